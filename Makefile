@@ -1,0 +1,35 @@
+# Two commands: `make demo` runs the main job, `make test` runs the tests.
+# Both create .venv with the project installed; nothing else needs installing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+CAMPAIGN := config/campaigns/release-hrds-2021
+OUT    := out
+
+.PHONY: demo test install clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/campaign validate $(CAMPAIGN)
+	@mkdir -p $(OUT)
+	$(BIN)/campaign plan $(CAMPAIGN) --json > $(OUT)/plan.json
+	@echo "wrote $(OUT)/plan.json"
+	$(BIN)/campaign plan $(CAMPAIGN)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	@for b in benchmarks/*.py; do m=$$(basename $$b .py); [ $$m = __init__ ] || $(BIN)/python -m benchmarks.$$m; done
+
+clean:
+	rm -rf $(OUT) .pytest_cache .hypothesis

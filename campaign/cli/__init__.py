@@ -1,0 +1,39 @@
+"""The ``campaign`` command: a thin edge over the library. Each area lives in its own module:
+
+* ``folder``   validate, plan, schema            (organisers)
+* ``design``   template check, preview           (designers)
+* ``ops``      apply, run, simulate, status ...  (organisers and monitors)
+* ``accounts`` accounts check                    (organisers)
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from .common import CLIGroup
+
+_MODULES = ("folder", "design", "ops", "accounts")
+
+
+@click.group(cls=CLIGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="campaign-scheduler")
+def main() -> None:
+    """Plan, render and publish weekly advocacy cards for imprisoned human-rights defenders.
+
+    \b
+    Start here:
+      campaign validate config/campaigns/release-hrds-2021
+      campaign plan config/campaigns/release-hrds-2021 --from 2021-09-15 --to 2021-09-21
+    """
+
+
+for _name in _MODULES:
+    try:
+        _module = importlib.import_module(f"{__name__}.{_name}")
+    except ModuleNotFoundError as exc:  # an area not built yet
+        if exc.name != f"{__name__}.{_name}":
+            raise
+        continue
+    _module.register(main)

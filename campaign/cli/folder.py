@@ -1,0 +1,116 @@
+"""Organisers' folder commands: validate, plan, schema."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from ..definition import Campaign, load_folder
+from ..plan import Slot, cadence_dates, plan, plan_warnings
+from ..roster import Roster
+from .common import clean_errors
+
+FOLDER = click.argument("folder", type=click.Path(path_type=Path))
+
+
+@click.command()
+@FOLDER
+@clean_errors
+def validate(folder: Path) -> None:
+    """Check a campaign folder and say exactly what is wrong.
+
+    Exits 0 with a one-line summary, or 2 with one line per problem as
+    FILE:LINE: FIELD: MESSAGE. Warnings (valid, but probably not meant) go to stderr.
+
+    \b
+    Example:
+      campaign validate config/campaigns/release-hrds-2021
+    """
+    f = load_folder(folder)
+    c = f.campaign
+    slots = plan(c, f.roster)
+    weeks = len(cadence_dates(c)) if c.cadence.every == "week" else (c.end - c.start).days // 7 + 1
+    for warning in plan_warnings(c, f.roster):
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    click.echo(
+        f"ok: {c.id}: {len(f.roster.people)} people, {len(c.accounts)} accounts, {weeks} weeks, "
+        f"{len(slots)} posts from {c.start} to {c.end} ({c.timezone})"
+    )
+
+
+def _parse_day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
+
+
+@click.command("plan")
+@FOLDER
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of posts instead of a table.")
+@click.option("--from", "from_", callback=_parse_day, metavar="DATE", help="Only posts on or after this local date.")
+@click.option("--to", callback=_parse_day, metavar="DATE", help="Only posts on or before this local date.")
+@click.option("--as-of", callback=_parse_day, metavar="DATE",
+              help="Plan with only the roster events known on this date (how the plan looked then).")
+@clean_errors
+def plan_cmd(folder: Path, as_json: bool, from_: date | None, to: date | None, as_of: date | None) -> None:
+    """Show every post from the start date to the end date.
+
+    Each post features people whose facts are true as of its date: nobody released
+    before a post is featured in it as detained.
+
+    \b
+    Examples:
+      campaign plan config/campaigns/release-hrds-2021
+      campaign plan config/campaigns/release-hrds-2021 --from 2021-09-15 --to 2021-09-21
+      campaign plan config/campaigns/release-hrds-2021 --json > plan.json
+      campaign plan config/campaigns/release-hrds-2021 --as-of 2021-09-01
+    """
+    f = load_folder(folder)
+    now = datetime.combine(as_of, datetime.max.time(), tzinfo=f.campaign.tz) if as_of else None
+    slots = [s for s in plan(f.campaign, f.roster, now=now)
+             if (from_ is None or s.date >= from_) and (to is None or s.date <= to)]
+    if as_json:
+        click.echo(json.dumps([s.to_json() for s in slots], ensure_ascii=False, indent=2))
+        return
+    click.echo(_table(slots, f.roster))
+    click.echo(f"{len(slots)} posts")
+
+
+def _table(slots: list[Slot], roster: Roster) -> str:
+    names = {p.id: p.name.get("en") for p in roster.people}
+    rows = [("week", "local time", "account", "kind", "people")]
+    for s in slots:
+        people = ", ".join(names.get(p, p) for p in s.people)
+        if len(s.people) > 3:
+            people = f"{len(s.people)} people: " + ", ".join(names.get(p, p) for p in s.people[:3]) + ", ..."
+        rows.append((str(s.week), s.due.strftime("%a %Y-%m-%d %H:%M"), s.account, s.kind, people))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    return "\n".join("  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4] for r in rows)
+
+
+@click.command()
+@click.option("--file", "which", type=click.Choice(["campaign", "roster", "both"]), default="both",
+              show_default=True, help="Which file's schema to print.")
+def schema(which: str) -> None:
+    """Print the JSON Schema of campaign.yaml and roster.yaml, for editors.
+
+    \b
+    Examples:
+      campaign schema > campaign-schema.json
+      campaign schema --file roster > roster.schema.json
+    (VS Code: map the schema to the file with the YAML extension's yaml.schemas setting.)
+    """
+    schemas = {"campaign": Campaign.model_json_schema(), "roster": Roster.model_json_schema()}
+    out = schemas if which == "both" else schemas[which]
+    click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+
+
+def register(group: click.Group) -> None:
+    for command in (validate, plan_cmd, schema):
+        group.add_command(command)

@@ -1,0 +1,314 @@
+"""The campaign folder: ``campaign.yaml`` + ``roster.yaml`` + ``photos/``, validated into typed models.
+
+Validation happens once, here, at the edge: :func:`load_folder` returns a :class:`CampaignFolder`
+or raises :class:`~campaign.sources.InputError` listing every problem as ``file:line: field: message``.
+Deeper code trusts these models.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+import datetime as dt
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from .credentials import SecretRef
+from .roster import ID_RE, Roster
+from .sources import InputError, Located, Problem, read_yaml, validate
+from .types import LANG_RE, Duration
+
+PLATFORMS = ("x", "mastodon", "bluesky", "telegram", "facebook", "outbox")
+Platform = Literal["x", "mastodon", "bluesky", "telegram", "facebook", "outbox"]
+KINDS = ("weekly", "finale", "released")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+CAMPAIGN_FILE, ROSTER_FILE = "campaign.yaml", "roster.yaml"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _parse_time(value: Any) -> Any:
+    if isinstance(value, str):
+        m = re.match(r"^(\d{1,2}):(\d{2})$", value.strip())
+        if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+            raise ValueError(f"{value!r} is not a time of day; write it as HH:MM, e.g. 10:00")
+        return time(int(m.group(1)), int(m.group(2)))
+    return value
+
+
+LocalTime = Annotated[dt.time, BeforeValidator(_parse_time)]
+
+
+class Cadence(Model):
+    """How often the weekly slots come round: ``every: week``, on ``weekday``, at local ``time``."""
+
+    every: Literal["week", "day"] = "week"
+    weekday: str | None = None
+    time: LocalTime = dt.time(9, 0)
+
+    @field_validator("weekday", mode="before")
+    @classmethod
+    def _weekday(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        text = str(value).strip().lower()
+        for day in WEEKDAYS:
+            if text in (day, day[:3]):
+                return day
+        hint = difflib.get_close_matches(text, WEEKDAYS, n=1, cutoff=0.5)
+        raise ValueError(f"{value!r} is not a weekday{f' (did you mean {hint[0]!r}?)' if hint else ''}; use monday ... sunday")
+
+    @model_validator(mode="after")
+    def _weekday_needed(self) -> Cadence:
+        if self.every == "week" and self.weekday is None:
+            raise ValueError("a weekly cadence needs a weekday, e.g. weekday: wednesday")
+        return self
+
+    @property
+    def weekday_index(self) -> int | None:
+        return WEEKDAYS.index(self.weekday) if self.weekday else None
+
+
+class Finale(Model):
+    """The closing post (e.g. on Human Rights Day) featuring everyone still detained."""
+
+    date: dt.date
+    time: LocalTime | None = None
+    template: str = "collage"
+
+
+class Pin(Model):
+    """Feature given people in the slot of a date (a verdict day, a birthday in prison...)."""
+
+    date: dt.date
+    people: list[str] = Field(min_length=1)
+
+
+class Review(Model):
+    """Human approval before posting: cards render ``window`` before they are due and wait."""
+
+    required: bool = True
+    window: Duration = timedelta(days=2)
+
+
+class CaptionSet(Model):
+    """Caption variants for one language, by kind of post."""
+
+    weekly: list[str] = Field(min_length=1)
+    finale: list[str] | None = None
+    released: list[str] | None = None
+
+    def for_kind(self, kind: str) -> list[str]:
+        return getattr(self, kind, None) or self.weekly
+
+
+class Account(Model):
+    """One partner's account on one platform."""
+
+    id: str = Field(pattern=ID_RE)
+    organisation: str = Field(min_length=1)
+    platform: Platform
+    language: str
+    credentials: dict[str, SecretRef] | SecretRef | None = None
+    stagger: Duration | None = None
+    logo: str | None = None
+    base_url: str | None = Field(None, description="API base URL (Mastodon instance, Bluesky PDS); defaults per platform")
+    handle: str | None = Field(None, description="Bluesky handle or login identifier")
+    channel: str | None = Field(None, description="Telegram chat: @channel or -100...")
+    page_id: str | None = Field(None, description="Facebook Page id")
+    outbox: str | None = Field(None, description="outbox platform: folder to write posts into")
+
+    @field_validator("language")
+    @classmethod
+    def _lang(cls, value: str) -> str:
+        if not LANG_RE.match(value):
+            raise ValueError(f"{value!r} is not a language code (use e.g. en, km)")
+        return value
+
+    @model_validator(mode="after")
+    def _platform_needs(self) -> Account:
+        if self.platform != "outbox" and self.credentials is None:
+            raise ValueError(f"a {self.platform} account needs credentials (env:NAME or file:PATH references)")
+        needs = {"telegram": "channel", "facebook": "page_id", "mastodon": "base_url"}.get(self.platform)
+        if needs and getattr(self, needs) is None:
+            raise ValueError(f"a {self.platform} account needs '{needs}'")
+        return self
+
+
+class Campaign(Model):
+    """``campaign.yaml``: when, how often, who posts, and in which words."""
+
+    id: str = Field(pattern=ID_RE)
+    name: str = Field(min_length=1)
+    timezone: str
+    start: date
+    end: date
+    cadence: Cadence
+    finale: Finale | None = None
+    template: str = "portrait"
+    released_template: str = "released"
+    people_per_post: int = Field(1, ge=1, le=12)
+    rotation: Literal["together", "spread"] = "together"
+    announce_releases: bool = False
+    pins: list[Pin] = Field(default_factory=list)
+    hashtags: list[str] = Field(default_factory=list)
+    captions: dict[str, CaptionSet]
+    accounts: list[Account] = Field(min_length=1)
+    stagger: Duration = timedelta(minutes=10)
+    review: Review | None = None
+    max_lateness: Duration = timedelta(hours=6)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            hint = difflib.get_close_matches(value, sorted(available_timezones()), n=1, cutoff=0.6)
+            raise ValueError(
+                f"{value!r} is not an IANA timezone{f' (did you mean {hint[0]!r}?)' if hint else ''}; e.g. Asia/Phnom_Penh"
+            ) from None
+        return value
+
+    @field_validator("hashtags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        out = []
+        for tag in value:
+            tag = tag.strip()
+            tag = tag if tag.startswith("#") else "#" + tag
+            if len(tag) < 2 or re.search(r"\s", tag):
+                raise ValueError(f"{tag!r} is not a hashtag (one word, no spaces)")
+            out.append(tag)
+        return out
+
+    @field_validator("captions", mode="before")
+    @classmethod
+    def _caption_lists(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: ({"weekly": v} if isinstance(v, list) else v) for k, v in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Campaign:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        if self.finale and not (self.start <= self.finale.date <= self.end):
+            raise ValueError(f"finale.date ({self.finale.date}) is outside the campaign ({self.start} to {self.end})")
+        ids = [a.id for a in self.accounts]
+        for i, a in enumerate(self.accounts):
+            if ids.index(a.id) != i:
+                raise ValueError(f"accounts[{i}].id: {a.id!r} is used twice; account ids must be unique")
+            if a.language not in self.captions:
+                raise ValueError(
+                    f"accounts[{i}] ({a.id}) posts in {a.language!r} but captions has no {a.language!r} entry"
+                    f" (it has: {', '.join(self.captions) or 'none'})"
+                )
+        for lang in self.captions:
+            if not LANG_RE.match(lang):
+                raise ValueError(f"captions: {lang!r} is not a language code")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def account(self, account_id: str) -> Account:
+        for a in self.accounts:
+            if a.id == account_id:
+                return a
+        raise KeyError(account_id)
+
+
+@dataclass(frozen=True)
+class CampaignFolder:
+    """A validated campaign folder: the campaign, its roster and where they came from."""
+
+    root: Path
+    campaign: Campaign
+    roster: Roster
+    campaign_src: Located
+    roster_src: Located
+
+    def photo_path(self, person_id: str) -> Path | None:
+        person = self.roster.by_id()[person_id]
+        return (self.root / person.photo) if person.photo else None
+
+
+def load_folder(folder: Path | str) -> CampaignFolder:
+    """Read and check a campaign folder; raises InputError with every problem found."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise InputError([Problem(str(root), None, "", "not a folder; a campaign is a folder with campaign.yaml and roster.yaml")])
+    problems: list[Problem] = []
+    campaign = roster = None
+    csrc = rsrc = None
+    for name in (CAMPAIGN_FILE, ROSTER_FILE):
+        path = root / name
+        try:
+            src = read_yaml(path, display=str(path))
+            if name == CAMPAIGN_FILE:
+                csrc = src
+                campaign = validate(src, Campaign)
+            else:
+                rsrc = src
+                roster = validate(src, Roster)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if campaign is not None and roster is not None and csrc is not None and rsrc is not None:
+        problems.extend(_cross_checks(root, campaign, roster, csrc, rsrc))
+    if problems:
+        raise InputError(problems)
+    assert campaign and roster and csrc and rsrc
+    return CampaignFolder(root, campaign, roster, csrc, rsrc)
+
+
+def _cross_checks(root: Path, campaign: Campaign, roster: Roster, csrc: Located, rsrc: Located) -> list[Problem]:
+    """Checks that need both files (and the disk): pins, photos, caption placeholders."""
+    from .captions import check_template  # captions depends on definition's models
+    from .plan import cadence_dates
+
+    problems: list[Problem] = []
+    people = roster.by_id()
+    dates = set(cadence_dates(campaign))
+    if campaign.finale:
+        dates.add(campaign.finale.date)
+    for i, pin in enumerate(campaign.pins):
+        if pin.date not in dates:
+            near = sorted(dates, key=lambda d: abs((d - pin.date).days))[:1]
+            problems.append(csrc.problem(("pins", i, "date"),
+                f"{pin.date} has no slot (the cadence posts on {campaign.cadence.weekday or 'every day'})"
+                + (f"; the nearest slot is {near[0]}" if near else "")))
+        for j, pid in enumerate(pin.people):
+            if pid not in people:
+                hint = difflib.get_close_matches(pid, list(people), n=1, cutoff=0.6)
+                problems.append(csrc.problem(("pins", i, "people", j),
+                    f"no person {pid!r} in {ROSTER_FILE}{f' (did you mean {hint[0]!r}?)' if hint else ''}"))
+    root_resolved = root.resolve()
+    for i, person in enumerate(roster.people):
+        if person.photo is None:
+            continue
+        path = (root / person.photo).resolve()
+        if Path(person.photo).is_absolute() or not path.is_relative_to(root_resolved):
+            problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r} is outside the campaign folder; put the photo in photos/"))
+        elif not path.is_file():
+            problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r} does not exist in {root}"))
+    for lang, cset in campaign.captions.items():
+        for kind in KINDS:
+            for j, text in enumerate(getattr(cset, kind) or []):
+                err = check_template(text)
+                if err:
+                    problems.append(csrc.problem(("captions", lang, kind, j), err))
+    for i, account in enumerate(campaign.accounts):
+        if account.logo:
+            path = (root / account.logo).resolve()
+            if not path.is_relative_to(root_resolved) or not path.is_file():
+                problems.append(csrc.problem(("accounts", i, "logo"), f"{account.logo!r} is not a file inside the campaign folder"))
+    return problems

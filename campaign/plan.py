@@ -1,0 +1,193 @@
+"""The plan: every post of a campaign, with who it features and when it is due. Pure.
+
+``plan(campaign, roster, now=...)`` gives one slot per cadence date per account (when someone is
+detained that day), a finale slot per account featuring everyone still detained, and, when asked
+for, one "released" slot per release date. Rules:
+
+* The truth as of the day: a slot features only people held on its date, judged from the events
+  known at ``now`` (``now=None``: every event in the roster is known).
+* Fair rotation: each pick takes the least-featured person held that day (ties: roster order),
+  so nobody is featured twice before every detained person has been featured once. Pins win.
+* Causal: a slot depends only on events dated on or before it, so changing a person's events
+  from date D on never changes a slot before D; changing facts that do not change who is held
+  (a charge, a sentence) changes nobody's slots.
+* Deterministic and readable ids: ``<campaign>:<YYYY-MM-DD>:<account>``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from .definition import Account, Campaign
+from .roster import Roster, facts
+
+WEEKLY, FINALE, RELEASED = "weekly", "finale", "released"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One planned post: an account posting a card about some people at a local time."""
+
+    id: str
+    campaign: str
+    account: str
+    platform: str
+    language: str
+    date: date
+    due: datetime  # aware, in the campaign's timezone
+    week: int
+    people: tuple[str, ...]
+    kind: str
+    template: str
+    variant: int
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["date"] = self.date.isoformat()
+        out["due"] = self.due.isoformat()
+        out["people"] = list(self.people)
+        return out
+
+
+def post_id(campaign_id: str, day: date, account_id: str) -> str:
+    return f"{campaign_id}:{day.isoformat()}:{account_id}"
+
+
+def cadence_dates(campaign: Campaign) -> list[date]:
+    """Every date from start to end (inclusive) on which the cadence posts."""
+    step = 1 if campaign.cadence.every == "day" else 7
+    day = campaign.start
+    if campaign.cadence.every == "week":
+        day += timedelta(days=(campaign.cadence.weekday_index - day.weekday()) % 7)  # type: ignore[operator]
+    out = []
+    while day <= campaign.end:
+        out.append(day)
+        day += timedelta(days=step)
+    return out
+
+
+def week_of(campaign: Campaign, day: date) -> int:
+    """Campaign week number: week 1 is the seven days from the start date."""
+    return (day - campaign.start).days // 7 + 1
+
+
+def account_offsets(campaign: Campaign) -> dict[str, timedelta]:
+    """Each account's delay after the slot time, so partner accounts do not post in the same minute."""
+    return {a.id: a.stagger if a.stagger is not None else i * campaign.stagger for i, a in enumerate(campaign.accounts)}
+
+
+def caption_variant(campaign: Campaign, account: Account, week: int) -> int:
+    """Accounts of one language on one platform take different variants (X forbids identical posts
+    across accounts), and each account moves on to the next variant every week."""
+    peers = [a.id for a in campaign.accounts if a.language == account.language and a.platform == account.platform]
+    return peers.index(account.id) + week - 1
+
+
+def _due(campaign: Campaign, day: date, at, offset: timedelta) -> datetime:  # type: ignore[no-untyped-def]
+    local = datetime.combine(day, at, tzinfo=campaign.tz)
+    return (local.astimezone(campaign.tz) + offset).astimezone(campaign.tz)
+
+
+def plan(campaign: Campaign, roster: Roster, now: datetime | None = None) -> list[Slot]:
+    """Every slot of the campaign, sorted by due time then account."""
+    known = roster.known_as_of(now.astimezone(campaign.tz).date() if now else None)
+    order = {p.id: i for i, p in enumerate(known.people)}
+    offsets = account_offsets(campaign)
+    finale_day = campaign.finale.date if campaign.finale else None
+    pins: dict[date, list[str]] = defaultdict(list)
+    for pin in campaign.pins:
+        pins[pin.date].extend(p for p in pin.people if p not in pins[pin.date])
+
+    counts: dict[str, int] = defaultdict(int)
+    slots: list[Slot] = []
+
+    def held_on(day: date) -> list[str]:
+        return [p.id for p in known.people if facts(p, day).held]
+
+    def pick(held: list[str], pinned: list[str], k: int) -> list[str]:
+        chosen = [p for p in pinned if p in held]
+        rest = sorted((p for p in held if p not in chosen), key=lambda p: (counts[p], order[p]))
+        chosen += rest[: max(0, k - len(chosen))]
+        for p in chosen:
+            counts[p] += 1
+        return chosen
+
+    def add(day: date, account: Account, people: list[str], kind: str, template: str, at) -> None:  # type: ignore[no-untyped-def]
+        week = week_of(campaign, day)
+        slots.append(Slot(
+            id=post_id(campaign.id, day, account.id), campaign=campaign.id, account=account.id,
+            platform=account.platform, language=account.language, date=day,
+            due=_due(campaign, day, at, offsets[account.id]), week=week, people=tuple(people),
+            kind=kind, template=template, variant=caption_variant(campaign, account, week),
+        ))
+
+    weekly_days = [d for d in cadence_dates(campaign) if d != finale_day]
+    for day in weekly_days:
+        held = held_on(day)
+        if not held:
+            continue
+        if campaign.rotation == "together":
+            people = pick(held, pins.get(day, []), campaign.people_per_post)
+            for account in campaign.accounts:
+                add(day, account, people, WEEKLY, campaign.template, campaign.cadence.time)
+        else:
+            for account in campaign.accounts:
+                people = pick(held, pins.get(day, []), campaign.people_per_post)
+                add(day, account, people, WEEKLY, campaign.template, campaign.cadence.time)
+
+    if campaign.finale and finale_day:
+        held = held_on(finale_day)
+        if held:
+            at = campaign.finale.time or campaign.cadence.time
+            for account in campaign.accounts:
+                add(finale_day, account, held, FINALE, campaign.finale.template, at)
+
+    busy = set(weekly_days) | ({finale_day} if finale_day else set())
+    for day, people in _release_announcements(campaign, known, busy):
+        for account in campaign.accounts:
+            add(day, account, people, RELEASED, campaign.released_template, campaign.cadence.time)
+
+    slots.sort(key=lambda s: (s.due, s.account))
+    return slots
+
+
+def _release_announcements(campaign: Campaign, roster: Roster, busy: set[date]) -> list[tuple[date, list[str]]]:
+    """The days of "released" posts and who each announces. A release is announced on its day,
+    or the next day without another post (one post per account per day); releases announced
+    on the same day share one post."""
+    by_day: dict[date, list[str]] = defaultdict(list)
+    for person in roster.people:
+        for event in person.events:
+            if event.type != "released":
+                continue
+            wanted = event.announce if event.announce is not None else campaign.announce_releases
+            day = event.date
+            while day in busy:
+                day += timedelta(days=1)
+            if wanted and campaign.start <= day <= campaign.end:
+                by_day[day].append(person.id)
+    return sorted(by_day.items())
+
+
+def plan_warnings(campaign: Campaign, roster: Roster) -> list[str]:
+    """Things in a valid folder that will not do what the organiser probably meant."""
+    warnings = []
+    people = roster.by_id()
+    for pin in campaign.pins:
+        for pid in pin.people:
+            if pid in people and not facts(people[pid], pin.date).held:
+                warnings.append(f"pin on {pin.date}: {pid} is not detained that day, so is not featured")
+    never = [p.id for p in roster.people if not any(facts(p, d).held for d in cadence_dates(campaign))]
+    if never:
+        warnings.append(f"never detained on a posting day, so never featured: {', '.join(never)}")
+    for lang, cset in campaign.captions.items():
+        accounts = [a for a in campaign.accounts if a.language == lang and a.platform == "x"]
+        if len(accounts) > len(cset.weekly):
+            warnings.append(
+                f"captions.{lang}: {len(accounts)} X accounts share {len(cset.weekly)} variant(s); "
+                "X forbids identical posts across accounts, so give each account its own variant"
+            )
+    return warnings

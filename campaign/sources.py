@@ -1,0 +1,225 @@
+"""Read YAML files into typed models, with every problem located as ``file:line: field: message``.
+
+Everything the project reads from disk (campaign.yaml, roster.yaml, template.yaml) goes through
+:func:`load_model`, so organisers and designers get the same kind of error everywhere:
+
+    config/campaigns/x/campaign.yaml:14: accounts[2].credentials: a literal secret is not allowed; ...
+
+The YAML is composed node by node so that each value keeps the line it came from; pydantic's
+error locations are then mapped back onto those lines.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+Loc = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, located for a person to fix."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class InputError(Exception):
+    """Raised when input files are wrong; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class Located:
+    """Parsed YAML data plus the line of every value, keyed by its path."""
+
+    data: Any
+    file: str
+    lines: dict[Loc, int] = field(default_factory=dict)
+
+    def line_of(self, loc: Loc) -> int | None:
+        """The line of ``loc``, or of its nearest located parent."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return self.lines.get((), None)
+
+    def problem(self, loc: Loc, message: str) -> Problem:
+        return Problem(self.file, self.line_of(loc), format_loc(loc), message)
+
+
+def format_loc(loc: Loc) -> str:
+    """``("accounts", 2, "credentials")`` -> ``accounts[2].credentials``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader; duplicate keys are refused in _construct (a silent overwrite hides mistakes)."""
+
+
+def _construct(node: yaml.Node, path: Loc, lines: dict[Loc, int], file: str) -> Any:
+    """Build plain Python data from a composed node, recording each value's line."""
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _SCALARS.construct_object(key_node)
+            if isinstance(key, (dict, list)):
+                raise InputError([Problem(file, key_node.start_mark.line + 1, format_loc(path), "a key must be a plain value")])
+            key = str(key) if not isinstance(key, (str, int)) else key
+            if key in out:
+                raise InputError([Problem(file, key_node.start_mark.line + 1, format_loc(path + (key,)),
+                                          "this key appears twice; keep one")])
+            out[key] = _construct(value_node, path + (key,), lines, file)
+            lines[path + (key,)] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(item, path + (i,), lines, file) for i, item in enumerate(node.value)]
+    if node.tag.endswith((":int", ":float")) and ":" in node.value:
+        return node.value  # YAML 1.1 reads 10:00 as sexagesimal 600; keep it as the time it means
+    try:
+        return _SCALARS.construct_object(node)
+    except ValueError:
+        return node.value  # e.g. an impossible date 2021-02-30: let the model say what is wrong
+
+
+_SCALARS = _Loader("")  # only its stateless scalar constructors are used
+
+
+def read_yaml(path: Path, display: str | None = None) -> Located:
+    """Parse one YAML file, keeping the line of every value. Raises InputError on bad YAML."""
+    name = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError([Problem(name, None, "", "file not found")]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(name, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise InputError([Problem(name, line, "", f"not valid YAML: {exc.problem or exc}")]) from None
+    if node is None:
+        raise InputError([Problem(name, 1, "", "the file is empty")])
+    lines: dict[Loc, int] = {}
+    try:
+        data = _construct(node, (), lines, name)
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(name, None, "", f"not valid YAML: {exc}")]) from None
+    return Located(data, name, lines)
+
+
+def _message(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1]) if loc else ""
+        allowed = _fields_at(model, loc[:-1])
+        hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        known = f"; known keys: {', '.join(sorted(allowed))}" if allowed else ""
+        return f"unknown key{f' (did you mean {hint[0]!r}?)' if hint else ''}{known}"
+    if kind == "missing":
+        return "required, but missing"
+    msg = str(err["msg"])
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    if msg.startswith("Assertion failed, "):
+        msg = msg[len("Assertion failed, "):]
+    return msg
+
+
+def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
+    """The field names the model accepts at ``loc`` (best effort, for 'did you mean')."""
+    import typing
+
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            # dict[str, Model] or unknown: keep walking into the value type
+            return []
+        current = _unwrap(fields[part].annotation, typing)
+    fields = getattr(current, "model_fields", None)
+    return list(fields) if fields else []
+
+
+def _unwrap(tp: Any, typing: Any) -> Any:
+    for _ in range(4):
+        args = typing.get_args(tp)
+        if not args:
+            return tp
+        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+        if models:
+            return models[0]
+        tp = args[-1]
+    return tp
+
+
+_REL_PATH = re.compile(r"^((?:[A-Za-z_]+)(?:\[\d+\])*(?:\.[A-Za-z_]+(?:\[\d+\])*)*)(?: \([^)]*\))?: ")
+
+
+def _refine(loc: Loc, msg: str) -> tuple[Loc, str]:
+    """A model-level check names the exact item at the start of its message ("events[2]: ...");
+    move that into the location so the line number points at the item itself."""
+    m = _REL_PATH.match(msg)
+    if not m:
+        return loc, msg
+    extra: list[str | int] = []
+    for part in m.group(1).split("."):
+        name, *indexes = re.split(r"\[|\]", part)
+        extra.append(name)
+        extra.extend(int(i) for i in indexes if i)
+    return loc + tuple(extra), msg[m.end():]
+
+
+def validate(located: Located, model: type[M], context: dict[str, Any] | None = None) -> M:
+    """Validate located YAML data into ``model``; every error becomes a located Problem."""
+    try:
+        return model.model_validate(located.data, context=context)
+    except ValidationError as exc:
+        problems = []
+        seen = set()
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+            msg = _message(err, model, loc)
+            loc, msg = _refine(loc, msg)
+            key = (loc, msg)
+            if key in seen:
+                continue
+            seen.add(key)
+            problems.append(located.problem(loc, msg))
+        raise InputError(problems) from None
+
+
+def load_model(path: Path, model: type[M], display: str | None = None, context: dict[str, Any] | None = None) -> tuple[M, Located]:
+    """Read and validate one YAML file; returns the model and the located source for later checks."""
+    located = read_yaml(path, display)
+    return validate(located, model, context), located

@@ -1,0 +1,89 @@
+"""Small value types shared by the campaign, roster and template models."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer, RootModel, field_validator
+
+LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
+
+
+def khmer_digits(text: str) -> str:
+    """Write the ASCII digits of ``text`` as Khmer digits (០-៩)."""
+    return text.translate(KHMER_DIGITS)
+
+
+class LocalText(RootModel[dict[str, str]]):
+    """Text in one or more languages: ``{en: ..., km: ...}``; a plain string counts for every language."""
+
+    @field_validator("root", mode="before")
+    @classmethod
+    def _accept_plain(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"*": value}
+        if isinstance(value, dict):
+            for key, text in value.items():
+                if not isinstance(key, str) or not LANG_RE.match(key):
+                    raise ValueError(f"{key!r} is not a language code (use e.g. en, km)")
+                if not isinstance(text, str) or not text.strip():
+                    raise ValueError(f"the {key} text must be a non-empty string")
+            if not value:
+                raise ValueError("give the text in at least one language, e.g. {en: ..., km: ...}")
+        return value
+
+    def get(self, lang: str, fallback: str | None = "en") -> str:
+        """The text in ``lang``; else the language-neutral text; else ``fallback``; else any."""
+        texts = self.root
+        for key in (lang, "*", fallback):
+            if key and key in texts:
+                return texts[key]
+        return next(iter(texts.values()), "")
+
+    def has(self, lang: str) -> bool:
+        return lang in self.root or "*" in self.root
+
+    def __str__(self) -> str:
+        return self.get("en")
+
+
+_DURATION_RE = re.compile(r"(\d+)\s*(w|d|h|m|s)", re.I)
+_DURATION_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+def parse_duration(value: Any) -> timedelta:
+    """``"6h"``, ``"1h30m"``, ``"2d"``, ``"45m"`` or a number of seconds -> timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    if not isinstance(value, str):
+        raise ValueError("a duration is written like 6h, 30m, 2d or 1h30m")
+    text = value.strip().replace(" ", "")
+    parts = _DURATION_RE.findall(text)
+    if not parts or "".join(n + u for n, u in parts).lower() != text.lower():
+        raise ValueError(f"{value!r} is not a duration; write it like 6h, 30m, 2d or 1h30m")
+    kwargs: dict[str, int] = {}
+    for number, unit in parts:
+        name = _DURATION_UNITS[unit.lower()]
+        kwargs[name] = kwargs.get(name, 0) + int(number)
+    return timedelta(**kwargs)
+
+
+def format_duration(delta: timedelta) -> str:
+    """The inverse of parse_duration, for display: ``1h30m``."""
+    seconds = int(delta.total_seconds())
+    if seconds == 0:
+        return "0m"
+    out = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        n, seconds = divmod(seconds, size)
+        if n:
+            out.append(f"{n}{unit}")
+    return "".join(out)
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)]

@@ -1,0 +1,1 @@
+"""Celery workers: the app, its queues and the thin tasks over ``campaign.*``."""
