@@ -1,0 +1,16 @@
+"""Shared fixtures. Area-specific fixtures live beside their tests (cards_fixtures.py, fakes/fixtures.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "config" / "campaigns" / "release-hrds-2021"
+
+
+@pytest.fixture
+def example_folder() -> Path:
+    """The shipped 2021 example campaign."""
+    return EXAMPLE
