@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from .credentials import SecretRef
+from .credentials import check_ref
 from .roster import ID_RE, Roster
 from .sources import InputError, Located, Problem, read_yaml, validate
 from .types import LANG_RE, Duration
@@ -116,7 +116,7 @@ class Account(Model):
     organisation: str = Field(min_length=1)
     platform: Platform
     language: str
-    credentials: dict[str, SecretRef] | SecretRef | None = None
+    credentials: dict[str, str] | str | None = None
     stagger: Duration | None = None
     logo: str | None = None
     base_url: str | None = Field(None, description="API base URL (Mastodon instance, Bluesky PDS); defaults per platform")
@@ -124,6 +124,21 @@ class Account(Model):
     channel: str | None = Field(None, description="Telegram chat: @channel or -100...")
     page_id: str | None = Field(None, description="Facebook Page id")
     outbox: str | None = Field(None, description="outbox platform: folder to write posts into")
+
+    @field_validator("credentials", mode="before")
+    @classmethod
+    def _refs_only(cls, value: Any) -> Any:
+        # One clear error per bad entry, never the value itself (it may be a real token).
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            for key, ref in value.items():
+                try:
+                    check_ref(ref)
+                except ValueError as exc:
+                    raise ValueError(f"{key}: {exc}") from None
+            return {k: v.strip() for k, v in value.items()}
+        return check_ref(value)
 
     @field_validator("language")
     @classmethod
@@ -208,7 +223,7 @@ class Campaign(Model):
                 raise ValueError(f"accounts[{i}].id: {a.id!r} is used twice; account ids must be unique")
             if a.language not in self.captions:
                 raise ValueError(
-                    f"accounts[{i}] ({a.id}) posts in {a.language!r} but captions has no {a.language!r} entry"
+                    f"accounts[{i}].language: {a.id} posts in {a.language!r} but captions has no {a.language!r} entry"
                     f" (it has: {', '.join(self.captions) or 'none'})"
                 )
         for lang in self.captions:
@@ -302,10 +317,12 @@ def _cross_checks(root: Path, campaign: Campaign, roster: Roster, csrc: Located,
             problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r} does not exist in {root}"))
     for lang, cset in campaign.captions.items():
         for kind in KINDS:
+            shorthand = isinstance(csrc.data.get("captions", {}).get(lang), list)  # en: [...] means weekly
             for j, text in enumerate(getattr(cset, kind) or []):
                 err = check_template(text)
                 if err:
-                    problems.append(csrc.problem(("captions", lang, kind, j), err))
+                    loc = ("captions", lang, j) if shorthand else ("captions", lang, kind, j)
+                    problems.append(csrc.problem(loc, err))
     for i, account in enumerate(campaign.accounts):
         if account.logo:
             path = (root / account.logo).resolve()

@@ -1,0 +1,86 @@
+"""The organisers' folder commands through click's runner: validate, plan, schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from campaign.cli import main
+from tests.folder_fixtures import CAMPAIGN, write_folder
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_validate_ok_summary(example_folder: Path) -> None:
+    code, out, _ = run("validate", example_folder)
+    assert code == 0, out
+    assert out.startswith("ok: release-hrds-2021: 12 people, 4 accounts, 18 weeks,")
+
+
+def test_validate_errors_exit_2_with_located_lines(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path, CAMPAIGN.replace("weekday: wednesday", "weekday: wendesday"))
+    code, out, err = run("validate", folder)
+    assert code == 2 and out == ""
+    first = err.splitlines()[0]
+    assert first.endswith("campaign.yaml:8: cadence.weekday: 'wendesday' is not a weekday (did you mean 'wednesday'?); use monday ... sunday")
+    assert "nothing was queued or posted" in err
+    assert "Traceback" not in err
+
+
+def test_validate_warns_about_pins_on_people_not_held(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path, CAMPAIGN + "pins:\n  - {date: 2021-09-08, people: [bob]}\n")
+    code, out, err = run("validate", folder)
+    assert code == 0 and "warning: pin on 2021-09-08: bob is not detained that day" in err
+
+
+def test_plan_table_and_filters(example_folder: Path) -> None:
+    code, out, _ = run("plan", example_folder, "--from", "2021-09-15", "--to", "2021-09-21")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0].split() == ["week", "local", "time", "account", "kind", "people"]
+    assert len(lines) == 1 + 4 + 1 and lines[-1] == "4 posts"
+    assert all(line.startswith("6 ") and "Rong Chhun" in line and "weekly" in line for line in lines[1:5])
+
+
+def test_plan_json(example_folder: Path) -> None:
+    code, out, _ = run("plan", example_folder, "--json")
+    assert code == 0
+    posts = json.loads(out)
+    assert len(posts) > 60
+    assert {p["kind"] for p in posts} == {"weekly", "finale", "released"}
+    first = posts[0]
+    assert first["id"] == "release-hrds-2021:2021-08-11:licadho-km" and first["due"].endswith("+07:00")
+    assert first["platform"] == "outbox" and first["language"] == "km" and first["template"] == "portrait"
+
+
+def test_plan_as_of_shows_the_plan_as_it_was(example_folder: Path) -> None:
+    _, now_out, _ = run("plan", example_folder, "--json")
+    _, then_out, _ = run("plan", example_folder, "--json", "--as-of", "2021-09-01")
+    now_posts, then_posts = json.loads(now_out), json.loads(then_out)
+    # On 1 September nobody knew of the November releases: no released posts were planned.
+    assert not [p for p in then_posts if p["kind"] == "released"]
+    assert [p for p in now_posts if p["kind"] == "released"]
+
+
+def test_plan_bad_date_option(example_folder: Path) -> None:
+    code, _, err = run("plan", example_folder, "--from", "15/09/2021")
+    assert code == 2 and "not a date; write YYYY-MM-DD" in err
+
+
+def test_plan_on_invalid_folder(tmp_path: Path) -> None:
+    code, out, err = run("plan", tmp_path / "missing")
+    assert code == 2 and "not a folder" in err
+
+
+def test_schema_has_both_files() -> None:
+    code, out, _ = run("schema")
+    schema = json.loads(out)
+    assert code == 0
+    assert "accounts" in schema["campaign"]["properties"] and "people" in schema["roster"]["properties"]
+    code, out, _ = run("schema", "--file", "roster")
+    assert "people" in json.loads(out)["properties"]

@@ -1,0 +1,220 @@
+"""Bad input gets a clear error naming the file, line and field; good input loads."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from campaign.definition import load_folder
+from campaign.sources import InputError
+from tests.folder_fixtures import CAMPAIGN, ROSTER, write_folder
+
+
+def problems(tmp_path: Path, campaign: str = CAMPAIGN, roster: str = ROSTER) -> list[str]:
+    with pytest.raises(InputError) as err:
+        load_folder(write_folder(tmp_path, campaign, roster))
+    return [str(p) for p in err.value.problems]
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def one(found: list[str], file: str, line: int, field: str, words: str) -> str:
+    """Exactly one problem, at file:line, naming the field, containing the words."""
+    assert len(found) == 1, found
+    msg = found[0]
+    assert re.match(rf"^.*{re.escape(file)}:{line}: {re.escape(field)}: ", msg), msg
+    assert words.lower() in msg.lower(), msg
+    return msg
+
+
+def test_valid_folder_loads(tmp_path: Path) -> None:
+    f = load_folder(write_folder(tmp_path))
+    assert f.campaign.id == "test-campaign" and len(f.roster.people) == 3
+
+
+def test_malformed_yaml(tmp_path: Path) -> None:
+    bad = CAMPAIGN.replace("name: Test Campaign", "name: [Test Campaign")
+    found = problems(tmp_path, bad)
+    assert len(found) == 1 and "campaign.yaml:" in found[0] and "not valid YAML" in found[0]
+
+
+def test_unknown_key_did_you_mean(tmp_path: Path) -> None:
+    bad = CAMPAIGN.replace("template: portrait", "templat: portrait")
+    msg = one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "templat:"), "templat", "unknown key")
+    assert "did you mean 'template'" in msg
+
+
+def test_unknown_nested_key(tmp_path: Path) -> None:
+    bad = CAMPAIGN.replace("  weekday: wednesday", "  weekday: wednesday\n  hour: 10")
+    msg = one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "hour:"), "cadence.hour", "unknown key")
+    assert "known keys" in msg
+
+
+def test_wrong_type(tmp_path: Path) -> None:
+    bad = CAMPAIGN.replace("template: portrait", "template: portrait\npeople_per_post: many")
+    one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "people_per_post"), "people_per_post", "integer")
+
+
+def test_end_before_start(tmp_path: Path) -> None:
+    bad = CAMPAIGN.replace("end: 2021-10-06", "end: 2021-08-01")
+    found = problems(tmp_path, bad)
+    assert len(found) == 1 and "end (2021-08-01) is before start (2021-08-11)" in found[0]
+    assert "campaign.yaml:" in found[0]
+
+
+def test_impossible_date(tmp_path: Path) -> None:
+    bad = CAMPAIGN.replace("end: 2021-10-06", "end: 2021-02-30")
+    one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "end:"), "end", "date")
+
+
+def test_unknown_timezone(tmp_path: Path) -> None:
+    bad = CAMPAIGN.replace("Asia/Phnom_Penh", "Asia/Phnom_Pen")
+    msg = one(problems(tmp_path, bad), "campaign.yaml", 3, "timezone", "not an IANA timezone")
+    assert "Asia/Phnom_Penh" in msg
+
+
+def test_timezone_offset_refused(tmp_path: Path) -> None:
+    bad = CAMPAIGN.replace("Asia/Phnom_Penh", "+07:00")
+    one(problems(tmp_path, bad), "campaign.yaml", 3, "timezone", "IANA")
+
+
+def test_weekday_misspelt(tmp_path: Path) -> None:
+    bad = CAMPAIGN.replace("weekday: wednesday", "weekday: wendesday")
+    msg = one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "weekday"), "cadence.weekday", "not a weekday")
+    assert "did you mean 'wednesday'" in msg
+
+
+def test_bad_time(tmp_path: Path) -> None:
+    bad = CAMPAIGN.replace('time: "10:00"', "time: 25:00")
+    one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "time:"), "cadence.time", "not a time of day")
+
+
+def test_unquoted_time_is_read_as_time(tmp_path: Path) -> None:
+    ok = CAMPAIGN.replace('time: "10:00"', "time: 10:00")
+    assert load_folder(write_folder(tmp_path, ok)).campaign.cadence.time.hour == 10
+
+
+def test_pin_on_date_without_slot(tmp_path: Path) -> None:
+    bad = CAMPAIGN + "pins:\n  - date: 2021-08-12\n    people: [alice]\n"
+    msg = one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "date: 2021-08-12"), "pins[0].date", "has no slot")
+    assert "2021-08-11" in msg
+
+
+def test_pin_unknown_person(tmp_path: Path) -> None:
+    bad = CAMPAIGN + "pins:\n  - date: 2021-08-18\n    people: [alicia]\n"
+    msg = one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "people: [alicia]"), "pins[0].people[0]", "no person 'alicia'")
+    assert "did you mean 'alice'" in msg
+
+
+def test_duplicate_person_id(tmp_path: Path) -> None:
+    bad = ROSTER.replace("id: bob", "id: alice")
+    second = [i for i, line in enumerate(bad.splitlines(), 1) if "id: alice" in line][1]
+    one(problems(tmp_path, roster=bad), "roster.yaml", second, "people[1].id", "used twice")
+
+
+def test_duplicate_account_id(tmp_path: Path) -> None:
+    bad = CAMPAIGN.replace("id: two-km", "id: one-en")
+    second = [i for i, line in enumerate(bad.splitlines(), 1) if "id: one-en" in line][1]
+    one(problems(tmp_path, bad), "campaign.yaml", second, "accounts[1].id", "used twice")
+
+
+def test_events_out_of_order(tmp_path: Path) -> None:
+    bad = ROSTER.replace("2020-08-02, type: charged", "2020-07-02, type: charged")
+    one(problems(tmp_path, roster=bad), "roster.yaml", line_of(bad, "2020-07-02"), "people[0].events[1]", "list events in date order")
+
+
+def test_released_while_not_detained(tmp_path: Path) -> None:
+    bad = ROSTER.replace("      - {date: 2021-03-01, type: arrested}", "      - {date: 2021-03-01, type: released}")
+    one(problems(tmp_path, roster=bad), "roster.yaml", line_of(bad, "2021-03-01, type: released"), "people[2].events[0]", "while not detained")
+
+
+def test_arrested_twice(tmp_path: Path) -> None:
+    bad = ROSTER.replace("type: released, note: {en: charges not dropped}", "type: arrested")
+    one(problems(tmp_path, roster=bad), "roster.yaml", line_of(bad, "2021-09-01"), "people[1].events[1]", "already detained")
+
+
+def test_event_field_on_wrong_type(tmp_path: Path) -> None:
+    bad = ROSTER.replace("{date: 2021-01-10, type: arrested}", "{date: 2021-01-10, type: arrested, sentence: 2 years}")
+    msg = one(problems(tmp_path, roster=bad), "roster.yaml", line_of(bad, "sentence"), "people[1].events[0]", "does not belong")
+    assert "'sentence'" in msg
+
+
+def test_name_needs_a_language(tmp_path: Path) -> None:
+    bad = ROSTER.replace("name: {km: ជា}", "name: {}")
+    found = problems(tmp_path, roster=bad)
+    assert len(found) == 1 and "people[2].name" in found[0] and "at least one language" in found[0]
+
+
+def test_photo_missing(tmp_path: Path) -> None:
+    bad = ROSTER.replace("    group: {en: Group A}", "    group: {en: Group A}\n    photo: photos/alice.jpg")
+    one(problems(tmp_path, roster=bad), "roster.yaml", line_of(bad, "photo:"), "people[0].photo", "does not exist")
+
+
+def test_photo_outside_folder(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere.jpg").write_bytes(b"x")
+    bad = ROSTER.replace("    group: {en: Group A}", "    group: {en: Group A}\n    photo: ../elsewhere.jpg")
+    one(problems(tmp_path, roster=bad), "roster.yaml", line_of(bad, "photo:"), "people[0].photo", "outside the campaign folder")
+
+
+def test_literal_token_refused_and_never_echoed(tmp_path: Path) -> None:
+    token = "AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid%2BULvsea4JtiGRiSDSJSI%3DEUifiRBkKG5E2XzMDjRfl76ZC9Ub0wnz4XsNiRVBChTYbJcE3F"
+    bad = CAMPAIGN.replace("    platform: outbox\n    language: en", f"    platform: x\n    language: en\n    credentials: {{bearer: {token}}}")
+    msg = one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "credentials"), "accounts[0].credentials.bearer", "literal secret")
+    assert token not in msg and "env:" in msg
+
+
+def test_secret_references_accepted(tmp_path: Path) -> None:
+    ok = CAMPAIGN.replace("    platform: outbox\n    language: en",
+                          "    platform: x\n    language: en\n    credentials: {api_key: env:X_KEY, api_secret: file:/run/secrets/x}")
+    account = load_folder(write_folder(tmp_path, ok)).campaign.accounts[0]
+    assert account.credentials == {"api_key": "env:X_KEY", "api_secret": "file:/run/secrets/x"}
+
+
+def test_platform_needs_credentials(tmp_path: Path) -> None:
+    bad = CAMPAIGN.replace("    platform: outbox\n    language: en", "    platform: mastodon\n    language: en")
+    found = problems(tmp_path, bad)
+    assert len(found) == 1 and "accounts[0]" in found[0] and "needs credentials" in found[0]
+
+
+def test_empty_roster(tmp_path: Path) -> None:
+    found = problems(tmp_path, roster="people: []\n")
+    assert len(found) == 1 and "roster.yaml:1: people:" in found[0] and "roster is empty" in found[0]
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    found = problems(tmp_path, roster="")
+    assert len(found) == 1 and "roster.yaml" in found[0] and "empty" in found[0]
+
+
+def test_duplicate_yaml_key(tmp_path: Path) -> None:
+    bad = CAMPAIGN.replace("template: portrait", "template: portrait\ntemplate: collage")
+    found = problems(tmp_path, bad)
+    assert len(found) == 1 and f"campaign.yaml:{line_of(bad, 'template: collage')}" in found[0] and "twice" in found[0]
+
+
+def test_unknown_caption_placeholder(tmp_path: Path) -> None:
+    bad = CAMPAIGN.replace("{name}: {days} days", "{nme}: {days} days")
+    msg = one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "{nme}"), "captions.en[1]", "unknown placeholder")
+    assert "did you mean {name}" in msg
+
+
+def test_account_language_without_captions(tmp_path: Path) -> None:
+    bad = CAMPAIGN.replace("    language: km", "    language: fr")
+    one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "language: fr"), "accounts[1].language", "no 'fr'")
+
+
+def test_several_problems_reported_together(tmp_path: Path) -> None:
+    bad_c = CAMPAIGN.replace("weekday: wednesday", "weekday: wendesday")
+    bad_r = ROSTER.replace("id: bob", "id: alice")
+    found = problems(tmp_path, bad_c, bad_r)
+    assert len(found) == 2 and any("campaign.yaml" in p for p in found) and any("roster.yaml" in p for p in found)
+
+
+def test_not_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as err:
+        load_folder(tmp_path / "nope")
+    assert "not a folder" in str(err.value)

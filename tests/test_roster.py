@@ -1,0 +1,108 @@
+"""Roster facts as of a date: status, time behind bars, charges, releases and re-arrests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from campaign.definition import load_folder
+from campaign.roster import Person, Sentence, Status, add_months, facts, human_span, months_and_days
+
+
+def person(*events: dict) -> Person:
+    return Person.model_validate({"id": "p", "name": {"en": "P"}, "events": list(events)})
+
+
+def test_seed_check_fifteen_months_and_eleven_days() -> None:
+    # Rong Chhun: arrested 1 Aug 2020, released 12 Nov 2021 "at 15 months and 11 days".
+    p = person({"date": "2020-08-01", "type": "arrested"}, {"date": "2021-11-12", "type": "released"})
+    f = facts(p, date(2021, 11, 12))
+    assert f.status is Status.RELEASED
+    assert f.detained_text("en") == "15 months and 11 days"
+    assert f.detained_text("km") == "១៥ ខែ និង ១១ ថ្ងៃ"
+    assert f.days_detained == (date(2021, 11, 12) - date(2020, 8, 1)).days == 468
+    # After release the count stops.
+    assert facts(p, date(2021, 12, 10)).days_detained == 468
+    assert facts(p, date(2021, 12, 10)).released_on == date(2021, 11, 12)
+
+
+def test_example_roster_rong_chhun(example_folder) -> None:
+    f = load_folder(example_folder)
+    rc = f.roster.by_id()["rong-chhun"]
+    before = facts(rc, date(2021, 11, 11))
+    assert before.status is Status.IMPRISONED and before.held
+    assert before.sentence and before.sentence.text("en") == "2 years"
+    assert before.charge and before.charge.get("en") == "incitement to commit a felony"
+    after = facts(rc, date(2021, 11, 12))
+    assert after.status is Status.RELEASED and not after.held
+    assert after.release_note and "charges not dropped" in after.release_note.get("en")
+    # The charge is kept after release.
+    assert after.charge and after.charge.get("en") == "incitement to commit a felony"
+
+
+def test_status_timeline_and_rearrest_sums_detentions() -> None:
+    p = person(
+        {"date": "2020-01-01", "type": "arrested"},
+        {"date": "2020-01-05", "type": "charged", "charge": {"en": "incitement", "km": "ញុះញង់"}},
+        {"date": "2020-03-01", "type": "convicted", "sentence": "1 year 6 months"},
+        {"date": "2020-04-01", "type": "released"},
+        {"date": "2021-01-01", "type": "arrested"},
+    )
+    assert facts(p, date(2019, 12, 31)).status is Status.AT_LIBERTY
+    assert facts(p, date(2020, 2, 1)).status is Status.DETAINED
+    assert facts(p, date(2020, 3, 1)).status is Status.IMPRISONED
+    assert facts(p, date(2020, 6, 1)).status is Status.RELEASED
+    again = facts(p, date(2021, 1, 11))
+    assert again.status is Status.DETAINED  # a new detention: not yet convicted for it
+    assert again.held and again.released_on is None
+    first = (date(2020, 4, 1) - date(2020, 1, 1)).days
+    assert again.days_detained == first + 10
+    assert len(again.detentions) == 2
+    assert again.charge and again.charge.get("km") == "ញុះញង់"
+
+
+def test_later_events_are_not_known_yet() -> None:
+    p = person({"date": "2020-01-01", "type": "arrested"}, {"date": "2020-06-01", "type": "released"},
+               {"date": "2020-07-01", "type": "hearing"})
+    f = facts(p, date(2020, 5, 31))
+    assert f.held and f.released_on is None
+    assert f.next_hearing == date(2020, 7, 1)  # a scheduled hearing is known ahead
+
+
+def test_fingerprint_changes_only_with_facts() -> None:
+    p = person({"date": "2020-01-01", "type": "arrested"})
+    q = person({"date": "2020-01-01", "type": "arrested"}, {"date": "2021-01-01", "type": "charged", "charge": "x"})
+    day = date(2020, 12, 1)
+    assert facts(p, day).fingerprint() == facts(q, day).fingerprint()  # charge not yet known then
+    assert facts(p, date(2021, 2, 1)).fingerprint() != facts(q, date(2021, 2, 1)).fingerprint()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("2 years", "2 years"), ("20 months", "1 year and 8 months"), ("18 months", "1 year and 6 months"),
+    ("1 year 6 months", "1 year and 6 months"), ("3 months 2 days", "3 months and 2 days"),
+])
+def test_sentence_parsing(text: str, expected: str) -> None:
+    assert Sentence.model_validate(text).text("en") == expected
+
+
+def test_sentence_khmer_digits() -> None:
+    assert Sentence.model_validate("20 months").text("km") == "១ ឆ្នាំ ៨ ខែ".replace(" ៨", " និង ៨")
+
+
+def test_human_span_singular_and_zero() -> None:
+    assert human_span(1, 1, "en") == "1 month and 1 day"
+    assert human_span(0, 0, "en") == "0 days"
+    assert human_span(0, 5, "km") == "៥ ថ្ងៃ"
+
+
+@given(st.dates(date(2000, 1, 1), date(2030, 1, 1)), st.integers(0, 2000))
+def test_months_and_days_roundtrip(start: date, span: int) -> None:
+    from datetime import timedelta
+
+    end = start + timedelta(days=span)
+    months, days = months_and_days(start, end)
+    assert months >= 0 and 0 <= days < 31
+    assert add_months(start, months) + timedelta(days=days) == end
