@@ -257,3 +257,14 @@ def test_property_change_touches_only_later_slots(cr: tuple[Campaign, Roster], d
     before = [s for s in plan(c, r) if s.date < day]
     after = [s for s in plan(c, r2) if s.date < day]
     assert before == after
+
+
+def test_changing_a_charge_moves_nobody(example_folder) -> None:
+    f = load_folder(example_folder)
+    rc = f.roster.by_id()["rong-chhun"]
+    charged = rc.events[1].model_copy(update={"charge": rc.events[1].charge.model_validate({"en": "a new charge"})})
+    changed = rc.model_copy(update={"events": [rc.events[0], charged, *rc.events[2:]]})
+    roster2 = Roster.model_construct(people=[changed if p.id == rc.id else p for p in f.roster.people])
+    assert plan(f.campaign, roster2) == plan(f.campaign, f.roster)
+    # ...but the facts a card would show for him did change.
+    assert facts(changed, date(2021, 9, 15)).fingerprint() != facts(rc, date(2021, 9, 15)).fingerprint()
