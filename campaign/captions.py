@@ -7,6 +7,11 @@ Fields (for a post featuring several people, name-like fields join the names):
 
     {name} {name_en} {name_km} {group} {role} {charge} {days} {duration} {sentence}
     {released_on} {count} {week} {campaign} {organisation} {hashtags}
+
+Each platform counts a caption its own way (:data:`LIMITS`): X weighs code points (Khmer weighs
+2, a URL 23) via ``twitter-text-parser``; Mastodon and Bluesky count grapheme clusters; Telegram
+counts characters. :func:`fit_caption` shortens a caption that does not fit at a word boundary,
+keeping the hashtags; :func:`caption_problems` warns at validation time.
 """
 
 from __future__ import annotations
@@ -14,8 +19,14 @@ from __future__ import annotations
 import difflib
 import re
 import string
+import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from twitter_text import parse_tweet
+from wcwidth import iter_graphemes
 
 from .types import khmer_digits
 
@@ -92,3 +103,218 @@ def caption_text(campaign: Campaign, slot: Slot, people: Sequence[Facts]) -> str
     template = variants[slot.variant % len(variants)]
     text = template.format(**caption_fields(campaign, account, slot, people))
     return re.sub(r"[ \t]{2,}", " ", text).strip()  # an empty field leaves no double space
+
+
+
+# ---- each platform's length rule -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limit:
+    """How long a caption may be on one platform, and in what unit it is counted."""
+
+    size: int
+    unit: str  # "weighted characters", "graphemes", "characters"
+    max_bytes: int | None = None
+
+
+LIMITS: dict[str, Limit] = {
+    "x": Limit(280, "weighted characters"),
+    "mastodon": Limit(500, "graphemes"),  # the default configuration.statuses.max_characters
+    "bluesky": Limit(300, "graphemes", max_bytes=3000),
+    "telegram": Limit(1024, "characters"),  # a photo caption; a text message may be 4096
+    "facebook": Limit(63206, "characters"),
+}
+URL_WEIGHT = 23  # X and Mastodon count any link as 23, whatever its length
+_URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'។៕]")
+ELLIPSIS = "…"
+
+
+def limit_of(platform: str) -> Limit | None:
+    """The caption limit of ``platform``; None where there is none worth checking (outbox)."""
+    return LIMITS.get(platform)
+
+
+def graphemes(text: str) -> list[str]:
+    """The user-perceived characters of ``text`` (Unicode extended grapheme clusters)."""
+    return list(iter_graphemes(text))
+
+
+def caption_length(text: str, platform: str) -> int:
+    """``text``'s length as ``platform`` counts it, in the unit of :data:`LIMITS`."""
+    if platform == "x":
+        return int(parse_tweet(text).weightedLength)
+    if platform == "mastodon":
+        return len(graphemes(_URL_RE.sub("x" * URL_WEIGHT, text)))
+    if platform == "bluesky":
+        return len(graphemes(text))
+    if platform == "telegram":
+        return len(text.encode("utf-16-le")) // 2  # Telegram counts UTF-16 code units
+    return len(text)
+
+
+def fits(text: str, platform: str) -> bool:
+    """Whether ``text`` is within ``platform``'s caption limit."""
+    limit = limit_of(platform)
+    if limit is None:
+        return True
+    if limit.max_bytes is not None and len(text.encode()) > limit.max_bytes:
+        return False
+    if platform == "x":
+        return bool(parse_tweet(text).valid) or (caption_length(text, platform) <= limit.size and bool(text.strip()))
+    return caption_length(text, platform) <= limit.size
+
+
+_BREAK_AFTER = re.compile(r"[\s។៕៖,;:.!?]+")
+
+
+def _word_cuts(body: str) -> list[int]:
+    """Offsets in ``body`` where it may be cut: after spaces and punctuation, else between Khmer
+    words (khmer-nltk), else between grapheme clusters: never inside a word's cluster."""
+    cuts = sorted({m.start() for m in _BREAK_AFTER.finditer(body)} | {m.end() for m in _BREAK_AFTER.finditer(body)})
+    cuts = [c for c in cuts if 0 < c <= len(body)]
+    if re.search(r"[\u1780-\u17FF]", body):
+        cuts = sorted(set(cuts) | set(_khmer_word_cuts(body)))
+    if not cuts:
+        pos, cuts = 0, []
+        for cluster in graphemes(body):
+            pos += len(cluster)
+            cuts.append(pos)
+    return cuts
+
+
+@lru_cache(maxsize=256)
+def _khmer_word_cuts(body: str) -> tuple[int, ...]:
+    try:
+        import logging
+
+        from khmernltk import word_tokenize
+
+        logging.getLogger("khmer-nltk").setLevel(logging.WARNING)  # it announces every model load
+    except ImportError:  # pragma: no cover - a dependency; grapheme cuts still keep clusters whole
+        return ()
+    out, pos = [], 0
+    for word in word_tokenize(body):
+        pos += len(word)
+        out.append(pos)
+    return tuple(out) if "".join(word_tokenize(body)) == body else ()
+
+
+def fit_caption(text: str, platform: str, hashtags: Sequence[str] = ()) -> str:
+    """``text`` if it fits ``platform``, else shortened at a word boundary with an ellipsis,
+    keeping ``hashtags`` (those present in the text) at the end."""
+    text = unicodedata.normalize("NFC", text)
+    if fits(text, platform):
+        return text
+    kept = [t for t in hashtags if t and re.search(rf"(?<!\S){re.escape(t)}(?!\w)", text)]
+    body = text
+    for tag in kept:
+        body = re.sub(rf"(?<!\S){re.escape(tag)}(?!\w)", "", body)
+    body = re.sub(r"[ \t]{2,}", " ", body).strip()
+    while True:
+        tail = " ".join(kept)
+        shortened = _shorten(body, tail, platform)
+        if shortened is not None:
+            return shortened
+        if not kept:
+            break
+        kept.pop()  # the hashtags alone do not fit: drop the last until something does
+    return _shorten_by_graphemes(body, platform)
+
+
+def _join_tail(head: str, tail: str) -> str:
+    head = head.rstrip(" \t\n,;:-–—")
+    return f"{head}{ELLIPSIS} {tail}".rstrip() if tail else f"{head}{ELLIPSIS}"
+
+
+def _shorten(body: str, tail: str, platform: str) -> str | None:
+    """The longest ``body[:cut]…  tail`` that fits, cutting at a word boundary; None if none does."""
+    cuts = _word_cuts(body)
+    lo, hi, best = 0, len(cuts) - 1, None
+    while lo <= hi:  # the length grows with the cut, so a binary search finds the longest fit
+        mid = (lo + hi) // 2
+        candidate = _join_tail(body[: cuts[mid]], tail)
+        if body[: cuts[mid]].strip() and fits(candidate, platform):
+            best, lo = candidate, mid + 1
+        else:
+            hi = mid - 1
+    return best
+
+
+def _shorten_by_graphemes(body: str, platform: str) -> str:
+    clusters = graphemes(body)
+    while clusters and not fits("".join(clusters) + ELLIPSIS, platform):
+        clusters.pop()
+    return "".join(clusters) + ELLIPSIS
+
+
+# ---- warnings at validation time ---------------------------------------------------------------
+
+# Field values of a typical post, a little on the long side, to estimate a template's length.
+_SAMPLE = {
+    "en": {"name": "Chhoeun Daravy and Sun Ratha", "name_en": "Chhoeun Daravy", "name_km": "ឆឿន ដារ៉ាវី",
+           "group": "Khmer Thavrak", "role": "youth activist", "charge": "incitement to commit a felony",
+           "days": "365", "duration": "1 year and 2 months", "sentence": "20 months in prison",
+           "released_on": "2021-11-09", "count": "12", "week": "12", "organisation": "LICADHO"},
+    "km": {"name": "ឆឿន ដារ៉ាវី និង ស៊ុន រដ្ឋា", "name_en": "Chhoeun Daravy", "name_km": "ឆឿន ដារ៉ាវី",
+           "group": "ខ្មែរថាមពល", "role": "សកម្មជនយុវជន", "charge": "ញុះញង់ឱ្យប្រព្រឹត្តបទឧក្រិដ្ឋ",
+           "days": "៣៦៥", "duration": "១ឆ្នាំ ២ខែ", "sentence": "ជាប់ពន្ធនាគារ ២០ខែ",
+           "released_on": "2021-11-09", "count": "១២", "week": "១២", "organisation": "លីកាដូ"},
+}
+
+
+def caption_problems(campaign: Campaign) -> list[str]:
+    """Warnings for ``campaign validate``: captions that will probably be shortened on some
+    account's platform, hashtags that leave no room, and X accounts that could post identical
+    text (X forbids identical content across accounts)."""
+    problems: list[str] = []
+    tags = " ".join(campaign.hashtags)
+    kinds = ("weekly", "finale", "released")
+    for platform in sorted({a.platform for a in campaign.accounts}):
+        limit = limit_of(platform)
+        if limit is None:
+            continue
+        accounts = [a for a in campaign.accounts if a.platform == platform]
+        if tags and not fits(tags + " " + "x" * 40, platform):
+            problems.append(f"hashtags: {tags!r} leave almost no room on {platform} "
+                            f"(limit {limit.size} {limit.unit}); use fewer hashtags")
+        for lang in sorted({a.language for a in accounts}):
+            cset = campaign.captions.get(lang)
+            if cset is None:
+                continue
+            sample = {**_SAMPLE.get(lang, _SAMPLE["en"]), "campaign": campaign.name, "hashtags": tags}
+            for kind in kinds:
+                for i, template in enumerate(getattr(cset, kind) or []):
+                    try:
+                        text = re.sub(r"[ \t]{2,}", " ", template.format(**sample)).strip()
+                    except (KeyError, IndexError, ValueError):
+                        continue  # check_template reports broken templates
+                    if not fits(text, platform):
+                        problems.append(
+                            f"captions.{lang}.{kind}[{i}]: about {caption_length(text, platform)} {limit.unit} "
+                            f"with typical names; {platform} takes {limit.size}, so it will be shortened at a "
+                            "word boundary (hashtags kept); shorten the template to keep every word")
+    problems.extend(_x_collisions(campaign))
+    return problems
+
+
+def _x_collisions(campaign: Campaign) -> list[str]:
+    """X accounts of one language that could receive the same text on the same day."""
+    out = []
+    for lang in sorted({a.language for a in campaign.accounts if a.platform == "x"}):
+        peers = [a for a in campaign.accounts if a.platform == "x" and a.language == lang]
+        if len(peers) < 2 or lang not in campaign.captions:
+            continue
+        distinct_orgs = len({a.organisation for a in peers}) == len(peers)
+        for kind in ("weekly", "finale", "released"):
+            variants = campaign.captions[lang].for_kind(kind)
+            if len(variants) >= len(peers):
+                continue  # caption_variant gives each account a different one
+            shared = [i for i, t in enumerate(variants) if not (distinct_orgs and "{organisation}" in t)]
+            if shared:
+                ids = ", ".join(a.id for a in peers)
+                out.append(
+                    f"captions.{lang}.{kind}: {len(peers)} X accounts ({ids}) share {len(variants)} variant(s), "
+                    f"and variant(s) {', '.join(map(str, shared))} do not name the {{organisation}}; X forbids "
+                    "identical posts across accounts: add variants or put {organisation} in them")
+    return out
