@@ -1,0 +1,161 @@
+"""The values a template's text and alt format strings may use, in the right language.
+
+``{name.km}`` is the Khmer name or nothing; bare ``{name}`` is the name in the layer's language
+(falling back to English); ``{name.primary}``/``{name.secondary}`` are the Khmer and English
+names when both exist (else the one that does, and nothing). Numbers written in Khmer use Khmer
+digits. On a card featuring several people, person fields join every person's value
+("A, B and C" / "A B និង C").
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from ..roster import Facts
+from ..types import LocalText, khmer_digits
+
+_MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+    "km": ("មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា", "តុលា",
+           "វិច្ឆិកា", "ធ្នូ"),
+}
+_STATUS = {
+    "en": {"at_liberty": "at liberty", "detained": "detained", "imprisoned": "imprisoned", "released": "released"},
+    "km": {"at_liberty": "មានសេរីភាព", "detained": "ជាប់ឃុំ", "imprisoned": "ជាប់ពន្ធនាគារ", "released": "ត្រូវបានដោះលែង"},
+}
+
+
+def number(n: int, lang: str) -> str:
+    return khmer_digits(str(n)) if lang == "km" else str(n)
+
+
+def format_date(d: date, lang: str) -> str:
+    """``12 November 2021`` / ``១២ វិច្ឆិកា ២០២១``."""
+    months = _MONTHS.get(lang, _MONTHS["en"])
+    return f"{number(d.day, lang)} {months[d.month - 1]} {number(d.year, lang)}"
+
+
+def join(items: Sequence[str], lang: str) -> str:
+    items = list(dict.fromkeys(i for i in items if i))
+    if len(items) <= 1:
+        return "".join(items)
+    if lang == "km":
+        return " ".join(items[:-1]) + " និង " + items[-1]
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+class Local:
+    """A value in several languages: formats in the layer's language; ``.km``/``.en`` are strict."""
+
+    __slots__ = ("_get", "_has", "_lang")
+
+    def __init__(self, get: Callable[[str], str], has: Callable[[str], bool], lang: str):
+        self._get, self._has, self._lang = get, has, lang
+
+    def __format__(self, spec: str) -> str:
+        return self._get(self._lang)
+
+    def __str__(self) -> str:
+        return self._get(self._lang)
+
+    def __getattr__(self, attr: str) -> str:
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        if attr == "primary":
+            return self._get("km") if self._has("km") else self._get("en")
+        if attr == "secondary":
+            if self._has("km") and self._has("en"):
+                first, second = self._get("km"), self._get("en")
+                return "" if second == first else second
+            return ""
+        return self._get(attr) if self._has(attr) else ""
+
+
+class Number:
+    """A count: Khmer digits in Khmer, ASCII otherwise; ``.km``/``.en`` force a language."""
+
+    __slots__ = ("_n", "_lang")
+
+    def __init__(self, n: int, lang: str):
+        self._n, self._lang = n, lang
+
+    def __format__(self, spec: str) -> str:
+        return number(self._n, self._lang)
+
+    def __getattr__(self, attr: str) -> str:
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        return number(self._n, attr)
+
+
+class Campaign:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __format__(self, spec: str) -> str:
+        return self.name
+
+
+def _local_text(get: Callable[[Facts], LocalText | None], people: Sequence[Facts], lang: str) -> Local:
+    def value(lg: str) -> str:
+        return join([t.get(lg) for f in people if (t := get(f)) is not None], lg)
+
+    def has(lg: str) -> bool:
+        return any((t := get(f)) is not None and t.has(lg) for f in people)
+
+    return Local(value, has, lang)
+
+
+def _computed(get: Callable[[Facts, str], str | None], people: Sequence[Facts], lang: str) -> Local:
+    def value(lg: str) -> str:
+        return join([v for f in people if (v := get(f, lg))], lg)
+
+    return Local(value, lambda lg: any(get(f, lg) for f in people), lang)
+
+
+def namespace(people: Sequence[Facts], lang: str, *, week: int, count: int | None = None,
+              campaign: str = "", organisation: str = "") -> dict[str, Any]:
+    """Every field a format string may use, for ``people`` in the language ``lang``."""
+    one = people[0] if len(people) == 1 else None
+    return {
+        "name": _local_text(lambda f: f.person.name, people, lang),
+        "names": _local_text(lambda f: f.person.name, people, lang),
+        "group": _local_text(lambda f: f.person.group, people, lang),
+        "role": _local_text(lambda f: f.person.role, people, lang),
+        "charge": _local_text(lambda f: f.charge, people, lang),
+        "release_note": _local_text(lambda f: f.release_note, people, lang),
+        "sentence": _computed(lambda f, lg: f.sentence.text(lg) if f.sentence else None, people, lang),
+        "detained": _computed(lambda f, lg: f.detained_text(lg) if f.detentions else None, people, lang),
+        "released_on": _computed(lambda f, lg: format_date(f.released_on, lg) if f.released_on else None, people, lang),
+        "next_hearing": _computed(lambda f, lg: format_date(f.next_hearing, lg) if f.next_hearing else None, people, lang),
+        "status": _computed(lambda f, lg: _STATUS.get(lg, _STATUS["en"])[f.status.value], people, lang),
+        "days_detained": Number(one.days_detained if one else max((f.days_detained for f in people), default=0), lang),
+        "months_detained": Number(one.months_detained if one else 0, lang),
+        "week": Number(week, lang),
+        "count": Number(len(people) if count is None else count, lang),
+        "campaign": Campaign(campaign),
+        "organisation": organisation,
+    }
+
+
+_FORMATTER = string.Formatter()
+
+
+def fill(template: str, values: dict[str, Any]) -> str:
+    """Format a (validated) template string, tidying what empty fields leave behind
+    (double spaces, "()", a comma before a full stop)."""
+    text = _FORMATTER.vformat(template, (), values)
+    if "{" not in template:
+        return text
+    text = re.sub(r"\(\s*\)", "", text)
+    text = re.sub(r"[ \t]+([,.;:!?\u17d4])", r"\1", text)
+    text = re.sub(r"([,;:])(?=[,.;:!?\u17d4])", "", text)
+    text = re.sub(r"^[,;:.\s]+", "", text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip(" ")

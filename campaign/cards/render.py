@@ -1,0 +1,525 @@
+"""Paint a card: (template, facts as of a date, size) -> image bytes, alt text, warnings. Pure.
+
+Layers are painted in order onto an RGB canvas. The leading layers that do not depend on the
+people (backgrounds, unconditional shapes, fixed labels) are painted once per canvas size and
+language and cached on the Template; so are masks, placeholders and loaded fonts. Facts are
+never cached: every call formats and fits its text afresh.
+
+Output is deterministic: no timestamps or EXIF are written, and the JPEG quality steps down a
+fixed sequence until the bytes fit ``max_bytes``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from ..roster import Facts
+from . import fields as F
+from .layout import Fitted, block_top, fit, font, has_khmer, initials, line_x, require_raqm
+from .photos import PhotoError, contain, cover, load_logo, load_photo
+from .template import (BackgroundLayer, BadgeLayer, CardError, GridLayer, Layer, LogoLayer, PhotoLayer,
+                       Placeholder, ShapeLayer, Stroke, Template, TextLayer, TextStyle, When, parse_color,
+                       per_size)
+
+JPEG_QUALITIES = (90, 85, 80, 75, 70, 65, 60, 50, 40, 30)
+FORMATS = ("jpeg", "png")
+SUPERSAMPLE = 4  # masks and silhouettes are drawn 4x and scaled down: smooth edges
+
+
+@dataclass(frozen=True)
+class CardInput:
+    """Everything a card may show: the people's facts (as of the card's date) and the post's context.
+
+    ``photos`` maps a person id to the raw bytes they sent (None or missing: a placeholder).
+    ``photo_names`` maps a person id to the file's display path, so photo errors name the file
+    (without it, a :class:`PhotoError` names the person; callers may catch and decorate it).
+    """
+
+    people: tuple[Facts, ...]
+    photos: Mapping[str, bytes | None]
+    language: str
+    kind: str  # "weekly" | "finale" | "released"
+    week: int
+    campaign_name: str
+    organisation: str = ""
+    logo: bytes | None = None
+    photo_names: Mapping[str, str] = field(default_factory=dict)
+    logo_name: str = "logo"
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """Text that did not fit its box even at the smallest size allowed."""
+
+    template: str
+    person: str  # person id, or "" for text about several people
+    field: str  # the layer's id, or its text template
+    text: str
+    size: str  # canvas name
+    font_size: int
+
+    def __str__(self) -> str:
+        who = f" {self.person}:" if self.person else ""
+        return (f"{self.template} ({self.size}):{who} {self.field}: does not fit even at {self.font_size}px: "
+                f"{self.text!r}")
+
+
+@dataclass(frozen=True)
+class Card:
+    """A rendered card: encoded image, alt text per language, and what a person should check."""
+
+    image: bytes
+    format: str  # "jpeg" | "png"
+    size: tuple[int, int]
+    alt: dict[str, str]
+    warnings: tuple[str, ...]
+    overflows: tuple[Overflow, ...]
+    texts: tuple[tuple[str, str], ...] = ()  # (layer id, text) of every text painted, in order
+    quality: int | None = None  # the JPEG quality that fitted max_bytes
+
+
+@functools.lru_cache(maxsize=1)
+def _raqm_checked() -> bool:
+    require_raqm()
+    return True
+
+
+class _Ctx:
+    """One render's state: what is drawn where, and what went wrong."""
+
+    def __init__(self, template: Template, card: CardInput, size: str):
+        self.t, self.card, self.size = template, card, size
+        self.people = card.people
+        self.overflows: list[Overflow] = []
+        self.warnings: list[str] = []
+        self.texts: list[tuple[str, str]] = []
+
+    def person_id(self) -> str:
+        return self.people[0].person.id if len(self.people) == 1 else ""
+
+    def values(self, lang: str, people: Sequence[Facts] | None = None) -> dict[str, Any]:
+        c = self.card
+        return F.namespace(people if people is not None else self.people, lang, week=c.week,
+                           count=len(self.people), campaign=c.campaign_name, organisation=c.organisation)
+
+
+def matches(when: When | None, card: CardInput, people: Sequence[Facts] | None = None) -> bool:
+    """Whether a layer's ``when:`` holds for this card."""
+    if when is None:
+        return True
+    people = card.people if people is None else people
+    if when.status is not None and not all(f.status.value in when.status for f in people):
+        return False
+    if when.kind is not None and card.kind not in when.kind:
+        return False
+    if when.language is not None and card.language not in when.language:
+        return False
+    n = len(people)
+    if when.min_people is not None and n < when.min_people:
+        return False
+    if when.max_people is not None and n > when.max_people:
+        return False
+    for names, want in ((when.has, True), (when.lacks, False)):
+        for f in people if names else ():
+            values = F.namespace([f], card.language, week=card.week)
+            if any(bool(format(values[n], "")) != want for n in names):  # type: ignore[index]
+                return False
+    if when.has_photo is not None:
+        has = len(people) == 1 and bool(card.photos.get(people[0].person.id))
+        if has != when.has_photo:
+            return False
+    return True
+
+
+def pick_text(text: str | dict[str, str], lang: str) -> str:
+    """A layer's text for the card language: ``{en: .., km: ..}`` or one string for all."""
+    if isinstance(text, str):
+        return text
+    for key in (lang, "*", "en"):
+        if key in text:
+            return text[key]
+    return next(iter(text.values()))
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    return parse_color(color)[:3]
+
+
+# --- static layers and caches ------------------------------------------------------------------
+
+
+def _is_static(layer: Layer) -> bool:
+    """A layer whose pixels depend only on the canvas size and card language."""
+    spec = layer.spec
+    when = getattr(spec, "when", None)
+    if when is not None and set(when.model_fields_set) - {"language"}:
+        return False
+    if layer.kind in ("background", "shape"):
+        return True
+    if layer.kind in ("text", "badge"):
+        texts = spec.text.values() if isinstance(spec.text, dict) else [spec.text]
+        return all("{" not in t.replace("{{", "") for t in texts)
+    return False
+
+
+def _static_prefix(t: Template, size: str, ctx: _Ctx) -> tuple[Image.Image, int]:
+    """The canvas with the leading static layers painted (cached), and where painting resumes."""
+    layers = t.spec.layers
+    n = 0
+    while n < len(layers) and _is_static(layers[n]):
+        n += 1
+    key = ("prefix", size, ctx.card.language if any(layers[i].kind in ("text", "badge") or
+                                                    getattr(layers[i].spec, "when", None) for i in range(n)) else "")
+    cached = t.cache.get(key)
+    if cached is None:
+        w, h = t.sizes[size]
+        canvas = Image.new("RGB", (w, h), (0, 0, 0))
+        probe = _Ctx(t, ctx.card, size)
+        for i in range(n):
+            _paint(canvas, i, layers[i], probe)
+        cached = (canvas, probe.texts, probe.overflows)
+        t.cache[key] = cached
+    canvas, texts, overflows = cached
+    ctx.texts.extend(texts)
+    ctx.overflows.extend(overflows)
+    return canvas.copy(), n
+
+
+def _gradient(size: tuple[int, int], g: Any) -> Image.Image:
+    w, h = size
+    ramp = Image.linear_gradient("L")  # 256x256, black at the top
+    if g.direction == "horizontal":
+        ramp = ramp.rotate(90, expand=True).transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    elif g.direction == "diagonal":
+        ramp = ramp.resize((512, 512)).rotate(45, resample=Image.Resampling.BICUBIC, fillcolor=None)
+        ramp = ramp.crop((128, 128, 384, 384))
+    mask = ramp.resize((w, h), Image.Resampling.BICUBIC)
+    return Image.composite(Image.new("RGB", (w, h), _rgb(g.to)), Image.new("RGB", (w, h), _rgb(g.from_)), mask)
+
+
+def _mask(t: Template, w: int, h: int, shape: str, radius: int) -> Image.Image | None:
+    """An antialiased shape mask, cached per template."""
+    if shape == "rect":
+        return None
+    key = ("mask", w, h, shape, radius)
+    m = t.cache.get(key)
+    if m is None:
+        s = SUPERSAMPLE
+        big = Image.new("L", (w * s, h * s), 0)
+        d = ImageDraw.Draw(big)
+        if shape == "circle":
+            d.ellipse((0, 0, w * s - 1, h * s - 1), fill=255)
+        else:
+            d.rounded_rectangle((0, 0, w * s - 1, h * s - 1), radius=radius * s, fill=255)
+        m = big.resize((w, h), Image.Resampling.LANCZOS)
+        t.cache[key] = m
+    return m
+
+
+def _ring(t: Template, w: int, h: int, shape: str, radius: int, width: int) -> Image.Image:
+    """An antialiased outline mask of a shape (photo borders), cached per template."""
+    key = ("ring", w, h, shape, radius, width)
+    m = t.cache.get(key)
+    if m is None:
+        s = SUPERSAMPLE
+        big = Image.new("L", (w * s, h * s), 0)
+        d = ImageDraw.Draw(big)
+        box = (0, 0, w * s - 1, h * s - 1)
+        if shape == "circle":
+            d.ellipse(box, outline=255, width=width * s)
+        elif shape == "rounded":
+            d.rounded_rectangle(box, radius=radius * s, outline=255, width=width * s)
+        else:
+            d.rectangle(box, outline=255, width=width * s)
+        m = big.resize((w, h), Image.Resampling.LANCZOS)
+        t.cache[key] = m
+    return m
+
+
+def _silhouette(t: Template, w: int, h: int, p: Placeholder) -> Image.Image:
+    """A head-and-shoulders figure on a plain ground, for people without a photo (cached)."""
+    key = ("silhouette", w, h, p)
+    im = t.cache.get(key)
+    if im is None:
+        s = SUPERSAMPLE
+        W, H = w * s, h * s
+        big = Image.new("RGB", (W, H), _rgb(p.fill))
+        d = ImageDraw.Draw(big)
+        fig = _rgb(p.figure)
+        r = 0.17 * min(W, H)
+        cx, cy = W / 2, H * 0.36
+        d.ellipse((cx - r, cy - r, cx + r, cy + r), fill=fig)
+        d.ellipse((cx - 0.34 * min(W, H), H * 0.58, cx + 0.34 * min(W, H), H * 0.58 + 0.75 * min(W, H)), fill=fig)
+        im = big.resize((w, h), Image.Resampling.LANCZOS)
+        t.cache[key] = im
+    return im
+
+
+# --- painting ----------------------------------------------------------------------------------
+
+
+def _paint(canvas: Image.Image, index: int, layer: Layer, ctx: _Ctx) -> None:
+    spec = layer.spec
+    if not matches(getattr(spec, "when", None), ctx.card):
+        return
+    box = per_size(spec.box, ctx.size) if hasattr(spec, "box") else None
+    if isinstance(spec, BackgroundLayer):
+        _paint_background(canvas, index, spec, ctx)
+    elif isinstance(spec, PhotoLayer):
+        if len(ctx.people) != 1:
+            raise CardError(f"template {ctx.t.name!r}: a photo layer shows one person, but the card features "
+                            f"{len(ctx.people)}; use a grid layer")
+        _paint_face(canvas, box, ctx.people[0], spec, ctx, spec.shape, spec.radius, spec.grayscale,
+                    spec.focus, spec.border, spec.placeholder)
+    elif isinstance(spec, ShapeLayer):
+        _paint_shape(canvas, box, spec.fill, spec.radius, spec.outline)
+    elif isinstance(spec, BadgeLayer):
+        _paint_shape(canvas, box, spec.fill, spec.radius, None)
+        x, y, w, h = box
+        pad = spec.padding
+        _paint_text(canvas, (x + pad, y + pad // 2, w - 2 * pad, h - pad), spec, pick_text(spec.text, ctx.card.language),
+                    ctx, spec.id or f"layers[{index}].badge", ctx.person_id())
+    elif isinstance(spec, TextLayer):
+        _paint_text(canvas, box, spec, pick_text(spec.text, ctx.card.language), ctx,
+                    spec.id or pick_text(spec.text, ctx.card.language), ctx.person_id())
+    elif isinstance(spec, LogoLayer):
+        _paint_logo(canvas, box, spec, ctx)
+    elif isinstance(spec, GridLayer):
+        _paint_grid(canvas, box, spec, ctx)
+
+
+def _paint_background(canvas: Image.Image, index: int, spec: BackgroundLayer, ctx: _Ctx) -> None:
+    size = canvas.size
+    key = ("background", index, size)
+    im = ctx.t.cache.get(key)
+    if im is None:
+        if spec.color:
+            rgba = parse_color(spec.color)
+            im = Image.new("RGBA", size, rgba)
+        elif spec.gradient:
+            im = _gradient(size, spec.gradient).convert("RGBA")
+        else:
+            assert spec.image
+            with Image.open(ctx.t.root / spec.image) as src:
+                src = ImageOps.exif_transpose(src) or src
+                im = cover(src.convert("RGBA"), size, 0.5)
+        ctx.t.cache[key] = im
+    canvas.paste(im, (0, 0), im if im.mode == "RGBA" and im.getextrema()[3][0] < 255 else None)
+
+
+def _paint_shape(canvas: Image.Image, box: tuple[int, int, int, int], fill: str | None, radius: int,
+                 outline: Stroke | None) -> None:
+    x, y, w, h = box
+    d = ImageDraw.Draw(canvas, "RGBA")  # RGBA ink blends onto the RGB canvas
+    rect = (x, y, x + w - 1, y + h - 1)
+    ink = parse_color(fill) if fill else None
+    if radius:
+        d.rounded_rectangle(rect, radius=radius, fill=ink, outline=parse_color(outline.color) if outline else None,
+                            width=outline.width if outline else 1)
+    else:
+        d.rectangle(rect, fill=ink, outline=parse_color(outline.color) if outline else None,
+                    width=outline.width if outline else 1)
+
+
+def _fonts_for(ctx: _Ctx, style: TextStyle, text: str):  # type: ignore[no-untyped-def]
+    family = style.font_khmer if has_khmer(text) else style.font
+    path = ctx.t.fonts[family]
+    return lambda px: font(path, px, style.weight)
+
+
+def _paint_text(canvas: Image.Image, box: tuple[int, int, int, int], style: TextStyle, template_text: str,
+                ctx: _Ctx, field_name: str, person: str, people: Sequence[Facts] | None = None) -> Fitted | None:
+    lang = style.lang or ctx.card.language
+    text = F.fill(template_text, ctx.values(lang, people)).strip()
+    if style.uppercase:
+        text = text.upper()
+    if not text:
+        return None
+    x, y, w, h = box
+    sizes = per_size(style.size, ctx.size)
+    sizes = (sizes, sizes) if isinstance(sizes, int) else tuple(sizes)
+    fitted = fit(text, _fonts_for(ctx, style, text), w, h, sizes, style.max_lines, style.line_spacing)
+    if not fitted.fits:
+        ctx.overflows.append(Overflow(ctx.t.name, person, field_name, text, ctx.size, fitted.size))
+    ctx.texts.append((field_name, text))
+    d = ImageDraw.Draw(canvas, "RGBA")
+    top = block_top(y, h, fitted.height, style.valign)
+    ink = parse_color(style.color)
+    stroke = {"stroke_width": style.stroke.width, "stroke_fill": parse_color(style.stroke.color)} if style.stroke else {}
+    f = fitted.font
+    for i, line in enumerate(fitted.lines):
+        lx = line_x(x, w, f.getlength(line), style.align)
+        d.text((lx, top + fitted.ascent + i * fitted.pitch), line, font=f, fill=ink, anchor="ls", **stroke)
+    return fitted
+
+
+def _photo_bytes(ctx: _Ctx, person: Facts) -> bytes | None:
+    return ctx.card.photos.get(person.person.id)
+
+
+def _paint_face(canvas: Image.Image, box: tuple[int, int, int, int], person: Facts, spec: Any, ctx: _Ctx,
+                shape: str, radius: int, grayscale: bool, focus: float, border: Stroke | None,
+                placeholder: Placeholder) -> None:
+    """A person's photo (or placeholder) cropped into a shape, at ``box``."""
+    x, y, w, h = box
+    pid = person.person.id
+    data = _photo_bytes(ctx, person)
+    if data:
+        im = load_photo(data, pid, ctx.card.photo_names.get(pid), target=max(w, h))
+        if min(im.size) < 0.5 * min(w, h):
+            ctx.warnings.append(f"photo of {pid} is only {im.size[0]}x{im.size[1]} px, shown at {w}x{h}: it will look blurry")
+        im = cover(im, (w, h), focus)
+        if grayscale:
+            im = im.convert("L").convert("RGB")
+    else:
+        im = _silhouette(ctx.t, w, h, placeholder).copy()
+        _draw_initials(im, person, ctx, placeholder)
+    canvas.paste(im, (x, y), _mask(ctx.t, w, h, shape, radius))
+    if border:
+        canvas.paste(_rgb(border.color), (x, y), _ring(ctx.t, w, h, shape, radius, border.width))
+
+
+def _draw_initials(im: Image.Image, person: Facts, ctx: _Ctx, p: Placeholder) -> None:
+    name = person.person.name
+    text = initials([name.get("en") if name.has("en") else "", name.get("km")])
+    w, h = im.size
+    path = ctx.t.fonts.get("khmer" if has_khmer(text) else "sans") or next(iter(ctx.t.fonts.values()))
+    f = font(path, max(8, int(min(w, h) * 0.16)), 700)
+    d = ImageDraw.Draw(im)
+    d.text((w / 2, h * 0.80), text, font=f, fill=_rgb(p.initials), anchor="mm")
+
+
+def _paint_logo(canvas: Image.Image, box: tuple[int, int, int, int], spec: LogoLayer, ctx: _Ctx) -> None:
+    data = ctx.card.logo
+    if not data:
+        return
+    x, y, w, h = box
+    key = ("logo", hashlib.sha256(data).hexdigest(), w, h)
+    im = ctx.t.cache.get(key)
+    if im is None:
+        im = contain(load_logo(data, ctx.card.logo_name), (w, h))
+        ctx.t.cache[key] = im
+    lx = line_x(x, w, im.size[0], spec.align)
+    canvas.paste(im, (int(lx), y + (h - im.size[1]) // 2), im)
+
+
+def grid_layout(n: int, width: int, height: int, gap: int, label_ratio: float,
+                max_columns: int | None = None) -> tuple[int, int, int, int]:
+    """Columns, rows, face side and label height that make the faces as large as possible."""
+    best = (1, n, 0, 0)
+    for cols in range(1, (min(n, max_columns) if max_columns else n) + 1):
+        rows = -(-n // cols)
+        cell_w = (width - gap * (cols - 1)) / cols
+        cell_h = (height - gap * (rows - 1)) / rows
+        side = int(min(cell_w, cell_h * (1 - label_ratio)))
+        if side > best[2]:
+            label = int(side * label_ratio / (1 - label_ratio)) if label_ratio else 0
+            best = (cols, rows, side, label)
+    return best
+
+
+def _paint_grid(canvas: Image.Image, box: tuple[int, int, int, int], spec: GridLayer, ctx: _Ctx) -> None:
+    x, y, w, h = box
+    n = len(ctx.people)
+    label_ratio = spec.label_ratio if spec.label else 0
+    cols, rows, side, label_h = grid_layout(n, w, h, spec.gap, label_ratio, spec.max_columns)
+    if side < 8:
+        raise CardError(f"template {ctx.t.name!r}: {n} people do not fit the grid box {w}x{h} ({ctx.size})")
+    col_w = (w - spec.gap * (cols - 1)) / cols
+    cell_h = side + label_h
+    total_h = rows * cell_h + (rows - 1) * spec.gap
+    top = y + (h - total_h) / 2
+    for i, person in enumerate(ctx.people):
+        r, c = divmod(i, cols)
+        in_row = min(cols, n - r * cols)
+        row_w = in_row * col_w + (in_row - 1) * spec.gap
+        cx = x + (w - row_w) / 2 + c * (col_w + spec.gap)
+        cy = top + r * (cell_h + spec.gap)
+        fx = int(round(cx + (col_w - side) / 2))
+        _paint_face(canvas, (fx, int(round(cy)), side, side), person, spec, ctx, spec.shape, spec.radius,
+                    spec.grayscale, spec.focus, spec.border, spec.placeholder)
+        if spec.label and label_h > 4:
+            lbox = (int(cx), int(round(cy + side + max(2, label_h * 0.08))), int(col_w), int(label_h * 0.92))
+            _paint_text(canvas, lbox, spec.label, pick_text(spec.label.text, ctx.card.language), ctx,
+                        "grid.label", person.person.id, people=[person])
+
+
+# --- alt text and encoding ---------------------------------------------------------------------
+
+
+def alt_texts(t: Template, card: CardInput) -> dict[str, str]:
+    """The alt text in every language the template gives, for this card."""
+    rules = t.spec.alt if isinstance(t.spec.alt, list) else None
+    texts = t.spec.alt if rules is None else next((r.text for r in rules if matches(r.when, card)), {})
+    out = {}
+    for lang, template_text in texts.items():  # type: ignore[union-attr]
+        values = F.namespace(card.people, lang, week=card.week, campaign=card.campaign_name,
+                             organisation=card.organisation)
+        out[lang] = F.fill(template_text, values).strip()
+    return out
+
+
+def encode(canvas: Image.Image, fmt: str, max_bytes: int | None) -> tuple[bytes, int | None]:
+    """Encode deterministically (no metadata); JPEG steps quality down until it fits ``max_bytes``."""
+    if fmt == "png":
+        buf = io.BytesIO()
+        canvas.save(buf, "PNG", compress_level=6)
+        data = buf.getvalue()
+        if max_bytes is not None and len(data) > max_bytes:
+            raise CardError(f"the PNG card is {len(data):,} bytes, over the limit of {max_bytes:,}; use JPEG")
+        return data, None
+    last = 0
+    for q in JPEG_QUALITIES:
+        buf = io.BytesIO()
+        canvas.save(buf, "JPEG", quality=q, optimize=False, progressive=False, subsampling=2)
+        data = buf.getvalue()
+        if max_bytes is None or len(data) <= max_bytes:
+            return data, q
+        last = len(data)
+    raise CardError(f"the card is still {last:,} bytes at JPEG quality {JPEG_QUALITIES[-1]}, over the limit "
+                    f"of {max_bytes:,}; use a smaller canvas or a plainer background")
+
+
+def render(template: Template, card: CardInput, size: str = "square", fmt: str = "jpeg",
+           max_bytes: int | None = None, strict: bool = False) -> Card:
+    """Render ``card`` with ``template`` on the canvas ``size``; pure and deterministic.
+
+    Text that does not fit at its minimum size is drawn anyway at that size and reported in
+    ``Card.overflows`` (``strict=True``: raised as CardError naming template, person and field).
+    Raises PhotoError (a CardError) for an unusable photo, CardError for a bad size, format,
+    byte limit or number of people.
+    """
+    _raqm_checked()
+    if size not in template.sizes:
+        raise CardError(f"template {template.name!r} has no size {size!r} (it has: {', '.join(template.sizes)})")
+    if fmt not in FORMATS:
+        raise CardError(f"format {fmt!r} is not supported; use jpeg or png")
+    if not card.people:
+        raise CardError("a card needs at least one person")
+    limit = template.spec.max_people
+    if limit and len(card.people) > limit:
+        raise CardError(f"template {template.name!r} shows at most {limit} person(s); this card features {len(card.people)}")
+    ctx = _Ctx(template, card, size)
+    canvas, start = _static_prefix(template, size, ctx)
+    for i in range(start, len(template.spec.layers)):
+        _paint(canvas, i, template.spec.layers[i], ctx)
+    if strict and ctx.overflows:
+        raise CardError("; ".join(str(o) for o in ctx.overflows))
+    data, quality = encode(canvas, fmt, max_bytes)
+    for f in card.people:
+        name = f.person.name
+        if card.language == "km" and not name.has("km"):
+            ctx.warnings.append(f"{f.person.id} has no Khmer name; the Khmer card shows {name.get('en')!r}")
+    return Card(image=data, format=fmt, size=canvas.size, alt=alt_texts(template, card),
+                warnings=tuple(dict.fromkeys(ctx.warnings)), overflows=tuple(ctx.overflows),
+                texts=tuple(ctx.texts), quality=quality if fmt == "jpeg" else None)
+
+
+__all__ = ["Card", "CardInput", "Overflow", "PhotoError", "render", "encode", "grid_layout", "matches"]
