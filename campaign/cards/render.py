@@ -334,21 +334,29 @@ def _fonts_for(ctx: _Ctx, style: TextStyle, text: str):  # type: ignore[no-untyp
     return lambda px: font(path, px, style.weight)
 
 
-def _paint_text(canvas: Image.Image, box: tuple[int, int, int, int], style: TextStyle, template_text: str,
-                ctx: _Ctx, field_name: str, person: str, people: Sequence[Facts] | None = None) -> Fitted | None:
+def _set(box: tuple[int, int, int, int], style: TextStyle, template_text: str, ctx: _Ctx,
+         people: Sequence[Facts] | None = None, sizes: tuple[int, int] | None = None) -> tuple[str, Fitted | None]:
+    """Format a text layer's string and fit it to its box (not drawn yet)."""
     lang = style.lang or ctx.card.language
     text = F.fill(template_text, ctx.values(lang, people)).strip()
     if style.uppercase:
         text = text.upper()
     if not text:
-        return None
-    x, y, w, h = box
-    sizes = per_size(style.size, ctx.size)
-    sizes = (sizes, sizes) if isinstance(sizes, int) else tuple(sizes)
-    fitted = fit(text, _fonts_for(ctx, style, text), w, h, sizes, style.max_lines, style.line_spacing)
+        return text, None
+    if sizes is None:
+        given = per_size(style.size, ctx.size)
+        sizes = (given, given) if isinstance(given, int) else tuple(given)
+    _, _, w, h = box
+    return text, fit(text, _fonts_for(ctx, style, text), w, h, sizes, style.max_lines, style.line_spacing)
+
+
+def _draw(canvas: Image.Image, box: tuple[int, int, int, int], style: TextStyle, text: str, fitted: Fitted,
+          ctx: _Ctx, field_name: str, person: str) -> None:
+    """Draw fitted text (recording an overflow if it did not fit)."""
     if not fitted.fits:
         ctx.overflows.append(Overflow(ctx.t.name, person, field_name, text, ctx.size, fitted.size))
     ctx.texts.append((field_name, text))
+    x, y, w, h = box
     d = ImageDraw.Draw(canvas, "RGBA")
     top = block_top(y, h, fitted.height, style.valign)
     ink = parse_color(style.color)
@@ -357,7 +365,13 @@ def _paint_text(canvas: Image.Image, box: tuple[int, int, int, int], style: Text
     for i, line in enumerate(fitted.lines):
         lx = line_x(x, w, f.getlength(line), style.align)
         d.text((lx, top + fitted.ascent + i * fitted.pitch), line, font=f, fill=ink, anchor="ls", **stroke)
-    return fitted
+
+
+def _paint_text(canvas: Image.Image, box: tuple[int, int, int, int], style: TextStyle, template_text: str,
+                ctx: _Ctx, field_name: str, person: str) -> None:
+    text, fitted = _set(box, style, template_text, ctx)
+    if fitted is not None:
+        _draw(canvas, box, style, text, fitted, ctx, field_name, person)
 
 
 def _photo_bytes(ctx: _Ctx, person: Facts) -> bytes | None:
@@ -436,6 +450,7 @@ def _paint_grid(canvas: Image.Image, box: tuple[int, int, int, int], spec: GridL
     cell_h = side + label_h
     total_h = rows * cell_h + (rows - 1) * spec.gap
     top = y + (h - total_h) / 2
+    labels = []
     for i, person in enumerate(ctx.people):
         r, c = divmod(i, cols)
         in_row = min(cols, n - r * cols)
@@ -447,10 +462,19 @@ def _paint_grid(canvas: Image.Image, box: tuple[int, int, int, int], spec: GridL
                     spec.grayscale, spec.focus, spec.border, spec.placeholder)
         if spec.label and label_h > 4:
             lbox = (int(cx), int(round(cy + side + max(2, label_h * 0.08))), int(col_w), int(label_h * 0.92))
-            _paint_text(canvas, lbox, spec.label, pick_text(spec.label.text, ctx.card.language), ctx,
-                        "grid.label", person.person.id, people=[person])
-
-
+            labels.append((lbox, person, *_set(lbox, spec.label, pick_text(spec.label.text, ctx.card.language),
+                                               ctx, people=[person])))
+    # One size for every name: a grid whose labels jump in size looks careless.
+    sized = [f.size for _, _, _, f in labels if f is not None]
+    common = min(sized, default=0)
+    for lbox, person, text, fitted in labels:
+        if fitted is None:
+            continue
+        if fitted.size != common:
+            _, fitted = _set(lbox, spec.label, pick_text(spec.label.text, ctx.card.language), ctx,
+                             people=[person], sizes=(common, common))
+            assert fitted is not None
+        _draw(canvas, lbox, spec.label, text, fitted, ctx, "grid.label", person.person.id)
 # --- alt text and encoding ---------------------------------------------------------------------
 
 
