@@ -89,8 +89,9 @@ def khmer_words(text: str) -> tuple[str, ...]:
     whole run is one unit (cluster breaks still apply to over-long words).
     """
     try:
-        _silence_nltk()
         from khmernltk import word_tokenize
+
+        _silence_nltk()  # its logger is set to DEBUG at import; keep our CLI output clean
 
         words = [w for w in word_tokenize(text) if w]
     except Exception:  # noqa: BLE001 - a segmenter failure must not stop a card; clusters still work

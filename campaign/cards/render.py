@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -386,18 +387,48 @@ def _paint_face(canvas: Image.Image, box: tuple[int, int, int, int], person: Fac
     pid = person.person.id
     data = _photo_bytes(ctx, person)
     if data:
-        im = load_photo(data, pid, ctx.card.photo_names.get(pid), target=max(w, h))
-        if min(im.size) < 0.5 * min(w, h):
-            ctx.warnings.append(f"photo of {pid} is only {im.size[0]}x{im.size[1]} px, shown at {w}x{h}: it will look blurry")
-        im = cover(im, (w, h), focus)
-        if grayscale:
-            im = im.convert("L").convert("RGB")
+        im, small = _face(data, pid, ctx.card.photo_names.get(pid), (w, h), focus, grayscale)
+        if small:
+            ctx.warnings.append(f"photo of {pid} is only {small[0]}x{small[1]} px, shown at {w}x{h}: it will look blurry")
     else:
         im = _silhouette(ctx.t, w, h, placeholder).copy()
         _draw_initials(im, person, ctx, placeholder)
     canvas.paste(im, (x, y), _mask(ctx.t, w, h, shape, radius))
     if border:
         canvas.paste(_rgb(border.color), (x, y), _ring(ctx.t, w, h, shape, radius, border.width))
+
+
+_FACES: OrderedDict[tuple[Any, ...], tuple[Image.Image, tuple[int, int] | None]] = OrderedDict()
+FACE_CACHE_SIZE = 128
+
+
+def _face(data: bytes, pid: str, name: str | None, size: tuple[int, int], focus: float,
+          grayscale: bool) -> tuple[Image.Image, tuple[int, int] | None]:
+    """A photo decoded, normalised and cropped to ``size``; cached by the photo's content.
+
+    A person's photo is the same on every account's and size's card of the week, and decoding
+    plus resampling is most of a card's cost. Keyed by a hash of the bytes, a cached face can
+    never be stale; facts are not involved.
+    """
+    key = (hashlib.sha256(data).digest(), size, focus, grayscale)
+    hit = _FACES.get(key)
+    if hit is not None:
+        _FACES.move_to_end(key)
+        return hit
+    im = load_photo(data, pid, name, target=max(size))
+    small = im.size if min(im.size) < 0.5 * min(size) else None
+    im = cover(im, size, focus)
+    if grayscale:
+        im = im.convert("L").convert("RGB")
+    _FACES[key] = (im, small)
+    while len(_FACES) > FACE_CACHE_SIZE:
+        _FACES.popitem(last=False)
+    return im, small
+
+
+def clear_caches() -> None:
+    """Forget cached faces (benchmarks measuring cold renders; tests)."""
+    _FACES.clear()
 
 
 def _draw_initials(im: Image.Image, person: Facts, ctx: _Ctx, p: Placeholder) -> None:

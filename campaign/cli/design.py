@@ -1,0 +1,348 @@
+"""Designers' commands: ``template check`` and ``preview`` (a contact sheet of every card)."""
+
+from __future__ import annotations
+
+import html
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import click
+
+from ..cards import Card, CardError, CardInput, Template, find_template, load_template, render
+from ..cards.samples import crowd, sample_facts, sample_people
+from ..definition import CampaignFolder, load_folder
+from ..plan import cadence_dates, plan, week_of
+from ..roster import Facts, Person, facts
+from ..sources import InputError
+from .common import EXIT_INPUT, clean_errors, fail
+
+EXIT_OVERFLOW = 1
+
+
+@dataclass
+class Job:
+    """One card to preview: where it goes, what it shows, how to title it on the sheet."""
+
+    file: str
+    title: str
+    template: str
+    size: str
+    card: CardInput
+
+
+@dataclass
+class Result:
+    job: Job
+    card: Card | None
+    error: str | None = None
+
+
+# --- template check ----------------------------------------------------------------------------
+
+
+@click.group("template")
+def template_group() -> None:
+    """Work on card templates (assets/templates/NAME/template.yaml).
+
+    \b
+    Example:
+      campaign template check assets/templates/portrait
+    """
+
+
+@template_group.command("check")
+@click.argument("template_dir", type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Exit 1 if any sample card overflows.")
+@clean_errors
+def template_check(template_dir: Path, strict: bool) -> None:
+    """Validate a template: YAML (FILE:LINE errors), fonts and images; then render sample
+    cards (typical, longest name, Khmer-only, released) in every size and language and
+    report any text that does not fit.
+
+    \b
+    Examples:
+      campaign template check assets/templates/portrait
+      campaign template check config/campaigns/release-hrds-2021/templates/mine --strict
+    """
+    t = _load(template_dir)
+    overflows: dict[tuple[str, str, str, str], int] = {}
+    people = sample_facts()
+    limit = t.spec.max_people or 60
+    cases: list[tuple[str, tuple[Facts, ...]]] = [(f.person.id, (f,)) for f in people]
+    if limit > 1:
+        cases += [("two people", tuple(people[:2])), (f"{min(limit, 60)} people", crowd(sample_people()[:3], min(limit, 60), people[0].on))]
+    for size in t.sizes:
+        for lang in ("km", "en"):
+            for label, group in cases:
+                kind = "released" if all(not f.held for f in group) else "weekly"
+                try:
+                    card = render(t, CardInput(people=group, photos={}, language=lang, kind=kind, week=6,
+                                               campaign_name="Release Human Rights Defenders",
+                                               organisation="Sample Organisation"), size=size)
+                except CardError as exc:
+                    fail(f"{t.name}: {size}/{lang}/{label}: {exc}", EXIT_INPUT)
+                    return
+                for o in card.overflows:
+                    key = (o.size, lang, o.field, o.text)
+                    if key not in overflows:
+                        click.secho(f"overflow: {lang}: {o}", fg="yellow", err=True)
+                    overflows[key] = overflows.get(key, 0) + 1
+    click.echo(f"ok: template {t.name}: {len(t.spec.layers)} layers, sizes {', '.join(t.sizes)}, "
+               f"fonts {', '.join(f'{k}={v.name}' for k, v in t.fonts.items())}; "
+               f"{len(overflows)} distinct overflow(s) on sample cards")
+    if strict and overflows:
+        sys.exit(EXIT_OVERFLOW)
+
+
+def _load(path_or_name: Path | str, campaign_root: Path | None = None) -> Template:
+    try:
+        p = Path(path_or_name)
+        return load_template(p if (p / "template.yaml").is_file() or p.name == "template.yaml"
+                             else find_template(str(path_or_name), campaign_root))
+    except CardError as exc:
+        fail(str(exc), EXIT_INPUT)
+        raise AssertionError("unreachable")
+
+
+# --- preview -----------------------------------------------------------------------------------
+
+
+def _photos(folder: CampaignFolder, people: tuple[Facts, ...]) -> tuple[dict[str, bytes | None], dict[str, str]]:
+    photos: dict[str, bytes | None] = {}
+    names: dict[str, str] = {}
+    for f in people:
+        person = f.person
+        if person.photo:
+            path = folder.root / person.photo
+            names[person.id] = str(path)
+            photos[person.id] = path.read_bytes() if path.is_file() else None
+    return photos, names
+
+
+def _logo(folder: CampaignFolder, account_id: str) -> tuple[bytes | None, str]:
+    account = folder.campaign.account(account_id)
+    if not account.logo:
+        return None, "logo"
+    path = folder.root / account.logo
+    return (path.read_bytes() if path.is_file() else None), str(path)
+
+
+def planned_jobs(folder: CampaignFolder, sizes: list[str] | None) -> Iterator[Job]:
+    """A card for every planned post, with facts as of its date."""
+    c = folder.campaign
+    people = folder.roster.by_id()
+    for slot in plan(c, folder.roster):
+        group = tuple(facts(people[p], slot.date) for p in slot.people)
+        photos, names = _photos(folder, group)
+        logo, logo_name = _logo(folder, slot.account)
+        account = c.account(slot.account)
+        card = CardInput(people=group, photos=photos, language=slot.language, kind=slot.kind, week=slot.week,
+                         campaign_name=c.name, organisation=account.organisation, logo=logo,
+                         photo_names=names, logo_name=logo_name)
+        for size in sizes or ["square"]:
+            who = ", ".join(f.person.name.get("en") for f in group[:3]) + (f" +{len(group) - 3}" if len(group) > 3 else "")
+            yield Job(f"{slot.date}_{slot.account}_{slot.kind}_{size}.jpg",
+                      f"{slot.date} · {slot.account} ({slot.language}) · {slot.kind} · {who}",
+                      slot.template, size, card)
+
+
+def _first_held(person: Person, days: list[date]) -> date | None:
+    return next((d for d in days if facts(person, d).held), None)
+
+
+def template_jobs(folder: CampaignFolder, name: str, sizes: list[str] | None) -> Iterator[Job]:
+    """Every roster person (plus stress cases) on ``name``, in every language the campaign posts in."""
+    c = folder.campaign
+    langs = sorted({a.language for a in c.accounts})
+    days = cadence_dates(c)
+    kind = ("released" if name == c.released_template else
+            "finale" if c.finale and name == c.finale.template else "weekly")
+    roster = list(folder.roster.people)
+    stress = [p for p in sample_people() if p.id.startswith("stress-")]
+    with_photo = next((p for p in roster if p.photo), roster[0])
+    no_photo = with_photo.model_copy(update={"id": f"{with_photo.id}-no-photo", "photo": None})
+
+    def day_for(person: Person) -> date:
+        if kind == "released":
+            releases = [e.date for e in person.events if e.type == "released"]
+            if releases:
+                return releases[0]
+        return _first_held(person, days) or c.start
+
+    groups: list[tuple[str, tuple[Facts, ...]]]
+    if kind == "finale":
+        end = c.finale.date if c.finale else c.end
+        held = tuple(facts(p, end) for p in roster if facts(p, end).held)
+        everyone = tuple(facts(p, day_for(p)) for p in roster + stress)
+        groups = [(f"everyone held on {end}", held or everyone[:1]), ("one person", everyone[:1]),
+                  ("60 people", crowd(roster + stress, 60, c.start + timedelta(days=30)))]
+    else:
+        groups = [(p.id, (facts(p, day_for(p)),)) for p in roster + stress + [no_photo]]
+    account_for = {lang: next(a for a in c.accounts if a.language == lang) for lang in langs}
+    for label, group in groups:
+        if not group:
+            continue
+        photos, names = _photos(folder, group)
+        for lang in langs:
+            account = account_for[lang]
+            logo, logo_name = _logo(folder, account.id)
+            card = CardInput(people=group, photos=photos, language=lang, kind=kind,
+                             week=week_of(c, group[0].on), campaign_name=c.name,
+                             organisation=account.organisation, logo=logo, photo_names=names, logo_name=logo_name)
+            for size in sizes or ["square"]:
+                safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in label)
+                yield Job(f"{name}_{safe}_{lang}_{size}.jpg", f"{label} ({lang}) · as of {group[0].on}", name, size, card)
+
+
+def _render_all(folder: CampaignFolder, jobs: list[Job], out: Path) -> list[Result]:
+    templates: dict[str, Template] = {}
+    results: list[Result] = []
+    with click.progressbar(jobs, label="Rendering cards", file=sys.stderr, show_pos=True) as bar:
+        for job in bar:
+            if job.template not in templates:
+                templates[job.template] = _load(job.template, folder.root)
+            t = templates[job.template]
+            if job.size not in t.sizes:
+                results.append(Result(job, None, f"template {t.name!r} has no size {job.size!r} (it has: {', '.join(t.sizes)})"))
+                continue
+            try:
+                card = render(t, job.card, size=job.size)
+            except CardError as exc:
+                results.append(Result(job, None, str(exc)))
+                continue
+            (out / job.file).write_bytes(card.image)
+            results.append(Result(job, card))
+    return results
+
+
+def contact_sheet(results: list[Result], title: str) -> str:
+    """The index.html of a preview: each card, its alt text and any overflow or error."""
+    e = html.escape
+    cells = []
+    for r in results:
+        notes = []
+        if r.error:
+            notes.append(f'<p class="bad">error: {e(r.error)}</p>')
+        if r.card:
+            notes += [f'<p class="bad">overflow: {e(str(o))}</p>' for o in r.card.overflows]
+            notes += [f'<p class="warn">warning: {e(w)}</p>' for w in r.card.warnings]
+            notes += [f'<p class="alt"><b>alt ({e(lang)}):</b> {e(text)}</p>' for lang, text in r.card.alt.items()]
+        img = (f'<a href="{e(r.job.file)}"><img src="{e(r.job.file)}" alt="{e(r.card.alt.get(r.job.card.language, ""))}" '
+               f'loading="lazy"></a>' if r.card else '<div class="missing">not rendered</div>')
+        cls = "card bad-card" if r.error or (r.card and r.card.overflows) else "card"
+        cells.append(f'<figure class="{cls}" data-file="{e(r.job.file)}">{img}<figcaption>'
+                     f'<h2>{e(r.job.title)}</h2><p class="meta">{e(r.job.template)} · {e(r.job.size)}</p>'
+                     f'{"".join(notes)}</figcaption></figure>')
+    bad = sum(1 for r in results if r.error or (r.card and r.card.overflows))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
+<style>
+body{{font-family:"Noto Sans","Noto Sans Khmer",system-ui,sans-serif;background:#111;color:#eee;margin:2rem}}
+main{{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:1.5rem}}
+figure{{margin:0;background:#1c1f26;padding:.75rem;border-radius:8px}}
+img{{width:100%;height:auto;display:block}}
+h2{{font-size:.95rem;margin:.5rem 0 .2rem}} .meta{{color:#999;font-size:.8rem;margin:0}}
+.alt{{font-size:.85rem;color:#ccc}} .bad{{color:#ff8a80;font-weight:bold}} .warn{{color:#ffd180}}
+.bad-card{{outline:3px solid #ff5252}}
+</style></head><body>
+<h1>{e(title)}</h1>
+<p>{len(results)} cards; {bad} with problems.</p>
+<main>
+{chr(10).join(cells)}
+</main></body></html>
+"""
+
+
+def _snapshot(paths: list[Path]) -> dict[str, float]:
+    out = {}
+    for root in paths:
+        for p in [root, *root.rglob("*")] if root.is_dir() else [root]:
+            if p.is_file():
+                out[str(p)] = p.stat().st_mtime
+    return out
+
+
+@click.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Folder to write cards and index.html into.")
+@click.option("--template", "template", metavar="NAME",
+              help="Preview this template with every roster person plus stress cases, instead of the planned posts.")
+@click.option("--size", "size", metavar="NAME", default="square", show_default=True,
+              help="Canvas size: square, portrait, landscape, or all.")
+@click.option("--watch", is_flag=True, help="Re-render when the template or campaign files change (Ctrl-C to stop).")
+@clean_errors
+def preview(folder: Path, out: Path, template: str | None, size: str, watch: bool) -> None:
+    """Render cards into OUT with an index.html contact sheet (card, alt text, overflows).
+
+    Without --template: the card of every planned post, with facts as of its date.
+    With --template: every person of the roster, plus stress cases (the longest name,
+    a Khmer-only name, no photo), in each language the campaign posts in.
+    Exits 1 if any text overflows its box, 2 if a card cannot be rendered.
+
+    \b
+    Examples:
+      campaign preview config/campaigns/release-hrds-2021 --out out/preview
+      campaign preview config/campaigns/release-hrds-2021 --out out/p --template portrait --size all
+      campaign preview config/campaigns/release-hrds-2021 --out out/p --template collage --watch
+    """
+    while True:
+        code, watched = _preview_once(folder, out, template, size)
+        if not watch:
+            sys.exit(code)
+        click.echo(f"watching {len(watched)} path(s) for changes; Ctrl-C to stop", err=True)
+        before = _snapshot(watched)
+        try:
+            while _snapshot(watched) == before:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            sys.exit(code)
+        click.echo("changed; rendering again", err=True)
+
+
+def _preview_once(folder_path: Path, out: Path, template: str | None, size: str) -> tuple[int, list[Path]]:
+    try:
+        folder = load_folder(folder_path)
+    except InputError as exc:
+        from .common import report_input_error
+
+        report_input_error(exc)
+        raise AssertionError("unreachable")
+    out.mkdir(parents=True, exist_ok=True)
+    c = folder.campaign
+    names = [template] if template else sorted({c.template, c.released_template} | ({c.finale.template} if c.finale else set()))
+    tdirs = []
+    sizes_by = {}
+    for name in names:
+        try:
+            tdirs.append(find_template(name, folder.root))
+        except CardError as exc:
+            fail(str(exc), EXIT_INPUT)
+        sizes_by[name] = list(_load(name, folder.root).sizes)
+    all_sizes = list(dict.fromkeys(s for v in sizes_by.values() for s in v))
+    sizes = all_sizes if size == "all" else [size]
+    jobs = list(template_jobs(folder, template, sizes) if template else planned_jobs(folder, sizes))
+    for f in out.glob("*.jpg"):
+        f.unlink()  # a stale card from an earlier run would mislead
+    results = _render_all(folder, jobs, out)
+    title = f"{c.name}: {'template ' + template if template else 'planned posts'}"
+    (out / "index.html").write_text(contact_sheet(results, title), encoding="utf-8")
+    overflows = sum(len(r.card.overflows) for r in results if r.card)
+    errors = [r for r in results if r.error]
+    for r in errors:
+        click.secho(f"error: {r.job.file}: {r.error}", fg="red", err=True)
+    for r in results:
+        for o in (r.card.overflows if r.card else ()):
+            click.secho(f"overflow: {r.job.file}: {o}", fg="yellow", err=True)
+    click.echo(f"wrote {len(results) - len(errors)} cards and {out / 'index.html'}: "
+               f"{overflows} overflow(s), {len(errors)} error(s)")
+    code = EXIT_INPUT if errors else EXIT_OVERFLOW if overflows else 0
+    return code, [*tdirs, folder.root]
+
+
+def register(group: click.Group) -> None:
+    group.add_command(template_group)
+    group.add_command(preview)
