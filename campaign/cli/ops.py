@@ -1,0 +1,447 @@
+"""Organisers' and monitors' commands over the running pipeline: apply, run, simulate, status,
+pause, resume, cancel, approve, retry, resolve. Each only parses, calls ``campaign.pipeline`` and
+formats; Redis is ``$REDIS_URL`` or the embedded server in ``--data-dir``."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time as dtime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..definition import load_folder
+from ..ledger import Ledger, UnknownCampaign, UnknownPost
+from ..ledger.states import ACTIVE, CANCELLED, PAUSED
+from ..redis_server import EmbeddedRedis, RedisUnavailable, campaign_home, connect, default_data_dir
+from .common import clean_errors, fail
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DATA_DIR = click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+                        help="Embedded Redis data folder when REDIS_URL is unset [default: $CAMPAIGN_HOME/redis "
+                             "or .campaign/redis].")
+
+
+def ops_errors(func: F) -> F:
+    """clean_errors, plus the pipeline's own errors as one red line and exit 1 (never a traceback)."""
+
+    @functools.wraps(func)
+    @clean_errors
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (RedisUnavailable, UnknownPost, UnknownCampaign, ValueError) as exc:
+            fail(str(exc))
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def open_ledger(data_dir: Path | None) -> Iterator[Ledger]:
+    """The ledger on REDIS_URL, or on the embedded Redis (started for this command if not running)."""
+    url, server = connect(data_dir)
+    try:
+        ledger = Ledger.from_url(url)
+        yield ledger
+        ledger.r.close()
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _now(ledger: Ledger) -> datetime:
+    from ..clock import clock_for
+
+    return clock_for(ledger).now()
+
+
+def resolve_campaign(ledger: Ledger, target: str | None) -> str:
+    """A campaign id from a folder, an id, or (when omitted) the only applied campaign."""
+    if target is None:
+        ids = ledger.campaigns()
+        if len(ids) == 1:
+            return ids[0]
+        if not ids:
+            raise ValueError("no campaign has been applied yet (run: campaign apply FOLDER)")
+        raise ValueError(f"several campaigns are applied ({', '.join(ids)}); name one")
+    path = Path(target)
+    if path.is_dir():
+        return load_folder(path).campaign.id
+    if target not in ledger.campaigns():
+        raise UnknownCampaign(target)
+    return target
+
+
+# --- apply ------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--outbox", type=click.Path(path_type=Path), default=None,
+              help="Folder for outbox accounts' posts [default: out/outbox].")
+@DATA_DIR
+@ops_errors
+def apply(folder: Path, outbox: Path | None, data_dir: Path | None) -> None:
+    """Validate a campaign folder, store it in Redis and say what changed.
+
+    The campaign, roster, photos and templates are stored in Redis, so any worker on any
+    machine can render and publish. Applying again after a roster update re-plans the
+    posts that are not out yet, e.g. "rong-chhun: released 2021-11-12; 4 future posts
+    withdrawn, 4 re-planned".
+
+    \b
+    Example:
+      campaign apply config/campaigns/release-hrds-2021
+    """
+    from ..pipeline import apply_folder
+
+    f = load_folder(folder)  # an invalid folder stops here, before Redis is touched
+    with open_ledger(data_dir) as ledger:
+        report = apply_folder(ledger, f, _now(ledger), _run_settings(ledger, f.campaign.id, outbox))
+        for line in report.lines():
+            click.echo(line)
+
+
+def _run_settings(ledger: Ledger, cid: str, outbox: Path | None) -> dict[str, str]:
+    old = json.loads(ledger.campaign_field(cid, "settings") or "{}")
+    if outbox is not None or "outbox_dir" not in old:
+        old["outbox_dir"] = str((outbox or Path("out/outbox")).absolute())
+    old.pop("force_outbox", None)
+    return old
+
+
+# --- run --------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--outbox", type=click.Path(path_type=Path), default=None,
+              help="Folder for outbox accounts' posts [default: out/outbox].")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Worker processes (render and publish).")
+@click.option("--duration", type=float, default=None, hidden=True, help="Stop after this many seconds (tests).")
+@DATA_DIR
+@ops_errors
+def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | None, data_dir: Path | None) -> None:
+    """Run the scheduler: Redis, a Celery worker and the beat, until Ctrl-C.
+
+    With REDIS_URL unset it starts the embedded Redis (append-only file on, in
+    --data-dir), so a second run finds the campaign where it was. The folder is
+    validated and applied first; an invalid folder changes nothing.
+
+    \b
+    Example:
+      campaign run config/campaigns/release-hrds-2021
+    """
+    from workers.launch import start_beat, start_worker
+
+    from ..pipeline import apply_folder
+
+    f = load_folder(folder)
+    home = (data_dir.parent if data_dir else campaign_home())
+    url, server = connect(data_dir)
+    procs = []
+    stopping = False
+
+    def on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        ledger = Ledger.from_url(url)
+        for line in apply_folder(ledger, f, _now(ledger), _run_settings(ledger, f.campaign.id, outbox)).lines():
+            click.echo(line)
+        env = {"CAMPAIGN_HOME": str(home)}
+        click.echo(f"redis: {url}{' (embedded)' if server or not os.environ.get('REDIS_URL') else ''}")
+        procs.append(start_worker(url, home / "logs", concurrency=concurrency, env=env, name="worker"))
+        procs.append(start_beat(url, home / "beat", env=env))
+        click.echo(f"worker and beat running (logs in {home / 'logs'}, {home / 'beat'}); Ctrl-C stops everything")
+        began = time.monotonic()
+        last = ""
+        while duration is None or time.monotonic() - began < duration:
+            for p in procs:
+                if not p.alive():
+                    fail(f"the {p.name} process stopped unexpectedly; its log ends:\n{p.tail(1500)}")
+            line = _status_line(ledger, f.campaign.id)
+            if line != last:
+                click.echo(line)
+                last = line
+            time.sleep(1.0)
+    except KeyboardInterrupt:
+        stopping = True
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        for p in reversed(procs):
+            p.stop()
+        if server is not None:
+            server.stop()
+        if stopping:
+            click.echo("stopped: beat, worker and Redis shut down cleanly")
+
+
+def _status_line(ledger: Ledger, cid: str) -> str:
+    counts = ledger.counts(cid)
+    parts = [f"{n} {s}" for s, n in sorted(counts.items()) if "/" not in s]
+    return f"{cid} [{ledger.campaign_field(cid, 'status')}]: " + ", ".join(parts)
+
+
+# --- simulate -------------------------------------------------------------------------------
+
+
+def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
+
+
+@click.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Where to write outbox/ and report.html.")
+@click.option("--until", callback=_day, metavar="DATE", help="Stop after this local date.")
+@click.option("--workers", "concurrency", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Celery worker processes.")
+@click.option("--no-auto-approve", is_flag=True, help="Leave cards awaiting review (they will be missed).")
+@DATA_DIR
+@ops_errors
+def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, no_auto_approve: bool,
+             data_dir: Path | None) -> None:
+    """Replay a whole campaign in seconds on a simulated clock, through the real pipeline.
+
+    A private Redis (a fresh temporary folder unless --data-dir) and a real Celery worker
+    run every post; the clock jumps from one due time to the next, and roster events
+    become known on their day. Every account is switched to the outbox, so no real
+    credentials are used. Writes OUT/outbox/ (one JSON + card per post), OUT/report.html
+    (a timeline of every post with its card and state) and prints counts per state.
+
+    \b
+    Example:
+      campaign simulate config/campaigns/release-hrds-2021 --out out
+    """
+    from workers.app import configure
+    from workers.launch import start_worker
+    from workers.tasks import CeleryDispatch
+
+    from ..clock import SimulatedClock
+    from ..pipeline import apply_folder, load_applied
+    from ..pipeline.simulate import run_simulation, simulation_window
+    from ..report import summary_line, write_report
+
+    f = load_folder(folder)
+    out_dir = out_dir.absolute()
+    for stale in ("outbox", "cards"):
+        shutil.rmtree(out_dir / stale, ignore_errors=True)
+    (out_dir / "outbox").mkdir(parents=True, exist_ok=True)
+    temp = None if data_dir else Path(tempfile.mkdtemp(prefix="campaign-sim-"))
+    base = data_dir or temp
+    assert base is not None
+    server = EmbeddedRedis(base / "redis").start()
+    worker = None
+    try:
+        ledger = Ledger.from_url(server.url)
+        tz = f.campaign.tz
+        stop_at = datetime.combine(until, dtime.max, tzinfo=tz) if until else None
+        # Apply as the organiser would have before the campaign began.
+        probe_start, _ = simulation_window(_probe(f), None)
+        SimulatedClock(ledger).set(probe_start)
+        apply_folder(ledger, f, probe_start, {"outbox_dir": str(out_dir / "outbox"), "force_outbox": "1"})
+        applied = load_applied(ledger, f.campaign.id)
+        start, end = simulation_window(applied, stop_at)
+        env = {"CAMPAIGN_HOME": str(base), "CAMPAIGN_CACHE": str(base / "cache")}
+        worker = start_worker(server.url, base / "logs", concurrency=concurrency, env=env, name="sim-worker")
+        configure(server.url)
+        span = max(1, int((end - start).total_seconds() // 3600))
+        with click.progressbar(length=span, label=f"simulating {f.campaign.id}", file=sys.stderr,
+                               item_show_func=lambda d: d) as bar:
+            done = [0]
+
+            def progress(now: datetime) -> None:
+                hours = int((now - start).total_seconds() // 3600)
+                bar.update(max(0, min(span, hours) - done[0]), now.astimezone(tz).strftime("%Y-%m-%d"))
+                done[0] = max(done[0], min(span, hours))
+
+            result = run_simulation(ledger, applied, CeleryDispatch(), start=start, until=end,
+                                    auto_approve=not no_auto_approve, progress=progress)
+            bar.update(span - done[0])
+        report = write_report(ledger, f.campaign.id, out_dir,
+                              subtitle=f"simulated {start:%Y-%m-%d} to {(result.last or end):%Y-%m-%d}")
+        click.echo(f"{summary_line(f.campaign.id, result.counts)} ({result.steps} steps in {result.seconds:.1f}s)")
+        click.echo(f"wrote {out_dir / 'outbox'} and {report}")
+    finally:
+        if worker is not None:
+            worker.stop()
+        server.stop()
+        if temp is not None:
+            shutil.rmtree(temp, ignore_errors=True)
+
+
+def _probe(folder: Any) -> Any:
+    """An Applied-like view of a folder, for computing the simulation window before applying."""
+    from ..pipeline.applied import Applied
+
+    return Applied(folder.campaign, folder.roster, "", {}, {}, {})
+
+
+# --- status and actions -----------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("campaign", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@DATA_DIR
+@ops_errors
+def status(campaign: str | None, as_json: bool, data_dir: Path | None) -> None:
+    """Show counts per state and account, the next posts and the last failures.
+
+    CAMPAIGN is a campaign folder or id; it may be left out when only one is applied.
+
+    \b
+    Examples:
+      campaign status
+      campaign status config/campaigns/release-hrds-2021 --json
+    """
+    from ..pipeline import status as get_status
+
+    with open_ledger(data_dir) as ledger:
+        info = get_status(ledger, resolve_campaign(ledger, campaign), _now(ledger))
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{info['campaign']}: {info['status']}{' (simulated clock)' if info['simulated'] else ''}, "
+               f"now {info['now']}")
+    click.echo("  " + (", ".join(f"{n} {s}" for s, n in info["states"].items()) or "no posts"))
+    for account, states in sorted(info["accounts"].items()):
+        click.echo(f"  {account}: " + ", ".join(f"{n} {s}" for s, n in sorted(states.items())))
+    if info["next"]:
+        click.echo("next:")
+        for p in info["next"]:
+            click.echo(f"  {p['due']}  {p['id']}  {p['state']}  {', '.join(p['people'])}")
+    if info["failures"]:
+        click.echo("last problems:")
+        for p in info["failures"]:
+            click.echo(f"  {p['at']}  {p['post']}  {p['state']}: {p['detail']}")
+
+
+def _status_command(name: str, new_status: str, verb: str, example: str) -> click.Command:
+    @click.command(name)
+    @click.argument("campaign", required=False)
+    @DATA_DIR
+    @ops_errors
+    def command(campaign: str | None, data_dir: Path | None) -> None:
+        from ..pipeline import set_status
+
+        with open_ledger(data_dir) as ledger:
+            cid = resolve_campaign(ledger, campaign)
+            previous = set_status(ledger, cid, new_status, _now(ledger))
+        click.echo(f"{cid}: {previous} -> {new_status}")
+
+    command.help = f"""{verb}
+
+    CAMPAIGN is a campaign folder or id; it may be left out when only one is applied.
+
+    \b
+    Example:
+      {example}
+    """
+    return command
+
+
+pause = _status_command("pause", PAUSED, "Stop queueing posts until resumed (posts past max_lateness are missed).",
+                        "campaign pause release-hrds-2021")
+resume = _status_command("resume", ACTIVE, "Resume a paused campaign.", "campaign resume release-hrds-2021")
+cancel = _status_command("cancel", CANCELLED, "Cancel a campaign: every post not yet out is cancelled.",
+                         "campaign cancel release-hrds-2021")
+
+
+@click.command()
+@click.argument("item")
+@click.option("--week", type=int, default=None, help="Approve every card of this campaign week.")
+@DATA_DIR
+@ops_errors
+def approve(item: str, week: int | None, data_dir: Path | None) -> None:
+    """Approve a card awaiting review: one post, or a whole week of a campaign.
+
+    ITEM is a post id (<campaign>:<YYYY-MM-DD>:<account>), or a campaign folder or id with --week.
+
+    \b
+    Examples:
+      campaign approve release-hrds-2021:2021-09-15:cchr-en
+      campaign approve release-hrds-2021 --week 6
+    """
+    from ..pipeline import approve as do_approve
+
+    with open_ledger(data_dir) as ledger:
+        now = _now(ledger)
+        if ":" in item:
+            done = do_approve(ledger, Ledger.campaign_of(item), now, post_id=item)
+        else:
+            if week is None:
+                raise ValueError("give a post id, or a campaign with --week N")
+            done = do_approve(ledger, resolve_campaign(ledger, item), now, week=week)
+    click.echo(f"approved {len(done)} post{'s' if len(done) != 1 else ''}" + (f": {', '.join(done)}" if done else ""))
+
+
+@click.command()
+@click.argument("post_id")
+@DATA_DIR
+@ops_errors
+def retry(post_id: str, data_dir: Path | None) -> None:
+    """Send a failed, missed, cancelled or expired post round again (if still on time).
+
+    The card is rendered again and the post queued at its due time; a blocked account
+    (credentials failed) is unblocked.
+
+    \b
+    Example:
+      campaign retry release-hrds-2021:2021-09-15:cchr-en
+    """
+    from ..pipeline import retry as do_retry
+
+    with open_ledger(data_dir) as ledger:
+        state = do_retry(ledger, post_id, _now(ledger))
+    click.echo(f"{post_id}: {state}")
+
+
+@click.command()
+@click.argument("post_id")
+@click.option("--posted", "posted_url", metavar="URL", default=None, help="It did go out; this is where.")
+@click.option("--not-posted", is_flag=True, help="It did not go out; queue it again (if still on time).")
+@DATA_DIR
+@ops_errors
+def resolve(post_id: str, posted_url: str | None, not_posted: bool, data_dir: Path | None) -> None:
+    """Settle an in-doubt post after checking the platform by hand.
+
+    \b
+    Examples:
+      campaign resolve release-hrds-2021:2021-09-15:cchr-en --posted https://x.com/cchr/status/1
+      campaign resolve release-hrds-2021:2021-09-15:cchr-en --not-posted
+    """
+    from ..pipeline import resolve_post
+
+    if (posted_url is None) == (not not_posted):
+        raise ValueError("give exactly one of --posted URL or --not-posted")
+    with open_ledger(data_dir) as ledger:
+        state = resolve_post(ledger, post_id, _now(ledger), posted_url=posted_url)
+    click.echo(f"{post_id}: {state}")
+
+
+def register(group: click.Group) -> None:
+    for command in (apply, run, simulate, status, pause, resume, cancel, approve, retry, resolve):
+        group.add_command(command)
+
+
+__all__ = ["register", "default_data_dir"]

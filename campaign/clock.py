@@ -1,0 +1,53 @@
+"""Real and simulated time (rule 5: time is a parameter).
+
+The pipeline asks a clock for ``now``. The real clock reads the system time; the simulated clock
+reads a time stored in the ledger, so the ``campaign simulate`` driver, the Celery worker
+processes and any second worker all share one simulated now. Leases, retries and rate limits
+are about processes, not the campaign's calendar, and always use the wall clock.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Protocol
+
+from .ledger import Ledger
+
+
+class Clock(Protocol):
+    """Something that says what time it is for the campaign."""
+
+    def now(self) -> datetime: ...
+
+
+class RealClock:
+    """The system's time, aware, in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class SimulatedClock:
+    """A campaign time kept in Redis and moved only by ``set``; every process sees the same now."""
+
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+
+    def now(self) -> datetime:
+        when = self.ledger.simulated_time()
+        if when is None:
+            raise RuntimeError("no simulated time is set")
+        return datetime.fromtimestamp(when, UTC)
+
+    def set(self, moment: datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("simulated time must be timezone-aware")
+        self.ledger.set_simulated_time(moment.timestamp())
+
+    def clear(self) -> None:
+        self.ledger.set_simulated_time(None)
+
+
+def clock_for(ledger: Ledger) -> Clock:
+    """The simulated clock if the ledger holds a simulated time, else the real one."""
+    return SimulatedClock(ledger) if ledger.simulated_time() is not None else RealClock()

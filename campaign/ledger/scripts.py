@@ -1,0 +1,210 @@
+"""The Lua scripts behind every state change: each runs atomically inside Redis.
+
+Every script that moves a post checks the state it leaves, updates the per-state counters,
+appends to the campaign's audit stream and, for publishing, records the attempt, all in one
+step, so two workers or two beats can never both make the same move.
+
+Index keys are passed in KEYS in a fixed order (see ``INDEX_ORDER``); post keys reached from an
+index inside a batch script are built from the prefix (the ledger runs on one Redis, not a cluster).
+"""
+
+from __future__ import annotations
+
+#: Order of the per-campaign sorted sets in KEYS after the four per-post keys.
+INDEX_ORDER = ("due", "render", "rendering", "queued", "leases", "doubt")
+
+_COMMON = r"""
+local function count(counts, account, from, to)
+  if from == to then return end
+  if from and from ~= '' then
+    redis.call('HINCRBY', counts, from, -1)
+    redis.call('HINCRBY', counts, account .. '/' .. from, -1)
+  end
+  redis.call('HINCRBY', counts, to, 1)
+  redis.call('HINCRBY', counts, account .. '/' .. to, 1)
+end
+
+local function audit(stream, id, from, to, at, ts, worker, detail)
+  redis.call('XADD', stream, 'MAXLEN', '~', 500000, '*', 'post', id, 'from', from or '', 'to', to,
+             'at', at, 'ts', ts, 'worker', worker or '', 'detail', detail or '')
+end
+"""
+
+# KEYS: post, counts, audit, attempts, due, render, rendering, queued, leases, doubt
+# ARGV: from-states (comma list; "new" = the post does not exist yet), to-state, ops json,
+#       campaign time ISO, real time, worker, detail
+# ops: {"set": {...}, "del": [...], "zadd": {"due": score}, "zrem": ["render"], "attempt": "json",
+#       "expect": {field: value}}  (expect: fields that must still hold these values, else no move)
+TRANSITION = _COMMON + r"""
+local state = redis.call('HGET', KEYS[1], 'state')
+local allowed = false
+for s in string.gmatch(ARGV[1], '[^,]+') do
+  if s == state or (s == 'new' and not state) then allowed = true end
+end
+if not allowed then return {0, state or ''} end
+local ops = cjson.decode(ARGV[3])
+if ops.expect then
+  for k, v in pairs(ops.expect) do
+    if redis.call('HGET', KEYS[1], k) ~= v then return {0, state} end
+  end
+end
+local index = {due = 5, render = 6, rendering = 7, queued = 8, leases = 9, doubt = 10}
+if ops.set then
+  local flat = {}
+  for k, v in pairs(ops.set) do flat[#flat + 1] = k; flat[#flat + 1] = tostring(v) end
+  if #flat > 0 then redis.call('HSET', KEYS[1], unpack(flat)) end
+end
+if ops.del then for _, f in ipairs(ops.del) do redis.call('HDEL', KEYS[1], f) end end
+redis.call('HSET', KEYS[1], 'state', ARGV[2], 'state_at', ARGV[4], 'updated', ARGV[5])
+local id = redis.call('HGET', KEYS[1], 'id')
+if ops.zrem then for _, name in ipairs(ops.zrem) do redis.call('ZREM', KEYS[index[name]], id) end end
+if ops.zadd then for name, score in pairs(ops.zadd) do redis.call('ZADD', KEYS[index[name]], score, id) end end
+if ops.attempt and ops.attempt ~= '' then redis.call('RPUSH', KEYS[4], ops.attempt) end
+count(KEYS[2], redis.call('HGET', KEYS[1], 'account'), state, ARGV[2])
+audit(KEYS[3], id, state, ARGV[2], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
+return {1, state or ''}
+"""
+
+# Move render-due posts to "rendering" under a (real-time) lease; put back expired claims first.
+# KEYS: render, rendering   ARGV: campaign now, real now, lease until, limit
+CLAIM_RENDERS = r"""
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
+for _, id in ipairs(expired) do
+  redis.call('ZREM', KEYS[2], id)
+  redis.call('ZADD', KEYS[1], 0, id)
+end
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[4]))
+for _, id in ipairs(ids) do
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZADD', KEYS[2], ARGV[3], id)
+end
+return ids
+"""
+
+# Due posts: approved (or rendered, without review) -> queued; too late -> missed.
+# KEYS: campaign, due, render, rendering, queued, counts, audit
+# ARGV: prefix, campaign now, real now, max lateness (s), limit, campaign now ISO, worker,
+#       resend after (s)
+QUEUE_DUE = _COMMON + r"""
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == 'cancelled' then return {{}, {}} end
+local review = redis.call('HGET', KEYS[1], 'review_required') == '1'
+local now = tonumber(ARGV[2])
+local late = tonumber(ARGV[4])
+local queued, missed = {}, {}
+local items = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[5]))
+for i = 1, #items, 2 do
+  local id, due = items[i], tonumber(items[i + 1])
+  local key = ARGV[1] .. 'post:' .. id
+  local state = redis.call('HGET', key, 'state')
+  local account = redis.call('HGET', key, 'account')
+  local to = nil
+  if state ~= 'planned' and state ~= 'rendered' and state ~= 'awaiting_review' and state ~= 'approved' then
+    redis.call('ZREM', KEYS[2], id)  -- stale index entry: the post left the pending states
+  elseif now > due + late then
+    to = 'missed'
+    redis.call('HSET', key, 'error', 'not ready or paused until after its time plus max_lateness')
+    missed[#missed + 1] = id
+  elseif status ~= 'paused' and (state == 'approved' or (state == 'rendered' and not review)) then
+    to = 'queued'
+    queued[#queued + 1] = id
+  end
+  if to then
+    redis.call('HSET', key, 'state', to, 'state_at', ARGV[6], 'updated', ARGV[3])
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('ZREM', KEYS[3], id)
+    redis.call('ZREM', KEYS[4], id)
+    if to == 'queued' then redis.call('ZADD', KEYS[5], tonumber(ARGV[3]) + tonumber(ARGV[8]), id) end
+    count(KEYS[6], account, state, to)
+    audit(KEYS[7], id, state, to, ARGV[6], ARGV[3], ARGV[7], to == 'missed' and 'too late' or 'due')
+  end
+end
+return {queued, missed}
+"""
+
+# Queued posts whose publish task may have been lost (or whose wait is over): send again.
+# KEYS: campaign, queued   ARGV: real now, resend after (s), limit
+RESEND_QUEUED = r"""
+if redis.call('HGET', KEYS[1], 'status') == 'paused' then return {} end
+local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[2], tonumber(ARGV[1]) + tonumber(ARGV[2]), id) end
+return ids
+"""
+
+# queued -> publishing under a lease, after the checks that decide whether it may go out at all.
+# KEYS: post, counts, audit, attempts, campaign, account, queued, leases
+# ARGV: campaign now, real now, lease until, worker, campaign now ISO, max lateness (s), end limit,
+#       resend after (s)
+# Returns {outcome, detail}: claimed | skip | paused | wait | missed | cancelled | failed
+CLAIM_PUBLISH = _COMMON + r"""
+local state = redis.call('HGET', KEYS[1], 'state')
+if state ~= 'queued' then return {'skip', state or ''} end
+local id = redis.call('HGET', KEYS[1], 'id')
+local account = redis.call('HGET', KEYS[1], 'account')
+local due = tonumber(redis.call('HGET', KEYS[1], 'due'))
+local now, real = tonumber(ARGV[1]), tonumber(ARGV[2])
+local status = redis.call('HGET', KEYS[5], 'status')
+local function leave(to, detail)
+  redis.call('HSET', KEYS[1], 'state', to, 'state_at', ARGV[5], 'updated', ARGV[2], 'error', detail)
+  redis.call('ZREM', KEYS[7], id)
+  count(KEYS[2], account, state, to)
+  audit(KEYS[3], id, state, to, ARGV[5], ARGV[2], ARGV[4], detail)
+  return {to, detail}
+end
+if status == 'cancelled' then return leave('cancelled', 'campaign cancelled') end
+if now > due + tonumber(ARGV[6]) then return leave('missed', 'too late: past its time plus max_lateness') end
+if now > tonumber(ARGV[7]) then return leave('missed', 'too late: the campaign has ended') end
+if status == 'paused' then
+  redis.call('ZADD', KEYS[7], real + tonumber(ARGV[8]), id)
+  return {'paused', ''}
+end
+local blocked = redis.call('HGET', KEYS[6], 'auth_failed')
+if blocked then return leave('failed', 'account blocked: ' .. blocked) end
+local until_ = tonumber(redis.call('HGET', KEYS[6], 'rate_limited_until') or '0')
+if until_ > real then
+  redis.call('ZADD', KEYS[7], until_, id)
+  return {'wait', tostring(until_)}
+end
+redis.call('HSET', KEYS[1], 'state', 'publishing', 'state_at', ARGV[5], 'updated', ARGV[2],
+           'lease_until', ARGV[3], 'worker', ARGV[4])
+redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+redis.call('ZREM', KEYS[7], id)
+redis.call('ZADD', KEYS[8], ARGV[3], id)
+count(KEYS[2], account, state, 'publishing')
+audit(KEYS[3], id, state, 'publishing', ARGV[5], ARGV[2], ARGV[4], 'claimed')
+return {'claimed', ''}
+"""
+
+# Publishing posts whose lease ran out: the worker died or hung, the outcome is unknown.
+# KEYS: leases, doubt, counts, audit   ARGV: prefix, real now, campaign now ISO, limit
+REAP_LEASES = _COMMON + r"""
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[4]))
+local out = {}
+for _, id in ipairs(ids) do
+  local key = ARGV[1] .. 'post:' .. id
+  redis.call('ZREM', KEYS[1], id)
+  local state = redis.call('HGET', key, 'state')
+  local lease = tonumber(redis.call('HGET', key, 'lease_until') or '0')
+  if state == 'publishing' and lease <= tonumber(ARGV[2]) then
+    local account = redis.call('HGET', key, 'account')
+    redis.call('HSET', key, 'state', 'in_doubt', 'state_at', ARGV[3], 'updated', ARGV[2],
+               'error', 'the worker lease expired while publishing; the outcome is unknown')
+    redis.call('ZADD', KEYS[2], ARGV[2], id)
+    redis.call('RPUSH', ARGV[1] .. 'attempts:' .. id, cjson.encode({ts = tonumber(ARGV[2]),
+      at = ARGV[3], worker = redis.call('HGET', key, 'worker') or '', outcome = 'lease_expired',
+      error_class = 'LeaseExpired'}))
+    count(KEYS[3], account, state, 'in_doubt')
+    audit(KEYS[4], id, state, 'in_doubt', ARGV[3], ARGV[2], 'reaper', 'lease expired')
+    out[#out + 1] = id
+  end
+end
+return out
+"""
+
+# In-doubt posts due for a reconciliation look-up; each is handed out once per interval.
+# KEYS: doubt   ARGV: real now, again after (s), limit
+DUE_DOUBTS = r"""
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), id) end
+return ids
+"""

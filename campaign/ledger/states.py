@@ -1,0 +1,42 @@
+"""The states of a post and the moves between them; the Lua scripts enforce these.
+
+    planned -> rendered -> queued -> publishing -> posted                 (no review)
+    planned -> awaiting_review -> approved -> queued -> publishing -> posted  (review required)
+
+Exits: ``failed`` (rejected, out of retries, account credentials failed), ``in_doubt`` (the
+worker's lease ran out or the platform did not answer: maybe posted), ``missed`` (its time plus
+``max_lateness`` passed before it could go out: never a late post), ``cancelled`` (a person
+cancelled the campaign or the post), ``expired`` (withdrawn because the roster changed: the
+people it would feature are no longer held on its date, or its slot left the plan).
+
+A post goes back to ``planned`` when its people's facts change before it is published (the card
+is re-rendered); ``retry`` moves ``failed``/``missed``/``cancelled``/``expired`` posts back to
+``planned``; ``resolve`` moves ``in_doubt`` to ``posted`` or back to ``queued``.
+"""
+
+from __future__ import annotations
+
+PLANNED = "planned"
+RENDERED = "rendered"
+AWAITING_REVIEW = "awaiting_review"
+APPROVED = "approved"
+QUEUED = "queued"
+PUBLISHING = "publishing"
+POSTED = "posted"
+FAILED = "failed"
+IN_DOUBT = "in_doubt"
+MISSED = "missed"
+CANCELLED = "cancelled"
+EXPIRED = "expired"
+
+STATES = (PLANNED, RENDERED, AWAITING_REVIEW, APPROVED, QUEUED, PUBLISHING, POSTED,
+          FAILED, IN_DOUBT, MISSED, CANCELLED, EXPIRED)
+#: Not yet handed to a publisher: the plan may still change these.
+PENDING = (PLANNED, RENDERED, AWAITING_REVIEW, APPROVED, QUEUED)
+#: Nothing more happens to these without a person.
+FINAL = (POSTED, FAILED, MISSED, CANCELLED, EXPIRED)
+#: A person may send these round again with ``campaign retry``.
+RETRYABLE = (FAILED, MISSED, CANCELLED, EXPIRED)
+
+#: Campaign run states.
+ACTIVE, PAUSED = "active", "paused"

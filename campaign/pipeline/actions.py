@@ -1,0 +1,163 @@
+"""What organisers and monitors do to a running campaign: apply, approve, retry, pause, status.
+
+Each is a function over the ledger; the CLI (and later the dashboard) only formats its result.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..definition import CampaignFolder
+from ..ledger import Ledger, UnknownPost, worker_name
+from ..ledger.states import (ACTIVE, APPROVED, AWAITING_REVIEW, CANCELLED, FAILED, IN_DOUBT, MISSED, PAUSED,
+                             PLANNED, RETRYABLE, STATES)
+from ..roster import Roster
+from .applied import apply_definition, load_applied
+from .settings import Settings
+from .tick import CARD_FIELDS, PlanChanges, refresh_plan
+
+
+@dataclass
+class ApplyReport:
+    """What ``campaign apply`` changed: roster news per person and the posts it moved."""
+
+    campaign: str
+    first: bool
+    people: list[str] = field(default_factory=list)
+    changes: PlanChanges = field(default_factory=PlanChanges)
+    future: dict[str, int] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        if self.first:
+            return [f"{self.campaign}: applied; {len(self.changes.added)} posts planned"]
+        moved = [f"{n} future posts {what}" if what != "added" else f"{n} added"
+                 for what, n in self.future.items() if n]
+        tail = ", ".join(moved) if moved else "no post changed"
+        if len(self.people) == 1:
+            return [f"{self.people[0]}; {tail}"]
+        return self.people + [f"{self.campaign}: {tail}"]
+
+
+def _roster_news(old: Roster | None, new: Roster) -> list[str]:
+    """One line per person whose events changed: ``rong-chhun: released 2021-11-12``."""
+    if old is None:
+        return []
+    before = old.by_id()
+    out = []
+    for person in new.people:
+        prev = before.pop(person.id, None)
+        if prev is None:
+            out.append(f"{person.id}: added to the roster")
+            continue
+        seen = {e.model_dump_json() for e in prev.events}
+        news = [f"{e.type} {e.date}" for e in person.events if e.model_dump_json() not in seen]
+        gone = {e.model_dump_json() for e in person.events}
+        removed = [f"{e.type} {e.date} removed" for e in prev.events if e.model_dump_json() not in gone]
+        if news or removed or prev.model_dump_json(exclude={"events"}) != person.model_dump_json(exclude={"events"}):
+            out.append(f"{person.id}: " + (", ".join(news + removed) or "details changed"))
+    out += [f"{pid}: removed from the roster" for pid in before]
+    return out
+
+
+def apply_folder(ledger: Ledger, folder: CampaignFolder, now: datetime, run_settings: dict[str, str] | None = None,
+                 settings: Settings | None = None) -> ApplyReport:
+    """Store a validated folder in Redis and bring its posts in line with the plan as known at ``now``."""
+    cid = folder.campaign.id
+    old: Roster | None = None
+    if ledger.campaign_field(cid, "def_hash"):
+        old = load_applied(ledger, cid).roster
+    if ledger.campaign_field(cid, "status") == CANCELLED:
+        ledger.set_campaign_field(cid, "status", ACTIVE)  # applying again starts a cancelled campaign over
+    applied = apply_definition(ledger, folder, run_settings)
+    changes = refresh_plan(ledger, applied, now, settings or Settings(), worker_name(), force=True) or PlanChanges()
+    report = ApplyReport(cid, old is None, _roster_news(old, folder.roster), changes)
+    due = {p["id"]: float(p["due"]) for p in ledger.posts(cid, changes.withdrawn + changes.replanned)}
+    ahead = now.timestamp()
+    report.future = {
+        "withdrawn": sum(1 for i in changes.withdrawn if due.get(i, 0) > ahead),
+        "re-planned": sum(1 for i in changes.replanned if due.get(i, 0) > ahead),
+        "added": len(changes.added),
+    }
+    return report
+
+
+def _campaign_of_post(ledger: Ledger, post_id: str) -> dict[str, str]:
+    post = ledger.get_post(post_id)
+    if post is None:
+        raise UnknownPost(post_id)
+    return post
+
+
+def approve(ledger: Ledger, cid: str, now: datetime, *, week: int | None = None, post_id: str | None = None
+            ) -> list[str]:
+    """Approve one post, or every post of a campaign week, that awaits review; returns those approved."""
+    who = f"person@{worker_name()}"
+    if post_id is not None:
+        post = _campaign_of_post(ledger, post_id)
+        if post["state"] != AWAITING_REVIEW:
+            raise ValueError(f"{post_id} is {post['state']}; only posts awaiting review can be approved")
+        ids = [post_id]
+    else:
+        ledger.campaign(cid)  # raises UnknownCampaign
+        ids = [p["id"] for p in ledger.posts(cid) if p.get("week") == str(week) and p["state"] == AWAITING_REVIEW]
+    return [i for i in ids if ledger.transition(i, AWAITING_REVIEW, APPROVED, at=now, worker=who,
+                                                detail="approved").ok]
+
+
+def retry(ledger: Ledger, post_id: str, now: datetime) -> str:
+    """Send a failed, missed, cancelled or expired post round again (re-rendered, then queued when due).
+    Its account's block is lifted. A post whose time plus max_lateness has passed is refused."""
+    post = _campaign_of_post(ledger, post_id)
+    if post["state"] not in RETRYABLE:
+        raise ValueError(f"{post_id} is {post['state']}; retry takes a post that is {', '.join(RETRYABLE)}")
+    applied = load_applied(ledger, post["campaign"])
+    if now.timestamp() > float(post["due"]) + applied.max_lateness:
+        raise ValueError(f"{post_id} was due {post['due_local']}; it is past max_lateness "
+                         f"({applied.campaign.max_lateness}), and a late post is never sent")
+    ledger.clear_account(post["campaign"], post["account"])
+    ledger.transition(post_id, RETRYABLE, PLANNED, at=now, worker=f"person@{worker_name()}",
+                      detail="retried by a person", delete=CARD_FIELDS + ("error", "error_class"),
+                      zadd={"due": float(post["due"]), "render": 0.0})
+    return PLANNED
+
+
+def set_status(ledger: Ledger, cid: str, status: str, now: datetime) -> str:
+    """Pause, resume (``active``) or cancel a campaign; returns the previous status."""
+    return ledger.set_status(cid, status, at=now, worker=f"person@{worker_name()}")
+
+
+def status(ledger: Ledger, cid: str, now: datetime, next_count: int = 8, failure_count: int = 8) -> dict[str, Any]:
+    """Counts per state and per account, the next posts, the last failures: for ``campaign status``."""
+    info = ledger.campaign(cid)
+    counts = ledger.counts(cid)
+    by_state = {s: counts.get(s, 0) for s in STATES if counts.get(s)}
+    accounts: dict[str, dict[str, int]] = {}
+    for key, n in counts.items():
+        if "/" in key:
+            account, state = key.split("/", 1)
+            accounts.setdefault(account, {})[state] = n
+    upcoming = ledger.posts(cid, [pid for pid, _ in ledger.index(cid, "due", start=now.timestamp() - 86400,
+                                                                   limit=next_count)])
+    failures = []
+    for entry in ledger.audit(cid, count=2000):
+        if entry.get("to") in (FAILED, IN_DOUBT, MISSED) and entry.get("post"):
+            failures.append({"post": entry["post"], "state": entry["to"], "at": entry["at"],
+                             "detail": entry.get("detail", "")})
+            if len(failures) >= failure_count:
+                break
+    sim = ledger.simulated_time()
+    return {
+        "campaign": cid, "status": info.get("status", ACTIVE), "now": now.isoformat(),
+        "simulated": sim is not None, "states": by_state, "accounts": accounts,
+        "next": [{"id": p["id"], "due": p["due_local"], "state": p["state"], "kind": p["kind"],
+                  "people": json.loads(p["people"])} for p in upcoming],
+        "failures": failures,
+        "paused": info.get("status") == PAUSED,
+    }
+
+
+__all__ = ["ApplyReport", "apply_folder", "approve", "retry", "set_status", "status", "ACTIVE", "PAUSED",
+           "CANCELLED"]

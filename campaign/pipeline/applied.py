@@ -1,0 +1,176 @@
+"""Campaign folders applied into Redis, and read back by any worker on any machine (rule 8).
+
+``apply_definition`` stores the validated campaign and roster (as the YAML text a person wrote and
+the JSON data it parsed to), every photo and logo, and every template folder the campaign uses,
+content-addressed by sha256. ``load_applied`` rebuilds the models from Redis (cached per process
+by the definition's hash) and ``template_for`` materialises a template folder from Redis into a
+local cache directory keyed by its hash before loading it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..definition import Campaign, CampaignFolder
+from ..ledger import Ledger
+from ..roster import Roster
+
+if TYPE_CHECKING:
+    from ..cards import Template
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A campaign as applied: its models, where its assets live in Redis, and its run settings."""
+
+    campaign: Campaign
+    roster: Roster
+    def_hash: str
+    photos: dict[str, str]  # person id -> blob sha
+    logos: dict[str, str]  # account id -> blob sha
+    templates: dict[str, str]  # template name -> blob sha of the folder's tar
+    settings: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def review_required(self) -> bool:
+        return bool(self.campaign.review and self.campaign.review.required)
+
+    @property
+    def max_lateness(self) -> float:
+        return self.campaign.max_lateness.total_seconds()
+
+    @property
+    def end_limit(self) -> float:
+        """No post goes out after the last day of the campaign plus max_lateness."""
+        c = self.campaign
+        end = datetime.combine(c.end, time.max, tzinfo=c.tz)
+        return end.timestamp() + self.max_lateness
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (date, datetime, time)):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__} as JSON")
+
+
+def tar_folder(folder: Path) -> bytes:
+    """A deterministic tar of a folder (sorted names, no times or owners): same files, same hash."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            data = path.read_bytes()
+            info = tarfile.TarInfo(path.relative_to(folder).as_posix())
+            info.size, info.mtime, info.mode = len(data), 0, 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def template_names(campaign: Campaign) -> list[str]:
+    names = [campaign.template, campaign.released_template]
+    if campaign.finale:
+        names.append(campaign.finale.template)
+    return list(dict.fromkeys(names))
+
+
+def apply_definition(ledger: Ledger, folder: CampaignFolder, settings: dict[str, str] | None = None) -> Applied:
+    """Store a validated folder in Redis; returns what a worker will load back."""
+    from ..cards import find_template
+
+    c = folder.campaign
+    photos = {}
+    for person in folder.roster.people:
+        path = folder.photo_path(person.id)
+        if path is not None:
+            photos[person.id] = ledger.put_blob(path.read_bytes())
+    logos = {a.id: ledger.put_blob((folder.root / a.logo).read_bytes()) for a in c.accounts if a.logo}
+    templates = {name: ledger.put_blob(tar_folder(find_template(name, folder.root))) for name in template_names(c)}
+    campaign_json = json.dumps(folder.campaign_src.data, default=_json_default, ensure_ascii=False, sort_keys=True)
+    roster_json = json.dumps(folder.roster_src.data, default=_json_default, ensure_ascii=False, sort_keys=True)
+    assets = {"photos": photos, "logos": logos, "templates": templates}
+    run = dict(settings or {})
+    def_hash = hashlib.sha256(
+        json.dumps([campaign_json, roster_json, assets, run], sort_keys=True).encode()).hexdigest()[:16]
+    ledger.store_campaign(c.id, {
+        "campaign_yaml": (folder.root / "campaign.yaml").read_text(encoding="utf-8"),
+        "roster_yaml": (folder.root / "roster.yaml").read_text(encoding="utf-8"),
+        "campaign_json": campaign_json,
+        "roster_json": roster_json,
+        "assets": json.dumps(assets, sort_keys=True),
+        "settings": json.dumps(run, sort_keys=True),
+        "folder": str(folder.root.absolute()),
+        "def_hash": def_hash,
+        "review_required": "1" if c.review and c.review.required else "0",
+    })
+    return Applied(c, folder.roster, def_hash, photos, logos, templates, run)
+
+
+_cache: dict[tuple[str, str], Applied] = {}
+_lock = threading.Lock()
+
+
+def load_applied(ledger: Ledger, cid: str) -> Applied:
+    """The applied campaign ``cid`` as models; rebuilt only when its definition changed."""
+    def_hash = ledger.campaign_field(cid, "def_hash")
+    if def_hash is None:
+        from ..ledger import UnknownCampaign
+
+        raise UnknownCampaign(cid)
+    key = (ledger.prefix + cid, def_hash)
+    with _lock:
+        hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    data = ledger.campaign(cid)
+    assets = json.loads(data["assets"])
+    applied = Applied(
+        campaign=Campaign.model_validate(json.loads(data["campaign_json"])),
+        roster=Roster.model_validate(json.loads(data["roster_json"])),
+        def_hash=data["def_hash"],
+        photos=assets["photos"], logos=assets["logos"], templates=assets["templates"],
+        settings=json.loads(data.get("settings") or "{}"),
+    )
+    with _lock:
+        _cache[key] = applied
+    return applied
+
+
+_templates: dict[str, Template] = {}
+
+
+def template_for(ledger: Ledger, applied: Applied, name: str, cache_dir: Path) -> Template:
+    """The loaded template ``name`` of an applied campaign, from this process's cache or Redis.
+
+    The folder is unpacked into ``cache_dir/templates/<sha>`` (written to a temporary name and
+    renamed, so concurrent workers never see half a folder); loaded templates are immutable by hash."""
+    from ..cards import load_template
+
+    digest = applied.templates[name]
+    with _lock:
+        hit = _templates.get(digest)
+    if hit is not None:
+        return hit
+    target = cache_dir / "templates" / digest
+    if not (target / ".complete").exists():
+        tmp = target.with_name(f".{digest}.{threading.get_ident()}.tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(fileobj=io.BytesIO(ledger.get_blob(digest))) as tar:
+            tar.extractall(tmp, filter="data")
+        (tmp / ".complete").touch()
+        try:
+            tmp.rename(target)
+        except OSError:  # another process won the race; theirs is identical
+            import shutil
+
+            shutil.rmtree(tmp, ignore_errors=True)
+    template = load_template(target)
+    with _lock:
+        _templates[digest] = template
+    return template

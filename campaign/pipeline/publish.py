@@ -1,0 +1,185 @@
+"""The publish task's work: claim, re-check, post, record (rule 3); and in-doubt reconciliation.
+
+The claim (``queued -> publishing`` under a wall-clock lease) refuses a post whose campaign is
+cancelled or paused, whose time plus ``max_lateness`` (or the campaign's end) has passed, whose
+account is blocked or rate limited. After the claim the people's facts are checked again; a card
+rendered on facts that changed is never posted. The publisher's error type alone decides what
+happens next:
+
+    RateLimited(reset_at)  -> queued again at reset_at; the account waits (every worker sees it)
+    Transient              -> queued again after a jittered backoff; failed after max attempts
+    AuthFailed             -> failed, and the account is blocked until a person retries
+    Rejected(reason)       -> failed
+    OutcomeUnknown / other -> in_doubt: looked up on the platform where it can tell, else a person
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+from ..ledger import Ledger, worker_name
+from ..ledger.states import FAILED, IN_DOUBT, PLANNED, POSTED, PUBLISHING, QUEUED
+from ..publishers import (AuthFailed, Context, OutcomeUnknown, Post, Published, Publisher, RateLimited, Rejected,
+                          Transient, get_publisher)
+from .applied import Applied, load_applied
+from .settings import Settings
+from .tick import CARD_FIELDS, known_roster, people_fingerprint, slot_of
+
+_publishers: dict[tuple[str, ...], Publisher] = {}
+_lock = threading.Lock()
+
+
+def publisher_for(applied: Applied, account_id: str) -> Publisher:
+    """The publisher of an account, built once per process. In a simulation (``force_outbox``)
+    every account writes to the outbox, so real credentials are never used."""
+    outbox = applied.settings.get("outbox_dir")
+    force = applied.settings.get("force_outbox") == "1"
+    key = (applied.campaign.id, account_id, applied.def_hash)
+    with _lock:
+        hit = _publishers.get(key)
+    if hit is not None:
+        return hit
+    account = applied.campaign.account(account_id)
+    if force:
+        account = account.model_copy(update={"platform": "outbox", "outbox": None, "credentials": None})
+    context = Context(base_dir=Path.cwd(), outbox_dir=Path(outbox) if outbox else None)
+    publisher = get_publisher(account, context)
+    with _lock:
+        _publishers[key] = publisher
+    return publisher
+
+
+def post_for(ledger: Ledger, applied: Applied, post: dict[str, str], now: datetime) -> Post:
+    """The publisher's view of a rendered post."""
+    account = applied.campaign.account(post["account"])
+    alt = json.loads(post.get("alt") or "{}")
+    fmt = post.get("card_format", "jpeg")
+    return Post(id=post["id"], account=account, text=post.get("caption", ""), image=ledger.get_blob(post["card"]),
+                alt=alt.get(account.language) or alt.get("en") or next(iter(alt.values()), ""),
+                language=account.language, image_type=f"image/{fmt}",
+                card_name="card.jpg" if fmt == "jpeg" else f"card.{fmt}", at=now)
+
+
+def _backoff(settings: Settings, attempt: int) -> float:
+    """Exponential backoff with full jitter, capped below the broker's visibility timeout."""
+    return random.uniform(0.5, 1.0) * min(settings.backoff_cap, settings.backoff_base * 2 ** max(0, attempt - 1))
+
+
+def publish_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings | None = None) -> str:
+    """Publish one queued post; returns the outcome (posted, skip, paused, wait, missed, stale, ...)."""
+    settings = settings or Settings()
+    worker = worker_name()
+    post = ledger.post(post_id)
+    applied = load_applied(ledger, post["campaign"])
+    outcome, detail = ledger.claim_publish(post_id, now, lease=settings.lease, max_lateness=applied.max_lateness,
+                                           end_limit=applied.end_limit, resend_after=settings.resend_after,
+                                           worker=worker)
+    if outcome != "claimed":
+        return outcome
+    post = ledger.post(post_id)
+    slot = slot_of(post, applied)
+    people = known_roster(applied, now).by_id()
+    if people_fingerprint(people, slot.people, slot.date) != post.get("rendered_fp"):
+        ledger.transition(post_id, PUBLISHING, PLANNED, at=now, worker=worker,
+                          detail="not posted: the people's facts changed since the card was rendered",
+                          delete=CARD_FIELDS, zadd={"due": float(post["due"]), "render": 0.0}, zrem=["leases"])
+        ledger.set_campaign_field(applied.campaign.id, "plan_sig", "")  # the next tick re-plans it
+        return "stale"
+    p = post_for(ledger, applied, post, now)
+    return _attempt(ledger, applied, post, p, now, settings, worker)
+
+
+def _attempt(ledger: Ledger, applied: Applied, post: dict[str, str], p: Post, now: datetime, settings: Settings,
+             worker: str) -> str:
+    cid, account, post_id = applied.campaign.id, post["account"], post["id"]
+    attempt_no = int(post.get("attempts", "1"))
+
+    def fail(to: str, exc: BaseException, outcome: str, **more: object) -> str:
+        info = {"outcome": outcome, "error_class": type(exc).__name__, "error": str(exc)}
+        ledger.transition(post_id, PUBLISHING, to, at=now, worker=worker, detail=f"{outcome}: {exc}",
+                          set={"error": str(exc), "error_class": type(exc).__name__}, zrem=["leases"],
+                          attempt=info, **more)  # type: ignore[arg-type]
+        return outcome
+
+    try:
+        publisher = publisher_for(applied, account)
+        published = publisher.publish(p)
+    except RateLimited as exc:
+        until = exc.reset_at.timestamp()
+        ledger.rate_limit(cid, account, until)
+        return fail(QUEUED, exc, "rate_limited", zadd={"queued": until})
+    except Transient as exc:
+        if attempt_no >= settings.max_attempts:
+            return fail(FAILED, exc, "failed")
+        return fail(QUEUED, exc, "retry", zadd={"queued": time.time() + _backoff(settings, attempt_no)})
+    except AuthFailed as exc:
+        ledger.mark_auth_failed(cid, account, str(exc))
+        return fail(FAILED, exc, "auth_failed")
+    except Rejected as exc:
+        return fail(FAILED, exc, "rejected")
+    except OutcomeUnknown as exc:
+        return fail(IN_DOUBT, exc, "in_doubt", zadd={"doubt": time.time()})
+    except Exception as exc:  # noqa: BLE001 - a bug or an unmapped library error: it may have posted
+        return fail(IN_DOUBT, exc, "in_doubt", zadd={"doubt": time.time()})
+    record(ledger, post_id, published, now, worker, from_states=(PUBLISHING, IN_DOUBT))
+    return "posted"
+
+
+def record(ledger: Ledger, post_id: str, published: Published, now: datetime, worker: str,
+           from_states: tuple[str, ...], detail: str = "posted") -> bool:
+    """Record a post as out, with its remote id, at once (also from in_doubt: a slow worker whose
+    lease ran out still knows best that its post went out)."""
+    return ledger.transition(post_id, from_states, POSTED, at=now, worker=worker, detail=detail,
+                             set={"remote_id": published.remote_id, "url": published.url or "",
+                                  "posted_at": now.isoformat()},
+                             delete=("error", "error_class", "lease_until"), zrem=["leases", "doubt"],
+                             attempt={"outcome": "posted", "error_class": "", "remote_id": published.remote_id}).ok
+
+
+def reconcile_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings | None = None) -> str:
+    """Look an in-doubt post up on its platform: found -> posted; certainly absent -> queued again
+    (the claim then decides whether it is still on time); the platform cannot tell -> left for a person."""
+    settings = settings or Settings()
+    worker = worker_name()
+    post = ledger.post(post_id)
+    if post["state"] != IN_DOUBT:
+        ledger.forget_doubt(post_id)
+        return "skip"
+    applied = load_applied(ledger, post["campaign"])
+    try:
+        publisher = publisher_for(applied, post["account"])
+        found = publisher.lookup(post_for(ledger, applied, post, now))
+    except NotImplementedError:
+        ledger.forget_doubt(post_id)
+        return "unknown"
+    except Exception:  # noqa: BLE001 - the look-up itself failed: try again after reconcile_after
+        return "retry"
+    if found is not None:
+        record(ledger, post_id, found, now, worker, from_states=(IN_DOUBT,), detail="found on the platform")
+        return "posted"
+    ledger.transition(post_id, IN_DOUBT, QUEUED, at=now, worker=worker,
+                      detail="not found on the platform: queued again", zrem=["doubt"], zadd={"queued": time.time()})
+    return "queued"
+
+
+def resolve_post(ledger: Ledger, post_id: str, now: datetime, *, posted_url: str | None) -> str:
+    """A person's answer for an in-doubt post: it is out (with its URL), or it is not (queue it again)."""
+    post = ledger.post(post_id)
+    if post["state"] != IN_DOUBT:
+        raise ValueError(f"{post_id} is {post['state']}, not in_doubt; only in-doubt posts are resolved")
+    who = f"person@{worker_name()}"
+    if posted_url is not None:
+        ok = record(ledger, post_id, Published(remote_id=posted_url, url=posted_url), now, who,
+                    from_states=(IN_DOUBT,), detail="resolved by a person: posted")
+        return POSTED if ok else ledger.state(post_id) or ""
+    ledger.transition(post_id, IN_DOUBT, QUEUED, at=now, worker=who, detail="resolved by a person: not posted",
+                      zrem=["doubt"], zadd={"queued": time.time()})
+    return QUEUED
+
+
+__all__ = ["publish_post", "reconcile_post", "resolve_post", "publisher_for", "post_for", "record"]

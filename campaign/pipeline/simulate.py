@@ -1,0 +1,108 @@
+"""A whole campaign replayed on a simulated clock through the real pipeline (rule 5).
+
+The driver plays the beat: it sets the shared simulated time, ticks, waits until the workers have
+finished what the tick handed out (watching the ledger, not the broker), and jumps to the next
+moment something happens: a render time, a due time, a day a roster event becomes known, or a
+post running out of lateness. Roster events become known only when their day comes, so a
+release on 12 November 2021 re-plans or withdraws the later posts as the campaign unfolds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ..clock import SimulatedClock
+from ..ledger import Ledger
+from ..ledger.states import AWAITING_REVIEW, PUBLISHING, QUEUED
+from .actions import approve
+from .applied import Applied
+from .settings import Settings
+from .tick import Dispatch, next_moment, tick
+
+
+class SimulationStuck(RuntimeError):
+    """The workers did not finish a step in time (a worker is down, or a task keeps failing)."""
+
+
+@dataclass
+class SimulationResult:
+    """How the replay went."""
+
+    campaign: str
+    steps: int = 0
+    seconds: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+    last: datetime | None = None
+
+
+def simulation_window(applied: Applied, until: datetime | None = None) -> tuple[datetime, datetime]:
+    """From midnight before the first render to the end of the campaign plus max_lateness (or ``until``)."""
+    c = applied.campaign
+    lead = c.review.window if c.review and c.review.required else timedelta(days=1)
+    start = datetime.combine(c.start, datetime.min.time(), tzinfo=c.tz) - lead - timedelta(days=1)
+    end = datetime.combine(c.end, datetime.max.time(), tzinfo=c.tz) + c.max_lateness
+    return start, min(end, until) if until else end
+
+
+def wait_for(ledger: Ledger, cid: str, render: Sequence[str], publish: Sequence[str], timeout: float) -> None:
+    """Block until every handed-out render claim is released and every sent post has left queued/publishing."""
+    deadline = time.monotonic() + timeout
+    rendering_key = ledger.key("rendering", cid)
+    pending_r, pending_p = list(render), list(publish)
+    delay = 0.001
+    while pending_r or pending_p:
+        if pending_r:
+            pipe = ledger.r.pipeline(transaction=False)
+            for pid in pending_r:
+                pipe.zscore(rendering_key, pid)
+            pending_r = [pid for pid, score in zip(pending_r, pipe.execute()) if score is not None]
+        if pending_p:
+            states = ledger.states(pending_p)
+            pending_p = [pid for pid, s in states.items() if s in (QUEUED, PUBLISHING)]
+        if not (pending_r or pending_p):
+            return
+        if time.monotonic() > deadline:
+            raise SimulationStuck(f"workers did not finish within {timeout:.0f}s: still rendering "
+                                  f"{pending_r[:3]}, still publishing {pending_p[:3]}")
+        time.sleep(delay)
+        delay = min(delay * 2, 0.02)
+
+
+def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, start: datetime, until: datetime,
+                   settings: Settings | None = None, auto_approve: bool = True, step_timeout: float = 120.0,
+                   progress: Callable[[datetime], None] | None = None,
+                   stop: Callable[[datetime], bool] | None = None) -> SimulationResult:
+    """Replay ``applied`` from ``start`` to ``until``; the workers behind ``dispatch`` do the work.
+
+    ``auto_approve`` plays the organiser approving each card as soon as it awaits review.
+    ``stop(now)`` may end the replay early (tests use it to inject faults mid-campaign)."""
+    settings = settings or Settings()
+    cid = applied.campaign.id
+    clock = SimulatedClock(ledger)
+    result = SimulationResult(cid)
+    began = time.monotonic()
+    now: datetime | None = start
+    while now is not None and now <= until:
+        if stop and stop(now):
+            break
+        clock.set(now)
+        first = tick(ledger, now, dispatch, settings, campaigns=[cid])
+        wait_for(ledger, cid, first.render, first.publish, step_timeout)
+        if auto_approve and first.render:
+            for pid, state in ledger.states(first.render).items():
+                if state == AWAITING_REVIEW:
+                    approve(ledger, cid, now, post_id=pid)
+        # Posts rendered (or approved) just now may already be due: a second tick at the same moment.
+        second = tick(ledger, now, dispatch, settings, campaigns=[cid])
+        wait_for(ledger, cid, second.render, second.publish + second.reconcile, step_timeout)
+        result.steps += 1
+        result.last = now
+        if progress:
+            progress(now)
+        now = next_moment(ledger, applied, now)
+    result.seconds = time.monotonic() - began
+    result.counts = {k: v for k, v in ledger.counts(cid).items() if "/" not in k}
+    return result

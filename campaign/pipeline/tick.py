@@ -1,0 +1,242 @@
+"""The beat's job: apply the plan to the ledger, hand out renders, queue due posts, reap leases.
+
+``tick(ledger, now, dispatch)`` only moves posts between states in Redis and then sends short
+tasks; it never renders or publishes itself. Every move is an atomic script that checks the state
+it leaves, so two beats at once, a restarted beat or a replayed tick change nothing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+from ..ledger import Ledger, worker_name
+from ..ledger.states import CANCELLED, EXPIRED, PENDING, PLANNED
+from ..plan import Slot, plan
+from ..roster import Person, Roster, facts
+from .applied import Applied, load_applied
+from .settings import Settings
+
+
+class Dispatch(Protocol):
+    """Where the tick sends work: Celery tasks in production, direct calls in unit tests."""
+
+    def render(self, post_ids: Sequence[str]) -> None: ...
+
+    def publish(self, post_ids: Sequence[str]) -> None: ...
+
+    def reconcile(self, post_ids: Sequence[str]) -> None: ...
+
+
+@dataclass
+class PlanChanges:
+    """What applying the plan did to the ledger."""
+
+    added: list[str] = field(default_factory=list)
+    replanned: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.replanned or self.withdrawn)
+
+
+@dataclass
+class TickResult:
+    """What one tick did, per kind of move (post ids)."""
+
+    changes: dict[str, PlanChanges] = field(default_factory=dict)
+    render: list[str] = field(default_factory=list)
+    queued: list[str] = field(default_factory=list)
+    resent: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+    in_doubt: list[str] = field(default_factory=list)
+    reconcile: list[str] = field(default_factory=list)
+
+    @property
+    def publish(self) -> list[str]:
+        return self.queued + self.resent
+
+
+def local_day(applied: Applied, now: datetime) -> date:
+    return now.astimezone(applied.campaign.tz).date()
+
+
+def known_roster(applied: Applied, now: datetime) -> Roster:
+    """The roster as known at ``now`` (events dated later are not known yet)."""
+    return applied.roster.known_as_of(local_day(applied, now))
+
+
+def people_fingerprint(people: dict[str, Person], ids: Iterable[str], day: date) -> str:
+    """One hash of the facts of every featured person as of ``day`` ("gone" if unknown)."""
+    parts = [f"{pid}={facts(people[pid], day).fingerprint() if pid in people else 'gone'}" for pid in ids]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def plan_signature(applied: Applied, now: datetime) -> str:
+    """Changes exactly when re-planning could change something: a new definition or a newly known event."""
+    known = known_roster(applied, now)
+    blob = applied.def_hash + json.dumps([p.model_dump(mode="json") for p in known.people], sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def render_at(applied: Applied, due: datetime, settings: Settings) -> datetime:
+    """When a post is rendered: at the start of its review window, else ``render_lead`` before due."""
+    c = applied.campaign
+    lead = c.review.window if (c.review and c.review.required) else settings.render_lead
+    return due - lead
+
+
+def slot_record(applied: Applied, slot: Slot, fp: str, settings: Settings) -> dict[str, str]:
+    """The ledger fields of a planned post."""
+    return {
+        "id": slot.id, "campaign": slot.campaign, "account": slot.account, "platform": slot.platform,
+        "language": slot.language, "date": slot.date.isoformat(), "due": repr(slot.due.timestamp()),
+        "due_local": slot.due.isoformat(), "week": str(slot.week), "people": json.dumps(list(slot.people)),
+        "kind": slot.kind, "template": slot.template, "variant": str(slot.variant), "plan_fp": fp,
+        "render_at": repr(render_at(applied, slot.due, settings).timestamp()),
+    }
+
+
+def slot_of(post: dict[str, str], applied: Applied) -> Slot:
+    """The plan slot a ledger post stands for (for captions and cards)."""
+    due = datetime.fromtimestamp(float(post["due"]), applied.campaign.tz)
+    return Slot(id=post["id"], campaign=post["campaign"], account=post["account"], platform=post["platform"],
+                language=post["language"], date=date.fromisoformat(post["date"]), due=due, week=int(post["week"]),
+                people=tuple(json.loads(post["people"])), kind=post["kind"], template=post["template"],
+                variant=int(post["variant"]))
+
+
+CARD_FIELDS = ("card", "card_format", "alt", "caption", "rendered_fp", "rendered_at", "warnings")
+_SLOT_FIELDS = ("people", "kind", "template", "variant", "plan_fp", "due", "week", "account")
+
+
+def apply_plan(ledger: Ledger, applied: Applied, now: datetime, settings: Settings | None = None,
+               worker: str = "") -> PlanChanges:
+    """Make the ledger match the plan as known at ``now``. Idempotent.
+
+    New slots become planned posts; a pending post whose people or their facts changed goes back
+    to planned (its card is re-rendered); a pending post whose slot left the plan is withdrawn
+    (``expired``). Posts already handed to a publisher, and final ones, are never touched, except
+    that an expired post whose slot comes back (and is still ahead) is planned again."""
+    settings = settings or Settings()
+    c = applied.campaign
+    known = known_roster(applied, now)
+    people = known.by_id()
+    slots = plan(c, applied.roster, now=now)
+    existing = {p["id"]: p for p in ledger.posts(c.id)}
+    changes = PlanChanges()
+    new: list[dict[str, str]] = []
+    wanted: set[str] = set()
+    for slot in slots:
+        wanted.add(slot.id)
+        record = slot_record(applied, slot, people_fingerprint(people, slot.people, slot.date), settings)
+        old = existing.get(slot.id)
+        if old is None:
+            new.append(record)
+            continue
+        same = all(old.get(k) == record[k] for k in _SLOT_FIELDS)
+        revivable = old["state"] == EXPIRED and slot.due > now
+        if (old["state"] in PENDING and not same) or revivable:
+            moved = ledger.transition(
+                slot.id, list(PENDING) + [EXPIRED], PLANNED, at=now, worker=worker,
+                detail="re-planned: the people or their facts changed", set=record, delete=CARD_FIELDS,
+                zadd={"due": float(record["due"]), "render": float(record["render_at"])},
+                zrem=["queued", "rendering"])
+            if moved.ok:
+                changes.replanned.append(slot.id)
+    for pid, old in existing.items():
+        if pid not in wanted and old["state"] in PENDING:
+            moved = ledger.transition(pid, PENDING, EXPIRED, at=now, worker=worker,
+                                      detail="withdrawn: nobody it would feature is held on its date",
+                                      zrem=["due", "render", "rendering", "queued"])
+            if moved.ok:
+                changes.withdrawn.append(pid)
+    if new:
+        ledger.create_posts(new, at=now, worker=worker)
+        changes.added.extend(r["id"] for r in new)
+    return changes
+
+
+def refresh_plan(ledger: Ledger, applied: Applied, now: datetime, settings: Settings, worker: str = "",
+                 force: bool = False) -> PlanChanges | None:
+    """Apply the plan if the definition or the known roster changed since the last time (None: nothing to do).
+
+    A short lock keeps two beats from applying the same change twice at once."""
+    cid = applied.campaign.id
+    sig = plan_signature(applied, now)
+    if not force and ledger.campaign_field(cid, "plan_sig") == sig:
+        return None
+    token = uuid.uuid4().hex
+    lock = ledger.key("lock", "plan", cid)
+    if not ledger.r.set(lock, token, nx=True, ex=120):
+        return None  # another beat is applying it; the next tick checks again
+    try:
+        changes = apply_plan(ledger, applied, now, settings, worker)
+        ledger.set_campaign_field(cid, "plan_sig", sig)
+        return changes
+    finally:
+        if ledger.r.get(lock) == token.encode():
+            ledger.r.delete(lock)
+
+
+def tick(ledger: Ledger, now: datetime, dispatch: Dispatch, settings: Settings | None = None,
+         campaigns: Sequence[str] | None = None) -> TickResult:
+    """One beat: for every applied campaign, re-plan if needed, then render, queue, reap, reconcile."""
+    settings = settings or Settings()
+    worker = worker_name()
+    result = TickResult()
+    for cid in campaigns if campaigns is not None else ledger.campaigns():
+        if ledger.campaign_field(cid, "status") == CANCELLED:
+            continue
+        applied = load_applied(ledger, cid)
+        changes = refresh_plan(ledger, applied, now, settings, worker)
+        if changes:
+            result.changes[cid] = changes
+        render = ledger.claim_renders(cid, now, settings.render_lease)
+        dispatch.render(render)
+        queued, missed = ledger.queue_due(cid, now, applied.max_lateness, resend_after=settings.resend_after,
+                                          worker=worker)
+        resent = ledger.resend_queued(cid, settings.resend_after)
+        dispatch.publish(queued + resent)
+        in_doubt = ledger.reap_leases(cid, now)
+        doubts = ledger.due_doubts(cid, settings.reconcile_after)
+        dispatch.reconcile(doubts)
+        result.render += render
+        result.queued += queued
+        result.resent += resent
+        result.missed += missed
+        result.in_doubt += in_doubt
+        result.reconcile += doubts
+    return result
+
+
+def next_moment(ledger: Ledger, applied: Applied, now: datetime) -> datetime | None:
+    """The next campaign time at which a tick would have something to do (for the simulated clock):
+    a render time, a due time, a post running out of lateness, or a day with a roster event."""
+    cid = applied.campaign.id
+    t = now.timestamp()
+    candidates: list[float] = []
+    for name in ("render", "due"):
+        after = ledger.index(cid, name, start=f"({t!r}", limit=1)  # type: ignore[arg-type]
+        if after:
+            candidates.append(after[0][1])
+    waiting = ledger.index(cid, "due", end=t, limit=1)
+    if waiting:
+        candidates.append(waiting[0][1] + applied.max_lateness + 1)
+    tz = applied.campaign.tz
+    today = now.astimezone(tz).date()
+    for person in applied.roster.people:
+        for event in person.events:
+            if event.date > today:
+                candidates.append(datetime.combine(event.date, datetime.min.time(), tzinfo=tz).timestamp())
+    later = [c for c in candidates if c > t]
+    return datetime.fromtimestamp(min(later), now.tzinfo) if later else None
+
+
+__all__ = ["Dispatch", "PlanChanges", "TickResult", "apply_plan", "refresh_plan", "tick", "next_moment",
+           "people_fingerprint", "plan_signature", "slot_of", "known_roster", "CARD_FIELDS"]

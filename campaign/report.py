@@ -1,0 +1,83 @@
+"""``report.html``: a timeline of every post of a campaign with its card, state and caption.
+
+Read from the ledger only (the truth), so the same report describes a simulation or a real run.
+Cards are written beside it as small thumbnails; the page needs no server and no script.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from string import Template
+
+from .ledger import Ledger
+from .ledger.states import STATES
+
+THUMB_SIDE = 320
+
+
+def _thumbnail(data: bytes) -> bytes:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as im:
+        im = im.convert("RGB")
+        im.thumbnail((THUMB_SIDE, THUMB_SIDE))
+        out = io.BytesIO()
+        im.save(out, "JPEG", quality=80)
+        return out.getvalue()
+
+
+def summary_line(cid: str, counts: dict[str, int]) -> str:
+    """``release-hrds-2021: 96 posts: 92 posted, 4 expired``."""
+    total = sum(counts.get(s, 0) for s in STATES)
+    parts = [f"{counts[s]} {s}" for s in STATES if counts.get(s)]
+    return f"{cid}: {total} posts: " + (", ".join(parts) if parts else "none")
+
+
+def write_report(ledger: Ledger, cid: str, out_dir: Path, *, subtitle: str = "") -> Path:
+    """Write ``out_dir/report.html`` (and ``out_dir/cards/``) for campaign ``cid``; returns the page's path."""
+    from .pipeline import load_applied
+
+    applied = load_applied(ledger, cid)
+    names = {p.id: p.name.get("en") for p in applied.roster.people}
+    tz = applied.campaign.tz
+    cards = out_dir / "cards"
+    cards.mkdir(parents=True, exist_ok=True)
+    posts = ledger.posts(cid)
+    rows = []
+    for post in posts:
+        due = datetime.fromtimestamp(float(post["due"]), tz)
+        img = ""
+        if post.get("card"):
+            thumb = cards / f"{post['card'][:16]}.jpg"
+            if not thumb.exists():
+                thumb.write_bytes(_thumbnail(ledger.get_blob(post["card"])))
+            alt = json.loads(post.get("alt") or "{}")
+            text = alt.get(post["language"]) or alt.get("en") or ""
+            img = f'<img src="cards/{thumb.name}" alt="{html.escape(text)}" loading="lazy">'
+        people = ", ".join(names.get(p, p) for p in json.loads(post["people"]))
+        state = post["state"]
+        link = post.get("url")
+        state_html = f'<span class="state {state}">{state}</span>'
+        if link and state == "posted":
+            state_html = f'<a href="{html.escape(link)}">{state_html}</a>'
+        error = f'<div class="error">{html.escape(post["error"])}</div>' if post.get("error") else ""
+        rows.append(
+            f"<tr><td>{due:%a %Y-%m-%d %H:%M}<div class=\"week\">week {post['week']}</div></td>"
+            f"<td>{html.escape(post['account'])}<div class=\"week\">{html.escape(post['language'])}</div></td>"
+            f"<td>{html.escape(post['kind'])}</td><td>{html.escape(people)}</td>"
+            f"<td>{state_html}{error}</td><td class=\"card\">{img}</td>"
+            f"<td class=\"caption\">{html.escape(post.get('caption', ''))}</td></tr>")
+    counts = Counter(p["state"] for p in posts)
+    summary = "".join(f'<span class="{s}">{counts[s]} {s}</span>' for s in STATES if counts.get(s))
+    page = Template((Path(__file__).parent / "templates" / "report.html").read_text(encoding="utf-8"))
+    path = out_dir / "report.html"
+    path.write_text(page.substitute(
+        title=html.escape(f"{applied.campaign.name} ({cid})"),
+        subtitle=html.escape(subtitle or summary_line(cid, dict(counts))),
+        summary=summary, rows="\n".join(rows)), encoding="utf-8")
+    return path

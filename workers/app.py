@@ -1,0 +1,56 @@
+"""The Celery app: broker on the ledger's Redis, one queue per kind of work, the tick's beat.
+
+Queues: ``tick`` (the beat's short job), ``render`` (CPU: cards), ``publish`` (IO: platforms and
+reconciliation look-ups). No task is ever scheduled far ahead (rule 2): the due index lives in
+the ledger and the tick sends only short tasks, so the broker's visibility timeout never makes
+a weeks-old message run twice. ``acks_late`` is set only on tasks that are safe to run twice.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+from campaign.redis_server import broker_url
+
+#: Seconds before the broker hands an unacknowledged message to another worker. Longer than any
+#: task and any retry backoff (capped at 120 s); leases (120 s) expire well before it.
+VISIBILITY_TIMEOUT = 600
+TICK_SECONDS = float(os.environ.get("CAMPAIGN_TICK_SECONDS", "5"))
+
+app = Celery("campaign", include=["workers.tasks"])
+
+
+def configure(redis_url: str | None = None) -> Celery:
+    """Point the app at ``redis_url`` (default: ``$REDIS_URL``); called at import and by the CLI."""
+    url = redis_url or os.environ.get("REDIS_URL") or "redis://localhost:6379/0"
+    app.conf.update(
+        broker_url=broker_url(url),
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        task_default_queue="publish",
+        task_routes={
+            "workers.tasks.tick": {"queue": "tick"},
+            "workers.tasks.render": {"queue": "render"},
+            "workers.tasks.publish": {"queue": "publish"},
+            "workers.tasks.reconcile": {"queue": "publish"},
+            "workers.tasks.ping": {"queue": "publish"},
+        },
+        worker_prefetch_multiplier=1,
+        worker_hijack_root_logger=False,
+        worker_send_task_events=False,
+        enable_utc=True,
+        beat_schedule={
+            "tick": {"task": "workers.tasks.tick", "schedule": TICK_SECONDS,
+                     "options": {"expires": max(TICK_SECONDS * 2, 10)}},
+        },
+    )
+    return app
+
+
+configure()

@@ -1,0 +1,81 @@
+"""The Celery tasks: thin, each a few lines over ``campaign.pipeline``.
+
+``tick`` and ``render`` are idempotent (atomic moves that check the state they leave) and so
+acknowledge late; ``publish`` acknowledges early: a worker that dies mid-post leaves the post in
+``publishing`` under a lease, which the reaper turns into ``in_doubt`` rather than re-running it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Sequence
+from datetime import datetime
+
+from campaign import pipeline
+from campaign.clock import clock_for
+from campaign.ledger import Ledger
+
+from .app import app
+
+
+@functools.lru_cache(maxsize=1)
+def ledger() -> Ledger:
+    """This process's ledger, on ``$REDIS_URL`` with ``$CAMPAIGN_KEY_PREFIX``."""
+    return Ledger.from_url(os.environ["REDIS_URL"])
+
+
+@functools.lru_cache(maxsize=1)
+def settings() -> pipeline.Settings:
+    return pipeline.Settings()
+
+
+def _now(now: str | None = None) -> datetime:
+    return datetime.fromisoformat(now) if now else clock_for(ledger()).now()
+
+
+class CeleryDispatch:
+    """Hands the tick's work to the workers as short tasks on their queues."""
+
+    def render(self, post_ids: Sequence[str]) -> None:
+        for pid in post_ids:
+            render.delay(pid)
+
+    def publish(self, post_ids: Sequence[str]) -> None:
+        for pid in post_ids:
+            publish.delay(pid)
+
+    def reconcile(self, post_ids: Sequence[str]) -> None:
+        for pid in post_ids:
+            reconcile.delay(pid)
+
+
+@app.task(acks_late=True, ignore_result=True)
+def tick(now: str | None = None) -> dict[str, int]:
+    """Apply plans, hand out renders, queue due posts, reap expired leases (the beat's job)."""
+    result = pipeline.tick(ledger(), _now(now), CeleryDispatch(), settings())
+    return {"render": len(result.render), "publish": len(result.publish), "missed": len(result.missed)}
+
+
+@app.task(acks_late=True, ignore_result=True)
+def render(post_id: str) -> str:
+    """Render one planned post's card and caption."""
+    return pipeline.render_post(ledger(), post_id, _now(), settings())
+
+
+@app.task(acks_late=False, ignore_result=True)
+def publish(post_id: str) -> str:
+    """Claim, re-check, post and record one queued post."""
+    return pipeline.publish_post(ledger(), post_id, _now(), settings())
+
+
+@app.task(acks_late=True, ignore_result=True)
+def reconcile(post_id: str) -> str:
+    """Look an in-doubt post up on its platform."""
+    return pipeline.reconcile_post(ledger(), post_id, _now(), settings())
+
+
+@app.task(acks_late=False, ignore_result=True)
+def ping(reply_key: str) -> None:
+    """A no-op round trip through the broker (health checks and the benchmark)."""
+    ledger().reply(reply_key)
