@@ -388,17 +388,18 @@ class TemplateSpec(Model):
         for i, layer in enumerate(self.layers):
             kind, spec = layer.kind, layer.spec
             where = f"layers[{i}].{kind}"
+            complete = True
             for fname in ("box", "size"):
                 value = getattr(spec, fname, None)
                 if isinstance(value, dict):
                     unknown = [k for k in value if k != "default" and k not in self.sizes]
+                    lacking = [s for s in self.sizes if s not in value] if "default" not in value else []
+                    complete = complete and not lacking
                     if unknown:
                         yield f"{where}.{fname}: no canvas named {unknown[0]!r} (sizes: {', '.join(self.sizes)})"
-                    elif "default" not in value:
-                        lacking = [s for s in self.sizes if s not in value]
-                        if lacking:
-                            yield f"{where}.{fname}: no value for canvas {lacking[0]!r}; give it, or a 'default'"
-            if hasattr(spec, "box"):
+                    elif lacking:
+                        yield f"{where}.{fname}: no value for canvas {lacking[0]!r}; give it, or a 'default'"
+            if hasattr(spec, "box") and complete:
                 for size, (cw, ch) in self.sizes.items():
                     x, y, w, h = per_size(spec.box, size)
                     if w <= 0 or h <= 0:

@@ -1,0 +1,150 @@
+"""Photos as people send them: every bad file gives a clear error naming it; odd ones are normalised."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from collections.abc import Callable
+
+import pytest
+from PIL import Image
+
+from campaign.cards import PhotoError, render
+from campaign.cards.photos import cover, load_photo
+
+from .cards_fixtures import card_input, encode, face_image, folder, make_photo, person_facts, portrait, templates  # noqa: F401
+
+NAME = "photos/rong-chhun.jpg"
+
+
+def error_of(data: bytes) -> str:
+    with pytest.raises(PhotoError) as exc:
+        load_photo(data, "rong-chhun", NAME)
+    msg = str(exc.value)
+    assert msg.startswith(f"{NAME} (rong-chhun): ")
+    return msg
+
+
+def test_zero_byte_file() -> None:
+    assert "empty" in error_of(b"")
+
+
+def test_non_image_file() -> None:
+    assert "not an image file" in error_of(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    assert "not an image file" in error_of("just some text, not a photo".encode())
+
+
+def test_corrupt_file(make_photo: Callable[..., bytes]) -> None:
+    data = bytearray(make_photo())
+    data[200:2000] = b"\x00" * 1800  # scribble over the entropy-coded data and tables
+    with pytest.raises(PhotoError):
+        load_photo(bytes(data[:20]) + b"\xff" * 40, "rong-chhun", NAME)
+    png = bytearray(make_photo(fmt="PNG"))
+    png[60:90] = b"\x13" * 30  # break the IDAT zlib stream: fails on decode, not on open
+    assert "corrupt" in error_of(bytes(png)) or "truncated" in error_of(bytes(png))
+
+
+def test_truncated_file(make_photo: Callable[..., bytes]) -> None:
+    data = make_photo(size=(800, 1000))
+    assert "truncated" in error_of(data[: len(data) // 2])
+    png = make_photo(fmt="PNG")
+    msg = error_of(png[: len(png) // 2])
+    assert "truncated" in msg or "corrupt" in msg
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG claiming huge dimensions with a tiny body: a decompression bomb's calling card."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+
+
+def test_decompression_bomb_is_refused() -> None:
+    msg = error_of(_png_header(100_000, 100_000))
+    assert "too many" in msg
+
+
+def test_decompression_bomb_under_a_lowered_pillow_limit(monkeypatch: pytest.MonkeyPatch, make_photo: Callable[..., bytes]) -> None:
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)
+    msg = error_of(make_photo(size=(300, 300)))  # 90,000 px: over 2x the lowered limit
+    assert "too many" in msg or "decompression bomb" in msg
+
+
+def test_other_formats_are_refused(make_photo: Callable[..., bytes]) -> None:
+    gif = encode(face_image((50, 50)), "GIF")
+    assert "GIF images are not accepted" in error_of(gif)
+
+
+def test_exif_rotation_is_applied() -> None:
+    im = face_image((400, 600))  # portrait: head at the top
+    stored = im.rotate(90, expand=True)  # stored on its side, landscape
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 CW to display"
+    data = encode(stored, "JPEG", exif=exif.tobytes())
+    out = load_photo(data, "p")
+    assert out.size == (400, 600)
+    # the head (light) is at the top after rotation
+    top = out.crop((150, 60, 250, 200)).convert("L").getextrema()[1]
+    bottom = out.crop((150, 450, 250, 590)).convert("L").getextrema()[1]
+    assert top > 150 > bottom
+
+
+def test_cmyk_is_converted(make_photo: Callable[..., bytes]) -> None:
+    out = load_photo(make_photo(mode="CMYK"), "p")
+    assert out.mode == "RGB" and out.size == (600, 800)
+
+
+def test_sixteen_bit_greyscale_is_scaled_not_clipped() -> None:
+    # top half 20000 (a mid-grey in 16 bits: a naive convert would clip it to white), bottom 60000
+    raw = struct.pack("<H", 20000) * (200 * 100) + struct.pack("<H", 60000) * (200 * 100)
+    im = Image.frombytes("I;16", (200, 200), raw)
+    assert im.getextrema() == (20000, 60000)
+    out = load_photo(encode(im, "PNG"), "p")
+    assert out.mode == "RGB"
+    top = out.getpixel((10, 10))[0]
+    bottom = out.getpixel((10, 150))[0]
+    assert 60 < top < 100 and bottom > 220
+
+
+def test_alpha_is_flattened() -> None:
+    im = Image.new("RGBA", (100, 100), (255, 0, 0, 0))  # fully transparent red
+    im.paste((0, 0, 255, 255), (25, 25, 75, 75))
+    out = load_photo(encode(im, "PNG"), "p")
+    assert out.mode == "RGB"
+    assert out.getpixel((5, 5)) != (255, 0, 0)  # transparency did not reveal the hidden colour
+    assert out.getpixel((50, 50)) == (0, 0, 255)
+    la = Image.new("LA", (50, 50), (200, 128))
+    assert load_photo(encode(la, "PNG"), "p").mode == "RGB"
+    pal = face_image((60, 60)).convert("P")
+    assert load_photo(encode(pal, "PNG", transparency=0), "p").mode == "RGB"
+
+
+def test_webp_is_accepted() -> None:
+    out = load_photo(encode(face_image((300, 400)), "WEBP"), "p")
+    assert out.size == (300, 400)
+
+
+def test_huge_photo_is_downscaled(make_photo: Callable[..., bytes]) -> None:
+    out = load_photo(make_photo(size=(6000, 8000)), "p", target=500)
+    assert max(out.size) <= 1000 and out.size[0] / out.size[1] == pytest.approx(0.75, rel=0.02)
+
+
+def test_crop_is_biased_to_the_top() -> None:
+    im = face_image((400, 1200))  # very tall: the head sits in the top 45%
+    centred = cover(im, (300, 300), focus=0.5)
+    upper = cover(im, (300, 300), focus=0.3)
+    skin = (230, 190, 160)
+
+    def skin_share(x: Image.Image) -> int:
+        return sum(1 for p in x.get_flattened_data() if abs(p[0] - skin[0]) < 20 and abs(p[1] - skin[1]) < 20)
+    assert skin_share(upper) > skin_share(centred)
+
+
+def test_render_names_the_file_of_a_bad_photo(portrait, folder) -> None:  # type: ignore[no-untyped-def]
+    rc = person_facts(folder, "rong-chhun")
+    card = card_input((rc,), photos={"rong-chhun": b"not an image"}, photo_names={"rong-chhun": NAME})
+    with pytest.raises(PhotoError) as exc:
+        render(portrait, card)
+    assert str(exc.value).startswith(f"{NAME} (rong-chhun):") and exc.value.person == "rong-chhun"

@@ -1,0 +1,189 @@
+"""Rendering: truthful wording, Khmer digits, byte limits, determinism, overflow reporting."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+from PIL import Image
+
+from campaign.cards import CardError, render
+from campaign.cards.samples import crowd, sample_facts
+from campaign.cards.template import Template
+
+from .cards_fixtures import AFTER_RELEASE, WEEK6, card_input, folder, make_photo, person_facts, portrait, templates  # noqa: F401
+
+DETAINED_WORDING = ("Behind bars for", "BEHIND BARS FOR", "Still behind bars", "remain behind bars")
+KHMER_PRESENT = ("ជាប់ឃុំអស់រយៈពេល", "នៅតែជាប់ឃុំ")  # "behind bars for", "still held": at the start of a phrase
+
+
+def decode(data: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(data))
+
+
+@pytest.mark.parametrize("size,dims", [("square", (1080, 1080)), ("portrait", (1080, 1350)), ("landscape", (1200, 675))])
+def test_portrait_card_in_every_size(portrait: Template, folder, size: str, dims: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    card = render(portrait, card_input((person_facts(folder, "rong-chhun"),), "km"), size=size)
+    im = decode(card.image)
+    assert im.format == "JPEG" and im.size == dims == card.size
+    assert not card.overflows
+    texts = dict(card.texts)
+    assert texts["name"] == "រ៉ុង ឈុន" and texts["name (second script)"] == "Rong Chhun"
+    # Khmer card: numbers in Khmer digits, no ASCII digit in any Khmer text painted
+    assert texts["time behind bars"] == "១៣ ខែ និង ១៤ ថ្ងៃ"
+    assert texts["week"] == "សប្តាហ៍ទី ៦"
+    assert set(card.alt) == {"en", "km"}
+    assert "13 months and 14 days" in card.alt["en"] and "១៣ ខែ និង ១៤ ថ្ងៃ" in card.alt["km"]
+
+
+def test_english_card_uses_english_fields(portrait: Template, folder) -> None:  # type: ignore[no-untyped-def]
+    card = render(portrait, card_input((person_facts(folder, "rong-chhun"),), "en"))
+    texts = dict(card.texts)
+    assert texts["charge"] == "incitement to commit a felony"
+    assert texts["time behind bars"] == "13 months and 14 days"
+    assert texts["week"] == "WEEK 6"
+
+
+def test_released_person_is_never_described_as_detained(templates: dict[str, Template], folder) -> None:  # type: ignore[no-untyped-def]
+    freed = person_facts(folder, "rong-chhun", AFTER_RELEASE)
+    assert freed.status.value == "released"
+    for name in ("portrait", "released"):
+        for lang in ("en", "km"):
+            card = render(templates[name], card_input((freed,), lang, kind="released"))
+            painted = " ".join(t for _, t in card.texts)
+            everything = painted + " " + " ".join(card.alt.values())
+            assert not any(w in everything for w in DETAINED_WORDING), (name, lang, everything)
+            assert "detained label" not in dict(card.texts)
+            phrases = [t for _, t in card.texts] + [p.strip() for a in card.alt.values() for p in a.split("។")]
+            assert not any(p.startswith(KHMER_PRESENT) for p in phrases), (name, lang, phrases)
+            assert ("12 November 2021" in everything) and ("១២ វិច្ឆិកា ២០២១" in everything or lang == "en")
+    released = render(templates["released"], card_input((freed,), "en", kind="released"))
+    texts = dict(released.texts)
+    assert texts["released badge"] == "RELEASED"
+    assert texts["charges remain label"] == "THE CHARGES REMAIN"
+    assert "three years of judicial probation" in texts["release note"]
+
+
+def test_released_without_note_says_nothing_about_charges(templates: dict[str, Template], folder) -> None:  # type: ignore[no-untyped-def]
+    freed = person_facts(folder, "suong-sophorn", AFTER_RELEASE)  # released, no note in the roster
+    texts = dict(render(templates["released"], card_input((freed,), "en", kind="released")).texts)
+    assert "charges remain label" not in texts and "release note" not in texts
+
+
+def test_released_several_people_use_a_grid(templates: dict[str, Template], folder) -> None:  # type: ignore[no-untyped-def]
+    ids = ("rong-chhun", "sar-kanika", "ton-nimol")
+    card = render(templates["released"], card_input(tuple(person_facts(folder, p, AFTER_RELEASE) for p in ids), "en", kind="released"))
+    labels = [t for f, t in card.texts if f == "grid.label"]
+    assert len(labels) == 3 and labels[0].startswith("Rong Chhun")
+    assert dict(card.texts)["headline"] == "3 human rights defenders freed"
+
+
+@pytest.mark.parametrize("n", [1, 2, 12, 60])
+def test_collage_works_from_one_to_sixty(templates: dict[str, Template], folder, n: int) -> None:  # type: ignore[no-untyped-def]
+    people = crowd(list(folder.roster.people), n, WEEK6)
+    card = render(templates["collage"], card_input(people, "km", kind="finale"), size="square")
+    assert not card.overflows, [str(o) for o in card.overflows]
+    labels = [t for f, t in card.texts if f == "grid.label"]
+    assert len(labels) == n
+    headline = dict(card.texts).get("headline") or dict(card.texts)["headline (one)"]
+    assert (f"{n} " if n > 1 else "") in headline.translate(str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789"))
+    assert "km" in card.alt
+
+
+def test_same_inputs_give_the_same_bytes(portrait: Template, folder, make_photo: Callable[..., bytes]) -> None:  # type: ignore[no-untyped-def]
+    from campaign.cards.render import clear_caches
+
+    card = card_input((person_facts(folder, "rong-chhun"),), "km", photos={"rong-chhun": make_photo()}, logo=make_photo((300, 120), "PNG"))
+    first = render(portrait, card)
+    clear_caches()
+    portrait.cache.clear()
+    second = render(portrait, card)
+    assert first.image == second.image
+    assert render(portrait, card, fmt="png").image == render(portrait, card, fmt="png").image
+    assert b"Exif" not in first.image[:200] and "exif" not in decode(first.image).info
+
+
+def test_png_output(portrait: Template, folder) -> None:  # type: ignore[no-untyped-def]
+    card = render(portrait, card_input((person_facts(folder, "rong-chhun"),)), size="landscape", fmt="png")
+    im = decode(card.image)
+    assert im.format == "PNG" and im.size == (1200, 675) and card.format == "png"
+    assert not any(k in im.info for k in ("date:create", "date:modify", "Creation Time"))
+
+
+def noisy_photo(size: tuple[int, int]) -> bytes:
+    """High-entropy content: the hardest case for a byte limit."""
+    im = Image.effect_noise(size, 120).convert("RGB")
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_byte_limit_steps_quality_down(portrait: Template, folder) -> None:  # type: ignore[no-untyped-def]
+    card = card_input((person_facts(folder, "rong-chhun"),), photos={"rong-chhun": noisy_photo((1200, 1500))})
+    free = render(portrait, card, size="portrait")
+    limited = render(portrait, card, size="portrait", max_bytes=len(free.image) - 1)
+    assert len(limited.image) < len(free.image) and limited.quality is not None and limited.quality < (free.quality or 100)
+    bluesky = render(portrait, card, size="portrait", max_bytes=1_000_000)
+    assert len(bluesky.image) <= 1_000_000
+    with pytest.raises(CardError, match="over the limit"):
+        render(portrait, card, max_bytes=5_000)
+    with pytest.raises(CardError, match="use JPEG"):
+        render(portrait, card, fmt="png", max_bytes=5_000)
+
+
+def test_overflow_is_reported_with_template_person_and_field(portrait: Template, folder) -> None:  # type: ignore[no-untyped-def]
+    rc = person_facts(folder, "rong-chhun")
+    long_charge = replace(rc, charge=rc.charge.model_copy(update={"root": {"en": "incitement " * 40}}))  # type: ignore[union-attr]
+    card = render(portrait, card_input((long_charge,), "en"))
+    [o] = card.overflows
+    assert (o.template, o.person, o.field, o.size) == ("portrait", "rong-chhun", "charge", "square")
+    assert "portrait (square): rong-chhun: charge: does not fit" in str(o)
+    with pytest.raises(CardError, match="portrait \\(square\\): rong-chhun: charge"):
+        render(portrait, card_input((long_charge,), "en"), strict=True)
+
+
+def test_photo_and_placeholder_differ_and_placeholder_has_initials(portrait: Template, folder, make_photo: Callable[..., bytes]) -> None:  # type: ignore[no-untyped-def]
+    rc = person_facts(folder, "rong-chhun")
+    with_photo = decode(render(portrait, card_input((rc,), photos={"rong-chhun": make_photo()}), fmt="png").image)
+    without = decode(render(portrait, card_input((rc,)), fmt="png").image)
+    box = (60, 160, 490, 590)
+    assert with_photo.crop(box).tobytes() != without.crop(box).tobytes()
+
+
+def test_logo_is_drawn_only_when_given(portrait: Template, folder) -> None:  # type: ignore[no-untyped-def]
+    rc = person_facts(folder, "rong-chhun")
+    logo = Image.new("RGBA", (200, 100), (255, 255, 255, 255))
+    buf = io.BytesIO()
+    logo.save(buf, "PNG")
+    plain = decode(render(portrait, card_input((rc,)), fmt="png").image)
+    branded = decode(render(portrait, card_input((rc,), logo=buf.getvalue()), fmt="png").image)
+    region = (830, 880, 1020, 1040)
+    assert plain.crop(region).tobytes() != branded.crop(region).tobytes()
+    assert branded.crop(region).convert("L").getextrema()[1] == 255
+
+
+def test_refuses_what_the_template_cannot_show(portrait: Template, folder) -> None:  # type: ignore[no-untyped-def]
+    two = (person_facts(folder, "rong-chhun"), person_facts(folder, "sar-kanika"))
+    with pytest.raises(CardError, match="at most 1"):
+        render(portrait, card_input(two))
+    with pytest.raises(CardError, match="no size 'story'"):
+        render(portrait, card_input(two[:1]), size="story")
+    with pytest.raises(CardError, match="format 'gif'"):
+        render(portrait, card_input(two[:1]), fmt="gif")
+
+
+def test_stress_samples_fit_the_portrait(portrait: Template) -> None:
+    for f in sample_facts():
+        for lang in ("en", "km"):
+            for size in portrait.sizes:
+                card = render(portrait, card_input((f,), lang), size=size)
+                assert not card.overflows, [str(o) for o in card.overflows]
+
+
+def test_khmer_only_name_on_english_card(portrait: Template) -> None:
+    f = next(x for x in sample_facts() if x.person.id == "stress-khmer-only")
+    card = render(portrait, card_input((f,), "en"))
+    texts = dict(card.texts)
+    assert texts["name"] == "សុខ ស្រីនាង" and "name (second script)" not in texts

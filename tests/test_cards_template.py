@@ -1,0 +1,163 @@
+"""Template files: the shipped ones load; every mistake comes out as file:line: field: message."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from campaign.cards import CardError, check_folder_templates, find_template, load_template
+from campaign.cards import ASSETS
+from campaign.definition import load_folder
+from campaign.sources import InputError
+
+from .cards_fixtures import EXAMPLE
+
+MINIMAL = """\
+name: mini
+layers:
+  - background: {color: "#101010"}
+  - text:
+      box: [10, 10, 500, 100]
+      text: "{name}"
+      size: [20, 40]
+alt:
+  en: "{name}"
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "mini") -> Path:
+    d = tmp_path / name
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "template.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    return d
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(InputError) as exc:
+        load_template(path)
+    return [str(p) for p in exc.value.problems]
+
+
+@pytest.mark.parametrize("name", ["portrait", "released", "collage"])
+def test_shipped_templates_load(name: str) -> None:
+    t = load_template(find_template(name))
+    assert {"square", "portrait", "landscape"} <= set(t.sizes)
+    assert t.sizes["square"] == (1080, 1080) and t.sizes["portrait"] == (1080, 1350) and t.sizes["landscape"] == (1200, 675)
+    assert all(p.is_file() for p in t.fonts.values())
+
+
+def test_minimal_template_loads(tmp_path: Path) -> None:
+    t = load_template(write(tmp_path, MINIMAL))
+    assert t.name == "mini" and len(t.spec.layers) == 2
+
+
+def test_unknown_key_is_located_with_a_hint(tmp_path: Path) -> None:
+    d = write(tmp_path, MINIMAL.replace("      size: [20, 40]", "      size: [20, 40]\n      max_line: 2"))
+    [p] = problems(d)
+    assert p.startswith(f"{d / 'template.yaml'}:8: layers[1].text.max_line: unknown key (did you mean 'max_lines'?)")
+
+
+def test_bad_colour_and_range(tmp_path: Path) -> None:
+    d = write(tmp_path, MINIMAL.replace('{color: "#101010"}', '{color: "dark"}'))
+    [p] = problems(d)
+    assert ":3: layers[0].background.color" in p and "not a colour" in p
+    d = write(tmp_path, MINIMAL.replace("size: [20, 40]", "size: [40, 20]"), "b")
+    [p] = problems(d)
+    assert ":7: layers[1].text.size" in p and "[min, max]" in p
+
+
+def test_unknown_field_in_text_names_the_line(tmp_path: Path) -> None:
+    d = write(tmp_path, MINIMAL.replace('text: "{name}"', 'text: "{nmae.km}"'))
+    [p] = problems(d)
+    assert ":6: layers[1].text.text: unknown field {nmae} (did you mean {name}?)" in p
+
+
+def test_box_outside_a_canvas(tmp_path: Path) -> None:
+    d = write(tmp_path, MINIMAL.replace("box: [10, 10, 500, 100]", "box: [10, 600, 500, 100]"))
+    [p] = problems(d)
+    assert ":5: layers[1].text.box" in p and "outside the landscape canvas (1200x675)" in p
+
+
+def test_per_size_box_must_cover_every_canvas(tmp_path: Path) -> None:
+    d = write(tmp_path, MINIMAL.replace("box: [10, 10, 500, 100]", "box: {square: [10, 10, 500, 100]}"))
+    [p] = problems(d)
+    assert ":5: layers[1].text.box: no value for canvas 'portrait'" in p
+
+
+def test_layer_must_be_exactly_one_kind(tmp_path: Path) -> None:
+    d = write(tmp_path, MINIMAL.replace("  - background: {color: \"#101010\"}", "  - {}"))
+    [p] = problems(d)
+    assert ":3: layers[0]" in p and "exactly one of" in p
+
+
+def test_missing_font_package_and_file_are_errors_not_fallbacks(tmp_path: Path) -> None:
+    d = write(tmp_path, "fonts:\n  sans: {package: fontpkg_does_not_exist}\n  khmer: {file: fonts/Missing.ttf}\n" + MINIMAL)
+    ps = problems(d)
+    assert any(":2: fonts.sans: font package 'fontpkg_does_not_exist' is not installed" in p for p in ps)
+    assert any(":3: fonts.khmer: font file 'fonts/Missing.ttf' not found" in p for p in ps)
+
+
+def test_font_file_in_template_folder(tmp_path: Path) -> None:
+    from campaign.cards.template import package_font
+
+    d = write(tmp_path, "fonts:\n  sans: {file: fonts/Mine.ttf}\n  khmer: {package: fontpkg_noto_sans_khmer}\n" + MINIMAL)
+    (d / "fonts").mkdir()
+    shutil.copy(package_font("fontpkg_noto_sans"), d / "fonts" / "Mine.ttf")
+    assert load_template(d).fonts["sans"] == (d / "fonts" / "Mine.ttf").resolve()
+    (d / "fonts" / "Mine.ttf").write_bytes(b"not a font")
+    assert any("not a usable font file" in p for p in problems(d))
+
+
+def test_text_family_must_be_declared(tmp_path: Path) -> None:
+    d = write(tmp_path, MINIMAL.replace("      size: [20, 40]", "      size: [20, 40]\n      font: serif"))
+    [p] = problems(d)
+    assert "layers[1].text.font: no font family 'serif'" in p
+
+
+def test_background_image_must_exist_and_decode(tmp_path: Path) -> None:
+    d = write(tmp_path, MINIMAL.replace('{color: "#101010"}', "{image: bg.jpg}"))
+    [p] = problems(d)
+    assert ":3: layers[0].background.image" in p
+    (d / "bg.jpg").write_bytes(b"garbage")
+    [p] = problems(d)
+    assert "not a readable image" in p
+
+
+def test_not_yaml_and_no_file(tmp_path: Path) -> None:
+    d = write(tmp_path, "layers: [\n")
+    [p] = problems(d)
+    assert "not valid YAML" in p
+    [p] = problems(tmp_path / "nothing")
+    assert "no template.yaml" in p
+
+
+def test_find_template_order_and_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert find_template("portrait") == ASSETS / "portrait"
+    extra = tmp_path / "extra"
+    write(extra, MINIMAL, "portrait")
+    monkeypatch.setenv("CAMPAIGN_TEMPLATE_PATH", str(extra))
+    assert find_template("portrait") == extra / "portrait"
+    campaign_root = tmp_path / "camp"
+    write(campaign_root / "templates", MINIMAL, "portrait")
+    assert find_template("portrait", campaign_root) == campaign_root / "templates" / "portrait"
+    with pytest.raises(CardError) as exc:
+        find_template("nope", campaign_root)
+    msg = str(exc.value)
+    assert str(campaign_root / "templates" / "nope") in msg and str(extra / "nope") in msg and str(ASSETS / "nope") in msg
+
+
+def test_check_folder_templates(tmp_path: Path) -> None:
+    assert check_folder_templates(load_folder(EXAMPLE)) == []
+    camp = tmp_path / "camp"
+    shutil.copytree(EXAMPLE, camp)
+    text = (camp / "campaign.yaml").read_text(encoding="utf-8")
+    (camp / "campaign.yaml").write_text(text.replace("template: collage", "template: colage"), encoding="utf-8")
+    write(camp / "templates", MINIMAL.replace("size: [20, 40]", "size: [20, 40]\n      colour: red"), "released")
+    ps = [str(p) for p in check_folder_templates(load_folder(camp))]
+    line = text.splitlines().index("  template: collage") + 1
+    assert any(p.startswith(f"{camp / 'campaign.yaml'}:{line}: finale.template: no template 'colage'") for p in ps)
+    assert any("released_template: template 'released' has 1 problem" in p for p in ps)
+    assert any("templates/released/template.yaml:8: layers[1].text.colour: unknown key (did you mean 'color'?)" in p for p in ps)
