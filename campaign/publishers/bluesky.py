@@ -141,8 +141,8 @@ class BlueskyPublisher(BasePublisher):
         if isinstance(exc, RateLimitExceededError):
             reset = exc.reset_at or reset_after(exc.retry_after, timedelta(minutes=5))
             return RateLimited(reset, f"{what}: rate limited")
-        if isinstance(exc, UnauthorizedError) or isinstance(exc, LoginRequiredError):
-            return AuthFailed(f"{what}: Bluesky refused the login ({exc}); check handle and app password")
+        if isinstance(exc, (UnauthorizedError, LoginRequiredError)):
+            return AuthFailed(f"{what}: Bluesky refused the credentials or session ({exc}); check handle and app password")
         if isinstance(exc, BadRequestError):
             if step == "login":
                 return AuthFailed(f"{what}: Bluesky refused the login ({exc}); check handle and app password")

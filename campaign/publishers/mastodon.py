@@ -47,12 +47,15 @@ class MastodonPublisher(BasePublisher):
     platform: ClassVar[str] = "mastodon"
     max_image_bytes: ClassVar[int] = 10_000_000  # 16 MB on 4.x; older instances take 10 MB
     media_wait: ClassVar[float] = 60.0  # how long to wait for the instance to process the card
-    poll_interval: ClassVar[float] = 0.25
+    poll_interval: ClassVar[float] = 0.1
 
     @cached_property
     def api(self) -> Mastodon:
         return Mastodon(
-            access_token=self.secret("token"), api_base_url=self.base_url, mastodon_version=API_VERSION,
+            access_token=self.secret("token"), api_base_url=self.base_url,
+            # the stated version only counts with a check mode other than "none" (the default):
+            # without it Mastodon.py assumes 1.0.0 and uploads to the retired /api/v1/media
+            mastodon_version=API_VERSION, version_check_mode="created",
             request_timeout=self.timeout, ratelimit_method="throw",  # never sleep inside a worker
             session=http_session(self.timeout, user_agent=None),
         )

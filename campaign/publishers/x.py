@@ -180,7 +180,7 @@ def _detail(exc: tweepy.HTTPException) -> str:
     except ValueError:
         body = {}
     parts = [str(body.get("detail") or body.get("title") or "")] + [str(m) for m in exc.api_messages]
-    return "; ".join(p for p in parts if p)
+    return "; ".join(dict.fromkeys(p for p in parts if p))
 
 
 def rate_limit_of(headers: Any) -> RateLimitInfo | None:
