@@ -1,0 +1,173 @@
+"""The ledger on a real redis-server: atomic transitions that check the state they leave."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from campaign.ledger import Ledger, UnknownPost
+from tests.pipeline_fixtures import *  # noqa: F403
+
+NOW = datetime(2021, 11, 10, 3, 0, tzinfo=UTC)
+
+
+def _post(pid: str = "c1:2021-11-10:acct", due: datetime = NOW, render_at: datetime | None = None) -> dict[str, str]:
+    return {"id": pid, "campaign": "c1", "account": pid.rsplit(":", 1)[1], "platform": "outbox", "language": "en",
+            "date": "2021-11-10", "due": repr(due.timestamp()), "due_local": due.isoformat(), "week": "1",
+            "people": '["p1"]', "kind": "weekly", "template": "portrait", "variant": "0", "plan_fp": "fp1",
+            "render_at": repr((render_at or due - timedelta(hours=1)).timestamp())}
+
+
+def _campaign(ledger: Ledger, status: str = "active") -> None:
+    ledger.store_campaign("c1", {"def_hash": "x", "review_required": "0"})
+    ledger.set_campaign_field("c1", "status", status)
+
+
+def test_create_is_idempotent_and_indexed(ledger: Ledger) -> None:
+    ledger.create_posts([_post()], at=NOW)
+    ledger.create_posts([_post()], at=NOW)
+    assert ledger.state("c1:2021-11-10:acct") == "planned"
+    assert ledger.counts("c1") == {"planned": 1, "acct/planned": 1}
+    assert [e["to"] for e in ledger.audit("c1")] == ["planned"]
+    assert ledger.post_ids("c1") == ["c1:2021-11-10:acct"]
+    assert ledger.index("c1", "due") == [("c1:2021-11-10:acct", NOW.timestamp())]
+
+
+def test_transition_checks_the_state_it_leaves(ledger: Ledger) -> None:
+    ledger.create_posts([_post()], at=NOW)
+    pid = "c1:2021-11-10:acct"
+    assert not ledger.transition(pid, "rendered", "queued", at=NOW).ok
+    moved = ledger.transition(pid, "planned", "rendered", at=NOW, set={"card": "abc"}, zrem=["render"])
+    assert moved.ok and moved.previous == "planned"
+    assert ledger.post(pid)["card"] == "abc"
+    assert ledger.index("c1", "render") == []
+    assert ledger.counts("c1") == {"rendered": 1, "acct/rendered": 1}
+    assert not ledger.transition(pid, "planned", "rendered", at=NOW).ok  # a second render changes nothing
+    assert [e["to"] for e in ledger.audit("c1", reverse=False)] == ["planned", "rendered"]
+
+
+def test_expect_guards_a_transition(ledger: Ledger) -> None:
+    ledger.create_posts([_post()], at=NOW)
+    pid = "c1:2021-11-10:acct"
+    assert not ledger.transition(pid, "planned", "rendered", at=NOW, expect={"plan_fp": "old"}).ok
+    assert ledger.transition(pid, "planned", "rendered", at=NOW, expect={"plan_fp": "fp1"}).ok
+
+
+def test_only_one_of_many_concurrent_movers_wins(ledger: Ledger) -> None:
+    ledger.create_posts([_post()], at=NOW)
+    pid = "c1:2021-11-10:acct"
+    wins = []
+
+    def mover() -> None:
+        other = Ledger.from_url(_url(ledger), prefix=ledger.prefix)
+        if other.transition(pid, "planned", "rendered", at=NOW).ok:
+            wins.append(1)
+
+    threads = [threading.Thread(target=mover) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(wins) == 1
+
+
+def _url(ledger: Ledger) -> str:
+    kw = ledger.r.connection_pool.connection_kwargs
+    return f"unix://{kw['path']}?db={kw.get('db', 0)}"
+
+
+def test_queue_due_reads_only_the_due_window_and_checks_readiness(ledger: Ledger) -> None:
+    _campaign(ledger)
+    ready, waiting, later = "c1:2021-11-10:a", "c1:2021-11-10:b", "c1:2021-11-11:a"
+    ledger.create_posts([_post(ready), _post(waiting), _post(later, due=NOW + timedelta(days=1))], at=NOW)
+    ledger.transition(ready, "planned", "rendered", at=NOW)
+    queued, missed = ledger.queue_due("c1", NOW, 6 * 3600, resend_after=60)
+    assert (queued, missed) == ([ready], [])
+    assert ledger.queue_due("c1", NOW, 6 * 3600, resend_after=60) == ([], [])  # replayed: nothing twice
+    assert ledger.state(waiting) == "planned" and ledger.state(later) == "planned"
+    # Past its time plus max_lateness, a post that never got ready is missed, not sent late.
+    queued, missed = ledger.queue_due("c1", NOW + timedelta(hours=7), 6 * 3600, resend_after=60)
+    assert (queued, missed) == ([], [waiting])
+
+
+def test_pause_holds_due_posts(ledger: Ledger) -> None:
+    _campaign(ledger, "paused")
+    pid = "c1:2021-11-10:a"
+    ledger.create_posts([_post(pid)], at=NOW)
+    ledger.transition(pid, "planned", "rendered", at=NOW)
+    assert ledger.queue_due("c1", NOW, 3600, resend_after=60) == ([], [])
+    ledger.set_campaign_field("c1", "status", "active")
+    assert ledger.queue_due("c1", NOW, 3600, resend_after=60) == ([pid], [])
+
+
+def _queued(ledger: Ledger, pid: str = "c1:2021-11-10:a") -> str:
+    _campaign(ledger)
+    ledger.create_posts([_post(pid)], at=NOW)
+    ledger.transition(pid, "planned", "rendered", at=NOW)
+    ledger.queue_due("c1", NOW, 3600, resend_after=60)
+    return pid
+
+
+def test_claim_publish_once_under_a_lease(ledger: Ledger) -> None:
+    pid = _queued(ledger)
+    kw = dict(lease=30, max_lateness=3600, end_limit=NOW.timestamp() + 86400, resend_after=60, worker="w1")
+    assert ledger.claim_publish(pid, NOW, **kw) == ("claimed", "")
+    assert ledger.claim_publish(pid, NOW, **kw) == ("skip", "publishing")
+    post = ledger.post(pid)
+    assert post["worker"] == "w1" and float(post["lease_until"]) > time.time()
+    assert post["attempts"] == "1"
+
+
+def test_claim_refuses_late_paused_blocked_and_rate_limited(ledger: Ledger) -> None:
+    kw = dict(lease=30, max_lateness=3600, end_limit=NOW.timestamp() + 86400, resend_after=60, worker="w")
+    pid = _queued(ledger, "c1:2021-11-10:late")
+    assert ledger.claim_publish(pid, NOW + timedelta(hours=2), **kw)[0] == "missed"
+    pid = _queued(ledger, "c1:2021-11-10:paused")
+    ledger.set_campaign_field("c1", "status", "paused")
+    assert ledger.claim_publish(pid, NOW, **kw)[0] == "paused"
+    assert ledger.state(pid) == "queued"
+    ledger.set_campaign_field("c1", "status", "active")
+    pid = _queued(ledger, "c1:2021-11-10:limited")
+    ledger.rate_limit("c1", "limited", time.time() + 100)
+    outcome, until = ledger.claim_publish(pid, NOW, **kw)
+    assert outcome == "wait" and float(until) > time.time()
+    assert ledger.resend_queued("c1", 60) == []  # held until the reset, by every worker
+    pid = _queued(ledger, "c1:2021-11-10:blocked")
+    ledger.mark_auth_failed("c1", "blocked", "token expired")
+    assert ledger.claim_publish(pid, NOW, **kw) == ("failed", "account blocked: token expired")
+
+
+def test_expired_lease_becomes_in_doubt_never_queued(ledger: Ledger) -> None:
+    pid = _queued(ledger)
+    ledger.claim_publish(pid, NOW, lease=0.05, max_lateness=3600, end_limit=NOW.timestamp() + 86400,
+                         resend_after=60, worker="w")
+    assert ledger.reap_leases("c1", NOW) == []  # not yet
+    time.sleep(0.1)
+    assert ledger.reap_leases("c1", NOW) == [pid]
+    assert ledger.state(pid) == "in_doubt"
+    assert ledger.attempts(pid)[-1]["outcome"] == "lease_expired"
+    assert ledger.due_doubts("c1", 60) == [pid]
+    assert ledger.due_doubts("c1", 60) == []  # handed out once per interval
+
+
+def test_unknown_post_is_a_clear_error(ledger: Ledger) -> None:
+    with pytest.raises(UnknownPost, match="no post 'c1:nope'"):
+        ledger.post("c1:nope")
+
+
+def test_blobs_are_content_addressed(ledger: Ledger) -> None:
+    digest = ledger.put_blob(b"card")
+    assert ledger.put_blob(b"card") == digest
+    assert ledger.get_blob(digest) == b"card"
+
+
+def test_cancel_cancels_pending_posts(ledger: Ledger) -> None:
+    _campaign(ledger)
+    ledger.create_posts([_post("c1:2021-11-10:a"), _post("c1:2021-11-10:b")], at=NOW)
+    ledger.transition("c1:2021-11-10:b", "planned", "rendered", at=NOW)
+    ledger.set_status("c1", "cancelled", at=NOW)
+    assert set(ledger.states(["c1:2021-11-10:a", "c1:2021-11-10:b"]).values()) == {"cancelled"}
+    assert ledger.index("c1", "due") == []

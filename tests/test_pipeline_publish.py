@@ -1,0 +1,174 @@
+"""publish and reconcile over a real Redis with a scripted test publisher: each error type's decision."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+import campaign.pipeline.publish as publish_module
+from campaign.clock import SimulatedClock
+from campaign.definition import load_folder
+from campaign.ledger import Ledger
+from campaign.pipeline import (InlineDispatch, apply_folder, publish_post, reconcile_post, resolve_post, retry,
+                               tick)
+from campaign.pipeline.applied import apply_definition
+from campaign.publishers import AuthFailed, OutcomeUnknown, Published, RateLimited, Rejected, Transient
+from campaign.publishers import base
+from tests.pipeline_fixtures import *  # noqa: F403
+
+
+class Scripted:
+    """A test publisher: each publish takes the next scripted outcome (an exception or 'ok')."""
+
+    platform = "outbox"
+    max_image_bytes = 10_000_000
+
+    def __init__(self, script: dict[str, list], found: dict[str, object]) -> None:
+        self.script, self.found = script, found
+        self.sent: list[str] = []
+
+    def publish(self, post):  # type: ignore[no-untyped-def]
+        steps = self.script.get(post.account.id) or ["ok"]
+        step = steps.pop(0) if len(steps) > 1 else steps[0]
+        if isinstance(step, Exception):
+            raise step
+        self.sent.append(post.id)
+        return Published(remote_id=f"r-{post.id}", url=f"https://example.org/{post.id}")
+
+    def lookup(self, post):  # type: ignore[no-untyped-def]
+        found = self.found.get(post.id, None)
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    def whoami(self) -> str:
+        return "scripted"
+
+
+@pytest.fixture
+def scripted(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Every account publishes through one Scripted publisher (this process only)."""
+    pub = Scripted({}, {})
+    monkeypatch.setitem(base._REGISTRY, "outbox", lambda account, context: pub)
+    monkeypatch.setattr(publish_module, "_publishers", {})
+    return pub
+
+
+def _due(ledger: Ledger, folder: Path) -> tuple[str, datetime]:
+    """Apply the small campaign and bring 8 November's posts to queued; returns (campaign, now)."""
+    now = local("2021-11-07")
+    SimulatedClock(ledger).set(now)
+    f = load_folder(folder)
+    apply_folder(ledger, f, now, {"force_outbox": "1"})
+    now = local("2021-11-08", "09:30")
+    SimulatedClock(ledger).set(now)
+    tick(ledger, now, InlineDispatch(ledger))
+    now = local("2021-11-08", "10:25")
+    SimulatedClock(ledger).set(now)
+    return f.campaign.id, now
+
+
+class Hold:
+    def render(self, ids): pass  # noqa: E704
+    def publish(self, ids): pass  # noqa: E704
+    def reconcile(self, ids): pass  # noqa: E704
+
+
+def test_rate_limit_holds_only_that_account(ledger: Ledger, small_folder: Path, scripted: Scripted) -> None:
+    reset = datetime.now(UTC) + timedelta(seconds=60)
+    scripted.script["a-en"] = [RateLimited(reset)]
+    cid, now = _due(ledger, small_folder)
+    tick(ledger, now, InlineDispatch(ledger))
+    assert ledger.state(f"{cid}:2021-11-08:a-en") == "queued"
+    assert ledger.state(f"{cid}:2021-11-08:b-km") == "posted"
+    assert float(ledger.account_state(cid, "a-en")["rate_limited_until"]) == pytest.approx(reset.timestamp())
+    assert [a["outcome"] for a in ledger.attempts(f"{cid}:2021-11-08:a-en")] == ["rate_limited"]
+    assert ledger.resend_queued(cid, 60) == []  # not sent again before the reset
+
+
+def test_transient_retries_then_fails(ledger: Ledger, small_folder: Path, scripted: Scripted,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAMPAIGN_BACKOFF_SECONDS", "0.01")
+    monkeypatch.setenv("CAMPAIGN_MAX_ATTEMPTS", "3")
+    from campaign.pipeline import Settings
+
+    settings = Settings()
+    scripted.script["a-en"] = [Transient("502"), Transient("502"), Transient("502"), Transient("502")]
+    cid, now = _due(ledger, small_folder)
+    pid = f"{cid}:2021-11-08:a-en"
+    ledger.queue_due(cid, now, 6 * 3600, resend_after=60)
+    for _ in range(3):
+        assert ledger.state(pid) == "queued"
+        publish_post(ledger, pid, now, settings)
+        time.sleep(0.03)
+    assert ledger.state(pid) == "failed"
+    assert [a["error_class"] for a in ledger.attempts(pid)] == ["Transient"] * 3
+
+
+def test_auth_failure_blocks_the_account_until_retry(ledger: Ledger, small_folder: Path, scripted: Scripted) -> None:
+    scripted.script["a-en"] = [AuthFailed("a-en: token expired"), "ok"]
+    cid, now = _due(ledger, small_folder)
+    tick(ledger, now, InlineDispatch(ledger))
+    pid = f"{cid}:2021-11-08:a-en"
+    assert ledger.state(pid) == "failed"
+    assert ledger.account_state(cid, "a-en")["auth_failed"] == "a-en: token expired"
+    retry(ledger, pid, now)
+    assert "auth_failed" not in ledger.account_state(cid, "a-en")
+    tick(ledger, now, InlineDispatch(ledger))
+    tick(ledger, now, InlineDispatch(ledger))
+    assert ledger.state(pid) == "posted"
+
+
+def test_rejected_fails_with_its_reason(ledger: Ledger, small_folder: Path, scripted: Scripted) -> None:
+    scripted.script["b-km"] = [Rejected("duplicate content")]
+    cid, now = _due(ledger, small_folder)
+    tick(ledger, now, InlineDispatch(ledger))
+    post = ledger.post(f"{cid}:2021-11-08:b-km")
+    assert post["state"] == "failed" and post["error"] == "duplicate content"
+
+
+@pytest.mark.parametrize("found, final", [("yes", "posted"), (None, "posted"), ("cannot-tell", "in_doubt")])
+def test_outcome_unknown_is_reconciled_by_lookup(ledger: Ledger, small_folder: Path, scripted: Scripted,
+                                                 found: object, final: str) -> None:
+    cid, now = _due(ledger, small_folder)
+    pid = f"{cid}:2021-11-08:c-en"
+    scripted.script["c-en"] = [OutcomeUnknown("timeout after sending"), "ok"]
+    scripted.found[pid] = {"yes": Published("r1", "https://example.org/1"), None: None,
+                           "cannot-tell": NotImplementedError()}[found]  # type: ignore[index]
+    tick(ledger, now, Hold())
+    ledger.queue_due(cid, now, 6 * 3600, resend_after=60)
+    publish_post(ledger, pid, now)
+    assert ledger.state(pid) == "in_doubt"
+    outcome = reconcile_post(ledger, pid, now)
+    if outcome == "queued":
+        publish_post(ledger, pid, now)
+    assert ledger.state(pid) == final
+    assert scripted.sent.count(pid) == (1 if found is None else 0)  # sent again only when certainly absent
+    if final == "in_doubt":
+        assert resolve_post(ledger, pid, now, posted_url="https://x.example/1") == "posted"
+        assert ledger.post(pid)["url"] == "https://x.example/1"
+
+
+def test_stale_card_is_never_published(ledger: Ledger, small_folder: Path, scripted: Scripted) -> None:
+    """The roster changes between queueing and publishing: the post goes back to planned, not out."""
+    cid, now = _due(ledger, small_folder)
+    ledger.queue_due(cid, now, 6 * 3600, resend_after=60)
+    pid = f"{cid}:2021-11-08:a-en"
+    assert ledger.state(pid) == "queued"
+    featured = ledger.post(pid)["people"]
+    roster = yaml.safe_load((small_folder / "roster.yaml").read_text())
+    for person in roster["people"]:
+        if person["id"] in featured:
+            person["events"][0]["charge"] = {"en": "a different charge"}
+    write_folder(small_folder, roster=roster)
+    apply_definition(ledger, load_folder(small_folder), {"force_outbox": "1"})  # stored, not yet re-planned
+    assert publish_post(ledger, pid, now) == "stale"
+    assert pid not in scripted.sent and ledger.state(pid) == "planned"
+    tick(ledger, now, InlineDispatch(ledger))  # re-plans, re-renders with the new charge
+    tick(ledger, now, InlineDispatch(ledger))
+    post = ledger.post(pid)
+    assert post["state"] == "posted" and pid in scripted.sent
