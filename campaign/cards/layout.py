@@ -184,6 +184,7 @@ class Fitted:
 
     size: int
     lines: tuple[str, ...]
+    widths: tuple[float, ...]  # measured once here, reused for alignment when drawing
     ascent: int
     descent: int
     pitch: int
@@ -201,14 +202,15 @@ def set_text(text: str, fnt: ImageFont.FreeTypeFont, width: int, height: int, ma
     ascent, descent = fnt.getmetrics()
     pitch = max(1, round((ascent + descent) * line_spacing))
     measure = fnt.getlength
-    if "\n" not in text and measure(text) <= width:
-        lines = [text]  # the common case: no segmentation needed
+    whole = measure(text) if "\n" not in text else width + 1
+    if whole <= width:
+        lines, widths = [text], [whole]  # the common case: no segmentation needed
     else:
         lines = [ln for para in text.split("\n") for ln in (wrap(para, measure, width) or [""])]
-    fitted = Fitted(int(fnt.size), tuple(lines), ascent, descent, pitch, True, fnt)
-    ok = (len(lines) <= max_lines and fitted.height <= height
-          and all(measure(ln) <= width + 0.5 for ln in lines))
-    return fitted if ok else Fitted(fitted.size, fitted.lines, ascent, descent, pitch, False, fnt)
+        widths = [measure(ln) for ln in lines]
+    block = pitch * (len(lines) - 1) + ascent + descent
+    ok = len(lines) <= max_lines and block <= height and all(w <= width + 0.5 for w in widths)
+    return Fitted(int(fnt.size), tuple(lines), tuple(widths), ascent, descent, pitch, ok, fnt)
 
 
 def fit(text: str, fonts: Callable[[int], ImageFont.FreeTypeFont], width: int, height: int,

@@ -363,8 +363,8 @@ def _draw(canvas: Image.Image, box: tuple[int, int, int, int], style: TextStyle,
     ink = parse_color(style.color)
     stroke = {"stroke_width": style.stroke.width, "stroke_fill": parse_color(style.stroke.color)} if style.stroke else {}
     f = fitted.font
-    for i, line in enumerate(fitted.lines):
-        lx = line_x(x, w, f.getlength(line), style.align)
+    for i, (line, width) in enumerate(zip(fitted.lines, fitted.widths)):
+        lx = line_x(x, w, width, style.align)
         d.text((lx, top + fitted.ascent + i * fitted.pitch), line, font=f, fill=ink, anchor="ls", **stroke)
 
 
@@ -481,7 +481,11 @@ def _paint_grid(canvas: Image.Image, box: tuple[int, int, int, int], spec: GridL
     cell_h = side + label_h
     total_h = rows * cell_h + (rows - 1) * spec.gap
     top = y + (h - total_h) / 2
+    # One size for every name (a grid whose labels jump in size looks careless): each label is
+    # fitted no larger than the smallest size so far, which also spares most of the search.
     labels = []
+    given = per_size(spec.label.size, ctx.size) if spec.label else 0
+    lo, common = (given, given) if isinstance(given, int) else tuple(given)
     for i, person in enumerate(ctx.people):
         r, c = divmod(i, cols)
         in_row = min(cols, n - r * cols)
@@ -493,11 +497,11 @@ def _paint_grid(canvas: Image.Image, box: tuple[int, int, int, int], spec: GridL
                     spec.grayscale, spec.focus, spec.border, spec.placeholder)
         if spec.label and label_h > 4:
             lbox = (int(cx), int(round(cy + side + max(2, label_h * 0.08))), int(col_w), int(label_h * 0.92))
-            labels.append((lbox, person, *_set(lbox, spec.label, pick_text(spec.label.text, ctx.card.language),
-                                               ctx, people=[person])))
-    # One size for every name: a grid whose labels jump in size looks careless.
-    sized = [f.size for _, _, _, f in labels if f is not None]
-    common = min(sized, default=0)
+            text, fitted = _set(lbox, spec.label, pick_text(spec.label.text, ctx.card.language), ctx,
+                                people=[person], sizes=(lo, common))
+            if fitted is not None:
+                common = min(common, fitted.size)
+            labels.append((lbox, person, text, fitted))
     for lbox, person, text, fitted in labels:
         if fitted is None:
             continue
@@ -506,6 +510,8 @@ def _paint_grid(canvas: Image.Image, box: tuple[int, int, int, int], spec: GridL
                              people=[person], sizes=(common, common))
             assert fitted is not None
         _draw(canvas, lbox, spec.label, text, fitted, ctx, "grid.label", person.person.id)
+
+
 # --- alt text and encoding ---------------------------------------------------------------------
 
 

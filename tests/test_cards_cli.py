@@ -1,0 +1,95 @@
+"""The designers' commands: template check, preview with its contact sheet."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from campaign.cli import main
+
+from .cards_fixtures import EXAMPLE
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("command", [["template"], ["template", "check"], ["preview"]])
+def test_help_has_an_example(command: list[str]) -> None:
+    code, out, _ = run(*command, "--help")
+    assert code == 0
+    assert re.search(r"^\s*campaign \S+", out, re.M), out
+
+
+def test_template_check_ok() -> None:
+    code, out, _ = run("template", "check", "assets/templates/portrait")
+    assert code == 0 and out.startswith("ok: template portrait")
+
+
+def test_template_check_reports_file_line(tmp_path: Path) -> None:
+    d = tmp_path / "bad"
+    shutil.copytree("assets/templates/portrait", d)
+    text = (d / "template.yaml").read_text(encoding="utf-8")
+    (d / "template.yaml").write_text(text.replace("max_lines: 2", "max_line: 2", 1), encoding="utf-8")
+    line = text.splitlines().index("      max_lines: 2") + 1
+    code, _, err = run("template", "check", str(d))
+    assert code == 2
+    assert f"{d / 'template.yaml'}:{line}: " in err and "did you mean 'max_lines'" in err
+
+
+def test_preview_with_template_lists_every_card(tmp_path: Path) -> None:
+    out = tmp_path / "prev"
+    code, stdout, err = run("preview", str(EXAMPLE), "--out", str(out), "--template", "portrait")
+    assert code == 0, err
+    sheet = (out / "index.html").read_text(encoding="utf-8")
+    cards = sorted(p.name for p in out.glob("*.jpg"))
+    # every roster person and the stress cases, in both languages the campaign posts in
+    people = 12 + 3  # roster + longest name, Khmer-only, no photo
+    assert len(cards) == people * 2
+    for name in cards:
+        assert f'src="{name}"' in sheet
+    assert "stress-longest-name" in sheet and "stress-khmer-only" in sheet and "no-photo" in sheet
+    assert "alt (en):" in sheet and "alt (km):" in sheet
+    assert "Rendering cards" in err  # the progress bar
+
+
+def test_preview_of_planned_posts(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    code, stdout, _ = run("preview", str(EXAMPLE), "--out", str(out))
+    assert code == 0
+    sheet = (out / "index.html").read_text(encoding="utf-8")
+    cards = list(out.glob("*.jpg"))
+    assert len(cards) == sheet.count("<figure")
+    assert any("_finale_" in c.name for c in cards) and any("_released_" in c.name for c in cards)
+
+
+def test_preview_exits_non_zero_on_overflow(tmp_path: Path) -> None:
+    camp = tmp_path / "camp"
+    shutil.copytree(EXAMPLE, camp)
+    tdir = camp / "templates" / "tiny"
+    tdir.mkdir(parents=True)
+    (tdir / "template.yaml").write_text(textwrap.dedent("""\
+        layers:
+          - background: {color: "#000000"}
+          - text: {id: name, box: [10, 10, 60, 20], text: "{name}", size: [10, 12]}
+        alt: {en: "{name}"}
+        """), encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = run("preview", str(camp), "--out", str(out), "--template", "tiny")
+    assert code == 1
+    assert "overflow:" in err and "tiny (square):" in err
+    sheet = (out / "index.html").read_text(encoding="utf-8")
+    assert 'class="bad"' in sheet and "overflow:" in sheet
+
+
+def test_preview_unknown_template_is_an_input_error(tmp_path: Path) -> None:
+    code, _, err = run("preview", str(EXAMPLE), "--out", str(tmp_path / "x"), "--template", "nope")
+    assert code == 2 and "no template 'nope'" in err
