@@ -25,6 +25,8 @@ app = Celery("campaign", include=["workers.tasks"])
 def configure(redis_url: str | None = None) -> Celery:
     """Point the app at ``redis_url`` (default: ``$REDIS_URL``); called at import and by the CLI."""
     url = redis_url or os.environ.get("REDIS_URL") or "redis://localhost:6379/0"
+    if app.conf.broker_url and app.conf.broker_url != broker_url(url):
+        _drop_connections()
     app.conf.update(
         broker_url=broker_url(url),
         broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
@@ -51,6 +53,15 @@ def configure(redis_url: str | None = None) -> Celery:
         },
     )
     return app
+
+
+def _drop_connections() -> None:
+    """Forget pooled broker connections (the broker moved: a test's fresh database, a new server)."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.__dict__["amqp"]._producer_pool = None
 
 
 configure()

@@ -277,6 +277,10 @@ class Ledger:
                 pipe.zadd(self.key("posts", self.campaign_of(pid)), {pid: float(fields["due"])}, nx=True)
             pipe.execute()
 
+    def annotate(self, post_id: str, fields: Mapping[str, str]) -> None:
+        """Note fields on a post without changing its state (e.g. when a look-up last failed)."""
+        self.r.hset(self.post_key(post_id), mapping=dict(fields))
+
     def attempts(self, post_id: str) -> list[dict[str, Any]]:
         return [json.loads(a) for a in self.r.lrange(self.key("attempts", post_id), 0, -1)]
 

@@ -157,7 +157,8 @@ def reconcile_post(ledger: Ledger, post_id: str, now: datetime, settings: Settin
     except NotImplementedError:
         ledger.forget_doubt(post_id)
         return "unknown"
-    except Exception:  # noqa: BLE001 - the look-up itself failed: try again after reconcile_after
+    except Exception as exc:  # noqa: BLE001 - the look-up itself failed: try again after reconcile_after
+        ledger.annotate(post_id, {"looked_up": repr(time.time()), "error": f"look-up failed: {exc}"})
         return "retry"
     if found is not None:
         record(ledger, post_id, found, now, worker, from_states=(IN_DOUBT,), detail="found on the platform")

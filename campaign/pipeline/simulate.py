@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from ..clock import SimulatedClock
 from ..ledger import Ledger
-from ..ledger.states import AWAITING_REVIEW, PUBLISHING, QUEUED
+from ..ledger.states import AWAITING_REVIEW, IN_DOUBT, PUBLISHING, QUEUED
 from .actions import approve
 from .applied import Applied
 from .settings import Settings
@@ -47,13 +47,15 @@ def simulation_window(applied: Applied, until: datetime | None = None) -> tuple[
     return start, min(end, until) if until else end
 
 
-def wait_for(ledger: Ledger, cid: str, render: Sequence[str], publish: Sequence[str], timeout: float) -> None:
-    """Block until every handed-out render claim is released and every sent post has left queued/publishing."""
-    deadline = time.monotonic() + timeout
-    rendering_key = ledger.key("rendering", cid)
-    pending_r, pending_p = list(render), list(publish)
+def wait_for(ledger: Ledger, cid: str, render: Sequence[str], publish: Sequence[str], timeout: float,
+             reconcile: Sequence[str] = ()) -> None:
+    """Block until every handed-out render claim is released, every sent post has left queued/publishing
+    and every in-doubt post handed out for a look-up has been looked up."""
+    deadline, since = time.monotonic() + timeout, time.time()
+    rendering_key, doubt_key = ledger.key("rendering", cid), ledger.key("doubt", cid)
+    pending_r, pending_p, pending_d = list(render), list(publish), list(reconcile)
     delay = 0.001
-    while pending_r or pending_p:
+    while pending_r or pending_p or pending_d:
         if pending_r:
             pipe = ledger.r.pipeline(transaction=False)
             for pid in pending_r:
@@ -62,7 +64,16 @@ def wait_for(ledger: Ledger, cid: str, render: Sequence[str], publish: Sequence[
         if pending_p:
             states = ledger.states(pending_p)
             pending_p = [pid for pid, s in states.items() if s in (QUEUED, PUBLISHING)]
-        if not (pending_r or pending_p):
+        if pending_d:
+            states = ledger.states(pending_d)
+            pipe = ledger.r.pipeline(transaction=False)
+            for pid in pending_d:
+                pipe.zscore(doubt_key, pid)
+            scores = dict(zip(pending_d, pipe.execute()))
+            # Handed out: its score moved reconcile_after ahead; done once it left in_doubt or the index.
+            pending_d = [pid for pid in pending_d if states[pid] == IN_DOUBT and scores[pid] is not None
+                         and float(ledger.post(pid).get("looked_up") or 0) < since]
+        if not (pending_r or pending_p or pending_d):
             return
         if time.monotonic() > deadline:
             raise SimulationStuck(f"workers did not finish within {timeout:.0f}s: still rendering "
@@ -89,15 +100,17 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
         if stop and stop(now):
             break
         clock.set(now)
-        first = tick(ledger, now, dispatch, settings, campaigns=[cid])
-        wait_for(ledger, cid, first.render, first.publish, step_timeout)
-        if auto_approve and first.render:
-            for pid, state in ledger.states(first.render).items():
-                if state == AWAITING_REVIEW:
-                    approve(ledger, cid, now, post_id=pid)
-        # Posts rendered (or approved) just now may already be due: a second tick at the same moment.
-        second = tick(ledger, now, dispatch, settings, campaigns=[cid])
-        wait_for(ledger, cid, second.render, second.publish + second.reconcile, step_timeout)
+        # Tick until a tick hands out nothing: a post rendered (or approved, or found absent by a
+        # look-up) just now may already be due at this same moment.
+        for _ in range(8):
+            handed = tick(ledger, now, dispatch, settings, campaigns=[cid])
+            wait_for(ledger, cid, handed.render, handed.publish, step_timeout, handed.reconcile)
+            if auto_approve and handed.render:
+                for pid, state in ledger.states(handed.render).items():
+                    if state == AWAITING_REVIEW:
+                        approve(ledger, cid, now, post_id=pid)
+            if not (handed.render or handed.publish or handed.reconcile):
+                break
         result.steps += 1
         result.last = now
         if progress:
