@@ -351,11 +351,12 @@ LIBRARY_LOGGERS = (
 
 def redact(text: str, secrets: set[str] | list[str] | tuple[str, ...]) -> str:
     """``text`` with every secret value (and its URL-encoded form) replaced."""
-    from urllib.parse import quote
+    from urllib.parse import quote, quote_plus
 
     for value in sorted(secrets, key=len, reverse=True):
         if len(value) >= 4:
-            text = text.replace(value, REDACTED).replace(quote(value, safe=""), REDACTED)
+            for form in (value, quote(value, safe=""), quote(value), quote_plus(value)):
+                text = text.replace(form, REDACTED)
     return text
 
 

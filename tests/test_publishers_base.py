@@ -1,0 +1,86 @@
+"""The shared helpers in publishers/base.py: reset parsing, rate-limit headers, the mapping of
+transport errors, redaction, and matching a post's text for lookups."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import pytest
+import requests
+import urllib3
+
+from campaign.publishers import AuthFailed, OutcomeUnknown, Transient, get_publisher
+from campaign.publishers.base import (REDACTED, RateLimitInfo, network_error, parse_reset, redact, safe_cause,
+                                      same_text)
+from tests.fakes.fixtures import PLATFORMS
+
+
+def test_parse_reset_reads_epochs_iso_and_http_dates() -> None:
+    when = datetime(2021, 9, 15, 3, 0, tzinfo=UTC)
+    assert parse_reset(str(int(when.timestamp()))) == when
+    assert parse_reset("2021-09-15T03:00:00.000Z") == when
+    assert parse_reset("Wed, 15 Sep 2021 03:00:00 GMT") == when
+    assert parse_reset(None) is None and parse_reset("soon") is None
+
+
+def test_rate_limit_info_from_headers_is_case_insensitive() -> None:
+    info = RateLimitInfo.from_headers({"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0",
+                                       "X-RateLimit-Reset": "2021-09-15T03:00:00Z"}, "x-ratelimit-")
+    assert info == RateLimitInfo(300, 0, datetime(2021, 9, 15, 3, tzinfo=UTC)) and info.exhausted
+    assert RateLimitInfo.from_headers({"Content-Type": "text/html"}, "x-ratelimit-") is None
+
+
+def _wrapped(reason: Exception, kind: type[requests.RequestException]) -> requests.RequestException:
+    return kind(urllib3.exceptions.MaxRetryError(None, "/2/tweets", reason))  # type: ignore[arg-type]
+
+
+def test_network_errors_before_sending_are_transient_even_when_posting() -> None:
+    refused = _wrapped(urllib3.exceptions.NewConnectionError(None, "refused"), requests.ConnectionError)  # type: ignore[arg-type]
+    assert isinstance(network_error(refused, posting=True, what="a"), Transient)
+    assert isinstance(network_error(requests.ConnectTimeout("slow"), posting=True, what="a"), Transient)
+
+
+def test_network_errors_after_sending_are_in_doubt_only_for_the_post() -> None:
+    lost = requests.ReadTimeout("read timed out")
+    assert isinstance(network_error(lost, posting=True, what="a"), OutcomeUnknown)
+    assert isinstance(network_error(lost, posting=False, what="a"), Transient)
+
+
+def test_a_bad_url_is_for_a_person() -> None:
+    assert isinstance(network_error(requests.exceptions.InvalidURL("x"), posting=True, what="a"), AuthFailed)
+
+
+def test_redaction_covers_url_encoded_forms() -> None:
+    assert redact("token=a%2Fb%2Bc and a/b+c", {"a/b+c"}) == f"token={REDACTED} and {REDACTED}"
+    assert redact("path /a/b%2Bc/", {"a/b+c"}) == f"path /{REDACTED}/"
+
+
+def test_a_cause_showing_a_secret_is_dropped() -> None:
+    leaky = requests.ConnectionError("Max retries exceeded with url: /bot123:SECRETSECRET/sendPhoto")
+    assert safe_cause(leaky, {"123:SECRETSECRET"}) is None
+    clean = requests.ConnectionError("refused")
+    assert safe_cause(clean, {"123:SECRETSECRET"}) is clean
+
+
+def test_library_debug_logs_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    platform = PLATFORMS["telegram"]
+    publisher = get_publisher(platform.account(), platform.context(fake=type("F", (), {"url": "http://127.0.0.1:9"})()))  # type: ignore[arg-type]
+    token = publisher.secret("token")  # type: ignore[attr-defined]
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("urllib3.connectionpool").debug('"POST /bot%s/sendPhoto HTTP/1.1" 200', token)
+    assert token not in caplog.text and REDACTED in caplog.text
+
+
+def test_same_text_ignores_links_and_reflowed_whitespace() -> None:
+    ours = "Free Rong Chhun https://licadho-cambodia.org/a\n#FreeThemAll"
+    assert same_text(ours, "Free Rong Chhun https://t.co/xyz #FreeThemAll")
+    assert not same_text(ours, "Free Chhim Sithar https://t.co/xyz #FreeThemAll")
+    assert not same_text("", "")
+
+
+def test_publishers_say_their_image_limit_without_credentials() -> None:
+    """The render step asks for max_image_bytes with an empty Context: no secret is resolved."""
+    limits = {name: get_publisher(p.account(), __import__("campaign.publishers.base", fromlist=["Context"]).Context()).max_image_bytes
+              for name, p in PLATFORMS.items()}
+    assert limits["bluesky"] == 1_000_000 and all(v >= 1_000_000 for v in limits.values())
