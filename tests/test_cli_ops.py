@@ -1,0 +1,167 @@
+"""The ops commands end to end: apply, status, approve, retry, resolve, pause, run, simulate."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from campaign.cli import main
+from campaign.ledger import Ledger
+from tests.pipeline_fixtures import *  # noqa: F403
+
+PREFIX = "cli:"
+
+
+@pytest.fixture
+def cli(redis_server, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Invoke ``campaign ...`` against db 2 of the session's redis-server (REDIS_URL set)."""
+    url = db_url(redis_server, 2)
+    monkeypatch.setenv("REDIS_URL", url)
+    monkeypatch.setenv("CAMPAIGN_KEY_PREFIX", PREFIX)
+    led = Ledger.from_url(url, prefix=PREFIX)
+    led.wipe()
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    invoke.ledger = led  # type: ignore[attr-defined]
+    yield invoke
+    led.wipe()
+
+
+def test_apply_then_apply_again_says_what_changed(cli, small_folder: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("apply", small_folder, "--outbox", tmp_path / "outbox")
+    assert result.exit_code == 0, result.output
+    assert "small: applied" in result.output and "posts planned" in result.output
+    roster = yaml.safe_load((small_folder / "roster.yaml").read_text())
+    roster["people"][2]["events"].append({"date": "2021-11-09", "type": "released"})
+    write_folder(small_folder, roster=roster)
+    result = cli("apply", small_folder)
+    assert result.exit_code == 0, result.output
+    assert "ton-nimol: released 2021-11-09" in result.output
+
+
+def test_status_json_and_text(cli, small_folder: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("apply", small_folder)
+    result = cli("status", "--json")
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.output)
+    assert info["campaign"] == "small" and sum(info["states"].values()) > 0
+    text = cli("status", "small")
+    assert text.exit_code == 0 and "small: active" in text.output
+
+
+def test_pause_resume_cancel(cli, small_folder: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("apply", small_folder)
+    assert "active -> paused" in cli("pause", "small").output
+    assert "paused -> active" in cli("resume", str(small_folder)).output
+    assert "active -> cancelled" in cli("cancel").output
+    assert set(json.loads(cli("status", "--json").output)["states"]) <= {"cancelled", "missed", "expired"}
+
+
+@pytest.mark.parametrize("command", [["approve", "small:2021-11-08:nobody"], ["retry", "small:2021-11-08:nobody"],
+                                     ["resolve", "small:2021-11-08:nobody", "--not-posted"]])
+def test_unknown_post_is_a_clear_error(cli, small_folder: Path, command: list[str]) -> None:  # type: ignore[no-untyped-def]
+    cli("apply", small_folder)
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 1
+    assert "no post 'small:2021-11-08:nobody'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_approve_and_resolve_wrong_state_are_clear(cli, small_folder: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("apply", small_folder)
+    pid = cli.ledger.post_ids("small")[0]
+    result = CliRunner().invoke(main, ["approve", pid])
+    assert result.exit_code == 1 and "only posts awaiting review" in result.output
+    result = CliRunner().invoke(main, ["resolve", pid, "--posted", "https://example.org/1"])
+    assert result.exit_code == 1 and "not in_doubt" in result.output
+    result = CliRunner().invoke(main, ["resolve", pid])
+    assert result.exit_code == 1 and "exactly one of" in result.output
+
+
+def test_resolve_and_retry_move_posts(cli, small_folder: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    cli("apply", small_folder)
+    led = cli.ledger
+    pid = led.post_ids("small")[-1]
+    now = datetime.now(UTC)
+    led.transition(pid, "planned", "in_doubt", at=now)
+    result = cli("resolve", pid, "--posted", "https://example.org/1")
+    assert result.exit_code == 0 and "posted" in result.output
+    assert led.post(pid)["url"] == "https://example.org/1"
+    other = led.post_ids("small")[-2]
+    led.transition(other, "planned", "failed", at=now)
+    result = CliRunner().invoke(main, ["retry", other])
+    # the 2021 campaign is long past: retry refuses to send a late post
+    assert result.exit_code == 1 and "late post is never sent" in result.output
+
+
+def test_run_refuses_an_invalid_folder_before_touching_redis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:9/0")  # nothing listens there
+    bad = write_folder(tmp_path / "bad", campaign={**SMALL_CAMPAIGN, "timezone": "Asia/Phnom_Pehn"})
+    result = CliRunner().invoke(main, ["run", str(bad)])
+    assert result.exit_code == 2
+    assert "timezone" in result.output and "Redis" not in result.output
+
+
+def test_unreachable_redis_url_is_a_clear_error(small_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:9/0")
+    result = CliRunner().invoke(main, ["run", str(small_folder)])
+    assert result.exit_code == 1
+    assert "cannot reach Redis at redis://127.0.0.1:9/0" in result.output and "Traceback" not in result.output
+
+
+def _campaign(*args: str, env: dict[str, str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", "from campaign.cli import main; main()", *args], env=env, cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.mark.slow
+def test_run_starts_everything_and_a_second_run_finds_the_data(small_folder: Path, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CAMPAIGN_KEY_PREFIX")}
+    env["CAMPAIGN_HOME"] = str(tmp_path / "home")
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    first = _campaign("run", str(small_folder), "--duration", "3", env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr + first.stdout
+    assert "worker and beat running" in first.stdout and "small: applied" in first.stdout
+    assert (tmp_path / "home" / "redis" / "appendonly.aof").exists()
+    second = _campaign("run", str(small_folder), "--duration", "2", env=env, cwd=tmp_path)
+    assert second.returncode == 0, second.stderr + second.stdout
+    assert "small: applied" not in second.stdout  # found the data again: nothing new to plan
+    status = _campaign("status", "--json", env=env, cwd=tmp_path)
+    assert status.returncode == 0, status.stderr
+    assert sum(json.loads(status.stdout)["states"].values()) == 21  # the 2021 dates are past: missed
+
+
+@pytest.mark.slow
+def test_simulate_the_2021_campaign(example_folder: Path, tmp_path: Path) -> None:
+    """The demo: the whole 2021 campaign through a real worker on a simulated clock."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CAMPAIGN_KEY_PREFIX")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    out = tmp_path / "out"
+    result = _campaign("simulate", str(example_folder), "--out", str(out), env=env, cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = [line for line in result.stdout.splitlines() if line.startswith("release-hrds-2021:")]
+    assert summary and "posted" in summary[0]
+    records = outbox_records(out / "outbox")
+    assert len(records) == int(summary[0].split(": ")[1].split()[0]) - sum(
+        int(part.split()[0]) for part in summary[0].split(": ", 2)[2].split(" (")[0].split(", ")
+        if not part.endswith("posted"))
+    assert len({r["id"] for r in records}) == len(records)
+    # Released on 11-12 November 2021: never featured as detained after that.
+    for rec in records:
+        if rec["id"] > "release-hrds-2021:2021-11-13" and "Released" not in rec["caption"]:
+            assert "Rong Chhun" not in rec["caption"]
+    page = (out / "report.html").read_text()
+    assert page.count("<tr>") == len(records) + 1 + page.count('class="state expired"') \
+        + page.count('class="state missed"')
+    assert "cards/" in page
