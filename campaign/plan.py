@@ -173,7 +173,8 @@ def _release_announcements(campaign: Campaign, roster: Roster, busy: set[date]) 
 
 
 def plan_warnings(campaign: Campaign, roster: Roster) -> list[str]:
-    """Things in a valid folder that will not do what the organiser probably meant."""
+    """Things in a valid folder's plan that will not do what the organiser probably meant
+    (caption warnings are :func:`campaign.captions.caption_problems`)."""
     warnings = []
     people = roster.by_id()
     for pin in campaign.pins:
@@ -183,11 +184,4 @@ def plan_warnings(campaign: Campaign, roster: Roster) -> list[str]:
     never = [p.id for p in roster.people if not any(facts(p, d).held for d in cadence_dates(campaign))]
     if never:
         warnings.append(f"never detained on a posting day, so never featured: {', '.join(never)}")
-    for lang, cset in campaign.captions.items():
-        accounts = [a for a in campaign.accounts if a.language == lang and a.platform == "x"]
-        if len(accounts) > len(cset.weekly):
-            warnings.append(
-                f"captions.{lang}: {len(accounts)} X accounts share {len(cset.weekly)} variant(s); "
-                "X forbids identical posts across accounts, so give each account its own variant"
-            )
     return warnings

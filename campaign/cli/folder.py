@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..captions import caption_problems
 from ..definition import Campaign, load_folder
 from ..plan import Slot, cadence_dates, plan, plan_warnings
 from ..roster import Roster
@@ -33,7 +34,7 @@ def validate(folder: Path) -> None:
     c = f.campaign
     slots = plan(c, f.roster)
     weeks = len(cadence_dates(c)) if c.cadence.every == "week" else (c.end - c.start).days // 7 + 1
-    for warning in plan_warnings(c, f.roster):
+    for warning in [*plan_warnings(c, f.roster), *caption_problems(c)]:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     click.echo(
         f"ok: {c.id}: {len(f.roster.people)} people, {len(c.accounts)} accounts, {weeks} weeks, "
