@@ -114,8 +114,9 @@ def _queued(ledger: Ledger, pid: str = "c1:2021-11-10:a") -> str:
 def test_claim_publish_once_under_a_lease(ledger: Ledger) -> None:
     pid = _queued(ledger)
     kw = dict(lease=30, max_lateness=3600, end_limit=NOW.timestamp() + 86400, resend_after=60, worker="w1")
-    assert ledger.claim_publish(pid, NOW, **kw) == ("claimed", "")
-    assert ledger.claim_publish(pid, NOW, **kw) == ("skip", "publishing")
+    outcome, _, post = ledger.claim_publish(pid, NOW, **kw)
+    assert outcome == "claimed" and post["state"] == "publishing"
+    assert ledger.claim_publish(pid, NOW, **kw)[:2] == ("skip", "publishing")
     post = ledger.post(pid)
     assert post["worker"] == "w1" and float(post["lease_until"]) > time.time()
     assert post["attempts"] == "1"
@@ -132,12 +133,12 @@ def test_claim_refuses_late_paused_blocked_and_rate_limited(ledger: Ledger) -> N
     ledger.set_campaign_field("c1", "status", "active")
     pid = _queued(ledger, "c1:2021-11-10:limited")
     ledger.rate_limit("c1", "limited", time.time() + 100)
-    outcome, until = ledger.claim_publish(pid, NOW, **kw)
+    outcome, until, _ = ledger.claim_publish(pid, NOW, **kw)
     assert outcome == "wait" and float(until) > time.time()
     assert ledger.resend_queued("c1", 60) == []  # held until the reset, by every worker
     pid = _queued(ledger, "c1:2021-11-10:blocked")
     ledger.mark_auth_failed("c1", "blocked", "token expired")
-    assert ledger.claim_publish(pid, NOW, **kw) == ("failed", "account blocked: token expired")
+    assert ledger.claim_publish(pid, NOW, **kw)[:2] == ("failed", "account blocked: token expired")
 
 
 def test_expired_lease_becomes_in_doubt_never_queued(ledger: Ledger) -> None:

@@ -35,19 +35,24 @@ def _now(now: str | None = None) -> datetime:
 
 
 class CeleryDispatch:
-    """Hands the tick's work to the workers as short tasks on their queues."""
+    """Hands the tick's work to the workers as short tasks on their queues (no ETA, no countdown)."""
+
+    @staticmethod
+    def _send(task, post_ids: Sequence[str]) -> None:  # type: ignore[no-untyped-def]
+        if not post_ids:
+            return
+        with app.producer_or_acquire() as producer:  # one producer for the whole batch
+            for pid in post_ids:
+                task.apply_async((pid,), producer=producer)
 
     def render(self, post_ids: Sequence[str]) -> None:
-        for pid in post_ids:
-            render.delay(pid)
+        self._send(render, post_ids)
 
     def publish(self, post_ids: Sequence[str]) -> None:
-        for pid in post_ids:
-            publish.delay(pid)
+        self._send(publish, post_ids)
 
     def reconcile(self, post_ids: Sequence[str]) -> None:
-        for pid in post_ids:
-            reconcile.delay(pid)
+        self._send(reconcile, post_ids)
 
 
 @app.task(acks_late=True, ignore_result=True)

@@ -335,21 +335,23 @@ class Ledger:
         return [i.decode() for i in ids]
 
     def claim_publish(self, post_id: str, now: datetime, *, lease: float, max_lateness: float, end_limit: float,
-                      resend_after: float, worker: str = "") -> tuple[str, str]:
-        """Claim a queued post for publishing (``claimed``) or say why not: ``skip`` (not queued),
-        ``paused``, ``wait`` (rate limited until detail), ``missed``, ``cancelled``, ``failed``."""
-        post = self.get_post(post_id)
-        if post is None:
-            raise UnknownPost(post_id)
-        cid, account = post["campaign"], post["account"]
+                      resend_after: float, worker: str = "") -> tuple[str, str, dict[str, str]]:
+        """Claim a queued post for publishing (``claimed``, with the post's fields) or say why not:
+        ``skip`` (not queued), ``paused``, ``wait`` (rate limited until detail), ``missed``,
+        ``cancelled``, ``failed`` (account blocked)."""
+        cid, account = self.campaign_of(post_id), post_id.rsplit(":", 1)[-1]  # ids are <cid>:<date>:<account>
         real = time.time()
         keys = [self.post_key(post_id), self.key("counts", cid), self.key("audit", cid),
                 self.key("attempts", post_id), self.key("c", cid), self.key("account", cid, account),
                 self.key("queued", cid), self.key("leases", cid)]
-        outcome, detail = self._scripts["CLAIM_PUBLISH"](
+        reply = self._scripts["CLAIM_PUBLISH"](
             keys=keys, args=[epoch(now), repr(real), repr(real + lease), worker, iso(now), max_lateness, end_limit,
                              resend_after])
-        return outcome.decode(), detail.decode()
+        outcome, detail, flat = reply[0].decode(), reply[1].decode(), reply[2:]
+        if outcome == "skip" and not detail and not self.r.exists(self.post_key(post_id)):
+            raise UnknownPost(post_id)
+        fields = {flat[i].decode(): flat[i + 1].decode() for i in range(0, len(flat), 2)}
+        return outcome, detail, fields
 
     def reap_leases(self, cid: str, now: datetime, limit: int = 1000) -> list[str]:
         """Publishing posts whose lease expired become in_doubt (never retried blindly)."""

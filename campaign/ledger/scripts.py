@@ -135,7 +135,8 @@ return ids
 # KEYS: post, counts, audit, attempts, campaign, account, queued, leases
 # ARGV: campaign now, real now, lease until, worker, campaign now ISO, max lateness (s), end limit,
 #       resend after (s)
-# Returns {outcome, detail}: claimed | skip | paused | wait | missed | cancelled | failed
+# Returns {outcome, detail[, post fields...]}: claimed (with the post) | skip | paused | wait | missed |
+# cancelled | failed
 CLAIM_PUBLISH = _COMMON + r"""
 local state = redis.call('HGET', KEYS[1], 'state')
 if state ~= 'queued' then return {'skip', state or ''} end
@@ -172,7 +173,9 @@ redis.call('ZREM', KEYS[7], id)
 redis.call('ZADD', KEYS[8], ARGV[3], id)
 count(KEYS[2], account, state, 'publishing')
 audit(KEYS[3], id, state, 'publishing', ARGV[5], ARGV[2], ARGV[4], 'claimed')
-return {'claimed', ''}
+local out = {'claimed', ''}
+for _, v in ipairs(redis.call('HGETALL', KEYS[1])) do out[#out + 1] = v end
+return out
 """
 
 # Publishing posts whose lease ran out: the worker died or hung, the outcome is unknown.

@@ -28,7 +28,7 @@ from ..publishers import (AuthFailed, Context, OutcomeUnknown, Post, Published, 
                           Transient, get_publisher)
 from .applied import Applied, load_applied
 from .settings import Settings
-from .tick import CARD_FIELDS, known_roster, people_fingerprint, slot_of
+from .tick import CARD_FIELDS, current_fingerprint, slot_of
 
 _publishers: dict[tuple[str, ...], Publisher] = {}
 _lock = threading.Lock()
@@ -74,17 +74,14 @@ def publish_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings
     """Publish one queued post; returns the outcome (posted, skip, paused, wait, missed, stale, ...)."""
     settings = settings or Settings()
     worker = worker_name()
-    post = ledger.post(post_id)
-    applied = load_applied(ledger, post["campaign"])
-    outcome, detail = ledger.claim_publish(post_id, now, lease=settings.lease, max_lateness=applied.max_lateness,
-                                           end_limit=applied.end_limit, resend_after=settings.resend_after,
-                                           worker=worker)
+    applied = load_applied(ledger, ledger.campaign_of(post_id))
+    outcome, detail, post = ledger.claim_publish(post_id, now, lease=settings.lease,
+                                                 max_lateness=applied.max_lateness, end_limit=applied.end_limit,
+                                                 resend_after=settings.resend_after, worker=worker)
     if outcome != "claimed":
         return outcome
-    post = ledger.post(post_id)
     slot = slot_of(post, applied)
-    people = known_roster(applied, now).by_id()
-    if people_fingerprint(people, slot.people, slot.date) != post.get("rendered_fp"):
+    if current_fingerprint(applied, now, slot.people, slot.date) != post.get("rendered_fp"):
         ledger.transition(post_id, PUBLISHING, PLANNED, at=now, worker=worker,
                           detail="not posted: the people's facts changed since the card was rendered",
                           delete=CARD_FIELDS, zadd={"due": float(post["due"]), "render": 0.0}, zrem=["leases"])

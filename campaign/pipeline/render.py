@@ -24,7 +24,7 @@ from ..publishers import Context, get_publisher
 from ..roster import facts
 from .applied import Applied, load_applied, template_for
 from .settings import Settings
-from .tick import known_roster, people_fingerprint, slot_of
+from .tick import current_fingerprint, known_roster, slot_of
 
 CARD_SIZE = "square"
 DEFAULT_MAX_BYTES = 1_000_000  # the strictest platform (Bluesky) when a publisher cannot say
@@ -87,7 +87,7 @@ def render_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings 
     applied = load_applied(ledger, post["campaign"])
     slot = slot_of(post, applied)
     people = known_roster(applied, now).by_id()
-    fp = people_fingerprint(people, slot.people, slot.date)
+    fp = current_fingerprint(applied, now, slot.people, slot.date)
     if fp != post["plan_fp"] or any(pid not in people for pid in slot.people):
         # The roster changed since this post was planned: the next tick re-plans it first.
         ledger.set_campaign_field(applied.campaign.id, "plan_sig", "")

