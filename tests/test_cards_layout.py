@@ -173,3 +173,18 @@ def test_grid_fits_every_count(n: int) -> None:
     assert side > 0
     assert cols * side + (cols - 1) * 14 <= 1000
     assert rows * (side + label) + (rows - 1) * 14 <= 750 + rows  # rounding
+
+
+def test_khmer_prefers_spaces_over_segmenter_words() -> None:
+    """A Khmer name breaks at the spaces between its parts, never inside a part, when it can."""
+    from campaign.cards.layout import set_text
+
+    name = "ឈឿន ដារ៉ាវី សុវណ្ណរិទ្ធ កែវរស្មី"
+    f = khmer_font(40)
+    width = int(f.getlength("ឈឿន ដារ៉ាវី សុវណ្ណរិទ្ធ") - 5)  # the first three parts do not fit one line
+    result = set_text(name, f, width, 500, 3, 1.0)
+    assert result.fits
+    assert all(part in name.split(" ") for line in result.lines for part in line.split(" "))
+    # the fit prefers a smaller size with space breaks to a larger one that splits a part
+    fitted = fit(name, lambda px: khmer_font(px), 330, 150, (20, 80), max_lines=2)
+    assert fitted.fits and all(part in name.split(" ") for line in fitted.lines for part in line.split(" "))

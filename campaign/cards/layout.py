@@ -123,8 +123,9 @@ class Unit:
 
 
 @functools.lru_cache(maxsize=4096)
-def units(text: str) -> tuple[Unit, ...]:
-    """``text`` cut at every place a line may break, in order."""
+def units(text: str, coarse: bool = False) -> tuple[Unit, ...]:
+    """``text`` cut at every place a line may break, in order; ``coarse``: only at spaces and
+    zero-width spaces (Khmer marks phrase and name boundaries with them: the best breaks)."""
     out: list[Unit] = []
     for piece in re.split(r"(\s+|\u200b)", text):
         if not piece:
@@ -133,6 +134,9 @@ def units(text: str) -> tuple[Unit, ...]:
             continue  # a break opportunity and nothing else
         if piece.isspace():
             out.append(Unit(" ", space=True))
+            continue
+        if coarse:
+            out.append(Unit(piece))
             continue
         for run in _RUN_RE.findall(piece):
             if has_khmer(run):
@@ -146,9 +150,10 @@ def units(text: str) -> tuple[Unit, ...]:
 # --- wrapping and fitting ----------------------------------------------------------------------
 
 
-def wrap(text: str, measure: Callable[[str], float], width: float) -> list[str]:
+def wrap(text: str, measure: Callable[[str], float], width: float, coarse: bool = False) -> list[str]:
     """Greedy line breaking of ``text`` to ``width``. A word wider than a whole line is split
-    between clusters if Khmer, and left whole (over-wide) otherwise, for the fit to report."""
+    between clusters if Khmer, and left whole (over-wide) otherwise, for the fit to report.
+    ``coarse``: break only at spaces (see :func:`units`)."""
     lines: list[str] = []
     line = ""  # the line being filled; may end with a space that vanishes if the line ends there
 
@@ -158,7 +163,7 @@ def wrap(text: str, measure: Callable[[str], float], width: float) -> list[str]:
             lines.append(line.rstrip(" "))
         line = ""
 
-    for unit in units(text):
+    for unit in units(text, coarse):
         if unit.space:
             if line:
                 line += " "
@@ -197,8 +202,9 @@ class Fitted:
 
 
 def set_text(text: str, fnt: ImageFont.FreeTypeFont, width: int, height: int, max_lines: int,
-             line_spacing: float) -> Fitted:
-    """Wrap ``text`` at one size and say whether it fits the box."""
+             line_spacing: float, fine: bool = True) -> Fitted:
+    """Wrap ``text`` at one size and say whether it fits the box (``fine=False``: Khmer breaks
+    only at spaces)."""
     ascent, descent = fnt.getmetrics()
     pitch = max(1, round((ascent + descent) * line_spacing))
     measure = fnt.getlength
@@ -206,8 +212,13 @@ def set_text(text: str, fnt: ImageFont.FreeTypeFont, width: int, height: int, ma
     if whole <= width:
         lines, widths = [text], [whole]  # the common case: no segmentation needed
     else:
-        lines = [ln for para in text.split("\n") for ln in (wrap(para, measure, width) or [""])]
+        # Spaces first: they are where Khmer puts phrase (and name) boundaries; words from the
+        # segmenter, then clusters, only when a space-delimited chunk cannot fit a line.
+        lines = [ln for para in text.split("\n") for ln in (wrap(para, measure, width, coarse=True) or [""])]
         widths = [measure(ln) for ln in lines]
+        if fine and has_khmer(text) and (len(lines) > max_lines or any(w > width for w in widths)):
+            lines = [ln for para in text.split("\n") for ln in (wrap(para, measure, width) or [""])]
+            widths = [measure(ln) for ln in lines]
     block = pitch * (len(lines) - 1) + ascent + descent
     ok = len(lines) <= max_lines and block <= height and all(w <= width + 0.5 for w in widths)
     return Fitted(int(fnt.size), tuple(lines), tuple(widths), ascent, descent, pitch, ok, fnt)
@@ -216,12 +227,29 @@ def set_text(text: str, fnt: ImageFont.FreeTypeFont, width: int, height: int, ma
 def fit(text: str, fonts: Callable[[int], ImageFont.FreeTypeFont], width: int, height: int,
         sizes: tuple[int, int], max_lines: int = 1, line_spacing: float = 1.0) -> Fitted:
     """The largest size in ``sizes`` (min, max) at which ``text`` fits the box; if none does, the
-    text set at the minimum size with ``fits=False`` (never silently cut)."""
+    text set at the minimum size with ``fits=False`` (never silently cut).
+
+    Khmer text is first fitted breaking only at spaces (a name split at its spaces at a smaller
+    size reads better than one split mid-word at a larger size); word and cluster breaks are
+    used only if that cannot fit even at the minimum size.
+    """
+    passes = (False, True) if has_khmer(text) else (True,)
+    result: Fitted | None = None
+    for fine in passes:
+        result = _search(text, fonts, width, height, sizes, max_lines, line_spacing, fine)
+        if result.fits:
+            return result
+    assert result is not None
+    return result
+
+
+def _search(text: str, fonts: Callable[[int], ImageFont.FreeTypeFont], width: int, height: int,
+            sizes: tuple[int, int], max_lines: int, line_spacing: float, fine: bool) -> Fitted:
     lo, hi = sizes
-    best = set_text(text, fonts(hi), width, height, max_lines, line_spacing)
+    best = set_text(text, fonts(hi), width, height, max_lines, line_spacing, fine)
     if best.fits or lo == hi:
         return best
-    smallest = set_text(text, fonts(lo), width, height, max_lines, line_spacing)
+    smallest = set_text(text, fonts(lo), width, height, max_lines, line_spacing, fine)
     if not smallest.fits:
         return smallest
     best, lo = smallest, lo + 1
@@ -229,7 +257,7 @@ def fit(text: str, fonts: Callable[[int], ImageFont.FreeTypeFont], width: int, h
     # Fitting is monotone in size for practical purposes: binary search the largest that fits.
     while lo <= hi:
         mid = (lo + hi) // 2
-        trial = set_text(text, fonts(mid), width, height, max_lines, line_spacing)
+        trial = set_text(text, fonts(mid), width, height, max_lines, line_spacing, fine)
         if trial.fits:
             best, lo = trial, mid + 1
         else:
