@@ -33,8 +33,14 @@ class ApplyReport:
     def lines(self) -> list[str]:
         if self.first:
             return [f"{self.campaign}: applied; {len(self.changes.added)} posts planned"]
-        moved = [f"{n} future posts {what}" if what != "added" else f"{n} added"
-                 for what, n in self.future.items() if n]
+        moved = [f"{self.future[what]} future posts {what}" for what in ("withdrawn", "re-planned")
+                 if self.future.get(what)]
+        if self.changes.added:
+            moved.append(f"{len(self.changes.added)} added")
+        past = (len(self.changes.withdrawn) + len(self.changes.replanned)
+                - self.future.get("withdrawn", 0) - self.future.get("re-planned", 0))
+        if past:
+            moved.append(f"{past} past posts updated")
         tail = ", ".join(moved) if moved else "no post changed"
         if len(self.people) == 1:
             return [f"{self.people[0]}; {tail}"]
@@ -79,7 +85,6 @@ def apply_folder(ledger: Ledger, folder: CampaignFolder, now: datetime, run_sett
     report.future = {
         "withdrawn": sum(1 for i in changes.withdrawn if due.get(i, 0) > ahead),
         "re-planned": sum(1 for i in changes.replanned if due.get(i, 0) > ahead),
-        "added": len(changes.added),
     }
     return report
 
