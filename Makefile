@@ -23,7 +23,7 @@ demo: install
 	@mkdir -p $(OUT)
 	$(BIN)/campaign plan $(CAMPAIGN) --json > $(OUT)/plan.json
 	@echo "wrote $(OUT)/plan.json"
-	$(BIN)/campaign plan $(CAMPAIGN)
+	$(BIN)/campaign preview $(CAMPAIGN) --out $(OUT)/preview
 
 test: install
 	$(BIN)/python -m pytest -q
