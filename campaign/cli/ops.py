@@ -158,6 +158,7 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, on_term)
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
     try:
         ledger = Ledger.from_url(url)
         for line in apply_folder(ledger, f, _now(ledger), _run_settings(ledger, f.campaign.id, outbox)).lines():
@@ -182,6 +183,7 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
         stopping = True
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
         for p in reversed(procs):
             p.stop()
         if server is not None:
