@@ -84,3 +84,10 @@ def test_schema_has_both_files() -> None:
     assert "accounts" in schema["campaign"]["properties"] and "people" in schema["roster"]["properties"]
     code, out, _ = run("schema", "--file", "roster")
     assert "people" in json.loads(out)["properties"]
+
+
+def test_validate_unknown_template(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path, CAMPAIGN.replace("template: portrait", "template: portrat"))
+    code, out, err = run("validate", folder)
+    assert code == 2 and out == ""
+    assert "campaign.yaml:10: template:" in err and "portrat" in err

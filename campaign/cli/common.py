@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ..cards import CardError
 from ..sources import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,5 +46,7 @@ def clean_errors(func: F) -> F:
             return func(*args, **kwargs)
         except InputError as exc:
             report_input_error(exc)
+        except CardError as exc:  # e.g. raqm missing: the message says what to install
+            fail(str(exc))
 
     return wrapper  # type: ignore[return-value]

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..captions import caption_problems
+from ..checks import load_checked
 from ..definition import Campaign, load_folder
 from ..plan import Slot, cadence_dates, plan, plan_warnings
 from ..roster import Roster
@@ -30,7 +31,7 @@ def validate(folder: Path) -> None:
     Example:
       campaign validate config/campaigns/release-hrds-2021
     """
-    f = load_folder(folder)
+    f = load_checked(folder)
     c = f.campaign
     slots = plan(c, f.roster)
     weeks = len(cadence_dates(c)) if c.cadence.every == "week" else (c.end - c.start).days // 7 + 1
