@@ -24,6 +24,8 @@ demo: install
 	$(BIN)/campaign plan $(CAMPAIGN) --json > $(OUT)/plan.json
 	@echo "wrote $(OUT)/plan.json"
 	$(BIN)/campaign preview $(CAMPAIGN) --out $(OUT)/preview
+	$(BIN)/campaign simulate $(CAMPAIGN) --out $(OUT)
+	@echo "open $(OUT)/report.html (timeline), $(OUT)/outbox/ (posts), $(OUT)/preview/index.html (cards)"
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -77,17 +77,25 @@ def caption_fields(campaign: Campaign, account: Account, slot: Slot, people: Seq
     def each(get) -> str:  # type: ignore[no-untyped-def]
         return _join(list(dict.fromkeys(v for v in (get(f) for f in people) if v)), lang)
 
+    def per_person(get) -> str:  # type: ignore[no-untyped-def]
+        # A fact that differs between the people of one post is said with each name, so a
+        # reader never has to guess whose "15 months" is whose.
+        values = [(f.person.name.get(lang), get(f)) for f in people]
+        if len({v for _, v in values if v}) <= 1:
+            return each(get)
+        return _join([f"{name} ({value})" for name, value in values if value], lang)
+
     return {
         "name": each(lambda f: f.person.name.get(lang)),
         "name_en": each(lambda f: f.person.name.get("en")),
         "name_km": each(lambda f: f.person.name.get("km")),
         "group": each(lambda f: f.person.group.get(lang) if f.person.group else ""),
         "role": each(lambda f: f.person.role.get(lang) if f.person.role else ""),
-        "charge": each(lambda f: f.charge.get(lang) if f.charge else ""),
-        "days": each(lambda f: num(f.days_detained)),
-        "duration": each(lambda f: f.detained_text(lang)),
-        "sentence": each(lambda f: f.sentence.text(lang) if f.sentence else ""),
-        "released_on": each(lambda f: f.released_on.isoformat() if f.released_on else ""),
+        "charge": per_person(lambda f: f.charge.get(lang) if f.charge else ""),
+        "days": per_person(lambda f: num(f.days_detained)),
+        "duration": per_person(lambda f: f.detained_text(lang)),
+        "sentence": per_person(lambda f: f.sentence.text(lang) if f.sentence else ""),
+        "released_on": per_person(lambda f: f.released_on.isoformat() if f.released_on else ""),
         "count": num(len(people)),
         "week": num(slot.week),
         "campaign": campaign.name,

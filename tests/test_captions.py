@@ -131,3 +131,22 @@ def test_a_template_too_long_for_a_platform_is_warned(example_folder) -> None:  
 def test_existing_helpers_still_work() -> None:
     assert check_template("{name} {hashtags}") is None
     assert "unknown placeholder" in (check_template("{nmae}") or "")
+
+
+def test_multi_person_facts_are_said_with_each_name(example_folder) -> None:
+    from datetime import date
+
+    from campaign.captions import caption_fields
+    from campaign.definition import load_folder
+    from campaign.plan import plan
+    from campaign.roster import facts
+
+    f = load_folder(example_folder)
+    slot = next(s for s in plan(f.campaign, f.roster) if s.kind == "released" and s.date == date(2021, 11, 12)
+                and s.language == "en")
+    people = [facts(f.roster.by_id()[p], slot.date) for p in slot.people]
+    fields = caption_fields(f.campaign, f.campaign.account(slot.account), slot, people)
+    assert "Rong Chhun (15 months and 11 days)" in fields["duration"]
+    assert fields["charge"] == ("Rong Chhun (incitement to commit a felony), Sar Kanika (incitement to cause "
+                                "social disorder) and Ton Nimol (incitement to cause social disorder)")
+    assert fields["name"] == "Rong Chhun, Sar Kanika and Ton Nimol"
