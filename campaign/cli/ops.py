@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ..checks import load_checked
 from ..definition import load_folder
 from ..ledger import Ledger, UnknownCampaign, UnknownPost
 from ..ledger.states import ACTIVE, CANCELLED, PAUSED
@@ -106,7 +107,7 @@ def apply(folder: Path, outbox: Path | None, data_dir: Path | None) -> None:
     """
     from ..pipeline import apply_folder
 
-    f = load_folder(folder)  # an invalid folder stops here, before Redis is touched
+    f = load_checked(folder)  # an invalid folder or template stops here, before Redis is touched
     with open_ledger(data_dir) as ledger:
         report = apply_folder(ledger, f, _now(ledger), _run_settings(ledger, f.campaign.id, outbox))
         for line in report.lines():
@@ -148,7 +149,7 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
 
     from ..pipeline import apply_folder
 
-    f = load_folder(folder)
+    f = load_checked(folder)
     home = (data_dir.parent if data_dir else campaign_home())
     url, server = connect(data_dir)
     procs = []
@@ -243,7 +244,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
     from ..pipeline.simulate import run_simulation, simulation_window
     from ..report import summary_line, write_report
 
-    f = load_folder(folder)
+    f = load_checked(folder)
     out_dir = out_dir.absolute()
     for stale in ("outbox", "cards"):
         shutil.rmtree(out_dir / stale, ignore_errors=True)
