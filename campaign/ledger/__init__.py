@@ -18,7 +18,7 @@ only through this class. Key layout (``P`` is the prefix, ``cs:`` unless told ot
     P counts:<cid>               hash   posts per state and per account/state
     P audit:<cid>                stream every transition: post, from, to, at, ts, worker, detail
     P attempts:<post id>         list   JSON attempts: ts, at, worker, outcome, error_class, error
-    P account:<cid>:<account>    hash   rate_limited_until, auth_failed
+    P account:<cid>:<account>    hash   rate_limited_until, auth_failed, budget_limit/remaining/reset/at
     P rcache:<key>               hash   rendered card cache: card sha, alt, format
     P clock                      string simulated time (epoch seconds); absent: the real clock
 
@@ -98,7 +98,7 @@ class Ledger:
         self.prefix = prefix
         self._scripts = {name: client.register_script(getattr(scripts, name))
                          for name in ("TRANSITION", "CLAIM_RENDERS", "QUEUE_DUE", "RESEND_QUEUED",
-                                      "CLAIM_PUBLISH", "REAP_LEASES", "DUE_DOUBTS")}
+                                      "CLAIM_PUBLISH", "REAP_LEASES", "DUE_DOUBTS", "NOTE_BUDGET")}
 
     @classmethod
     def from_url(cls, url: str, prefix: str | None = None) -> Ledger:
@@ -374,11 +374,20 @@ class Ledger:
         return {k.decode(): v.decode() for k, v in self.r.hgetall(self.key("account", cid, account)).items()}
 
     def rate_limit(self, cid: str, account: str, until: float) -> None:
-        """Hold every post of the account until ``until`` (epoch seconds, wall clock); all workers see it."""
-        key = self.key("account", cid, account)
-        pipe = self.r.pipeline(transaction=True)
-        pipe.hset(key, "rate_limited_until", repr(until))
-        pipe.execute()
+        """Hold every post of the account until ``until`` (epoch seconds, wall clock); all workers see it.
+        A later hold already in place is kept."""
+        self._scripts["NOTE_BUDGET"](keys=[self.key("account", cid, account)], args=["{}", repr(until)])
+
+    def note_budget(self, cid: str, account: str, *, limit: int | None, remaining: int | None,
+                    reset_at: float | None, hold: bool) -> None:
+        """Store the account's rate-limit budget from the platform's headers (limit, remaining, reset,
+        when read); with ``hold`` (the budget is spent) the account waits until ``reset_at``."""
+        fields: dict[str, str] = {"budget_at": repr(time.time())}
+        for name, value in (("budget_limit", limit), ("budget_remaining", remaining), ("budget_reset", reset_at)):
+            if value is not None:
+                fields[name] = repr(value)
+        until = repr(reset_at) if hold and reset_at is not None else ""
+        self._scripts["NOTE_BUDGET"](keys=[self.key("account", cid, account)], args=[json.dumps(fields), until])
 
     def mark_auth_failed(self, cid: str, account: str, message: str) -> None:
         self.r.hset(self.key("account", cid, account), "auth_failed", message)

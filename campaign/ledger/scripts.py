@@ -211,3 +211,17 @@ local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, to
 for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), id) end
 return ids
 """
+
+# An account's rate-limit budget as the platform last reported it; a hold keeps the later of two.
+# KEYS: account   ARGV: budget fields json ({} for none), hold until (epoch, wall clock; "" for none)
+NOTE_BUDGET = r"""
+local fields = cjson.decode(ARGV[1])
+local flat = {}
+for k, v in pairs(fields) do flat[#flat + 1] = k; flat[#flat + 1] = tostring(v) end
+if #flat > 0 then redis.call('HSET', KEYS[1], unpack(flat)) end
+if ARGV[2] ~= '' then
+  local current = tonumber(redis.call('HGET', KEYS[1], 'rate_limited_until') or '0') or 0
+  if tonumber(ARGV[2]) > current then redis.call('HSET', KEYS[1], 'rate_limited_until', ARGV[2]) end
+end
+return 1
+"""

@@ -26,6 +26,7 @@ from ..ledger import Ledger, worker_name
 from ..ledger.states import FAILED, IN_DOUBT, PLANNED, POSTED, PUBLISHING, QUEUED
 from ..publishers import (AuthFailed, Context, OutcomeUnknown, Post, Published, Publisher, RateLimited, Rejected,
                           Transient, get_publisher)
+from ..publishers.base import RateLimitInfo
 from .applied import Applied, load_applied
 from .settings import Settings
 from .tick import CARD_FIELDS, current_fingerprint, slot_of
@@ -34,12 +35,15 @@ _publishers: dict[tuple[str, ...], Publisher] = {}
 _lock = threading.Lock()
 
 
-def publisher_for(applied: Applied, account_id: str) -> Publisher:
+def publisher_for(applied: Applied, account_id: str, settings: Settings | None = None) -> Publisher:
     """The publisher of an account, built once per process. In a simulation (``force_outbox``)
-    every account writes to the outbox, so real credentials are never used."""
+    every account writes to the outbox, so real credentials are never used. ``settings`` gives
+    the HTTP timeout and any platform base-URL overrides (``$CAMPAIGN_BASE_URLS``)."""
+    settings = settings or Settings()
     outbox = applied.settings.get("outbox_dir")
     force = applied.settings.get("force_outbox") == "1"
-    key = (applied.campaign.id, account_id, applied.def_hash)
+    key = (applied.campaign.id, account_id, applied.def_hash, repr(settings.publish_timeout),
+           *sorted(f"{k}={v}" for k, v in settings.base_urls.items()))
     with _lock:
         hit = _publishers.get(key)
     if hit is not None:
@@ -47,11 +51,23 @@ def publisher_for(applied: Applied, account_id: str) -> Publisher:
     account = applied.campaign.account(account_id)
     if force:
         account = account.model_copy(update={"platform": "outbox", "outbox": None, "credentials": None})
-    context = Context(base_dir=Path.cwd(), outbox_dir=Path(outbox) if outbox else None)
+    context = Context(base_dir=Path.cwd(), outbox_dir=Path(outbox) if outbox else None,
+                      timeout=settings.publish_timeout, base_urls=dict(settings.base_urls))
     publisher = get_publisher(account, context)
     with _lock:
         _publishers[key] = publisher
     return publisher
+
+
+def share_budget(ledger: Ledger, cid: str, account: str, publisher: Publisher) -> None:
+    """Store the account's rate-limit budget as the platform last reported it (its own headers) on
+    the account in Redis; a spent budget holds the account until its reset, for every worker."""
+    info: RateLimitInfo | None = getattr(publisher, "last_rate_limit", None)
+    if info is None:
+        return
+    reset = info.reset_at.timestamp() if info.reset_at is not None else None
+    ledger.note_budget(cid, account, limit=info.limit, remaining=info.remaining, reset_at=reset,
+                       hold=info.exhausted and reset is not None)
 
 
 def post_for(ledger: Ledger, applied: Applied, post: dict[str, str], now: datetime) -> Post:
@@ -78,6 +94,8 @@ def publish_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings
     outcome, detail, post = ledger.claim_publish(post_id, now, lease=settings.lease,
                                                  max_lateness=applied.max_lateness, end_limit=applied.end_limit,
                                                  resend_after=settings.resend_after, worker=worker)
+    if outcome == "wait":  # the account is held until its rate-limit reset (detail: when)
+        ledger.annotate(post_id, {"waiting_until": detail})
     if outcome != "claimed":
         return outcome
     slot = slot_of(post, applied)
@@ -96,24 +114,32 @@ def _attempt(ledger: Ledger, applied: Applied, post: dict[str, str], p: Post, no
     cid, account, post_id = applied.campaign.id, post["account"], post["id"]
     attempt_no = int(post.get("attempts", "1"))
 
-    def fail(to: str, exc: BaseException, outcome: str, **more: object) -> str:
+    def fail(to: str, exc: BaseException, outcome: str, wait_until: float | None = None, **more: object) -> str:
         info = {"outcome": outcome, "error_class": type(exc).__name__, "error": str(exc)}
+        fields = {"error": str(exc), "error_class": type(exc).__name__}
+        if wait_until is not None:  # queued again: sent once the wait is over (the simulator watches this)
+            fields["waiting_until"] = repr(wait_until)
+            more["zadd"] = {"queued": wait_until}
         ledger.transition(post_id, PUBLISHING, to, at=now, worker=worker, detail=f"{outcome}: {exc}",
-                          set={"error": str(exc), "error_class": type(exc).__name__}, zrem=["leases"],
-                          attempt=info, **more)  # type: ignore[arg-type]
+                          set=fields, zrem=["leases"], attempt=info, **more)  # type: ignore[arg-type]
         return outcome
 
     try:
-        publisher = publisher_for(applied, account)
-        published = publisher.publish(p)
+        publisher = publisher_for(applied, account, settings)
+        if hasattr(publisher, "last_rate_limit"):
+            publisher.last_rate_limit = None  # a reading from this attempt only, never a stale one
+        try:
+            published = publisher.publish(p)
+        finally:  # success or failure: the headers of this attempt say what budget is left
+            share_budget(ledger, cid, account, publisher)
     except RateLimited as exc:
         until = exc.reset_at.timestamp()
         ledger.rate_limit(cid, account, until)
-        return fail(QUEUED, exc, "rate_limited", zadd={"queued": until})
+        return fail(QUEUED, exc, "rate_limited", wait_until=until)
     except Transient as exc:
         if attempt_no >= settings.max_attempts:
             return fail(FAILED, exc, "failed")
-        return fail(QUEUED, exc, "retry", zadd={"queued": time.time() + _backoff(settings, attempt_no)})
+        return fail(QUEUED, exc, "retry", wait_until=time.time() + _backoff(settings, attempt_no))
     except AuthFailed as exc:
         ledger.mark_auth_failed(cid, account, str(exc))
         return fail(FAILED, exc, "auth_failed")
@@ -134,7 +160,7 @@ def record(ledger: Ledger, post_id: str, published: Published, now: datetime, wo
     return ledger.transition(post_id, from_states, POSTED, at=now, worker=worker, detail=detail,
                              set={"remote_id": published.remote_id, "url": published.url or "",
                                   "posted_at": now.isoformat()},
-                             delete=("error", "error_class", "lease_until"), zrem=["leases", "doubt"],
+                             delete=("error", "error_class", "lease_until", "waiting_until"), zrem=["leases", "doubt"],
                              attempt={"outcome": "posted", "error_class": "", "remote_id": published.remote_id}).ok
 
 
@@ -149,7 +175,7 @@ def reconcile_post(ledger: Ledger, post_id: str, now: datetime, settings: Settin
         return "skip"
     applied = load_applied(ledger, post["campaign"])
     try:
-        publisher = publisher_for(applied, post["account"])
+        publisher = publisher_for(applied, post["account"], settings)
         found = publisher.lookup(post_for(ledger, applied, post, now))
     except NotImplementedError:
         ledger.forget_doubt(post_id)
@@ -180,4 +206,4 @@ def resolve_post(ledger: Ledger, post_id: str, now: datetime, *, posted_url: str
     return QUEUED
 
 
-__all__ = ["publish_post", "reconcile_post", "resolve_post", "publisher_for", "post_for", "record"]
+__all__ = ["publish_post", "reconcile_post", "resolve_post", "publisher_for", "post_for", "record", "share_budget"]

@@ -16,7 +16,7 @@ from datetime import datetime
 
 import redis
 
-from ..captions import caption_text
+from ..captions import caption_text, fit_caption
 from ..definition import Account
 from ..ledger import Ledger, worker_name
 from ..ledger.states import AWAITING_REVIEW, FAILED, PLANNED, RENDERED
@@ -96,7 +96,9 @@ def render_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings 
     facts_list = tuple(facts(people[pid], slot.date) for pid in slot.people)
     try:
         fields = render_card(ledger, applied, post, facts_list, settings)
-        fields["caption"] = caption_text(applied.campaign, slot, facts_list)
+        # Never longer than the platform takes: shortened at a word boundary, hashtags kept.
+        fields["caption"] = fit_caption(caption_text(applied.campaign, slot, facts_list),
+                                        applied.campaign.account(post["account"]).platform, applied.campaign.hashtags)
     except (redis.RedisError, OSError):
         raise  # infrastructure: the claim's lease runs out and the render is handed out again
     except Exception as exc:  # noqa: BLE001 - a card that cannot be made is this post's failure, shown to people

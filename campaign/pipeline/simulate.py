@@ -48,9 +48,12 @@ def simulation_window(applied: Applied, until: datetime | None = None) -> tuple[
 
 
 def wait_for(ledger: Ledger, cid: str, render: Sequence[str], publish: Sequence[str], timeout: float,
-             reconcile: Sequence[str] = ()) -> None:
+             reconcile: Sequence[str] = (), waiting_is_done: bool = False) -> None:
     """Block until every handed-out render claim is released, every sent post has left queued/publishing
-    and every in-doubt post handed out for a look-up has been looked up."""
+    and every in-doubt post handed out for a look-up has been looked up.
+
+    With ``waiting_is_done`` a post sent back to queued to wait (a rate-limit reset, a retry's backoff:
+    its ``waiting_until`` is still ahead) counts as finished for now."""
     deadline, since = time.monotonic() + timeout, time.time()
     rendering_key, doubt_key = ledger.key("rendering", cid), ledger.key("doubt", cid)
 
@@ -61,7 +64,17 @@ def wait_for(ledger: Ledger, cid: str, render: Sequence[str], publish: Sequence[
         return [score is None for score in pipe.execute()]
 
     def publish_done(ids: list[str]) -> list[bool]:
-        return [s not in (QUEUED, PUBLISHING) for s in ledger.states(ids).values()]
+        if not waiting_is_done:
+            return [s not in (QUEUED, PUBLISHING) for s in ledger.states(ids).values()]
+        pipe = ledger.r.pipeline(transaction=False)
+        for pid in ids:
+            pipe.hmget(ledger.post_key(pid), "state", "waiting_until")
+        wall = time.time()
+        out = []
+        for state, until in pipe.execute():
+            state = state.decode() if state is not None else None
+            out.append(state not in (QUEUED, PUBLISHING) or (state == QUEUED and float(until or 0) > wall))
+        return out
 
     def lookup_done(ids: list[str]) -> list[bool]:
         states = ledger.states(ids)
@@ -97,11 +110,15 @@ def wait_for(ledger: Ledger, cid: str, render: Sequence[str], publish: Sequence[
 def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, start: datetime, until: datetime,
                    settings: Settings | None = None, auto_approve: bool = True, step_timeout: float = 120.0,
                    progress: Callable[[datetime], None] | None = None,
-                   stop: Callable[[datetime], bool] | None = None) -> SimulationResult:
+                   stop: Callable[[datetime], bool] | None = None, hold_for_waits: float = 0.0) -> SimulationResult:
     """Replay ``applied`` from ``start`` to ``until``; the workers behind ``dispatch`` do the work.
 
     ``auto_approve`` plays the organiser approving each card as soon as it awaits review.
-    ``stop(now)`` may end the replay early (tests use it to inject faults mid-campaign)."""
+    ``stop(now)`` may end the replay early (tests use it to inject faults mid-campaign).
+    ``hold_for_waits``: with real platforms (no ``force_outbox``) a post may be sent back to wait for
+    its account's rate-limit reset or a retry's backoff, in wall-clock seconds. The simulated clock
+    then stands still at that moment, up to this many wall seconds per moment, while the driver
+    keeps ticking as the beat would; 0 (the default) never holds, as before."""
     settings = settings or Settings()
     cid = applied.campaign.id
     clock = SimulatedClock(ledger)
@@ -112,17 +129,30 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
         if stop and stop(now):
             break
         clock.set(now)
-        # Tick until a tick hands out nothing: a post rendered (or approved, or found absent by a
-        # look-up) just now may already be due at this same moment.
-        for _ in range(8):
-            handed = tick(ledger, now, dispatch, settings, campaigns=[cid])
-            wait_for(ledger, cid, handed.render, handed.publish, step_timeout, handed.reconcile)
-            if auto_approve and handed.render:
-                for pid, state in ledger.states(handed.render).items():
-                    if state == AWAITING_REVIEW:
-                        approve(ledger, cid, now, post_id=pid)
-            if not (handed.render or handed.publish or handed.reconcile):
+        held = 0.0
+        while True:
+            # Tick until a tick hands out nothing: a post rendered (or approved, or found absent by a
+            # look-up) just now may already be due at this same moment.
+            for _ in range(8):
+                handed = tick(ledger, now, dispatch, settings, campaigns=[cid])
+                wait_for(ledger, cid, handed.render, handed.publish, step_timeout, handed.reconcile,
+                         waiting_is_done=hold_for_waits > 0)
+                if auto_approve and handed.render:
+                    for pid, state in ledger.states(handed.render).items():
+                        if state == AWAITING_REVIEW:
+                            approve(ledger, cid, now, post_id=pid)
+                if not (handed.render or handed.publish or handed.reconcile):
+                    break
+            if hold_for_waits <= 0:
                 break
+            waiting = ledger.index(cid, "queued", limit=1)  # by when each may be sent again
+            if not waiting:
+                break
+            pause = max(0.0, waiting[0][1] - time.time()) + 0.01
+            if held + pause > hold_for_waits:
+                break  # too long to hold the clock: the posts stay queued and the claim decides later
+            time.sleep(pause)
+            held += pause
         result.steps += 1
         result.last = now
         if progress:

@@ -128,7 +128,7 @@ class FakeMastodon(FakeServer):
 
     def fault(self, kind: str, request: Request, endpoint: str) -> Response:
         if kind == "429":
-            reset = (datetime.now(UTC) + timedelta(minutes=3)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            reset = (datetime.now(UTC) + timedelta(seconds=self.rate_reset_seconds or 180)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
             return Response(429, {"error": "Too many requests"},
                             {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset})
         if kind == "401":

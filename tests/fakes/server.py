@@ -103,6 +103,7 @@ class FakeServer:
 
     routes: list[Route] = []
     hang_seconds: float = 2.0
+    rate_reset_seconds: float | None = None  # a "429" fault's reset this far ahead (None: the platform's usual)
 
     def __init__(self) -> None:
         self.posted: list[dict[str, Any]] = []  # what the platform now shows

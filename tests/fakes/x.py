@@ -140,7 +140,7 @@ class FakeX(FakeServer):
         if kind == "429":
             return Response(429, {"errors": [{"code": 88, "message": "Rate limit exceeded"}]},
                             {"x-rate-limit-limit": "100", "x-rate-limit-remaining": "0",
-                             "x-rate-limit-reset": str(epoch_in(600))})
+                             "x-rate-limit-reset": str(epoch_in(self.rate_reset_seconds or 600))})
         if kind == "401":
             return Response(401, _unauthorized())
         if kind == "duplicate":
