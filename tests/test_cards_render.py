@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from campaign.cards import CardError, render
-from campaign.cards.samples import crowd, sample_facts
+from campaign.cards.samples import crowd, sample_facts, sample_people
 from campaign.cards.template import Template
 
 from .cards_fixtures import AFTER_RELEASE, WEEK6, card_input, folder, make_photo, person_facts, portrait, templates  # noqa: F401
@@ -187,3 +187,71 @@ def test_khmer_only_name_on_english_card(portrait: Template) -> None:
     card = render(portrait, card_input((f,), "en"))
     texts = dict(card.texts)
     assert texts["name"] == "សុខ ស្រីនាង" and "name (second script)" not in texts
+
+
+# --- the card-level base cache and the photo composite cache ----------------------------------
+
+
+def _in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    R = importlib.import_module("campaign.cards.render")  # the module (the package exports render())
+
+    monkeypatch.setattr(R, "_render_fast", lambda *a: None)
+
+
+@pytest.mark.parametrize("lang", ["en", "km"])
+def test_cached_base_gives_the_same_bytes_as_painting_every_layer_in_order(
+        templates: dict[str, Template], folder, make_photo: Callable[..., bytes], lang: str,  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    R = importlib.import_module("campaign.cards.render")  # the module (the package exports render())
+
+    rc = person_facts(folder, "rong-chhun")
+    long_charge = replace(rc, charge=rc.charge.model_copy(update={"root": {"en": "incitement " * 40, "km": "ញុះញង់ " * 40}}))  # type: ignore[union-attr]
+    cases = [(templates["portrait"], (f,), photos) for f in (rc, long_charge, *sample_facts())
+             for photos in ({}, {f.person.id: make_photo()})]
+    cases.append((templates["collage"], tuple(crowd(sample_people()[:3], 12, WEEK6)), {}))
+    used = []
+    real = R._render_fast
+    monkeypatch.setattr(R, "_render_fast", lambda *a: used.append(r := real(*a)) or r)
+    fast = [render(t, card_input(people, lang, photos=photos), size=size)
+            for t, people, photos in cases for size in t.sizes]
+    assert any(u is not None for u in used)  # the base was used...
+    assert any(u is None for u in used)  # ...and the over-long charge, drawn over a label, was painted in order
+    _in_order(monkeypatch)
+    slow = [render(t, card_input(people, lang, photos=photos), size=size)
+            for t, people, photos in cases for size in t.sizes]
+    assert fast == slow
+
+
+def test_a_fact_change_still_changes_the_card(portrait: Template, folder, make_photo: Callable[..., bytes]) -> None:  # type: ignore[no-untyped-def]
+    rc = person_facts(folder, "rong-chhun")
+    photo = make_photo()
+    first = render(portrait, card_input((rc,), "en", photos={"rong-chhun": photo}))
+    bases = len(portrait.cache["bases"])
+    other = replace(rc, charge=rc.charge.model_copy(update={"root": {"en": "Plotting"}}))  # type: ignore[union-attr]
+    second = render(portrait, card_input((other,), "en", photos={"rong-chhun": photo}))
+    assert len(portrait.cache["bases"]) == bases  # same base, reused
+    assert dict(second.texts)["charge"] == "Plotting" and first.image != second.image
+    third = render(portrait, card_input((rc,), "en", photos={"rong-chhun": make_photo((500, 700))}))
+    assert third.image != first.image  # another photo, another face
+    assert render(portrait, card_input((rc,), "en", photos={"rong-chhun": photo})).image == first.image
+
+
+def test_draw_line_paints_what_imagedraw_text_paints(portrait: Template) -> None:
+    from PIL import ImageChops, ImageDraw
+
+    from campaign.cards.layout import font
+    from campaign.cards.render import draw_line
+
+    for family, text in (("sans", "Behind bars for 13 months"), ("khmer", "ជាប់ឃុំអស់រយៈពេល ១៣ ខែ")):
+        f = font(portrait.fonts[family], 41, 700)
+        for xy in ((10, 60), (10.5, 60.25), (33.7, 71.9)):
+            a, b = Image.new("RGB", (700, 120), (20, 30, 40)), Image.new("RGB", (700, 120), (20, 30, 40))
+            ImageDraw.Draw(a, "RGBA").text(xy, text, font=f, fill=(233, 180, 76, 255), anchor="ls")
+            x0, y0, x1, y1 = draw_line(ImageDraw.Draw(b, "RGBA"), xy, text, f, (233, 180, 76, 255))
+            assert a.tobytes() == b.tobytes()
+            changed = ImageChops.difference(a, Image.new("RGB", a.size, (20, 30, 40))).getbbox()
+            assert changed and x0 <= changed[0] and y0 <= changed[1] and changed[2] <= x1 and changed[3] <= y1

@@ -2,8 +2,13 @@
 
 Layers are painted in order onto an RGB canvas. The leading layers that do not depend on the
 people (backgrounds, unconditional shapes, fixed labels) are painted once per canvas size and
-language and cached on the Template; so are masks, placeholders and loaded fonts. Facts are
-never cached: every call formats and fits its text afresh.
+language and cached on the Template; so are masks, placeholders and loaded fonts. Every
+card-level layer (no person's field in it; ``{campaign.name}``, ``{week}`` allowed) is painted
+once per size, language, post and ``when`` outcome into a cached base, and the person's layers
+are painted onto a copy of it, unless something they paint overlaps a card-level layer painted
+after them (then every layer is painted in order). A photo masked and ringed onto that base is
+cached with the face, by the photo's content. Facts are never cached: every call formats and
+fits its text afresh.
 
 Output is deterministic: no timestamps or EXIF are written, and the JPEG quality steps down a
 fixed sequence until the bytes fit ``max_bytes``.
@@ -11,9 +16,13 @@ fixed sequence until the bytes fit ``max_bytes``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import io
+import math
+import re
+import string
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -101,6 +110,11 @@ class _Ctx:
         self.overflows: list[Overflow] = []
         self.warnings: list[str] = []
         self.texts: list[tuple[str, str]] = []
+        # Fast path only: rectangles painted by the current layer (None: not tracked), the
+        # rectangles painted by earlier person-dependent layers, and the static base's key.
+        self.rects: list[tuple[int, int, int, int]] | None = None
+        self.dirty: list[tuple[int, int, int, int]] = []
+        self.base_key: tuple[Any, ...] | None = None
 
     def person_id(self) -> str:
         return self.people[0].person.id if len(self.people) == 1 else ""
@@ -193,6 +207,107 @@ def _static_prefix(t: Template, size: str, ctx: _Ctx) -> tuple[Image.Image, int]
     return canvas.copy(), n
 
 
+# Format fields that belong to the post, not to anyone on it: text using only these is static.
+_CARD_FIELDS = frozenset({"campaign", "week", "count", "organisation"})
+BASE_CACHE_SIZE = 32  # static bases per template (sizes x languages x weeks x when outcomes)
+
+
+def _is_card_level(layer: Layer) -> bool:
+    """A layer whose pixels depend on the canvas size, language and post (campaign, week,
+    number of people), never on a person's facts; its ``when`` may (its outcome is part of the key)."""
+    if layer.kind in ("background", "shape"):
+        return True
+    if layer.kind not in ("text", "badge"):
+        return False
+    spec = layer.spec
+    texts = spec.text.values() if isinstance(spec.text, dict) else [spec.text]
+    for t in texts:
+        for _, name, _, _ in string.Formatter().parse(t):
+            if name is not None and re.split(r"[.\[]", name, maxsplit=1)[0] not in _CARD_FIELDS:
+                return False
+    return True
+
+
+def _grow(r: tuple[int, int, int, int], by: int) -> tuple[int, int, int, int]:
+    return (r[0] - by, r[1] - by, r[2] + by, r[3] + by)
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _base(t: Template, size: str, card: CardInput) -> tuple[tuple[Any, ...], Image.Image, dict[int, Any]] | None:
+    """Every card-level layer painted in order, skipping the person's (cached per key: size,
+    language, campaign, week, organisation, number of people and each such layer's ``when``).
+
+    Returns the key, the canvas and per painted layer (texts, overflows, rectangles it covers),
+    or None when the template has no card-level layer after a person's.
+    """
+    layers = t.spec.layers
+    static = t.cache.get("static layers")
+    if static is None:
+        static = frozenset(i for i, layer in enumerate(layers) if _is_card_level(layer))
+        t.cache["static layers"] = static
+    if not static or static == frozenset(range(len(static))):
+        return None  # nothing to gain over the static prefix
+    order = sorted(static)
+    outcomes = tuple(matches(getattr(layers[i].spec, "when", None), card) for i in order)
+    key = ("base", size, card.language, card.campaign_name, card.week, card.organisation, len(card.people), outcomes)
+    bases: OrderedDict[Any, Any] = t.cache.setdefault("bases", OrderedDict())
+    hit = bases.get(key)
+    if hit is None:
+        w, h = t.sizes[size]
+        canvas = Image.new("RGB", (w, h), (0, 0, 0))
+        painted = {}
+        for i, on in zip(order, outcomes):
+            if not on:
+                continue
+            probe = _Ctx(t, card, size)
+            probe.rects = []
+            _paint(canvas, i, layers[i], probe)
+            painted[i] = (tuple(probe.texts), tuple(probe.overflows), tuple(probe.rects))
+        hit = (canvas, painted)
+        bases[key] = hit
+        while len(bases) > BASE_CACHE_SIZE:
+            bases.popitem(last=False)
+    else:
+        bases.move_to_end(key)
+    return key, hit[0], hit[1]
+
+
+def _render_fast(t: Template, card: CardInput, size: str) -> tuple[Image.Image, _Ctx] | None:
+    """Paint the person's layers onto a copy of the cached card-level base. None if something
+    a person's layer painted overlaps a card-level layer painted after it in the template (the
+    order would matter): the caller then paints every layer in order."""
+    based = _base(t, size, card)
+    if based is None:
+        return None
+    key, base, painted = based
+    ctx = _Ctx(t, card, size)
+    ctx.base_key = key
+    canvas = base.copy()
+    layers = t.spec.layers
+    static = t.cache["static layers"]
+    later = [(i, r) for i, (_, _, rects) in painted.items() for r in rects]
+    person = ctx.person_id()
+    for i, layer in enumerate(layers):
+        if i in painted:
+            texts, overflows, _ = painted[i]
+            ctx.texts.extend(texts)
+            ctx.overflows.extend(dataclasses.replace(o, person=person) for o in overflows)
+            continue
+        if i in static:
+            continue  # its when: does not hold for this card
+        ctx.rects = []
+        _paint(canvas, i, layer, ctx)
+        mine = [r for r in ctx.rects if r[0] < r[2] and r[1] < r[3]]
+        if any(j > i and _overlap(r, s) for j, s in later for r in mine):
+            return None
+        ctx.dirty.extend(mine)
+    ctx.rects = None
+    return canvas, ctx
+
+
 def _gradient(size: tuple[int, int], g: Any) -> Image.Image:
     w, h = size
     ramp = Image.linear_gradient("L")  # 256x256, black at the top
@@ -271,6 +386,11 @@ def _paint(canvas: Image.Image, index: int, layer: Layer, ctx: _Ctx) -> None:
     if not matches(getattr(spec, "when", None), ctx.card):
         return
     box = per_size(spec.box, ctx.size) if hasattr(spec, "box") else None
+    if ctx.rects is not None:
+        if box is None:
+            ctx.rects.append((-1 << 30, -1 << 30, 1 << 30, 1 << 30))  # the whole canvas
+        elif not isinstance(spec, TextLayer):  # text records the lines it draws, wherever they go
+            ctx.rects.append(_grow((box[0], box[1], box[0] + box[2], box[1] + box[3]), 2))
     if isinstance(spec, BackgroundLayer):
         _paint_background(canvas, index, spec, ctx)
     elif isinstance(spec, PhotoLayer):
@@ -365,7 +485,29 @@ def _draw(canvas: Image.Image, box: tuple[int, int, int, int], style: TextStyle,
     f = fitted.font
     for i, (line, width) in enumerate(zip(fitted.lines, fitted.widths)):
         lx = line_x(x, w, width, style.align)
-        d.text((lx, top + fitted.ascent + i * fitted.pitch), line, font=f, fill=ink, anchor="ls", **stroke)
+        ly = top + fitted.ascent + i * fitted.pitch
+        if stroke:
+            d.text((lx, ly), line, font=f, fill=ink, anchor="ls", **stroke)
+            if ctx.rects is not None:
+                l, t, r, b = f.getbbox(line, anchor="ls", stroke_width=style.stroke.width)  # type: ignore[union-attr]
+                ctx.rects.append(_grow((int(lx) + l, int(ly) + t, int(lx) + r, int(ly) + b), 2))
+        else:
+            rect = draw_line(d, (lx, ly), line, f, ink)
+            if ctx.rects is not None:
+                ctx.rects.append(_grow(rect, 2))
+
+
+def draw_line(d: ImageDraw.ImageDraw, xy: tuple[float, float], line: str, f: ImageFont.FreeTypeFont,
+              fill: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """``d.text(xy, line, font=f, fill=fill, anchor="ls")`` for one line without stroke, the same
+    pixels (what ImageDraw.text does), also returning the rectangle the glyphs were drawn in."""
+    ink = d._getink(fill)[0]
+    x, y = int(xy[0]), int(xy[1])
+    start = (math.modf(xy[0])[0], math.modf(xy[1])[0])
+    mask, offset = f.getmask2(line, d.fontmode, anchor="ls", ink=ink, start=start)
+    x, y = x + offset[0], y + offset[1]
+    d.draw.draw_bitmap((x, y), mask, ink)
+    return (x, y, x + mask.size[0], y + mask.size[1])
 
 
 def _paint_text(canvas: Image.Image, box: tuple[int, int, int, int], style: TextStyle, template_text: str,
@@ -390,6 +532,23 @@ def _paint_face(canvas: Image.Image, box: tuple[int, int, int, int], person: Fac
         im, small = _face(data, pid, ctx.card.photo_names.get(pid), (w, h), focus, grayscale)
         if small:
             ctx.warnings.append(f"photo of {pid} is only {small[0]}x{small[1]} px, shown at {w}x{h}: it will look blurry")
+        if ctx.base_key is not None and not any(_overlap(r, (x, y, x + w, y + h)) for r in ctx.dirty):
+            # The box still shows the cached static base: paste the face already masked and
+            # ringed onto it (cached with the face, by the photo's content), without a mask.
+            key = ("composite", ctx.t.cache.setdefault("token", object()), ctx.base_key, box, shape, radius,
+                   border, _face_key(data, (w, h), focus, grayscale))
+            done = _FACES.get(key)
+            if done is None:
+                done = canvas.crop((x, y, x + w, y + h))
+                done.paste(im, (0, 0), _mask(ctx.t, w, h, shape, radius))
+                if border:
+                    done.paste(_rgb(border.color), (0, 0), _ring(ctx.t, w, h, shape, radius, border.width))
+                _remember(key, (done, None))
+            else:
+                _FACES.move_to_end(key)
+                done = done[0]
+            canvas.paste(done, (x, y))
+            return
     else:
         im = _silhouette(ctx.t, w, h, placeholder).copy()
         _draw_initials(im, person, ctx, placeholder)
@@ -399,7 +558,7 @@ def _paint_face(canvas: Image.Image, box: tuple[int, int, int, int], person: Fac
 
 
 _FACES: OrderedDict[tuple[Any, ...], tuple[Image.Image, tuple[int, int] | None]] = OrderedDict()
-FACE_CACHE_SIZE = 128
+FACE_CACHE_SIZE = 256  # faces, and faces composited onto a static base
 
 
 def _face(data: bytes, pid: str, name: str | None, size: tuple[int, int], focus: float,
@@ -410,7 +569,7 @@ def _face(data: bytes, pid: str, name: str | None, size: tuple[int, int], focus:
     plus resampling is most of a card's cost. Keyed by a hash of the bytes, a cached face can
     never be stale; facts are not involved.
     """
-    key = (hashlib.sha256(data).digest(), size, focus, grayscale)
+    key = _face_key(data, size, focus, grayscale)
     hit = _FACES.get(key)
     if hit is not None:
         _FACES.move_to_end(key)
@@ -420,14 +579,23 @@ def _face(data: bytes, pid: str, name: str | None, size: tuple[int, int], focus:
     im = cover(im, size, focus)
     if grayscale:
         im = im.convert("L").convert("RGB")
-    _FACES[key] = (im, small)
-    while len(_FACES) > FACE_CACHE_SIZE:
-        _FACES.popitem(last=False)
+    _remember(key, (im, small))
     return im, small
 
 
+def _face_key(data: bytes, size: tuple[int, int], focus: float, grayscale: bool) -> tuple[Any, ...]:
+    return (hashlib.sha256(data).digest(), size, focus, grayscale)
+
+
+def _remember(key: tuple[Any, ...], value: tuple[Image.Image, tuple[int, int] | None]) -> None:
+    _FACES[key] = value
+    while len(_FACES) > FACE_CACHE_SIZE:
+        _FACES.popitem(last=False)
+
+
 def clear_caches() -> None:
-    """Forget cached faces (benchmarks measuring cold renders; tests)."""
+    """Forget cached faces and faces composited onto backgrounds (benchmarks measuring cold
+    renders; tests)."""
     _FACES.clear()
 
 
@@ -567,10 +735,14 @@ def render(template: Template, card: CardInput, size: str = "square", fmt: str =
     limit = template.spec.max_people
     if limit and len(card.people) > limit:
         raise CardError(f"template {template.name!r} shows at most {limit} person(s); this card features {len(card.people)}")
-    ctx = _Ctx(template, card, size)
-    canvas, start = _static_prefix(template, size, ctx)
-    for i in range(start, len(template.spec.layers)):
-        _paint(canvas, i, template.spec.layers[i], ctx)
+    fast = _render_fast(template, card, size)
+    if fast is not None:
+        canvas, ctx = fast
+    else:
+        ctx = _Ctx(template, card, size)
+        canvas, start = _static_prefix(template, size, ctx)
+        for i in range(start, len(template.spec.layers)):
+            _paint(canvas, i, template.spec.layers[i], ctx)
     if strict and ctx.overflows:
         raise CardError("; ".join(str(o) for o in ctx.overflows))
     data, quality = encode(canvas, fmt, max_bytes)
