@@ -109,6 +109,7 @@ class FakeServer:
         self.posted: list[dict[str, Any]] = []  # what the platform now shows
         self.requests: list[Request] = []  # every request, in order
         self.faults: dict[str, deque[str]] = defaultdict(deque)
+        self.rules: list[tuple[str, Callable[[Request], bool], str]] = []  # lasting faults (fail_when)
         self.lock = threading.RLock()
         self._stopping = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
@@ -164,6 +165,12 @@ class FakeServer:
         with self.lock:
             self.faults[endpoint].extend(kinds)
 
+    def fail_when(self, endpoint: str, predicate: Callable[[Request], bool], kind: str) -> None:
+        """A lasting fault: every request to ``endpoint`` for which ``predicate`` holds gets ``kind``
+        (e.g. a 429 storm on one account among several sharing this fake)."""
+        with self.lock:
+            self.rules.append((endpoint, predicate, kind))
+
     def next_id(self) -> int:
         with self.lock:
             self._counter += 1
@@ -198,6 +205,9 @@ class FakeServer:
         endpoint, call = route
         with self.lock:
             fault = self.faults[endpoint].popleft() if self.faults[endpoint] else None
+            rules = list(self.rules)
+        if fault is None:
+            fault = next((kind for ep, pred, kind in rules if ep == endpoint and pred(request)), None)
         if fault == "drop":
             handler.close_connection = True
             handler.connection.shutdown(2)  # the answer never comes
