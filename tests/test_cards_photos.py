@@ -148,3 +148,20 @@ def test_render_names_the_file_of_a_bad_photo(portrait, folder) -> None:  # type
     with pytest.raises(PhotoError) as exc:
         render(portrait, card)
     assert str(exc.value).startswith(f"{NAME} (rong-chhun):") and exc.value.person == "rong-chhun"
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 3000), st.integers(1, 3000), st.integers(1, 600), st.integers(1, 600),
+       st.floats(0, 1))
+def test_cover_any_photo_into_any_box(iw: int, ih: int, w: int, h: int, focus: float) -> None:
+    # Regression: float rounding once produced a crop box a hair outside the photo.
+    from PIL import Image
+
+    from campaign.cards.photos import cover
+
+    out = cover(Image.new("RGB", (iw, ih)), (w, h), focus)
+    assert out.size == (w, h)

@@ -102,9 +102,11 @@ def cover(im: Image.Image, size: tuple[int, int], focus: float = 0.3) -> Image.I
     w, h = size
     iw, ih = im.size
     scale = max(w / iw, h / ih)
-    cw, ch = w / scale, h / scale  # the crop, in source pixels
-    left = (iw - cw) / 2
-    top = (ih - ch) * focus
+    # The crop, in source pixels; clamped because w / (w / iw) can come out a hair above iw
+    # in floating point, and Pillow refuses a box that leaves the image.
+    cw, ch = min(iw, w / scale), min(ih, h / scale)
+    left = max(0.0, (iw - cw) / 2)
+    top = max(0.0, (ih - ch) * focus)
     return im.resize(size, Image.Resampling.BICUBIC, box=(left, top, left + cw, top + ch), reducing_gap=2.0)
 
 
