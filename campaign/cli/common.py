@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from datetime import date
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -50,3 +51,13 @@ def clean_errors(func: F) -> F:
             fail(str(exc))
 
     return wrapper  # type: ignore[return-value]
+
+
+def parse_day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """Click callback for a DATE option written YYYY-MM-DD."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None

@@ -13,7 +13,7 @@ from ..checks import load_checked
 from ..definition import Campaign, load_folder
 from ..plan import Slot, cadence_dates, plan, plan_warnings
 from ..roster import Roster
-from .common import clean_errors
+from .common import clean_errors, parse_day
 
 FOLDER = click.argument("folder", type=click.Path(path_type=Path))
 
@@ -43,21 +43,14 @@ def validate(folder: Path) -> None:
     )
 
 
-def _parse_day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
 
 
 @click.command("plan")
 @FOLDER
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of posts instead of a table.")
-@click.option("--from", "from_", callback=_parse_day, metavar="DATE", help="Only posts on or after this local date.")
-@click.option("--to", callback=_parse_day, metavar="DATE", help="Only posts on or before this local date.")
-@click.option("--as-of", callback=_parse_day, metavar="DATE",
+@click.option("--from", "from_", callback=parse_day, metavar="DATE", help="Only posts on or after this local date.")
+@click.option("--to", callback=parse_day, metavar="DATE", help="Only posts on or before this local date.")
+@click.option("--as-of", callback=parse_day, metavar="DATE",
               help="Plan with only the roster events known on this date (how the plan looked then).")
 @clean_errors
 def plan_cmd(folder: Path, as_json: bool, from_: date | None, to: date | None, as_of: date | None) -> None:

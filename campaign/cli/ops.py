@@ -25,7 +25,7 @@ from ..definition import load_folder
 from ..ledger import Ledger, UnknownCampaign, UnknownPost
 from ..ledger.states import ACTIVE, CANCELLED, PAUSED
 from ..redis_server import EmbeddedRedis, RedisUnavailable, campaign_home, connect, default_data_dir
-from .common import clean_errors, fail
+from .common import clean_errors, fail, parse_day
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -202,20 +202,13 @@ def _status_line(ledger: Ledger, cid: str) -> str:
 # --- simulate -------------------------------------------------------------------------------
 
 
-def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
 
 
 @click.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
               help="Where to write outbox/ and report.html.")
-@click.option("--until", callback=_day, metavar="DATE", help="Stop after this local date.")
+@click.option("--until", callback=parse_day, metavar="DATE", help="Stop after this local date.")
 @click.option("--workers", "concurrency", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Celery worker processes.")
 @click.option("--no-auto-approve", is_flag=True, help="Leave cards awaiting review (they will be missed).")
