@@ -10,9 +10,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any
-
-from pydantic import AfterValidator
+from typing import Any
 
 _REF_RE = re.compile(r"^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$")
 
@@ -47,9 +45,6 @@ def check_ref(value: Any) -> str:
             "write env:VARIABLE_NAME or file:/path/to/token and keep the token out of the YAML"
         )
     return value.strip()
-
-
-SecretRef = Annotated[str, AfterValidator(check_ref)]
 
 
 def resolve(ref: str, base: Path | None = None, environ: dict[str, str] | None = None) -> Secret:

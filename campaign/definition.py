@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from .credentials import check_ref
 from .roster import ID_RE, Roster
-from .sources import InputError, Located, Problem, read_yaml, validate
+from .sources import InputError, Located, Problem, load_model
 from .types import LANG_RE, Duration
 
 PLATFORMS = ("x", "mastodon", "bluesky", "telegram", "facebook", "outbox")
@@ -263,25 +263,19 @@ def load_folder(folder: Path | str) -> CampaignFolder:
     if not root.is_dir():
         raise InputError([Problem(str(root), None, "", "not a folder; a campaign is a folder with campaign.yaml and roster.yaml")])
     problems: list[Problem] = []
-    campaign = roster = None
-    csrc = rsrc = None
-    for name in (CAMPAIGN_FILE, ROSTER_FILE):
+    loaded: dict[str, tuple[Any, Located]] = {}
+    for name, model in ((CAMPAIGN_FILE, Campaign), (ROSTER_FILE, Roster)):
         path = root / name
-        try:
-            src = read_yaml(path, display=str(path))
-            if name == CAMPAIGN_FILE:
-                csrc = src
-                campaign = validate(src, Campaign)
-            else:
-                rsrc = src
-                roster = validate(src, Roster)
+        try:  # both files are read, so one run reports the problems of both
+            loaded[name] = load_model(path, model, display=str(path))
         except InputError as exc:
             problems.extend(exc.problems)
-    if campaign is not None and roster is not None and csrc is not None and rsrc is not None:
-        problems.extend(_cross_checks(root, campaign, roster, csrc, rsrc))
     if problems:
         raise InputError(problems)
-    assert campaign and roster and csrc and rsrc
+    (campaign, csrc), (roster, rsrc) = loaded[CAMPAIGN_FILE], loaded[ROSTER_FILE]
+    problems = _cross_checks(root, campaign, roster, csrc, rsrc)
+    if problems:
+        raise InputError(problems)
     return CampaignFolder(root, campaign, roster, csrc, rsrc)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from .definition import Account, Campaign
@@ -86,9 +86,8 @@ def caption_variant(campaign: Campaign, account: Account, week: int) -> int:
     return peers.index(account.id) + week - 1
 
 
-def _due(campaign: Campaign, day: date, at, offset: timedelta) -> datetime:  # type: ignore[no-untyped-def]
-    local = datetime.combine(day, at, tzinfo=campaign.tz)
-    return (local.astimezone(campaign.tz) + offset).astimezone(campaign.tz)
+def _due(campaign: Campaign, day: date, at: time, offset: timedelta) -> datetime:
+    return datetime.combine(day, at, tzinfo=campaign.tz) + offset
 
 
 def plan(campaign: Campaign, roster: Roster, now: datetime | None = None) -> list[Slot]:
@@ -115,7 +114,7 @@ def plan(campaign: Campaign, roster: Roster, now: datetime | None = None) -> lis
             counts[p] += 1
         return chosen
 
-    def add(day: date, account: Account, people: list[str], kind: str, template: str, at) -> None:  # type: ignore[no-untyped-def]
+    def add(day: date, account: Account, people: list[str], kind: str, template: str, at: time) -> None:
         week = week_of(campaign, day)
         slots.append(Slot(
             id=post_id(campaign.id, day, account.id), campaign=campaign.id, account=account.id,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 import datetime as dt
 from datetime import date
 from enum import StrEnum
@@ -190,9 +190,6 @@ class Person(Model):
                 detained = False
         return self
 
-    def display_name(self, lang: str = "en") -> str:
-        return self.name.get(lang)
-
 
 class Roster(Model):
     """The people of a campaign, in the order the organiser listed them."""
@@ -269,7 +266,6 @@ class Facts:
     release_note: LocalText | None
     next_hearing: date | None
     announce_release: bool | None = None
-    sources: tuple[str, ...] = field(default=())
 
     @property
     def held(self) -> bool:
@@ -309,15 +305,12 @@ def facts(person: Person, on: date) -> Facts:
     note: LocalText | None = None
     announce: bool | None = None
     next_hearing: date | None = None
-    sources: list[str] = list(person.sources)
 
     for event in person.events:
         if event.date > on:
             if event.type == "hearing" and next_hearing is None:
                 next_hearing = event.date
             continue
-        if event.source:
-            sources.append(event.source)
         if event.type == "arrested":
             start = event.date
             status = Status.DETAINED
@@ -369,10 +362,4 @@ def facts(person: Person, on: date) -> Facts:
         release_note=note,
         next_hearing=next_hearing,
         announce_release=announce,
-        sources=tuple(dict.fromkeys(sources)),
     )
-
-
-def release_dates(person: Person) -> list[tuple[date, Event]]:
-    """Every release of ``person`` with its event, in order."""
-    return [(e.date, e) for e in person.events if e.type == "released"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -147,17 +148,13 @@ def _message(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
     if kind == "missing":
         return "required, but missing"
     msg = str(err["msg"])
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
-    if msg.startswith("Assertion failed, "):
-        msg = msg[len("Assertion failed, "):]
+    for prefix in ("Value error, ", "Assertion failed, "):  # pydantic's wording around our own messages
+        msg = msg.removeprefix(prefix)
     return msg
 
 
 def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
     """The field names the model accepts at ``loc`` (best effort, for 'did you mean')."""
-    import typing
-
     current: Any = model
     for part in loc:
         if isinstance(part, int):
@@ -166,12 +163,13 @@ def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
         if not fields or part not in fields:
             # dict[str, Model] or unknown: keep walking into the value type
             return []
-        current = _unwrap(fields[part].annotation, typing)
+        current = _unwrap(fields[part].annotation)
     fields = getattr(current, "model_fields", None)
     return list(fields) if fields else []
 
 
-def _unwrap(tp: Any, typing: Any) -> Any:
+def _unwrap(tp: Any) -> Any:
+    """The model inside an annotation such as ``list[Model] | None``, else the annotation."""
     for _ in range(4):
         args = typing.get_args(tp)
         if not args:
@@ -183,7 +181,7 @@ def _unwrap(tp: Any, typing: Any) -> Any:
     return tp
 
 
-_REL_PATH = re.compile(r"^((?:[A-Za-z_]+)(?:\[\d+\])*(?:\.[A-Za-z_]+(?:\[\d+\])*)*)(?: \([^)]*\))?: ")
+_REL_PATH = re.compile(r"^([A-Za-z_]+(?:\[\d+\])*(?:\.[A-Za-z_]+(?:\[\d+\])*)*): ")
 
 
 def _refine(loc: Loc, msg: str) -> tuple[Loc, str]:
@@ -200,10 +198,10 @@ def _refine(loc: Loc, msg: str) -> tuple[Loc, str]:
     return loc + tuple(extra), msg[m.end():]
 
 
-def validate(located: Located, model: type[M], context: dict[str, Any] | None = None) -> M:
+def validate(located: Located, model: type[M]) -> M:
     """Validate located YAML data into ``model``; every error becomes a located Problem."""
     try:
-        return model.model_validate(located.data, context=context)
+        return model.model_validate(located.data)
     except ValidationError as exc:
         problems = []
         seen = set()
@@ -219,7 +217,7 @@ def validate(located: Located, model: type[M], context: dict[str, Any] | None = 
         raise InputError(problems) from None
 
 
-def load_model(path: Path, model: type[M], display: str | None = None, context: dict[str, Any] | None = None) -> tuple[M, Located]:
+def load_model(path: Path, model: type[M], display: str | None = None) -> tuple[M, Located]:
     """Read and validate one YAML file; returns the model and the located source for later checks."""
     located = read_yaml(path, display)
-    return validate(located, model, context), located
+    return validate(located, model), located

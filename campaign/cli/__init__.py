@@ -8,13 +8,10 @@
 
 from __future__ import annotations
 
-import importlib
-
 import click
 
+from . import accounts, design, folder, ops
 from .common import CLIGroup
-
-_MODULES = ("folder", "design", "ops", "accounts")
 
 
 @click.group(cls=CLIGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -29,11 +26,5 @@ def main() -> None:
     """
 
 
-for _name in _MODULES:
-    try:
-        _module = importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as exc:  # an area not built yet
-        if exc.name != f"{__name__}.{_name}":
-            raise
-        continue
-    _module.register(main)
+for _area in (folder, design, ops, accounts):
+    _area.register(main)
