@@ -214,9 +214,9 @@ class Campaign(Model):
     @model_validator(mode="after")
     def _consistent(self) -> Campaign:
         if self.end < self.start:
-            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+            raise ValueError(f"end: {self.end} is before start ({self.start})")
         if self.finale and not (self.start <= self.finale.date <= self.end):
-            raise ValueError(f"finale.date ({self.finale.date}) is outside the campaign ({self.start} to {self.end})")
+            raise ValueError(f"finale.date: {self.finale.date} is outside the campaign ({self.start} to {self.end})")
         ids = [a.id for a in self.accounts]
         for i, a in enumerate(self.accounts):
             if ids.index(a.id) != i:

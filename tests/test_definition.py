@@ -61,9 +61,12 @@ def test_wrong_type(tmp_path: Path) -> None:
 
 def test_end_before_start(tmp_path: Path) -> None:
     bad = CAMPAIGN.replace("end: 2021-10-06", "end: 2021-08-01")
-    found = problems(tmp_path, bad)
-    assert len(found) == 1 and "end (2021-08-01) is before start (2021-08-11)" in found[0]
-    assert "campaign.yaml:" in found[0]
+    one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "end:"), "end", "2021-08-01 is before start (2021-08-11)")
+
+
+def test_finale_outside_campaign(tmp_path: Path) -> None:
+    bad = CAMPAIGN + "finale: {date: 2021-12-10}\n"
+    one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "finale:"), "finale.date", "outside the campaign")
 
 
 def test_impossible_date(tmp_path: Path) -> None:
