@@ -17,7 +17,6 @@ from ..cards.samples import crowd, sample_facts, sample_people
 from ..definition import CampaignFolder, load_folder
 from ..plan import cadence_dates, plan, week_of
 from ..roster import Facts, Person, facts
-from ..sources import InputError
 from .common import EXIT_INPUT, clean_errors, fail
 
 EXIT_OVERFLOW = 1
@@ -198,20 +197,15 @@ def template_jobs(folder: CampaignFolder, name: str, sizes: list[str] | None) ->
                 yield Job(f"{name}_{safe}_{lang}_{size}.jpg", f"{label} ({lang}) · as of {group[0].on}", name, size, card)
 
 
-def _render_all(folder: CampaignFolder, jobs: list[Job], out: Path) -> list[Result]:
-    templates: dict[str, Template] = {}
+def _render_all(folder: CampaignFolder, templates: dict[str, Template], jobs: list[Job], out: Path) -> list[Result]:
     results: list[Result] = []
     with click.progressbar(jobs, label="Rendering cards", file=sys.stderr, show_pos=True) as bar:
         for job in bar:
             if job.template not in templates:
                 templates[job.template] = _load(job.template, folder.root)
-            t = templates[job.template]
-            if job.size not in t.sizes:
-                results.append(Result(job, None, f"template {t.name!r} has no size {job.size!r} (it has: {', '.join(t.sizes)})"))
-                continue
             try:
-                card = render(t, job.card, size=job.size)
-            except CardError as exc:
+                card = render(templates[job.template], job.card, size=job.size)
+            except CardError as exc:  # also a size the template lacks: render names the sizes it has
                 results.append(Result(job, None, str(exc)))
                 continue
             (out / job.file).write_bytes(card.image)
@@ -304,30 +298,17 @@ def preview(folder: Path, out: Path, template: str | None, size: str, watch: boo
 
 
 def _preview_once(folder_path: Path, out: Path, template: str | None, size: str) -> tuple[int, list[Path]]:
-    try:
-        folder = load_folder(folder_path)
-    except InputError as exc:
-        from .common import report_input_error
-
-        report_input_error(exc)
-        raise AssertionError("unreachable")
+    folder = load_folder(folder_path)  # an InputError is reported by clean_errors (exit 2)
     out.mkdir(parents=True, exist_ok=True)
     c = folder.campaign
     names = [template] if template else sorted({c.template, c.released_template} | ({c.finale.template} if c.finale else set()))
-    tdirs = []
-    sizes_by = {}
-    for name in names:
-        try:
-            tdirs.append(find_template(name, folder.root))
-        except CardError as exc:
-            fail(str(exc), EXIT_INPUT)
-        sizes_by[name] = list(_load(name, folder.root).sizes)
-    all_sizes = list(dict.fromkeys(s for v in sizes_by.values() for s in v))
+    templates = {name: _load(name, folder.root) for name in names}
+    all_sizes = list(dict.fromkeys(s for t in templates.values() for s in t.sizes))
     sizes = all_sizes if size == "all" else [size]
     jobs = list(template_jobs(folder, template, sizes) if template else planned_jobs(folder, sizes))
     for f in out.glob("*.jpg"):
         f.unlink()  # a stale card from an earlier run would mislead
-    results = _render_all(folder, jobs, out)
+    results = _render_all(folder, templates, jobs, out)
     title = f"{c.name}: {'template ' + template if template else 'planned posts'}"
     (out / "index.html").write_text(contact_sheet(results, title), encoding="utf-8")
     overflows = sum(len(r.card.overflows) for r in results if r.card)
@@ -340,7 +321,7 @@ def _preview_once(folder_path: Path, out: Path, template: str | None, size: str)
     click.echo(f"wrote {len(results) - len(errors)} cards and {out / 'index.html'}: "
                f"{overflows} overflow(s), {len(errors)} error(s)")
     code = EXIT_INPUT if errors else EXIT_OVERFLOW if overflows else 0
-    return code, [*tdirs, folder.root]
+    return code, [*(t.root for t in templates.values()), folder.root]
 
 
 def register(group: click.Group) -> None:
