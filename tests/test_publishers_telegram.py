@@ -65,3 +65,16 @@ def test_errors_name_the_account_never_the_token(telegram_fake) -> None:  # type
     with pytest.raises(AuthFailed) as caught:
         get_publisher(account, T.context(telegram_fake)).publish(make_post(account))
     assert account.id in str(caught.value) and ENV["TELEGRAM_TOKEN"] not in str(caught.value)
+
+
+def test_the_token_is_resolved_once_per_publisher(telegram_fake, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The token file is read at the first call, not again for every request."""
+    (tmp_path / "tg-token").write_text(ENV["TELEGRAM_TOKEN"])
+    account = T.account(credentials="file:tg-token")
+    context = T.context(telegram_fake)
+    context.base_dir = tmp_path
+    publisher = get_publisher(account, context)
+    publisher.publish(make_post(account))
+    (tmp_path / "tg-token").unlink()
+    publisher.publish(make_post(account, text="second #FreeThemAll"))
+    assert len(telegram_fake.posted) == 2

@@ -29,7 +29,7 @@ from typing import Any, ClassVar, NoReturn, Protocol
 import requests
 from requests.adapters import HTTPAdapter
 
-from ..credentials import Secret, resolve
+from ..credentials import CredentialError, Secret, resolve
 from ..definition import Account
 
 
@@ -126,8 +126,6 @@ class Context:
 
     def secret(self, account: Account, name: str | None = None) -> Secret:
         """Resolve one credential of ``account``; raises AuthFailed naming the reference only."""
-        from ..credentials import CredentialError
-
         creds = account.credentials
         ref = creds if isinstance(creds, str) else (creds or {}).get(name or "token")
         if ref is None:
@@ -256,9 +254,7 @@ def http_session(timeout: float, user_agent: str | None = "campaign-scheduler") 
     """A ``requests.Session`` that reuses connections, times out after ``timeout`` seconds and
     never retries on its own. Share one per publisher; it is safe across one thread at a time."""
     session = requests.Session()
-    adapter = TimeoutAdapter(timeout)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
+    keep_session_tidy(session, timeout)
     if user_agent:
         session.headers["User-Agent"] = user_agent
     return session
@@ -412,6 +408,7 @@ class BasePublisher:
         self.timeout = context.timeout
         self.last_rate_limit: RateLimitInfo | None = None
         self._secrets: set[str] = set()
+        self._revealed: dict[str | None, str] = {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(account={self.account.id!r})"
@@ -425,10 +422,13 @@ class BasePublisher:
         return url.rstrip("/")
 
     def secret(self, name: str | None = None) -> str:
-        """Reveal one credential for a library call; it is redacted from logs and errors from now on."""
-        value = self.context.secret(self.account, name).reveal()
-        self._secrets.add(value)
-        _REDACTOR.secrets.add(value)
+        """Reveal one credential for a library call, resolving it once per publisher (not per
+        request); it is redacted from logs and errors from now on."""
+        value = self._revealed.get(name)
+        if value is None:
+            value = self._revealed[name] = self.context.secret(self.account, name).reveal()
+            self._secrets.add(value)
+            _REDACTOR.secrets.add(value)
         return value
 
     def fail(self, error: PublishError, cause: BaseException | None = None) -> NoReturn:
