@@ -397,8 +397,7 @@ def _paint(canvas: Image.Image, index: int, layer: Layer, ctx: _Ctx) -> None:
         if len(ctx.people) != 1:
             raise CardError(f"template {ctx.t.name!r}: a photo layer shows one person, but the card features "
                             f"{len(ctx.people)}; use a grid layer")
-        _paint_face(canvas, box, ctx.people[0], spec, ctx, spec.shape, spec.radius, spec.grayscale,
-                    spec.focus, spec.border, spec.placeholder)
+        _paint_face(canvas, box, ctx.people[0], spec, ctx)
     elif isinstance(spec, ShapeLayer):
         _paint_shape(canvas, box, spec.fill, spec.radius, spec.outline)
     elif isinstance(spec, BadgeLayer):
@@ -408,8 +407,8 @@ def _paint(canvas: Image.Image, index: int, layer: Layer, ctx: _Ctx) -> None:
         _paint_text(canvas, (x + pad, y + pad // 2, w - 2 * pad, h - pad), spec, pick_text(spec.text, ctx.card.language),
                     ctx, spec.id or f"layers[{index}].badge", ctx.person_id())
     elif isinstance(spec, TextLayer):
-        _paint_text(canvas, box, spec, pick_text(spec.text, ctx.card.language), ctx,
-                    spec.id or pick_text(spec.text, ctx.card.language), ctx.person_id())
+        text = pick_text(spec.text, ctx.card.language)
+        _paint_text(canvas, box, spec, text, ctx, spec.id or text, ctx.person_id())
     elif isinstance(spec, LogoLayer):
         _paint_logo(canvas, box, spec, ctx)
     elif isinstance(spec, GridLayer):
@@ -517,17 +516,13 @@ def _paint_text(canvas: Image.Image, box: tuple[int, int, int, int], style: Text
         _draw(canvas, box, style, text, fitted, ctx, field_name, person)
 
 
-def _photo_bytes(ctx: _Ctx, person: Facts) -> bytes | None:
-    return ctx.card.photos.get(person.person.id)
-
-
-def _paint_face(canvas: Image.Image, box: tuple[int, int, int, int], person: Facts, spec: Any, ctx: _Ctx,
-                shape: str, radius: int, grayscale: bool, focus: float, border: Stroke | None,
-                placeholder: Placeholder) -> None:
-    """A person's photo (or placeholder) cropped into a shape, at ``box``."""
+def _paint_face(canvas: Image.Image, box: tuple[int, int, int, int], person: Facts, spec: PhotoLayer | GridLayer,
+                ctx: _Ctx) -> None:
+    """A person's photo (or placeholder) cropped into the layer's shape, at ``box``."""
     x, y, w, h = box
+    shape, radius, border, focus, grayscale = spec.shape, spec.radius, spec.border, spec.focus, spec.grayscale
     pid = person.person.id
-    data = _photo_bytes(ctx, person)
+    data = ctx.card.photos.get(pid)
     if data:
         im, small = _face(data, pid, ctx.card.photo_names.get(pid), (w, h), focus, grayscale)
         if small:
@@ -550,8 +545,8 @@ def _paint_face(canvas: Image.Image, box: tuple[int, int, int, int], person: Fac
             canvas.paste(done, (x, y))
             return
     else:
-        im = _silhouette(ctx.t, w, h, placeholder).copy()
-        _draw_initials(im, person, ctx, placeholder)
+        im = _silhouette(ctx.t, w, h, spec.placeholder).copy()
+        _draw_initials(im, person, ctx, spec.placeholder)
     canvas.paste(im, (x, y), _mask(ctx.t, w, h, shape, radius))
     if border:
         canvas.paste(_rgb(border.color), (x, y), _ring(ctx.t, w, h, shape, radius, border.width))
@@ -661,8 +656,7 @@ def _paint_grid(canvas: Image.Image, box: tuple[int, int, int, int], spec: GridL
         cx = x + (w - row_w) / 2 + c * (col_w + spec.gap)
         cy = top + r * (cell_h + spec.gap)
         fx = int(round(cx + (col_w - side) / 2))
-        _paint_face(canvas, (fx, int(round(cy)), side, side), person, spec, ctx, spec.shape, spec.radius,
-                    spec.grayscale, spec.focus, spec.border, spec.placeholder)
+        _paint_face(canvas, (fx, int(round(cy)), side, side), person, spec, ctx)
         if spec.label and label_h > 4:
             lbox = (int(cx), int(round(cy + side + max(2, label_h * 0.08))), int(col_w), int(label_h * 0.92))
             text, fitted = _set(lbox, spec.label, pick_text(spec.label.text, ctx.card.language), ctx,
@@ -752,7 +746,7 @@ def render(template: Template, card: CardInput, size: str = "square", fmt: str =
             ctx.warnings.append(f"{f.person.id} has no Khmer name; the Khmer card shows {name.get('en')!r}")
     return Card(image=data, format=fmt, size=canvas.size, alt=alt_texts(template, card),
                 warnings=tuple(dict.fromkeys(ctx.warnings)), overflows=tuple(ctx.overflows),
-                texts=tuple(ctx.texts), quality=quality if fmt == "jpeg" else None)
+                texts=tuple(ctx.texts), quality=quality)
 
 
 __all__ = ["Card", "CardInput", "Overflow", "PhotoError", "render", "encode", "grid_layout", "matches"]
