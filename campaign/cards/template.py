@@ -38,8 +38,6 @@ from ..types import LANG_RE
 
 TEMPLATE_FILE = "template.yaml"
 REQUIRED_SIZES = {"square": (1080, 1080), "portrait": (1080, 1350), "landscape": (1200, 675)}
-STATUSES = ("at_liberty", "detained", "imprisoned", "released")
-KINDS = ("weekly", "finale", "released")
 
 # Fields a text or alt format string may use. Local fields take a language attribute
 # ({name.km}); bare, they are written in the layer's language (the card's, unless `lang:` is set).
