@@ -22,7 +22,7 @@ from collections.abc import Callable
 from PIL import Image, ImageDraw
 
 from campaign.cards import CardInput, find_template, load_template, render
-from campaign.cards.render import clear_caches
+from campaign.cards.render import clear_caches, encode
 from campaign.cards.samples import SAMPLE_DAY, crowd, sample_facts, sample_people
 
 
@@ -50,11 +50,7 @@ def _bare(size: tuple[int, int], fmt: str, n: int) -> float:
     blank = Image.new("RGB", size, (0, 0, 0))
 
     def enc(_: int) -> None:
-        buf = io.BytesIO()
-        if fmt == "jpeg":
-            blank.save(buf, "JPEG", quality=90, optimize=False, progressive=False, subsampling=2)
-        else:
-            blank.save(buf, "PNG", compress_level=6)
+        encode(blank, fmt, None)  # the cards' own encoder and settings (first JPEG quality)
     return _time(enc, n)[0]
 
 
