@@ -86,3 +86,12 @@ def test_lookup_matches_text_not_just_any_post(x_fake) -> None:  # type: ignore[
     publisher.publish(ours)
     found = publisher.lookup(ours)
     assert found is not None and found.url and found.url.startswith("https://x.com/")
+
+
+def test_429_on_the_media_upload_reads_the_reset_too(x_fake) -> None:  # type: ignore[no-untyped-def]
+    account = X.account()
+    x_fake.fail("upload", "429")
+    with pytest.raises(RateLimited) as caught:
+        get_publisher(account, X.context(x_fake)).publish(make_post(account))
+    assert 500 < (caught.value.reset_at - datetime.now(UTC)).total_seconds() <= 601
+    assert x_fake.posted == []

@@ -20,16 +20,16 @@ import re
 import time
 from datetime import timedelta
 from functools import cached_property
-from typing import Any, ClassVar, TypeVar
 from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 from mastodon import (Mastodon, MastodonAPIError, MastodonError, MastodonNetworkError,
                       MastodonRatelimitError, MastodonServerError, MastodonUnauthorizedError)
 
 from ..definition import Account
 from .base import (AuthFailed, BasePublisher, Context, Post, Published, PublishError, RateLimited,
-                   RateLimitInfo, Rejected, Transient, clip, http_session, network_error, register,
-                   reset_after, same_text)
+                   RateLimitInfo, Rejected, Transient, clip, http_session, network_error, parse_reset,
+                   register, reset_after, same_text)
 
 T = TypeVar("T")
 ALT_TEXT_MAX = 1500  # the default description_limit; instances may allow more, none less
@@ -110,13 +110,13 @@ class MastodonPublisher(BasePublisher):
                 api = self.api
                 self.note_rate_limit(RateLimitInfo(
                     api.ratelimit_limit, api.ratelimit_remaining,
-                    _utc(api.ratelimit_reset) if api.ratelimit_reset else None))
+                    parse_reset(api.ratelimit_reset) if api.ratelimit_reset else None))
 
     def _error(self, exc: MastodonError, step: str, posting: bool) -> PublishError:
         what = self.what(step)
         if isinstance(exc, MastodonRatelimitError):
-            reset = self.api.ratelimit_reset
-            return RateLimited(_utc(reset) if reset else reset_after(None, timedelta(minutes=5)), f"{what}: rate limited")
+            reset = parse_reset(self.api.ratelimit_reset) if self.api.ratelimit_reset else None
+            return RateLimited(reset or reset_after(None, timedelta(minutes=5)), f"{what}: rate limited")
         if isinstance(exc, MastodonNetworkError):
             return network_error(exc, posting=posting, what=what)
         if isinstance(exc, MastodonUnauthorizedError):
@@ -141,12 +141,6 @@ def _status(exc: MastodonError) -> int | str:
 
 def _message(exc: MastodonError) -> str:
     return str(exc.args[3]) if len(exc.args) > 3 and exc.args[3] else str(exc.args[2] if len(exc.args) > 2 else "")
-
-
-def _utc(epoch: float) -> Any:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(epoch, UTC)
 
 
 def html_text(content: str) -> str:

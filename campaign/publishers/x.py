@@ -126,11 +126,8 @@ class XPublisher(BasePublisher):
         try:
             with client.session.request(method, API + route, auth=auth,
                                         headers={"User-Agent": client.user_agent}, **kwargs) as response:
-                if response.status_code in _STATUS_ERRORS:
-                    error = _STATUS_ERRORS[response.status_code]
-                    if error is tweepy.TooManyRequests:
-                        raise tweepy.TooManyRequests(response, reset_time=_int(response.headers.get("x-rate-limit-reset")))
-                    raise error(response)
+                if response.status_code in _STATUS_ERRORS:  # a 429's reset is read from its headers by _error
+                    raise _STATUS_ERRORS[response.status_code](response)
                 if response.status_code >= 500:
                     raise tweepy.TwitterServerError(response)
                 if not 200 <= response.status_code < 300:
@@ -164,13 +161,6 @@ class XPublisher(BasePublisher):
 
     def _url(self, tweet_id: str) -> str:
         return f"https://x.com/{self.account.handle.lstrip('@') if self.account.handle else 'i/web'}/status/{tweet_id}"
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _detail(exc: tweepy.HTTPException) -> str:
