@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from ..definition import CampaignFolder
-from ..ledger import Ledger, UnknownPost, worker_name
+from ..ledger import Ledger, worker_name
 from ..ledger.states import (ACTIVE, APPROVED, AWAITING_REVIEW, CANCELLED, FAILED, IN_DOUBT, MISSED, PAUSED,
                              PLANNED, RETRYABLE, STATES)
 from ..roster import Roster
@@ -89,19 +89,12 @@ def apply_folder(ledger: Ledger, folder: CampaignFolder, now: datetime, run_sett
     return report
 
 
-def _campaign_of_post(ledger: Ledger, post_id: str) -> dict[str, str]:
-    post = ledger.get_post(post_id)
-    if post is None:
-        raise UnknownPost(post_id)
-    return post
-
-
 def approve(ledger: Ledger, cid: str, now: datetime, *, week: int | None = None, post_id: str | None = None
             ) -> list[str]:
     """Approve one post, or every post of a campaign week, that awaits review; returns those approved."""
     who = f"person@{worker_name()}"
     if post_id is not None:
-        post = _campaign_of_post(ledger, post_id)
+        post = ledger.post(post_id)
         if post["state"] != AWAITING_REVIEW:
             raise ValueError(f"{post_id} is {post['state']}; only posts awaiting review can be approved")
         ids = [post_id]
@@ -115,7 +108,7 @@ def approve(ledger: Ledger, cid: str, now: datetime, *, week: int | None = None,
 def retry(ledger: Ledger, post_id: str, now: datetime) -> str:
     """Send a failed, missed, cancelled or expired post round again (re-rendered, then queued when due).
     Its account's block is lifted. A post whose time plus max_lateness has passed is refused."""
-    post = _campaign_of_post(ledger, post_id)
+    post = ledger.post(post_id)
     if post["state"] not in RETRYABLE:
         raise ValueError(f"{post_id} is {post['state']}; retry takes a post that is {', '.join(RETRYABLE)}")
     applied = load_applied(ledger, post["campaign"])
