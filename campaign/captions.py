@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from twitter_text import parse_tweet
 from wcwidth import iter_graphemes
 
+from .definition import KINDS
 from .types import khmer_digits
 
 if TYPE_CHECKING:
@@ -109,8 +110,12 @@ def caption_text(campaign: Campaign, slot: Slot, people: Sequence[Facts]) -> str
     account = campaign.account(slot.account)
     variants = campaign.captions[account.language].for_kind(slot.kind)
     template = variants[slot.variant % len(variants)]
-    text = template.format(**caption_fields(campaign, account, slot, people))
-    return re.sub(r"[ \t]{2,}", " ", text).strip()  # an empty field leaves no double space
+    return _tidy(template.format(**caption_fields(campaign, account, slot, people)))
+
+
+def _tidy(text: str) -> str:
+    """A filled-in template without the double spaces an empty field leaves."""
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
 
@@ -168,8 +173,9 @@ def fits(text: str, platform: str) -> bool:
         return True
     if limit.max_bytes is not None and len(text.encode()) > limit.max_bytes:
         return False
-    if platform == "x":
-        return bool(parse_tweet(text).valid) or (caption_length(text, platform) <= limit.size and bool(text.strip()))
+    if platform == "x":  # parse once: fit_caption calls this for every candidate cut
+        parsed = parse_tweet(text)
+        return bool(parsed.valid) or (int(parsed.weightedLength) <= limit.size and bool(text.strip()))
     return caption_length(text, platform) <= limit.size
 
 
@@ -277,7 +283,6 @@ def caption_problems(campaign: Campaign) -> list[str]:
     text (X forbids identical content across accounts)."""
     problems: list[str] = []
     tags = " ".join(campaign.hashtags)
-    kinds = ("weekly", "finale", "released")
     for platform in sorted({a.platform for a in campaign.accounts}):
         limit = limit_of(platform)
         if limit is None:
@@ -291,10 +296,10 @@ def caption_problems(campaign: Campaign) -> list[str]:
             if cset is None:
                 continue
             sample = {**_SAMPLE.get(lang, _SAMPLE["en"]), "campaign": campaign.name, "hashtags": tags}
-            for kind in kinds:
+            for kind in KINDS:
                 for i, template in enumerate(getattr(cset, kind) or []):
                     try:
-                        text = re.sub(r"[ \t]{2,}", " ", template.format(**sample)).strip()
+                        text = _tidy(template.format(**sample))
                     except (KeyError, IndexError, ValueError):
                         continue  # check_template reports broken templates
                     if not fits(text, platform):
@@ -314,7 +319,7 @@ def _x_collisions(campaign: Campaign) -> list[str]:
         if len(peers) < 2 or lang not in campaign.captions:
             continue
         distinct_orgs = len({a.organisation for a in peers}) == len(peers)
-        for kind in ("weekly", "finale", "released"):
+        for kind in KINDS:
             variants = campaign.captions[lang].for_kind(kind)
             if len(variants) >= len(peers):
                 continue  # caption_variant gives each account a different one
