@@ -165,3 +165,22 @@ def test_cover_any_photo_into_any_box(iw: int, ih: int, w: int, h: int, focus: f
 
     out = cover(Image.new("RGB", (iw, ih)), (w, h), focus)
     assert out.size == (w, h)
+
+
+
+def test_render_refuses_a_zero_byte_photo_by_name(portrait, folder) -> None:  # type: ignore[no-untyped-def]
+    # b"" is a file that was sent empty, not "no photo" (None): never a silent placeholder
+    rc = person_facts(folder, "rong-chhun")
+    card = card_input((rc,), photos={"rong-chhun": b""}, photo_names={"rong-chhun": NAME})
+    with pytest.raises(PhotoError, match="empty") as exc:
+        render(portrait, card)
+    assert str(exc.value).startswith(f"{NAME} (rong-chhun): ")
+
+
+@pytest.mark.parametrize("data, reason", [(b"", "empty"), (b"not an image", "not a readable image")])
+def test_render_names_the_file_of_a_bad_logo(portrait, folder, data: bytes, reason: str) -> None:  # type: ignore[no-untyped-def]
+    rc = person_facts(folder, "rong-chhun")
+    card = card_input((rc,), logo=data, logo_name="logos/cchr.png")
+    with pytest.raises(PhotoError, match=reason) as exc:
+        render(portrait, card)
+    assert str(exc.value).startswith("logos/cchr.png (logo): ")

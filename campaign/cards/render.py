@@ -147,7 +147,7 @@ def matches(when: When | None, card: CardInput, people: Sequence[Facts] | None =
             if any(bool(format(values[n], "")) != want for n in names):  # type: ignore[index]
                 return False
     if when.has_photo is not None:
-        has = len(people) == 1 and bool(card.photos.get(people[0].person.id))
+        has = len(people) == 1 and card.photos.get(people[0].person.id) is not None
         if has != when.has_photo:
             return False
     return True
@@ -523,7 +523,7 @@ def _paint_face(canvas: Image.Image, box: tuple[int, int, int, int], person: Fac
     shape, radius, border, focus, grayscale = spec.shape, spec.radius, spec.border, spec.focus, spec.grayscale
     pid = person.person.id
     data = ctx.card.photos.get(pid)
-    if data:
+    if data is not None:  # b"": a zero-byte file, which load_photo refuses by name
         im, small = _face(data, pid, ctx.card.photo_names.get(pid), (w, h), focus, grayscale)
         if small:
             ctx.warnings.append(f"photo of {pid} is only {small[0]}x{small[1]} px, shown at {w}x{h}: it will look blurry")
@@ -606,7 +606,7 @@ def _draw_initials(im: Image.Image, person: Facts, ctx: _Ctx, p: Placeholder) ->
 
 def _paint_logo(canvas: Image.Image, box: tuple[int, int, int, int], spec: LogoLayer, ctx: _Ctx) -> None:
     data = ctx.card.logo
-    if not data:
+    if data is None:  # b"": a zero-byte file, which load_logo refuses by name
         return
     x, y, w, h = box
     key = ("logo", hashlib.sha256(data).hexdigest(), w, h)
