@@ -188,3 +188,15 @@ def test_khmer_prefers_spaces_over_segmenter_words() -> None:
     # the fit prefers a smaller size with space breaks to a larger one that splits a part
     fitted = fit(name, lambda px: khmer_font(px), 330, 150, (20, 80), max_lines=2)
     assert fitted.fits and all(part in name.split(" ") for line in fitted.lines for part in line.split(" "))
+
+
+def test_missing_raqm_stops_naming_fribidi_and_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import features
+
+    from campaign.cards import CardError, require_raqm
+
+    monkeypatch.setattr(features, "check", lambda name: False if name == "raqm" else True)
+    with pytest.raises(CardError) as exc:
+        require_raqm()
+    msg = str(exc.value)
+    assert "FriBiDi" in msg and "apt-get install libfribidi0" in msg

@@ -161,3 +161,18 @@ def test_check_folder_templates(tmp_path: Path) -> None:
     assert any(p.startswith(f"{camp / 'campaign.yaml'}:{line}: finale.template: no template 'colage'") for p in ps)
     assert any("released_template: template 'released' has 1 problem" in p for p in ps)
     assert any("templates/released/template.yaml:8: layers[1].text.colour: unknown key (did you mean 'color'?)" in p for p in ps)
+
+
+def test_required_canvas_sizes(tmp_path: Path) -> None:
+    d = write(tmp_path, "sizes: {square: [1080, 1080]}\n" + MINIMAL)
+    [p] = problems(d)
+    assert ":1: sizes: " in p and "missing canvas size(s): portrait, landscape" in p
+
+
+def test_alt_text_is_checked_like_layer_text(tmp_path: Path) -> None:
+    d = write(tmp_path, MINIMAL.replace('  en: "{name}"', '  en: "{name}, {days}"'))
+    [p] = problems(d)
+    assert "alt.en: unknown field {days}" in p
+    d = write(tmp_path, MINIMAL.replace('  en: "{name}"', '  en: "{name"'), "b")
+    [p] = problems(d)
+    assert "alt.en: not a valid format string" in p
