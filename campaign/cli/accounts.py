@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..definition import Account, load_folder
-from ..publishers import AuthFailed, Context, PublishError, RateLimited, Rejected, Transient, get_publisher
+from ..publishers import AuthFailed, Context, PublishError, RateLimited, Transient, get_publisher
 from .common import clean_errors
 
 
@@ -32,7 +32,7 @@ def check_account(account: Account, context: Context) -> tuple[bool, str]:
         return False, f"rate limited until {exc.reset_at:%Y-%m-%d %H:%M} UTC; nothing to fix, run again later"
     except Transient as exc:
         return False, f"cannot reach {account.platform}: {exc}; check the network and base_url, then run again"
-    except (Rejected, PublishError) as exc:
+    except PublishError as exc:  # Rejected, OutcomeUnknown: their message says it
         return False, str(exc)
     except Exception as exc:  # noqa: BLE001 - an unmapped library error: say so, never a traceback
         return False, f"unexpected {type(exc).__name__} from the {account.platform} library; report it with the account id"
