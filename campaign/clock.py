@@ -48,6 +48,7 @@ class SimulatedClock:
         self.ledger.set_simulated_time(None)
 
 
-def clock_for(ledger: Ledger) -> Clock:
-    """The simulated clock if the ledger holds a simulated time, else the real one."""
-    return SimulatedClock(ledger) if ledger.simulated_time() is not None else RealClock()
+def now_for(ledger: Ledger) -> datetime:
+    """The campaign's now: the ledger's simulated time if set, else the system time (one Redis read)."""
+    when = ledger.simulated_time()
+    return datetime.fromtimestamp(when, UTC) if when is not None else datetime.now(UTC)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from campaign import pipeline
-from campaign.clock import clock_for
+from campaign.clock import now_for
 from campaign.ledger import Ledger
 
 from .app import app
@@ -31,7 +31,7 @@ def settings() -> pipeline.Settings:
 
 
 def _now(now: str | None = None) -> datetime:
-    return datetime.fromisoformat(now) if now else clock_for(ledger()).now()
+    return datetime.fromisoformat(now) if now else now_for(ledger())
 
 
 class CeleryDispatch:

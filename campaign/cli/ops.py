@@ -62,9 +62,9 @@ def open_ledger(data_dir: Path | None) -> Iterator[Ledger]:
 
 
 def _now(ledger: Ledger) -> datetime:
-    from ..clock import clock_for
+    from ..clock import now_for
 
-    return clock_for(ledger).now()
+    return now_for(ledger)
 
 
 def resolve_campaign(ledger: Ledger, target: str | None) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..clock import clock_for
+from ..clock import now_for
 from ..ledger import Ledger
 from .actions import ApplyReport, apply_folder, approve, retry, set_status, status
 from .applied import Applied, apply_definition, load_applied
@@ -30,7 +30,7 @@ class InlineDispatch:
     outcomes: list[tuple[str, str, str]] = field(default_factory=list)
 
     def _now(self) -> datetime:
-        return clock_for(self.ledger).now()
+        return now_for(self.ledger)
 
     def render(self, post_ids: Sequence[str]) -> None:
         for pid in post_ids:
