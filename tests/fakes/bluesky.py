@@ -139,6 +139,9 @@ class FakeBluesky(FakeServer):
                                "author": {"did": self.did, "handle": self.handle}}} for p in reversed(self.posted)]
         return Response(200, {"feed": items[:limit]}, self._limits())
 
+    def alt_of(self, item: dict[str, Any]) -> str | None:
+        return item["record"]["embed"]["images"][0]["alt"]  # type: ignore[no-any-return]
+
     routes = [
         ("POST", r"/xrpc/com\.atproto\.server\.createSession", "session", create_session),
         ("GET", r"/xrpc/app\.bsky\.actor\.getProfile", "profile", profile),

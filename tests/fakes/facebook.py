@@ -61,6 +61,9 @@ class FakeFacebook(FakeServer):
         self._auth(request)
         return Response(200, {"id": self.page_id, "name": self.name}, _usage(5))
 
+    def alt_of(self, item: dict[str, Any]) -> str | None:
+        return item["alt"]  # type: ignore[no-any-return]
+
     routes = [
         ("POST", r"/v[\d.]+/(\d+)/photos", "photos", photos),
         ("GET", r"/v[\d.]+/(\d+)/posts", "posts", posts),

@@ -98,29 +98,21 @@ def running(platform: Platform) -> Iterator[FakeServer]:
         yield fake
 
 
-@pytest.fixture
-def x_fake() -> Iterator[FakeServer]:
-    yield from running(PLATFORMS["x"])
+def _fake_fixture(name: str) -> Any:
+    """The fixture ``<name>_fake``: that platform's fake, running."""
+
+    @pytest.fixture(name=f"{name}_fake")
+    def fixture() -> Iterator[FakeServer]:
+        yield from running(PLATFORMS[name])
+
+    return fixture
 
 
-@pytest.fixture
-def mastodon_fake() -> Iterator[FakeServer]:
-    yield from running(PLATFORMS["mastodon"])
-
-
-@pytest.fixture
-def bluesky_fake() -> Iterator[FakeServer]:
-    yield from running(PLATFORMS["bluesky"])
-
-
-@pytest.fixture
-def telegram_fake() -> Iterator[FakeServer]:
-    yield from running(PLATFORMS["telegram"])
-
-
-@pytest.fixture
-def facebook_fake() -> Iterator[FakeServer]:
-    yield from running(PLATFORMS["facebook"])
+x_fake = _fake_fixture("x")
+mastodon_fake = _fake_fixture("mastodon")
+bluesky_fake = _fake_fixture("bluesky")
+telegram_fake = _fake_fixture("telegram")
+facebook_fake = _fake_fixture("facebook")
 
 
 @pytest.fixture(params=list(PLATFORMS))

@@ -118,6 +118,9 @@ class FakeMastodon(FakeServer):
             items = [{k: v for k, v in p.items() if k not in ("text", "idempotency_key")} for p in reversed(self.posted)]
         return Response(200, items[:limit], self._limits())
 
+    def alt_of(self, item: dict[str, Any]) -> str | None:
+        return item["media_attachments"][0]["description"]  # type: ignore[no-any-return]
+
     routes = [
         ("POST", r"/api/v2/media", "media", media_post),
         ("GET", r"/api/v1/media/(\d+)", "media_get", media_get),

@@ -180,6 +180,10 @@ class FakeServer:
         """How ``kind`` looks on this platform (subclasses override for their error shapes)."""
         return Response(int(kind) if kind.isdigit() else 400, {"error": kind})
 
+    def alt_of(self, item: dict[str, Any]) -> str | None:
+        """The alt text recorded with a posted ``item`` (None: the platform takes none)."""
+        return None
+
     def requests_to(self, endpoint_path: str) -> list[Request]:
         return [r for r in self.requests if r.path.endswith(endpoint_path)]
 

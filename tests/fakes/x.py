@@ -128,6 +128,9 @@ class FakeX(FakeServer):
         return Response(200, {"data": items, "meta": {"result_count": len(items)}} if items else {"meta": {"result_count": 0}},
                         self._limits())
 
+    def alt_of(self, item: dict[str, Any]) -> str | None:
+        return item["media"][0]["alt"]  # type: ignore[no-any-return]
+
     routes = [
         ("POST", r"/2/media/upload", "upload", upload),
         ("POST", r"/2/media/metadata", "metadata", metadata),
