@@ -70,9 +70,7 @@ def noise_card(seed: int = 1) -> bytes:
 
 
 def fake_for(name: str) -> FakeServer:
-    if name == "mastodon":
-        from tests.fakes.fixtures import ENV
-
+    if name == "mastodon":  # media processed at once
         return FakeMastodon(ENV["MASTODON_TOKEN"], processing_polls=0)
     return PLATFORMS[name].make_fake()
 
