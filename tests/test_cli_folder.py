@@ -91,3 +91,18 @@ def test_validate_unknown_template(tmp_path: Path) -> None:
     code, out, err = run("validate", folder)
     assert code == 2 and out == ""
     assert "campaign.yaml:10: template:" in err and "portrat" in err
+
+
+def test_validate_refuses_unreadable_photos(tmp_path: Path) -> None:
+    from tests.folder_fixtures import ROSTER
+
+    roster = ROSTER.replace("    group: {en: Group A}", "    group: {en: Group A}\n    photo: photos/alice.jpg")
+    roster = roster.replace("    name: {en: Bob B}", "    name: {en: Bob B}\n    photo: photos/bob.png")
+    folder = write_folder(tmp_path, roster=roster)
+    (folder / "photos" / "alice.jpg").write_bytes(b"")  # zero bytes
+    (folder / "photos" / "bob.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)  # truncated
+    code, out, err = run("validate", folder)
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert lines[0].endswith("roster.yaml:5: people[0].photo: photos/alice.jpg (alice): the file is empty (0 bytes); send the photo again")
+    assert "roster.yaml:11: people[1].photo: photos/bob.png (bob):" in lines[1]
