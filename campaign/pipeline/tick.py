@@ -68,6 +68,7 @@ def local_day(applied: Applied, now: datetime) -> date:
 
 _known: dict[tuple[str, date], Roster] = {}
 _fingerprints: dict[tuple[str, date, tuple[str, ...], date], str] = {}
+_signatures: dict[tuple[str, date], str] = {}
 
 
 def known_roster(applied: Applied, now: datetime) -> Roster:
@@ -99,10 +100,17 @@ def people_fingerprint(people: dict[str, Person], ids: Iterable[str], day: date)
 
 
 def plan_signature(applied: Applied, now: datetime) -> str:
-    """Changes exactly when re-planning could change something: a new definition or a newly known event."""
-    known = known_roster(applied, now)
-    blob = applied.def_hash + json.dumps([p.model_dump(mode="json") for p in known.people], sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+    """Changes exactly when re-planning could change something: a new definition or a newly known event.
+    Cached per definition and day like ``known_roster`` (every tick asks it)."""
+    key = (applied.def_hash, local_day(applied, now))
+    hit = _signatures.get(key)
+    if hit is None:
+        if len(_signatures) > 256:
+            _signatures.clear()
+        known = known_roster(applied, now)
+        blob = applied.def_hash + json.dumps([p.model_dump(mode="json") for p in known.people], sort_keys=True)
+        hit = _signatures[key] = hashlib.sha256(blob.encode()).hexdigest()[:16]
+    return hit
 
 
 def render_at(applied: Applied, due: datetime, settings: Settings) -> datetime:
