@@ -17,7 +17,7 @@ from campaign.publishers import (AuthFailed, OutcomeUnknown, PublishError, RateL
                                  get_publisher)
 from campaign.publishers.base import RateLimitInfo
 from tests.fakes.fixtures import *  # noqa: F403 - fixtures
-from tests.fakes.fixtures import PLATFORMS, SECRET_VALUES, Platform, make_post
+from tests.fakes.fixtures import SECRET_VALUES, Platform, make_post
 
 FAULTS: dict[str, type[PublishError]] = {
     "429": RateLimited, "500": Transient, "503": Transient, "401": AuthFailed,
