@@ -202,8 +202,6 @@ def _status_line(ledger: Ledger, cid: str) -> str:
 # --- simulate -------------------------------------------------------------------------------
 
 
-
-
 @click.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
@@ -234,7 +232,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
 
     from ..clock import SimulatedClock
     from ..pipeline import apply_folder, load_applied
-    from ..pipeline.simulate import run_simulation, simulation_window
+    from ..pipeline.simulate import campaign_window, run_simulation
     from ..report import summary_line, write_report
 
     f = load_checked(folder)
@@ -252,11 +250,10 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
         tz = f.campaign.tz
         stop_at = datetime.combine(until, dtime.max, tzinfo=tz) if until else None
         # Apply as the organiser would have before the campaign began.
-        probe_start, _ = simulation_window(_probe(f), None)
-        SimulatedClock(ledger).set(probe_start)
-        apply_folder(ledger, f, probe_start, {"outbox_dir": str(out_dir / "outbox"), "force_outbox": "1"})
+        start, end = campaign_window(f.campaign, stop_at)
+        SimulatedClock(ledger).set(start)
+        apply_folder(ledger, f, start, {"outbox_dir": str(out_dir / "outbox"), "force_outbox": "1"})
         applied = load_applied(ledger, f.campaign.id)
-        start, end = simulation_window(applied, stop_at)
         env = {"CAMPAIGN_HOME": str(base), "CAMPAIGN_CACHE": str(base / "cache")}
         worker = start_worker(server.url, base / "logs", concurrency=concurrency, env=env, name="sim-worker")
         configure(server.url)
@@ -283,13 +280,6 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
         server.stop()
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
-
-
-def _probe(folder: Any) -> Any:
-    """An Applied-like view of a folder, for computing the simulation window before applying."""
-    from ..pipeline.applied import Applied
-
-    return Applied(folder.campaign, folder.roster, "", {}, {}, {})
 
 
 # --- status and actions -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..clock import SimulatedClock
+from ..definition import Campaign
 from ..ledger import Ledger
 from ..ledger.states import AWAITING_REVIEW, IN_DOUBT, PUBLISHING, QUEUED
 from .actions import approve
@@ -40,7 +41,11 @@ class SimulationResult:
 
 def simulation_window(applied: Applied, until: datetime | None = None) -> tuple[datetime, datetime]:
     """From midnight before the first render to the end of the campaign plus max_lateness (or ``until``)."""
-    c = applied.campaign
+    return campaign_window(applied.campaign, until)
+
+
+def campaign_window(c: Campaign, until: datetime | None = None) -> tuple[datetime, datetime]:
+    """``simulation_window`` of a campaign not applied yet (the simulator applies it at the window's start)."""
     lead = c.review.window if c.review and c.review.required else timedelta(days=1)
     start = datetime.combine(c.start, datetime.min.time(), tzinfo=c.tz) - lead - timedelta(days=1)
     end = datetime.combine(c.end, datetime.max.time(), tzinfo=c.tz) + c.max_lateness
