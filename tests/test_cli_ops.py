@@ -165,3 +165,28 @@ def test_simulate_the_2021_campaign(example_folder: Path, tmp_path: Path) -> Non
     assert page.count("<tr>") == len(records) + 1 + page.count('class="state expired"') \
         + page.count('class="state missed"')
     assert "cards/" in page
+
+
+@pytest.mark.parametrize("command", [["status", "nosuch"], ["pause", "nosuch"], ["approve", "nosuch", "--week", "1"]])
+def test_unknown_campaign_is_a_clear_error(cli, small_folder: Path, command: list[str]) -> None:  # type: ignore[no-untyped-def]
+    cli("apply", small_folder)
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 1
+    assert "no campaign 'nosuch' has been applied" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["apply"], ["simulate", "--out", "out"]])
+def test_apply_and_simulate_refuse_an_invalid_folder_before_touching_redis(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]) -> None:
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:9/0")  # nothing listens there
+    bad = write_folder(tmp_path / "bad", campaign={**SMALL_CAMPAIGN, "timezone": "Asia/Phnom_Pehn"})
+    result = CliRunner().invoke(main, [command[0], str(bad), *command[1:]])
+    assert result.exit_code == 2
+    assert "timezone" in result.output and "Redis" not in result.output
+
+
+def test_redis_url_that_is_not_redis_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_URL", "http://127.0.0.1:9/0")
+    result = CliRunner().invoke(main, ["status"])
+    assert result.exit_code == 1
+    assert "is not a Redis URL" in result.output and "Traceback" not in result.output
