@@ -82,12 +82,14 @@ def wait_for(ledger: Ledger, cid: str, render: Sequence[str], publish: Sequence[
         return out
 
     def lookup_done(ids: list[str]) -> list[bool]:
-        states = ledger.states(ids)
-        out = []
+        pipe = ledger.r.pipeline(transaction=False)
         for pid in ids:
-            post = ledger.get_post(pid) or {}
-            out.append(states[pid] != IN_DOUBT or ledger.r.zscore(doubt_key, pid) is None
-                       or float(post.get("looked_up") or 0) >= since)
+            pipe.hmget(ledger.post_key(pid), "state", "looked_up")
+            pipe.zscore(doubt_key, pid)
+        replies = pipe.execute()
+        out = []
+        for (state, looked_up), score in zip(replies[0::2], replies[1::2]):
+            out.append(state != IN_DOUBT.encode() or score is None or float(looked_up or 0) >= since)
         return out
 
     # Workers finish roughly in the order work was sent, so only a small window at the front of
