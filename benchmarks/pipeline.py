@@ -27,7 +27,7 @@ import yaml
 from campaign.clock import SimulatedClock
 from campaign.definition import load_folder
 from campaign.ledger import Ledger
-from campaign.pipeline import InlineDispatch, apply_folder, load_applied, render_post
+from campaign.pipeline import apply_folder, load_applied, render_post
 from campaign.pipeline.simulate import run_simulation, simulation_window
 from campaign.pipeline.tick import plan_signature, tick
 from campaign.redis_server import EmbeddedRedis

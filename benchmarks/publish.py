@@ -52,7 +52,7 @@ from PIL import Image
 from campaign.definition import Account
 from campaign.ledger import Ledger
 from campaign.publishers import PublishError, RateLimited, get_publisher
-from campaign.publishers.base import Context, Post
+from campaign.publishers.base import Post
 from tests.fakes.fixtures import ENV, PLATFORMS, make_post
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.server import FakeServer
@@ -325,8 +325,8 @@ def through_pipeline(days: int, accounts: int, workers: int) -> None:
                   f"p95 {1000 * p95(calm['latencies']):.0f} ms")
             bench.fakes["x"].fail_when("tweets", lambda r: STORM_ORG in ((r.json() or {}).get("text") or ""), "429")
             stormy = bench.run(twenty(accounts) + [("acct-x-storm", "x", STORM_ORG)], days, storm=STORM_ORG)
-            print(f"\nthe same with a 429 storm on one more X account (every attempt 429, reset 1 s; it waits in "
-                  f"the ledger):")
+            print("\nthe same with a 429 storm on one more X account (every attempt 429, reset 1 s; it waits in "
+                  "the ledger):")
             print(f"  {stormy['rate']:7.1f} posts/s for the others   all {stormy['posts']} posted in "
                   f"{stormy['seconds']:.2f} s   queued->posted p50 {1000 * statistics.median(stormy['latencies']):.0f} ms "
                   f"p95 {1000 * p95(stormy['latencies']):.0f} ms")

@@ -1,7 +1,7 @@
 """Real and simulated time (rule 5: time is a parameter).
 
-The pipeline asks a clock for ``now``. The real clock reads the system time; the simulated clock
-reads a time stored in the ledger, so the ``campaign simulate`` driver, the Celery worker
+The pipeline asks :func:`now_for` for ``now``: the system time, or the simulated time stored in
+the ledger, so the ``campaign simulate`` driver, the Celery worker
 processes and any second worker all share one simulated now. Leases, retries and rate limits
 are about processes, not the campaign's calendar, and always use the wall clock.
 """
@@ -9,22 +9,8 @@ are about processes, not the campaign's calendar, and always use the wall clock.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Protocol
 
 from .ledger import Ledger
-
-
-class Clock(Protocol):
-    """Something that says what time it is for the campaign."""
-
-    def now(self) -> datetime: ...
-
-
-class RealClock:
-    """The system's time, aware, in UTC."""
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 class SimulatedClock:

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from string import Template
 
-from .ledger import Ledger
+from .ledger import Ledger, post_alt
 from .ledger.states import STATES
 
 THUMB_SIDE = 320
@@ -56,8 +56,7 @@ def write_report(ledger: Ledger, cid: str, out_dir: Path, *, subtitle: str = "")
             thumb = cards / f"{post['card'][:16]}.jpg"
             if not thumb.exists():
                 thumb.write_bytes(_thumbnail(ledger.get_blob(post["card"])))
-            alt = json.loads(post.get("alt") or "{}")
-            text = alt.get(post["language"]) or alt.get("en") or ""
+            text = post_alt(post, post["language"])
             img = f'<img src="cards/{thumb.name}" alt="{html.escape(text)}" loading="lazy">'
         people = ", ".join(names.get(p, p) for p in json.loads(post["people"]))
         state = post["state"]

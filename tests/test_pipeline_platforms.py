@@ -155,19 +155,6 @@ def test_spent_budget_holds_only_that_account(ledger: Ledger, tmp_path: Path, mo
 # ---- 4. a whole campaign to all five fakes at once, through a real Celery worker ----------------------
 
 
-def _alt_of(platform: str, item: dict) -> str | None:
-    """The alt text the fake platform received with the post's image (None: the platform has none)."""
-    if platform == "x":
-        return item["media"][0]["alt"]
-    if platform == "mastodon":
-        return item["media_attachments"][0]["description"]
-    if platform == "bluesky":
-        return item["record"]["embed"]["images"][0]["alt"]
-    if platform == "facebook":
-        return item["alt"]
-    return None  # Telegram's sendPhoto takes no alt text
-
-
 def _remote_ids(platform: str, fake: FakeServer) -> set[str]:
     if platform == "bluesky":
         return {p["uri"] for p in fake.posted}
@@ -217,7 +204,7 @@ def test_full_campaign_to_all_five_fakes(fresh_db, tmp_path: Path, faults: bool)
             assert len(texts) == len(mine) == 4, (name, texts)  # exactly the expected posts, none doubled
             assert Counter(texts) == Counter(p["caption"] for p in mine)
             for item in fake.posted:
-                alt = _alt_of(name, item)
+                alt = fake.alt_of(item)
                 assert alt is None or len(alt) > 20, (name, alt)
                 assert bool(KHMER.search(item["text"])) == (lang == "km"), (name, item["text"])
             if name == "mastodon":

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import redis
 
 from ..checks import load_checked
 from ..definition import load_folder
@@ -44,6 +45,8 @@ def ops_errors(func: F) -> F:
             return func(*args, **kwargs)
         except (RedisUnavailable, UnknownPost, UnknownCampaign, ValueError) as exc:
             fail(str(exc))
+        except redis.RedisError as exc:  # Redis went away mid-command: say so, no traceback
+            fail(f"Redis stopped answering ({type(exc).__name__}: {exc}); check that it is running, then run the command again")
 
     return wrapper  # type: ignore[return-value]
 

@@ -46,7 +46,7 @@ from . import scripts
 from .states import (ACTIVE, APPROVED, AWAITING_REVIEW, CANCELLED, FINAL, IN_DOUBT, PAUSED, PENDING,
                      PLANNED, POSTED, QUEUED, RENDERED, RETRYABLE, STATES)
 
-__all__ = ["Ledger", "Moved", "UnknownPost", "UnknownCampaign", "worker_name", "STATES", "PENDING", "FINAL"]
+__all__ = ["Ledger", "Moved", "UnknownPost", "UnknownCampaign", "post_alt", "worker_name", "STATES", "PENDING", "FINAL"]
 
 DEFAULT_PREFIX = "cs:"
 
@@ -450,3 +450,9 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
 # Re-exported for callers that check states without importing the states module.
 __all__ += ["ACTIVE", "PAUSED", "CANCELLED", "PLANNED", "RENDERED", "AWAITING_REVIEW", "APPROVED", "QUEUED",
             "POSTED", "IN_DOUBT", "RETRYABLE"]
+
+
+def post_alt(post: Mapping[str, str], language: str) -> str:
+    """A rendered post's alt text in ``language``; else English; else any it has."""
+    alt = json.loads(post.get("alt") or "{}")
+    return alt.get(language) or alt.get("en") or next(iter(alt.values()), "")

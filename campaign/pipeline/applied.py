@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..definition import Campaign, CampaignFolder
-from ..ledger import Ledger
+from ..ledger import Ledger, UnknownCampaign
 from ..roster import Roster
 
 if TYPE_CHECKING:
@@ -120,8 +120,6 @@ def load_applied(ledger: Ledger, cid: str) -> Applied:
     """The applied campaign ``cid`` as models; rebuilt only when its definition changed."""
     def_hash = ledger.campaign_field(cid, "def_hash")
     if def_hash is None:
-        from ..ledger import UnknownCampaign
-
         raise UnknownCampaign(cid)
     key = (ledger.prefix + cid, def_hash)
     with _lock:

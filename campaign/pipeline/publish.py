@@ -15,14 +15,13 @@ happens next:
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 import time
 from datetime import datetime
 from pathlib import Path
 
-from ..ledger import Ledger, worker_name
+from ..ledger import Ledger, post_alt, worker_name
 from ..ledger.states import FAILED, IN_DOUBT, PLANNED, POSTED, PUBLISHING, QUEUED
 from ..publishers import (AuthFailed, Context, OutcomeUnknown, Post, Published, Publisher, RateLimited, Rejected,
                           Transient, get_publisher)
@@ -73,10 +72,9 @@ def share_budget(ledger: Ledger, cid: str, account: str, publisher: Publisher) -
 def post_for(ledger: Ledger, applied: Applied, post: dict[str, str], now: datetime) -> Post:
     """The publisher's view of a rendered post."""
     account = applied.campaign.account(post["account"])
-    alt = json.loads(post.get("alt") or "{}")
     fmt = post.get("card_format", "jpeg")
     return Post(id=post["id"], account=account, text=post.get("caption", ""), image=ledger.get_blob(post["card"]),
-                alt=alt.get(account.language) or alt.get("en") or next(iter(alt.values()), ""),
+                alt=post_alt(post, account.language),
                 language=account.language, image_type=f"image/{fmt}",
                 card_name="card.jpg" if fmt == "jpeg" else f"card.{fmt}", at=now)
 

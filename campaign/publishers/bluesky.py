@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 from functools import cached_property
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar, TypeVar
 
 import httpx
 from atproto import Client, client_utils, models
