@@ -29,7 +29,7 @@ from twitter_text import parse_tweet
 from wcwidth import iter_graphemes
 
 from .definition import KINDS
-from .types import khmer_digits
+from .types import join_list, khmer_digits
 
 if TYPE_CHECKING:
     from .definition import Account, Campaign
@@ -61,22 +61,13 @@ def check_template(text: str) -> str | None:
     return None
 
 
-def _join(items: Sequence[str], lang: str) -> str:
-    items = [i for i in items if i]
-    if len(items) <= 1:
-        return "".join(items)
-    if lang == "km":
-        return " ".join(items[:-1]) + " និង " + items[-1]
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def caption_fields(campaign: Campaign, account: Account, slot: Slot, people: Sequence[Facts]) -> dict[str, str]:
     """The values of every caption field for one post, in the account's language."""
     lang = account.language
     num = (lambda n: khmer_digits(str(n))) if lang == "km" else str
 
     def each(get) -> str:  # type: ignore[no-untyped-def]
-        return _join(list(dict.fromkeys(v for v in (get(f) for f in people) if v)), lang)
+        return join_list([get(f) for f in people], lang)
 
     def per_person(get) -> str:  # type: ignore[no-untyped-def]
         # A fact that differs between the people of one post is said with each name, so a
@@ -84,7 +75,7 @@ def caption_fields(campaign: Campaign, account: Account, slot: Slot, people: Seq
         values = [(f.person.name.get(lang), get(f)) for f in people]
         if len({v for _, v in values if v}) <= 1:
             return each(get)
-        return _join([f"{name} ({value})" for name, value in values if value], lang)
+        return join_list([f"{name} ({value})" for name, value in values if value], lang)
 
     return {
         "name": each(lambda f: f.person.name.get(lang)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -15,6 +16,16 @@ KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
 def khmer_digits(text: str) -> str:
     """Write the ASCII digits of ``text`` as Khmer digits (០-៩)."""
     return text.translate(KHMER_DIGITS)
+
+
+def join_list(items: Sequence[str], lang: str) -> str:
+    """``A, B and C`` / ``A B និង C``: the non-empty items once each, joined as the language joins a list."""
+    items = list(dict.fromkeys(i for i in items if i))
+    if len(items) <= 1:
+        return "".join(items)
+    if lang == "km":
+        return " ".join(items[:-1]) + " និង " + items[-1]
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 class LocalText(RootModel[dict[str, str]]):

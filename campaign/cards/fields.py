@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from ..roster import Facts
-from ..types import LocalText, khmer_digits
+from ..types import LocalText, join_list, khmer_digits
 
 _MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -38,15 +38,6 @@ def format_date(d: date, lang: str) -> str:
     """``12 November 2021`` / ``១២ វិច្ឆិកា ២០២១``."""
     months = _MONTHS.get(lang, _MONTHS["en"])
     return f"{number(d.day, lang)} {months[d.month - 1]} {number(d.year, lang)}"
-
-
-def join(items: Sequence[str], lang: str) -> str:
-    items = list(dict.fromkeys(i for i in items if i))
-    if len(items) <= 1:
-        return "".join(items)
-    if lang == "km":
-        return " ".join(items[:-1]) + " និង " + items[-1]
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 class Local:
@@ -105,7 +96,7 @@ class Campaign:
 
 def _local_text(get: Callable[[Facts], LocalText | None], people: Sequence[Facts], lang: str) -> Local:
     def value(lg: str) -> str:
-        return join([t.get(lg) for f in people if (t := get(f)) is not None], lg)
+        return join_list([t.get(lg) for f in people if (t := get(f)) is not None], lg)
 
     def has(lg: str) -> bool:
         return any((t := get(f)) is not None and t.has(lg) for f in people)
@@ -115,7 +106,7 @@ def _local_text(get: Callable[[Facts], LocalText | None], people: Sequence[Facts
 
 def _computed(get: Callable[[Facts, str], str | None], people: Sequence[Facts], lang: str) -> Local:
     def value(lg: str) -> str:
-        return join([v for f in people if (v := get(f, lg))], lg)
+        return join_list([v for f in people if (v := get(f, lg))], lg)
 
     return Local(value, lambda lg: any(get(f, lg) for f in people), lang)
 
