@@ -17,7 +17,7 @@ from campaign.publishers import (AuthFailed, OutcomeUnknown, PublishError, RateL
                                  get_publisher)
 from campaign.publishers.base import RateLimitInfo
 from tests.fakes.fixtures import *  # noqa: F403 - fixtures
-from tests.fakes.fixtures import SECRET_VALUES, Platform, make_post
+from tests.fakes.fixtures import HANG_SECONDS, SECRET_VALUES, Platform, make_post
 
 FAULTS: dict[str, type[PublishError]] = {
     "429": RateLimited, "500": Transient, "503": Transient, "401": AuthFailed,
@@ -104,7 +104,8 @@ def test_a_hang_is_bounded_by_the_client_timeout(platform_fake: tuple[Platform, 
     started = time.monotonic()
     with pytest.raises(OutcomeUnknown):
         publisher.publish(make_post(account))
-    assert time.monotonic() - started < 1.2
+    # The client gave up at its own timeout instead of waiting for the fake's late answer.
+    assert time.monotonic() - started < HANG_SECONDS
 
 
 def test_lookup_settles_an_in_doubt_post(platform_fake: tuple[Platform, Any]) -> None:

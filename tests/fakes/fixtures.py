@@ -23,8 +23,9 @@ from .server import FakeServer
 from .telegram import FakeTelegram
 from .x import FakeX
 
-CLIENT_TIMEOUT = 0.3  # small, so a "hang" fault (FakeServer.hang_seconds) costs a third of a second
-HANG_SECONDS = 1.0
+CLIENT_TIMEOUT = 1.0  # short, so a "hang" fault costs a second, yet with room for a loaded 2-core machine
+# (0.3 s made an ordinary upload time out once in CI)
+HANG_SECONDS = 2.5  # well past CLIENT_TIMEOUT: the answer is lost, not merely slow
 
 # Distinctive secret values, so a test can grep every output for them.
 ENV = {
