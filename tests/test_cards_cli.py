@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 from campaign.cli import main
 
@@ -93,3 +99,67 @@ def test_preview_exits_non_zero_on_overflow(tmp_path: Path) -> None:
 def test_preview_unknown_template_is_an_input_error(tmp_path: Path) -> None:
     code, _, err = run("preview", str(EXAMPLE), "--out", str(tmp_path / "x"), "--template", "nope")
     assert code == 2 and "no template 'nope'" in err
+
+
+def _wait_for(lines: list[str], since: int, needle: str, proc: subprocess.Popen[str], timeout: float = 60.0) -> None:
+    """Wait until a line from ``since`` on (``lines`` grows as the process writes) contains ``needle``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(needle in line for line in lines[since:]):
+            return
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise AssertionError(f"never saw {needle!r}; stderr so far:\n" + "".join(lines))
+
+
+def test_preview_watch_renders_again_when_the_template_changes(tmp_path: Path) -> None:
+    """--watch: an edit re-renders; a broken template is reported and watching goes on; Ctrl-C ends it."""
+    camp = tmp_path / "camp"
+    shutil.copytree(EXAMPLE, camp)
+    tdir = camp / "templates" / "mine"
+    tdir.mkdir(parents=True)
+    yaml_text = textwrap.dedent("""\
+        layers:
+          - background: {color: "#000000"}
+          - text: {id: name, box: [10, 10, 1000, 200], text: "{name}", size: [20, 60]}
+        alt: {en: "{name}"}
+        """)
+    (tdir / "template.yaml").write_text(yaml_text, encoding="utf-8")
+    out = tmp_path / "out"
+    exe = Path(sys.executable).parent / "campaign"
+    proc = subprocess.Popen([str(exe), "preview", str(camp), "--out", str(out), "--template", "mine", "--watch"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    err: list[str] = []
+    reader = threading.Thread(target=lambda: err.extend(iter(proc.stderr.readline, "")), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    try:
+        _wait_for(err, 0, "watching", proc)
+        card = next(out.glob("mine_rong-chhun_en_square.jpg"))
+        first = card.read_bytes()
+        assert Image.open(card).getpixel((1000, 1000)) == (0, 0, 0)
+
+        n = len(err)
+        (tdir / "template.yaml").write_text(yaml_text.replace("#000000", "#ffffff"), encoding="utf-8")
+        _wait_for(err, n, "changed; rendering again", proc)
+        _wait_for(err, n, "watching", proc)
+        assert card.read_bytes() != first
+        assert Image.open(card).getpixel((1000, 1000)) == (255, 255, 255)  # the new background
+
+        n = len(err)
+        (tdir / "template.yaml").write_text(yaml_text.replace("size: [20, 60]", "sise: [20, 60]"), encoding="utf-8")
+        _wait_for(err, n, "watching", proc)
+        assert any(f"{tdir / 'template.yaml'}:3" in line and "sise" in line for line in err[n:]), err[n:]
+        assert proc.poll() is None  # a broken template does not end the watch
+
+        n = len(err)
+        (tdir / "template.yaml").write_text(yaml_text.replace("#000000", "#ff0000"), encoding="utf-8")
+        _wait_for(err, n, "watching", proc)
+        assert Image.open(card).getpixel((1000, 1000))[0] > 250  # rendered again once fixed
+
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0  # the last run had no overflow
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -119,6 +119,41 @@ def test_fit_shrinks_within_the_range() -> None:
     assert fonts(small.size + 1).getlength(small.lines[0]) > 300
 
 
+_FIT_TEXTS = [
+    "Rong Chhun", "ឈឿន ដារ៉ាវី សុវណ្ណរិទ្ធ កែវរស្មី វណ្ណៈ", "Chhoeun Daravy Sovannarith Keoraksmey-Vannak",
+    "ញុះញង់ឱ្យប្រព្រឹត្តបទឧក្រិដ្ឋ និងឃុបឃិតប្រឆាំងនឹងរដ្ឋ", "incitement to commit a felony and plotting against the state",
+    "១ ឆ្នាំ ២ ខែ និង ៣០ ថ្ងៃ", "Khmer Student Intelligent League Association and Mother Nature Cambodia",
+    "សហព័ន្ធសហជីពកម្ពុជា", "Keoraksmey",
+]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.sampled_from(_FIT_TEXTS), st.integers(80, 1000), st.integers(20, 320), st.integers(1, 3),
+       st.integers(9, 40), st.integers(0, 60))
+def test_fit_finds_the_largest_size_that_fits(text: str, width: int, height: int, max_lines: int,
+                                              lo: int, span: int) -> None:
+    """The estimate-and-step search gives what trying every size from the largest down gives:
+    the largest size at which the text fits (spaces-only breaks first for Khmer), or an
+    overflow set at the minimum size."""
+    from campaign.cards.layout import set_text
+
+    path = KHMER_FONT if has_khmer(text) else SANS_FONT
+    fonts = lambda px: font(path, px, 700)  # noqa: E731
+    hi = lo + span
+    got = fit(text, fonts, width, height, (lo, hi), max_lines)
+    expected = None
+    for fine in ((False, True) if has_khmer(text) else (True,)):
+        expected = next((r for s in range(hi, lo - 1, -1)
+                         if (r := set_text(text, fonts(s), width, height, max_lines, 1.0, fine)).fits), None)
+        if expected:
+            break
+    if expected is None:
+        assert not got.fits and got.size == lo
+    else:
+        assert got.fits and (got.size, got.lines) == (expected.size, expected.lines)
+        assert got.widths == tuple(fonts(got.size).getlength(line) for line in got.lines)
+
+
 def test_fit_reports_overflow_at_minimum_instead_of_cutting() -> None:
     fonts = lambda px: font(SANS_FONT, px, 400)  # noqa: E731
     text = "a very long charge that cannot possibly fit in this tiny box"

@@ -255,3 +255,39 @@ def test_draw_line_paints_what_imagedraw_text_paints(portrait: Template) -> None
             assert a.tobytes() == b.tobytes()
             changed = ImageChops.difference(a, Image.new("RGB", a.size, (20, 30, 40))).getbbox()
             assert changed and x0 <= changed[0] and y0 <= changed[1] and changed[2] <= x1 and changed[3] <= y1
+
+
+def test_warm_caches_give_the_same_bytes_as_every_card_rendered_cold(
+        templates: dict[str, Template], folder, make_photo: Callable[..., bytes]) -> None:  # type: ignore[no-untyped-def]
+    """Set and rasterised strings, faces, placeholders and text composited onto the cached base
+    are reused card after card; in any order, a card is the same bytes as one rendered with
+    every cache empty."""
+    import random
+
+    from campaign.cards.render import clear_caches
+
+    rc = person_facts(folder, "rong-chhun")
+    long_charge = replace(rc, charge=rc.charge.model_copy(update={"root": {"en": "incitement " * 40, "km": "ញុះញង់ " * 40}}))  # type: ignore[union-attr]
+    people = [rc, long_charge, *sample_facts(), *(person_facts(folder, p.id) for p in folder.roster.people[:4])]
+    photo = make_photo()
+    cases = [(templates["portrait"], (f,), photos, lang, size, "weekly") for f in people
+             for photos in ({}, {f.person.id: photo}) for lang in ("km", "en") for size in ("square", "landscape")]
+    cases += [(templates["collage"], tuple(crowd(sample_people()[:3], 7, WEEK6)), {}, lang, "square", "finale")
+              for lang in ("km", "en")]
+    cases += [(templates["released"], (f,), {f.person.id: photo}, "en", "portrait", "released")
+              for f in sample_facts() if not f.held]
+
+    def one(case) -> bytes:  # type: ignore[no-untyped-def]
+        t, who, photos, lang, size, kind = case
+        return render(t, card_input(who, lang, photos=photos, kind=kind), size=size).image
+
+    cold = {}
+    for i, case in enumerate(cases):
+        clear_caches()
+        cold[i] = one(case)
+    order = list(range(len(cases))) * 2
+    random.Random(7).shuffle(order)
+    clear_caches()
+    for i in order:
+        assert one(cases[i]) == cold[i], cases[i][1][0].person.id
+    clear_caches()

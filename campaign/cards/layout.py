@@ -154,31 +154,52 @@ def wrap(text: str, measure: Callable[[str], float], width: float, coarse: bool 
     """Greedy line breaking of ``text`` to ``width``. A word wider than a whole line is split
     between clusters if Khmer, and left whole (over-wide) otherwise, for the fit to report.
     ``coarse``: break only at spaces (see :func:`units`)."""
-    lines: list[str] = []
+    return [line for line, _ in wrap_measured(text, measure, width, coarse)]
+
+
+def wrap_measured(text: str, measure: Callable[[str], float], width: float,
+                  coarse: bool = False) -> list[tuple[str, float]]:
+    """:func:`wrap`, with each line's width (measured while wrapping, never twice)."""
+    lines: list[tuple[str, float]] = []
     line = ""  # the line being filled; may end with a space that vanishes if the line ends there
+    known: float | None = 0.0  # the measured width of line.rstrip(" "), None if not measured
 
     def flush() -> None:
-        nonlocal line
-        if line.strip():
-            lines.append(line.rstrip(" "))
-        line = ""
+        nonlocal line, known
+        kept = line.rstrip(" ")
+        if kept.strip():
+            lines.append((kept, known if known is not None else measure(kept)))
+        line, known = "", 0.0
 
     for unit in units(text, coarse):
         if unit.space:
             if line:
                 line += " "
             continue
-        if measure(line + unit.text) <= width:
-            line += unit.text
+        trial = measure(line + unit.text)
+        if trial <= width:
+            line, known = line + unit.text, trial
             continue
+        alone = None if line else trial
         flush()
-        if not unit.khmer or measure(unit.text) <= width:
-            line = unit.text
+        if not unit.khmer:
+            line, known = unit.text, alone
+            continue
+        if alone is None:
+            alone = measure(unit.text)
+        if alone <= width:
+            line, known = unit.text, alone
             continue
         for c in clusters(unit.text):
-            if line and measure(line + c) > width:
-                flush()
-            line += c
+            if line:
+                trial = measure(line + c)
+                if trial > width:
+                    flush()
+                    line, known = c, None
+                else:
+                    line, known = line + c, trial
+            else:
+                line, known = c, None
     flush()
     return lines
 
@@ -210,15 +231,14 @@ def set_text(text: str, fnt: ImageFont.FreeTypeFont, width: int, height: int, ma
     measure = fnt.getlength
     whole = measure(text) if "\n" not in text else width + 1
     if whole <= width:
-        lines, widths = [text], [whole]  # the common case: no segmentation needed
-    else:
-        # Spaces first: they are where Khmer puts phrase (and name) boundaries; words from the
-        # segmenter, then clusters, only when a space-delimited chunk cannot fit a line.
-        lines = [ln for para in text.split("\n") for ln in (wrap(para, measure, width, coarse=True) or [""])]
-        widths = [measure(ln) for ln in lines]
-        if fine and has_khmer(text) and (len(lines) > max_lines or any(w > width for w in widths)):
-            lines = [ln for para in text.split("\n") for ln in (wrap(para, measure, width) or [""])]
-            widths = [measure(ln) for ln in lines]
+        return Fitted(int(fnt.size), (text,), (whole,), ascent, descent, pitch,
+                      ascent + descent <= height, fnt)  # the common case: no segmentation needed
+    # Spaces first: they are where Khmer puts phrase (and name) boundaries; words from the
+    # segmenter, then clusters, only when a space-delimited chunk cannot fit a line.
+    measured = [lw for para in text.split("\n") for lw in (wrap_measured(para, measure, width, coarse=True) or [("", 0.0)])]
+    if fine and has_khmer(text) and (len(measured) > max_lines or any(w > width for _, w in measured)):
+        measured = [lw for para in text.split("\n") for lw in (wrap_measured(para, measure, width) or [("", 0.0)])]
+    lines, widths = [ln for ln, _ in measured], [w for _, w in measured]
     block = pitch * (len(lines) - 1) + ascent + descent
     ok = len(lines) <= max_lines and block <= height and all(w <= width + 0.5 for w in widths)
     return Fitted(int(fnt.size), tuple(lines), tuple(widths), ascent, descent, pitch, ok, fnt)
@@ -245,24 +265,58 @@ def fit(text: str, fonts: Callable[[int], ImageFont.FreeTypeFont], width: int, h
 
 def _search(text: str, fonts: Callable[[int], ImageFont.FreeTypeFont], width: int, height: int,
             sizes: tuple[int, int], max_lines: int, line_spacing: float, fine: bool) -> Fitted:
+    """The largest size in ``sizes`` that fits, found from an estimate: text scales about linearly
+    with the font size, so the setting at the largest size predicts where the answer lies; the
+    search then steps from there (fitting is monotone in size for practical purposes), so a
+    card's text is usually set three times, not eight."""
     lo, hi = sizes
     best = set_text(text, fonts(hi), width, height, max_lines, line_spacing, fine)
     if best.fits or lo == hi:
         return best
-    smallest = set_text(text, fonts(lo), width, height, max_lines, line_spacing, fine)
-    if not smallest.fits:
-        return smallest
-    best, lo = smallest, lo + 1
-    hi -= 1
-    # Fitting is monotone in size for practical purposes: binary search the largest that fits.
-    while lo <= hi:
-        mid = (lo + hi) // 2
+    guess = min(hi - 1, max(lo, _estimate(best, width, height, max_lines)))
+    trial = set_text(text, fonts(guess), width, height, max_lines, line_spacing, fine)
+    if not trial.fits and guess == lo:
+        return trial  # overflow: does not fit even at the smallest size
+    if trial.fits:  # gallop up to the first size that does not fit, below hi (known not to)
+        good, bad, step = trial, hi, 1
+        while good.size + step < bad:
+            up = set_text(text, fonts(good.size + step), width, height, max_lines, line_spacing, fine)
+            if not up.fits:
+                bad = up.size
+                break
+            good, step = up, step * 2
+    else:  # gallop down to a size that fits, or to lo (overflow)
+        bad, step = trial.size, 1
+        while True:
+            size = max(lo, bad - step)
+            down = set_text(text, fonts(size), width, height, max_lines, line_spacing, fine)
+            if down.fits:
+                good = down
+                break
+            if size == lo:
+                return down
+            bad, step = size, step * 2
+    while bad - good.size > 1:  # binary search between the last fit and the first miss
+        mid = (good.size + bad) // 2
         trial = set_text(text, fonts(mid), width, height, max_lines, line_spacing, fine)
         if trial.fits:
-            best, lo = trial, mid + 1
+            good = trial
         else:
-            hi = mid - 1
-    return best
+            bad = mid
+    return good
+
+
+def _estimate(at_hi: Fitted, width: int, height: int, max_lines: int) -> int:
+    """The largest size at which the text set as ``at_hi`` (too big) would fit, were widths,
+    line pitch and line height all proportional to the size and wrapping 90% efficient."""
+    hi = at_hi.size
+    total = sum(at_hi.widths) + 0.3 * hi * (len(at_hi.widths) - 1)  # the spaces lost at breaks
+    best = 0.0
+    for n in range(1, max_lines + 1):
+        along = (1.0 if n == 1 else 0.9) * n * width / max(total, 1.0)
+        tall = height / max(at_hi.pitch * (n - 1) + at_hi.ascent + at_hi.descent, 1)
+        best = max(best, hi * min(along, tall))
+    return int(best)
 
 
 def line_x(x: int, width: int, line_width: float, align: str) -> float:

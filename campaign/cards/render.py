@@ -6,9 +6,12 @@ language and cached on the Template; so are masks, placeholders and loaded fonts
 card-level layer (no person's field in it; ``{campaign.name}``, ``{week}`` allowed) is painted
 once per size, language, post and ``when`` outcome into a cached base, and the person's layers
 are painted onto a copy of it, unless something they paint overlaps a card-level layer painted
-after them (then every layer is painted in order). A photo masked and ringed onto that base is
-cached with the face, by the photo's content. Facts are never cached: every call formats and
-fits its text afresh.
+after them (then every layer is painted in order). Where a person's layer lands on that base
+untouched, what it paints there is cached already blended onto the base: a photo masked and
+ringed (by the photo's content), a placeholder (by the initials), lines of text (by the exact
+strings and where they go). Text is set and rasterised once per string (:mod:`.runs`). Facts
+are never cached: every call formats its text afresh from the facts of its day, and every
+cache is keyed by content, so none can go stale; a warm card is the same bytes as a cold one.
 
 Output is deterministic: no timestamps or EXIF are written, and the JPEG quality steps down a
 fixed sequence until the bytes fit ``max_bytes``.
@@ -32,7 +35,9 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from ..roster import Facts
 from . import fields as F
-from .layout import Fitted, block_top, fit, font, has_khmer, initials, line_x, require_raqm
+from . import runs
+from .layout import Fitted, block_top, font, has_khmer, initials, line_x, require_raqm
+from .lru import LRU, image_bytes
 from .photos import PhotoError, contain, cover, load_logo, load_photo
 from .template import (BackgroundLayer, BadgeLayer, CardError, GridLayer, Layer, LogoLayer, PhotoLayer,
                        Placeholder, ShapeLayer, Stroke, Template, TextLayer, TextStyle, When, parse_color,
@@ -115,14 +120,21 @@ class _Ctx:
         self.rects: list[tuple[int, int, int, int]] | None = None
         self.dirty: list[tuple[int, int, int, int]] = []
         self.base_key: tuple[Any, ...] | None = None
+        self._values: dict[str, dict[str, Any]] = {}
 
     def person_id(self) -> str:
         return self.people[0].person.id if len(self.people) == 1 else ""
 
     def values(self, lang: str, people: Sequence[Facts] | None = None) -> dict[str, Any]:
+        """The format fields for ``people`` (default: the card's), built once per language for the card's."""
+        if people is None and lang in self._values:
+            return self._values[lang]
         c = self.card
-        return F.namespace(people if people is not None else self.people, lang, week=c.week,
-                           count=len(self.people), campaign=c.campaign_name, organisation=c.organisation)
+        out = F.namespace(people if people is not None else self.people, lang, week=c.week,
+                          count=len(self.people), campaign=c.campaign_name, organisation=c.organisation)
+        if people is None:
+            self._values[lang] = out
+        return out
 
 
 def matches(when: When | None, card: CardInput, people: Sequence[Facts] | None = None) -> bool:
@@ -448,12 +460,6 @@ def _paint_shape(canvas: Image.Image, box: tuple[int, int, int, int], fill: str 
                     width=outline.width if outline else 1)
 
 
-def _fonts_for(ctx: _Ctx, style: TextStyle, text: str):  # type: ignore[no-untyped-def]
-    family = style.font_khmer if has_khmer(text) else style.font
-    path = ctx.t.fonts[family]
-    return lambda px: font(path, px, style.weight)
-
-
 def _set(box: tuple[int, int, int, int], style: TextStyle, template_text: str, ctx: _Ctx,
          people: Sequence[Facts] | None = None, sizes: tuple[int, int] | None = None) -> tuple[str, Fitted | None]:
     """Format a text layer's string and fit it to its box (not drawn yet)."""
@@ -467,7 +473,8 @@ def _set(box: tuple[int, int, int, int], style: TextStyle, template_text: str, c
         given = per_size(style.size, ctx.size)
         sizes = (given, given) if isinstance(given, int) else tuple(given)
     _, _, w, h = box
-    return text, fit(text, _fonts_for(ctx, style, text), w, h, sizes, style.max_lines, style.line_spacing)
+    path = ctx.t.fonts[style.font_khmer if has_khmer(text) else style.font]
+    return text, runs.fitted(text, path, style.weight, w, h, sizes, style.max_lines, style.line_spacing)
 
 
 def _draw(canvas: Image.Image, box: tuple[int, int, int, int], style: TextStyle, text: str, fitted: Fitted,
@@ -479,21 +486,54 @@ def _draw(canvas: Image.Image, box: tuple[int, int, int, int], style: TextStyle,
     x, y, w, h = box
     d = ImageDraw.Draw(canvas, "RGBA")
     top = block_top(y, h, fitted.height, style.valign)
-    ink = parse_color(style.color)
-    stroke = {"stroke_width": style.stroke.width, "stroke_fill": parse_color(style.stroke.color)} if style.stroke else {}
+    fill = parse_color(style.color)
     f = fitted.font
-    for i, (line, width) in enumerate(zip(fitted.lines, fitted.widths)):
-        lx = line_x(x, w, width, style.align)
-        ly = top + fitted.ascent + i * fitted.pitch
-        if stroke:
-            d.text((lx, ly), line, font=f, fill=ink, anchor="ls", **stroke)
+    at = [(line_x(x, w, width, style.align), top + fitted.ascent + i * fitted.pitch)
+          for i, width in enumerate(fitted.widths)]
+    if style.stroke:
+        stroke = {"stroke_width": style.stroke.width, "stroke_fill": parse_color(style.stroke.color)}
+        for line, (lx, ly) in zip(fitted.lines, at):
+            d.text((lx, ly), line, font=f, fill=fill, anchor="ls", **stroke)
             if ctx.rects is not None:
                 l, t, r, b = f.getbbox(line, anchor="ls", stroke_width=style.stroke.width)  # type: ignore[union-attr]
                 ctx.rects.append(_grow((int(lx) + l, int(ly) + t, int(lx) + r, int(ly) + b), 2))
+        return
+    ink = d._getink(fill)[0]
+    placed = [place_line(f, xy, line, ink, d.fontmode) for line, xy in zip(fitted.lines, at)]
+    rects = [(px, py, px + m.size[0], py + m.size[1]) for m, (px, py) in placed if m.size[0] and m.size[1]]
+    if ctx.rects is not None:
+        ctx.rects.extend(_grow(r, 2) for r in rects)
+    if rects and ctx.base_key is not None and not any(_overlap(r, s) for r in rects for s in ctx.dirty):
+        # The lines land on the untouched cached base: paste them already blended onto it
+        # (cached by the exact strings and where they go), the same pixels as drawing them.
+        cw, ch = canvas.size
+        area = (max(0, min(r[0] for r in rects)), max(0, min(r[1] for r in rects)),
+                min(cw, max(r[2] for r in rects)), min(ch, max(r[3] for r in rects)))
+        if area[0] >= area[2] or area[1] >= area[3]:
+            return
+        key = ("text", ctx.t.cache.setdefault("token", object()), ctx.base_key, f, ink,
+               tuple(zip(fitted.lines, at)))
+        hit = _FACES.get(key)
+        if hit is None:
+            done = canvas.crop(area)
+            dd = ImageDraw.Draw(done, "RGBA")
+            for m, (px, py) in placed:
+                dd.draw.draw_bitmap((px - area[0], py - area[1]), m, ink)
+            _remember(key, (done, None))
         else:
-            rect = draw_line(d, (lx, ly), line, f, ink)
-            if ctx.rects is not None:
-                ctx.rects.append(_grow(rect, 2))
+            done = hit[0]
+        canvas.paste(done, area[:2])
+        return
+    for m, xy in placed:
+        d.draw.draw_bitmap(xy, m, ink)
+
+
+def place_line(f: ImageFont.FreeTypeFont, xy: tuple[float, float], line: str, ink: int,
+               mode: str) -> tuple[Any, tuple[int, int]]:
+    """Where ImageDraw.text would draw ``line`` anchored at ``xy`` ("ls"): its mask and top left."""
+    start = (math.modf(xy[0])[0], math.modf(xy[1])[0])
+    mask, offset = runs.line_mask(f, line, mode, ink, start)
+    return mask, (int(xy[0]) + offset[0], int(xy[1]) + offset[1])
 
 
 def draw_line(d: ImageDraw.ImageDraw, xy: tuple[float, float], line: str, f: ImageFont.FreeTypeFont,
@@ -501,10 +541,7 @@ def draw_line(d: ImageDraw.ImageDraw, xy: tuple[float, float], line: str, f: Ima
     """``d.text(xy, line, font=f, fill=fill, anchor="ls")`` for one line without stroke, the same
     pixels (what ImageDraw.text does), also returning the rectangle the glyphs were drawn in."""
     ink = d._getink(fill)[0]
-    x, y = int(xy[0]), int(xy[1])
-    start = (math.modf(xy[0])[0], math.modf(xy[1])[0])
-    mask, offset = f.getmask2(line, d.fontmode, anchor="ls", ink=ink, start=start)
-    x, y = x + offset[0], y + offset[1]
+    mask, (x, y) = place_line(f, xy, line, ink, d.fontmode)
     d.draw.draw_bitmap((x, y), mask, ink)
     return (x, y, x + mask.size[0], y + mask.size[1])
 
@@ -523,51 +560,54 @@ def _paint_face(canvas: Image.Image, box: tuple[int, int, int, int], person: Fac
     shape, radius, border, focus, grayscale = spec.shape, spec.radius, spec.border, spec.focus, spec.grayscale
     pid = person.person.id
     data = ctx.card.photos.get(pid)
+    face: Image.Image | None = None
     if data is not None:  # b"": a zero-byte file, which load_photo refuses by name
-        im, small = _face(data, pid, ctx.card.photo_names.get(pid), (w, h), focus, grayscale)
+        content: tuple[Any, ...] = _face_key(data, (w, h), focus, grayscale)
+        face, small = _face(data, pid, ctx.card.photo_names.get(pid), (w, h), focus, grayscale, content)
         if small:
             ctx.warnings.append(f"photo of {pid} is only {small[0]}x{small[1]} px, shown at {w}x{h}: it will look blurry")
-        if ctx.base_key is not None and not any(_overlap(r, (x, y, x + w, y + h)) for r in ctx.dirty):
-            # The box still shows the cached static base: paste the face already masked and
-            # ringed onto it (cached with the face, by the photo's content), without a mask.
-            key = ("composite", ctx.t.cache.setdefault("token", object()), ctx.base_key, box, shape, radius,
-                   border, _face_key(data, (w, h), focus, grayscale))
-            done = _FACES.get(key)
-            if done is None:
-                done = canvas.crop((x, y, x + w, y + h))
-                done.paste(im, (0, 0), _mask(ctx.t, w, h, shape, radius))
-                if border:
-                    done.paste(_rgb(border.color), (0, 0), _ring(ctx.t, w, h, shape, radius, border.width))
-                _remember(key, (done, None))
-            else:
-                _FACES.move_to_end(key)
-                done = done[0]
-            canvas.paste(done, (x, y))
-            return
     else:
-        im = _silhouette(ctx.t, w, h, spec.placeholder).copy()
-        _draw_initials(im, person, ctx, spec.placeholder)
-    canvas.paste(im, (x, y), _mask(ctx.t, w, h, shape, radius))
-    if border:
-        canvas.paste(_rgb(border.color), (x, y), _ring(ctx.t, w, h, shape, radius, border.width))
+        letters = _initials(person)
+        content = ("placeholder", spec.placeholder, letters)
+
+    def paint(target: Image.Image, at: tuple[int, int]) -> None:
+        im = face if face is not None else _placeholder(ctx, w, h, spec.placeholder, letters)
+        target.paste(im, at, _mask(ctx.t, w, h, shape, radius))
+        if border:
+            target.paste(_rgb(border.color), at, _ring(ctx.t, w, h, shape, radius, border.width))
+
+    if ctx.base_key is not None and not any(_overlap(r, (x, y, x + w, y + h)) for r in ctx.dirty):
+        # The box still shows the cached static base: paste the face (or placeholder) already
+        # masked and ringed onto it, cached by the photo's content (or the initials).
+        key = ("composite", ctx.t.cache.setdefault("token", object()), ctx.base_key, box, shape, radius,
+               border, content)
+        hit = _FACES.get(key)
+        if hit is None:
+            done = canvas.crop((x, y, x + w, y + h))
+            paint(done, (0, 0))
+            _remember(key, (done, None))
+        else:
+            done = hit[0]
+        canvas.paste(done, (x, y))
+        return
+    paint(canvas, (x, y))
 
 
-_FACES: OrderedDict[tuple[Any, ...], tuple[Image.Image, tuple[int, int] | None]] = OrderedDict()
-FACE_CACHE_SIZE = 256  # faces, and faces composited onto a static base
+FACE_CACHE_BYTES = 128 * 1024 * 1024  # faces, and faces or text composited onto a static base
+_FACES: LRU[tuple[Image.Image, tuple[int, int] | None]] = LRU(FACE_CACHE_BYTES)
 
 
-def _face(data: bytes, pid: str, name: str | None, size: tuple[int, int], focus: float,
-          grayscale: bool) -> tuple[Image.Image, tuple[int, int] | None]:
-    """A photo decoded, normalised and cropped to ``size``; cached by the photo's content.
+def _face(data: bytes, pid: str, name: str | None, size: tuple[int, int], focus: float, grayscale: bool,
+          key: tuple[Any, ...]) -> tuple[Image.Image, tuple[int, int] | None]:
+    """A photo decoded, normalised and cropped to ``size``; cached by the photo's content
+    (``key``: its :func:`_face_key`).
 
     A person's photo is the same on every account's and size's card of the week, and decoding
     plus resampling is most of a card's cost. Keyed by a hash of the bytes, a cached face can
     never be stale; facts are not involved.
     """
-    key = _face_key(data, size, focus, grayscale)
     hit = _FACES.get(key)
     if hit is not None:
-        _FACES.move_to_end(key)
         return hit
     im = load_photo(data, pid, name, target=max(size))
     small = im.size if min(im.size) < 0.5 * min(size) else None
@@ -583,25 +623,31 @@ def _face_key(data: bytes, size: tuple[int, int], focus: float, grayscale: bool)
 
 
 def _remember(key: tuple[Any, ...], value: tuple[Image.Image, tuple[int, int] | None]) -> None:
-    _FACES[key] = value
-    while len(_FACES) > FACE_CACHE_SIZE:
-        _FACES.popitem(last=False)
+    _FACES.put(key, value, image_bytes(value[0]))
 
 
-def clear_caches() -> None:
-    """Forget cached faces and faces composited onto backgrounds (benchmarks measuring cold
-    renders; tests)."""
+def clear_caches(fonts: bool = False) -> None:
+    """Forget cached faces, faces composited onto backgrounds and set or rasterised text
+    (benchmarks measuring cold renders; tests); ``fonts``: loaded fonts too (a font file may
+    have changed: ``preview --watch``)."""
     _FACES.clear()
+    runs.clear()
+    if fonts:
+        font.cache_clear()
 
 
-def _draw_initials(im: Image.Image, person: Facts, ctx: _Ctx, p: Placeholder) -> None:
+def _initials(person: Facts) -> str:
     name = person.person.name
-    text = initials([name.get("en") if name.has("en") else "", name.get("km")])
-    w, h = im.size
-    path = ctx.t.fonts.get("khmer" if has_khmer(text) else "sans") or next(iter(ctx.t.fonts.values()))
+    return initials([name.get("en") if name.has("en") else "", name.get("km")])
+
+
+def _placeholder(ctx: _Ctx, w: int, h: int, p: Placeholder, letters: str) -> Image.Image:
+    """The silhouette with the person's initials."""
+    im = _silhouette(ctx.t, w, h, p).copy()
+    path = ctx.t.fonts.get("khmer" if has_khmer(letters) else "sans") or next(iter(ctx.t.fonts.values()))
     f = font(path, max(8, int(min(w, h) * 0.16)), 700)
-    d = ImageDraw.Draw(im)
-    d.text((w / 2, h * 0.80), text, font=f, fill=_rgb(p.initials), anchor="mm")
+    ImageDraw.Draw(im).text((w / 2, h * 0.80), letters, font=f, fill=_rgb(p.initials), anchor="mm")
+    return im
 
 
 def _paint_logo(canvas: Image.Image, box: tuple[int, int, int, int], spec: LogoLayer, ctx: _Ctx) -> None:

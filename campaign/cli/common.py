@@ -30,11 +30,17 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-def report_input_error(exc: InputError) -> None:
+def show_problems(exc: InputError) -> None:
+    """Print each problem (FILE:LINE: field: message) and how many there were."""
     for problem in exc.problems:
         click.echo(str(problem), err=True)
     n = len(exc.problems)
     click.secho(f"{n} problem{'s' if n != 1 else ''} found; nothing was queued or posted.", fg="red", err=True)
+
+
+def report_input_error(exc: InputError) -> None:
+    """:func:`show_problems`, then exit 2."""
+    show_problems(exc)
     sys.exit(EXIT_INPUT)
 
 

@@ -12,12 +12,14 @@ from pathlib import Path
 
 import click
 
-from ..cards import Card, CardError, CardInput, Template, find_template, load_template, render
+from ..cards import Card, CardError, CardInput, Template, find_template, load_template, render, template_dirs
+from ..cards.render import clear_caches
 from ..cards.samples import crowd, sample_facts, sample_people
 from ..definition import CampaignFolder, load_folder
 from ..plan import cadence_dates, plan, week_of
 from ..roster import Facts, Person, facts
-from .common import EXIT_INPUT, clean_errors, fail
+from ..sources import InputError
+from .common import EXIT_INPUT, clean_errors, fail, report_input_error, show_problems
 
 EXIT_OVERFLOW = 1
 
@@ -97,14 +99,20 @@ def template_check(template_dir: Path, strict: bool) -> None:
         sys.exit(EXIT_OVERFLOW)
 
 
+def _template(path_or_name: Path | str, campaign_root: Path | None = None) -> Template:
+    """The template at a path or called by a name; raises CardError."""
+    p = Path(path_or_name)
+    return load_template(p if (p / "template.yaml").is_file() or p.name == "template.yaml"
+                         else find_template(str(path_or_name), campaign_root))
+
+
 def _load(path_or_name: Path | str, campaign_root: Path | None = None) -> Template:
+    """:func:`_template`, or exit 2 naming the problem."""
     try:
-        p = Path(path_or_name)
-        return load_template(p if (p / "template.yaml").is_file() or p.name == "template.yaml"
-                             else find_template(str(path_or_name), campaign_root))
+        return _template(path_or_name, campaign_root)
     except CardError as exc:
         fail(str(exc), EXIT_INPUT)
-        raise AssertionError("unreachable")
+        raise AssertionError("unreachable") from None
 
 
 # --- preview -----------------------------------------------------------------------------------
@@ -202,7 +210,7 @@ def _render_all(folder: CampaignFolder, templates: dict[str, Template], jobs: li
     with click.progressbar(jobs, label="Rendering cards", file=sys.stderr, show_pos=True) as bar:
         for job in bar:
             if job.template not in templates:
-                templates[job.template] = _load(job.template, folder.root)
+                templates[job.template] = _template(job.template, folder.root)
             try:
                 card = render(templates[job.template], job.card, size=job.size)
             except CardError as exc:  # also a size the template lacks: render names the sizes it has
@@ -251,12 +259,17 @@ h2{{font-size:.95rem;margin:.5rem 0 .2rem}} .meta{{color:#999;font-size:.8rem;ma
 """
 
 
-def _snapshot(paths: list[Path]) -> dict[str, float]:
+def _snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
+    """Every file under ``paths`` with its modification time and size (what --watch compares)."""
     out = {}
     for root in paths:
         for p in [root, *root.rglob("*")] if root.is_dir() else [root]:
-            if p.is_file():
-                out[str(p)] = p.stat().st_mtime
+            try:
+                if p.is_file():
+                    st = p.stat()
+                    out[str(p)] = (st.st_mtime_ns, st.st_size)
+            except OSError:  # deleted while we looked: the next look sees it gone
+                continue
     return out
 
 
@@ -283,17 +296,36 @@ def preview(folder: Path, out: Path, template: str | None, size: str, watch: boo
       campaign preview config/campaigns/release-hrds-2021 --out out/p --template portrait --size all
       campaign preview config/campaigns/release-hrds-2021 --out out/p --template collage --watch
     """
+    # until a run succeeds (and says what it used), watch the folder and where the template may be
+    watched = [folder, *(p for p in [Path(template)] + [d / template for d in template_dirs(folder)] if p.is_dir())
+               ] if template else [folder]
     while True:
-        code, watched = _preview_once(folder, out, template, size)
+        try:
+            code, watched = _preview_once(folder, out, template, size)
+        except InputError as exc:
+            if not watch:
+                report_input_error(exc)
+            show_problems(exc)
+            code = EXIT_INPUT
+        except CardError as exc:  # the template cannot be found or loaded
+            if not watch:
+                fail(str(exc), EXIT_INPUT)
+            click.secho(f"error: {exc}", fg="red", err=True)
+            code = EXIT_INPUT
         if not watch:
             sys.exit(code)
         click.echo(f"watching {len(watched)} path(s) for changes; Ctrl-C to stop", err=True)
         before = _snapshot(watched)
         try:
-            while _snapshot(watched) == before:
-                time.sleep(0.5)
+            while True:
+                time.sleep(0.3)
+                now = _snapshot(watched)
+                if now != before:
+                    time.sleep(0.3)  # an editor may write several files: let it finish
+                    break
         except KeyboardInterrupt:
             sys.exit(code)
+        clear_caches(fonts=True)  # a font file may have been replaced under the same name
         click.echo("changed; rendering again", err=True)
 
 

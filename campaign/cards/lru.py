@@ -1,0 +1,54 @@
+"""A least-recently-used cache bounded by the bytes of the images it holds (the cards' caches)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any, Generic, TypeVar
+
+V = TypeVar("V")
+
+
+def image_bytes(im: Any) -> int:
+    """About what an image (PIL Image or core image) occupies in memory."""
+    w, h = im.size
+    return w * h * {"1": 1, "L": 1, "P": 1, "RGB": 4, "RGBA": 4}.get(im.mode, 4) + 64
+
+
+class LRU(Generic[V]):
+    """Keeps the most recently used entries while their sizes add up to at most ``max_bytes``
+    (the newest entry is kept even if it alone is larger)."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: Hashable) -> V | None:
+        hit = self._items.get(key)
+        if hit is None:
+            return None
+        self._items.move_to_end(key)
+        return hit[0]
+
+    def put(self, key: Hashable, value: V, nbytes: int) -> V:
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._bytes -= old[1]
+        self._items[key] = (value, nbytes)
+        self._bytes += nbytes
+        while self._bytes > self.max_bytes and len(self._items) > 1:
+            _, (_, size) = self._items.popitem(last=False)
+            self._bytes -= size
+        return value
+
+    def clear(self) -> None:
+        self._items.clear()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
