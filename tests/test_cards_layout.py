@@ -235,3 +235,15 @@ def test_missing_raqm_stops_naming_fribidi_and_how_to_install(monkeypatch: pytes
         require_raqm()
     msg = str(exc.value)
     assert "FriBiDi" in msg and "apt-get install libfribidi0" in msg
+
+
+def test_english_breaks_after_a_hyphen_when_spaces_are_not_enough() -> None:
+    from campaign.cards.layout import set_text
+
+    f = font(SANS_FONT, 9, 600)
+    name = "Chhoeun Daravy Sovannarith Keoraksmey-Vannak"
+    width = int(f.getlength("Keoraksmey-Vannak")) - 4  # the hyphenated name is wider than a line
+    result = set_text(name, f, width, 200, 6, 1.0)
+    assert result.fits and "Keoraksmey-" in result.lines and "Vannak" in result.lines
+    roomy = set_text(name, f, int(f.getlength("Keoraksmey-Vannak")) + 2, 200, 6, 1.0)
+    assert "Keoraksmey-Vannak" in roomy.lines  # a space break is preferred when one is enough

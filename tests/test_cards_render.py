@@ -291,3 +291,26 @@ def test_warm_caches_give_the_same_bytes_as_every_card_rendered_cold(
     for i in order:
         assert one(cases[i]) == cold[i], cases[i][1][0].person.id
     clear_caches()
+
+
+def test_grid_gives_labels_room_when_names_do_not_fit_under_the_largest_faces(templates: dict[str, Template]) -> None:
+    """60 people in the landscape collage: under the largest faces the longest Khmer names do
+    not fit even at the smallest label size; the grid gives up some face size for them."""
+    from campaign.cards.render import grid_layout
+
+    people = crowd(sample_people()[:3], 60, WEEK6)  # a third have the longest sample name
+    card = render(templates["collage"], card_input(people, "km", kind="finale"), size="landscape")
+    assert not card.overflows, [str(o) for o in card.overflows]
+    labels = [t for f, t in card.texts if f == "grid.label"]
+    assert len(labels) == 60 and "ឈឿន ដារ៉ាវី សុវណ្ណរិទ្ធ កែវរស្មី វណ្ណៈ" in labels
+    # the largest-face layout is not what was used: with it, this name overflows
+    spec = templates["collage"].spec.layers[-2].grid
+    assert spec is not None
+    from campaign.cards.layout import font, set_text
+    from campaign.cards.template import per_size
+
+    _, _, w, h = per_size(spec.box, "landscape")
+    cols, _, side, label_h = grid_layout(60, w, h, spec.gap, spec.label_ratio)
+    f = font(templates["collage"].fonts["khmer"], 9, spec.label.weight)  # type: ignore[union-attr]
+    assert not set_text("ឈឿន ដារ៉ាវី សុវណ្ណរិទ្ធ កែវរស្មី វណ្ណៈ", f, int((w - spec.gap * (cols - 1)) / cols),
+                        int(label_h * 0.92), spec.label.max_lines, 1.0).fits  # type: ignore[union-attr]

@@ -234,9 +234,11 @@ def set_text(text: str, fnt: ImageFont.FreeTypeFont, width: int, height: int, ma
         return Fitted(int(fnt.size), (text,), (whole,), ascent, descent, pitch,
                       ascent + descent <= height, fnt)  # the common case: no segmentation needed
     # Spaces first: they are where Khmer puts phrase (and name) boundaries; words from the
-    # segmenter, then clusters, only when a space-delimited chunk cannot fit a line.
+    # segmenter, then clusters (or, in English, after hyphens), only when a space-delimited
+    # chunk cannot fit a line.
     measured = [lw for para in text.split("\n") for lw in (wrap_measured(para, measure, width, coarse=True) or [("", 0.0)])]
-    if fine and has_khmer(text) and (len(measured) > max_lines or any(w > width for _, w in measured)):
+    if fine and (len(measured) > max_lines or any(w > width for _, w in measured)) and (
+            "-" in text or has_khmer(text)):
         measured = [lw for para in text.split("\n") for lw in (wrap_measured(para, measure, width) or [("", 0.0)])]
     lines, widths = [ln for ln, _ in measured], [w for _, w in measured]
     block = pitch * (len(lines) - 1) + ascent + descent

@@ -463,18 +463,27 @@ def _paint_shape(canvas: Image.Image, box: tuple[int, int, int, int], fill: str 
 def _set(box: tuple[int, int, int, int], style: TextStyle, template_text: str, ctx: _Ctx,
          people: Sequence[Facts] | None = None, sizes: tuple[int, int] | None = None) -> tuple[str, Fitted | None]:
     """Format a text layer's string and fit it to its box (not drawn yet)."""
-    lang = style.lang or ctx.card.language
-    text = F.fill(template_text, ctx.values(lang, people)).strip()
-    if style.uppercase:
-        text = text.upper()
+    text = _format(style, template_text, ctx, people)
+    return text, _fit(text, box, style, ctx, sizes)
+
+
+def _format(style: TextStyle, template_text: str, ctx: _Ctx, people: Sequence[Facts] | None = None) -> str:
+    """A text layer's string for ``people`` (default: the card's) in its language."""
+    text = F.fill(template_text, ctx.values(style.lang or ctx.card.language, people)).strip()
+    return text.upper() if style.uppercase else text
+
+
+def _fit(text: str, box: tuple[int, int, int, int], style: TextStyle, ctx: _Ctx,
+         sizes: tuple[int, int] | None = None) -> Fitted | None:
+    """``text`` set in ``box`` at the largest size it fits (None: no text)."""
     if not text:
-        return text, None
+        return None
     if sizes is None:
         given = per_size(style.size, ctx.size)
         sizes = (given, given) if isinstance(given, int) else tuple(given)
     _, _, w, h = box
     path = ctx.t.fonts[style.font_khmer if has_khmer(text) else style.font]
-    return text, runs.fitted(text, path, style.weight, w, h, sizes, style.max_lines, style.line_spacing)
+    return runs.fitted(text, path, style.weight, w, h, sizes, style.max_lines, style.line_spacing)
 
 
 def _draw(canvas: Image.Image, box: tuple[int, int, int, int], style: TextStyle, text: str, fitted: Fitted,
@@ -667,23 +676,55 @@ def _paint_logo(canvas: Image.Image, box: tuple[int, int, int, int], spec: LogoL
 def grid_layout(n: int, width: int, height: int, gap: int, label_ratio: float,
                 max_columns: int | None = None) -> tuple[int, int, int, int]:
     """Columns, rows, face side and label height that make the faces as large as possible."""
-    best = (1, n, 0, 0)
+    return grid_layouts(n, width, height, gap, label_ratio, max_columns)[0]
+
+
+def grid_layouts(n: int, width: int, height: int, gap: int, label_ratio: float, max_columns: int | None = None,
+                 more_label: bool = False) -> list[tuple[int, int, int, int]]:
+    """Every (columns, rows, face side, label height) for ``n`` people, largest faces first
+    (on a tie, the template's own ``label_ratio`` first); ``more_label``: also with up to
+    0.3 more of each cell given to the label, for names that do not fit under large faces."""
+    ratios = [label_ratio]
+    if more_label and label_ratio:
+        ratios += [r for k in range(1, 7) if (r := round(label_ratio + 0.05 * k, 2)) <= 0.8]
+    out = []
     for cols in range(1, (min(n, max_columns) if max_columns else n) + 1):
         rows = -(-n // cols)
         cell_w = (width - gap * (cols - 1)) / cols
         cell_h = (height - gap * (rows - 1)) / rows
-        side = int(min(cell_w, cell_h * (1 - label_ratio)))
-        if side > best[2]:
-            label = int(side * label_ratio / (1 - label_ratio)) if label_ratio else 0
-            best = (cols, rows, side, label)
-    return best
+        for rank, ratio in enumerate(ratios):
+            side = int(min(cell_w, cell_h * (1 - ratio)))
+            label = int(side * ratio / (1 - ratio)) if ratio else 0
+            out.append((side, -rank, -cols, (cols, rows, side, label)))
+    out.sort(reverse=True)
+    return [layout for *_, layout in out] or [(1, n, 0, 0)]
+
+
+def _labels_fit(layout: tuple[int, int, int, int], box: tuple[int, int, int, int], spec: GridLayer,
+                texts: list[str], ctx: _Ctx) -> bool:
+    """Whether every label (longest first) fits under a face of ``layout`` at the smallest label size."""
+    assert spec.label is not None
+    cols, _, side, label_h = layout
+    if side < 8 or label_h <= 4:
+        return False
+    lbox = (0, 0, int((box[2] - spec.gap * (cols - 1)) / cols), int(label_h * 0.92))
+    given = per_size(spec.label.size, ctx.size)
+    lo = given if isinstance(given, int) else given[0]
+    return all(f is None or f.fits for f in (_fit(t, lbox, spec.label, ctx, (lo, lo)) for t in texts))
 
 
 def _paint_grid(canvas: Image.Image, box: tuple[int, int, int, int], spec: GridLayer, ctx: _Ctx) -> None:
     x, y, w, h = box
     n = len(ctx.people)
     label_ratio = spec.label_ratio if spec.label else 0
-    cols, rows, side, label_h = grid_layout(n, w, h, spec.gap, label_ratio, spec.max_columns)
+    layouts = grid_layouts(n, w, h, spec.gap, label_ratio, spec.max_columns, more_label=spec.label is not None)
+    cols, rows, side, label_h = layouts[0]
+    if spec.label:
+        # The largest faces under which every name fits (at the smallest label size); if no
+        # layout has room, the largest faces, and the names that do not fit are reported.
+        texts = sorted({_format(spec.label, pick_text(spec.label.text, ctx.card.language), ctx, [p]) for p in ctx.people},
+                       key=len, reverse=True)
+        cols, rows, side, label_h = next((lay for lay in layouts if _labels_fit(lay, box, spec, texts, ctx)), layouts[0])
     if side < 8:
         raise CardError(f"template {ctx.t.name!r}: {n} people do not fit the grid box {w}x{h} ({ctx.size})")
     col_w = (w - spec.gap * (cols - 1)) / cols
