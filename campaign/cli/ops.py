@@ -157,6 +157,7 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
     url, server = connect(data_dir)
     procs = []
     stopping = False
+    ledger: Ledger | None = None
 
     def on_term(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -190,6 +191,8 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
         signal.signal(signal.SIGINT, previous_int)
         for p in reversed(procs):
             p.stop()
+        if ledger is not None:
+            ledger.close()
         if server is not None:
             server.stop()
         if stopping:

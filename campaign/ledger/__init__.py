@@ -106,6 +106,10 @@ class Ledger:
         client = redis.Redis.from_url(url, health_check_interval=30)
         return cls(client, prefix if prefix is not None else os.environ.get("CAMPAIGN_KEY_PREFIX", DEFAULT_PREFIX))
 
+    def close(self) -> None:
+        """Close the Redis connections (the server is left running)."""
+        self.r.close()
+
     # --- key names ---------------------------------------------------------------------------
 
     def key(self, *parts: str) -> str:
