@@ -247,3 +247,16 @@ def test_english_breaks_after_a_hyphen_when_spaces_are_not_enough() -> None:
     assert result.fits and "Keoraksmey-" in result.lines and "Vannak" in result.lines
     roomy = set_text(name, f, int(f.getlength("Keoraksmey-Vannak")) + 2, 200, 6, 1.0)
     assert "Keoraksmey-Vannak" in roomy.lines  # a space break is preferred when one is enough
+
+
+def test_a_fresh_font_measures_like_a_used_one() -> None:
+    """Whatever was measured before, a string has one width: cards rendered in a fresh process
+    are the same bytes as in a busy one."""
+    texts = ["incitement to commit a felony and plotting against the state", "Rong Chhun", "ញុះញង់ឱ្យប្រព្រឹត្តបទឧក្រិដ្ឋ"]
+    for size in range(9, 40):
+        for path, weight in ((SANS_FONT, 700), (SANS_FONT, 400), (KHMER_FONT, 700)):
+            font.cache_clear()
+            first = [font(path, size, weight).getlength(t) for t in texts]
+            again = [font(path, size, weight).getlength(t) for t in texts]
+            assert first == again, (path.name, size, weight)
+    font.cache_clear()

@@ -251,7 +251,7 @@ def test_draw_line_paints_what_imagedraw_text_paints(portrait: Template) -> None
         for xy in ((10, 60), (10.5, 60.25), (33.7, 71.9)):
             a, b = Image.new("RGB", (700, 120), (20, 30, 40)), Image.new("RGB", (700, 120), (20, 30, 40))
             ImageDraw.Draw(a, "RGBA").text(xy, text, font=f, fill=(233, 180, 76, 255), anchor="ls")
-            x0, y0, x1, y1 = draw_line(ImageDraw.Draw(b, "RGBA"), xy, text, f, (233, 180, 76, 255))
+            x0, y0, x1, y1 = draw_line(b, xy, text, f, (233, 180, 76, 255))
             assert a.tobytes() == b.tobytes()
             changed = ImageChops.difference(a, Image.new("RGB", a.size, (20, 30, 40))).getbbox()
             assert changed and x0 <= changed[0] and y0 <= changed[1] and changed[2] <= x1 and changed[3] <= y1

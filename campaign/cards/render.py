@@ -493,13 +493,13 @@ def _draw(canvas: Image.Image, box: tuple[int, int, int, int], style: TextStyle,
         ctx.overflows.append(Overflow(ctx.t.name, person, field_name, text, ctx.size, fitted.size))
     ctx.texts.append((field_name, text))
     x, y, w, h = box
-    d = ImageDraw.Draw(canvas, "RGBA")
     top = block_top(y, h, fitted.height, style.valign)
     fill = parse_color(style.color)
     f = fitted.font
     at = [(line_x(x, w, width, style.align), top + fitted.ascent + i * fitted.pitch)
           for i, width in enumerate(fitted.widths)]
     if style.stroke:
+        d = ImageDraw.Draw(canvas, "RGBA")  # RGBA ink blends onto the RGB canvas
         stroke = {"stroke_width": style.stroke.width, "stroke_fill": parse_color(style.stroke.color)}
         for line, (lx, ly) in zip(fitted.lines, at):
             d.text((lx, ly), line, font=f, fill=fill, anchor="ls", **stroke)
@@ -507,8 +507,7 @@ def _draw(canvas: Image.Image, box: tuple[int, int, int, int], style: TextStyle,
                 l, t, r, b = f.getbbox(line, anchor="ls", stroke_width=style.stroke.width)  # type: ignore[union-attr]
                 ctx.rects.append(_grow((int(lx) + l, int(ly) + t, int(lx) + r, int(ly) + b), 2))
         return
-    ink = d._getink(fill)[0]
-    placed = [place_line(f, xy, line, ink, d.fontmode) for line, xy in zip(fitted.lines, at)]
+    placed = [place_line(f, xy, line) for line, xy in zip(fitted.lines, at)]
     rects = [(px, py, px + m.size[0], py + m.size[1]) for m, (px, py) in placed if m.size[0] and m.size[1]]
     if ctx.rects is not None:
         ctx.rects.extend(_grow(r, 2) for r in rects)
@@ -520,38 +519,47 @@ def _draw(canvas: Image.Image, box: tuple[int, int, int, int], style: TextStyle,
                 min(cw, max(r[2] for r in rects)), min(ch, max(r[3] for r in rects)))
         if area[0] >= area[2] or area[1] >= area[3]:
             return
-        key = ("text", ctx.t.cache.setdefault("token", object()), ctx.base_key, f, ink,
+        key = ("text", ctx.t.cache.setdefault("token", object()), ctx.base_key, f, fill,
                tuple(zip(fitted.lines, at)))
         hit = _FACES.get(key)
         if hit is None:
             done = canvas.crop(area)
-            dd = ImageDraw.Draw(done, "RGBA")
             for m, (px, py) in placed:
-                dd.draw.draw_bitmap((px - area[0], py - area[1]), m, ink)
+                _ink(done, (px - area[0], py - area[1]), m, fill)
             _remember(key, (done, None))
         else:
             done = hit[0]
         canvas.paste(done, area[:2])
         return
     for m, xy in placed:
-        d.draw.draw_bitmap(xy, m, ink)
+        _ink(canvas, xy, m, fill)
 
 
-def place_line(f: ImageFont.FreeTypeFont, xy: tuple[float, float], line: str, ink: int,
-               mode: str) -> tuple[Any, tuple[int, int]]:
+def _ink(target: Image.Image, xy: tuple[int, int], mask: Image.Image, fill: tuple[int, ...]) -> None:
+    """Paint ``fill`` through a coverage ``mask`` at ``xy``: the pixels ImageDraw's text drawing
+    gives (RGBA ink blended onto RGB). An opaque colour goes in as a solid image pasted through
+    the mask, which Pillow does about twice as fast as filling with a colour, to the same bytes."""
+    if len(fill) == 3 or fill[3] == 255:
+        target.paste(Image.new("RGB", mask.size, fill[:3]), xy, mask)
+    else:
+        d = ImageDraw.Draw(target, "RGBA")
+        d.draw.draw_bitmap(xy, mask.im, d._getink(fill)[0])
+
+
+def place_line(f: ImageFont.FreeTypeFont, xy: tuple[float, float], line: str) -> tuple[Image.Image, tuple[int, int]]:
     """Where ImageDraw.text would draw ``line`` anchored at ``xy`` ("ls"): its mask and top left."""
     start = (math.modf(xy[0])[0], math.modf(xy[1])[0])
-    mask, offset = runs.line_mask(f, line, mode, ink, start)
+    mask, offset = runs.line_mask(f, line, start)
     return mask, (int(xy[0]) + offset[0], int(xy[1]) + offset[1])
 
 
-def draw_line(d: ImageDraw.ImageDraw, xy: tuple[float, float], line: str, f: ImageFont.FreeTypeFont,
+def draw_line(im: Image.Image, xy: tuple[float, float], line: str, f: ImageFont.FreeTypeFont,
               fill: tuple[int, ...]) -> tuple[int, int, int, int]:
-    """``d.text(xy, line, font=f, fill=fill, anchor="ls")`` for one line without stroke, the same
-    pixels (what ImageDraw.text does), also returning the rectangle the glyphs were drawn in."""
-    ink = d._getink(fill)[0]
-    mask, (x, y) = place_line(f, xy, line, ink, d.fontmode)
-    d.draw.draw_bitmap((x, y), mask, ink)
+    """``ImageDraw.Draw(im, "RGBA").text(xy, line, font=f, fill=fill, anchor="ls")`` for one line
+    without stroke on an RGB image, the same pixels, also returning the rectangle the glyphs
+    were drawn in."""
+    mask, (x, y) = place_line(f, xy, line)
+    _ink(im, (x, y), mask, fill)
     return (x, y, x + mask.size[0], y + mask.size[1])
 
 
@@ -583,7 +591,8 @@ def _paint_face(canvas: Image.Image, box: tuple[int, int, int, int], person: Fac
         im = face if face is not None else _placeholder(ctx, w, h, spec.placeholder, letters)
         target.paste(im, at, _mask(ctx.t, w, h, shape, radius))
         if border:
-            target.paste(_rgb(border.color), at, _ring(ctx.t, w, h, shape, radius, border.width))
+            ring = _ring(ctx.t, w, h, shape, radius, border.width)
+            target.paste(Image.new("RGB", ring.size, _rgb(border.color)), at, ring)  # as a colour, twice as fast
 
     if ctx.base_key is not None and not any(_overlap(r, (x, y, x + w, y + h)) for r in ctx.dirty):
         # The box still shows the cached static base: paste the face (or placeholder) already

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
 
-from PIL import ImageFont
+from PIL import Image, ImageFont
 
 from .layout import Fitted, fit, font
 from .lru import LRU, image_bytes
@@ -30,18 +29,19 @@ def fitted(text: str, path: Path, weight: int, width: int, height: int, sizes: t
     return fit(text, lambda px: font(path, px, weight), width, height, sizes, max_lines, line_spacing)
 
 
-_MASKS: LRU[tuple[Any, tuple[int, int]]] = LRU(MASK_CACHE_BYTES)
+_MASKS: LRU[tuple[Image.Image, tuple[int, int]]] = LRU(MASK_CACHE_BYTES)
 
 
-def line_mask(f: ImageFont.FreeTypeFont, line: str, mode: str, ink: int,
-              start: tuple[float, float]) -> tuple[Any, tuple[int, int]]:
-    """``f.getmask2(line, mode, anchor="ls", ink=ink, start=start)``: the line's coverage mask
-    and its offset from the anchor, rasterised once per font, string and sub-pixel start."""
-    key = (f, line, mode, ink, start)
+def line_mask(f: ImageFont.FreeTypeFont, line: str, start: tuple[float, float]) -> tuple[Image.Image, tuple[int, int]]:
+    """``f.getmask2(line, "L", anchor="ls", start=start)`` as an image: the line's coverage
+    (what ImageDraw.text paints through) and its offset from the anchor, rasterised once per
+    font, string and sub-pixel start."""
+    key = (f, line, start)
     hit = _MASKS.get(key)
     if hit is not None:
         return hit
-    mask, offset = f.getmask2(line, mode, anchor="ls", ink=ink, start=start)
+    core, offset = f.getmask2(line, "L", anchor="ls", start=start)
+    mask = Image.Image()._new(core)
     return _MASKS.put(key, (mask, offset), image_bytes(mask))
 
 
