@@ -314,3 +314,22 @@ def test_grid_gives_labels_room_when_names_do_not_fit_under_the_largest_faces(te
     f = font(templates["collage"].fonts["khmer"], 9, spec.label.weight)  # type: ignore[union-attr]
     assert not set_text("ឈឿន ដារ៉ាវី សុវណ្ណរិទ្ធ កែវរស្មី វណ្ណៈ", f, int((w - spec.gap * (cols - 1)) / cols),
                         int(label_h * 0.92), spec.label.max_lines, 1.0).fits  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("direction, start, end", [
+    ("vertical", (540, 2), (540, 1077)), ("horizontal", (2, 540), (1077, 540)), ("diagonal", (5, 5), (1074, 1074))])
+def test_gradients_run_from_from_to_to(tmp_path, folder, direction: str, start, end) -> None:  # type: ignore[no-untyped-def]
+    """``from`` is at the top, the left or the top left corner; ``to`` at the other end."""
+    from campaign.cards import load_template
+
+    d = tmp_path / "g"
+    d.mkdir()
+    (d / "template.yaml").write_text(
+        "fonts: {sans: {package: fontpkg_noto_sans}, khmer: {package: fontpkg_noto_sans_khmer}}\n"
+        "layers:\n"
+        f"  - background: {{gradient: {{from: '#ff0000', to: '#0000ff', direction: {direction}}}}}\n"
+        "alt: {en: '{name}'}\n", encoding="utf-8")
+    im = decode(render(load_template(d), card_input((person_facts(folder, "rong-chhun"),)), fmt="png").image)
+    first, last = im.getpixel(start), im.getpixel(end)
+    assert first[0] > 200 and first[2] < 60, first  # red: from
+    assert last[2] > 200 and last[0] < 60, last  # blue: to

@@ -322,9 +322,9 @@ def _render_fast(t: Template, card: CardInput, size: str) -> tuple[Image.Image, 
 
 def _gradient(size: tuple[int, int], g: Any) -> Image.Image:
     w, h = size
-    ramp = Image.linear_gradient("L")  # 256x256, black at the top
+    ramp = Image.linear_gradient("L")  # 256x256, black (``from``) at the top
     if g.direction == "horizontal":
-        ramp = ramp.rotate(90, expand=True).transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        ramp = ramp.rotate(90, expand=True)  # black on the left
     elif g.direction == "diagonal":
         ramp = ramp.resize((512, 512)).rotate(45, resample=Image.Resampling.BICUBIC, fillcolor=None)
         ramp = ramp.crop((128, 128, 384, 384))
