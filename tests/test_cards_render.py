@@ -333,3 +333,46 @@ def test_gradients_run_from_from_to_to(tmp_path, folder, direction: str, start, 
     first, last = im.getpixel(start), im.getpixel(end)
     assert first[0] > 200 and first[2] < 60, first  # red: from
     assert last[2] > 200 and last[0] < 60, last  # blue: to
+
+
+def _latin_only_template(tmp_path, layers: str):  # type: ignore[no-untyped-def]
+    from campaign.cards import load_template
+
+    d = tmp_path / "latin"
+    d.mkdir(exist_ok=True)
+    (d / "template.yaml").write_text(
+        "fonts: {sans: {package: fontpkg_noto_sans}}\n"
+        "layers:\n  - background: {color: '#000000'}\n" + layers + "alt: {en: '{name}', km: '{name}'}\n", encoding="utf-8")
+    return load_template(d)
+
+
+def test_text_the_font_cannot_show_is_an_error_not_boxes(tmp_path, folder) -> None:  # type: ignore[no-untyped-def]
+    """A Khmer name set in a Latin-only font would be drawn as empty boxes: the render stops,
+    naming the template, the layer, the font and the characters, and says what to do."""
+    t = _latin_only_template(tmp_path, "  - text: {id: name, text: '{name}', box: [10, 10, 900, 200], size: [20, 60], font_khmer: sans}\n")
+    rc = person_facts(folder, "rong-chhun")
+    assert render(t, card_input((rc,), "en")).texts  # English is fine
+    with pytest.raises(CardError) as err:
+        render(t, card_input((rc,), "km"))
+    message = str(err.value)
+    assert "'latin'" in message and "name:" in message and "font 'sans'" in message and "NotoSans" in message
+    assert "U+179A KHMER LETTER RO" in message and "fontpkg_noto_sans_khmer" in message
+
+
+def test_initials_the_fonts_cannot_show_are_an_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    t = _latin_only_template(tmp_path, "  - photo: {box: [10, 10, 400, 400]}\n")
+    khmer_only = next(f for f in sample_facts() if f.person.id == "stress-khmer-only")
+    with pytest.raises(CardError, match=r"initials 'សស'.*no font|no font.*initials"):
+        render(t, card_input((khmer_only,), "en"))
+    typical = sample_facts()[0]
+    assert render(t, card_input((typical,), "en")).image  # Latin initials: the Latin font has them
+
+
+def test_template_check_reports_a_font_without_khmer(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from campaign.cli import main
+
+    _latin_only_template(tmp_path, "  - text: {id: name, text: '{name}', box: [10, 10, 900, 200], size: [20, 60], font_khmer: sans}\n")
+    result = CliRunner().invoke(main, ["template", "check", str(tmp_path / "latin")])
+    assert result.exit_code == 2 and "no glyph for" in result.stderr and "empty boxes" in result.stderr

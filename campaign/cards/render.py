@@ -35,7 +35,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from ..roster import Facts
 from . import fields as F
-from . import runs
+from . import coverage, runs
 from .layout import Fitted, block_top, font, has_khmer, initials, line_x, require_raqm
 from .lru import LRU, image_bytes
 from .photos import PhotoError, contain, cover, load_logo, load_photo
@@ -461,10 +461,11 @@ def _paint_shape(canvas: Image.Image, box: tuple[int, int, int, int], fill: str 
 
 
 def _set(box: tuple[int, int, int, int], style: TextStyle, template_text: str, ctx: _Ctx,
-         people: Sequence[Facts] | None = None, sizes: tuple[int, int] | None = None) -> tuple[str, Fitted | None]:
+         people: Sequence[Facts] | None = None, sizes: tuple[int, int] | None = None,
+         field: str = "") -> tuple[str, Fitted | None]:
     """Format a text layer's string and fit it to its box (not drawn yet)."""
     text = _format(style, template_text, ctx, people)
-    return text, _fit(text, box, style, ctx, sizes)
+    return text, _fit(text, box, style, ctx, sizes, field)
 
 
 def _format(style: TextStyle, template_text: str, ctx: _Ctx, people: Sequence[Facts] | None = None) -> str:
@@ -474,7 +475,7 @@ def _format(style: TextStyle, template_text: str, ctx: _Ctx, people: Sequence[Fa
 
 
 def _fit(text: str, box: tuple[int, int, int, int], style: TextStyle, ctx: _Ctx,
-         sizes: tuple[int, int] | None = None) -> Fitted | None:
+         sizes: tuple[int, int] | None = None, field: str = "") -> Fitted | None:
     """``text`` set in ``box`` at the largest size it fits (None: no text)."""
     if not text:
         return None
@@ -482,8 +483,22 @@ def _fit(text: str, box: tuple[int, int, int, int], style: TextStyle, ctx: _Ctx,
         given = per_size(style.size, ctx.size)
         sizes = (given, given) if isinstance(given, int) else tuple(given)
     _, _, w, h = box
-    path = ctx.t.fonts[style.font_khmer if has_khmer(text) else style.font]
-    return runs.fitted(text, path, style.weight, w, h, sizes, style.max_lines, style.line_spacing)
+    family = style.font_khmer if has_khmer(text) else style.font
+    path = ctx.t.fonts[family]
+    try:
+        return runs.fitted(text, path, style.weight, w, h, sizes, style.max_lines, style.line_spacing)
+    except runs.MissingGlyphs as exc:
+        raise CardError(_lacking(ctx, exc, family, field, text)) from None
+
+
+def _lacking(ctx: _Ctx, exc: runs.MissingGlyphs, family: str, field: str, text: str) -> str:
+    """What to say when a template's font cannot show some text (it would be drawn as boxes)."""
+    khmer = any(has_khmer(ch) for ch in exc.chars)
+    fix = ("set font_khmer on the layer to a family with Khmer glyphs, e.g. add "
+           "khmer: {package: fontpkg_noto_sans_khmer} to fonts" if khmer else
+           f"use a font family that has them for {field or 'this text'}")
+    return (f"template {ctx.t.name!r}: {field + ': ' if field else ''}font {family!r} ({exc}) in {text!r}; "
+            f"it would draw empty boxes. Fix: {fix}")
 
 
 def _draw(canvas: Image.Image, box: tuple[int, int, int, int], style: TextStyle, text: str, fitted: Fitted,
@@ -565,7 +580,7 @@ def draw_line(im: Image.Image, xy: tuple[float, float], line: str, f: ImageFont.
 
 def _paint_text(canvas: Image.Image, box: tuple[int, int, int, int], style: TextStyle, template_text: str,
                 ctx: _Ctx, field_name: str, person: str) -> None:
-    text, fitted = _set(box, style, template_text, ctx)
+    text, fitted = _set(box, style, template_text, ctx, field=field_name)
     if fitted is not None:
         _draw(canvas, box, style, text, fitted, ctx, field_name, person)
 
@@ -662,7 +677,13 @@ def _initials(person: Facts) -> str:
 def _placeholder(ctx: _Ctx, w: int, h: int, p: Placeholder, letters: str) -> Image.Image:
     """The silhouette with the person's initials."""
     im = _silhouette(ctx.t, w, h, p).copy()
-    path = ctx.t.fonts.get("khmer" if has_khmer(letters) else "sans") or next(iter(ctx.t.fonts.values()))
+    preferred = "khmer" if has_khmer(letters) else "sans"
+    families = sorted(ctx.t.fonts, key=lambda fam: fam != preferred)  # the usual family first, then any
+    path = next((ctx.t.fonts[fam] for fam in families if not coverage.missing(letters, ctx.t.fonts[fam])), None)
+    if path is None:
+        raise CardError(f"template {ctx.t.name!r}: no font in fonts ({', '.join(ctx.t.fonts)}) has glyphs for the "
+                        f"initials {letters!r} of a person without a photo ({coverage.describe(coverage.missing(letters, ctx.t.fonts[families[0]]))}); "
+                        "add one that does, e.g. khmer: {package: fontpkg_noto_sans_khmer}")
     f = font(path, max(8, int(min(w, h) * 0.16)), 700)
     ImageDraw.Draw(im).text((w / 2, h * 0.80), letters, font=f, fill=_rgb(p.initials), anchor="mm")
     return im
@@ -719,7 +740,7 @@ def _labels_fit(layout: tuple[int, int, int, int], box: tuple[int, int, int, int
     lbox = (0, 0, int((box[2] - spec.gap * (cols - 1)) / cols), int(label_h * 0.92))
     given = per_size(spec.label.size, ctx.size)
     lo = given if isinstance(given, int) else given[0]
-    return all(f is None or f.fits for f in (_fit(t, lbox, spec.label, ctx, (lo, lo)) for t in texts))
+    return all(f is None or f.fits for f in (_fit(t, lbox, spec.label, ctx, (lo, lo), "grid.label") for t in texts))
 
 
 def _paint_grid(canvas: Image.Image, box: tuple[int, int, int, int], spec: GridLayer, ctx: _Ctx) -> None:
@@ -756,7 +777,7 @@ def _paint_grid(canvas: Image.Image, box: tuple[int, int, int, int], spec: GridL
         if spec.label and label_h > 4:
             lbox = (int(cx), int(round(cy + side + max(2, label_h * 0.08))), int(col_w), int(label_h * 0.92))
             text, fitted = _set(lbox, spec.label, pick_text(spec.label.text, ctx.card.language), ctx,
-                                people=[person], sizes=(lo, common))
+                                people=[person], sizes=(lo, common), field="grid.label")
             if fitted is not None:
                 common = min(common, fitted.size)
             labels.append((lbox, person, text, fitted))
@@ -765,7 +786,7 @@ def _paint_grid(canvas: Image.Image, box: tuple[int, int, int, int], spec: GridL
             continue
         if fitted.size != common:
             _, fitted = _set(lbox, spec.label, pick_text(spec.label.text, ctx.card.language), ctx,
-                             people=[person], sizes=(common, common))
+                             people=[person], sizes=(common, common), field="grid.label")
             assert fitted is not None
         _draw(canvas, lbox, spec.label, text, fitted, ctx, "grid.label", person.person.id)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageFont
 
+from .coverage import describe, missing
 from .layout import Fitted, fit, font
 from .lru import LRU, image_bytes
 
@@ -22,10 +23,23 @@ FITTED_CACHE_SIZE = 4096  # strings set in a box (small: lines, widths, metrics)
 MASK_CACHE_BYTES = 32 * 1024 * 1024  # rasterised lines (a 490x100 name at 80px is 49 KB)
 
 
+class MissingGlyphs(ValueError):
+    """The font has no glyph for some characters of the text (they would be drawn as boxes)."""
+
+    def __init__(self, chars: list[str], path: Path):
+        super().__init__(f"font file {path.name} has no glyph for {describe(chars)}")
+        self.chars, self.path = chars, path
+
+
 @functools.lru_cache(maxsize=FITTED_CACHE_SIZE)
 def fitted(text: str, path: Path, weight: int, width: int, height: int, sizes: tuple[int, int],
            max_lines: int, line_spacing: float) -> Fitted:
-    """:func:`layout.fit` of ``text`` in the font at ``path`` and ``weight``, set once per arguments."""
+    """:func:`layout.fit` of ``text`` in the font at ``path`` and ``weight``, set once per arguments.
+
+    Raises MissingGlyphs if the font cannot show every character of ``text``."""
+    lacking = missing(text, path)
+    if lacking:
+        raise MissingGlyphs(lacking, path)
     return fit(text, lambda px: font(path, px, weight), width, height, sizes, max_lines, line_spacing)
 
 
@@ -51,4 +65,4 @@ def clear() -> None:
     _MASKS.clear()
 
 
-__all__ = ["fitted", "line_mask", "clear"]
+__all__ = ["MissingGlyphs", "fitted", "line_mask", "clear"]
