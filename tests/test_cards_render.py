@@ -376,3 +376,24 @@ def test_template_check_reports_a_font_without_khmer(tmp_path) -> None:  # type:
     _latin_only_template(tmp_path, "  - text: {id: name, text: '{name}', box: [10, 10, 900, 200], size: [20, 60], font_khmer: sans}\n")
     result = CliRunner().invoke(main, ["template", "check", str(tmp_path / "latin")])
     assert result.exit_code == 2 and "no glyph for" in result.stderr and "empty boxes" in result.stderr
+
+
+def test_numbers_take_the_digits_of_the_words_around_them(tmp_path, folder) -> None:  # type: ignore[no-untyped-def]
+    from campaign.cards import load_template
+
+    d = tmp_path / "digits"
+    d.mkdir()
+    (d / "template.yaml").write_text(
+        "fonts: {sans: {package: fontpkg_noto_sans}, khmer: {package: fontpkg_noto_sans_khmer}}\n"
+        "layers:\n"
+        "  - text: {id: english, text: '{days_detained} DAYS BEHIND BARS', box: [10, 10, 1000, 100]}\n"
+        "  - text: {id: khmer, text: 'សប្តាហ៍ទី {week}', box: [10, 200, 1000, 100]}\n"
+        "  - text: {id: bare, text: '{week}', box: [10, 400, 1000, 100]}\n"
+        "alt: {en: '{name}', km: '{name}'}\n", encoding="utf-8")
+    t = load_template(d)
+    rc = person_facts(folder, "rong-chhun")
+    km = dict(render(t, card_input((rc,), "km")).texts)
+    en = dict(render(t, card_input((rc,), "en")).texts)
+    assert km["english"] == en["english"] == f"{rc.days_detained} DAYS BEHIND BARS"  # ASCII on the Khmer card too
+    assert km["khmer"] == en["khmer"] == "សប្តាហ៍ទី ៦"  # Khmer digits on the English card too
+    assert (km["bare"], en["bare"]) == ("៦", "6")  # no words: the card's language decides

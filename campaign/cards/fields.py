@@ -9,6 +9,7 @@ digits. On a card featuring several people, person fields join every person's va
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Callable, Sequence
@@ -137,11 +138,30 @@ def namespace(people: Sequence[Facts], lang: str, *, week: int, count: int | Non
 
 
 _FORMATTER = string.Formatter()
+_KHMER = re.compile(r"[\u1780-\u17ff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@functools.lru_cache(maxsize=1024)
+def _script_of(template: str) -> str | None:
+    """"km" or "en" if the words written in the template (not its fields) are all in one
+    script, else None."""
+    literal = "".join(text for text, _, _, _ in _FORMATTER.parse(template))
+    khmer, latin = bool(_KHMER.search(literal)), bool(_LATIN.search(literal))
+    return "km" if khmer and not latin else "en" if latin and not khmer else None
 
 
 def fill(template: str, values: dict[str, Any]) -> str:
     """Format a (validated) template string, tidying what empty fields leave behind
-    (double spaces, "()", a comma before a full stop)."""
+    (double spaces, "()", a comma before a full stop).
+
+    Numbers are written in the digits of the words around them: "{count} DEFENDERS STILL HELD"
+    gets ASCII digits on a Khmer card, "សប្តាហ៍ទី {week}" Khmer digits on an English one; with
+    no words around them, the layer's language decides."""
+    script = _script_of(template)
+    if script is not None:
+        values = {k: Number(v._n, script) if isinstance(v, Number) and v._lang != script else v
+                  for k, v in values.items()}
     text = _FORMATTER.vformat(template, (), values)
     if "{" not in template:
         return text
