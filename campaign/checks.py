@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 
-from .cards import check_folder_templates, require_raqm
+from .cards import CardError, check_folder_templates, find_template, load_template, require_raqm
 from .cards.photos import PhotoError, load_photo
 from .definition import CampaignFolder, load_folder
+from .plan import FINALE, RELEASED, WEEKLY, Slot, plan
 from .sources import InputError, Problem
+
+# The campaign.yaml field that names the template of each kind of post, in the order they are written.
+TEMPLATE_FIELDS: dict[str, tuple[str, ...]] = {
+    WEEKLY: ("template",), RELEASED: ("released_template",), FINALE: ("finale", "template"),
+}
+SHOWN_DAYS = 5  # days listed in a capacity problem; the rest are counted
 
 
 def load_checked(folder: Path | str) -> CampaignFolder:
     """Load a campaign folder and check what it needs beyond its own files: every photo decodes,
-    the card templates it names load, and Khmer can be shaped. Raises InputError (located
-    problems) or CardError."""
+    the card templates it names load and can show every planned post, and Khmer can be shaped.
+    Raises InputError (located problems) or CardError."""
     loaded = load_folder(folder)
-    problems = photo_problems(loaded) + check_folder_templates(loaded)
+    problems = photo_problems(loaded) + check_folder_templates(loaded) + capacity_problems(loaded)
     if problems:
         raise InputError(problems)
     require_raqm()
@@ -34,3 +42,48 @@ def photo_problems(folder: CampaignFolder) -> list[Problem]:
         except PhotoError as exc:
             problems.append(folder.roster_src.problem(("people", i, "photo"), str(exc)))
     return problems
+
+
+def capacity_problems(folder: CampaignFolder) -> list[Problem]:
+    """A template whose max_people is smaller than a planned post (a day's releases announced
+    together, people_per_post or pins above it, a finale of everyone still held), one problem per
+    template at the campaign.yaml field naming it, so the campaign is refused now rather than when
+    the card is rendered."""
+    crowded: dict[str, list[Slot]] = defaultdict(list)
+    # now=None: every event in the roster is known, the plan `campaign validate` counts.
+    for slot in plan(folder.campaign, folder.roster):
+        if len(slot.people) > 1:  # max_people is at least 1: single-person posts always fit
+            crowded[slot.template].append(slot)
+    problems = []
+    for name, slots in crowded.items():
+        try:
+            limit = load_template(find_template(name, folder.root)).spec.max_people
+        except (CardError, InputError):
+            continue  # check_folder_templates has reported it
+        over = [s for s in slots if limit is not None and len(s.people) > limit]
+        if over and limit is not None:
+            problems.append(_capacity_problem(folder, name, limit, over))
+    return problems
+
+
+def _capacity_problem(folder: CampaignFolder, name: str, limit: int, over: list[Slot]) -> Problem:
+    c = folder.campaign
+    kinds = [k for k in TEMPLATE_FIELDS if any(s.kind == k for s in over)]
+    most: dict[str, int] = {}  # day -> most people in one post that day (spread rotation may differ by account)
+    for s in over:
+        day = s.date.isoformat()
+        most[day] = max(most.get(day, 0), len(s.people))
+    days = [f"{day} ({n} people)" for day, n in sorted(most.items())]
+    if len(days) > SHOWN_DAYS:
+        days = days[:SHOWN_DAYS] + [f"{len(days) - SHOWN_DAYS} more day(s)"]
+    posts = " and ".join(f"{sum(s.kind == k for s in over)} {k}" for k in kinds)
+    fixes = ["use a template with a grid (such as the shipped 'released' or 'collage') or raise its max_people"]
+    if WEEKLY in kinds:
+        fixes.append(f"set people_per_post to at most {limit}" if c.people_per_post > limit
+                     else f"pin at most {limit} people per date")
+    if RELEASED in kinds:
+        fixes.append("announce fewer releases (announce_releases: false, or announce: false on release events "
+                     "in roster.yaml; releases announced on one day share one post)")
+    message = (f"template {name!r} shows at most {limit} person(s), but {posts} post(s) on {len(most)} day(s) "
+               f"feature more: {', '.join(days)}; " + "; or ".join(fixes))
+    return folder.campaign_src.problem(TEMPLATE_FIELDS[kinds[0]], message)
