@@ -124,9 +124,8 @@ def read_yaml(path: Path, display: str | None = None) -> Located:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise InputError([Problem(name, line, "", f"not valid YAML: {exc.problem or exc}")]) from None
+        message = f"not valid YAML: {exc.problem or exc}; {_yaml_hint(exc)}"
+        raise InputError([Problem(name, _mistake_line(text, exc), "", message)]) from None
     if node is None:
         raise InputError([Problem(name, 1, "", "the file is empty")])
     lines: dict[Loc, int] = {}
@@ -137,14 +136,62 @@ def read_yaml(path: Path, display: str | None = None) -> Located:
     return Located(data, name, lines)
 
 
+_YAML_HINT = "check the indentation, a space after each colon, and quotes around text containing ': ' or '#'"
+
+
+def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:
+    if "'\\t'" in str(exc.problem):
+        return "indent with spaces, not tabs; " + _YAML_HINT
+    return _YAML_HINT
+
+
+def _mistake_line(text: str, exc: yaml.MarkedYAMLError) -> int | None:
+    """The line a person should look at for a YAML error, which is not always where PyYAML stopped.
+
+    An unclosed quote or bracket, or a key without its colon, is reported where PyYAML gave up
+    (often the next line, or the end of the file); its context mark is where it began. A line
+    that breaks the indentation is itself the mistake: there the context is only the enclosing
+    mapping, possibly far above.
+    """
+    problem, context = exc.problem_mark, exc.context_mark
+    if problem and context and context.line != problem.line and str(exc.context).startswith(
+            ("while scanning a simple key", "while scanning a quoted scalar", "while parsing a flow")):
+        return context.line + 1
+    if problem and exc.problem == "mapping values are not allowed here":
+        # `key value` without its colon runs on into the next line's `key: value`; the text
+        # before this colon started where the colon is missing
+        start = _last_scalar_start(text)
+        if start is not None and start < problem.line:
+            return start + 1
+    mark = problem or context
+    return mark.line + 1 if mark else None
+
+
+def _last_scalar_start(text: str) -> int | None:
+    """The line (0-based) where the last scalar before a scanner error began."""
+    scanner = yaml.SafeLoader(text)
+    last = None
+    try:
+        while scanner.check_token():
+            last = scanner.get_token()
+    except yaml.YAMLError:
+        pass
+    return last.start_mark.line if isinstance(last, yaml.ScalarToken) else None
+
+
+def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices`` to a misspelt ``word``, else ``""``."""
+    hint = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {hint[0]!r}?)" if hint else ""
+
+
 def _message(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
         key = str(loc[-1]) if loc else ""
         allowed = _fields_at(model, loc[:-1])
-        hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         known = f"; known keys: {', '.join(sorted(allowed))}" if allowed else ""
-        return f"unknown key{f' (did you mean {hint[0]!r}?)' if hint else ''}{known}"
+        return f"unknown key{did_you_mean(key, allowed)}{known}"
     if kind == "missing":
         return "required, but missing"
     msg = str(err["msg"])

@@ -42,6 +42,13 @@ def test_malformed_yaml(tmp_path: Path) -> None:
     assert len(found) == 1 and "campaign.yaml:" in found[0] and "not valid YAML" in found[0]
 
 
+def test_malformed_yaml_names_the_line_of_the_mistake_with_a_hint(tmp_path: Path) -> None:
+    # PyYAML stops on the next line; the unclosed bracket is on the name line
+    bad = CAMPAIGN.replace("name: Test Campaign", "name: [Test Campaign")
+    msg = one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "name:"), "not valid YAML", "a space after each colon")
+    assert "indentation" in msg and "quotes around text containing ': ' or '#'" in msg
+
+
 def test_unknown_key_did_you_mean(tmp_path: Path) -> None:
     bad = CAMPAIGN.replace("template: portrait", "templat: portrait")
     msg = one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "templat:"), "templat", "unknown key")
