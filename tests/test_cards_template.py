@@ -176,3 +176,109 @@ def test_alt_text_is_checked_like_layer_text(tmp_path: Path) -> None:
     d = write(tmp_path, MINIMAL.replace('  en: "{name}"', '  en: "{name"'), "b")
     [p] = problems(d)
     assert "alt.en: not a valid format string" in p
+
+
+def test_every_cross_check_problem_is_reported_in_one_run(tmp_path: Path) -> None:
+    text = MINIMAL.replace("box: [10, 10, 500, 100]", "box: [10, 600, 500, 100]").replace(
+        '  - background: {color: "#101010"}',
+        '  - background: {color: "#101010"}\n  - shape: {box: [900, 10, 250, 50], fill: "#ffffff"}',
+    ).replace('  en: "{name}"', '  en: "{nmae}"')
+    d = write(tmp_path, "fonts:\n  sans: {file: fonts/Missing.ttf}\n  khmer: {package: fontpkg_noto_sans_khmer}\n" + text)
+    ps = problems(d)
+    assert len(ps) == 4, ps
+    assert ":2: fonts.sans: font file 'fonts/Missing.ttf' not found" in ps[0]
+    assert ":7: layers[1].shape.box: [900, 10, 250, 50] reaches outside the square canvas (1080x1080)" in ps[1]
+    assert "and the portrait canvas (1080x1350)" in ps[1]  # one box, one problem, every canvas it misses
+    assert ":9: layers[2].text.box" in ps[2] and "outside the landscape canvas (1200x675)" in ps[2]
+    assert ":13: alt.en: unknown field {nmae}" in ps[3]
+
+
+def test_per_canvas_box_outside_is_located_at_its_canvas(tmp_path: Path) -> None:
+    box = "box:\n        square: [10, 10, 500, 100]\n        default: [10, 10, 500, 100]\n        landscape: [10, 600, 500, 100]"
+    d = write(tmp_path, MINIMAL.replace("box: [10, 10, 500, 100]", box))
+    [p] = problems(d)
+    assert ":8: layers[1].text.box.landscape: [10, 600, 500, 100] reaches outside the landscape canvas" in p
+
+
+def yaml_problem(tmp_path: Path, text: str, name: str) -> str:
+    [p] = problems(write(tmp_path, text, name))
+    assert "not valid YAML" in p
+    assert "indentation" in p and "a space after each colon" in p and "quotes around text containing ': ' or '#'" in p, p
+    return p
+
+
+def test_yaml_errors_give_a_hint_and_the_line_of_the_mistake(tmp_path: Path) -> None:
+    f = "template.yaml"
+    # text containing ': ' is the mistake on its own line
+    p = yaml_problem(tmp_path, MINIMAL.replace('text: "{name}"', "text: Week 3: free them"), "colon")
+    assert f"{f}:6: not valid YAML: mapping values are not allowed here" in p
+    # a key without its colon: PyYAML reports the next line
+    p = yaml_problem(tmp_path, MINIMAL.replace("  - text:", "  - text"), "nocolon")
+    assert f"{f}:4: not valid YAML:" in p
+    p = yaml_problem(tmp_path, MINIMAL.replace("size: [20, 40]", "size [20, 40]\n      max_lines: 2"), "nocolon2")
+    assert f"{f}:7: not valid YAML:" in p
+    # no space after a colon
+    p = yaml_problem(tmp_path, MINIMAL.replace('text: "{name}"', 'text:"{name}"'), "nospace")
+    assert f"{f}:6: not valid YAML:" in p
+    # an unclosed bracket is where it was opened, not where PyYAML gave up
+    p = yaml_problem(tmp_path, MINIMAL.replace("box: [10, 10, 500, 100]", "box: [10, 10, 500, 100"), "bracket")
+    assert f"{f}:5: not valid YAML:" in p
+    # a line indented too far is itself the mistake (not the mapping it breaks, far above)
+    p = yaml_problem(tmp_path, MINIMAL.replace("      size: [20, 40]", "       size: [20, 40]"), "indent")
+    assert f"{f}:7: not valid YAML: expected <block end>" in p
+
+
+def test_default_khmer_family_missing_names_font_khmer_and_the_fix(tmp_path: Path) -> None:
+    d = write(tmp_path, "fonts:\n  sans: {package: fontpkg_noto_sans}\n" + MINIMAL)
+    [p] = problems(d)
+    assert ":6: layers[1].text.font_khmer: no font family 'khmer' in fonts (have: sans)" in p
+    assert "khmer: {package: fontpkg_noto_sans_khmer}" in p and "set font_khmer: to a family that has Khmer" in p
+    d = write(tmp_path, "fonts:\n  sans: {package: fontpkg_noto_sans}\n"
+              + MINIMAL.replace("size: [20, 40]", "size: [20, 40]\n      font_khmer: khmr"), "b")
+    [p] = problems(d)
+    assert ":10: layers[1].text.font_khmer: no font family 'khmr' in fonts (have: sans)" in p
+    d = write(tmp_path, "fonts:\n  sans: {package: fontpkg_noto_sans}\n  khmer: {package: fontpkg_noto_sans_khmer}\n"
+              + MINIMAL.replace("size: [20, 40]", "size: [20, 40]\n      font_khmer: sans"), "c")
+    assert load_template(d).spec.layers[1].text.font_khmer == "sans"  # type: ignore[union-attr]
+
+
+def test_missing_font_file_says_what_to_do(tmp_path: Path) -> None:
+    d = write(tmp_path, "fonts:\n  sans: {file: fonts/Brand-Bold.ttf}\n  khmer: {package: fontpkg_noto_sans_khmer}\n" + MINIMAL)
+    [p] = problems(d)
+    assert ":2: fonts.sans: font file 'fonts/Brand-Bold.ttf' not found in" in p
+    assert "put the file there" in p and "relative to the template folder" in p and "{package: fontpkg_noto_sans}" in p
+
+
+def test_box_with_three_numbers_is_one_clear_error(tmp_path: Path) -> None:
+    d = write(tmp_path, MINIMAL.replace("box: [10, 10, 500, 100]", "box: [390, 60, 300]"))
+    [p] = problems(d)
+    assert ":5: layers[1].text.box: a box is [x, y, width, height] (4 numbers)" in p
+    assert "or a mapping of canvas names to such boxes" in p and "[390, 60, 300]" in p
+    d = write(tmp_path, MINIMAL.replace("box: [10, 10, 500, 100]", "box: {default: [10, 10, 500, 100], landscape: [1, 2]}"), "b")
+    [p] = problems(d)
+    assert ":5: layers[1].text.box.landscape: a box is [x, y, width, height] (4 numbers)" in p
+    d = write(tmp_path, MINIMAL.replace("box: [10, 10, 500, 100]", "box: [10, 10, 500, wide]"), "c")
+    [p] = problems(d)
+    assert ":5: layers[1].text.box: a box is [x, y, width, height] (4 numbers)" in p
+
+
+def test_misspelled_canvas_name_gets_a_suggestion(tmp_path: Path) -> None:
+    box = "box: {default: [10, 10, 500, 100], landscap: [10, 10, 500, 100]}"
+    d = write(tmp_path, MINIMAL.replace("box: [10, 10, 500, 100]", box))
+    [p] = problems(d)
+    assert ":5: layers[1].text.box.landscap: no canvas named 'landscap' (did you mean 'landscape'?)" in p
+
+
+@pytest.mark.parametrize("kind", ["photo", "grid"])
+def test_radius_with_a_rect_shape_is_an_error(tmp_path: Path, kind: str) -> None:
+    layer = f"  - {kind}: {{box: [10, 10, 300, 300], shape: rect, radius: 20}}\n"
+    d = write(tmp_path, MINIMAL.replace("alt:\n", layer + "alt:\n"))
+    [p] = problems(d)
+    assert f":8: layers[2].{kind}.radius: " in p and "shape: rounded" in p
+    d = write(tmp_path, MINIMAL.replace("alt:\n", layer.replace(", radius: 20", "") + "alt:\n"), "b")
+    assert load_template(d)  # the grid's default radius is no mistake
+    d = write(tmp_path, MINIMAL.replace("alt:\n", layer.replace("rect", "rounded") + "alt:\n"), "c")
+    assert load_template(d)
+    d = write(tmp_path, MINIMAL.replace("alt:\n", layer.replace("rect", "circle") + "alt:\n"), "d")
+    [p] = problems(d)
+    assert f":8: layers[2].{kind}.radius: a circle has no corners to round" in p

@@ -27,13 +27,14 @@ from __future__ import annotations
 import importlib.util
 import re
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from ..sources import InputError, Located, Problem, load_model
+from ..sources import InputError, Loc, Located, Problem, did_you_mean, load_model
 from ..types import LANG_RE
 
 TEMPLATE_FILE = "template.yaml"
@@ -96,6 +97,45 @@ Box = tuple[int, int, int, int]
 T = TypeVar("T")
 # A value for every canvas, or one per canvas name (with an optional `default`).
 PerSize = Union[T, dict[str, T]]
+
+_BOX = "a box is [x, y, width, height] (4 numbers) in whole pixels"
+
+
+def _one_box(value: Any) -> Box | None:
+    if not isinstance(value, (list, tuple)) or len(value) != 4:
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) or isinstance(v, float) and v.is_integer() for v in value):
+        return None
+    x, y, w, h = (int(v) for v in value)
+    return (x, y, w, h)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        n = len(value)
+        return f"[{', '.join(str(v) for v in value)}] ({n} number{'s' if n != 1 else ''})"
+    return repr(value)
+
+
+def _box(value: Any) -> Any:
+    # Checked before pydantic sees it: a wrong box would fail both halves of the union, and
+    # the two messages (box[3]: missing; box: not a dictionary) hide what a box is.
+    if isinstance(value, dict):
+        out = {}
+        for name, one in value.items():
+            box = _one_box(one)
+            if box is None:
+                raise ValueError(f"{name}: {_BOX}; got {_show(one)}")
+            out[name] = box
+        return out
+    box = _one_box(value)
+    if box is None:
+        raise ValueError(f"{_BOX}, or a mapping of canvas names to such boxes "
+                         f"(e.g. {{square: [..], landscape: [..], default: [..]}}); got {_show(value)}")
+    return box
+
+
+PlacedBox = Annotated[PerSize[Box], BeforeValidator(_box)]
 
 
 def per_size(value: Any, size: str) -> Any:
@@ -223,10 +263,19 @@ class Placeholder(Model):
 
 
 
+def _radius_needs_rounded(layer: PhotoLayer | GridLayer) -> None:
+    """A radius the designer wrote would be silently ignored by any shape but ``rounded``."""
+    if "radius" not in layer.model_fields_set or layer.shape == "rounded":
+        return
+    if layer.shape == "rect":
+        raise ValueError("radius: a rect has square corners; write shape: rounded for rounded corners (or remove radius)")
+    raise ValueError("radius: a circle has no corners to round; remove radius, or write shape: rounded")
+
+
 class PhotoLayer(Model):
     """The featured person's photo, cropped to cover its box (biased upwards, where faces are)."""
 
-    box: PerSize[Box]
+    box: PlacedBox
     shape: Literal["circle", "rounded", "rect"] = "rect"
     radius: int = Field(32, ge=0, description="corner radius for shape: rounded")
     grayscale: bool = False
@@ -235,11 +284,16 @@ class PhotoLayer(Model):
     placeholder: Placeholder = Placeholder()
     when: When | None = None
 
+    @model_validator(mode="after")
+    def _radius(self) -> PhotoLayer:
+        _radius_needs_rounded(self)
+        return self
+
 
 class TextLayer(TextStyle):
     """A field or a format string over the facts, shrunk within its size range to fit its box."""
 
-    box: PerSize[Box]
+    box: PlacedBox
     text: Text
     id: str | None = Field(None, description="a name for overflow reports; default: the text")
     when: When | None = None
@@ -248,7 +302,7 @@ class TextLayer(TextStyle):
 class ShapeLayer(Model):
     """A rectangle or rule (a thin rectangle), optionally rounded and outlined."""
 
-    box: PerSize[Box]
+    box: PlacedBox
     fill: Color | None = None
     radius: int = Field(0, ge=0)
     outline: Stroke | None = None
@@ -259,7 +313,7 @@ class ShapeLayer(Model):
 class BadgeLayer(TextStyle):
     """A filled label (week number, RELEASED): a shape with text centred in it."""
 
-    box: PerSize[Box]
+    box: PlacedBox
     text: Text
     fill: Color = "#c62828"
     radius: int = Field(12, ge=0)
@@ -274,7 +328,7 @@ class BadgeLayer(TextStyle):
 class LogoLayer(Model):
     """The posting organisation's logo, contained in its box; skipped when the account has none."""
 
-    box: PerSize[Box]
+    box: PlacedBox
     align: Literal["left", "center", "right"] = "right"
     when: When | None = None
 
@@ -291,7 +345,7 @@ class GridLabel(TextStyle):
 class GridLayer(Model):
     """Everyone featured, as a grid of faces with names (a collage; works for 1 to 60+ people)."""
 
-    box: PerSize[Box]
+    box: PlacedBox
     gap: int = Field(16, ge=0)
     shape: Literal["circle", "rounded", "rect"] = "circle"
     radius: int = Field(24, ge=0)
@@ -303,6 +357,11 @@ class GridLayer(Model):
     label_ratio: float = Field(0.32, ge=0, le=0.8, description="share of each cell's height for the label")
     max_columns: int | None = Field(None, ge=1)
     when: When | None = None
+
+    @model_validator(mode="after")
+    def _radius(self) -> GridLayer:
+        _radius_needs_rounded(self)
+        return self
 
 
 class Layer(Model):
@@ -365,58 +424,89 @@ class TemplateSpec(Model):
                 raise ValueError(f"{name}: {w}x{h} is not a sensible canvas (100 to 4096 px a side)")
         return value
 
-    @model_validator(mode="after")
-    def _consistent(self) -> TemplateSpec:
-        problems = list(self._check_layers())
-        rules = self.alt if isinstance(self.alt, list) else [AltRule(text=self.alt)]
-        for i, rule in enumerate(rules):
-            for lang, text in rule.text.items():
-                where = f"alt[{i}].text.{lang}" if isinstance(self.alt, list) else f"alt.{lang}"
-                if not LANG_RE.match(lang):
-                    problems.append(f"{where}: {lang!r} is not a language code")
-                err = check_format(text)
-                if err:
-                    problems.append(f"{where}: {err}")
-        if problems:
-            # one error per template is enough to locate; the first is the most specific
-            raise ValueError(problems[0])
-        return self
 
-    def _check_layers(self):  # type: ignore[no-untyped-def]
-        for i, layer in enumerate(self.layers):
-            kind, spec = layer.kind, layer.spec
-            where = f"layers[{i}].{kind}"
-            complete = True
-            for fname in ("box", "size"):
-                value = getattr(spec, fname, None)
-                if isinstance(value, dict):
-                    unknown = [k for k in value if k != "default" and k not in self.sizes]
-                    lacking = [s for s in self.sizes if s not in value] if "default" not in value else []
-                    complete = complete and not lacking
-                    if unknown:
-                        yield f"{where}.{fname}: no canvas named {unknown[0]!r} (sizes: {', '.join(self.sizes)})"
-                    elif lacking:
-                        yield f"{where}.{fname}: no value for canvas {lacking[0]!r}; give it, or a 'default'"
-            if hasattr(spec, "box") and complete:
-                for size, (cw, ch) in self.sizes.items():
-                    x, y, w, h = per_size(spec.box, size)
-                    if w <= 0 or h <= 0:
-                        yield f"{where}.box: width and height must be positive (got {w}x{h})"
-                    elif x < 0 or y < 0 or x + w > cw or y + h > ch:
-                        yield f"{where}.box: [{x}, {y}, {w}, {h}] reaches outside the {size} canvas ({cw}x{ch})"
-            styles = [spec] if isinstance(spec, TextStyle) else ([spec.label] if kind == "grid" and spec.label else [])
-            for style in styles:
-                sub = where + (".label" if kind == "grid" else "")
-                for fam in (style.font, style.font_khmer):
-                    if fam not in self.fonts:
-                        yield f"{sub}.font: no font family {fam!r} in fonts (have: {', '.join(self.fonts)})"
-                texts = style.text if isinstance(style.text, dict) else {"": style.text}  # type: ignore[attr-defined]
-                for lang, text in texts.items():
-                    if lang and lang != "*" and not LANG_RE.match(lang):
-                        yield f"{sub}.text: {lang!r} is not a language code"
-                    err = check_format(text)
-                    if err:
-                        yield f"{sub}.text{'.' + lang if lang else ''}: {err}"
+def check_spec(spec: TemplateSpec) -> Iterator[tuple[Loc, str]]:
+    """What the model alone cannot see, every problem at once: each per-canvas value names real
+    canvases, each box lies inside its canvases, each font family is declared, each text is usable."""
+    for i, layer in enumerate(spec.layers):
+        where: Loc = ("layers", i, layer.kind)
+        yield from _check_layer(spec, where, layer.spec)
+    rules = spec.alt if isinstance(spec.alt, list) else [AltRule(text=spec.alt)]
+    for i, rule in enumerate(rules):
+        for lang, text in rule.text.items():
+            loc: Loc = ("alt", i, "text", lang) if isinstance(spec.alt, list) else ("alt", lang)
+            if not LANG_RE.match(lang):
+                yield loc, f"{lang!r} is not a language code"
+            err = check_format(text)
+            if err:
+                yield loc, err
+
+
+def _check_layer(spec: TemplateSpec, where: Loc, layer: Any) -> Iterator[tuple[Loc, str]]:
+    sizes = spec.sizes
+    for fname in ("box", "size"):
+        value = getattr(layer, fname, None)
+        if isinstance(value, dict):
+            unknown = [k for k in value if k != "default" and k not in sizes]
+            for name in unknown:
+                yield where + (fname, name), (f"no canvas named {name!r}{did_you_mean(name, [*sizes, 'default'])}; "
+                                              f"sizes: {', '.join(sizes)}")
+            lacking = [s for s in sizes if s not in value] if "default" not in value else []
+            if lacking and not unknown:  # a misspelt canvas is also a lacking one: say it once
+                yield where + (fname,), (f"no value for canvas {' or '.join(map(repr, lacking))}; "
+                                         f"give {'it' if len(lacking) == 1 else 'each'}, or a 'default'")
+    if hasattr(layer, "box"):
+        yield from _check_box(where + ("box",), layer.box, sizes)
+    if isinstance(layer, TextStyle):
+        yield from _check_style(spec, where, layer)
+    elif isinstance(layer, GridLayer) and layer.label:
+        yield from _check_style(spec, where + ("label",), layer.label)
+
+
+def _check_box(loc: Loc, box: Any, sizes: dict[str, tuple[int, int]]) -> Iterator[tuple[Loc, str]]:
+    # one problem per box the designer wrote, naming every canvas it does not fit
+    uses: dict[str | None, list[str]] = {}
+    for size in sizes:
+        if not isinstance(box, dict):
+            uses.setdefault(None, []).append(size)
+        elif size in box or "default" in box:
+            uses.setdefault(size if size in box else "default", []).append(size)
+    for key, names in uses.items():
+        at = loc + ((key,) if key else ())
+        x, y, w, h = per_size(box, names[0])
+        if w <= 0 or h <= 0:
+            yield at, f"width and height must be positive (got {w}x{h})"
+            continue
+        outside = [f"the {n} canvas ({sizes[n][0]}x{sizes[n][1]})" for n in names
+                   if x < 0 or y < 0 or x + w > sizes[n][0] or y + h > sizes[n][1]]
+        if outside:
+            listed = ", ".join(outside[:-1]) + " and " + outside[-1] if len(outside) > 1 else outside[0]
+            yield at, f"[{x}, {y}, {w}, {h}] reaches outside {listed}"
+
+
+def _check_style(spec: TemplateSpec, where: Loc, style: TextStyle) -> Iterator[tuple[Loc, str]]:
+    have = ", ".join(spec.fonts) or "none"
+    for fname in ("font", "font_khmer"):
+        family = getattr(style, fname)
+        if family in spec.fonts:
+            continue
+        message = f"no font family {family!r} in fonts{did_you_mean(family, spec.fonts)} (have: {have})"
+        if fname == "font_khmer":
+            default = "" if fname in style.model_fields_set else f" (default: {family})"
+            message += (f"; text containing Khmer is set in font_khmer{default}: add "
+                        f"{family}: {{package: fontpkg_noto_sans_khmer}} to fonts, "
+                        f"or set font_khmer: to a family that has Khmer")
+        else:
+            message += "; add it to fonts, or set font: to one of those"
+        yield where + (fname,), message
+    texts = style.text if isinstance(style.text, dict) else {"": style.text}  # type: ignore[attr-defined]
+    for lang, text in texts.items():
+        loc = where + ("text", lang) if lang else where + ("text",)
+        if lang and lang != "*" and not LANG_RE.match(lang):
+            yield loc, f"{lang!r} is not a language code"
+        err = check_format(text)
+        if err:
+            yield loc, err
 
 
 BackgroundLayer.model_rebuild()
@@ -491,7 +581,7 @@ def package_font(package: str, file: str | None = None, italic: bool = False) ->
     return candidates[0]
 
 
-def _resolve_fonts(spec: TemplateSpec, root: Path, src: Located) -> dict[str, Path]:
+def _resolve_fonts(spec: TemplateSpec, root: Path, src: Located) -> tuple[dict[str, Path], list[Problem]]:
     out: dict[str, Path] = {}
     problems: list[Problem] = []
     for family, font in spec.fonts.items():
@@ -502,17 +592,18 @@ def _resolve_fonts(spec: TemplateSpec, root: Path, src: Located) -> dict[str, Pa
             else:
                 assert font.file
                 path = (root / font.file).resolve()
+                package = (_default_fonts().get(family) or _default_fonts()["sans"]).package
                 if not path.is_relative_to(root.resolve()):
-                    raise CardError(f"{font.file!r} is outside the template folder")
+                    raise CardError(f"{font.file!r} is outside the template folder; put the font in it (e.g. fonts/), "
+                                    f"or use {{package: {package}}}")
                 if not path.is_file():
-                    raise CardError(f"font file {font.file!r} not found in {root}")
+                    raise CardError(f"font file {font.file!r} not found in {root}; put the file there, fix the path "
+                                    f"(it is relative to the template folder), or use {{package: {package}}}")
                 out[family] = path
             _check_font_file(out[family])
         except CardError as exc:
             problems.append(src.problem(loc, str(exc)))
-    if problems:
-        raise InputError(problems)
-    return out
+    return out, problems
 
 
 def _check_font_file(path: Path) -> None:
@@ -524,7 +615,7 @@ def _check_font_file(path: Path) -> None:
         raise CardError(f"{path.name} is not a usable font file ({exc})") from None
 
 
-def _check_images(spec: TemplateSpec, root: Path, src: Located) -> None:
+def _check_images(spec: TemplateSpec, root: Path, src: Located) -> list[Problem]:
     from PIL import Image
 
     problems = []
@@ -540,8 +631,7 @@ def _check_images(spec: TemplateSpec, root: Path, src: Located) -> None:
                     im.verify()
             except Exception as exc:  # noqa: BLE001 - any decoder failure means the same to a designer
                 problems.append(src.problem(loc, f"{layer.background.image!r} is not a readable image ({exc})"))
-    if problems:
-        raise InputError(problems)
+    return problems
 
 
 def load_template(path: Path) -> Template:
@@ -555,6 +645,9 @@ def load_template(path: Path) -> Template:
     if not file.is_file():
         raise InputError([Problem(str(file), None, "", "no template.yaml here; a template is a folder with template.yaml")])
     spec, src = load_model(file, TemplateSpec, display=str(file))
-    fonts = _resolve_fonts(spec, root, src)
-    _check_images(spec, root, src)
+    problems = [src.problem(loc, message) for loc, message in check_spec(spec)]
+    fonts, font_problems = _resolve_fonts(spec, root, src)
+    problems += font_problems + _check_images(spec, root, src)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
     return Template(name=spec.name or root.name, root=root, spec=spec, fonts=fonts, source=src)
