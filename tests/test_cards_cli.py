@@ -163,3 +163,140 @@ def test_preview_watch_renders_again_when_the_template_changes(tmp_path: Path) -
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+# --- what a new designer ran into ----------------------------------------------------------------
+
+
+def test_preview_unknown_size_is_one_error_before_any_card(tmp_path: Path) -> None:
+    for extra in ([], ["--template", "portrait"]):
+        out = tmp_path / f"out{len(extra)}"
+        code, _, err = run("preview", str(EXAMPLE), "--out", str(out), "--size", "storyy", *extra)
+        assert code == 2
+        errors = [line for line in err.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1, err
+        assert "'storyy'" in errors[0] and "square, portrait, landscape" in errors[0]
+        assert not list(out.glob("*.jpg")) and "Rendering cards" not in err
+    code, _, err = run("preview", str(EXAMPLE), "--out", str(tmp_path / "o"), "--size", "sqare", "--template", "portrait")
+    assert code == 2 and "did you mean 'square'?" in err
+
+
+def test_preview_size_help_says_any_canvas_of_the_template() -> None:
+    _, out, _ = run("preview", "--help")
+    assert "any canvas the template defines" in " ".join(out.split())
+
+
+def _broken_template(tmp_path: Path) -> Path:
+    d = tmp_path / "bad"
+    shutil.copytree("assets/templates/portrait", d)
+    text = (d / "template.yaml").read_text(encoding="utf-8")
+    (d / "template.yaml").write_text(text.replace("max_lines: 2", "max_line: 2", 1), encoding="utf-8")
+    return d
+
+
+def test_template_problems_close_with_what_they_mean_for_the_command(tmp_path: Path) -> None:
+    code, _, err = run("template", "check", str(_broken_template(tmp_path)))
+    assert code == 2
+    assert err.rstrip().endswith("1 problem found in the template.") and "queued" not in err
+
+    camp = tmp_path / "camp"
+    shutil.copytree(EXAMPLE, camp)
+    shutil.copytree(_broken_template(tmp_path / "t"), camp / "templates" / "broken")
+    code, _, err = run("preview", str(camp), "--out", str(tmp_path / "out"), "--template", "broken")
+    assert code == 2
+    assert err.rstrip().endswith("1 problem found; no cards were rendered.") and "queued" not in err
+
+
+def _campaign_with(tmp_path: Path, templates: dict[str, str]) -> Path:
+    camp = tmp_path / "camp"
+    shutil.copytree(EXAMPLE, camp)
+    for name, text in templates.items():
+        (camp / "templates" / name).mkdir(parents=True)
+        (camp / "templates" / name / "template.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    return camp
+
+
+SOLO = """\
+    max_people: 1
+    layers:
+      - background: {color: "#000000"}
+      - badge: {id: freed, box: [0, 0, 300, 100], text: FREED, fill: "#ff0000", when: {status: released}}
+      - text: {id: name, box: [10, 300, 1000, 200], text: "{name}", size: [20, 60]}
+    alt: {en: "{name}", km: "{name}"}
+    """
+GRID = """\
+    layers:
+      - background: {color: "#000000"}
+      - grid: {box: [0, 0, 600, 600]}
+    alt: {en: "{names}", km: "{names}"}
+    """
+
+
+def test_preview_of_a_template_the_campaign_does_not_use_shows_what_it_can_show(tmp_path: Path) -> None:
+    camp = _campaign_with(tmp_path, {"solo": SOLO, "crowd": GRID, "four": "max_people: 4\n" + textwrap.dedent(GRID)})
+    files = {}
+    for name in ("solo", "crowd", "four"):
+        out = tmp_path / name
+        code, _, err = run("preview", str(camp), "--out", str(out), "--template", name)
+        assert code in (0, 1) and "error:" not in err, err
+        files[name] = {p.name for p in out.glob("*.jpg")}
+
+    # a released person (the first freed during the campaign, on their release day), as a released card
+    assert "solo_released-tha-lavy_en_square.jpg" in files["solo"]
+    sheet = (tmp_path / "solo" / "index.html").read_text(encoding="utf-8")
+    assert "released tha-lavy (en) · as of 2021-11-05" in sheet
+    red = Image.open(tmp_path / "solo" / "solo_released-tha-lavy_en_square.jpg").convert("RGB").getpixel((20, 50))
+    black = Image.open(tmp_path / "solo" / "solo_rong-chhun_en_square.jpg").convert("RGB").getpixel((20, 50))
+    assert red[0] > 200 and red[1] < 60 and max(black) < 40  # the when: {status: released} badge shows
+    assert not any("people" in f or "everyone" in f for f in files["solo"])  # one person per card only
+
+    # a grid gets groups, capped at max_people
+    assert {"crowd_60-people_en_square.jpg", "crowd_everyone-held-on-2021-12-10_en_square.jpg",
+            "crowd_one-person_en_square.jpg", "crowd_released-tha-lavy_en_square.jpg"} <= files["crowd"]
+    assert "four_4-people_km_square.jpg" in files["four"] and not any("60-people" in f for f in files["four"])
+
+
+def test_preview_as_of_a_date(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, _, err = run("preview", str(EXAMPLE), "--out", str(out), "--template", "portrait", "--as-of", "2021-11-20")
+    assert code == 0, err
+    sheet = (out / "index.html").read_text(encoding="utf-8")
+    assert "rong-chhun (en) · as of 2021-11-20" in sheet and "kak-komphear (km) · as of 2021-11-20" in sheet
+    assert "freed on 12 November 2021" in sheet  # Rong Chhun's facts on that day, not on his weekly card's
+    code, _, err = run("preview", str(EXAMPLE), "--out", str(out), "--as-of", "2021-11-20")
+    assert code == 2 and "--as-of needs --template" in err
+    code, _, err = run("preview", str(EXAMPLE), "--out", str(out), "--template", "portrait", "--as-of", "20-11-2021")
+    assert code == 2 and "YYYY-MM-DD" in err
+
+
+def test_template_check_warns_about_missing_alt_language_and_tiny_text(tmp_path: Path) -> None:
+    d = tmp_path / "mine"
+    d.mkdir()
+    (d / "template.yaml").write_text(textwrap.dedent("""\
+        layers:
+          - background: {color: "#000000"}
+          - grid: {box: [0, 0, 600, 600], label: {size: [6, 20]}}
+          - text: {box: [0, 610, 600, 60], text: "{count}", size: {default: 30, landscape: 7}}
+        alt: {en: "{names}"}
+        """), encoding="utf-8")
+    code, out, err = run("template", "check", str(d), "--strict")
+    assert code in (0, 1) and out.startswith("ok: template mine")  # warnings never fail, even with --strict
+    warnings = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert any(f"{d / 'template.yaml'}:5: alt: no km text" in w and "English alt text" in w for w in warnings), err
+    assert any(":3: layers[1].grid.label.size:" in w and "6 px" in w for w in warnings), err
+    assert any(":4: layers[2].text.size:" in w and "7 px (landscape)" in w for w in warnings), err
+    _, _, err = run("template", "check", "assets/templates/portrait")
+    assert "warning:" not in err
+
+
+def test_schema_of_a_template() -> None:
+    import json
+
+    code, out, _ = run("schema", "template")
+    schema = json.loads(out)
+    assert code == 0 and {"layers", "sizes", "alt", "max_people"} <= set(schema["properties"])
+    assert {"GridLayer", "TextLayer", "When"} <= set(schema["$defs"])
+    assert json.loads(run("schema", "--file", "template")[1]) == schema
+    assert set(json.loads(run("schema")[1])) == {"campaign", "roster"}  # unchanged without FILE
+    code, _, err = run("schema", "roster", "--file", "template")
+    assert code == 2 and "disagree" in err

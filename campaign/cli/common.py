@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 import sys
-from datetime import date
 from collections.abc import Callable
-from typing import Any, TypeVar
+from datetime import date
+from typing import Any, TypeVar, overload
 
 import click
 
@@ -30,33 +30,51 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-def show_problems(exc: InputError) -> None:
-    """Print each problem (FILE:LINE: field: message) and how many there were."""
+# How "N problems" goes on: what the problems mean for the campaign commands (exit 2).
+CAMPAIGN_CLOSING = "found; nothing was queued or posted"
+
+
+def show_problems(exc: InputError, closing: str = CAMPAIGN_CLOSING) -> None:
+    """Print each problem (FILE:LINE: field: message), then "N problems " + ``closing``: how many
+    there were and what that means for the command."""
     for problem in exc.problems:
         click.echo(str(problem), err=True)
     n = len(exc.problems)
-    click.secho(f"{n} problem{'s' if n != 1 else ''} found; nothing was queued or posted.", fg="red", err=True)
+    click.secho(f"{n} problem{'s' if n != 1 else ''} {closing}.", fg="red", err=True)
 
 
-def report_input_error(exc: InputError) -> None:
+def report_input_error(exc: InputError, closing: str = CAMPAIGN_CLOSING) -> None:
     """:func:`show_problems`, then exit 2."""
-    show_problems(exc)
+    show_problems(exc, closing)
     sys.exit(EXIT_INPUT)
 
 
-def clean_errors(func: F) -> F:
-    """Turn the library's input errors into located messages and exit 2, never a traceback."""
+@overload
+def clean_errors(func: F) -> F: ...
+@overload
+def clean_errors(*, closing: str = CAMPAIGN_CLOSING) -> Callable[[F], F]: ...
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except InputError as exc:
-            report_input_error(exc)
-        except CardError as exc:  # e.g. raqm missing: the message says what to install
-            fail(str(exc))
 
-    return wrapper  # type: ignore[return-value]
+def clean_errors(func: F | None = None, *, closing: str = CAMPAIGN_CLOSING) -> Any:
+    """Turn the library's input errors into located messages and exit 2, never a traceback.
+
+    Bare (``@clean_errors``) on campaign commands; a command that neither queues nor posts says
+    what its problems are about: ``@clean_errors(closing="found in the template")``.
+    """
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except InputError as exc:
+                report_input_error(exc, closing)
+            except CardError as exc:  # e.g. raqm missing: the message says what to install
+                fail(str(exc))
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate(func) if func is not None else decorate
 
 
 def parse_day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:

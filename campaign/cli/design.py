@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import html
 import sys
 import time
@@ -15,13 +16,16 @@ import click
 from ..cards import Card, CardError, CardInput, Template, find_template, load_template, render, template_dirs
 from ..cards.render import clear_caches
 from ..cards.samples import crowd, sample_facts, sample_people
-from ..definition import CampaignFolder, load_folder
+from ..cards.template import TextStyle
+from ..definition import Campaign, CampaignFolder, load_folder
 from ..plan import cadence_dates, plan, week_of
 from ..roster import Facts, Person, facts
 from ..sources import InputError
-from .common import EXIT_INPUT, clean_errors, fail, report_input_error, show_problems
+from .common import EXIT_INPUT, clean_errors, fail, parse_day, report_input_error, show_problems
 
 EXIT_OVERFLOW = 1
+CARD_LANGUAGES = {"km": "Khmer", "en": "English"}  # the languages every template is checked in
+MIN_READABLE_PX = 8  # smaller text cannot be read on a phone
 
 
 @dataclass
@@ -57,12 +61,13 @@ def template_group() -> None:
 
 @template_group.command("check")
 @click.argument("template_dir", type=click.Path(path_type=Path))
-@click.option("--strict", is_flag=True, help="Exit 1 if any sample card overflows.")
-@clean_errors
+@click.option("--strict", is_flag=True, help="Exit 1 if any sample card overflows (warnings never fail).")
+@clean_errors(closing="found in the template")
 def template_check(template_dir: Path, strict: bool) -> None:
     """Validate a template: YAML (FILE:LINE errors), fonts and images; then render sample
     cards (typical, longest name, Khmer-only, released) in every size and language and
-    report any text that does not fit.
+    report any text that does not fit. Warns about alt text missing a language and text
+    allowed to shrink below 8 px.
 
     \b
     Examples:
@@ -70,6 +75,8 @@ def template_check(template_dir: Path, strict: bool) -> None:
       campaign template check config/campaigns/release-hrds-2021/templates/mine --strict
     """
     t = _load(template_dir)
+    for warning in template_warnings(t):
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
     overflows: dict[tuple[str, str, str, str], int] = {}
     people = sample_facts()
     limit = t.spec.max_people or 60
@@ -77,7 +84,7 @@ def template_check(template_dir: Path, strict: bool) -> None:
     if limit > 1:
         cases += [("two people", tuple(people[:2])), (f"{min(limit, 60)} people", crowd(sample_people()[:3], min(limit, 60), people[0].on))]
     for size in t.sizes:
-        for lang in ("km", "en"):
+        for lang in CARD_LANGUAGES:
             for label, group in cases:
                 kind = "released" if all(not f.held for f in group) else "weekly"
                 try:
@@ -97,6 +104,36 @@ def template_check(template_dir: Path, strict: bool) -> None:
                f"{len(overflows)} distinct overflow(s) on sample cards")
     if strict and overflows:
         sys.exit(EXIT_OVERFLOW)
+
+
+def template_warnings(t: Template) -> list[str]:
+    """What is valid in a template but probably not meant, located at template.yaml lines:
+    alt text lacking a card language, and text allowed to shrink below MIN_READABLE_PX."""
+    out: list[str] = []
+    rules = [(("alt",), t.spec.alt)] if isinstance(t.spec.alt, dict) else [
+        (("alt", i, "text"), rule.text) for i, rule in enumerate(t.spec.alt)]
+    for loc, texts in rules:
+        for lang, language in CARD_LANGUAGES.items():
+            if lang not in texts:
+                # a post falls back to the English alt, else to the first one given
+                instead = "en" if "en" in texts else next(iter(texts), None)
+                then = (f"fall back to the {CARD_LANGUAGES.get(instead, instead)} alt text" if instead
+                        else "have no alt text")
+                out.append(str(t.source.problem(loc, f"no {lang} text: {language} cards would {then}")))
+    for i, layer in enumerate(t.spec.layers):
+        style, loc = layer.spec, ("layers", i, layer.kind, "size")
+        if layer.kind == "grid":
+            style, loc = layer.spec.label, ("layers", i, "grid", "label", "size")
+        if not isinstance(style, TextStyle):
+            continue
+        sizes = style.size if isinstance(style.size, dict) else {"": style.size}
+        small = {canvas: v if isinstance(v, int) else v[0] for canvas, v in sizes.items()}
+        small = {canvas: px for canvas, px in small.items() if px < MIN_READABLE_PX}
+        if small:
+            where = ", ".join(f"{px} px ({canvas})" if canvas else f"{px} px" for canvas, px in small.items())
+            out.append(str(t.source.problem(loc, f"may shrink to {where}, under {MIN_READABLE_PX} px: "
+                                                 "unreadable on a phone")))
+    return out
 
 
 def _template(path_or_name: Path | str, campaign_root: Path | None = None) -> Template:
@@ -161,36 +198,84 @@ def _first_held(person: Person, days: list[date]) -> date | None:
     return next((d for d in days if facts(person, d).held), None)
 
 
-def template_jobs(folder: CampaignFolder, name: str, sizes: list[str] | None) -> Iterator[Job]:
-    """Every roster person (plus stress cases) on ``name``, in every language the campaign posts in."""
+Case = tuple[str, str, tuple[Facts, ...]]  # label, card kind, the people featured
+
+
+def _released_case(c: Campaign, roster: list[Person], as_of: date | None) -> Case:
+    """The roster's first person released during the campaign (on or before ``as_of``), as of
+    their release day (or ``as_of``); without one, the sample released person."""
+    releases = sorted((e.date, i) for i, p in enumerate(roster) for e in p.events
+                      if e.type == "released" and c.start <= e.date <= c.end and (as_of is None or e.date <= as_of))
+    for day, i in releases:
+        f = facts(roster[i], as_of or day)
+        if f.status.value == "released":
+            return f"released {f.person.id}", "released", (f,)
+    sample = next(p for p in sample_people() if p.id == "sample-released")
+    day = next(e.date for e in sample.events if e.type == "released")
+    return f"released {sample.id}", "released", (facts(sample, day),)
+
+
+def _group_cases(roster: list[Person], everyone: tuple[Facts, ...], on: date, crowd_day: date,
+                 cap: int | None) -> list[Case]:
+    """Everyone held on ``on``, one person, and a crowd of 60 (at most ``cap`` people each)."""
+    held = tuple(f for p in roster if (f := facts(p, on)).held)
+    n = min(60, cap or 60)
+    stress = [p for p in sample_people() if p.id.startswith("stress-")]
+    return [(f"everyone held on {on}", "finale", (held or everyone[:1])[:cap]),
+            ("one person", "finale", everyone[:1]),
+            (f"{n} people", "finale", crowd(roster + stress, n, crowd_day))]
+
+
+def _cases(folder: CampaignFolder, t: Template, name: str, as_of: date | None) -> list[Case]:
+    """The sample cards for the template ``name``: the cards the campaign makes with it, or, for a
+    template the campaign does not use, every card the template could be given."""
     c = folder.campaign
-    langs = sorted({a.language for a in c.accounts})
     days = cadence_dates(c)
-    kind = ("released" if name == c.released_template else
-            "finale" if c.finale and name == c.finale.template else "weekly")
+    role = ("released" if name == c.released_template else
+            "finale" if c.finale and name == c.finale.template else
+            "weekly" if name == c.template else None)
     roster = list(folder.roster.people)
     stress = [p for p in sample_people() if p.id.startswith("stress-")]
     with_photo = next((p for p in roster if p.photo), roster[0])
     no_photo = with_photo.model_copy(update={"id": f"{with_photo.id}-no-photo", "photo": None})
 
+    roster_ids = {p.id for p in roster} | {no_photo.id}
+
     def day_for(person: Person) -> date:
-        if kind == "released":
+        if as_of and person.id in roster_ids:
+            return as_of
+        if role == "released":
             releases = [e.date for e in person.events if e.type == "released"]
             if releases:
                 return releases[0]
         return _first_held(person, days) or c.start
 
-    groups: list[tuple[str, tuple[Facts, ...]]]
-    if kind == "finale":
-        end = c.finale.date if c.finale else c.end
-        held = tuple(facts(p, end) for p in roster if facts(p, end).held)
-        everyone = tuple(facts(p, day_for(p)) for p in roster + stress)
-        groups = [(f"everyone held on {end}", held or everyone[:1]), ("one person", everyone[:1]),
-                  ("60 people", crowd(roster + stress, 60, c.start + timedelta(days=30)))]
-    else:
-        groups = [(p.id, (facts(p, day_for(p)),)) for p in roster + stress + [no_photo]]
+    everyone = tuple(facts(p, day_for(p)) for p in roster + stress)
+    if role == "finale":
+        end = as_of or (c.finale.date if c.finale else c.end)
+        return _group_cases(roster, everyone, end, as_of or c.start + timedelta(days=30), None)
+    singles = [(p.id, role or "weekly", (facts(p, day_for(p)),)) for p in roster + stress + [no_photo]]
+    if role:
+        return singles
+    # Not the campaign's: show what it can show. A weekly card, a released person (a badge
+    # `when: {status: released}` appears), and groups when it has room for them.
+    cases = [*singles, _released_case(c, roster, as_of)]
+    cap = t.spec.max_people
+    has_grid = any(layer.kind == "grid" for layer in t.spec.layers)
+    if (cap or 0) > 1 or (cap is None and has_grid):
+        end = as_of or (c.finale.date if c.finale else c.end)
+        cases += _group_cases(roster, everyone, end, as_of or c.start + timedelta(days=30), cap)
+    return cases
+
+
+def template_jobs(folder: CampaignFolder, t: Template, name: str, sizes: list[str] | None,
+                  as_of: date | None = None) -> Iterator[Job]:
+    """Every roster person (plus stress cases) on the template ``name``, in every language the
+    campaign posts in; roster facts as of ``as_of`` if given, else as of each card's usual day."""
+    c = folder.campaign
+    langs = sorted({a.language for a in c.accounts})
     account_for = {lang: next(a for a in c.accounts if a.language == lang) for lang in langs}
-    for label, group in groups:
+    for label, kind, group in _cases(folder, t, name, as_of):
         if not group:
             continue
         photos, names = _photos(folder, group)
@@ -198,7 +283,7 @@ def template_jobs(folder: CampaignFolder, name: str, sizes: list[str] | None) ->
             account = account_for[lang]
             logo, logo_name = _logo(folder, account.id)
             card = CardInput(people=group, photos=photos, language=lang, kind=kind,
-                             week=week_of(c, group[0].on), campaign_name=c.name,
+                             week=max(1, week_of(c, group[0].on)), campaign_name=c.name,
                              organisation=account.organisation, logo=logo, photo_names=names, logo_name=logo_name)
             for size in sizes or ["square"]:
                 safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in label)
@@ -273,41 +358,52 @@ def _snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
     return out
 
 
+PREVIEW_CLOSING = "found; no cards were rendered"
+
+
 @click.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Folder to write cards and index.html into.")
 @click.option("--template", "template", metavar="NAME",
               help="Preview this template with every roster person plus stress cases, instead of the planned posts.")
 @click.option("--size", "size", metavar="NAME", default="square", show_default=True,
-              help="Canvas size: square, portrait, landscape, or all.")
+              help="Canvas to render: any canvas the template defines (square, portrait, landscape, "
+                   "or others it adds), or all.")
+@click.option("--as-of", "as_of", callback=parse_day, metavar="DATE",
+              help="With --template: every roster person's facts as of this date, instead of each card's usual day.")
 @click.option("--watch", is_flag=True, help="Re-render when the template or campaign files change (Ctrl-C to stop).")
-@clean_errors
-def preview(folder: Path, out: Path, template: str | None, size: str, watch: bool) -> None:
+@clean_errors(closing=PREVIEW_CLOSING)
+def preview(folder: Path, out: Path, template: str | None, size: str, as_of: date | None, watch: bool) -> None:
     """Render cards into OUT with an index.html contact sheet (card, alt text, overflows).
 
     Without --template: the card of every planned post, with facts as of its date.
     With --template: every person of the roster, plus stress cases (the longest name,
-    a Khmer-only name, no photo), in each language the campaign posts in.
+    a Khmer-only name, no photo), in each language the campaign posts in. A template the
+    campaign does not use also gets a released person and, if it can show several people
+    (a grid, or max_people above 1), groups: everyone still held at the end, one person, 60.
     Exits 1 if any text overflows its box, 2 if a card cannot be rendered.
 
     \b
     Examples:
       campaign preview config/campaigns/release-hrds-2021 --out out/preview
       campaign preview config/campaigns/release-hrds-2021 --out out/p --template portrait --size all
+      campaign preview config/campaigns/release-hrds-2021 --out out/p --template portrait --as-of 2021-11-20
       campaign preview config/campaigns/release-hrds-2021 --out out/p --template collage --watch
     """
+    if as_of and not template:
+        raise click.UsageError("--as-of needs --template (a planned post is always as of its own date)")
     # until a run succeeds (and says what it used), watch the folder and where the template may be
     watched = [folder, *(p for p in [Path(template)] + [d / template for d in template_dirs(folder)] if p.is_dir())
                ] if template else [folder]
     while True:
         try:
-            code, watched = _preview_once(folder, out, template, size)
+            code, watched = _preview_once(folder, out, template, size, as_of)
         except InputError as exc:
             if not watch:
-                report_input_error(exc)
-            show_problems(exc)
+                report_input_error(exc, PREVIEW_CLOSING)
+            show_problems(exc, PREVIEW_CLOSING)
             code = EXIT_INPUT
-        except CardError as exc:  # the template cannot be found or loaded
+        except CardError as exc:  # the template cannot be found or loaded, or lacks the size
             if not watch:
                 fail(str(exc), EXIT_INPUT)
             click.secho(f"error: {exc}", fg="red", err=True)
@@ -329,19 +425,37 @@ def preview(folder: Path, out: Path, template: str | None, size: str, watch: boo
         click.echo("changed; rendering again", err=True)
 
 
-def _preview_once(folder_path: Path, out: Path, template: str | None, size: str) -> tuple[int, list[Path]]:
-    folder = load_folder(folder_path)  # an InputError is reported by clean_errors (exit 2)
-    out.mkdir(parents=True, exist_ok=True)
+def _check_size(size: str, templates: dict[str, Template]) -> None:
+    """Raise CardError (once, before any card) if a template lacks the canvas ``size``."""
+    if size == "all":
+        return
+    lacking = [name for name, t in templates.items() if size not in t.sizes]
+    if not lacking:
+        return
+    every = list(dict.fromkeys(s for t in templates.values() for s in t.sizes))
+    shared = [s for s in every if all(s in t.sizes for t in templates.values())]
+    hint = difflib.get_close_matches(size, every, n=1)
+    raise CardError(f"--size {size!r}: no such canvas in template{'s' if len(lacking) > 1 else ''} {', '.join(lacking)}"
+                    + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                    + f"; {'their' if len(templates) > 1 else 'its'} sizes: {', '.join(shared)}, or all")
+
+
+def _preview_once(folder_path: Path, out: Path, template: str | None, size: str,
+                  as_of: date | None = None) -> tuple[int, list[Path]]:
+    folder = load_folder(folder_path)  # an InputError is reported by the caller (exit 2)
     c = folder.campaign
     names = [template] if template else sorted({c.template, c.released_template} | ({c.finale.template} if c.finale else set()))
     templates = {name: _load(name, folder.root) for name in names}
+    _check_size(size, templates)
+    out.mkdir(parents=True, exist_ok=True)
     all_sizes = list(dict.fromkeys(s for t in templates.values() for s in t.sizes))
     sizes = all_sizes if size == "all" else [size]
-    jobs = list(template_jobs(folder, template, sizes) if template else planned_jobs(folder, sizes))
+    jobs = list(template_jobs(folder, templates[template], template, sizes, as_of) if template
+                else planned_jobs(folder, sizes))
     for f in out.glob("*.jpg"):
         f.unlink()  # a stale card from an earlier run would mislead
     results = _render_all(folder, templates, jobs, out)
-    title = f"{c.name}: {'template ' + template if template else 'planned posts'}"
+    title = f"{c.name}: {'template ' + template if template else 'planned posts'}" + (f" as of {as_of}" if as_of else "")
     (out / "index.html").write_text(contact_sheet(results, title), encoding="utf-8")
     overflows = sum(len(r.card.overflows) for r in results if r.card)
     errors = [r for r in results if r.error]

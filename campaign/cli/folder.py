@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..captions import caption_problems
+from ..cards.template import TemplateSpec
 from ..checks import load_checked
 from ..definition import Campaign, load_folder
 from ..plan import Slot, cadence_dates, plan, plan_warnings
@@ -89,20 +90,34 @@ def _table(slots: list[Slot], roster: Roster) -> str:
     return "\n".join("  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4] for r in rows)
 
 
+SCHEMAS = {"campaign": Campaign, "roster": Roster, "template": TemplateSpec}  # FILE -> the model it is read into
+
+
 @click.command()
-@click.option("--file", "which", type=click.Choice(["campaign", "roster", "both"]), default="both",
-              show_default=True, help="Which file's schema to print.")
-def schema(which: str) -> None:
-    """Print the JSON Schema of campaign.yaml and roster.yaml, for editors.
+@click.argument("file", required=False, type=click.Choice(list(SCHEMAS)))
+@click.option("--file", "which", type=click.Choice([*SCHEMAS, "both"]), default=None,
+              help="Same as FILE. Without either: campaign and roster (both).")
+def schema(file: str | None, which: str | None) -> None:
+    """Print the JSON Schema of campaign.yaml, roster.yaml or a card template's template.yaml,
+    for editors (completion and checking as you type) and as a reference of every field.
+
+    Without FILE: {"campaign": ..., "roster": ...}.
 
     \b
     Examples:
       campaign schema > campaign-schema.json
-      campaign schema --file roster > roster.schema.json
-    (VS Code: map the schema to the file with the YAML extension's yaml.schemas setting.)
+      campaign schema roster > roster.schema.json
+      campaign schema template > template.schema.json
+    (VS Code: map the schema to the file with the YAML extension's yaml.schemas setting,
+    e.g. "template.schema.json": "**/templates/*/template.yaml".)
     """
-    schemas = {"campaign": Campaign.model_json_schema(), "roster": Roster.model_json_schema()}
-    out = schemas if which == "both" else schemas[which]
+    if file and which and which != file:
+        raise click.UsageError(f"FILE {file!r} and --file {which!r} disagree; give one")
+    which = file or which or "both"
+    if which == "both":
+        out = {name: SCHEMAS[name].model_json_schema() for name in ("campaign", "roster")}
+    else:
+        out = SCHEMAS[which].model_json_schema()
     click.echo(json.dumps(out, indent=2, ensure_ascii=False))
 
 
