@@ -124,7 +124,7 @@ _FIELDS_BY_TYPE: dict[str, set[str]] = {
     "arrested": {"charge", "place"},
     "charged": {"charge"},
     "convicted": {"charge", "sentence", "court"},
-    "released": {"note", "announce"},
+    "released": {"note", "announce", "charges"},
     "hearing": {"court", "note"},
 }
 
@@ -140,12 +140,14 @@ class Event(Model):
     court: LocalText | None = None
     place: LocalText | None = None
     announce: bool | None = Field(None, description="released only: publish one 'released' post for this person")
+    charges: Literal["kept", "dropped"] | None = Field(
+        None, description="released only: whether the charges remain after the release (cards say so only when given)")
     source: str | None = Field(None, description="URL of the report")
 
     @model_validator(mode="after")
     def _fields_fit_type(self) -> Event:
         allowed = _FIELDS_BY_TYPE[self.type]
-        for name in ("charge", "sentence", "note", "court", "place", "announce"):
+        for name in ("charge", "sentence", "note", "court", "place", "announce", "charges"):
             if getattr(self, name) is not None and name not in allowed:
                 raise ValueError(f"'{name}' does not belong on a '{self.type}' event (it takes: {', '.join(sorted(allowed))})")
         return self
@@ -266,6 +268,7 @@ class Facts:
     release_note: LocalText | None
     next_hearing: date | None
     announce_release: bool | None = None
+    charges_after_release: str | None = None  # "kept" | "dropped" | None (not recorded), while released
 
     @property
     def held(self) -> bool:
@@ -289,6 +292,8 @@ class Facts:
             "note": self.release_note.root if self.release_note else None,
             "hearing": self.next_hearing.isoformat() if self.next_hearing else None,
         }
+        if self.charges_after_release is not None:  # only when recorded: older fingerprints stay valid
+            payload["charges"] = self.charges_after_release
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -304,6 +309,7 @@ def facts(person: Person, on: date) -> Facts:
     released_on: date | None = None
     note: LocalText | None = None
     announce: bool | None = None
+    charges: str | None = None
     next_hearing: date | None = None
 
     for event in person.events:
@@ -314,7 +320,7 @@ def facts(person: Person, on: date) -> Facts:
         if event.type == "arrested":
             start = event.date
             status = Status.DETAINED
-            released_on, note, announce = None, None, None
+            released_on, note, announce, charges = None, None, None, None
             charge = event.charge or charge
         elif event.type == "charged":
             charge = event.charge or charge
@@ -329,7 +335,7 @@ def facts(person: Person, on: date) -> Facts:
             detentions.append(Detention(start, event.date))
             start = None
             status = Status.RELEASED
-            released_on, note, announce = event.date, event.note, event.announce
+            released_on, note, announce, charges = event.date, event.note, event.announce, event.charges
         elif event.type == "hearing" and event.date == on:
             next_hearing = event.date
 
@@ -362,4 +368,5 @@ def facts(person: Person, on: date) -> Facts:
         release_note=note,
         next_hearing=next_hearing,
         announce_release=announce,
+        charges_after_release=charges,
     )

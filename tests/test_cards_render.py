@@ -12,6 +12,7 @@ from PIL import Image
 from campaign.cards import CardError, render
 from campaign.cards.samples import crowd, sample_facts, sample_people
 from campaign.cards.template import Template
+from campaign.types import LocalText
 
 from .cards_fixtures import AFTER_RELEASE, WEEK6, card_input, folder, make_photo, person_facts, portrait, templates  # noqa: F401
 
@@ -66,10 +67,55 @@ def test_released_person_is_never_described_as_detained(templates: dict[str, Tem
     assert "three years of judicial probation" in texts["release note"]
 
 
-def test_released_without_note_says_nothing_about_charges(templates: dict[str, Template], folder) -> None:  # type: ignore[no-untyped-def]
-    freed = person_facts(folder, "suong-sophorn", AFTER_RELEASE)  # released, no note in the roster
-    texts = dict(render(templates["released"], card_input((freed,), "en", kind="released")).texts)
-    assert "charges remain label" not in texts and "release note" not in texts
+def _released_with(folder, charges: str | None, note: dict[str, str] | None):  # type: ignore[no-untyped-def]
+    """Suong Sophorn as of after his release, the release event recording ``charges`` and ``note``."""
+    from campaign.roster import facts
+
+    person = next(p for p in folder.roster.people if p.id == "suong-sophorn")
+    events = [e.model_copy(update={"charges": charges, "note": note and LocalText(note)}) if e.type == "released" else e
+              for e in person.events]
+    return facts(person.model_copy(update={"events": events}), AFTER_RELEASE)
+
+
+def test_released_card_says_what_the_roster_records_about_the_charges(templates: dict[str, Template], folder) -> None:  # type: ignore[no-untyped-def]
+    """"The charges remain" only where the release event says ``charges: kept``; never on a note
+    alone (an acquittal's note said "all charges dropped" under "THE CHARGES REMAIN")."""
+    def texts(charges, note, lang="en"):  # type: ignore[no-untyped-def]
+        return dict(render(templates["released"], card_input((_released_with(folder, charges, note),), lang, kind="released")).texts)
+
+    nothing = texts(None, None)
+    assert "charges remain label" not in nothing and "release note" not in nothing
+    dropped = texts("dropped", {"en": "acquitted; all charges dropped"})
+    assert "charges remain label" not in dropped and dropped["release note"] == "acquitted; all charges dropped"
+    assert texts("kept", None)["charges remain label"] == "THE CHARGES REMAIN"
+    assert texts("kept", None, "km")["charges remain label"] == "ការចោទប្រកាន់នៅតែមាន"
+    assert "charges remain label" not in texts(None, {"en": "charges not dropped"})  # a note is not a record
+    several = (_released_with(folder, "kept", None), person_facts(folder, "rong-chhun", AFTER_RELEASE))
+    grid = dict(render(templates["released"], card_input(several, "en", kind="released")).texts)
+    assert grid["charges remain label"] == "THE CHARGES REMAIN" and "release note (several)" in grid
+    mixed = (_released_with(folder, "dropped", None), person_facts(folder, "rong-chhun", AFTER_RELEASE))
+    assert "charges remain label" not in dict(render(templates["released"], card_input(mixed, "en", kind="released")).texts)
+
+
+def test_the_charge_label_follows_the_case_as_of_the_day(portrait: Template, folder) -> None:  # type: ignore[no-untyped-def]
+    """Charged with (before a verdict), convicted of (verdict, no sentence recorded), sentenced
+    to ... for (with the sentence), in the card and its alt text."""
+    from datetime import date
+
+    from campaign.roster import facts
+
+    rc = next(p for p in folder.roster.people if p.id == "rong-chhun")  # arrested 2020-08-01, 2 years on 2021-08-04
+    before = render(portrait, card_input((facts(rc, date(2021, 7, 1)),), "en"))
+    after = render(portrait, card_input((facts(rc, date(2021, 9, 1)),), "en"))
+    after_km = render(portrait, card_input((facts(rc, date(2021, 9, 1)),), "km"))
+    assert dict(before.texts)["charge label"] == "CHARGED WITH" and "Charged with" in before.alt["en"]
+    assert "sentenced label" not in dict(before.texts) and "convicted label" not in dict(before.texts)
+    assert dict(after.texts)["sentenced label"] == "SENTENCED TO 2 YEARS FOR" and "charge label" not in dict(after.texts)
+    assert "Sentenced to 2 years for incitement" in after.alt["en"] and "Charged with" not in after.alt["en"]
+    assert dict(after_km.texts)["sentenced label"].startswith("ត្រូវបានកាត់ទោស ២ ឆ្នាំ")
+    no_sentence = rc.model_copy(update={"events": [e.model_copy(update={"sentence": None}) for e in rc.events]})
+    convicted = render(portrait, card_input((facts(no_sentence, date(2021, 9, 1)),), "en"))
+    assert dict(convicted.texts)["convicted label"] == "CONVICTED OF" and "Convicted of" in convicted.alt["en"]
 
 
 def test_released_several_people_use_a_grid(templates: dict[str, Template], folder) -> None:  # type: ignore[no-untyped-def]

@@ -106,3 +106,21 @@ def test_months_and_days_roundtrip(start: date, span: int) -> None:
     months, days = months_and_days(start, end)
     assert months >= 0 and 0 <= days < 31
     assert add_months(start, months) + timedelta(days=days) == end
+
+
+def test_what_became_of_the_charges_is_recorded_on_the_release_only() -> None:
+    base = {"id": "p", "name": {"en": "P"}}
+    freed = Person.model_validate({**base, "events": [
+        {"date": "2021-01-01", "type": "arrested"},
+        {"date": "2021-06-01", "type": "released", "charges": "kept"},
+        {"date": "2021-09-01", "type": "arrested"}]})
+    assert facts(freed, date(2021, 7, 1)).charges_after_release == "kept"
+    assert facts(freed, date(2021, 10, 1)).charges_after_release is None  # held again: no longer "after release"
+    assert facts(freed, date(2021, 7, 1)).fingerprint() != facts(
+        freed.model_copy(update={"events": [e.model_copy(update={"charges": "dropped"}) for e in freed.events]}),
+        date(2021, 7, 1)).fingerprint()
+    with pytest.raises(ValueError, match="'charges' does not belong on a 'arrested' event"):
+        Person.model_validate({**base, "events": [{"date": "2021-01-01", "type": "arrested", "charges": "kept"}]})
+    with pytest.raises(ValueError, match="kept"):
+        Person.model_validate({**base, "events": [{"date": "2021-01-01", "type": "arrested"},
+                                                  {"date": "2021-02-01", "type": "released", "charges": "maybe"}]})

@@ -25,6 +25,10 @@ _MONTHS = {
     "km": ("មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា", "តុលា",
            "វិច្ឆិកា", "ធ្នូ"),
 }
+_CHARGES = {
+    "kept": {"en": "the charges remain", "km": "ការចោទប្រកាន់នៅតែមាន"},
+    "dropped": {"en": "the charges were dropped", "km": "ការចោទប្រកាន់ត្រូវបានលុបចោល"},
+}
 _STATUS = {
     "en": {"at_liberty": "at liberty", "detained": "detained", "imprisoned": "imprisoned", "released": "released"},
     "km": {"at_liberty": "មានសេរីភាព", "detained": "ជាប់ឃុំ", "imprisoned": "ជាប់ពន្ធនាគារ", "released": "ត្រូវបានដោះលែង"},
@@ -112,6 +116,12 @@ def _computed(get: Callable[[Facts, str], str | None], people: Sequence[Facts], 
     return Local(value, lambda lg: any(get(f, lg) for f in people), lang)
 
 
+def _charges(f: Facts, what: str, lang: str) -> str | None:
+    if f.status.value != "released" or f.charges_after_release != what:
+        return None
+    return _CHARGES[what].get(lang, _CHARGES[what]["en"])
+
+
 def namespace(people: Sequence[Facts], lang: str, *, week: int, count: int | None = None,
               campaign: str = "", organisation: str = "") -> dict[str, Any]:
     """Every field a format string may use, for ``people`` in the language ``lang``."""
@@ -126,6 +136,10 @@ def namespace(people: Sequence[Facts], lang: str, *, week: int, count: int | Non
         "sentence": _computed(lambda f, lg: f.sentence.text(lg) if f.sentence else None, people, lang),
         "detained": _computed(lambda f, lg: f.detained_text(lg) if f.detentions else None, people, lang),
         "released_on": _computed(lambda f, lg: format_date(f.released_on, lg) if f.released_on else None, people, lang),
+        "convicted_on": _computed(lambda f, lg: format_date(f.convicted_on, lg) if f.convicted_on else None, people, lang),
+        # what became of the charges, only where the roster's release event records it
+        "charges_remain": _computed(lambda f, lg: _charges(f, "kept", lg), people, lang),
+        "charges_dropped": _computed(lambda f, lg: _charges(f, "dropped", lg), people, lang),
         "next_hearing": _computed(lambda f, lg: format_date(f.next_hearing, lg) if f.next_hearing else None, people, lang),
         "status": _computed(lambda f, lg: _STATUS.get(lg, _STATUS["en"])[f.status.value], people, lang),
         "days_detained": Number(one.days_detained if one else max((f.days_detained for f in people), default=0), lang),

@@ -48,7 +48,7 @@ _PEOPLE = [
         "group": {"en": "Mother Nature Cambodia", "km": "ធម្មជាតិមាតា"},
         "events": [
             {"date": "2020-09-03", "type": "arrested", "charge": {"en": "incitement", "km": "ញុះញង់"}},
-            {"date": "2021-09-10", "type": "released",
+            {"date": "2021-09-10", "type": "released", "charges": "kept",
              "note": {"en": "charges not dropped; three years of judicial probation",
                       "km": "ការចោទប្រកាន់មិនត្រូវបានលុបចោលទេ៖ ការឃ្លាំមើលផ្លូវតុលាការរយៈពេល ៣ ឆ្នាំ"}},
         ],

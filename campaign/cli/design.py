@@ -396,6 +396,7 @@ def preview(folder: Path, out: Path, template: str | None, size: str, as_of: dat
     watched = [folder, *(p for p in [Path(template)] + [d / template for d in template_dirs(folder)] if p.is_dir())
                ] if template else [folder]
     while True:
+        pre = _snapshot(watched) if watch else {}  # an edit saved while rendering still counts
         try:
             code, watched = _preview_once(folder, out, template, size, as_of)
         except InputError as exc:
@@ -411,7 +412,7 @@ def preview(folder: Path, out: Path, template: str | None, size: str, as_of: dat
         if not watch:
             sys.exit(code)
         click.echo(f"watching {len(watched)} path(s) for changes; Ctrl-C to stop", err=True)
-        before = _snapshot(watched)
+        before = {path: pre.get(path, stamp) for path, stamp in _snapshot(watched).items()}
         try:
             while True:
                 time.sleep(0.3)
