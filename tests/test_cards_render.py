@@ -443,3 +443,15 @@ def test_numbers_take_the_digits_of_the_words_around_them(tmp_path, folder) -> N
     assert km["english"] == en["english"] == f"{rc.days_detained} DAYS BEHIND BARS"  # ASCII on the Khmer card too
     assert km["khmer"] == en["khmer"] == "សប្តាហ៍ទី ៦"  # Khmer digits on the English card too
     assert (km["bare"], en["bare"]) == ("៦", "6")  # no words: the card's language decides
+
+
+def test_khmer_card_warns_about_english_fields_it_shows(portrait: Template) -> None:
+    from campaign.roster import Person, facts
+
+    p = Person.model_validate({"id": "p", "name": {"en": "Mech Dara", "km": "ម៉ែច ដារ៉ា"}, "group": {"en": "VOD"},
+                               "events": [{"date": "2021-01-01", "type": "arrested", "charge": {"en": "spreading false information"}}]})
+    card = render(portrait, card_input((facts(p, WEEK6),), "km"))
+    assert "p has no Khmer charge; the Khmer card shows 'spreading false information'" in card.warnings
+    assert "p has no Khmer group; the Khmer card shows 'VOD'" in card.warnings
+    assert not any("Khmer name" in w for w in card.warnings)
+    assert not render(portrait, card_input((facts(p, WEEK6),), "en")).warnings

@@ -857,10 +857,12 @@ def render(template: Template, card: CardInput, size: str = "square", fmt: str =
     if strict and ctx.overflows:
         raise CardError("; ".join(str(o) for o in ctx.overflows))
     data, quality = encode(canvas, fmt, max_bytes)
-    for f in card.people:
-        name = f.person.name
-        if card.language == "km" and not name.has("km"):
-            ctx.warnings.append(f"{f.person.id} has no Khmer name; the Khmer card shows {name.get('en')!r}")
+    if card.language == "km":
+        for f in card.people:
+            for label, value in (("name", f.person.name), ("group", f.person.group), ("charge", f.charge)):
+                shown = value is not None and not value.has("km") and any(value.get("en") in t for _, t in ctx.texts)
+                if shown and value is not None:
+                    ctx.warnings.append(f"{f.person.id} has no Khmer {label}; the Khmer card shows {value.get('en')!r}")
     return Card(image=data, format=fmt, size=canvas.size, alt=alt_texts(template, card),
                 warnings=tuple(dict.fromkeys(ctx.warnings)), overflows=tuple(ctx.overflows),
                 texts=tuple(ctx.texts), quality=quality)
