@@ -8,6 +8,9 @@ Fields (for a post featuring several people, name-like fields join the names):
     {name} {name_en} {name_km} {group} {role} {charge} {days} {duration} {sentence}
     {released_on} {count} {week} {campaign} {organisation} {hashtags}
 
+Dates are written the way cards write them, in the caption's language ("20 March 2025" /
+"២០ មីនា ២០២៥"): both use :func:`campaign.cards.fields.format_date`.
+
 Each platform counts a caption its own way (:data:`LIMITS`): X weighs code points (Khmer weighs
 2, a URL 23) via ``twitter-text-parser``; Mastodon and Bluesky count grapheme clusters; Telegram
 counts characters. :func:`fit_caption` shortens a caption that does not fit at a word boundary,
@@ -28,13 +31,16 @@ from typing import TYPE_CHECKING
 from twitter_text import parse_tweet
 from wcwidth import iter_graphemes
 
+from .cards.fields import format_date
 from .definition import KINDS
+from .plan import plan
+from .roster import facts
 from .types import join_list, khmer_digits
 
 if TYPE_CHECKING:
     from .definition import Account, Campaign
     from .plan import Slot
-    from .roster import Facts
+    from .roster import Facts, Roster
 
 FIELDS = (
     "name", "name_en", "name_km", "group", "role", "charge", "days", "duration", "sentence",
@@ -87,7 +93,7 @@ def caption_fields(campaign: Campaign, account: Account, slot: Slot, people: Seq
         "days": per_person(lambda f: num(f.days_detained)),
         "duration": per_person(lambda f: f.detained_text(lang)),
         "sentence": per_person(lambda f: f.sentence.text(lang) if f.sentence else ""),
-        "released_on": per_person(lambda f: f.released_on.isoformat() if f.released_on else ""),
+        "released_on": per_person(lambda f: format_date(f.released_on, lang) if f.released_on else ""),
         "count": num(len(people)),
         "week": num(slot.week),
         "campaign": campaign.name,
@@ -260,18 +266,19 @@ _SAMPLE = {
     "en": {"name": "Chhoeun Daravy and Sun Ratha", "name_en": "Chhoeun Daravy", "name_km": "ឆឿន ដារ៉ាវី",
            "group": "Khmer Thavrak", "role": "youth activist", "charge": "incitement to commit a felony",
            "days": "365", "duration": "1 year and 2 months", "sentence": "20 months in prison",
-           "released_on": "2021-11-09", "count": "12", "week": "12", "organisation": "LICADHO"},
+           "released_on": "9 November 2021", "count": "12", "week": "12", "organisation": "LICADHO"},
     "km": {"name": "ឆឿន ដារ៉ាវី និង ស៊ុន រដ្ឋា", "name_en": "Chhoeun Daravy", "name_km": "ឆឿន ដារ៉ាវី",
            "group": "ខ្មែរថាមពល", "role": "សកម្មជនយុវជន", "charge": "ញុះញង់ឱ្យប្រព្រឹត្តបទឧក្រិដ្ឋ",
            "days": "៣៦៥", "duration": "១ឆ្នាំ ២ខែ", "sentence": "ជាប់ពន្ធនាគារ ២០ខែ",
-           "released_on": "2021-11-09", "count": "១២", "week": "១២", "organisation": "លីកាដូ"},
+           "released_on": "៩ វិច្ឆិកា ២០២១", "count": "១២", "week": "១២", "organisation": "លីកាដូ"},
 }
 
 
-def caption_problems(campaign: Campaign) -> list[str]:
+def caption_problems(campaign: Campaign, roster: Roster | None = None) -> list[str]:
     """Warnings for ``campaign validate``: captions that will probably be shortened on some
-    account's platform, hashtags that leave no room, and X accounts that could post identical
-    text (X forbids identical content across accounts)."""
+    account's platform, hashtags that leave no room, X accounts that could post identical
+    text (X forbids identical content across accounts) and, given the roster, captions using a
+    field that is empty for someone they will be posted about (:func:`empty_field_problems`)."""
     problems: list[str] = []
     tags = " ".join(campaign.hashtags)
     for platform in sorted({a.platform for a in campaign.accounts}):
@@ -299,6 +306,8 @@ def caption_problems(campaign: Campaign) -> list[str]:
                             f"with typical names; {platform} takes {limit.size}, so it will be shortened at a "
                             "word boundary (hashtags kept); shorten the template to keep every word")
     problems.extend(_x_collisions(campaign))
+    if roster is not None:
+        problems.extend(empty_field_problems(campaign, roster))
     return problems
 
 
@@ -322,3 +331,76 @@ def _x_collisions(campaign: Campaign) -> list[str]:
                     f"and variant(s) {', '.join(map(str, shared))} do not name the {{organisation}}; X forbids "
                     "identical posts across accounts: add variants or put {organisation} in them")
     return out
+
+
+# The person fields that can be empty (names fall back to another language, never to nothing),
+# and why, in the words an organiser would check roster.yaml with.
+_EMPTY_BECAUSE = {
+    "group": "no group", "role": "no role", "charge": "no charge recorded", "sentence": "not sentenced",
+    "released_on": "not released",
+}
+_MARK = "\x00"
+_CONTEXT = 24  # characters of the caption shown either side of an empty field
+
+
+def empty_field_problems(campaign: Campaign, roster: Roster) -> list[str]:
+    """One warning per caption variant and person field that is empty in some planned post
+    (a "{sentence}" for someone never convicted), with how many posts it affects and how the
+    first would read. Variants rotate whoever is featured, so a variant must read well for
+    everyone."""
+    people = roster.by_id()
+    # (language, kind of the variant list, variant index, field) -> posts affected; the first post's fields
+    counts: dict[tuple[str, str, int, str], int] = {}
+    first: dict[tuple[str, str, int, str], tuple[Slot, dict[str, str]]] = {}
+    for slot in plan(campaign, roster):
+        cset = campaign.captions.get(slot.language)
+        if cset is None:
+            continue
+        kind = slot.kind if getattr(cset, slot.kind, None) else "weekly"  # for_kind falls back to weekly
+        variants = cset.for_kind(slot.kind)
+        index = slot.variant % len(variants)
+        used = _fields_used(variants[index]) & set(_EMPTY_BECAUSE)
+        if not used:
+            continue
+        featured = [facts(people[pid], slot.date) for pid in slot.people if pid in people]
+        values = caption_fields(campaign, campaign.account(slot.account), slot, featured)
+        for field in sorted(used, key=FIELDS.index):
+            if values[field]:
+                continue
+            key = (slot.language, kind, index, field)
+            counts[key] = counts.get(key, 0) + 1
+            first.setdefault(key, (slot, values))
+    problems = []
+    for (lang, kind, index, field), n in counts.items():
+        slot, values = first[(lang, kind, index, field)]
+        who = ", ".join(slot.people[:3]) + (f" and {len(slot.people) - 3} more" if len(slot.people) > 3 else "")
+        template = campaign.captions[lang].for_kind(kind)[index]
+        problems.append(
+            f"captions.{lang}.{kind}[{index}] uses {{{field}}}, empty in {n} planned post{'s' if n != 1 else ''}, "
+            f"first for {who} on {slot.date} ({_EMPTY_BECAUSE[field]}): the caption would read "
+            f"'{_around_empty(template, values, field)}'; variants rotate whoever is featured, so write this one "
+            f"to read well without {{{field}}}, or add the fact to roster.yaml if it is missing")
+    return problems
+
+
+def _fields_used(template: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    except ValueError:
+        return set()  # check_template reports it
+
+
+def _around_empty(template: str, values: dict[str, str], field: str) -> str:
+    """The filled-in caption around where ``field`` (empty) would have been, cut at spaces."""
+    text = _tidy(template.format(**{**values, field: _MARK}))
+    at = text.index(_MARK)
+    start = max(0, at - _CONTEXT)
+    if start > 0:  # cut at a space, never inside a word (or a Khmer cluster)
+        space = text.rfind(" ", 0, start + 1)
+        start = space + 1 if space >= 0 else 0
+    end = min(len(text), at + 1 + _CONTEXT)
+    if end < len(text):
+        space = text.find(" ", end)
+        end = space if space >= 0 else len(text)
+    shown = _tidy(text[start:end].replace(_MARK, ""))
+    return ("... " if start > 0 else "") + shown + (" ..." if end < len(text) else "")

@@ -144,8 +144,7 @@ def plan(campaign: Campaign, roster: Roster, now: datetime | None = None) -> lis
             for account in campaign.accounts:
                 add(finale_day, account, held, FINALE, campaign.finale.template, at)
 
-    busy = set(weekly_days) | ({finale_day} if finale_day else set())
-    for day, people in _release_announcements(campaign, known, busy):
+    for day, people in _release_announcements(campaign, known):
         for account in campaign.accounts:
             add(day, account, people, RELEASED, campaign.released_template, campaign.cadence.time)
 
@@ -153,20 +152,33 @@ def plan(campaign: Campaign, roster: Roster, now: datetime | None = None) -> lis
     return slots
 
 
-def _release_announcements(campaign: Campaign, roster: Roster, busy: set[date]) -> list[tuple[date, list[str]]]:
+def _busy_days(campaign: Campaign) -> set[date]:
+    """Days with a weekly or finale post (or a cadence date with nobody held): no "released" post then."""
+    return set(cadence_dates(campaign)) | ({campaign.finale.date} if campaign.finale else set())
+
+
+def _announce_day(released: date, busy: set[date]) -> date:
+    """A release is announced on its day, or the next day without another post."""
+    day = released
+    while day in busy:
+        day += timedelta(days=1)
+    return day
+
+
+def _release_announcements(campaign: Campaign, roster: Roster) -> list[tuple[date, list[str]]]:
     """The days of "released" posts and who each announces. A release is announced on its day,
-    or the next day without another post (one post per account per day); releases announced
-    on the same day share one post."""
+    or the next day without another post (one post per account per day), unless the person is
+    held again by then; releases announced on the same day share one post."""
+    busy = _busy_days(campaign)
     by_day: dict[date, list[str]] = defaultdict(list)
     for person in roster.people:
         for event in person.events:
             if event.type != "released":
                 continue
             wanted = event.announce if event.announce is not None else campaign.announce_releases
-            day = event.date
-            while day in busy:
-                day += timedelta(days=1)
-            if wanted and campaign.start <= day <= campaign.end:
+            day = _announce_day(event.date, busy)
+            # Re-arrested by the announcement day (even the release day itself): not announced as free.
+            if wanted and campaign.start <= day <= campaign.end and not facts(person, day).held:
                 by_day[day].append(person.id)
     return sorted(by_day.items())
 
@@ -183,4 +195,42 @@ def plan_warnings(campaign: Campaign, roster: Roster) -> list[str]:
     never = [p.id for p in roster.people if not any(facts(p, d).held for d in cadence_dates(campaign))]
     if never:
         warnings.append(f"never detained on a posting day, so never featured: {', '.join(never)}")
+    slots = plan(campaign, roster)
+    warnings.extend(_unfeatured(campaign, roster, slots))
+    warnings.extend(_unannounced(campaign, roster))
     return warnings
+
+
+def _unfeatured(campaign: Campaign, roster: Roster, slots: list[Slot]) -> list[str]:
+    """People held on a weekly posting day whom no weekly post features: too few slots for the
+    people held (pins taking slots, few posting days)."""
+    finale_day = campaign.finale.date if campaign.finale else None
+    weekly_days = [d for d in cadence_dates(campaign) if d != finale_day]
+    held = [p.id for p in roster.people if any(facts(p, d).held for d in weekly_days)]
+    weekly = [s for s in slots if s.kind == WEEKLY]
+    featured = {pid for s in weekly for pid in s.people}
+    in_finale = {pid for s in slots if s.kind == FINALE for pid in s.people}
+    # "together": every account posts the same people, so one account's posts are the slots.
+    first = campaign.accounts[0].id
+    places = sum(len(s.people) for s in weekly if campaign.rotation == "spread" or s.account == first)
+    return [f"{pid} is held during the campaign but is never featured"
+            f"{' in a weekly post (only in the finale)' if pid in in_finale else ''} "
+            f"({places} weekly slot{'s' if places != 1 else ''} for {len(held)} people held); add posting days or pins"
+            for pid in held if pid not in featured]
+
+
+def _unannounced(campaign: Campaign, roster: Roster) -> list[str]:
+    """Releases meant to be announced whose announcement would fall after the campaign's end:
+    every day from the release on already has a post (a daily cadence, a release at the end)."""
+    busy = _busy_days(campaign)
+    out = []
+    for person in roster.people:
+        for event in person.events:
+            if event.type != "released" or not campaign.start <= event.date <= campaign.end:
+                continue
+            wanted = event.announce if event.announce is not None else campaign.announce_releases
+            if wanted and _announce_day(event.date, busy) > campaign.end:
+                out.append(f"the release of {person.id} on {event.date} gets no 'released' post: a release is announced "
+                           f"on the first day without another post, and every day from then to the end ({campaign.end}) "
+                           "has one")
+    return out

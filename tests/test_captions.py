@@ -150,3 +150,59 @@ def test_multi_person_facts_are_said_with_each_name(example_folder) -> None:
     assert fields["charge"] == ("Rong Chhun (incitement to commit a felony), Sar Kanika (incitement to cause "
                                 "social disorder) and Ton Nimol (incitement to cause social disorder)")
     assert fields["name"] == "Rong Chhun, Sar Kanika and Ton Nimol"
+
+
+# --- dates and empty fields ----------------------------------------------------------------------
+
+def test_released_on_is_written_like_cards_in_the_caption_language(example_folder) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from campaign.captions import caption_fields
+    from campaign.cards.fields import format_date
+    from campaign.plan import plan
+    from campaign.roster import facts
+
+    f = load_folder(example_folder)
+    released = [s for s in plan(f.campaign, f.roster) if s.kind == "released" and s.date == date(2021, 11, 12)]
+    by_lang = {}
+    for slot in released:
+        people = [facts(f.roster.by_id()[p], slot.date) for p in slot.people]
+        by_lang[slot.language] = caption_fields(f.campaign, f.campaign.account(slot.account), slot, people)["released_on"]
+    assert by_lang == {"en": "12 November 2021", "km": "១២ វិច្ឆិកា ២០២១"}
+    assert by_lang["en"] == format_date(date(2021, 11, 12), "en")  # the card's wording, not 2021-11-12
+
+
+def _small(caption: str) -> tuple[Campaign, object]:
+    from campaign.roster import Roster
+
+    c = Campaign.model_validate({
+        "id": "c", "name": "C", "timezone": "Asia/Phnom_Penh", "start": "2025-03-05", "end": "2025-04-02",
+        "cadence": {"every": "week", "weekday": "wednesday", "time": "10:00"}, "hashtags": ["#Free"],
+        "captions": {"en": [caption, "{name}: {duration} behind bars. {hashtags}"]},
+        "accounts": [{"id": "a", "organisation": "A", "platform": "outbox", "language": "en"}],
+    })
+    r = Roster.model_validate({"people": [
+        {"id": "mech-dara", "name": {"en": "Mech Dara"}, "events": [{"date": "2025-01-10", "type": "arrested"}]},
+        {"id": "soy-sopheap", "name": {"en": "Soy Sopheap"}, "events": [
+            {"date": "2024-01-10", "type": "arrested"},
+            {"date": "2024-06-10", "type": "convicted", "sentence": "2 years"}]},
+    ]})
+    return c, r
+
+
+def test_a_caption_field_empty_for_a_planned_person_is_warned_once_with_a_count() -> None:
+    c, r = _small("{name}: sentence {sentence}. Free {name}. {hashtags}")
+    problems = [p for p in caption_problems(c, r) if "{sentence}" in p]  # type: ignore[arg-type]
+    # Five Wednesdays: variant 0 goes out in weeks 1, 3 and 5, when the rotation features Mech Dara.
+    assert len(problems) == 1, problems
+    p = problems[0]
+    assert p.startswith("captions.en.weekly[0] uses {sentence}, empty in 3 planned posts, first for mech-dara "
+                        "on 2025-03-05 (not sentenced): the caption would read 'Mech Dara: sentence . Free")
+    assert not any("{sentence}" in p for p in caption_problems(c))  # it takes the roster to know
+
+
+def test_no_empty_field_warning_when_every_featured_person_has_it() -> None:
+    c, r = _small("{name}: {duration} behind bars. {hashtags}")
+    assert not [p for p in caption_problems(c, r) if " uses {" in p]  # type: ignore[arg-type]
+    c2, _ = _small("{name}, {role}: {hashtags}")
+    assert [p for p in caption_problems(c2, r) if p.startswith("captions.en.weekly[0] uses {role}, empty in 3")]  # type: ignore[arg-type]

@@ -106,3 +106,45 @@ def test_validate_refuses_unreadable_photos(tmp_path: Path) -> None:
     lines = err.splitlines()
     assert lines[0].endswith("roster.yaml:5: people[0].photo: photos/alice.jpg (alice): the file is empty (0 bytes); send the photo again")
     assert "roster.yaml:11: people[1].photo: photos/bob.png (bob):" in lines[1]
+
+
+def test_plan_refuses_a_corrupt_photo_like_apply(tmp_path: Path) -> None:
+    import random
+
+    from tests.folder_fixtures import ROSTER
+
+    roster = ROSTER.replace("    group: {en: Group A}", "    group: {en: Group A}\n    photo: photos/alice.jpg")
+    folder = write_folder(tmp_path, roster=roster)
+    (folder / "photos" / "alice.jpg").write_bytes(random.Random(7).randbytes(2048))  # random bytes named .jpg
+    code, out, err = run("plan", folder)
+    assert code == 2 and out == ""
+    assert "roster.yaml:5: people[0].photo: photos/alice.jpg (alice):" in err and "nothing was queued" in err
+
+
+def test_validate_warns_about_a_caption_field_empty_for_someone_featured(tmp_path: Path) -> None:
+    campaign = CAMPAIGN.replace('"{name}: {days} days behind bars. {hashtags}"',
+                                '"{name}: sentence {sentence}. {hashtags}"')
+    code, _, err = run("validate", write_folder(tmp_path, campaign))
+    assert code == 0
+    warned = [line for line in err.splitlines() if " uses {sentence}" in line]
+    assert len(warned) == 1 and warned[0].startswith("warning: captions.en.weekly[1] uses {sentence}, empty in ")
+    assert "(not sentenced): the caption would read '" in warned[0] and ": sentence . #FreeThem'" in warned[0]
+
+
+def test_plan_notes_events_dated_after_today(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    import campaign.cli.folder as folder_cli
+
+    folder = write_folder(tmp_path)  # bob is released on 2021-09-01
+    monkeypatch.setattr(folder_cli, "_today", lambda tz: date(2021, 8, 20))
+    code, out, err = run("plan", folder)
+    assert code == 0 and out.rstrip().endswith("posts")
+    assert ("note: this plan uses 1 roster event dated after today, 2021-08-20 (bob released on 2021-09-01); "
+            "`campaign apply` plans as of today, so posts depending on them appear only once that day comes") in err
+    assert "use --as-of 2021-08-20 to see what apply stores" in err
+    _, as_of_out, as_of_err = run("plan", folder, "--as-of", "2021-08-20")
+    assert as_of_out != out and "note:" not in as_of_err  # they do differ, and --as-of is explicit
+    monkeypatch.setattr(folder_cli, "_today", lambda tz: date(2021, 9, 2))
+    _, _, err = run("plan", folder, "--json")
+    assert "note:" not in err

@@ -268,3 +268,48 @@ def test_changing_a_charge_moves_nobody(example_folder) -> None:
     assert plan(f.campaign, roster2) == plan(f.campaign, f.roster)
     # ...but the facts a card would show for him did change.
     assert facts(changed, date(2021, 9, 15)).fingerprint() != facts(rc, date(2021, 9, 15)).fingerprint()
+
+
+# --- warnings ----------------------------------------------------------------------------------
+
+def test_someone_held_throughout_but_never_featured_is_warned() -> None:
+    from campaign.plan import plan_warnings
+
+    # Two Wednesdays for three people held, and a pin takes the second: p2 is never featured.
+    c = make_campaign(start="2021-08-11", end="2021-08-18", pins=[{"date": "2021-08-18", "people": ["p3"]}])
+    r = make_roster([(p, [("2020-01-01", "arrested")]) for p in ("p1", "p2", "p3")])
+    assert {p for s in plan(c, r) for p in s.people} == {"p1", "p3"}
+    assert "p2 is held during the campaign but is never featured (2 weekly slots for 3 people held); " \
+           "add posting days or pins" in plan_warnings(c, r)
+    roomy = make_campaign(start="2021-08-11", end="2021-09-01")
+    assert not [w for w in plan_warnings(roomy, r) if "never featured" in w]
+
+
+def test_a_release_on_a_posting_day_is_announced_the_next_day() -> None:
+    c = make_campaign(announce_releases=True)
+    r = make_roster([("p1", [("2020-01-01", "arrested"), ("2021-09-15", "released")]),  # a Wednesday
+                     ("p2", [("2020-01-01", "arrested")])])
+    released = [s for s in plan(c, r) if s.kind == RELEASED]
+    assert {s.date for s in released} == {date(2021, 9, 16)} and all(s.people == ("p1",) for s in released)
+    assert [s.due.strftime("%H:%M") for s in released] == ["10:00", "10:10"]  # cadence time, staggered
+
+
+def test_a_release_with_no_free_day_left_is_warned() -> None:
+    from campaign.plan import plan_warnings
+
+    c = make_campaign(cadence={"every": "day", "time": "08:30"}, start="2021-08-01", end="2021-08-10",
+                      announce_releases=True)
+    r = make_roster([("p1", [("2020-01-01", "arrested"), ("2021-08-05", "released")]),
+                     ("p2", [("2020-01-01", "arrested")])])
+    assert not [s for s in plan(c, r) if s.kind == RELEASED]
+    assert any(w.startswith("the release of p1 on 2021-08-05 gets no 'released' post") for w in plan_warnings(c, r))
+
+
+def test_no_released_post_for_someone_held_again_by_its_day() -> None:
+    # Released and re-arrested on one day (found by the property below), or re-arrested the day
+    # after a release on a posting day, before the "released" post goes out.
+    c = make_campaign(announce_releases=True)
+    r = make_roster([("p1", [("2020-01-01", "arrested"), ("2021-09-08", "released"), ("2021-09-08", "arrested")]),
+                     ("p2", [("2020-01-01", "arrested"), ("2021-09-15", "released"), ("2021-09-16", "arrested")]),
+                     ("p3", [("2020-01-01", "arrested")])])
+    assert not [s for s in plan(c, r) if s.kind == RELEASED]

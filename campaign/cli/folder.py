@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 import click
@@ -11,7 +11,7 @@ import click
 from ..captions import caption_problems
 from ..cards.template import TemplateSpec
 from ..checks import load_checked
-from ..definition import Campaign, load_folder
+from ..definition import Campaign
 from ..plan import Slot, cadence_dates, plan, plan_warnings
 from ..roster import Roster
 from .common import clean_errors, parse_day
@@ -36,7 +36,7 @@ def validate(folder: Path) -> None:
     c = f.campaign
     slots = plan(c, f.roster)
     weeks = len(cadence_dates(c)) if c.cadence.every == "week" else (c.end - c.start).days // 7 + 1
-    for warning in [*plan_warnings(c, f.roster), *caption_problems(c)]:
+    for warning in [*plan_warnings(c, f.roster), *caption_problems(c, f.roster)]:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     click.echo(
         f"ok: {c.id}: {len(f.roster.people)} people, {len(c.accounts)} accounts, {weeks} weeks, "
@@ -58,7 +58,9 @@ def plan_cmd(folder: Path, as_json: bool, from_: date | None, to: date | None, a
     """Show every post from the start date to the end date.
 
     Each post features people whose facts are true as of its date: nobody released
-    before a post is featured in it as detained.
+    before a post is featured in it as detained. Without --as-of every roster event is
+    used, even one dated after today; `campaign apply` plans as of today, so a note on
+    stderr says when the two differ.
 
     \b
     Examples:
@@ -67,15 +69,56 @@ def plan_cmd(folder: Path, as_json: bool, from_: date | None, to: date | None, a
       campaign plan config/campaigns/release-hrds-2021 --json > plan.json
       campaign plan config/campaigns/release-hrds-2021 --as-of 2021-09-01
     """
-    f = load_folder(folder)
-    now = datetime.combine(as_of, datetime.max.time(), tzinfo=f.campaign.tz) if as_of else None
-    slots = [s for s in plan(f.campaign, f.roster, now=now)
-             if (from_ is None or s.date >= from_) and (to is None or s.date <= to)]
+    f = load_checked(folder)  # what `campaign apply` refuses, `plan` refuses too
+
+    def shown(now: datetime | None) -> list[Slot]:
+        return [s for s in plan(f.campaign, f.roster, now=now)
+                if (from_ is None or s.date >= from_) and (to is None or s.date <= to)]
+
+    slots = shown(_end_of(as_of, f.campaign.tz) if as_of else None)
+    if as_of is None:
+        today = _today(f.campaign.tz)
+        note = _future_events_note(f.campaign, f.roster, today, slots, shown(_end_of(today, f.campaign.tz)))
+        if note:
+            click.secho(note, fg="yellow", err=True)
     if as_json:
         click.echo(json.dumps([s.to_json() for s in slots], ensure_ascii=False, indent=2))
         return
     click.echo(_table(slots, f.roster))
     click.echo(f"{len(slots)} posts")
+
+
+def _today(tz: tzinfo) -> date:
+    """Today in the campaign's timezone: the day `campaign apply` plans as of."""
+    return datetime.now(tz).date()
+
+
+def _end_of(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, datetime.max.time(), tzinfo=tz)
+
+
+SHOWN_EVENTS = 3  # future events named in the note; the rest are counted
+
+
+def _future_events_note(campaign: Campaign, roster: Roster, today: date, slots: list[Slot],
+                        as_of_today: list[Slot]) -> str | None:
+    """A note when the plan used roster events dated after today (hearings aside: they are
+    known ahead), which `campaign apply` does not use until their day comes."""
+    future = [(e.date, p.id, e.type) for p in roster.people for e in p.events
+              if today < e.date <= campaign.end and e.type != "hearing"]
+    if not future:
+        return None
+    future.sort()
+    named = [f"{pid} {kind} on {day}" for day, pid, kind in future[:SHOWN_EVENTS]]
+    if len(future) > SHOWN_EVENTS:
+        named.append(f"{len(future) - SHOWN_EVENTS} more")
+    now_by_id, then_by_id = {s.id: s for s in slots}, {s.id: s for s in as_of_today}
+    differ = sum(now_by_id.get(i) != then_by_id.get(i) for i in now_by_id.keys() | then_by_id.keys())
+    n = len(future)
+    return (f"note: this plan uses {n} roster event{'s' if n != 1 else ''} dated after today, {today} "
+            f"({'; '.join(named)}); `campaign apply` plans as of today, so posts depending on them appear only "
+            f"once that day comes (here {differ} post{'s' if differ != 1 else ''} would differ today); "
+            f"use --as-of {today} to see what apply stores")
 
 
 def _table(slots: list[Slot], roster: Roster) -> str:
