@@ -9,7 +9,7 @@ Fields (for a post featuring several people, name-like fields join the names):
     {released_on} {count} {week} {campaign} {organisation} {hashtags}
 
 Dates are written the way cards write them, in the caption's language ("20 March 2025" /
-"២០ មីនា ២០២៥"): both use :func:`campaign.cards.fields.format_date`.
+"២០ មីនា ២០២៥"): both use :func:`campaign.types.format_date`.
 
 Each platform counts a caption its own way (:data:`LIMITS`): X weighs code points (Khmer weighs
 2, a URL 23) via ``twitter-text-parser``; Mastodon and Bluesky count grapheme clusters; Telegram
@@ -31,11 +31,10 @@ from typing import TYPE_CHECKING
 from twitter_text import parse_tweet
 from wcwidth import iter_graphemes
 
-from .cards.fields import format_date
 from .definition import KINDS
 from .plan import plan
 from .roster import facts
-from .types import join_list, khmer_digits
+from .types import format_date, join_list, khmer_digits
 
 if TYPE_CHECKING:
     from .definition import Account, Campaign

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, RootModel, field_validator
@@ -98,3 +98,21 @@ def format_duration(delta: timedelta) -> str:
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)]
+
+
+_MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+    "km": ("មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា", "តុលា",
+           "វិច្ឆិកា", "ធ្នូ"),
+}
+
+
+def number(n: int, lang: str) -> str:
+    return khmer_digits(str(n)) if lang == "km" else str(n)
+
+
+def format_date(d: date, lang: str) -> str:
+    """``12 November 2021`` / ``១២ វិច្ឆិកា ២០២១``."""
+    months = _MONTHS.get(lang, _MONTHS["en"])
+    return f"{number(d.day, lang)} {months[d.month - 1]} {number(d.year, lang)}"

@@ -17,14 +17,8 @@ from datetime import date
 from typing import Any
 
 from ..roster import Facts
-from ..types import LocalText, join_list, khmer_digits
+from ..types import LocalText, format_date, join_list, number
 
-_MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"),
-    "km": ("មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា", "តុលា",
-           "វិច្ឆិកា", "ធ្នូ"),
-}
 _CHARGES = {
     "kept": {"en": "the charges remain", "km": "ការចោទប្រកាន់នៅតែមាន"},
     "dropped": {"en": "the charges were dropped", "km": "ការចោទប្រកាន់ត្រូវបានលុបចោល"},
@@ -33,16 +27,6 @@ _STATUS = {
     "en": {"at_liberty": "at liberty", "detained": "detained", "imprisoned": "imprisoned", "released": "released"},
     "km": {"at_liberty": "មានសេរីភាព", "detained": "ជាប់ឃុំ", "imprisoned": "ជាប់ពន្ធនាគារ", "released": "ត្រូវបានដោះលែង"},
 }
-
-
-def number(n: int, lang: str) -> str:
-    return khmer_digits(str(n)) if lang == "km" else str(n)
-
-
-def format_date(d: date, lang: str) -> str:
-    """``12 November 2021`` / ``១២ វិច្ឆិកា ២០២១``."""
-    months = _MONTHS.get(lang, _MONTHS["en"])
-    return f"{number(d.day, lang)} {months[d.month - 1]} {number(d.year, lang)}"
 
 
 class Local:
