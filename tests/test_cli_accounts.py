@@ -65,3 +65,40 @@ def test_unknown_account_is_a_usage_error(example_folder: Path) -> None:
 def test_bad_folder_is_a_clean_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["accounts", "check", str(tmp_path / "missing")])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_check_outbox_that_is_not_a_writable_folder(tmp_path: Path, example_folder: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    folder = folder_with(tmp_path, example_folder, [
+        {"id": "is-a-file", "organisation": "Demo", "platform": "outbox", "language": "en",
+         "outbox": str(tmp_path / "a-file")},
+        {"id": "under-a-file", "organisation": "Demo", "platform": "outbox", "language": "en",
+         "outbox": str(tmp_path / "a-file" / "posts")},
+        {"id": "new-folder", "organisation": "Demo", "platform": "outbox", "language": "en",
+         "outbox": str(tmp_path / "posts")},
+    ])
+    result = CliRunner().invoke(main, ["accounts", "check", str(folder)])
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith("is-a-file") and "FAIL" in line and f"{tmp_path / 'a-file'}: it exists and is not a "
+               "folder" in line for line in lines)
+    assert any(line.startswith("under-a-file") and "FAIL" in line and "a-file is a file, not a folder" in line
+               for line in lines)
+    assert any(line.startswith("new-folder") and "ok" in line and "(created at the first post)" in line
+               for line in lines)
+    assert "2 of 3 accounts are not ready" in result.output
+    assert not (tmp_path / "posts").exists()  # checking creates nothing
+
+
+def test_check_resolves_a_relative_outbox_where_the_workers_write(tmp_path: Path, example_folder: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = folder_with(tmp_path, example_folder, [
+        {"id": "relative", "organisation": "Demo", "platform": "outbox", "language": "en", "outbox": "dry-run"},
+        {"id": "default", "organisation": "Demo", "platform": "outbox", "language": "en"},
+    ])
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = CliRunner().invoke(main, ["accounts", "check", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert f"outbox at {work / 'dry-run'}" in result.output and f"outbox at {work / 'out' / 'outbox'}" in result.output

@@ -203,3 +203,21 @@ def test_roster_changed_after_render_before_due(worker_ledger: Ledger, small_fol
     for rec in outbox_records(outbox):
         if rec["id"] >= f"{cid}:2021-11-09":
             assert name not in rec["caption"], f"{rec['id']} shows {name}, released on 9 November"
+
+
+def test_outbox_that_is_a_file_fails_each_post_once(worker_ledger: Ledger, small_folder: Path, tmp_path: Path) -> None:
+    """With a real worker: a folder that cannot be written fails its posts (nothing posted, for sure);
+    none goes round publish -> in_doubt -> queued -> publish."""
+    ledger, outbox = worker_ledger, tmp_path / "outbox"
+    outbox.write_text("a file, not a folder")
+    applied = _apply(ledger, small_folder, outbox)
+    cid = applied.campaign.id
+    _run(ledger, applied)
+    states = assert_exactly_once(ledger, cid, tmp_path / "no-outbox")
+    assert Counter(states.values()) == {"failed": 21}
+    assert not [e for e in ledger.iter_audit(cid)  # queued once, when due; never in doubt
+                if e["to"] == "in_doubt" or (e["to"] == "queued" and e["from"] != "rendered")]
+    for pid in states:
+        post = ledger.post(pid)
+        assert post["error_class"] == "Rejected" and str(outbox) in post["error"]
+        assert [a["outcome"] for a in ledger.attempts(pid)] == ["rejected"]

@@ -58,12 +58,12 @@ def scripted(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     return pub
 
 
-def _due(ledger: Ledger, folder: Path) -> tuple[str, datetime]:
+def _due(ledger: Ledger, folder: Path, run: dict[str, str] | None = None) -> tuple[str, datetime]:
     """Apply the small campaign and bring 8 November's posts to queued; returns (campaign, now)."""
     now = local("2021-11-07")
     SimulatedClock(ledger).set(now)
     f = load_folder(folder)
-    apply_folder(ledger, f, now, {"force_outbox": "1"})
+    apply_folder(ledger, f, now, {"force_outbox": "1", **(run or {})})
     now = local("2021-11-08", "09:30")
     SimulatedClock(ledger).set(now)
     tick(ledger, now, InlineDispatch(ledger))
@@ -172,3 +172,50 @@ def test_stale_card_is_never_published(ledger: Ledger, small_folder: Path, scrip
     tick(ledger, now, InlineDispatch(ledger))
     post = ledger.post(pid)
     assert post["state"] == "posted" and pid in scripted.sent
+
+
+@pytest.fixture
+def real_outbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real outbox publisher, built afresh for this test (no publisher cached by an earlier one)."""
+    monkeypatch.setattr(publish_module, "_publishers", {})
+
+
+def test_outbox_that_is_a_file_fails_the_post_once(ledger: Ledger, small_folder: Path, tmp_path: Path,
+                                                   real_outbox: None) -> None:
+    """The folder cannot be written, so certainly nothing was posted: failed with what to do, never in doubt."""
+    target = tmp_path / "outbox"
+    target.write_text("a file, not a folder")
+    cid, now = _due(ledger, small_folder, {"outbox_dir": str(target)})
+    for _ in range(3):
+        tick(ledger, now, InlineDispatch(ledger))
+    pid = f"{cid}:2021-11-08:a-en"
+    post = ledger.post(pid)
+    assert post["state"] == "failed" and post["error_class"] == "Rejected"
+    assert str(target) in post["error"] and "exists and is not a folder" in post["error"]
+    assert f"campaign retry {pid}" in post["error"]
+    assert [a["outcome"] for a in ledger.attempts(pid)] == ["rejected"]  # tried once, not round and round
+    assert not [e for e in ledger.iter_audit(cid) if e["to"] == "in_doubt"]
+    assert target.read_text() == "a file, not a folder"
+
+
+def test_a_post_that_keeps_going_in_doubt_is_held_for_a_person(ledger: Ledger, small_folder: Path, tmp_path: Path,
+                                                               real_outbox: None) -> None:
+    """in_doubt -> (not found) queued -> in_doubt ... stops after MAX_REQUEUES: then a person decides."""
+    outbox = tmp_path / "outbox"
+    pid = "small:2021-11-08:a-en"
+    (outbox / f"{pid.replace(':', '_')}.json" / "blocker").mkdir(parents=True)  # its record can never be put in place
+    cid, now = _due(ledger, small_folder, {"outbox_dir": str(outbox)})
+    for _ in range(publish_module.MAX_REQUEUES + 4):
+        tick(ledger, now, InlineDispatch(ledger))
+    post = ledger.post(pid)
+    assert post["state"] == "in_doubt" and post["requeues"] == str(publish_module.MAX_REQUEUES)
+    assert [a["outcome"] for a in ledger.attempts(pid)] == ["in_doubt"] * (publish_module.MAX_REQUEUES + 1)
+    assert f"campaign resolve {pid}" in post["error"] and "no longer sent on its own" in post["error"]
+    assert pid not in dict(ledger.index(cid, "doubt"))  # no more automatic look-ups
+    assert ledger.state(f"{cid}:2021-11-08:b-km") == "posted"  # the other accounts went on
+    # A person says it did not go out: it is sent once more, and held again if it goes in doubt again.
+    assert resolve_post(ledger, pid, now, posted_url=None) == "queued"
+    for _ in range(3):
+        tick(ledger, now, InlineDispatch(ledger))
+    assert ledger.state(pid) == "in_doubt"
+    assert len(ledger.attempts(pid)) == publish_module.MAX_REQUEUES + 2

@@ -84,3 +84,63 @@ def test_publishers_say_their_image_limit_without_credentials() -> None:
     limits = {name: get_publisher(p.account(), __import__("campaign.publishers.base", fromlist=["Context"]).Context()).max_image_bytes
               for name, p in PLATFORMS.items()}
     assert limits["bluesky"] == 1_000_000 and all(v >= 1_000_000 for v in limits.values())
+
+
+# ---- the outbox: a local folder, so an error before the record is written is "not posted" ------
+
+def _outbox_post(folder: object) -> tuple[object, object]:
+    from campaign.definition import Account
+    from campaign.publishers import Context, Post
+
+    account = Account(id="demo", organisation="Demo", platform="outbox", language="en", outbox=str(folder))
+    post = Post(id="small:2021-11-08:demo", account=account, text="Free them", image=b"\xff\xd8card", alt="a card",
+                language="en")
+    return get_publisher(account, Context()), post
+
+
+def test_outbox_that_is_a_file_rejects_the_post_naming_the_path(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from campaign.publishers import Rejected
+
+    target = tmp_path / "outbox"
+    target.write_text("not a folder")
+    publisher, post = _outbox_post(target)
+    with pytest.raises(Rejected) as caught:
+        publisher.publish(post)  # type: ignore[attr-defined]
+    message = str(caught.value)
+    assert str(target) in message and "exists and is not a folder" in message
+    assert "nothing was posted" in message and f"campaign retry {post.id}" in message  # type: ignore[attr-defined]
+    assert target.read_text() == "not a folder" and publisher.lookup(post) is None  # type: ignore[attr-defined]
+
+
+def test_outbox_under_a_file_rejects_the_post(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from campaign.publishers import Rejected
+
+    (tmp_path / "a-file").write_text("x")
+    publisher, post = _outbox_post(tmp_path / "a-file" / "outbox")
+    with pytest.raises(Rejected, match="a-file is a file, not a folder"):
+        publisher.publish(post)  # type: ignore[attr-defined]
+
+
+def test_outbox_record_that_cannot_be_put_in_place_is_in_doubt(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Only the last step, renaming the record into place, may leave the outcome unknown."""
+    folder = tmp_path / "outbox"
+    publisher, post = _outbox_post(folder)
+    blocker = folder / "small_2021-11-08_demo.json"
+    (blocker / "inside").mkdir(parents=True)  # a non-empty folder where the record goes: the rename fails
+    with pytest.raises(OutcomeUnknown, match="may or may not be in place"):
+        publisher.publish(post)  # type: ignore[attr-defined]
+    assert publisher.lookup(post) is None  # type: ignore[attr-defined]
+    assert not [p for p in folder.iterdir() if p.name.startswith(".tmp-")]  # no temporary file left behind
+
+
+def test_outbox_whoami_checks_the_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from campaign.publishers import Rejected
+
+    publisher, _ = _outbox_post(tmp_path / "new")
+    said = publisher.whoami()  # type: ignore[attr-defined]
+    assert said == f"outbox at {tmp_path / 'new'} (created at the first post)"
+    assert not (tmp_path / "new").exists()  # checking creates nothing
+    (tmp_path / "file").write_text("x")
+    publisher, _ = _outbox_post(tmp_path / "file")
+    with pytest.raises(Rejected, match="exists and is not a folder"):
+        publisher.whoami()  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -49,7 +50,8 @@ def check(folder: Path, only: tuple[str, ...], timeout: float) -> None:
     Each account asks its platform "who am I" with its own credentials (read
     from the environment or files its references name; nothing is posted).
     The table says ok with the name the platform knows, or what is wrong and
-    what to do. Exits 1 if any account is not ready.
+    what to do; an outbox account is checked for a folder it can write to. Exits
+    1 if any account is not ready.
 
     \b
     Example:
@@ -62,7 +64,10 @@ def check(folder: Path, only: tuple[str, ...], timeout: float) -> None:
     if unknown:
         raise click.BadParameter(f"no account {', '.join(unknown)} in {folder}", param_hint="--account")
     context = Context(base_dir=f.root, timeout=timeout)
-    rows = [(a, *check_account(a, context)) for a in chosen]
+    # An outbox folder is checked where the pipeline will write: a relative one from the current
+    # folder (the workers' own), none given: out/outbox, as `campaign apply` sets it by default.
+    outbox = replace(context, base_dir=Path.cwd(), outbox_dir=Path("out/outbox").absolute())
+    rows = [(a, *check_account(a, outbox if a.platform == "outbox" else context)) for a in chosen]
     id_width = max([len(a.id) for a, _, _ in rows] + [7])
     plat_width = max([len(a.platform) for a, _, _ in rows] + [8])
     click.echo(f"{'account':<{id_width}}  {'platform':<{plat_width}}  result")

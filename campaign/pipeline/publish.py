@@ -11,6 +11,11 @@ happens next:
     AuthFailed             -> failed, and the account is blocked until a person retries
     Rejected(reason)       -> failed
     OutcomeUnknown / other -> in_doubt: looked up on the platform where it can tell, else a person
+
+A look-up that finds an in-doubt post certainly absent queues it again, at most
+``MAX_REQUEUES`` times per post: a post that keeps going in doubt (a publisher that fails the
+same way after every send) then stays in doubt for a person instead of cycling
+in_doubt -> queued -> in_doubt until its time runs out, posting again at every turn.
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ from ..publishers.base import RateLimitInfo
 from .applied import Applied, load_applied
 from .settings import Settings
 from .tick import CARD_FIELDS, current_fingerprint, slot_of
+
+#: How many times reconciliation may queue one in-doubt post again on its own (then: a person).
+MAX_REQUEUES = 3
 
 _publishers: dict[tuple[str, ...], Publisher] = {}
 _lock = threading.Lock()
@@ -164,7 +172,8 @@ def record(ledger: Ledger, post_id: str, published: Published, now: datetime, wo
 
 def reconcile_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings | None = None) -> str:
     """Look an in-doubt post up on its platform: found -> posted; certainly absent -> queued again
-    (the claim then decides whether it is still on time); the platform cannot tell -> left for a person."""
+    (the claim then decides whether it is still on time), up to ``MAX_REQUEUES`` times, then
+    ``held`` for a person; the platform cannot tell -> left for a person."""
     settings = settings or Settings()
     worker = worker_name()
     post = ledger.post(post_id)
@@ -184,9 +193,24 @@ def reconcile_post(ledger: Ledger, post_id: str, now: datetime, settings: Settin
     if found is not None:
         record(ledger, post_id, found, now, worker, from_states=(IN_DOUBT,), detail="found on the platform")
         return "posted"
-    ledger.transition(post_id, IN_DOUBT, QUEUED, at=now, worker=worker,
-                      detail="not found on the platform: queued again", zrem=["doubt"], zadd={"queued": time.time()})
-    return "queued"
+    requeues = int(post.get("requeues") or 0)
+    # ``attempts`` (counted by every claim) pins the in-doubt episode read above: a look-up racing
+    # this one cannot move the post again on a stale count.
+    expect = {"attempts": post["attempts"]} if "attempts" in post else None
+    if requeues >= MAX_REQUEUES:
+        platform = getattr(publisher, "platform", post["platform"])
+        held = (f"in doubt {requeues + 1} times, each time not found on {platform} and sent again; no longer "
+                f"sent on its own: check {platform} by hand, then run: campaign resolve {post_id} --posted URL "
+                "(or --not-posted)")
+        moved = ledger.transition(post_id, IN_DOUBT, IN_DOUBT, at=now, worker=worker,
+                                  detail=f"held for a person: {held}", zrem=["doubt"], expect=expect,
+                                  set={"error": f"{post.get('error') or 'outcome unknown'}; {held}"})
+        return "held" if moved.ok else "skip"
+    moved = ledger.transition(post_id, IN_DOUBT, QUEUED, at=now, worker=worker,
+                              detail=f"not found on the platform: queued again ({requeues + 1} of {MAX_REQUEUES})",
+                              set={"requeues": str(requeues + 1)}, zrem=["doubt"], zadd={"queued": time.time()},
+                              expect=expect)
+    return "queued" if moved.ok else "skip"
 
 
 def resolve_post(ledger: Ledger, post_id: str, now: datetime, *, posted_url: str | None) -> str:
@@ -204,4 +228,5 @@ def resolve_post(ledger: Ledger, post_id: str, now: datetime, *, posted_url: str
     return QUEUED
 
 
-__all__ = ["publish_post", "reconcile_post", "resolve_post", "publisher_for", "post_for", "record", "share_budget"]
+__all__ = ["MAX_REQUEUES", "publish_post", "reconcile_post", "resolve_post", "publisher_for", "post_for", "record",
+           "share_budget"]
