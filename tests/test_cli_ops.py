@@ -190,3 +190,51 @@ def test_redis_url_that_is_not_redis_is_a_clear_error(monkeypatch: pytest.Monkey
     result = CliRunner().invoke(main, ["status"])
     assert result.exit_code == 1
     assert "is not a Redis URL" in result.output and "Traceback" not in result.output
+
+
+def _future_folder(tmp_path: Path, **more: object) -> Path:
+    """The small campaign moved a month ahead of today (its people are still held then)."""
+    from datetime import date, timedelta
+
+    start = date.today() + timedelta(days=30)
+    return write_folder(tmp_path / "future", campaign={**SMALL_CAMPAIGN, "start": start.isoformat(),
+                                                       "end": (start + timedelta(days=6)).isoformat(), **more})
+
+
+def test_retry_in_a_cancelled_campaign_is_refused(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = _future_folder(tmp_path)
+    cli("apply", folder)
+    assert "active -> cancelled" in cli("cancel", "small").output
+    pid = cli.ledger.post_ids("small")[0]
+    result = CliRunner().invoke(main, ["retry", pid])
+    assert result.exit_code == 1, result.output
+    assert "campaign small is cancelled" in result.output and "apply the campaign again" in result.output
+    assert cli.ledger.state(pid) == "cancelled"
+    cli("apply", folder)  # applying again starts it over: now the post can be retried
+    assert cli("retry", pid).output == f"{pid}: planned\n"
+
+
+def test_approve_a_week_without_posts_says_so(cli, small_folder: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("apply", small_folder)
+    result = CliRunner().invoke(main, ["approve", "small", "--week", "9"])
+    assert result.exit_code == 1, result.output
+    assert "small has no posts in week 9 (its weeks are 1 to 1)" in result.output
+
+
+def test_approve_a_week_with_nothing_awaiting_review_says_why(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("apply", _future_folder(tmp_path, review={"required": True, "window": "2d"}))
+    result = cli("approve", "small", "--week", "1")
+    assert result.exit_code == 0, result.output
+    assert "approved 0 posts: week 1 of small has 21 posts, none awaiting review (21 planned)" in result.output
+    assert "awaits review once it is rendered" in result.output
+
+
+def test_apply_warns_when_every_post_is_already_past(cli, small_folder: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("apply", small_folder)  # November 2021
+    assert result.exit_code == 0, result.output
+    assert "small: applied; 21 posts planned" in result.stdout
+    assert "warning: small: every post's time (plus max_lateness) is already past" in result.stderr
+    assert f"campaign simulate {small_folder} --out out" in result.stderr
+    assert set(json.loads(cli("status", "--json").output)["states"]) == {"planned"}  # apply itself changed nothing
+    future = cli("apply", _future_folder(tmp_path))
+    assert future.exit_code == 0 and "warning" not in future.output

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time as dtime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import redis
@@ -27,6 +27,9 @@ from ..ledger import Ledger, UnknownCampaign, UnknownPost
 from ..ledger.states import ACTIVE, CANCELLED, PAUSED
 from ..redis_server import EmbeddedRedis, RedisUnavailable, campaign_home, connect, default_data_dir
 from .common import clean_errors, fail, parse_day
+
+if TYPE_CHECKING:
+    from ..pipeline import ApplyReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -113,8 +116,15 @@ def apply(folder: Path, outbox: Path | None, data_dir: Path | None) -> None:
     f = load_checked(folder)  # an invalid folder or template stops here, before Redis is touched
     with open_ledger(data_dir) as ledger:
         report = apply_folder(ledger, f, _now(ledger), _run_settings(ledger, f.campaign.id, outbox))
-        for line in report.lines():
-            click.echo(line)
+    _show_apply(report)
+
+
+def _show_apply(report: ApplyReport) -> None:
+    """What apply changed (stdout), then its warnings (stderr): e.g. every post's time is past."""
+    for line in report.lines():
+        click.echo(line)
+    for line in report.warnings():
+        click.secho(f"warning: {line}", fg="yellow", err=True)
 
 
 def _run_settings(ledger: Ledger, cid: str, outbox: Path | None) -> dict[str, str]:
@@ -166,8 +176,7 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
     try:
         ledger = Ledger.from_url(url)
-        for line in apply_folder(ledger, f, _now(ledger), _run_settings(ledger, f.campaign.id, outbox)).lines():
-            click.echo(line)
+        _show_apply(apply_folder(ledger, f, _now(ledger), _run_settings(ledger, f.campaign.id, outbox)))
         env = {"CAMPAIGN_HOME": str(home)}
         click.echo(f"redis: {url}{' (embedded)' if server or not os.environ.get('REDIS_URL') else ''}")
         procs.append(start_worker(url, home / "logs", concurrency=concurrency, env=env, name="worker"))
@@ -375,7 +384,9 @@ def approve(item: str, week: int | None, data_dir: Path | None) -> None:
       campaign approve release-hrds-2021 --week 6
     """
     from ..pipeline import approve as do_approve
+    from ..pipeline.actions import week_states, weeks
 
+    why = ""
     with open_ledger(data_dir) as ledger:
         now = _now(ledger)
         if ":" in item:
@@ -383,8 +394,30 @@ def approve(item: str, week: int | None, data_dir: Path | None) -> None:
         else:
             if week is None:
                 raise ValueError("give a post id, or a campaign with --week N")
-            done = do_approve(ledger, resolve_campaign(ledger, item), now, week=week)
-    click.echo(f"approved {len(done)} post{'s' if len(done) != 1 else ''}" + (f": {', '.join(done)}" if done else ""))
+            cid = resolve_campaign(ledger, item)
+            done = do_approve(ledger, cid, now, week=week)
+            if not done:
+                states = week_states(ledger, cid, week)
+                if not states:
+                    span = weeks(ledger, cid)
+                    raise ValueError(f"{cid} has no posts in week {week}"
+                                     + (f" (its weeks are {span[0]} to {span[1]})" if span else " (it has no posts)")
+                                     + "; nothing was approved")
+                why = _nothing_to_approve(cid, week, states, ledger.campaign_field(cid, "review_required") == "1")
+    click.echo(f"approved {len(done)} post{'s' if len(done) != 1 else ''}" + (f": {', '.join(done)}" if done else "")
+               + (f": {why}" if why else ""))
+
+
+def _nothing_to_approve(cid: str, week: int, states: dict[str, int], review: bool) -> str:
+    """Why a week with posts had none to approve: their states, and what would bring them to review."""
+    total = sum(states.values())
+    text = (f"week {week} of {cid} has {total} post{'s' if total != 1 else ''}, none awaiting review ("
+            + ", ".join(f"{n} {s}" for s, n in states.items()) + ")")
+    if not review:
+        return text + "; this campaign does not ask for review (review.required is not set), so no card needs approval"
+    if "planned" in states:
+        return text + "; a card awaits review once it is rendered, at the start of the review window before its time"
+    return text
 
 
 @click.command()

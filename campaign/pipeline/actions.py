@@ -29,6 +29,20 @@ class ApplyReport:
     people: list[str] = field(default_factory=list)
     changes: PlanChanges = field(default_factory=PlanChanges)
     future: dict[str, int] = field(default_factory=dict)
+    folder: str = "FOLDER"
+    waiting: int = 0  # posts not yet queued
+    too_late: int = 0  # ...of which already past their time plus max_lateness: they will be missed
+
+    def warnings(self) -> list[str]:
+        """What the organiser should know although nothing is wrong: posts whose time has passed."""
+        if not self.too_late:
+            return []
+        if self.too_late == self.waiting:
+            return [f"{self.campaign}: every post's time (plus max_lateness) is already past: "
+                    f"{'it' if self.waiting == 1 else 'they'} will be marked missed and nothing will be posted; "
+                    f"to replay the campaign, use: campaign simulate {self.folder} --out out"]
+        return [f"{self.campaign}: {self.too_late} of {self.waiting} posts are already past their time (plus "
+                f"max_lateness): they will be marked missed; the other {self.waiting - self.too_late} go out on time"]
 
     def lines(self) -> list[str]:
         if self.first:
@@ -79,13 +93,15 @@ def apply_folder(ledger: Ledger, folder: CampaignFolder, now: datetime, run_sett
         ledger.set_campaign_field(cid, "status", ACTIVE)  # applying again starts a cancelled campaign over
     applied = apply_definition(ledger, folder, run_settings)
     changes = refresh_plan(ledger, applied, now, settings or Settings(), worker_name(), force=True) or PlanChanges()
-    report = ApplyReport(cid, old is None, _roster_news(old, folder.roster), changes)
+    report = ApplyReport(cid, old is None, _roster_news(old, folder.roster), changes, folder=str(folder.root))
     due = {p["id"]: float(p["due"]) for p in ledger.posts(cid, changes.withdrawn + changes.replanned)}
     ahead = now.timestamp()
     report.future = {
         "withdrawn": sum(1 for i in changes.withdrawn if due.get(i, 0) > ahead),
         "re-planned": sum(1 for i in changes.replanned if due.get(i, 0) > ahead),
     }
+    report.waiting = len(ledger.index(cid, "due"))
+    report.too_late = len(ledger.index(cid, "due", end=ahead - applied.max_lateness - 1e-6))
     return report
 
 
@@ -105,19 +121,39 @@ def approve(ledger: Ledger, cid: str, now: datetime, *, week: int | None = None,
                                                 detail="approved").ok]
 
 
+def week_states(ledger: Ledger, cid: str, week: int) -> dict[str, int]:
+    """How many posts of a campaign week are in each state (empty: the week has no posts)."""
+    counts: dict[str, int] = {}
+    for p in ledger.posts(cid):
+        if p.get("week") == str(week):
+            counts[p["state"]] = counts.get(p["state"], 0) + 1
+    return {s: counts[s] for s in STATES if s in counts}
+
+
+def weeks(ledger: Ledger, cid: str) -> tuple[int, int] | None:
+    """The first and last week of the campaign's posts (None: it has none)."""
+    numbers = [int(p["week"]) for p in ledger.posts(cid) if p.get("week", "").isdigit()]
+    return (min(numbers), max(numbers)) if numbers else None
+
+
 def retry(ledger: Ledger, post_id: str, now: datetime) -> str:
     """Send a failed, missed, cancelled or expired post round again (re-rendered, then queued when due).
-    Its account's block is lifted. A post whose time plus max_lateness has passed is refused."""
+    Its account's block is lifted. A post whose time plus max_lateness has passed is refused, and so
+    is a post of a cancelled campaign (nothing of it is queued: it would never go out)."""
     post = ledger.post(post_id)
     if post["state"] not in RETRYABLE:
         raise ValueError(f"{post_id} is {post['state']}; retry takes a post that is {', '.join(RETRYABLE)}")
+    if ledger.campaign_field(post["campaign"], "status") == CANCELLED:
+        folder = ledger.campaign_field(post["campaign"], "folder") or "FOLDER"
+        raise ValueError(f"campaign {post['campaign']} is cancelled, so {post_id} would never go out; apply the "
+                         f"campaign again to start it over (campaign apply {folder}), then retry the post")
     applied = load_applied(ledger, post["campaign"])
     if now.timestamp() > float(post["due"]) + applied.max_lateness:
         raise ValueError(f"{post_id} was due {post['due_local']}; it is past max_lateness "
                          f"({applied.campaign.max_lateness}), and a late post is never sent")
     ledger.clear_account(post["campaign"], post["account"])
     ledger.transition(post_id, RETRYABLE, PLANNED, at=now, worker=f"person@{worker_name()}",
-                      detail="retried by a person", delete=CARD_FIELDS + ("error", "error_class"),
+                      detail="retried by a person", delete=CARD_FIELDS + ("error", "error_class", "requeues"),
                       zadd={"due": float(post["due"]), "render": 0.0})
     return PLANNED
 
@@ -157,5 +193,5 @@ def status(ledger: Ledger, cid: str, now: datetime, next_count: int = 8, failure
     }
 
 
-__all__ = ["ApplyReport", "apply_folder", "approve", "retry", "set_status", "status", "ACTIVE", "PAUSED",
-           "CANCELLED"]
+__all__ = ["ApplyReport", "apply_folder", "approve", "retry", "set_status", "status", "week_states", "weeks",
+           "ACTIVE", "PAUSED", "CANCELLED"]
