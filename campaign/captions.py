@@ -19,7 +19,6 @@ keeping the hashtags; :func:`caption_problems` warns at validation time.
 
 from __future__ import annotations
 
-import difflib
 import re
 import string
 import unicodedata
@@ -34,6 +33,7 @@ from wcwidth import iter_graphemes
 from .definition import KINDS
 from .plan import plan
 from .roster import facts
+from .sources import braced, did_you_mean
 from .types import format_date, join_list, khmer_digits
 
 if TYPE_CHECKING:
@@ -59,8 +59,7 @@ def check_template(text: str) -> str | None:
         if name == "" or name.isdigit():
             return "caption placeholders need a name, e.g. {name}"
         if name not in FIELDS:
-            hint = difflib.get_close_matches(name, FIELDS, n=1, cutoff=0.6)
-            return f"unknown placeholder {{{name}}}{f' (did you mean {{{hint[0]}}}?)' if hint else ''}; known: {', '.join(FIELDS)}"
+            return f"unknown placeholder {{{name}}}{did_you_mean(name, FIELDS, show=braced)}; known: {', '.join(FIELDS)}"
         if spec or conversion:
             return f"placeholder {{{name}}} takes no format spec or conversion"
     return None

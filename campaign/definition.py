@@ -7,7 +7,6 @@ Deeper code trusts these models.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 import datetime as dt
@@ -20,7 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from .credentials import check_ref
 from .roster import ID_RE, Roster
-from .sources import InputError, Located, Problem, load_model
+from .sources import InputError, Located, Problem, did_you_mean, load_model
 from .types import LANG_RE, Duration
 
 PLATFORMS = ("x", "mastodon", "bluesky", "telegram", "facebook", "outbox")
@@ -62,8 +61,7 @@ class Cadence(Model):
         for day in WEEKDAYS:
             if text in (day, day[:3]):
                 return day
-        hint = difflib.get_close_matches(text, WEEKDAYS, n=1, cutoff=0.5)
-        raise ValueError(f"{value!r} is not a weekday{f' (did you mean {hint[0]!r}?)' if hint else ''}; use monday ... sunday")
+        raise ValueError(f"{value!r} is not a weekday{did_you_mean(text, WEEKDAYS, cutoff=0.5)}; use monday ... sunday")
 
     @model_validator(mode="after")
     def _weekday_needed(self) -> Cadence:
@@ -186,9 +184,8 @@ class Campaign(Model):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            hint = difflib.get_close_matches(value, sorted(available_timezones()), n=1, cutoff=0.6)
             raise ValueError(
-                f"{value!r} is not an IANA timezone{f' (did you mean {hint[0]!r}?)' if hint else ''}; e.g. Asia/Phnom_Penh"
+                f"{value!r} is not an IANA timezone{did_you_mean(value, sorted(available_timezones()))}; e.g. Asia/Phnom_Penh"
             ) from None
         return value
 
@@ -297,9 +294,8 @@ def _cross_checks(root: Path, campaign: Campaign, roster: Roster, csrc: Located,
                 + (f"; the nearest slot is {near[0]}" if near else "")))
         for j, pid in enumerate(pin.people):
             if pid not in people:
-                hint = difflib.get_close_matches(pid, list(people), n=1, cutoff=0.6)
                 problems.append(csrc.problem(("pins", i, "people", j),
-                    f"no person {pid!r} in {ROSTER_FILE}{f' (did you mean {hint[0]!r}?)' if hint else ''}"))
+                    f"no person {pid!r} in {ROSTER_FILE}{did_you_mean(pid, people)}"))
     root_resolved = root.resolve()
     for i, person in enumerate(roster.people):
         if person.photo is None:

@@ -179,10 +179,17 @@ def _last_scalar_start(text: str) -> int | None:
     return last.start_mark.line if isinstance(last, yaml.ScalarToken) else None
 
 
-def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest of ``choices`` to a misspelt ``word``, else ``""``."""
-    hint = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {hint[0]!r}?)" if hint else ""
+def did_you_mean(word: str, choices: typing.Iterable[str], cutoff: float = 0.6,
+                 show: typing.Callable[[str], str] = repr) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices`` to a misspelt ``word``, else ``""``
+    (``show`` writes the suggestion: ``repr`` quotes it; placeholders use ``{x}``)."""
+    hint = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return f" (did you mean {show(hint[0])}?)" if hint else ""
+
+
+def braced(name: str) -> str:
+    """``{name}``: how a format-string field is written (for :func:`did_you_mean`)."""
+    return "{" + name + "}"
 
 
 def _message(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:

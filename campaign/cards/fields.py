@@ -13,7 +13,6 @@ import functools
 import re
 import string
 from collections.abc import Callable, Sequence
-from datetime import date
 from typing import Any
 
 from ..roster import Facts

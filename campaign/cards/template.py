@@ -34,7 +34,7 @@ from typing import Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from ..sources import InputError, Loc, Located, Problem, did_you_mean, load_model
+from ..sources import InputError, Loc, Located, Problem, braced, did_you_mean, load_model
 from ..types import LANG_RE
 
 TEMPLATE_FILE = "template.yaml"
@@ -525,10 +525,7 @@ def check_format(text: str) -> str | None:
             return f"{{{name}}}: no format spec or conversion is allowed"
         root, *attrs = name.split(".")
         if root not in FIELDS:
-            import difflib
-
-            hint = difflib.get_close_matches(root, FIELDS, n=1, cutoff=0.6)
-            return f"unknown field {{{root}}}{f' (did you mean {{{hint[0]}}}?)' if hint else ''}; known: {', '.join(FIELDS)}"
+            return f"unknown field {{{root}}}{did_you_mean(root, FIELDS, show=braced)}; known: {', '.join(FIELDS)}"
         if "[" in name or len(attrs) > 1:
             return f"{{{name}}}: write a field as {{{root}}} or {{{root}.LANG}}"
         if attrs:

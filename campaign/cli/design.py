@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import html
 import sys
 import time
@@ -20,7 +19,7 @@ from ..cards.template import TextStyle
 from ..definition import Campaign, CampaignFolder, load_folder
 from ..plan import cadence_dates, plan, week_of
 from ..roster import Facts, Person, facts
-from ..sources import InputError
+from ..sources import InputError, did_you_mean
 from .common import EXIT_INPUT, clean_errors, fail, parse_day, report_input_error, show_problems
 
 EXIT_OVERFLOW = 1
@@ -435,9 +434,8 @@ def _check_size(size: str, templates: dict[str, Template]) -> None:
         return
     every = list(dict.fromkeys(s for t in templates.values() for s in t.sizes))
     shared = [s for s in every if all(s in t.sizes for t in templates.values())]
-    hint = difflib.get_close_matches(size, every, n=1)
     raise CardError(f"--size {size!r}: no such canvas in template{'s' if len(lacking) > 1 else ''} {', '.join(lacking)}"
-                    + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                    + did_you_mean(size, every)
                     + f"; {'their' if len(templates) > 1 else 'its'} sizes: {', '.join(shared)}, or all")
 
 
