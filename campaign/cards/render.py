@@ -27,7 +27,7 @@ import math
 import re
 import string
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -534,17 +534,11 @@ def _draw(canvas: Image.Image, box: tuple[int, int, int, int], style: TextStyle,
                 min(cw, max(r[2] for r in rects)), min(ch, max(r[3] for r in rects)))
         if area[0] >= area[2] or area[1] >= area[3]:
             return
-        key = ("text", ctx.t.cache.setdefault("token", object()), ctx.base_key, f, fill,
-               tuple(zip(fitted.lines, at)))
-        hit = _FACES.get(key)
-        if hit is None:
-            done = canvas.crop(area)
+        def paint(target: Image.Image, at_: tuple[int, int]) -> None:
             for m, (px, py) in placed:
-                _ink(done, (px - area[0], py - area[1]), m, fill)
-            _remember(key, (done, None))
-        else:
-            done = hit[0]
-        canvas.paste(done, area[:2])
+                _ink(target, (px - area[0] + at_[0], py - area[1] + at_[1]), m, fill)
+
+        _on_base(canvas, ctx, area, ("text", f, fill, tuple(zip(fitted.lines, at))), paint)
         return
     for m, xy in placed:
         _ink(canvas, xy, m, fill)
@@ -612,22 +606,13 @@ def _paint_face(canvas: Image.Image, box: tuple[int, int, int, int], person: Fac
     if ctx.base_key is not None and not any(_overlap(r, (x, y, x + w, y + h)) for r in ctx.dirty):
         # The box still shows the cached static base: paste the face (or placeholder) already
         # masked and ringed onto it, cached by the photo's content (or the initials).
-        key = ("composite", ctx.t.cache.setdefault("token", object()), ctx.base_key, box, shape, radius,
-               border, content)
-        hit = _FACES.get(key)
-        if hit is None:
-            done = canvas.crop((x, y, x + w, y + h))
-            paint(done, (0, 0))
-            _remember(key, (done, None))
-        else:
-            done = hit[0]
-        canvas.paste(done, (x, y))
+        _on_base(canvas, ctx, (x, y, x + w, y + h), ("face", box, shape, radius, border, content), paint)
         return
     paint(canvas, (x, y))
 
 
-FACE_CACHE_BYTES = 128 * 1024 * 1024  # faces, and faces or text composited onto a static base
-_FACES: LRU[tuple[Image.Image, tuple[int, int] | None]] = LRU(FACE_CACHE_BYTES)
+IMAGE_CACHE_BYTES = 128 * 1024 * 1024  # decoded faces; faces, placeholders and text blended onto a base
+_IMAGES: LRU[tuple[Image.Image, tuple[int, int] | None]] = LRU(IMAGE_CACHE_BYTES)
 
 
 def _face(data: bytes, pid: str, name: str | None, size: tuple[int, int], focus: float, grayscale: bool,
@@ -639,7 +624,7 @@ def _face(data: bytes, pid: str, name: str | None, size: tuple[int, int], focus:
     plus resampling is most of a card's cost. Keyed by a hash of the bytes, a cached face can
     never be stale; facts are not involved.
     """
-    hit = _FACES.get(key)
+    hit = _IMAGES.get(key)
     if hit is not None:
         return hit
     im = load_photo(data, pid, name, target=max(size))
@@ -655,15 +640,31 @@ def _face_key(data: bytes, size: tuple[int, int], focus: float, grayscale: bool)
     return (hashlib.sha256(data).digest(), size, focus, grayscale)
 
 
+def _on_base(canvas: Image.Image, ctx: _Ctx, area: tuple[int, int, int, int], what: tuple[Any, ...],
+             paint: Callable[[Image.Image, tuple[int, int]], None]) -> None:
+    """Paste what ``paint`` paints in ``area`` (at the offset it is given), blended onto the
+    untouched cached base: painted once per template, base and ``what`` (a content key), then
+    reused; the same pixels as painting onto the canvas."""
+    key = (what[0], ctx.t.cache.setdefault("token", object()), ctx.base_key, *what[1:])
+    hit = _IMAGES.get(key)
+    if hit is None:
+        done = canvas.crop(area)
+        paint(done, (0, 0))
+        _remember(key, (done, None))
+    else:
+        done = hit[0]
+    canvas.paste(done, area[:2])
+
+
 def _remember(key: tuple[Any, ...], value: tuple[Image.Image, tuple[int, int] | None]) -> None:
-    _FACES.put(key, value, image_bytes(value[0]))
+    _IMAGES.put(key, value, image_bytes(value[0]))
 
 
 def clear_caches(fonts: bool = False) -> None:
     """Forget cached faces, faces composited onto backgrounds and set or rasterised text
     (benchmarks measuring cold renders; tests); ``fonts``: loaded fonts too (a font file may
     have changed: ``preview --watch``)."""
-    _FACES.clear()
+    _IMAGES.clear()
     runs.clear()
     if fonts:
         font.cache_clear()
@@ -749,12 +750,13 @@ def _paint_grid(canvas: Image.Image, box: tuple[int, int, int, int], spec: GridL
     label_ratio = spec.label_ratio if spec.label else 0
     layouts = grid_layouts(n, w, h, spec.gap, label_ratio, spec.max_columns, more_label=spec.label is not None)
     cols, rows, side, label_h = layouts[0]
+    texts = [_format(spec.label, pick_text(spec.label.text, ctx.card.language), ctx, [p]) for p in ctx.people] \
+        if spec.label else []  # each person's label, formatted once
     if spec.label:
         # The largest faces under which every name fits (at the smallest label size); if no
         # layout has room, the largest faces, and the names that do not fit are reported.
-        texts = sorted({_format(spec.label, pick_text(spec.label.text, ctx.card.language), ctx, [p]) for p in ctx.people},
-                       key=len, reverse=True)
-        cols, rows, side, label_h = next((lay for lay in layouts if _labels_fit(lay, box, spec, texts, ctx)), layouts[0])
+        longest = sorted(set(texts), key=len, reverse=True)
+        cols, rows, side, label_h = next((lay for lay in layouts if _labels_fit(lay, box, spec, longest, ctx)), layouts[0])
     if side < 8:
         raise CardError(f"template {ctx.t.name!r}: {n} people do not fit the grid box {w}x{h} ({ctx.size})")
     col_w = (w - spec.gap * (cols - 1)) / cols
@@ -776,8 +778,8 @@ def _paint_grid(canvas: Image.Image, box: tuple[int, int, int, int], spec: GridL
         _paint_face(canvas, (fx, int(round(cy)), side, side), person, spec, ctx)
         if spec.label and label_h > 4:
             lbox = (int(cx), int(round(cy + side + max(2, label_h * 0.08))), int(col_w), int(label_h * 0.92))
-            text, fitted = _set(lbox, spec.label, pick_text(spec.label.text, ctx.card.language), ctx,
-                                people=[person], sizes=(lo, common), field="grid.label")
+            text = texts[i]
+            fitted = _fit(text, lbox, spec.label, ctx, (lo, common), "grid.label")
             if fitted is not None:
                 common = min(common, fitted.size)
             labels.append((lbox, person, text, fitted))
@@ -785,8 +787,7 @@ def _paint_grid(canvas: Image.Image, box: tuple[int, int, int, int], spec: GridL
         if fitted is None:
             continue
         if fitted.size != common:
-            _, fitted = _set(lbox, spec.label, pick_text(spec.label.text, ctx.card.language), ctx,
-                             people=[person], sizes=(common, common), field="grid.label")
+            fitted = _fit(text, lbox, spec.label, ctx, (common, common), "grid.label")
             assert fitted is not None
         _draw(canvas, lbox, spec.label, text, fitted, ctx, "grid.label", person.person.id)
 
