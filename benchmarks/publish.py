@@ -5,7 +5,7 @@ publishers; and how a 429 storm on one account affects the others.
     python -m benchmarks.publish [--posts 30] [--accounts 20] [--pipeline-posts 10] [--workers 8]
                                  [--skip-direct]
 
-Through the pipeline (a private redis-server, real ``celery worker`` processes reaching the fakes
+Through the pipeline (a private Valkey server, real ``celery worker`` processes reaching the fakes
 through ``$CAMPAIGN_BASE_URLS``; the driver plays the beat, ticking every 0.1 s on a simulated
 clock): every post is rendered first (not timed), then the clock jumps past all due times and the
 figure is from that tick until every post is ``posted`` in the ledger: queue, Celery task, claim
@@ -191,7 +191,7 @@ def pipeline_folder(root: Path, cid: str, accounts: list[tuple[str, str, str]], 
 
 
 class PipelineBench:
-    """A private redis-server, the five fakes and worker processes, reused across runs."""
+    """A private Valkey server, the five fakes and worker processes, reused across runs."""
 
     def __init__(self, root: Path):
         from campaign.redis_server import EmbeddedRedis, url_for_socket

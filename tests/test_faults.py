@@ -1,4 +1,4 @@
-"""Faults with real processes: a redis-server subprocess, real Celery workers and beats.
+"""Faults with real processes: a Redis-compatible server subprocess, real Celery workers and beats.
 
 Each test ends by checking, from the ledger and the outbox, that no post was lost or doubled.
 """

@@ -1,4 +1,4 @@
-"""The ledger on a real redis-server: atomic transitions that check the state they leave."""
+"""The ledger on a real server (Valkey, or Redis in CI's second pass): atomic transitions that check the state they leave."""
 
 from __future__ import annotations
 
