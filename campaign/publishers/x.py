@@ -98,7 +98,8 @@ class XPublisher(BasePublisher):
     def check(self, post: Post) -> None:
         super().check(post)
         if not xtext.is_valid(post.text):
-            raise Rejected(f"{self.account.id}: the caption is not a valid X post (empty or over 280 weighted characters)")
+            raise Rejected(f"{self.account.id}: the caption is not a valid X post (blank, over 280 weighted "
+                           "characters, or holding U+FEFF, U+FFFE or U+FFFF)")
 
     # ---- media: the v2 endpoints tweepy lacks, on tweepy's own session ---------------------
 
