@@ -12,9 +12,9 @@ Dates are written the way cards write them, in the caption's language ("20 March
 "២០ មីនា ២០២៥"): both use :func:`campaign.types.format_date`.
 
 Each platform counts a caption its own way (:data:`LIMITS`): X weighs code points (Khmer weighs
-2, a URL 23) via ``twitter-text-parser``; Mastodon and Bluesky count grapheme clusters; Telegram
-counts characters. :func:`fit_caption` shortens a caption that does not fit at a word boundary,
-keeping the hashtags; :func:`caption_problems` warns at validation time.
+2, a URL 23, an emoji sequence 2; :mod:`campaign.xtext`); Mastodon and Bluesky count grapheme
+clusters; Telegram counts characters. :func:`fit_caption` shortens a caption that does not fit
+at a word boundary, keeping the hashtags; :func:`caption_problems` warns at validation time.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from twitter_text import parse_tweet
 from wcwidth import iter_graphemes
 
+from . import xtext
 from .definition import KINDS
 from .plan import plan
 from .roster import facts
@@ -151,7 +151,7 @@ def graphemes(text: str) -> list[str]:
 def caption_length(text: str, platform: str) -> int:
     """``text``'s length as ``platform`` counts it, in the unit of :data:`LIMITS`."""
     if platform == "x":
-        return int(parse_tweet(text).weightedLength)
+        return xtext.weighted_length(text)
     if platform == "mastodon":
         return len(graphemes(_URL_RE.sub("x" * URL_WEIGHT, text)))
     if platform == "bluesky":
@@ -168,9 +168,8 @@ def fits(text: str, platform: str) -> bool:
         return True
     if limit.max_bytes is not None and len(text.encode()) > limit.max_bytes:
         return False
-    if platform == "x":  # parse once: fit_caption calls this for every candidate cut
-        parsed = parse_tweet(text)
-        return bool(parsed.valid) or (int(parsed.weightedLength) <= limit.size and bool(text.strip()))
+    if platform == "x" and not text.strip():
+        return False  # X refuses a blank post
     return caption_length(text, platform) <= limit.size
 
 

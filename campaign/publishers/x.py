@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 import requests
 import tweepy
 
+from .. import xtext
 from ..definition import Account
 from .base import (AuthFailed, BasePublisher, Context, Post, Published, PublishError, RateLimited,
                    RateLimitInfo, RedirectAdapter, Rejected, Transient, clip, keep_session_tidy,
@@ -96,10 +97,9 @@ class XPublisher(BasePublisher):
 
     def check(self, post: Post) -> None:
         super().check(post)
-        from twitter_text import parse_tweet
-
-        if not parse_tweet(post.text).valid:
-            raise Rejected(f"{self.account.id}: the caption is not a valid X post (empty or over 280 weighted characters)")
+        if not xtext.is_valid(post.text):
+            raise Rejected(f"{self.account.id}: the caption is not a valid X post (blank, over 280 weighted "
+                           "characters, or holding U+FEFF, U+FFFE or U+FFFF)")
 
     # ---- media: the v2 endpoints tweepy lacks, on tweepy's own session ---------------------
 

@@ -18,7 +18,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from oauthlib.oauth1.rfc5849 import signature
-from twitter_text import parse_tweet
+
+from campaign import xtext
 
 from .server import FakeServer, Request, Response, epoch_in, problem
 
@@ -104,7 +105,7 @@ class FakeX(FakeServer):
             raise problem(400, {"errors": [{"message": "media.media_ids must hold 1 to 4 ids of digits"}], "title": "Invalid Request"})
         if any(m not in self.media for m in media_ids):
             raise problem(400, {"errors": [{"message": "Your media IDs are invalid."}], "title": "Invalid Request"})
-        if not parse_tweet(text).valid:
+        if not xtext.is_valid(text):
             raise problem(403, {"detail": "You are not permitted to perform this action.", "title": "Forbidden",
                                 "errors": [{"message": "Tweet text is too long"}]})
         with self.lock:
