@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 CAMPAIGN := config/campaigns/release-hrds-2021
 OUT    := out
 
-.PHONY: demo test install clean bench
+.PHONY: demo test install clean bench mutate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,5 +33,11 @@ test: install
 bench: install
 	@for b in benchmarks/*.py; do m=$$(basename $$b .py); [ $$m = __init__ ] || $(BIN)/python -m benchmarks.$$m; done
 
+# Mutation testing of the pure core ([tool.mutmut] in pyproject.toml); a few minutes on 2 cores.
+mutate: install
+	$(BIN)/python -m pip install --quiet 'mutmut>=3.8'
+	$(BIN)/mutmut run --max-children $$(nproc 2>/dev/null || sysctl -n hw.ncpu) || true
+	@$(BIN)/python tools/mutation_score.py
+
 clean:
-	rm -rf $(OUT) .pytest_cache .hypothesis
+	rm -rf $(OUT) .pytest_cache .hypothesis mutants
