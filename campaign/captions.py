@@ -89,7 +89,7 @@ def caption_fields(campaign: Campaign, account: Account, slot: Slot, people: Seq
         "role": each(lambda f: f.person.role.get(lang) if f.person.role else ""),
         "charge": per_person(lambda f: f.charge.get(lang) if f.charge else ""),
         "days": per_person(lambda f: num(f.days_detained)),
-        "duration": per_person(lambda f: f.detained_text(lang)),
+        "duration": per_person(lambda f: f.detained_text(lang, campaign.durations)),
         "sentence": per_person(lambda f: f.sentence.text(lang) if f.sentence else ""),
         "released_on": per_person(lambda f: format_date(f.released_on, lang) if f.released_on else ""),
         "count": num(len(people)),

@@ -21,6 +21,7 @@ from .credentials import check_ref
 from .roster import ID_RE, Roster
 from .sources import InputError, Located, Problem, did_you_mean, load_model
 from .types import LANG_RE, Duration
+from .words import DurationUnit
 
 PLATFORMS = ("x", "mastodon", "bluesky", "telegram", "facebook", "outbox")
 Platform = Literal["x", "mastodon", "bluesky", "telegram", "facebook", "outbox"]
@@ -177,6 +178,9 @@ class Campaign(Model):
     stagger: Duration = timedelta(minutes=10)
     review: Review | None = None
     max_lateness: Duration = timedelta(hours=6)
+    durations: DurationUnit = Field(
+        "years", description="how time behind bars is said: years (1 year, 3 months and 11 days) or months "
+                             "(15 months and 11 days); sentences are always said in years")
 
     @field_validator("timezone")
     @classmethod
