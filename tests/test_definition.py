@@ -228,3 +228,11 @@ def test_not_a_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         load_folder(tmp_path / "nope")
     assert "not a folder" in str(err.value)
+
+
+def test_durations_default_to_years_and_take_months(tmp_path: Path) -> None:
+    assert load_folder(write_folder(tmp_path)).campaign.durations == "years"
+    months = CAMPAIGN.replace("template: portrait", "template: portrait\ndurations: months")
+    assert load_folder(write_folder(tmp_path / "m", months)).campaign.durations == "months"
+    bad = CAMPAIGN.replace("template: portrait", "template: portrait\ndurations: weeks")
+    one(problems(tmp_path / "b", bad), "campaign.yaml", line_of(bad, "durations:"), "durations", "'years' or 'months'")
