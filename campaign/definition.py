@@ -21,7 +21,7 @@ from .credentials import check_ref
 from .roster import ID_RE, Roster
 from .sources import InputError, Located, Problem, did_you_mean, load_model
 from .types import LANG_RE, Duration
-from .words import DurationUnit
+from .words import DurationUnit, UnknownLanguage, supported
 
 PLATFORMS = ("x", "mastodon", "bluesky", "telegram", "facebook", "outbox")
 Platform = Literal["x", "mastodon", "bluesky", "telegram", "facebook", "outbox"]
@@ -144,6 +144,8 @@ class Account(Model):
     def _lang(cls, value: str) -> str:
         if not LANG_RE.match(value):
             raise ValueError(f"{value!r} is not a language code (use e.g. en, km)")
+        if not supported(value):  # its durations, dates and statuses could only be written in English
+            raise ValueError(str(UnknownLanguage(value)))
         return value
 
     @model_validator(mode="after")
