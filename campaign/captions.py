@@ -5,8 +5,11 @@ finds unknown fields at validation time so nothing fails at posting time.
 
 Fields (for a post featuring several people, name-like fields join the names):
 
-    {name} {name_en} {name_km} {group} {role} {charge} {days} {duration} {sentence}
+    {name} {name_en} {name_km} {group} {role} {charge} {case} {days} {duration} {sentence}
     {released_on} {count} {week} {campaign} {organisation} {hashtags}
+
+``{case}``: "charged with X" / "convicted of X" / "sentenced to 2 years for X" / nothing (see
+:mod:`campaign.words`); ``{duration}`` in years unless ``durations: months``.
 
 Dates are written the way cards write them, in the caption's language ("20 March 2025" /
 "២០ មីនា ២០២៥"): both use :func:`campaign.types.format_date`.
@@ -34,7 +37,8 @@ from .definition import KINDS
 from .plan import plan
 from .roster import facts
 from .sources import braced, did_you_mean
-from .types import format_date, join_list, khmer_digits
+from .types import format_date, join_list
+from .words import digits
 
 if TYPE_CHECKING:
     from .definition import Account, Campaign
@@ -42,7 +46,7 @@ if TYPE_CHECKING:
     from .roster import Facts, Roster
 
 FIELDS = (
-    "name", "name_en", "name_km", "group", "role", "charge", "days", "duration", "sentence",
+    "name", "name_en", "name_km", "group", "role", "charge", "case", "days", "duration", "sentence",
     "released_on", "count", "week", "campaign", "organisation", "hashtags",
 )
 
@@ -68,7 +72,7 @@ def check_template(text: str) -> str | None:
 def caption_fields(campaign: Campaign, account: Account, slot: Slot, people: Sequence[Facts]) -> dict[str, str]:
     """The values of every caption field for one post, in the account's language."""
     lang = account.language
-    num = (lambda n: khmer_digits(str(n))) if lang == "km" else str
+    num = lambda n: digits(n, lang)  # noqa: E731
 
     def each(get) -> str:  # type: ignore[no-untyped-def]
         return join_list([get(f) for f in people], lang)
@@ -88,8 +92,9 @@ def caption_fields(campaign: Campaign, account: Account, slot: Slot, people: Seq
         "group": each(lambda f: f.person.group.get(lang) if f.person.group else ""),
         "role": each(lambda f: f.person.role.get(lang) if f.person.role else ""),
         "charge": per_person(lambda f: f.charge.get(lang) if f.charge else ""),
+        "case": per_person(lambda f: f.case_text(lang)),
         "days": per_person(lambda f: num(f.days_detained)),
-        "duration": per_person(lambda f: f.detained_text(lang)),
+        "duration": per_person(lambda f: f.detained_text(lang, campaign.durations)),
         "sentence": per_person(lambda f: f.sentence.text(lang) if f.sentence else ""),
         "released_on": per_person(lambda f: format_date(f.released_on, lang) if f.released_on else ""),
         "count": num(len(people)),

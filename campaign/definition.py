@@ -21,6 +21,7 @@ from .credentials import check_ref
 from .roster import ID_RE, Roster
 from .sources import InputError, Located, Problem, did_you_mean, load_model
 from .types import LANG_RE, Duration
+from .words import DurationUnit, UnknownLanguage, supported
 
 PLATFORMS = ("x", "mastodon", "bluesky", "telegram", "facebook", "outbox")
 Platform = Literal["x", "mastodon", "bluesky", "telegram", "facebook", "outbox"]
@@ -143,6 +144,8 @@ class Account(Model):
     def _lang(cls, value: str) -> str:
         if not LANG_RE.match(value):
             raise ValueError(f"{value!r} is not a language code (use e.g. en, km)")
+        if not supported(value):  # its durations, dates and statuses could only be written in English
+            raise ValueError(str(UnknownLanguage(value)))
         return value
 
     @model_validator(mode="after")
@@ -177,6 +180,9 @@ class Campaign(Model):
     stagger: Duration = timedelta(minutes=10)
     review: Review | None = None
     max_lateness: Duration = timedelta(hours=6)
+    durations: DurationUnit = Field(
+        "years", description="how time behind bars is said: years (1 year, 3 months and 11 days) or months "
+                             "(15 months and 11 days); sentences are always said in years")
 
     @field_validator("timezone")
     @classmethod

@@ -1,27 +1,24 @@
-"""People, their dated events, and the facts about them as of any date.
+"""People on the roster and their dated events, as read from ``roster.yaml``.
 
-A person's status on a day follows only from their events up to that day:
-
-    arrested -> detained -> (charged) -> (convicted: imprisoned) -> released -> (arrested again) ...
-
-``facts(person, on)`` is pure: the same events and date always give the same facts, and nothing
-dated after ``on`` is used (except a hearing already scheduled, which is shown as "next hearing").
+What is true of a person on a given day (status, the current detention's charge, conviction
+and sentence, time behind bars) is computed by :func:`campaign.facts.facts`, re-exported here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-from dataclasses import dataclass
 import datetime as dt
 from datetime import date
-from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .types import LocalText, khmer_digits
+from .facts import Detention, Facts, Status, add_months, add_up, facts, months_and_days
+from .types import LocalText
+from .words import duration, sentence_text
+
+__all__ = ["ID_RE", "Detention", "Event", "EventType", "Facts", "Person", "Roster", "Sentence", "Status",
+           "add_months", "add_up", "facts", "human_span", "months_and_days"]
 
 ID_RE = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 
@@ -67,54 +64,14 @@ class Sentence(Model):
         return self
 
     def text(self, lang: str) -> str:
-        return human_span(self.years * 12 + self.months, self.days, lang, years=True) + (
-            (" (ព្យួរទោស)" if lang == "km" else " (suspended)") if self.suspended else ""
-        )
-
-
-_UNITS = {
-    "en": {"year": ("year", "years"), "month": ("month", "months"), "day": ("day", "days"), "and": "and"},
-    "km": {"year": ("ឆ្នាំ", "ឆ្នាំ"), "month": ("ខែ", "ខែ"), "day": ("ថ្ងៃ", "ថ្ងៃ"), "and": "និង"},
-}
+        """``2 years``, ``1 year and 8 months (suspended)``: always in years, in ``lang``'s words."""
+        return sentence_text(self.years, self.months, self.days, self.suspended, lang)
 
 
 def human_span(months: int, days: int, lang: str, *, years: bool = False) -> str:
-    """``15 months and 11 days`` / ``១៥ ខែ និង ១១ ថ្ងៃ``. Years are used only when ``years`` is set
-    (sentences are said in years; time served, as campaigners say it, in months and days)."""
-    units = _UNITS.get(lang, _UNITS["en"])
-    parts: list[str] = []
-    y, m = (divmod(months, 12) if years else (0, months))
-    for n, unit in ((y, "year"), (m, "month"), (days, "day")):
-        if n:
-            word = units[unit][0 if n == 1 else 1]
-            number = khmer_digits(str(n)) if lang == "km" else str(n)
-            parts.append(f"{number} {word}")
-    if not parts:
-        return f"{khmer_digits('0') if lang == 'km' else '0'} {units['day'][1]}"
-    if len(parts) == 1:
-        return parts[0]
-    sep = " " if lang == "km" else ", "
-    return sep.join(parts[:-1]) + f" {units['and']} " + parts[-1]
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus whole calendar months, clamped to the end of a shorter month."""
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, d))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def months_and_days(start: date, end: date) -> tuple[int, int]:
-    """Whole calendar months from ``start`` to ``end``, then the days left over."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if add_months(start, months) > end:
-        months -= 1
-    return months, (end - add_months(start, months)).days
+    """``15 months and 11 days`` (``years=False``) or ``1 year, 3 months and 11 days``; see
+    :func:`campaign.words.duration`."""
+    return duration(months, days, lang, "years" if years else "months")
 
 
 # --- the roster file ---------------------------------------------------------------------------
@@ -228,145 +185,3 @@ class Roster(Model):
             if events:
                 people.append(p.model_copy(update={"events": events}))
         return Roster.model_construct(people=people)
-
-
-# --- facts as of a date ------------------------------------------------------------------------
-
-
-class Status(StrEnum):
-    AT_LIBERTY = "at_liberty"  # before the first arrest
-    DETAINED = "detained"  # held, not (yet) convicted
-    IMPRISONED = "imprisoned"  # held after conviction
-    RELEASED = "released"  # freed; charges and conviction may remain
-
-    @property
-    def held(self) -> bool:
-        return self in (Status.DETAINED, Status.IMPRISONED)
-
-
-@dataclass(frozen=True)
-class Detention:
-    start: date
-    end: date | None  # None: still held on the facts' date
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What is true of one person on one date; the only thing a card or caption may state."""
-
-    person: Person
-    on: date
-    status: Status
-    detentions: tuple[Detention, ...]
-    days_detained: int
-    months_detained: int
-    days_remainder: int
-    charge: LocalText | None
-    sentence: Sentence | None
-    convicted_on: date | None
-    released_on: date | None
-    release_note: LocalText | None
-    next_hearing: date | None
-    announce_release: bool | None = None
-    charges_after_release: str | None = None  # "kept" | "dropped" | None (not recorded), while released
-
-    @property
-    def held(self) -> bool:
-        return self.status.held
-
-    def detained_text(self, lang: str) -> str:
-        """Time behind bars as a person would say it: ``15 months and 11 days``."""
-        return human_span(self.months_detained, self.days_remainder, lang)
-
-    def fingerprint(self) -> str:
-        """A short hash of everything a card or caption about this person on this date may show.
-        The pipeline compares it at publish time to refuse stale cards."""
-        payload = {
-            "person": self.person.model_dump(mode="json", exclude={"events", "sources"}),
-            "on": self.on.isoformat(),
-            "status": self.status.value,
-            "days": self.days_detained,
-            "charge": self.charge.root if self.charge else None,
-            "sentence": self.sentence.model_dump() if self.sentence else None,
-            "released_on": self.released_on.isoformat() if self.released_on else None,
-            "note": self.release_note.root if self.release_note else None,
-            "hearing": self.next_hearing.isoformat() if self.next_hearing else None,
-        }
-        if self.charges_after_release is not None:  # only when recorded: older fingerprints stay valid
-            payload["charges"] = self.charges_after_release
-        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
-
-
-def facts(person: Person, on: date) -> Facts:
-    """The facts about ``person`` as of the date ``on`` (events dated after it are not known yet)."""
-    status = Status.AT_LIBERTY
-    detentions: list[Detention] = []
-    start: date | None = None
-    charge: LocalText | None = None
-    sentence: Sentence | None = None
-    convicted_on: date | None = None
-    released_on: date | None = None
-    note: LocalText | None = None
-    announce: bool | None = None
-    charges: str | None = None
-    next_hearing: date | None = None
-
-    for event in person.events:
-        if event.date > on:
-            if event.type == "hearing" and next_hearing is None:
-                next_hearing = event.date
-            continue
-        if event.type == "arrested":
-            start = event.date
-            status = Status.DETAINED
-            released_on, note, announce, charges = None, None, None, None
-            charge = event.charge or charge
-        elif event.type == "charged":
-            charge = event.charge or charge
-        elif event.type == "convicted":
-            charge = event.charge or charge
-            sentence = event.sentence or sentence
-            convicted_on = event.date
-            if status.held:
-                status = Status.IMPRISONED
-        elif event.type == "released":
-            assert start is not None  # the model's timeline check guarantees an arrest came first
-            detentions.append(Detention(start, event.date))
-            start = None
-            status = Status.RELEASED
-            released_on, note, announce, charges = event.date, event.note, event.announce, event.charges
-        elif event.type == "hearing" and event.date == on:
-            next_hearing = event.date
-
-    if start is not None:
-        detentions.append(Detention(start, None))
-
-    total_days = 0
-    months = days = 0
-    for d in detentions:
-        end = d.end or on
-        total_days += (end - d.start).days
-        m, dd = months_and_days(d.start, end)
-        months, days = months + m, days + dd
-    # Several detentions: carry whole 30-day runs of leftover days into months.
-    if len(detentions) > 1:
-        months, days = months + days // 30, days % 30
-
-    return Facts(
-        person=person,
-        on=on,
-        status=status,
-        detentions=tuple(detentions),
-        days_detained=total_days,
-        months_detained=months,
-        days_remainder=days,
-        charge=charge,
-        sentence=sentence,
-        convicted_on=convicted_on,
-        released_on=released_on,
-        release_note=note,
-        next_hearing=next_hearing,
-        announce_release=announce,
-        charges_after_release=charges,
-    )

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, RootModel, field_validator
 
+from . import words
+
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
 
@@ -19,13 +21,9 @@ def khmer_digits(text: str) -> str:
 
 
 def join_list(items: Sequence[str], lang: str) -> str:
-    """``A, B and C`` / ``A B និង C``: the non-empty items once each, joined as the language joins a list."""
-    items = list(dict.fromkeys(i for i in items if i))
-    if len(items) <= 1:
-        return "".join(items)
-    if lang == "km":
-        return " ".join(items[:-1]) + " និង " + items[-1]
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    """``A, B and C`` / ``A B និង C``: the non-empty items once each, joined as the language joins a
+    list (:func:`campaign.words.join`; a language the project has no words for is an error)."""
+    return words.join(items, lang)
 
 
 class LocalText(RootModel[dict[str, str]]):
@@ -100,19 +98,11 @@ def format_duration(delta: timedelta) -> str:
 Duration = Annotated[timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)]
 
 
-_MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"),
-    "km": ("មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា", "តុលា",
-           "វិច្ឆិកា", "ធ្នូ"),
-}
-
-
 def number(n: int, lang: str) -> str:
-    return khmer_digits(str(n)) if lang == "km" else str(n)
+    """``n`` in the language's digits (Khmer: ០-៩); see :func:`campaign.words.digits`."""
+    return words.digits(n, lang)
 
 
 def format_date(d: date, lang: str) -> str:
-    """``12 November 2021`` / ``១២ វិច្ឆិកា ២០២១``."""
-    months = _MONTHS.get(lang, _MONTHS["en"])
-    return f"{number(d.day, lang)} {months[d.month - 1]} {number(d.year, lang)}"
+    """``12 November 2021`` / ``១២ វិច្ឆិកា ២០២១``; see :func:`campaign.words.date_text`."""
+    return words.date_text(d, lang)

@@ -43,6 +43,8 @@ def person_facts(folder: CampaignFolder, pid: str, on: date = WEEK6) -> Facts:
 
 def card_input(people: tuple[Facts, ...], lang: str = "en", photos: dict[str, bytes | None] | None = None,
                kind: str = "weekly", **kw: object) -> CardInput:
+    """A card of the example campaign (which says time behind bars in months: ``durations: months``)."""
+    kw.setdefault("durations", "months")
     return CardInput(people=people, photos=photos or {}, language=lang, kind=kind, week=6,
                      campaign_name="Release Human Rights Defenders", **kw)  # type: ignore[arg-type]
 

@@ -206,3 +206,82 @@ def test_no_empty_field_warning_when_every_featured_person_has_it() -> None:
     assert not [p for p in caption_problems(c, r) if " uses {" in p]  # type: ignore[arg-type]
     c2, _ = _small("{name}, {role}: {hashtags}")
     assert [p for p in caption_problems(c2, r) if p.startswith("captions.en.weekly[0] uses {role}, empty in 3")]  # type: ignore[arg-type]
+
+
+def test_duration_is_said_in_years_unless_the_campaign_asks_for_months() -> None:
+    """{duration}: "1 year, 1 month and 23 days" by default; "13 months and 23 days" with
+    durations: months; the sentence in years either way."""
+    from datetime import date
+
+    from campaign.captions import caption_fields
+    from campaign.plan import plan
+    from campaign.roster import facts
+
+    c, r = _small("{name}: {duration}, {sentence}. {hashtags}")
+    slot = next(s for s in plan(c, r) if s.date == date(2025, 3, 5))  # type: ignore[arg-type]
+    soy = [facts(r.by_id()["soy-sopheap"], slot.date)]  # type: ignore[attr-defined]
+    years = caption_fields(c, c.accounts[0], slot, soy)
+    assert years["duration"] == "1 year, 1 month and 23 days" and years["sentence"] == "2 years"
+    months = caption_fields(c.model_copy(update={"durations": "months"}), c.accounts[0], slot, soy)
+    assert months["duration"] == "13 months and 23 days" and months["sentence"] == "2 years"
+
+
+def test_case_says_the_current_detentions_state() -> None:
+    from datetime import date
+
+    from campaign.captions import caption_fields
+    from campaign.plan import plan
+    from campaign.roster import Person, facts
+
+    c, r = _small("{name} is {case}. {hashtags}")
+    slot = next(s for s in plan(c, r) if s.date == date(2025, 3, 5))  # type: ignore[arg-type]
+    rearrested = Person.model_validate({"id": "p", "name": {"en": "P"}, "events": [
+        {"date": "2021-01-10", "type": "arrested", "charge": {"en": "inciting hatred"}},
+        {"date": "2021-06-10", "type": "convicted", "sentence": "1 year 6 months"},
+        {"date": "2022-07-10", "type": "released", "charges": "dropped"},
+        {"date": "2025-02-01", "type": "arrested", "charge": {"en": "extremism"}}]})
+    fields = caption_fields(c, c.accounts[0], slot, [facts(rearrested, slot.date)])
+    assert fields["case"] == "charged with extremism" and fields["sentence"] == ""
+    assert fields["duration"].endswith(" in all")
+    soy = caption_fields(c, c.accounts[0], slot, [facts(r.by_id()["soy-sopheap"], slot.date)])  # type: ignore[attr-defined]
+    assert soy["case"] == "sentenced to 2 years"  # a sentence with no charge recorded
+    dara = caption_fields(c, c.accounts[0], slot, [facts(r.by_id()["mech-dara"], slot.date)])  # type: ignore[attr-defined]
+    assert dara["case"] == ""
+
+
+@pytest.mark.parametrize("lang,days,duration,week", [
+    ("en", "54", "1 month and 23 days", "1"),
+    ("km", "៥៤", "១ ខែ និង ២៣ ថ្ងៃ", "១"),
+    ("be", "54", "1 месяц і 23 дні", "1"),
+    ("fr", "54", "1 mois et 23 jours", "1"),
+])
+def test_numbers_and_durations_are_written_in_the_accounts_language(lang: str, days: str, duration: str,
+                                                                     week: str) -> None:
+    from datetime import date
+
+    from campaign.captions import caption_fields
+    from campaign.plan import plan
+    from campaign.roster import facts
+
+    c, r = _small("{name}: {days}, {duration}. {hashtags}")
+    account = c.accounts[0].model_copy(update={"language": lang})
+    c = c.model_copy(update={"accounts": [account], "captions": {lang: c.captions["en"]}})
+    slot = next(s for s in plan(c, r) if s.date == date(2025, 3, 5))  # type: ignore[arg-type]
+    fields = caption_fields(c, account, slot, [facts(r.by_id()["mech-dara"], slot.date)])  # type: ignore[attr-defined]
+    assert (fields["days"], fields["duration"], fields["week"]) == (days, duration, week)
+
+
+def test_a_caption_in_a_language_without_words_is_an_error_not_english() -> None:
+    from datetime import date
+
+    from campaign.captions import caption_fields
+    from campaign.plan import plan
+    from campaign.roster import facts
+    from campaign.words import UnknownLanguage
+
+    c, r = _small("{name}: {duration}. {hashtags}")
+    account = c.accounts[0].model_copy(update={"language": "de"})
+    c = c.model_copy(update={"accounts": [account], "captions": {"de": c.captions["en"]}})
+    slot = next(s for s in plan(c, r) if s.date == date(2025, 3, 5))  # type: ignore[arg-type]
+    with pytest.raises(UnknownLanguage, match="'de'"):
+        caption_fields(c, account, slot, [facts(r.by_id()["mech-dara"], slot.date)])  # type: ignore[attr-defined]

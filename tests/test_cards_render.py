@@ -108,14 +108,39 @@ def test_the_charge_label_follows_the_case_as_of_the_day(portrait: Template, fol
     before = render(portrait, card_input((facts(rc, date(2021, 7, 1)),), "en"))
     after = render(portrait, card_input((facts(rc, date(2021, 9, 1)),), "en"))
     after_km = render(portrait, card_input((facts(rc, date(2021, 9, 1)),), "km"))
-    assert dict(before.texts)["charge label"] == "CHARGED WITH" and "Charged with" in before.alt["en"]
-    assert "sentenced label" not in dict(before.texts) and "convicted label" not in dict(before.texts)
-    assert dict(after.texts)["sentenced label"] == "SENTENCED TO 2 YEARS FOR" and "charge label" not in dict(after.texts)
+    assert dict(before.texts)["case label"] == "CHARGED WITH" and "Charged with" in before.alt["en"]
+    assert dict(after.texts)["case label"] == "SENTENCED TO 2 YEARS FOR"
     assert "Sentenced to 2 years for incitement" in after.alt["en"] and "Charged with" not in after.alt["en"]
-    assert dict(after_km.texts)["sentenced label"].startswith("ត្រូវបានកាត់ទោស ២ ឆ្នាំ")
+    assert dict(after_km.texts)["case label"].startswith("ត្រូវបានកាត់ទោស ២ ឆ្នាំ")
     no_sentence = rc.model_copy(update={"events": [e.model_copy(update={"sentence": None}) for e in rc.events]})
     convicted = render(portrait, card_input((facts(no_sentence, date(2021, 9, 1)),), "en"))
-    assert dict(convicted.texts)["convicted label"] == "CONVICTED OF" and "Convicted of" in convicted.alt["en"]
+    assert dict(convicted.texts)["case label"] == "CONVICTED OF" and "Convicted of" in convicted.alt["en"]
+
+
+def test_a_card_after_a_rearrest_states_the_new_detentions_case(portrait: Template) -> None:
+    """Convicted for one charge, freed, arrested again on another: the card and its alt text say
+    "charged with" the new charge, never the earlier sentence; with no new charge, no charge at all."""
+    from datetime import date
+
+    from campaign.roster import Person, facts
+
+    events = [{"date": "2021-03-01", "type": "arrested", "charge": "inciting hatred"},
+              {"date": "2021-09-01", "type": "convicted", "sentence": "1 year 6 months"},
+              {"date": "2022-09-01", "type": "released", "charges": "dropped"},
+              {"date": "2025-10-02", "type": "arrested", "charge": "extremism"}]
+    person = Person.model_validate({"id": "p", "name": {"en": "Ales P"}, "events": events})
+    card = render(portrait, card_input((facts(person, date(2025, 11, 1)),), "en", durations="years"))
+    texts, alt = dict(card.texts), card.alt["en"]
+    assert texts["case label"] == "CHARGED WITH" and texts["charge"] == "extremism"
+    assert "Charged with extremism" in alt
+    assert not any(w in alt + " ".join(texts.values()) for w in ("SENTENCED", "Sentenced", "inciting", "1 year and 6"))
+    assert texts["time behind bars"] == "1 year and 7 months in all"  # 18 months, then 30 days: a month
+    bare = Person.model_validate({"id": "p", "name": {"en": "Ales P"},
+                                  "events": [*events[:3], {"date": "2025-10-02", "type": "arrested"}]})
+    card = render(portrait, card_input((facts(bare, date(2025, 11, 1)),), "en"))
+    texts = dict(card.texts)
+    assert "case label" not in texts and not texts.get("charge")
+    assert not any(w in card.alt["en"] for w in ("Sentenced", "Charged", "Convicted", "inciting", "extremism"))
 
 
 def test_released_several_people_use_a_grid(templates: dict[str, Template], folder) -> None:  # type: ignore[no-untyped-def]

@@ -228,3 +228,20 @@ def test_not_a_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         load_folder(tmp_path / "nope")
     assert "not a folder" in str(err.value)
+
+
+def test_durations_default_to_years_and_take_months(tmp_path: Path) -> None:
+    assert load_folder(write_folder(tmp_path)).campaign.durations == "years"
+    months = CAMPAIGN.replace("template: portrait", "template: portrait\ndurations: months")
+    assert load_folder(write_folder(tmp_path / "m", months)).campaign.durations == "months"
+    bad = CAMPAIGN.replace("template: portrait", "template: portrait\ndurations: weeks")
+    one(problems(tmp_path / "b", bad), "campaign.yaml", line_of(bad, "durations:"), "durations", "'years' or 'months'")
+
+
+def test_an_account_in_a_language_without_words_is_refused_at_its_line(tmp_path: Path) -> None:
+    bad = CAMPAIGN.replace("    language: km", "    language: de").replace("  km:\n", "  de:\n")
+    msg = one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "language: de"), "accounts[1].language",
+              "no words for the language 'de'")
+    assert "en (English), km (Khmer), be (Belarusian), fr (French)" in msg
+    ok = CAMPAIGN.replace("    language: km", "    language: be").replace("  km:\n", "  be:\n")
+    assert load_folder(write_folder(tmp_path / "be", ok)).campaign.accounts[1].language == "be"

@@ -13,20 +13,11 @@ import functools
 import re
 import string
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from ..roster import Facts
 from ..types import LocalText, format_date, join_list, number
-
-_CHARGES = {
-    "kept": {"en": "the charges remain", "km": "ការចោទប្រកាន់នៅតែមាន"},
-    "dropped": {"en": "the charges were dropped", "km": "ការចោទប្រកាន់ត្រូវបានលុបចោល"},
-}
-_STATUS = {
-    "en": {"at_liberty": "at liberty", "detained": "detained", "imprisoned": "imprisoned", "released": "released"},
-    "km": {"at_liberty": "មានសេរីភាព", "detained": "ជាប់ឃុំ", "imprisoned": "ជាប់ពន្ធនាគារ", "released": "ត្រូវបានដោះលែង"},
-}
-
+from ..words import DurationUnit, charges_text, status_text
 
 class Local:
     """A value in several languages: formats in the layer's language; ``.km``/``.en`` are strict."""
@@ -99,15 +90,16 @@ def _computed(get: Callable[[Facts, str], str | None], people: Sequence[Facts], 
     return Local(value, lambda lg: any(get(f, lg) for f in people), lang)
 
 
-def _charges(f: Facts, what: str, lang: str) -> str | None:
+def _charges(f: Facts, what: Literal["kept", "dropped"], lang: str) -> str | None:
     if f.status.value != "released" or f.charges_after_release != what:
         return None
-    return _CHARGES[what].get(lang, _CHARGES[what]["en"])
+    return charges_text(what, lang)
 
 
 def namespace(people: Sequence[Facts], lang: str, *, week: int, count: int | None = None,
-              campaign: str = "", organisation: str = "") -> dict[str, Any]:
-    """Every field a format string may use, for ``people`` in the language ``lang``."""
+              campaign: str = "", organisation: str = "", durations: DurationUnit = "years") -> dict[str, Any]:
+    """Every field a format string may use, for ``people`` in the language ``lang``; time behind
+    bars is said in ``durations`` (the campaign's choice: years or months)."""
     one = people[0] if len(people) == 1 else None
     return {
         "name": _local_text(lambda f: f.person.name, people, lang),
@@ -117,14 +109,18 @@ def namespace(people: Sequence[Facts], lang: str, *, week: int, count: int | Non
         "charge": _local_text(lambda f: f.charge, people, lang),
         "release_note": _local_text(lambda f: f.release_note, people, lang),
         "sentence": _computed(lambda f, lg: f.sentence.text(lg) if f.sentence else None, people, lang),
-        "detained": _computed(lambda f, lg: f.detained_text(lg) if f.detentions else None, people, lang),
+        "detained": _computed(lambda f, lg: f.detained_text(lg, durations) if f.detentions else None, people, lang),
+        # the state of the current detention's case: "sentenced to 2 years for incitement", and
+        # the same without the charge, as a label set above it ("sentenced to 2 years for")
+        "case": _computed(lambda f, lg: f.case_text(lg), people, lang),
+        "case_label": _computed(lambda f, lg: f.case_label(lg), people, lang),
         "released_on": _computed(lambda f, lg: format_date(f.released_on, lg) if f.released_on else None, people, lang),
         "convicted_on": _computed(lambda f, lg: format_date(f.convicted_on, lg) if f.convicted_on else None, people, lang),
         # what became of the charges, only where the roster's release event records it
         "charges_remain": _computed(lambda f, lg: _charges(f, "kept", lg), people, lang),
         "charges_dropped": _computed(lambda f, lg: _charges(f, "dropped", lg), people, lang),
         "next_hearing": _computed(lambda f, lg: format_date(f.next_hearing, lg) if f.next_hearing else None, people, lang),
-        "status": _computed(lambda f, lg: _STATUS.get(lg, _STATUS["en"])[f.status.value], people, lang),
+        "status": _computed(lambda f, lg: status_text(f.status.value, lg), people, lang),
         "days_detained": Number(one.days_detained if one else max((f.days_detained for f in people), default=0), lang),
         "months_detained": Number(one.months_detained if one else 0, lang),
         "week": Number(week, lang),

@@ -34,6 +34,7 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from ..roster import Facts
+from ..words import DurationUnit
 from . import fields as F
 from . import coverage, runs
 from .layout import Fitted, block_top, font, has_khmer, initials, line_x, require_raqm
@@ -67,6 +68,7 @@ class CardInput:
     logo: bytes | None = None
     photo_names: Mapping[str, str] = field(default_factory=dict)
     logo_name: str = "logo"
+    durations: DurationUnit = "years"  # the campaign's way of saying time behind bars (years or months)
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,8 @@ class _Ctx:
             return self._values[lang]
         c = self.card
         out = F.namespace(people if people is not None else self.people, lang, week=c.week,
-                          count=len(self.people), campaign=c.campaign_name, organisation=c.organisation)
+                          count=len(self.people), campaign=c.campaign_name, organisation=c.organisation,
+                          durations=c.durations)
         if people is None:
             self._values[lang] = out
         return out
@@ -155,7 +158,7 @@ def matches(when: When | None, card: CardInput, people: Sequence[Facts] | None =
         return False
     for names, want in ((when.has, True), (when.lacks, False)):
         for f in people if names else ():
-            values = F.namespace([f], card.language, week=card.week)
+            values = F.namespace([f], card.language, week=card.week, durations=card.durations)
             if any(bool(format(values[n], "")) != want for n in names):  # type: ignore[index]
                 return False
     if when.has_photo is not None:
@@ -802,7 +805,7 @@ def alt_texts(t: Template, card: CardInput) -> dict[str, str]:
     out = {}
     for lang, template_text in texts.items():  # type: ignore[union-attr]
         values = F.namespace(card.people, lang, week=card.week, campaign=card.campaign_name,
-                             organisation=card.organisation)
+                             organisation=card.organisation, durations=card.durations)
         out[lang] = F.fill(template_text, values).strip()
     return out
 

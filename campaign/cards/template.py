@@ -44,7 +44,7 @@ REQUIRED_SIZES = {"square": (1080, 1080), "portrait": (1080, 1350), "landscape":
 # ({name.km}); bare, they are written in the layer's language (the card's, unless `lang:` is set).
 LOCAL_FIELDS = (
     "name", "group", "role", "charge", "sentence", "detained", "release_note", "released_on",
-    "next_hearing", "status", "names", "convicted_on", "charges_remain", "charges_dropped",
+    "next_hearing", "status", "names", "convicted_on", "charges_remain", "charges_dropped", "case", "case_label",
 )
 NUMBER_FIELDS = ("days_detained", "months_detained", "week", "count")
 PLAIN_FIELDS = ("campaign", "organisation")

@@ -56,6 +56,8 @@ def render_card(ledger: Ledger, applied: Applied, post: dict[str, str], facts_li
         "kind": post["kind"], "week": post["week"], "campaign": c.name, "organisation": account.organisation,
         "logo": applied.logos.get(account.id), "size": CARD_SIZE, "max_bytes": limit,
     }
+    if c.durations != "years":  # only when not the default, so the cache keys of before stay valid
+        key_parts["durations"] = c.durations
     cache_key = hashlib.sha256(json.dumps(key_parts, sort_keys=True).encode()).hexdigest()
     hit = ledger.cached_render(cache_key)
     if hit is not None and ledger.has_blob(hit["card"]):
@@ -66,7 +68,7 @@ def render_card(ledger: Ledger, applied: Applied, post: dict[str, str], facts_li
     logo = ledger.get_blob(applied.logos[account.id]) if account.id in applied.logos else None
     card = render(template, CardInput(people=facts_list, photos=photos, language=account.language, kind=post["kind"],
                                       week=int(post["week"]), campaign_name=c.name, organisation=account.organisation,
-                                      logo=logo), size=CARD_SIZE, fmt="jpeg", max_bytes=limit)
+                                      logo=logo, durations=c.durations), size=CARD_SIZE, fmt="jpeg", max_bytes=limit)
     fields = {
         "card": ledger.put_blob(card.image), "card_format": card.format,
         "alt": json.dumps(card.alt, ensure_ascii=False),
