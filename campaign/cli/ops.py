@@ -26,6 +26,7 @@ from ..definition import load_folder
 from ..ledger import Ledger, UnknownCampaign, UnknownPost
 from ..ledger.states import ACTIVE, CANCELLED, PAUSED
 from ..redis_server import EmbeddedRedis, RedisUnavailable, campaign_home, connect, default_data_dir
+from .accounts import blocked_lines, show_blocks, warn_credentials
 from .common import clean_errors, fail, parse_day
 
 if TYPE_CHECKING:
@@ -105,18 +106,24 @@ def apply(folder: Path, outbox: Path | None, data_dir: Path | None) -> None:
     The campaign, roster, photos and templates are stored in Redis, so any worker on any
     machine can render and publish. Applying again after a roster update re-plans the
     posts that are not out yet, e.g. "rong-chhun: released 2021-11-12; 4 future posts
-    withdrawn, 4 re-planned".
+    withdrawn, 4 re-planned". An approved card whose card or caption changed needs
+    approval again: apply says how many and why; an approval whose card and caption did
+    not change stands. Accounts whose credential references (env:NAME, file:PATH) are
+    unset or unreadable here are named, with what to do (a warning: workers elsewhere
+    read their own environment).
 
     \b
     Example:
       campaign apply config/campaigns/release-hrds-2021
     """
     from ..pipeline import apply_folder
+    from ..pipeline.accounts import credential_problems
 
     f = load_checked(folder)  # an invalid folder or template stops here, before Redis is touched
     with open_ledger(data_dir) as ledger:
         report = apply_folder(ledger, f, _now(ledger), _run_settings(ledger, f.campaign.id, outbox))
     _show_apply(report)
+    warn_credentials(f.campaign, credential_problems(f.campaign, f.root), folder)
 
 
 def _show_apply(report: ApplyReport) -> None:
@@ -154,15 +161,29 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
     --data-dir), so a second run finds the campaign where it was. The folder is
     validated and applied first; an invalid folder changes nothing.
 
+    The workers it starts read this environment: an account whose credential
+    references (env:NAME, file:PATH) are unset or unreadable here is blocked
+    (its posts fail at their time; `campaign status` says so) and the others
+    go out; the block lifts itself at the next run that can read them. If no
+    account can read its credentials, run refuses to start.
+
     \b
     Example:
       campaign run config/campaigns/release-hrds-2021
     """
     from workers.launch import start_beat, start_worker
 
-    from ..pipeline import apply_folder
+    from ..pipeline import apply_folder, load_applied
+    from ..pipeline.accounts import credential_problems, sync_credential_blocks
 
     f = load_checked(folder)
+    problems = credential_problems(f.campaign, f.root)
+    if problems and len(problems) == len(f.campaign.accounts):  # nothing could go out: refuse
+        from .accounts import account_lines
+
+        fail("no account can read its credentials in this environment (no value is shown), so nothing would be "
+             "posted:\n" + "\n".join(account_lines(f.campaign, problems))
+             + "\nfix them, then run again (check with: campaign accounts check " + str(folder) + ")")
     home = (data_dir.parent if data_dir else campaign_home())
     url, server = connect(data_dir)
     procs = []
@@ -176,7 +197,12 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
     try:
         ledger = Ledger.from_url(url)
-        _show_apply(apply_folder(ledger, f, _now(ledger), _run_settings(ledger, f.campaign.id, outbox)))
+        now = _now(ledger)
+        _show_apply(apply_folder(ledger, f, now, _run_settings(ledger, f.campaign.id, outbox)))
+        # An account whose credentials cannot be read here is blocked (its posts would fail at their
+        # time anyway); the others go out. Blocks set here lift themselves once the references resolve.
+        show_blocks(*sync_credential_blocks(ledger, load_applied(ledger, f.campaign.id), problems, now),
+                    f.campaign, problems)
         env = {"CAMPAIGN_HOME": str(home)}
         click.echo(f"redis: {url}{' (embedded)' if server or not os.environ.get('REDIS_URL') else ''}")
         procs.append(start_worker(url, home / "logs", concurrency=concurrency, env=env, name="worker"))
@@ -306,7 +332,10 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
 @DATA_DIR
 @ops_errors
 def status(campaign: str | None, as_json: bool, data_dir: Path | None) -> None:
-    """Show counts per state and account, the next posts and the last failures.
+    """Show counts per state and account, blocked accounts, the next posts and the last failures.
+
+    An account blocked by an auth failure (or by `campaign run` finding its credentials
+    unset) is listed with why, since when and what to do.
 
     CAMPAIGN is a campaign folder or id; it may be left out when only one is applied.
 
@@ -331,6 +360,8 @@ def status(campaign: str | None, as_json: bool, data_dir: Path | None) -> None:
         click.echo("next:")
         for p in info["next"]:
             click.echo(f"  {p['due']}  {p['id']}  {p['state']}  {', '.join(p['people'])}")
+    for line in blocked_lines(info["blocked"]):
+        click.echo(line)
     if info["failures"]:
         click.echo("last problems:")
         for p in info["failures"]:
@@ -428,7 +459,9 @@ def retry(post_id: str, data_dir: Path | None) -> None:
     """Send a failed, missed, cancelled or expired post round again (if still on time).
 
     The card is rendered again and the post queued at its due time; a blocked account
-    (credentials failed) is unblocked.
+    (credentials failed) is unblocked. In a campaign with review, a post whose approved
+    card and caption are unchanged keeps its approval; otherwise it must be approved
+    again, and retry says why.
 
     \b
     Example:
@@ -437,8 +470,8 @@ def retry(post_id: str, data_dir: Path | None) -> None:
     from ..pipeline import retry as do_retry
 
     with open_ledger(data_dir) as ledger:
-        state = do_retry(ledger, post_id, _now(ledger))
-    click.echo(f"{post_id}: {state}")
+        retried = do_retry(ledger, post_id, _now(ledger))
+    click.echo(retried.line())
 
 
 @click.command()

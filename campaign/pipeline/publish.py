@@ -58,7 +58,11 @@ def publisher_for(applied: Applied, account_id: str, settings: Settings | None =
     account = applied.campaign.account(account_id)
     if force:
         account = account.model_copy(update={"platform": "outbox", "outbox": None, "credentials": None})
-    context = Context(base_dir=Path.cwd(), outbox_dir=Path(outbox) if outbox else None,
+    # Relative file: credentials are read from the campaign folder (as `accounts check` reads them)
+    # where this machine has it, else from the worker's own folder.
+    folder = Path(applied.folder) if applied.folder else None
+    secrets = folder if folder is not None and folder.is_dir() else None
+    context = Context(base_dir=Path.cwd(), secrets_dir=secrets, outbox_dir=Path(outbox) if outbox else None,
                       timeout=settings.publish_timeout, base_urls=dict(settings.base_urls))
     publisher = get_publisher(account, context)
     with _lock:
