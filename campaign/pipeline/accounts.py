@@ -59,11 +59,11 @@ class Blocked:
     def fix(self) -> str:
         """What a person does about it, in order."""
         if self.by == BY_CHECK:
-            first = ("make its credentials readable where the workers run (" + (", ".join(self.unset_here) or
-                     ", ".join(self.credentials)) + "), then start `campaign run` again: the block lifts itself; "
-                     "with workers elsewhere, run")
+            first = ("make the references named above readable where the workers run, then start `campaign run` "
+                     "again: the block lifts itself; with workers elsewhere, run")
         else:
-            first = (f"fix the {self.platform} credentials it names (" + ", ".join(self.credentials)
+            here = f"; here {', '.join(self.unset_here)}" if self.unset_here else ""
+            first = (f"fix the {self.platform} credentials it names (" + ", ".join(self.credentials) + here
                      + ") where the workers run (`campaign accounts check FOLDER` tests them), then run")
         text = f"{first}: campaign accounts unblock {self.account} {self.campaign}"
         if self.retryable:
@@ -96,7 +96,8 @@ def blocked_accounts(ledger: Ledger, applied: Applied, now: datetime,
         out.append(Blocked(
             c.id, account.id, account.platform, state["auth_failed"], state.get("auth_failed_at", ""),
             state.get("blocked_by", "publish"), refs_of(c, account.id),
-            [str(i) for i in unresolved(account.platform, account.credentials, base, environ)], retryable))
+            [f"{u.ref} {u.problem}" if u.ref else str(u)
+             for u in unresolved(account.platform, account.credentials, base, environ)], retryable))
     return out
 
 

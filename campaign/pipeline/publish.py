@@ -151,7 +151,7 @@ def _attempt(ledger: Ledger, applied: Applied, post: dict[str, str], p: Post, no
             return fail(FAILED, exc, "failed")
         return fail(QUEUED, exc, "retry", wait_until=time.time() + _backoff(settings, attempt_no))
     except AuthFailed as exc:
-        ledger.mark_auth_failed(cid, account, str(exc))
+        ledger.mark_auth_failed(cid, account, str(exc), at=now, worker=worker)
         return fail(FAILED, exc, "auth_failed")
     except Rejected as exc:
         return fail(FAILED, exc, "rejected")

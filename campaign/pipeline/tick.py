@@ -207,7 +207,8 @@ def apply_plan(ledger: Ledger, applied: Applied, now: datetime, settings: Settin
                worker: str = "") -> PlanChanges:
     """Make the ledger match the plan as known at ``now``. Idempotent.
 
-    New slots become planned posts; a pending post whose people or their facts changed goes back
+    New slots become planned posts; a pending post whose people or their facts changed, or whose
+    rendered card or caption would now differ (a caption, template file or photo edited), goes back
     to planned (its card is re-rendered); a pending post whose slot left the plan is withdrawn
     (``expired``). A rendered post whose slot changed but whose card and caption would not (a new
     time, another variant with the same words) keeps its card and its approval. An approval
@@ -234,17 +235,21 @@ def apply_plan(ledger: Ledger, applied: Applied, now: datetime, settings: Settin
             continue
         same = all(old.get(k) == record[k] for k in _SLOT_FIELDS)
         revivable = old["state"] == EXPIRED and slot.due > now
-        if not ((old["state"] in PENDING and not same) or revivable):
+        changed = (old["state"] in PENDING and not same) or revivable
+        shown = None
+        if not revivable and old["state"] in _CARDED and old.get("shown_fp") and len(found) == len(slot.people):
+            # What the card and caption would show now: a new caption, template file or photo changes
+            # it although the slot is the same; a new time alone does not.
+            shown = would_show(applied, slot, found)
+            changed = changed or shown.fp != old["shown_fp"]
+        if not changed:
             continue
         approved = has_approval(old, review)
-        shown = None
-        if old["state"] in _CARDED and old.get("shown_fp") and len(found) == len(slot.people):
-            shown = would_show(applied, slot, found)
-            if shown.fp == old["shown_fp"] and _keep(ledger, old, record, approved, now, worker):
-                changes.kept.append(slot.id)
-                if approved:
-                    changes.approvals_kept.append(slot.id)
-                continue
+        if shown is not None and shown.fp == old["shown_fp"] and _keep(ledger, old, record, approved, now, worker):
+            changes.kept.append(slot.id)
+            if approved:
+                changes.approvals_kept.append(slot.id)
+            continue
         if revivable:
             why, detail = "", "re-planned: back in the plan"
         else:
