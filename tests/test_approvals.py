@@ -99,9 +99,16 @@ def test_a_featured_persons_new_facts_withdraw_only_their_approvals(cli, small_f
     assert len(moves) == 6
     assert all(e["from"] == "approved" and e["detail"] == "re-planned, approval withdrawn: facts of ton-nimol changed"
                for e in moves)
-    # Re-rendered, the new cards wait for a person again; approved, they go out.
+    # status lists them while they wait for a new approval ...
+    status = json.loads(cli("status", "--json").output)["unapproved"]
+    assert sorted(w["post"] for w in status) == sorted(tons)
+    assert {w["reason"] for w in status} == {"facts of ton-nimol changed"}
+    assert "approvals withdrawn (the card or caption changed; approve again once rendered):" in cli("status").output
+    # ... re-rendered, the new cards wait for a person again; approved, they are settled.
     tick(led, BEFORE, InlineDispatch(led))
     assert {_states(led)[pid] for pid in tons} == {"awaiting_review"}
+    assert "approved 6 posts" in cli("approve", "small", "--week", "1").output
+    assert json.loads(cli("status", "--json").output)["unapproved"] == []
 
 
 def test_an_unrelated_persons_new_facts_keep_every_approval_of_others(cli, small_folder: Path) -> None:  # type: ignore[no-untyped-def]

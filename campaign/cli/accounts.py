@@ -18,11 +18,12 @@ from .common import clean_errors
 
 @click.group()
 def accounts() -> None:
-    """Check the campaign's platform accounts before the campaign starts.
+    """Check the campaign's platform accounts; unblock one whose credentials are fixed.
 
     \b
     Example:
       campaign accounts check config/campaigns/release-hrds-2021
+      campaign accounts unblock licadho-x release-hrds-2021
     """
 
 

@@ -13,14 +13,14 @@ from typing import Any
 from ..definition import CampaignFolder
 from ..ledger import Ledger, worker_name
 from ..ledger.states import (ACTIVE, APPROVED, AWAITING_REVIEW, CANCELLED, FAILED, IN_DOUBT, MISSED, PAUSED,
-                             PLANNED, RETRYABLE, STATES)
+                             PLANNED, RENDERED, RETRYABLE, STATES)
 from ..roster import Roster, facts
 from .accounts import blocked_accounts
 from .applied import Applied, apply_definition, load_applied
 from .settings import Settings
 from .shown import changes as what_changed
 from .shown import would_show
-from .tick import CARD_FIELDS, PlanChanges, known_roster, people_fingerprint, refresh_plan, slot_of
+from .tick import CARD_FIELDS, WITHDRAWN, PlanChanges, known_roster, people_fingerprint, refresh_plan, slot_of
 
 SHOWN_IDS = 3  # post ids listed per reason; the rest are counted
 
@@ -267,12 +267,18 @@ def status(ledger: Ledger, cid: str, now: datetime, next_count: int = 8, failure
     upcoming = ledger.posts(cid, [pid for pid, _ in ledger.index(cid, "due", start=now.timestamp() - 86400,
                                                                    limit=next_count)])
     failures = []
+    withdrawn: dict[str, dict[str, str]] = {}  # the latest approval withdrawn per post
     for entry in ledger.audit(cid, count=2000):
-        if entry.get("to") in (FAILED, IN_DOUBT, MISSED) and entry.get("post"):
-            failures.append({"post": entry["post"], "state": entry["to"], "at": entry["at"],
+        post = entry.get("post")
+        if entry.get("to") in (FAILED, IN_DOUBT, MISSED) and post and len(failures) < failure_count:
+            failures.append({"post": post, "state": entry["to"], "at": entry["at"],
                              "detail": entry.get("detail", "")})
-            if len(failures) >= failure_count:
-                break
+        detail = entry.get("detail", "")
+        if post and post not in withdrawn and detail.startswith(WITHDRAWN):
+            withdrawn[post] = {"post": post, "at": entry["at"], "reason": detail[len(WITHDRAWN):]}
+    # ...of posts that still wait for a new approval (approved again or final: settled)
+    waiting = {pid for pid, st in ledger.states(list(withdrawn)).items() if st in (PLANNED, RENDERED, AWAITING_REVIEW)}
+    unapproved = [w for pid, w in withdrawn.items() if pid in waiting]
     sim = ledger.simulated_time()
     blocked = [b.to_json() for b in blocked_accounts(ledger, load_applied(ledger, cid), now)]
     return {
@@ -282,6 +288,7 @@ def status(ledger: Ledger, cid: str, now: datetime, next_count: int = 8, failure
                   "people": json.loads(p["people"])} for p in upcoming],
         "failures": failures,
         "blocked": blocked,
+        "unapproved": unapproved[:failure_count],
         "paused": info.get("status") == PAUSED,
     }
 

@@ -155,6 +155,8 @@ def slot_of(post: dict[str, str], applied: Applied) -> Slot:
 
 CARD_FIELDS = ("card", "card_format", "alt", "caption", "rendered_fp", "rendered_at", "warnings", "shown_fp",
                "approved_fp", "approved_at", "approved_by")
+#: How the audit stream says that re-planning withdrew a post's approval (the reason follows).
+WITHDRAWN = "re-planned, approval withdrawn: "
 #: States in which a post has its card (and, approved or queued after approval, a person's approval of it).
 _CARDED = (RENDERED, AWAITING_REVIEW, APPROVED, QUEUED)
 _SLOT_FIELDS = ("people", "kind", "template", "variant", "plan_fp", "due", "week", "account")
@@ -254,7 +256,7 @@ def apply_plan(ledger: Ledger, applied: Applied, now: datetime, settings: Settin
             why, detail = "", "re-planned: back in the plan"
         else:
             why = "; ".join(what_changed(old, slot, found, shown, fp)) or _minor(old, record)
-            detail = f"re-planned, approval withdrawn: {why}" if approved else f"re-planned: {why}"
+            detail = f"{WITHDRAWN}{why}" if approved else f"re-planned: {why}"
         moved = ledger.transition(
             slot.id, list(PENDING) + [EXPIRED], PLANNED, at=now, worker=worker, detail=detail, set=record,
             delete=CARD_FIELDS, zadd={"due": float(record["due"]), "render": float(record["render_at"])},
@@ -358,4 +360,4 @@ def next_moment(ledger: Ledger, applied: Applied, now: datetime) -> datetime | N
 
 __all__ = ["Dispatch", "PlanChanges", "TickResult", "apply_plan", "refresh_plan", "tick", "next_moment",
            "people_fingerprint", "current_fingerprint", "plan_signature", "slot_of", "known_roster", "CARD_FIELDS",
-           "has_approval"]
+           "has_approval", "WITHDRAWN"]
