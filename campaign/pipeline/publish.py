@@ -33,7 +33,7 @@ from ..publishers import (AuthFailed, Context, OutcomeUnknown, Post, Published, 
 from ..publishers.base import RateLimitInfo
 from .applied import Applied, load_applied
 from .settings import Settings
-from .tick import CARD_FIELDS, current_fingerprint, slot_of
+from .tick import CARD_FIELDS, WITHDRAWN, current_fingerprint, slot_of
 
 #: How many times reconciliation may queue one in-doubt post again on its own (then: a person).
 MAX_REQUEUES = 3
@@ -110,8 +110,9 @@ def publish_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings
         return outcome
     slot = slot_of(post, applied)
     if current_fingerprint(applied, now, slot.people, slot.date) != post.get("rendered_fp"):
+        why = "not posted: the people's facts changed since the card was rendered"
         ledger.transition(post_id, PUBLISHING, PLANNED, at=now, worker=worker,
-                          detail="not posted: the people's facts changed since the card was rendered",
+                          detail=f"{WITHDRAWN}{why}" if post.get("approved_at") else why,
                           delete=CARD_FIELDS, zadd={"due": float(post["due"]), "render": 0.0}, zrem=["leases"])
         ledger.set_campaign_field(applied.campaign.id, "plan_sig", "")  # the next tick re-plans it
         return "stale"

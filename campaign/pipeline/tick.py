@@ -238,12 +238,15 @@ def apply_plan(ledger: Ledger, applied: Applied, now: datetime, settings: Settin
         same = all(old.get(k) == record[k] for k in _SLOT_FIELDS)
         revivable = old["state"] == EXPIRED and slot.due > now
         changed = (old["state"] in PENDING and not same) or revivable
-        shown = None
+        shown, unmade = None, False
         if not revivable and old["state"] in _CARDED and old.get("shown_fp") and len(found) == len(slot.people):
             # What the card and caption would show now: a new caption, template file or photo changes
             # it although the slot is the same; a new time alone does not.
-            shown = would_show(applied, slot, found)
-            changed = changed or shown.fp != old["shown_fp"]
+            try:
+                shown = would_show(applied, slot, found)
+            except Exception:  # noqa: BLE001 - a card or caption that cannot be made: re-render it (and fail there, shown)
+                unmade = changed = True
+            changed = changed or (shown is not None and shown.fp != old["shown_fp"])
         if not changed:
             continue
         approved = has_approval(old, review)
@@ -255,7 +258,8 @@ def apply_plan(ledger: Ledger, applied: Applied, now: datetime, settings: Settin
         if revivable:
             why, detail = "", "re-planned: back in the plan"
         else:
-            why = "; ".join(what_changed(old, slot, found, shown, fp)) or _minor(old, record)
+            why = "; ".join(what_changed(old, slot, found, shown, fp)) or (
+                "its card or caption must be made again" if unmade else _minor(old, record))
             detail = f"{WITHDRAWN}{why}" if approved else f"re-planned: {why}"
         moved = ledger.transition(
             slot.id, list(PENDING) + [EXPIRED], PLANNED, at=now, worker=worker, detail=detail, set=record,
