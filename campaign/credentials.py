@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +70,82 @@ def resolve(ref: str, base: Path | None = None, environ: dict[str, str] | None =
             raise CredentialError(f"{ref}: the file is empty")
         return Secret(value, ref)
     raise CredentialError("not a secret reference (its value is not shown); write env:NAME or file:PATH")
+
+
+#: The credentials each platform's publisher reads (``self.secret(name)`` in its module); an
+#: account may also give one reference for all of them.
+NEEDED: dict[str, tuple[str, ...]] = {
+    "x": ("api_key", "api_secret", "access_token", "access_secret"),
+    "mastodon": ("token",),
+    "bluesky": ("app_password",),
+    "telegram": ("token",),
+    "facebook": ("token",),
+    "outbox": (),
+}
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """One credential an account cannot read here: which (``name``), where it should come from
+    (``ref``, None: no reference given) and what is wrong. Never holds a value."""
+
+    name: str
+    ref: str | None
+    problem: str
+
+    def __str__(self) -> str:
+        if self.ref is None:
+            return f"credentials.{self.name} {self.problem}"
+        return f"{self.ref} {self.problem}" + (f" ({self.name})" if self.name else "")
+
+
+def _problem(ref: str, base: Path | None, env: Mapping[str, str]) -> str | None:
+    """What keeps ``ref`` from being read here, or None. The value read is dropped at once."""
+    kind, _, name = ref.partition(":")
+    if kind == "env":
+        return None if env.get(name) else "is not set"
+    path = Path(name).expanduser()
+    if not path.is_absolute() and base is not None:
+        path = base / path
+    try:
+        empty = not path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or type(exc).__name__}: {path})"
+    return "is an empty file" if empty else None
+
+
+def unresolved(platform: str, credentials: Mapping[str, str] | str | None, base: Path | None = None,
+               environ: Mapping[str, str] | None = None) -> list[Unresolved]:
+    """Every credential of an account on ``platform`` that cannot be read in this environment
+    (``environ``, default ``os.environ``; relative ``file:`` paths from ``base``), in the order
+    the platform needs them. Empty: every reference resolves."""
+    env = os.environ if environ is None else environ
+    names = NEEDED.get(platform, ())
+    if isinstance(credentials, str):  # one reference for every credential of the account
+        problem = _problem(credentials, base, env) if names else None
+        return [Unresolved("", credentials, problem)] if problem else []
+    out = []
+    for name in names:
+        ref = (credentials or {}).get(name)
+        if ref is None:
+            out.append(Unresolved(name, None, "is missing: add a reference (env:NAME or file:PATH) to campaign.yaml"))
+            continue
+        problem = _problem(ref, base, env)
+        if problem:
+            out.append(Unresolved(name, ref, problem))
+    return out
+
+
+def what_to_do(items: list[Unresolved]) -> str:
+    """How to make ``items`` resolvable: the variables to export and the files to provide (names only)."""
+    env = list(dict.fromkeys(i.ref[4:] for i in items if i.ref and i.ref.startswith("env:")))
+    files = list(dict.fromkeys(i.ref[5:] for i in items if i.ref and i.ref.startswith("file:")))
+    missing = [i.name for i in items if i.ref is None]
+    steps = []
+    if env:
+        steps.append("set " + ", ".join(env) + (f" (export {env[0]}=...)" if len(env) == 1 else " (export NAME=... for each)"))
+    if files:
+        steps.append("put the token in " + ", ".join(files))
+    if missing:
+        steps.append("add credentials." + ", credentials.".join(missing) + " to the account in campaign.yaml")
+    return "; ".join(steps)

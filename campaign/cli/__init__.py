@@ -2,8 +2,8 @@
 
 * ``folder``   validate, plan, schema            (organisers)
 * ``design``   template check, preview           (designers)
-* ``ops``      apply, run, simulate, status ...  (organisers and monitors)
-* ``accounts`` accounts check                    (organisers)
+* ``ops``      apply, run, status ...  (organisers and monitors); ``simulate``
+* ``accounts`` accounts check, unblock           (organisers and monitors)
 """
 
 from __future__ import annotations

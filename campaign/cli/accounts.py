@@ -1,4 +1,6 @@
-"""Organisers' account commands: ``accounts check`` (can every account post?)."""
+"""Organisers' account commands: ``accounts check`` (can every account post?) and ``accounts
+unblock``; and the credential warnings ``apply`` and ``run`` print (names of references only,
+never a value)."""
 
 from __future__ import annotations
 
@@ -8,23 +10,30 @@ from pathlib import Path
 
 import click
 
-from ..definition import Account, load_folder
+from ..credentials import Unresolved, unresolved, what_to_do
+from ..definition import Account, Campaign, load_folder
 from ..publishers import AuthFailed, Context, PublishError, RateLimited, Transient, get_publisher
 from .common import clean_errors
 
 
 @click.group()
 def accounts() -> None:
-    """Check the campaign's platform accounts before the campaign starts.
+    """Check the campaign's platform accounts; unblock one whose credentials are fixed.
 
     \b
     Example:
       campaign accounts check config/campaigns/release-hrds-2021
+      campaign accounts unblock licadho-x release-hrds-2021
     """
 
 
 def check_account(account: Account, context: Context) -> tuple[bool, str]:
-    """A harmless authenticated call (who am I) for one account: (ok, what it found or what to do)."""
+    """A harmless authenticated call (who am I) for one account: (ok, what it found or what to do).
+    Credentials that cannot be read here are all named first, and then no call is made."""
+    items = unresolved(account.platform, account.credentials, context.secrets_dir or context.base_dir,
+                       context.environ)
+    if items:
+        return False, "credentials: " + "; ".join(map(str, items)) + "; " + what_to_do(items)
     try:
         return True, get_publisher(account, context).whoami()
     except AuthFailed as exc:
@@ -50,7 +59,8 @@ def check(folder: Path, only: tuple[str, ...], timeout: float) -> None:
     Each account asks its platform "who am I" with its own credentials (read
     from the environment or files its references name; nothing is posted).
     The table says ok with the name the platform knows, or what is wrong and
-    what to do; an outbox account is checked for a folder it can write to. Exits
+    what to do (every credential reference that is unset or unreadable here is
+    named, never its value); an outbox account is checked for a folder it can write to. Exits
     1 if any account is not ready.
 
     \b
@@ -79,6 +89,100 @@ def check(folder: Path, only: tuple[str, ...], timeout: float) -> None:
         click.secho(f"{failed} of {len(rows)} accounts are not ready.", fg="red", err=True)
         sys.exit(1)
     click.echo(f"all {len(rows)} accounts are ready.")
+
+
+def account_lines(campaign: Campaign, problems: dict[str, list[Unresolved]]) -> list[str]:
+    """One line per account that cannot read its credentials here: what is unset and what to do."""
+    out = []
+    for account in campaign.accounts:
+        items = problems.get(account.id)
+        if items:
+            out.append(f"  {account.id} ({account.platform}): " + "; ".join(map(str, items))
+                       + f"; to fix: {what_to_do(items)}")
+    return out
+
+
+def warn_credentials(campaign: Campaign, problems: dict[str, list[Unresolved]], folder: Path) -> None:
+    """``apply``'s warning: nothing is refused (the workers may run elsewhere, with their own environment)."""
+    if not problems:
+        return
+    n = len(problems)
+    click.secho(f"warning: {n} account{'s' if n != 1 else ''} cannot read {'their' if n != 1 else 'its'} "
+                "credentials in this environment (no value is shown):", fg="yellow", err=True)
+    for line in account_lines(campaign, problems):
+        click.secho(line, fg="yellow", err=True)
+    click.secho("  applied anyway: workers on another machine read their own environment (check there with: "
+                f"campaign accounts check {folder}); if the workers run here (campaign run), fix these first, "
+                "or these accounts' posts fail at their time.", fg="yellow", err=True)
+
+
+@accounts.command("unblock")
+@click.argument("account")
+@click.argument("campaign", required=False)
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+              help="Embedded Redis data folder when REDIS_URL is unset [default: $CAMPAIGN_HOME/redis "
+                   "or .campaign/redis].")
+def unblock(account: str, campaign: str | None, data_dir: Path | None) -> None:
+    """Let a blocked account post again, once its credentials are fixed.
+
+    An account is blocked when its platform refused its credentials, or when
+    `campaign run` found one of its credential references unset; its posts
+    then fail at their time. `campaign status` shows blocked accounts and why.
+    CAMPAIGN is a campaign folder or id; it may be left out when only one is
+    applied. Failed posts still on time are sent again with `campaign retry`.
+
+    \b
+    Example:
+      campaign accounts unblock licadho-x release-hrds-2021
+    """
+    from .ops import ops_errors
+
+    ops_errors(_unblock)(account, campaign, data_dir)
+
+
+def _unblock(account: str, campaign: str | None, data_dir: Path | None) -> None:
+    from ..pipeline import load_applied
+    from ..pipeline.accounts import unblock as do_unblock
+    from .ops import _now, open_ledger, resolve_campaign
+
+    with open_ledger(data_dir) as ledger:
+        cid = resolve_campaign(ledger, campaign)
+        lifted = do_unblock(ledger, load_applied(ledger, cid), account, _now(ledger))
+    if lifted is None:
+        click.echo(f"{account} was not blocked; nothing to do")
+        return
+    click.echo(f"{account} unblocked (it was blocked since {lifted.since}: {lifted.reason})")
+    if lifted.retryable:
+        more = f" (and {len(lifted.retryable) - 1} more)" if len(lifted.retryable) > 1 else ""
+        click.echo(f"{len(lifted.retryable)} failed post(s) of {account} can still go out: campaign retry "
+                   f"{lifted.retryable[0]}{more}")
+
+
+def show_blocks(blocked: list[str], lifted: list[str], campaign: Campaign, problems: dict[str, list[Unresolved]]
+                ) -> None:
+    """``run``'s loud warning: each account blocked because its credentials cannot be read here."""
+    for account in lifted:
+        click.echo(f"{account}: its credentials are readable now; unblocked")
+    if not blocked:
+        return
+    click.secho(f"warning: {len(blocked)} account{'s' if len(blocked) != 1 else ''} blocked: "
+                "credentials not readable here (no value is shown); their posts fail at their time until fixed, "
+                "the others go out:", fg="red", err=True)
+    for line in account_lines(campaign, problems):
+        click.secho(line, fg="red", err=True)
+    click.secho("  then stop this run (Ctrl-C) and start it again: the block lifts itself once the credentials "
+                "are readable (see: campaign status)", fg="red", err=True)
+
+
+def blocked_lines(blocked: list[dict[str, object]]) -> list[str]:
+    """``status``'s section on blocked accounts: why, since when, what to do."""
+    if not blocked:
+        return []
+    out = ["blocked accounts (their posts fail until unblocked):"]
+    for b in blocked:
+        out.append(f"  {b['account']} ({b['platform']}): blocked since {b['since']} by {b['by']}: {b['reason']}")
+        out.append(f"    to fix: {b['fix']}")
+    return out
 
 
 def register(group: click.Group) -> None:

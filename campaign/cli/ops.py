@@ -1,20 +1,18 @@
-"""Organisers' and monitors' commands over the running pipeline: apply, run, simulate, status,
-pause, resume, cancel, approve, retry, resolve. Each only parses, calls ``campaign.pipeline`` and
-formats; Redis is ``$REDIS_URL`` or the embedded server in ``--data-dir``."""
+"""Organisers' and monitors' commands over the running pipeline: apply, run, status, pause,
+resume, cancel, approve, retry, resolve (and ``simulate``, in ``simulate.py``). Each only parses,
+calls ``campaign.pipeline`` and formats; Redis is ``$REDIS_URL`` or the embedded server in
+``--data-dir``."""
 
 from __future__ import annotations
 
 import functools
 import json
 import os
-import shutil
 import signal
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time as dtime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,8 +23,9 @@ from ..checks import load_checked
 from ..definition import load_folder
 from ..ledger import Ledger, UnknownCampaign, UnknownPost
 from ..ledger.states import ACTIVE, CANCELLED, PAUSED
-from ..redis_server import EmbeddedRedis, RedisUnavailable, campaign_home, connect, default_data_dir
-from .common import clean_errors, fail, parse_day
+from ..redis_server import RedisUnavailable, campaign_home, connect, default_data_dir
+from .accounts import blocked_lines, show_blocks, warn_credentials
+from .common import clean_errors, fail
 
 if TYPE_CHECKING:
     from ..pipeline import ApplyReport
@@ -105,18 +104,24 @@ def apply(folder: Path, outbox: Path | None, data_dir: Path | None) -> None:
     The campaign, roster, photos and templates are stored in Redis, so any worker on any
     machine can render and publish. Applying again after a roster update re-plans the
     posts that are not out yet, e.g. "rong-chhun: released 2021-11-12; 4 future posts
-    withdrawn, 4 re-planned".
+    withdrawn, 4 re-planned". An approved card whose card or caption changed needs
+    approval again: apply says how many and why; an approval whose card and caption did
+    not change stands. Accounts whose credential references (env:NAME, file:PATH) are
+    unset or unreadable here are named, with what to do (a warning: workers elsewhere
+    read their own environment).
 
     \b
     Example:
       campaign apply config/campaigns/release-hrds-2021
     """
     from ..pipeline import apply_folder
+    from ..pipeline.accounts import credential_problems
 
     f = load_checked(folder)  # an invalid folder or template stops here, before Redis is touched
     with open_ledger(data_dir) as ledger:
         report = apply_folder(ledger, f, _now(ledger), _run_settings(ledger, f.campaign.id, outbox))
     _show_apply(report)
+    warn_credentials(f.campaign, credential_problems(f.campaign, f.root), folder)
 
 
 def _show_apply(report: ApplyReport) -> None:
@@ -154,15 +159,29 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
     --data-dir), so a second run finds the campaign where it was. The folder is
     validated and applied first; an invalid folder changes nothing.
 
+    The workers it starts read this environment: an account whose credential
+    references (env:NAME, file:PATH) are unset or unreadable here is blocked
+    (its posts fail at their time; `campaign status` says so) and the others
+    go out; the block lifts itself at the next run that can read them. If no
+    account can read its credentials, run refuses to start.
+
     \b
     Example:
       campaign run config/campaigns/release-hrds-2021
     """
     from workers.launch import start_beat, start_worker
 
-    from ..pipeline import apply_folder
+    from ..pipeline import apply_folder, load_applied
+    from ..pipeline.accounts import credential_problems, sync_credential_blocks
 
     f = load_checked(folder)
+    problems = credential_problems(f.campaign, f.root)
+    if problems and len(problems) == len(f.campaign.accounts):  # nothing could go out: refuse
+        from .accounts import account_lines
+
+        fail("no account can read its credentials in this environment (no value is shown), so nothing would be "
+             "posted:\n" + "\n".join(account_lines(f.campaign, problems))
+             + "\nfix them, then run again (check with: campaign accounts check " + str(folder) + ")")
     home = (data_dir.parent if data_dir else campaign_home())
     url, server = connect(data_dir)
     procs = []
@@ -176,7 +195,12 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
     try:
         ledger = Ledger.from_url(url)
-        _show_apply(apply_folder(ledger, f, _now(ledger), _run_settings(ledger, f.campaign.id, outbox)))
+        now = _now(ledger)
+        _show_apply(apply_folder(ledger, f, now, _run_settings(ledger, f.campaign.id, outbox)))
+        # An account whose credentials cannot be read here is blocked (its posts would fail at their
+        # time anyway); the others go out. Blocks set here lift themselves once the references resolve.
+        show_blocks(*sync_credential_blocks(ledger, load_applied(ledger, f.campaign.id), problems, now),
+                    f.campaign, problems)
         env = {"CAMPAIGN_HOME": str(home)}
         click.echo(f"redis: {url}{' (embedded)' if server or not os.environ.get('REDIS_URL') else ''}")
         procs.append(start_worker(url, home / "logs", concurrency=concurrency, env=env, name="worker"))
@@ -214,89 +238,6 @@ def _status_line(ledger: Ledger, cid: str) -> str:
     return f"{cid} [{ledger.campaign_field(cid, 'status')}]: " + ", ".join(parts)
 
 
-# --- simulate -------------------------------------------------------------------------------
-
-
-@click.command()
-@click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
-              help="Where to write outbox/ and report.html.")
-@click.option("--until", callback=parse_day, metavar="DATE", help="Stop after this local date.")
-@click.option("--workers", "concurrency", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Celery worker processes.")
-@click.option("--no-auto-approve", is_flag=True, help="Leave cards awaiting review (they will be missed).")
-@DATA_DIR
-@ops_errors
-def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, no_auto_approve: bool,
-             data_dir: Path | None) -> None:
-    """Replay a whole campaign in seconds on a simulated clock, through the real pipeline.
-
-    A private Redis (a fresh temporary folder unless --data-dir) and a real Celery worker
-    run every post; the clock jumps from one due time to the next, and roster events
-    become known on their day. Every account is switched to the outbox, so no real
-    credentials are used. Writes OUT/outbox/ (one JSON + card per post), OUT/report.html
-    (a timeline of every post with its card and state) and prints counts per state.
-
-    \b
-    Example:
-      campaign simulate config/campaigns/release-hrds-2021 --out out
-    """
-    from workers.app import configure
-    from workers.launch import start_worker
-    from workers.tasks import CeleryDispatch
-
-    from ..clock import SimulatedClock
-    from ..pipeline import apply_folder, load_applied
-    from ..pipeline.simulate import campaign_window, run_simulation
-    from ..report import summary_line, write_report
-
-    f = load_checked(folder)
-    out_dir = out_dir.absolute()
-    for stale in ("outbox", "cards"):
-        shutil.rmtree(out_dir / stale, ignore_errors=True)
-    (out_dir / "outbox").mkdir(parents=True, exist_ok=True)
-    temp = None if data_dir else Path(tempfile.mkdtemp(prefix="campaign-sim-"))
-    base = data_dir or temp
-    assert base is not None
-    server = EmbeddedRedis(base / "redis").start()
-    worker = None
-    try:
-        ledger = Ledger.from_url(server.url)
-        tz = f.campaign.tz
-        stop_at = datetime.combine(until, dtime.max, tzinfo=tz) if until else None
-        # Apply as the organiser would have before the campaign began.
-        start, end = campaign_window(f.campaign, stop_at)
-        SimulatedClock(ledger).set(start)
-        apply_folder(ledger, f, start, {"outbox_dir": str(out_dir / "outbox"), "force_outbox": "1"})
-        applied = load_applied(ledger, f.campaign.id)
-        env = {"CAMPAIGN_HOME": str(base), "CAMPAIGN_CACHE": str(base / "cache")}
-        worker = start_worker(server.url, base / "logs", concurrency=concurrency, env=env, name="sim-worker")
-        configure(server.url)
-        span = max(1, int((end - start).total_seconds() // 3600))
-        with click.progressbar(length=span, label=f"simulating {f.campaign.id}", file=sys.stderr,
-                               item_show_func=lambda d: d) as bar:
-            done = [0]
-
-            def progress(now: datetime) -> None:
-                hours = int((now - start).total_seconds() // 3600)
-                bar.update(max(0, min(span, hours) - done[0]), now.astimezone(tz).strftime("%Y-%m-%d"))
-                done[0] = max(done[0], min(span, hours))
-
-            result = run_simulation(ledger, applied, CeleryDispatch(), start=start, until=end,
-                                    auto_approve=not no_auto_approve, progress=progress)
-            bar.update(span - done[0])
-        report = write_report(ledger, f.campaign.id, out_dir,
-                              subtitle=f"simulated {start:%Y-%m-%d} to {(result.last or end):%Y-%m-%d}")
-        click.echo(f"{summary_line(f.campaign.id, result.counts)} ({result.steps} steps in {result.seconds:.1f}s)")
-        click.echo(f"wrote {out_dir / 'outbox'} and {report}")
-    finally:
-        if worker is not None:
-            worker.stop()
-        server.stop()
-        if temp is not None:
-            shutil.rmtree(temp, ignore_errors=True)
-
-
 # --- status and actions -----------------------------------------------------------------------
 
 
@@ -306,7 +247,10 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
 @DATA_DIR
 @ops_errors
 def status(campaign: str | None, as_json: bool, data_dir: Path | None) -> None:
-    """Show counts per state and account, the next posts and the last failures.
+    """Show counts per state and account, blocked accounts, the next posts and the last failures.
+
+    An account blocked by an auth failure (or by `campaign run` finding its credentials
+    unset) is listed with why, since when and what to do.
 
     CAMPAIGN is a campaign folder or id; it may be left out when only one is applied.
 
@@ -331,6 +275,12 @@ def status(campaign: str | None, as_json: bool, data_dir: Path | None) -> None:
         click.echo("next:")
         for p in info["next"]:
             click.echo(f"  {p['due']}  {p['id']}  {p['state']}  {', '.join(p['people'])}")
+    for line in blocked_lines(info["blocked"]):
+        click.echo(line)
+    if info["unapproved"]:
+        click.echo("approvals withdrawn (the card or caption changed; approve again once rendered):")
+        for w in info["unapproved"]:
+            click.echo(f"  {w['at']}  {w['post']}  {w['reason']}")
     if info["failures"]:
         click.echo("last problems:")
         for p in info["failures"]:
@@ -428,7 +378,9 @@ def retry(post_id: str, data_dir: Path | None) -> None:
     """Send a failed, missed, cancelled or expired post round again (if still on time).
 
     The card is rendered again and the post queued at its due time; a blocked account
-    (credentials failed) is unblocked.
+    (credentials failed) is unblocked. In a campaign with review, a post whose approved
+    card and caption are unchanged keeps its approval; otherwise it must be approved
+    again, and retry says why.
 
     \b
     Example:
@@ -437,8 +389,8 @@ def retry(post_id: str, data_dir: Path | None) -> None:
     from ..pipeline import retry as do_retry
 
     with open_ledger(data_dir) as ledger:
-        state = do_retry(ledger, post_id, _now(ledger))
-    click.echo(f"{post_id}: {state}")
+        retried = do_retry(ledger, post_id, _now(ledger))
+    click.echo(retried.line())
 
 
 @click.command()
@@ -465,6 +417,8 @@ def resolve(post_id: str, posted_url: str | None, not_posted: bool, data_dir: Pa
 
 
 def register(group: click.Group) -> None:
+    from .simulate import simulate
+
     for command in (apply, run, simulate, status, pause, resume, cancel, approve, retry, resolve):
         group.add_command(command)
 

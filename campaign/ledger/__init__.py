@@ -16,9 +16,10 @@ only through this class. Key layout (``P`` is the prefix, ``cs:`` unless told ot
     P leases:<cid>               zset   publishing posts, by lease expiry        (wall clock)
     P doubt:<cid>                zset   in-doubt posts, by next reconciliation   (wall clock)
     P counts:<cid>               hash   posts per state and per account/state
-    P audit:<cid>                stream every transition: post, from, to, at, ts, worker, detail
+    P audit:<cid>                stream every transition: post, from, to, at, ts, worker, detail (an account's
+                                        block and unblock: post "", account, to blocked|unblocked)
     P attempts:<post id>         list   JSON attempts: ts, at, worker, outcome, error_class, error
-    P account:<cid>:<account>    hash   rate_limited_until, auth_failed, budget_limit/remaining/reset/at
+    P account:<cid>:<account>    hash   rate_limited_until, auth_failed (+ _at, blocked_by), budget_limit/remaining/reset/at
     P rcache:<key>               hash   rendered card cache: card sha, alt, format
     P clock                      string simulated time (epoch seconds); absent: the real clock
 
@@ -393,11 +394,38 @@ class Ledger:
         until = repr(reset_at) if hold and reset_at is not None else ""
         self._scripts["NOTE_BUDGET"](keys=[self.key("account", cid, account)], args=[json.dumps(fields), until])
 
-    def mark_auth_failed(self, cid: str, account: str, message: str) -> None:
-        self.r.hset(self.key("account", cid, account), "auth_failed", message)
+    def mark_auth_failed(self, cid: str, account: str, message: str, *, at: datetime | None = None,
+                         by: str = "publish", worker: str = "") -> None:
+        """Block the account: its posts fail at their claim until a person unblocks it. ``message``
+        says why (it names credential references, never a value); ``by`` who found it (``publish``:
+        the platform refused; ``credentials check``: ``campaign run`` found a reference unset).
+        One MULTI with its audit entry."""
+        when = at or datetime.now(UTC)
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(self.key("account", cid, account), mapping={"auth_failed": message, "auth_failed_at": iso(when),
+                                                              "blocked_by": by})
+        self._audit_account(pipe, cid, account, "blocked", when, worker, f"account {account} blocked ({by}): {message}")
+        pipe.execute()
 
-    def clear_account(self, cid: str, account: str) -> None:
-        self.r.hdel(self.key("account", cid, account), "auth_failed", "rate_limited_until")
+    def clear_account(self, cid: str, account: str, *, at: datetime | None = None, worker: str = "",
+                      detail: str = "", rate_limit: bool = True) -> bool:
+        """Lift the account's block (and, with ``rate_limit``, its rate-limit hold); returns whether it
+        was blocked. One MULTI with its audit entry (when it was blocked)."""
+        key = self.key("account", cid, account)
+        blocked = self.r.hget(key, "auth_failed") is not None
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hdel(key, "auth_failed", "auth_failed_at", "blocked_by", *(["rate_limited_until"] if rate_limit else []))
+        if blocked:
+            self._audit_account(pipe, cid, account, "unblocked", at or datetime.now(UTC), worker,
+                                f"account {account} unblocked" + (f": {detail}" if detail else ""))
+        pipe.execute()
+        return blocked
+
+    def _audit_account(self, pipe: redis.client.Pipeline, cid: str, account: str, to: str, at: datetime,
+                       worker: str, detail: str) -> None:
+        pipe.xadd(self.key("audit", cid), {"post": "", "account": account, "from": "", "to": to, "at": iso(at),
+                                           "ts": str(time.time()), "worker": worker, "detail": detail},
+                  maxlen=500000, approximate=True)
 
     # --- render cache -------------------------------------------------------------------------------
 

@@ -13,11 +13,16 @@ from typing import Any
 from ..definition import CampaignFolder
 from ..ledger import Ledger, worker_name
 from ..ledger.states import (ACTIVE, APPROVED, AWAITING_REVIEW, CANCELLED, FAILED, IN_DOUBT, MISSED, PAUSED,
-                             PLANNED, RETRYABLE, STATES)
-from ..roster import Roster
-from .applied import apply_definition, load_applied
+                             PLANNED, RENDERED, RETRYABLE, STATES)
+from ..roster import Roster, facts
+from .accounts import blocked_accounts
+from .applied import Applied, apply_definition, load_applied
 from .settings import Settings
-from .tick import CARD_FIELDS, PlanChanges, refresh_plan
+from .shown import changes as what_changed
+from .shown import would_show
+from .tick import CARD_FIELDS, WITHDRAWN, PlanChanges, known_roster, people_fingerprint, refresh_plan, slot_of
+
+SHOWN_IDS = 3  # post ids listed per reason; the rest are counted
 
 
 @dataclass
@@ -32,6 +37,7 @@ class ApplyReport:
     folder: str = "FOLDER"
     waiting: int = 0  # posts not yet queued
     too_late: int = 0  # ...of which already past their time plus max_lateness: they will be missed
+    review_weeks: list[int] = field(default_factory=list)  # weeks of re-planned posts whose approval was withdrawn
 
     def warnings(self) -> list[str]:
         """What the organiser should know although nothing is wrong: posts whose time has passed."""
@@ -55,10 +61,34 @@ class ApplyReport:
                 - self.future.get("withdrawn", 0) - self.future.get("re-planned", 0))
         if past:
             moved.append(f"{past} past posts updated")
+        if self.changes.kept:
+            moved.append(f"{len(self.changes.kept)} re-timed with the same card and caption")
         tail = ", ".join(moved) if moved else "no post changed"
-        if len(self.people) == 1:
-            return [f"{self.people[0]}; {tail}"]
-        return self.people + [f"{self.campaign}: {tail}"]
+        head = [f"{self.people[0]}; {tail}"] if len(self.people) == 1 else self.people + [f"{self.campaign}: {tail}"]
+        return head + self.approval_lines()
+
+    def approval_lines(self) -> list[str]:
+        """How many approvals were withdrawn and why (first post ids per reason), and how many stood."""
+        out: list[str] = []
+        gone = self.changes.unapproved
+        kept = self.changes.approvals_kept
+        if gone:
+            by_reason: dict[str, list[str]] = {}
+            for pid, why in gone.items():
+                by_reason.setdefault(why, []).append(pid)
+            out.append(f"{self.campaign}: {len(gone)} approval{'s' if len(gone) != 1 else ''} withdrawn "
+                       "(the card or caption changed):")
+            for why, ids in by_reason.items():
+                more = f" and {len(ids) - SHOWN_IDS} more" if len(ids) > SHOWN_IDS else ""
+                out.append(f"  {why}: {', '.join(ids[:SHOWN_IDS])}{more}")
+            if self.review_weeks:
+                weeks = ", ".join(str(w) for w in self.review_weeks)
+                out.append(f"  the new cards await review once rendered; approve them with: campaign approve "
+                           f"{self.campaign} --week N (week{'s' if len(self.review_weeks) > 1 else ''} {weeks})")
+        if kept:
+            out.append(f"{self.campaign}: {len(kept)} approval{'s' if len(kept) != 1 else ''} kept: "
+                       "card and caption unchanged")
+        return out
 
 
 def _roster_news(old: Roster | None, new: Roster) -> list[str]:
@@ -100,6 +130,8 @@ def apply_folder(ledger: Ledger, folder: CampaignFolder, now: datetime, run_sett
         "withdrawn": sum(1 for i in changes.withdrawn if due.get(i, 0) > ahead),
         "re-planned": sum(1 for i in changes.replanned if due.get(i, 0) > ahead),
     }
+    report.review_weeks = sorted({int(p["week"]) for p in ledger.posts(cid, list(changes.unapproved))
+                                  if p["id"] in changes.replanned})
     report.waiting = len(ledger.index(cid, "due"))
     report.too_late = len(ledger.index(cid, "due", end=ahead - applied.max_lateness - 1e-6))
     return report
@@ -113,12 +145,15 @@ def approve(ledger: Ledger, cid: str, now: datetime, *, week: int | None = None,
         post = ledger.post(post_id)
         if post["state"] != AWAITING_REVIEW:
             raise ValueError(f"{post_id} is {post['state']}; only posts awaiting review can be approved")
-        ids = [post_id]
+        posts = [post]
     else:
         ledger.campaign(cid)  # raises UnknownCampaign
-        ids = [p["id"] for p in ledger.posts(cid) if p.get("week") == str(week) and p["state"] == AWAITING_REVIEW]
-    return [i for i in ids if ledger.transition(i, AWAITING_REVIEW, APPROVED, at=now, worker=who,
-                                                detail="approved").ok]
+        posts = [p for p in ledger.posts(cid) if p.get("week") == str(week) and p["state"] == AWAITING_REVIEW]
+    # The approval is of this card and this caption (shown_fp): re-planning keeps it while both hold.
+    return [p["id"] for p in posts if ledger.transition(
+        p["id"], AWAITING_REVIEW, APPROVED, at=now, worker=who, detail="approved",
+        set={"approved_fp": p.get("shown_fp", ""), "approved_at": now.isoformat(), "approved_by": who},
+        expect={"shown_fp": p["shown_fp"]} if p.get("shown_fp") else None).ok]
 
 
 def week_states(ledger: Ledger, cid: str, week: int) -> dict[str, int]:
@@ -136,10 +171,48 @@ def weeks(ledger: Ledger, cid: str) -> tuple[int, int] | None:
     return (min(numbers), max(numbers)) if numbers else None
 
 
-def retry(ledger: Ledger, post_id: str, now: datetime) -> str:
+@dataclass(frozen=True)
+class Retried:
+    """What ``retry`` did: the post's new state and, in a campaign with review, whether its approval
+    stands or why it must be approved again (``note``)."""
+
+    post: str
+    state: str
+    note: str = ""
+
+    def line(self) -> str:
+        return f"{self.post}: {self.state}" + (f"; {self.note}" if self.note else "")
+
+
+def _approval_stands(ledger: Ledger, applied: Applied, post: dict[str, str], now: datetime) -> tuple[str, str]:
+    """Whether a retried post's approval still covers what it would show now: ("", plan fp) if it
+    does, else (why not, "")."""
+    if not post.get("approved_fp"):
+        was = {"failed": "failed", "missed": "was missed", "cancelled": "was cancelled", "expired": "was withdrawn"}
+        return f"it has no approval on record (it was not approved before it {was.get(post['state'], 'stopped')})", ""
+    if not post.get("card") or not ledger.has_blob(post["card"]):
+        return "its card must be rendered again", ""
+    slot = slot_of(post, applied)
+    people = known_roster(applied, now).by_id()
+    gone = [pid for pid in slot.people if pid not in people]
+    if gone:
+        return f"{', '.join(gone)} left the roster", ""
+    found = tuple(facts(people[pid], slot.date) for pid in slot.people)
+    shown = would_show(applied, slot, found)
+    if shown.fp == post["approved_fp"] == post.get("shown_fp"):
+        return "", people_fingerprint(people, slot.people, slot.date)
+    return ("; ".join(what_changed(post, slot, found, shown)) or "its card or caption changed") \
+        + " since it was approved", ""
+
+
+def retry(ledger: Ledger, post_id: str, now: datetime) -> Retried:
     """Send a failed, missed, cancelled or expired post round again (re-rendered, then queued when due).
     Its account's block is lifted. A post whose time plus max_lateness has passed is refused, and so
-    is a post of a cancelled campaign (nothing of it is queued: it would never go out)."""
+    is a post of a cancelled campaign (nothing of it is queued: it would never go out).
+
+    In a campaign with review, a post whose approved card and caption are still what it would show
+    keeps its card and its approval (``approved``); any other is re-rendered and must be approved
+    again, and the result says why."""
     post = ledger.post(post_id)
     if post["state"] not in RETRYABLE:
         raise ValueError(f"{post_id} is {post['state']}; retry takes a post that is {', '.join(RETRYABLE)}")
@@ -151,11 +224,29 @@ def retry(ledger: Ledger, post_id: str, now: datetime) -> str:
     if now.timestamp() > float(post["due"]) + applied.max_lateness:
         raise ValueError(f"{post_id} was due {post['due_local']}; it is past max_lateness "
                          f"({applied.campaign.max_lateness}), and a late post is never sent")
-    ledger.clear_account(post["campaign"], post["account"])
-    ledger.transition(post_id, RETRYABLE, PLANNED, at=now, worker=f"person@{worker_name()}",
-                      detail="retried by a person", delete=CARD_FIELDS + ("error", "error_class", "requeues"),
-                      zadd={"due": float(post["due"]), "render": 0.0})
-    return PLANNED
+    who = f"person@{worker_name()}"
+    ledger.clear_account(post["campaign"], post["account"], at=now, worker=who, detail=f"retry of {post_id}")
+    errors = ("error", "error_class", "requeues")
+    why = ""
+    if applied.review_required:
+        why, fp = _approval_stands(ledger, applied, post, now)
+        if not why:
+            moved = ledger.transition(
+                post_id, RETRYABLE, APPROVED, at=now, worker=who,
+                detail="retried by a person: approval kept, card and caption unchanged since approved",
+                set={"rendered_fp": fp}, delete=errors, zadd={"due": float(post["due"])},
+                expect={"shown_fp": post["shown_fp"]})
+            if moved.ok:
+                return Retried(post_id, APPROVED, f"its approval stands (the card and caption are the ones approved "
+                                                  f"{post.get('approved_at', '')}); it goes out at {post['due_local']}")
+            why = "it changed while being retried"
+    ledger.transition(post_id, RETRYABLE, PLANNED, at=now, worker=who,
+                      detail="retried by a person" + (f"; to be approved again: {why}" if why else ""),
+                      delete=CARD_FIELDS + errors, zadd={"due": float(post["due"]), "render": 0.0})
+    if not why:
+        return Retried(post_id, PLANNED)
+    return Retried(post_id, PLANNED, f"it must be approved again before it goes out: {why}; its card is rendered "
+                                     f"again at the next tick, then: campaign approve {post_id}")
 
 
 def set_status(ledger: Ledger, cid: str, status: str, now: datetime) -> str:
@@ -176,22 +267,31 @@ def status(ledger: Ledger, cid: str, now: datetime, next_count: int = 8, failure
     upcoming = ledger.posts(cid, [pid for pid, _ in ledger.index(cid, "due", start=now.timestamp() - 86400,
                                                                    limit=next_count)])
     failures = []
+    withdrawn: dict[str, dict[str, str]] = {}  # the latest approval withdrawn per post
     for entry in ledger.audit(cid, count=2000):
-        if entry.get("to") in (FAILED, IN_DOUBT, MISSED) and entry.get("post"):
-            failures.append({"post": entry["post"], "state": entry["to"], "at": entry["at"],
+        post = entry.get("post")
+        if entry.get("to") in (FAILED, IN_DOUBT, MISSED) and post and len(failures) < failure_count:
+            failures.append({"post": post, "state": entry["to"], "at": entry["at"],
                              "detail": entry.get("detail", "")})
-            if len(failures) >= failure_count:
-                break
+        detail = entry.get("detail", "")
+        if post and post not in withdrawn and detail.startswith(WITHDRAWN):
+            withdrawn[post] = {"post": post, "at": entry["at"], "reason": detail[len(WITHDRAWN):]}
+    # ...of posts that still wait for a new approval (approved again or final: settled)
+    waiting = {pid for pid, st in ledger.states(list(withdrawn)).items() if st in (PLANNED, RENDERED, AWAITING_REVIEW)}
+    unapproved = [w for pid, w in withdrawn.items() if pid in waiting]
     sim = ledger.simulated_time()
+    blocked = [b.to_json() for b in blocked_accounts(ledger, load_applied(ledger, cid), now)]
     return {
         "campaign": cid, "status": info.get("status", ACTIVE), "now": now.isoformat(),
         "simulated": sim is not None, "states": by_state, "accounts": accounts,
         "next": [{"id": p["id"], "due": p["due_local"], "state": p["state"], "kind": p["kind"],
                   "people": json.loads(p["people"])} for p in upcoming],
         "failures": failures,
+        "blocked": blocked,
+        "unapproved": unapproved[:failure_count],
         "paused": info.get("status") == PAUSED,
     }
 
 
-__all__ = ["ApplyReport", "apply_folder", "approve", "retry", "set_status", "status", "week_states", "weeks",
+__all__ = ["ApplyReport", "Retried", "apply_folder", "approve", "retry", "set_status", "status", "week_states", "weeks",
            "ACTIVE", "PAUSED", "CANCELLED"]

@@ -38,6 +38,7 @@ class Applied:
     logos: dict[str, str]  # account id -> blob sha
     templates: dict[str, str]  # template name -> blob sha of the folder's tar
     settings: dict[str, str] = field(default_factory=dict)
+    folder: str = ""  # where it was applied from (relative file: credentials resolve from there)
 
     @property
     def review_required(self) -> bool:
@@ -109,7 +110,7 @@ def apply_definition(ledger: Ledger, folder: CampaignFolder, settings: dict[str,
         "def_hash": def_hash,
         "review_required": "1" if c.review and c.review.required else "0",
     })
-    return Applied(c, folder.roster, def_hash, photos, logos, templates, run)
+    return Applied(c, folder.roster, def_hash, photos, logos, templates, run, str(folder.root.absolute()))
 
 
 _cache: dict[tuple[str, str], Applied] = {}
@@ -133,7 +134,7 @@ def load_applied(ledger: Ledger, cid: str) -> Applied:
         roster=Roster.model_validate(json.loads(data["roster_json"])),
         def_hash=data["def_hash"],
         photos=assets["photos"], logos=assets["logos"], templates=assets["templates"],
-        settings=json.loads(data.get("settings") or "{}"),
+        settings=json.loads(data.get("settings") or "{}"), folder=data.get("folder", ""),
     )
     with _lock:
         _cache[key] = applied

@@ -33,7 +33,7 @@ from ..publishers import (AuthFailed, Context, OutcomeUnknown, Post, Published, 
 from ..publishers.base import RateLimitInfo
 from .applied import Applied, load_applied
 from .settings import Settings
-from .tick import CARD_FIELDS, current_fingerprint, slot_of
+from .tick import CARD_FIELDS, WITHDRAWN, current_fingerprint, slot_of
 
 #: How many times reconciliation may queue one in-doubt post again on its own (then: a person).
 MAX_REQUEUES = 3
@@ -58,7 +58,11 @@ def publisher_for(applied: Applied, account_id: str, settings: Settings | None =
     account = applied.campaign.account(account_id)
     if force:
         account = account.model_copy(update={"platform": "outbox", "outbox": None, "credentials": None})
-    context = Context(base_dir=Path.cwd(), outbox_dir=Path(outbox) if outbox else None,
+    # Relative file: credentials are read from the campaign folder (as `accounts check` reads them)
+    # where this machine has it, else from the worker's own folder.
+    folder = Path(applied.folder) if applied.folder else None
+    secrets = folder if folder is not None and folder.is_dir() else None
+    context = Context(base_dir=Path.cwd(), secrets_dir=secrets, outbox_dir=Path(outbox) if outbox else None,
                       timeout=settings.publish_timeout, base_urls=dict(settings.base_urls))
     publisher = get_publisher(account, context)
     with _lock:
@@ -106,8 +110,9 @@ def publish_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings
         return outcome
     slot = slot_of(post, applied)
     if current_fingerprint(applied, now, slot.people, slot.date) != post.get("rendered_fp"):
+        why = "not posted: the people's facts changed since the card was rendered"
         ledger.transition(post_id, PUBLISHING, PLANNED, at=now, worker=worker,
-                          detail="not posted: the people's facts changed since the card was rendered",
+                          detail=f"{WITHDRAWN}{why}" if post.get("approved_at") else why,
                           delete=CARD_FIELDS, zadd={"due": float(post["due"]), "render": 0.0}, zrem=["leases"])
         ledger.set_campaign_field(applied.campaign.id, "plan_sig", "")  # the next tick re-plans it
         return "stale"
@@ -147,7 +152,7 @@ def _attempt(ledger: Ledger, applied: Applied, post: dict[str, str], p: Post, no
             return fail(FAILED, exc, "failed")
         return fail(QUEUED, exc, "retry", wait_until=time.time() + _backoff(settings, attempt_no))
     except AuthFailed as exc:
-        ledger.mark_auth_failed(cid, account, str(exc))
+        ledger.mark_auth_failed(cid, account, str(exc), at=now, worker=worker)
         return fail(FAILED, exc, "auth_failed")
     except Rejected as exc:
         return fail(FAILED, exc, "rejected")

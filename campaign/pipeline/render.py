@@ -8,57 +8,33 @@ so partner accounts of one language share a render and a replay renders nothing 
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import time
 from datetime import datetime
 
 import redis
 
-from ..captions import caption_text, fit_caption
-from ..definition import Account
 from ..ledger import Ledger, worker_name
 from ..ledger.states import AWAITING_REVIEW, FAILED, PLANNED, RENDERED
-from ..publishers import Context, get_publisher
 from ..roster import facts
 from .applied import Applied, load_applied, template_for
 from .settings import Settings
+from .shown import CARD_SIZE, card_key, max_image_bytes, post_caption, shown_fingerprint
 from .tick import current_fingerprint, known_roster, slot_of
 
-CARD_SIZE = "square"
-DEFAULT_MAX_BYTES = 1_000_000  # the strictest platform (Bluesky) when a publisher cannot say
 
-
-@functools.lru_cache(maxsize=64)
-def max_image_bytes(platform: str) -> int:
-    """The image byte limit of a platform's publisher (the card is encoded to fit it)."""
-    try:
-        account = Account.model_construct(id="probe", organisation="probe", platform=platform, language="en",
-                                          credentials="env:CAMPAIGN_PROBE", stagger=None, logo=None, base_url=None,
-                                          handle=None, channel=None, page_id=None, outbox=None)
-        return int(get_publisher(account, Context()).max_image_bytes)
-    except Exception:  # noqa: BLE001 - a publisher that cannot even be built for a probe: be strict
-        return DEFAULT_MAX_BYTES
-
-
-def render_card(ledger: Ledger, applied: Applied, post: dict[str, str], facts_list: tuple, settings: Settings
-                ) -> dict[str, str]:
-    """The card of a post as ledger fields (card sha, format, alt JSON, warnings), from cache or freshly drawn."""
+def render_card(ledger: Ledger, applied: Applied, post: dict[str, str], facts_list: tuple, settings: Settings,
+                cache_key: str | None = None) -> dict[str, str]:
+    """The card of a post as ledger fields (card sha, format, alt JSON, warnings), from cache or freshly drawn.
+    ``cache_key`` is the post's :func:`~campaign.pipeline.shown.card_key` (computed here if not given)."""
     from ..cards import CardInput, render
 
     c = applied.campaign
     account = c.account(post["account"])
     limit = max_image_bytes(post["platform"])
-    key_parts = {
-        "template": applied.templates[post["template"]], "people": [f.fingerprint() for f in facts_list],
-        "photos": [applied.photos.get(f.person.id) for f in facts_list], "language": account.language,
-        "kind": post["kind"], "week": post["week"], "campaign": c.name, "organisation": account.organisation,
-        "logo": applied.logos.get(account.id), "size": CARD_SIZE, "max_bytes": limit,
-    }
-    if c.durations != "years":  # only when not the default, so the cache keys of before stay valid
-        key_parts["durations"] = c.durations
-    cache_key = hashlib.sha256(json.dumps(key_parts, sort_keys=True).encode()).hexdigest()
+    if cache_key is None:
+        cache_key = card_key(applied, account=post["account"], platform=post["platform"], template=post["template"],
+                             kind=post["kind"], week=post["week"], people=facts_list)
     hit = ledger.cached_render(cache_key)
     if hit is not None and ledger.has_blob(hit["card"]):
         return hit
@@ -97,10 +73,13 @@ def render_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings 
         return "stale"
     facts_list = tuple(facts(people[pid], slot.date) for pid in slot.people)
     try:
-        fields = render_card(ledger, applied, post, facts_list, settings)
+        key = card_key(applied, account=slot.account, platform=slot.platform, template=slot.template,
+                       kind=slot.kind, week=slot.week, people=facts_list)
+        fields = render_card(ledger, applied, post, facts_list, settings, key)
         # Never longer than the platform takes: shortened at a word boundary, hashtags kept.
-        fields["caption"] = fit_caption(caption_text(applied.campaign, slot, facts_list),
-                                        applied.campaign.account(post["account"]).platform, applied.campaign.hashtags)
+        fields["caption"] = post_caption(applied, slot, facts_list)
+        # What a person approves: this card and this caption (re-planning keeps the approval while both hold).
+        fields["shown_fp"] = shown_fingerprint(key, fields["caption"])
     except (redis.RedisError, OSError):
         raise  # infrastructure: the claim's lease runs out and the render is handed out again
     except Exception as exc:  # noqa: BLE001 - a card that cannot be made is this post's failure, shown to people

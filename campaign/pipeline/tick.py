@@ -16,11 +16,13 @@ from datetime import date, datetime
 from typing import Protocol
 
 from ..ledger import Ledger, worker_name
-from ..ledger.states import CANCELLED, EXPIRED, PENDING, PLANNED
+from ..ledger.states import APPROVED, AWAITING_REVIEW, CANCELLED, EXPIRED, PENDING, PLANNED, QUEUED, RENDERED
 from ..plan import Slot, plan
-from ..roster import Person, Roster, facts
+from ..roster import Facts, Person, Roster, facts
 from .applied import Applied, load_applied
 from .settings import Settings
+from .shown import changes as what_changed
+from .shown import would_show
 
 
 class Dispatch(Protocol):
@@ -35,14 +37,22 @@ class Dispatch(Protocol):
 
 @dataclass
 class PlanChanges:
-    """What applying the plan did to the ledger."""
+    """What applying the plan did to the ledger.
+
+    ``kept``: posts whose slot changed (a new time, another caption variant) but whose card and
+    caption did not: their card, and their approval if they had one (``approvals_kept``), were
+    kept. ``unapproved``: approved posts sent back to be rendered and approved again (or
+    withdrawn), with the reason."""
 
     added: list[str] = field(default_factory=list)
     replanned: list[str] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    approvals_kept: list[str] = field(default_factory=list)
+    unapproved: dict[str, str] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.replanned or self.withdrawn)
+        return bool(self.added or self.replanned or self.withdrawn or self.kept)
 
 
 @dataclass
@@ -95,8 +105,11 @@ def current_fingerprint(applied: Applied, now: datetime, ids: tuple[str, ...], d
 
 def people_fingerprint(people: dict[str, Person], ids: Iterable[str], day: date) -> str:
     """One hash of the facts of every featured person as of ``day`` ("gone" if unknown)."""
-    parts = [f"{pid}={facts(people[pid], day).fingerprint() if pid in people else 'gone'}" for pid in ids]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+    return _fingerprint((pid, facts(people[pid], day).fingerprint() if pid in people else "gone") for pid in ids)
+
+
+def _fingerprint(parts: Iterable[tuple[str, str]]) -> str:
+    return hashlib.sha256("|".join(f"{pid}={fp}" for pid, fp in parts).encode()).hexdigest()[:16]
 
 
 def plan_signature(applied: Applied, now: datetime) -> str:
@@ -120,14 +133,14 @@ def render_at(applied: Applied, due: datetime, settings: Settings) -> datetime:
     return due - lead
 
 
-def slot_record(applied: Applied, slot: Slot, fp: str, settings: Settings) -> dict[str, str]:
-    """The ledger fields of a planned post."""
+def slot_record(applied: Applied, slot: Slot, fp: str, settings: Settings, people_fp: str = "{}") -> dict[str, str]:
+    """The ledger fields of a planned post (``people_fp``: each featured person's facts fingerprint, JSON)."""
     return {
         "id": slot.id, "campaign": slot.campaign, "account": slot.account, "platform": slot.platform,
         "language": slot.language, "date": slot.date.isoformat(), "due": repr(slot.due.timestamp()),
         "due_local": slot.due.isoformat(), "week": str(slot.week), "people": json.dumps(list(slot.people)),
         "kind": slot.kind, "template": slot.template, "variant": str(slot.variant), "plan_fp": fp,
-        "render_at": repr(render_at(applied, slot.due, settings).timestamp()),
+        "people_fp": people_fp, "render_at": repr(render_at(applied, slot.due, settings).timestamp()),
     }
 
 
@@ -140,20 +153,73 @@ def slot_of(post: dict[str, str], applied: Applied) -> Slot:
                 variant=int(post["variant"]))
 
 
-CARD_FIELDS = ("card", "card_format", "alt", "caption", "rendered_fp", "rendered_at", "warnings")
+CARD_FIELDS = ("card", "card_format", "alt", "caption", "rendered_fp", "rendered_at", "warnings", "shown_fp",
+               "approved_fp", "approved_at", "approved_by")
+#: How the audit stream says that re-planning withdrew a post's approval (the reason follows).
+WITHDRAWN = "re-planned, approval withdrawn: "
+#: States in which a post has its card (and, approved or queued after approval, a person's approval of it).
+_CARDED = (RENDERED, AWAITING_REVIEW, APPROVED, QUEUED)
 _SLOT_FIELDS = ("people", "kind", "template", "variant", "plan_fp", "due", "week", "account")
+
+
+def has_approval(post: dict[str, str], review_required: bool) -> bool:
+    """Whether a person's approval stands behind this post's card (approved, or queued after approval)."""
+    state = post.get("state")
+    return state == APPROVED or (state == QUEUED and (bool(post.get("approved_at")) or review_required))
+
+
+def _slot_facts(people: dict[str, Person], slot: Slot) -> tuple[str, str, tuple[Facts, ...]]:
+    """The plan fingerprint, the per-person fingerprints (JSON) and the facts of a slot's people."""
+    found = tuple(facts(people[pid], slot.date) for pid in slot.people if pid in people)
+    fps = {f.person.id: f.fingerprint() for f in found}
+    fp = _fingerprint((pid, fps.get(pid, "gone")) for pid in slot.people)
+    return fp, json.dumps(fps, sort_keys=True), found
+
+
+def _minor(old: dict[str, str], record: dict[str, str]) -> str:
+    """What changed in a slot that its card and caption do not show."""
+    parts = []
+    if old.get("due") != record["due"]:
+        parts.append(f"its time is now {record['due_local']}")
+    if old.get("variant") != record["variant"]:
+        parts.append("another caption variant with the same words")
+    return ", ".join(parts) or "its plan changed"
+
+
+def _keep(ledger: Ledger, old: dict[str, str], record: dict[str, str], approved: bool, now: datetime,
+          worker: str) -> bool:
+    """Update a carded post's slot in place: same card, same caption, so its card (and approval) stay.
+    A queued post whose time moved goes back to wait for its new time (approved or rendered)."""
+    state, to = old["state"], old["state"]
+    zadd: dict[str, float] = {"due": float(record["due"])}
+    zrem: list[str] = []
+    if state == QUEUED:
+        if old.get("due") == record["due"]:
+            zadd = {}
+        else:
+            to, zrem = (APPROVED if approved else RENDERED), ["queued"]
+    kept = "approval kept" if approved else "card kept"
+    return ledger.transition(
+        old["id"], state, to, at=now, worker=worker, set={**record, "rendered_fp": record["plan_fp"]},
+        detail=f"re-planned, card and caption unchanged ({_minor(old, record)}): {kept}",
+        zadd=zadd, zrem=zrem, expect={"shown_fp": old["shown_fp"]}).ok
 
 
 def apply_plan(ledger: Ledger, applied: Applied, now: datetime, settings: Settings | None = None,
                worker: str = "") -> PlanChanges:
     """Make the ledger match the plan as known at ``now``. Idempotent.
 
-    New slots become planned posts; a pending post whose people or their facts changed goes back
+    New slots become planned posts; a pending post whose people or their facts changed, or whose
+    rendered card or caption would now differ (a caption, template file or photo edited), goes back
     to planned (its card is re-rendered); a pending post whose slot left the plan is withdrawn
-    (``expired``). Posts already handed to a publisher, and final ones, are never touched, except
-    that an expired post whose slot comes back (and is still ahead) is planned again."""
+    (``expired``). A rendered post whose slot changed but whose card and caption would not (a new
+    time, another variant with the same words) keeps its card and its approval. An approval
+    withdrawn is said in the audit stream and in ``PlanChanges.unapproved`` with its reason.
+    Posts already handed to a publisher, and final ones, are never touched, except that an
+    expired post whose slot comes back (and is still ahead) is planned again."""
     settings = settings or Settings()
     c = applied.campaign
+    review = applied.review_required
     known = known_roster(applied, now)
     people = known.by_id()
     slots = plan(c, applied.roster, now=now)
@@ -163,28 +229,57 @@ def apply_plan(ledger: Ledger, applied: Applied, now: datetime, settings: Settin
     wanted: set[str] = set()
     for slot in slots:
         wanted.add(slot.id)
-        record = slot_record(applied, slot, people_fingerprint(people, slot.people, slot.date), settings)
+        fp, fps, found = _slot_facts(people, slot)
+        record = slot_record(applied, slot, fp, settings, fps)
         old = existing.get(slot.id)
         if old is None:
             new.append(record)
             continue
         same = all(old.get(k) == record[k] for k in _SLOT_FIELDS)
         revivable = old["state"] == EXPIRED and slot.due > now
-        if (old["state"] in PENDING and not same) or revivable:
-            moved = ledger.transition(
-                slot.id, list(PENDING) + [EXPIRED], PLANNED, at=now, worker=worker,
-                detail="re-planned: the people or their facts changed", set=record, delete=CARD_FIELDS,
-                zadd={"due": float(record["due"]), "render": float(record["render_at"])},
-                zrem=["queued", "rendering"])
-            if moved.ok:
-                changes.replanned.append(slot.id)
+        changed = (old["state"] in PENDING and not same) or revivable
+        shown, unmade = None, False
+        if not revivable and old["state"] in _CARDED and old.get("shown_fp") and len(found) == len(slot.people):
+            # What the card and caption would show now: a new caption, template file or photo changes
+            # it although the slot is the same; a new time alone does not.
+            try:
+                shown = would_show(applied, slot, found)
+            except Exception:  # noqa: BLE001 - a card or caption that cannot be made: re-render it (and fail there, shown)
+                unmade = changed = True
+            changed = changed or (shown is not None and shown.fp != old["shown_fp"])
+        if not changed:
+            continue
+        approved = has_approval(old, review)
+        if shown is not None and shown.fp == old["shown_fp"] and _keep(ledger, old, record, approved, now, worker):
+            changes.kept.append(slot.id)
+            if approved:
+                changes.approvals_kept.append(slot.id)
+            continue
+        if revivable:
+            why, detail = "", "re-planned: back in the plan"
+        else:
+            why = "; ".join(what_changed(old, slot, found, shown, fp)) or (
+                "its card or caption must be made again" if unmade else _minor(old, record))
+            detail = f"{WITHDRAWN}{why}" if approved else f"re-planned: {why}"
+        moved = ledger.transition(
+            slot.id, list(PENDING) + [EXPIRED], PLANNED, at=now, worker=worker, detail=detail, set=record,
+            delete=CARD_FIELDS, zadd={"due": float(record["due"]), "render": float(record["render_at"])},
+            zrem=["queued", "rendering"])
+        if moved.ok:
+            changes.replanned.append(slot.id)
+            if approved and not revivable:
+                changes.unapproved[slot.id] = why
     for pid, old in existing.items():
         if pid not in wanted and old["state"] in PENDING:
+            approved = has_approval(old, review)
+            why = "nobody it would feature is held on its date"
             moved = ledger.transition(pid, PENDING, EXPIRED, at=now, worker=worker,
-                                      detail="withdrawn: nobody it would feature is held on its date",
+                                      detail=f"withdrawn{', with its approval' if approved else ''}: {why}",
                                       zrem=["due", "render", "rendering", "queued"])
             if moved.ok:
                 changes.withdrawn.append(pid)
+                if approved:
+                    changes.unapproved[pid] = f"post withdrawn: {why}"
     if new:
         ledger.create_posts(new, at=now, worker=worker)
         changes.added.extend(r["id"] for r in new)
@@ -268,4 +363,5 @@ def next_moment(ledger: Ledger, applied: Applied, now: datetime) -> datetime | N
 
 
 __all__ = ["Dispatch", "PlanChanges", "TickResult", "apply_plan", "refresh_plan", "tick", "next_moment",
-           "people_fingerprint", "current_fingerprint", "plan_signature", "slot_of", "known_roster", "CARD_FIELDS"]
+           "people_fingerprint", "current_fingerprint", "plan_signature", "slot_of", "known_roster", "CARD_FIELDS",
+           "has_approval", "WITHDRAWN"]

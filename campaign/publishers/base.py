@@ -123,6 +123,7 @@ class Context:
     timeout: float = 20.0
     outbox_dir: Path | None = None
     base_urls: dict[str, str] = field(default_factory=dict)
+    secrets_dir: Path | None = None  # where relative file: credentials resolve (default: base_dir)
 
     def secret(self, account: Account, name: str | None = None) -> Secret:
         """Resolve one credential of ``account``; raises AuthFailed naming the reference only."""
@@ -131,7 +132,7 @@ class Context:
         if ref is None:
             raise AuthFailed(f"{account.id}: credentials.{name} is missing")
         try:
-            return resolve(ref, self.base_dir, self.environ)
+            return resolve(ref, self.secrets_dir or self.base_dir, self.environ)
         except CredentialError as exc:
             raise AuthFailed(f"{account.id}: {exc}") from None
 

@@ -1,0 +1,127 @@
+"""What a post shows, and what an approval is of: its card and its caption.
+
+The card is named by its render key: a hash of everything it shows (template files, the facts of
+every featured person as of the post's date, photos, language, kind, week, organisation, logo).
+The caption is its text as it will go out (filled in and fitted to the platform). An approval is
+of one card and one caption: ``shown_fp`` (stored on the post when it is rendered) is a hash of
+both, and re-planning or retrying keeps an approval exactly when the post would show the same
+card and the same caption (:func:`changes`).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ..captions import caption_text, fit_caption
+from ..definition import Account
+from ..plan import Slot
+from ..publishers import Context, get_publisher
+from ..roster import Facts
+from .applied import Applied
+
+CARD_SIZE = "square"
+DEFAULT_MAX_BYTES = 1_000_000  # the strictest platform (Bluesky) when a publisher cannot say
+
+
+@functools.lru_cache(maxsize=64)
+def max_image_bytes(platform: str) -> int:
+    """The image byte limit of a platform's publisher (the card is encoded to fit it)."""
+    try:
+        account = Account.model_construct(id="probe", organisation="probe", platform=platform, language="en",
+                                          credentials="env:CAMPAIGN_PROBE", stagger=None, logo=None, base_url=None,
+                                          handle=None, channel=None, page_id=None, outbox=None)
+        return int(get_publisher(account, Context()).max_image_bytes)
+    except Exception:  # noqa: BLE001 - a publisher that cannot even be built for a probe: be strict
+        return DEFAULT_MAX_BYTES
+
+
+def card_key(applied: Applied, *, account: str, platform: str, template: str, kind: str, week: int | str,
+             people: Sequence[Facts]) -> str:
+    """The render key of a card: equal keys draw the same card (the render cache is keyed by it)."""
+    c = applied.campaign
+    acc = c.account(account)
+    parts = {
+        "template": applied.templates[template], "people": [f.fingerprint() for f in people],
+        "photos": [applied.photos.get(f.person.id) for f in people], "language": acc.language,
+        "kind": kind, "week": str(week), "campaign": c.name, "organisation": acc.organisation,
+        "logo": applied.logos.get(acc.id), "size": CARD_SIZE, "max_bytes": max_image_bytes(platform),
+    }
+    if c.durations != "years":  # only when not the default, so the cache keys of before stay valid
+        parts["durations"] = c.durations
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def post_caption(applied: Applied, slot: Slot, people: Sequence[Facts]) -> str:
+    """The caption as it will go out: filled in, then fitted to the platform (hashtags kept)."""
+    c = applied.campaign
+    return fit_caption(caption_text(c, slot, people), c.account(slot.account).platform, c.hashtags)
+
+
+def shown_fingerprint(key: str, caption: str) -> str:
+    """One hash of a card (by its render key) and a caption: what a person approves."""
+    return hashlib.sha256(json.dumps([key, caption], ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a post would show now: its card's render key, its caption, and their fingerprint."""
+
+    key: str
+    caption: str
+
+    @property
+    def fp(self) -> str:
+        return shown_fingerprint(self.key, self.caption)
+
+
+def would_show(applied: Applied, slot: Slot, people: Sequence[Facts]) -> Shown:
+    """The card and caption ``slot`` would go out with, given its people's facts as of its date."""
+    key = card_key(applied, account=slot.account, platform=slot.platform, template=slot.template, kind=slot.kind,
+                   week=slot.week, people=people)
+    return Shown(key, post_caption(applied, slot, people))
+
+
+def people_fps(people: Sequence[Facts]) -> str:
+    """The facts fingerprint of each featured person (JSON), kept on the post to say whose facts changed."""
+    return json.dumps({f.person.id: f.fingerprint() for f in people}, sort_keys=True)
+
+
+def changes(old: Mapping[str, str], slot: Slot, people: Sequence[Facts], shown: Shown | None = None,
+            plan_fp: str | None = None) -> list[str]:
+    """Why a post planned or rendered as ``old`` (its ledger fields) would now show something else,
+    in words: "now features B instead of A", "facts of A changed", "caption changed", ...
+    Empty when what it shows is unchanged (a new time, another variant with the same words).
+    ``plan_fp`` (the new facts fingerprint of its people) speaks for posts planned before per-person
+    fingerprints were kept."""
+    reasons: list[str] = []
+    before = tuple(json.loads(old.get("people") or "[]"))
+    if before != slot.people:
+        reasons.append(f"now features {', '.join(slot.people) or 'nobody'} instead of {', '.join(before) or 'nobody'}")
+    if old.get("kind") and old["kind"] != slot.kind:
+        reasons.append(f"now a {slot.kind} post (was {old['kind']})")
+    if old.get("template") and old["template"] != slot.template:
+        reasons.append(f"template changed to {slot.template!r} (was {old['template']!r})")
+    if old.get("week") and old["week"] != str(slot.week):
+        reasons.append(f"now in week {slot.week} (was week {old['week']})")
+    if before == slot.people and old.get("people_fp"):
+        known = json.loads(old["people_fp"])
+        now = {f.person.id: f.fingerprint() for f in people}
+        changed = [pid for pid in slot.people if known.get(pid) != now.get(pid)]
+        if changed:
+            reasons.append(f"facts of {', '.join(changed)} changed")
+    elif before == slot.people and plan_fp is not None and old.get("plan_fp") not in (None, plan_fp):
+        reasons.append(f"facts of {', '.join(slot.people)} changed")
+    if not reasons and shown is not None and old.get("shown_fp") and shown.fp != old["shown_fp"]:
+        if shown.caption != old.get("caption"):
+            reasons.append("caption changed")
+        else:
+            reasons.append("card changed (template files, photo or logo)")
+    return reasons
+
+
+__all__ = ["CARD_SIZE", "Shown", "card_key", "changes", "max_image_bytes", "people_fps", "post_caption",
+           "shown_fingerprint", "would_show"]
