@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from campaign.definition import Campaign
 from campaign.plan import FINALE, RELEASED, WEEKLY, Slot, cadence_dates, plan
-from campaign.roster import Roster, facts
+from campaign.roster import Event, Person, Roster, facts
+from campaign.types import LocalText
 from tests.plan_strategies import campaigns_and_rosters
 
 PROPS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -80,3 +82,78 @@ def test_spread_nobody_twice_on_an_account_before_everyone_held_once(cr: tuple[C
                     seen = set(repeats)
             if held <= seen:
                 seen = set()
+
+
+@PROPS
+@given(campaigns_and_rosters(rotation="spread"), st.data())
+def test_spread_steady_roster_every_account_features_everyone_once_a_lap(cr: tuple[Campaign, Roster],
+                                                                           data: st.DataObject) -> None:
+    """With nobody arrested or released during the campaign, no pins and enough people, each account
+    features every person exactly once in each lap, with no exception."""
+    c, _ = cr
+    accounts, per_post = len(c.accounts), c.people_per_post
+    n = data.draw(st.integers(accounts * per_post, accounts * per_post + 6))
+    r = Roster(people=[Person(id=f"p{i}", name=LocalText({"en": f"P{i}"}),
+                              events=[Event(date=c.start - timedelta(days=30), type="arrested")]) for i in range(n)])
+    c = c.model_copy(update={"pins": []})
+    by_day = weekly_by_day(plan(c, r))
+    for account in c.accounts:
+        walk = [p for day in sorted(by_day) for p in by_day[day][account.id]]
+        laps = [walk[i:i + n] for i in range(0, len(walk) - n + 1, n)]
+        assert all(sorted(lap) == sorted(p.id for p in r.people) for lap in laps), (account.id, walk)
+
+
+# --- every plan --------------------------------------------------------------------------------
+
+@PROPS
+@given(campaigns_and_rosters())
+def test_posts_inside_the_campaign_on_cadence_dates(cr: tuple[Campaign, Roster]) -> None:
+    c, r = cr
+    slots = plan(c, r)
+    dates = set(cadence_dates(c))
+    assert all(c.start <= s.date <= c.end for s in slots)
+    assert all(s.due.date() == s.date or s.due.date() == s.date + timedelta(days=1) for s in slots)  # stagger
+    weekly = Counter((s.date, s.account) for s in slots if s.kind == WEEKLY)
+    assert all(day in dates and count == 1 for (day, _), count in weekly.items())
+    finale = c.finale.date if c.finale else None
+    for day in dates - {finale}:
+        assert all(weekly[(day, a.id)] == (1 if held_on(r, day) else 0) for a in c.accounts), day
+    assert all(s.date == finale for s in slots if s.kind == FINALE)
+    assert len({s.id for s in slots}) == len(slots)
+    assert all(s.id == f"{c.id}:{s.date.isoformat()}:{s.account}" for s in slots)
+
+
+@PROPS
+@given(campaigns_and_rosters())
+def test_nobody_featured_while_not_held(cr: tuple[Campaign, Roster]) -> None:
+    """A weekly or finale post features only people held on its date; a "released" post only
+    people free that day after a release."""
+    c, r = cr
+    people = r.by_id()
+    for s in plan(c, r):
+        assert s.people
+        for pid in s.people:
+            f = facts(people[pid], s.date)
+            assert (f.released_on is not None and not f.held) if s.kind == RELEASED else f.held, (s, pid)
+
+
+@PROPS
+@given(campaigns_and_rosters())
+def test_deterministic(cr: tuple[Campaign, Roster]) -> None:
+    c, r = cr
+    first = plan(c, r)
+    assert plan(c, r) == first
+    assert plan(Campaign.model_validate(c.model_dump()), Roster.model_validate(r.model_dump(mode="json"))) == first
+
+
+@PROPS
+@given(campaigns_and_rosters(), st.data())
+def test_news_changes_only_later_posts(cr: tuple[Campaign, Roster], data: st.DataObject) -> None:
+    """A release or re-arrest on day D (after the person's last event) changes no post before D."""
+    c, r = cr
+    person = data.draw(st.sampled_from(r.people))
+    day = person.events[-1].date + timedelta(days=data.draw(st.integers(1, 60)))
+    kind = "arrested" if person.events[-1].type == "released" else "released"
+    changed = person.model_copy(update={"events": [*person.events, Event(date=day, type=kind)]})
+    r2 = Roster(people=[changed if p.id == person.id else p for p in r.people])
+    assert [s for s in plan(c, r) if s.date < day] == [s for s in plan(c, r2) if s.date < day]
