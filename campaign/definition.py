@@ -251,15 +251,19 @@ class Campaign(Model):
     review: Review | None = None
     max_lateness: Duration = timedelta(hours=6)
 
-    @field_validator("timezone")
+    @field_validator("timezone", mode="before")
     @classmethod
-    def _tz(cls, value: str) -> str:
-        if _OFFSET_RE.match(value.strip()):
+    def _tz(cls, value: Any) -> Any:
+        if (isinstance(value, (int, float)) and not isinstance(value, bool)) or (isinstance(value, str) and _OFFSET_RE.match(value.strip())):
             # "UTC+3" is near "UTC" by spelling, and following that hint would shift every post.
-            raise ValueError(f"{value!r} is an offset, and an offset is not a place: name the zone, e.g. Europe/Minsk "
+            # (YAML reads an unquoted -0500 as a number.)
+            shown = repr(value) if isinstance(value, str) else "a number"
+            raise ValueError(f"{shown} is an offset, and an offset is not a place: name the zone, e.g. Europe/Minsk "
                              "or Asia/Phnom_Penh (an IANA timezone, which also follows the place's clock changes)"
                              + (f"; note that {value.strip()} means UTC{_etc_sign(value)}, the sign is reversed"
-                                if value.strip().lower().startswith("etc/") else ""))
+                                if isinstance(value, str) and value.strip().lower().startswith("etc/") else ""))
+        if not isinstance(value, str):
+            return value
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
