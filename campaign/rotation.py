@@ -41,7 +41,7 @@ class Spread:
     order: dict[str, int]  # person id -> place in the ring (roster order)
     cursor: dict[str, int] = field(default_factory=dict)  # account -> ring place its walk goes on from
     seen: dict[str, set[str]] = field(default_factory=dict)  # account -> featured in its current round
-    last: dict[tuple[str, str], int] = field(default_factory=dict)  # (account, person) -> date (ordinal) last featured
+    last: dict[tuple[str, str], int] = field(default_factory=dict)  # (account, person) -> date last featured (ordinal)
 
     def day(self, day: date, held: Sequence[str], pinned: Sequence[str], per_post: int) -> dict[str, list[str]]:
         """The people of each account's post on ``day`` (pins first), and the state moved on."""
@@ -65,6 +65,11 @@ class Spread:
         """How far ``person`` is ahead of where the account's walk goes on from (0: next)."""
         return (self.order[person] - self.cursor.get(account, 0)) % len(self.order)
 
+    def _rank(self, account: str, candidates: Sequence[str]) -> dict[str, int]:
+        """0 for whom the account has not featured for longest (never: nearest ahead on its walk), 1..."""
+        waited = sorted(candidates, key=lambda p: (self.last.get((account, p), -1), self.ahead(account, p)))
+        return {p: i for i, p in enumerate(waited)}
+
     def _assign(self, candidates: Sequence[str], places: int) -> dict[str, list[str]]:
         from numpy import array
         from scipy.optimize import linear_sum_assignment
@@ -74,8 +79,7 @@ class Spread:
         if not places or not n:
             return picks
         due = {a: self.due(a, candidates) for a in self.accounts}
-        rank = {a: {p: i for i, p in enumerate(sorted(candidates, key=lambda p: (self.last.get((a, p), -1), self.ahead(a, p))))}
-                for a in self.accounts}
+        rank = {a: self._rank(a, candidates) for a in self.accounts}
         position = {a: i for i, a in enumerate(self.accounts)}
         rows_total = m * places
         # Integer weights, each above the most the weaker ones can add up to in one assignment:
@@ -113,7 +117,8 @@ class Spread:
                 self.last[(account, p)] = day.toordinal()
             walked = [p for p in people if p not in pins]
             if walked:  # the walk goes on after the furthest person it took
-                self.cursor[account] = (self.order[max(walked, key=lambda p: self.ahead(account, p))] + 1) % len(self.order)
+                furthest = max(walked, key=lambda p: self.ahead(account, p))
+                self.cursor[account] = (self.order[furthest] + 1) % len(self.order)
             seen = self.seen.setdefault(account, set())
             repeats = [p for p in walked if p in seen]
             seen.update(pins)
