@@ -46,33 +46,95 @@ def _parse_time(value: Any) -> Any:
 LocalTime = Annotated[dt.time, BeforeValidator(_parse_time)]
 
 
-class Cadence(Model):
-    """How often the weekly slots come round: ``every: week``, on ``weekday``, at local ``time``."""
+_EVERY_RE = re.compile(r"^(?:(\d+)\s*)?(week|day)s?$")
+_EVERY_HINT = "write every: week, every: 2 weeks (any whole number of weeks) or every: day"
 
-    every: Literal["week", "day"] = "week"
-    weekday: str | None = None
+
+def _parse_every(value: Any) -> str:
+    """``week`` | ``day`` | ``N weeks`` -> the canonical ``week``, ``day`` or ``N weeks``."""
+    text = re.sub(r"\s+", " ", str(value).strip().lower())
+    m = _EVERY_RE.match(text)
+    n = int(m.group(1)) if m and m.group(1) else 1
+    if not m or n < 1 or (m.group(2) == "day" and n != 1):
+        raise ValueError(f"every: {value!r} is not a cadence; {_EVERY_HINT}")
+    return m.group(2) if n == 1 else f"{n} weeks"
+
+
+def _parse_weekday(value: Any, where: str) -> str:
+    text = str(value).strip().lower()
+    for day in WEEKDAYS:
+        if text in (day, day[:3]):
+            return day
+    raise ValueError(f"{where}: {value!r} is not a weekday{did_you_mean(text, WEEKDAYS, cutoff=0.5)}; use monday ... sunday")
+
+
+def _parse_weekdays(value: Any) -> tuple[str, ...]:
+    """``wednesday`` or ``[monday, thursday]`` -> weekday names in week order."""
+    if not isinstance(value, (list, tuple)):
+        return (_parse_weekday(value, "weekday"),)
+    if not value:
+        raise ValueError("weekday: the list is empty; name at least one day, e.g. weekday: [monday, thursday]")
+    days: list[str] = []
+    for i, item in enumerate(value):
+        day = _parse_weekday(item, f"weekday[{i}]")
+        if day in days:
+            raise ValueError(f"weekday[{i}]: {day} is listed twice; list each day once")
+        days.append(day)
+    return tuple(sorted(days, key=WEEKDAYS.index))
+
+
+class Cadence(Model):
+    """How often the weekly slots come round: ``every: week`` (or ``every: 2 weeks``) on one
+    ``weekday`` or several (``[monday, thursday]``), or ``every: day``; at local ``time``.
+    Every N weeks posts in campaign weeks 1, 1+N, 1+2N... (a week is seven days from the start)."""
+
+    every: str = Field("week", description="week | N weeks (e.g. 2 weeks) | day")
+    weekday: str | tuple[str, ...] | None = Field(None, description="a weekday, or a list of weekdays")
     time: LocalTime = dt.time(9, 0)
 
-    @field_validator("weekday", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _weekday(cls, value: Any) -> Any:
-        if value is None:
-            return None
-        text = str(value).strip().lower()
-        for day in WEEKDAYS:
-            if text in (day, day[:3]):
-                return day
-        raise ValueError(f"{value!r} is not a weekday{did_you_mean(text, WEEKDAYS, cutoff=0.5)}; use monday ... sunday")
+    def _read(cls, data: Any) -> Any:
+        # Read here, not per field, so a bad list item is reported at its own line (weekday[1]: ...).
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if data.get("every") is not None:
+            data["every"] = _parse_every(data["every"])
+        if data.get("weekday") is not None:
+            data["weekday"] = _parse_weekdays(data["weekday"])
+        return data
 
     @model_validator(mode="after")
     def _weekday_needed(self) -> Cadence:
-        if self.every == "week" and self.weekday is None:
-            raise ValueError("a weekly cadence needs a weekday, e.g. weekday: wednesday")
+        if self.weeks is not None and not self.weekdays:
+            raise ValueError("a weekly cadence needs a weekday, e.g. weekday: wednesday (or several: weekday: [monday, thursday])")
+        if self.weeks is None and self.weekdays:
+            raise ValueError("weekday: every: day posts every day; remove weekday, or write every: week")
         return self
 
     @property
-    def weekday_index(self) -> int | None:
-        return WEEKDAYS.index(self.weekday) if self.weekday else None
+    def weeks(self) -> int | None:
+        """Weeks between posting weeks (1: every week), or None for a daily cadence."""
+        if self.every == "day":
+            return None
+        return 1 if self.every == "week" else int(self.every.split()[0])
+
+    @property
+    def weekdays(self) -> tuple[str, ...]:
+        """The posting weekdays, in week order (empty for a daily cadence)."""
+        return self.weekday if isinstance(self.weekday, tuple) else ((self.weekday,) if self.weekday else ())
+
+    @property
+    def weekday_indexes(self) -> tuple[int, ...]:
+        return tuple(WEEKDAYS.index(d) for d in self.weekdays)
+
+    def describe(self) -> str:
+        """``every day``, ``every wednesday``, ``every 2 weeks on monday and thursday``."""
+        if self.weeks is None:
+            return "every day"
+        days = " and ".join([", ".join(self.weekdays[:-1]), self.weekdays[-1]] if len(self.weekdays) > 1 else self.weekdays)
+        return f"every {days}" if self.weeks == 1 else f"every {self.weeks} weeks on {days}"
 
 
 class Finale(Model):
@@ -158,6 +220,17 @@ class Account(Model):
         return self
 
 
+# "UTC+3", "GMT-5", "+03:00", "-0500", "UTC +3", and the IANA names "Etc/GMT-3" (which means UTC+3):
+# an offset names no place, so it cannot follow a place's clock changes.
+_OFFSET_RE = re.compile(r"^(?:(?:etc/)?(?:utc|gmt|z)\s*)?[+\-\u2212]\s*\d{1,2}(?::?\d{2})?$", re.I)
+
+
+def _etc_sign(value: str) -> str:
+    """The offset an ``Etc/GMT-3`` name really means: ``+3``."""
+    rest = value.strip()[len("etc/gmt"):].strip()
+    return ("+" if rest.startswith("-") else "-") + rest[1:]
+
+
 class Campaign(Model):
     """``campaign.yaml``: when, how often, who posts, and in which words."""
 
@@ -184,9 +257,19 @@ class Campaign(Model):
         "years", description="how time behind bars is said: years (1 year, 3 months and 11 days) or months "
                              "(15 months and 11 days); sentences are always said in years")
 
-    @field_validator("timezone")
+    @field_validator("timezone", mode="before")
     @classmethod
-    def _tz(cls, value: str) -> str:
+    def _tz(cls, value: Any) -> Any:
+        if (isinstance(value, (int, float)) and not isinstance(value, bool)) or (isinstance(value, str) and _OFFSET_RE.match(value.strip())):
+            # "UTC+3" is near "UTC" by spelling, and following that hint would shift every post.
+            # (YAML reads an unquoted -0500 as a number.)
+            shown = repr(value) if isinstance(value, str) else "a number"
+            raise ValueError(f"{shown} is an offset, and an offset is not a place: name the zone, e.g. Europe/Minsk "
+                             "or Asia/Phnom_Penh (an IANA timezone, which also follows the place's clock changes)"
+                             + (f"; note that {value.strip()} means UTC{_etc_sign(value)}, the sign is reversed"
+                                if isinstance(value, str) and value.strip().lower().startswith("etc/") else ""))
+        if not isinstance(value, str):
+            return value
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
@@ -296,7 +379,7 @@ def _cross_checks(root: Path, campaign: Campaign, roster: Roster, csrc: Located,
         if pin.date not in dates:
             near = sorted(dates, key=lambda d: abs((d - pin.date).days))[:1]
             problems.append(csrc.problem(("pins", i, "date"),
-                f"{pin.date} has no slot (the cadence posts on {campaign.cadence.weekday or 'every day'})"
+                f"{pin.date} has no slot (the cadence posts {campaign.cadence.describe()})"
                 + (f"; the nearest slot is {near[0]}" if near else "")))
         for j, pid in enumerate(pin.people):
             if pid not in people:

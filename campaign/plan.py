@@ -6,8 +6,9 @@ for, one "released" slot per release date. Rules:
 
 * The truth as of the day: a slot features only people held on its date, judged from the events
   known at ``now`` (``now=None``: every event in the roster is known).
-* Fair rotation: each pick takes the least-featured person held that day (ties: roster order),
-  so nobody is featured twice before every detained person has been featured once. Pins win.
+* Fair rotation. ``together``: every account features the least-featured people held that day
+  (ties: roster order). ``spread``: each account rotates on its own and the accounts of a date
+  feature different people (:mod:`campaign.rotation`). Pins win in both.
 * Causal: a slot depends only on events dated on or before it, so changing a person's events
   from date D on never changes a slot before D; changing facts that do not change who is held
   (a charge, a sentence) changes nobody's slots.
@@ -23,6 +24,7 @@ from typing import Any
 
 from .definition import Account, Campaign
 from .roster import Roster, facts
+from .rotation import Spread
 
 WEEKLY, FINALE, RELEASED = "weekly", "finale", "released"
 
@@ -57,15 +59,15 @@ def post_id(campaign_id: str, day: date, account_id: str) -> str:
 
 
 def cadence_dates(campaign: Campaign) -> list[date]:
-    """Every date from start to end (inclusive) on which the cadence posts."""
-    step = 1 if campaign.cadence.every == "day" else 7
-    day = campaign.start
-    if campaign.cadence.every == "week":
-        day += timedelta(days=(campaign.cadence.weekday_index - day.weekday()) % 7)  # type: ignore[operator]
+    """Every date from start to end (inclusive) on which the cadence posts: every day, or the
+    cadence's weekdays in campaign weeks 1, 1+N, 1+2N... (``every: N weeks``; a campaign week is
+    seven days from the start date, as :func:`week_of` counts)."""
+    cadence = campaign.cadence
     out = []
-    while day <= campaign.end:
-        out.append(day)
-        day += timedelta(days=step)
+    for offset in range((campaign.end - campaign.start).days + 1):
+        day = campaign.start + timedelta(days=offset)
+        if cadence.weeks is None or ((offset // 7) % cadence.weeks == 0 and day.weekday() in cadence.weekday_indexes):
+            out.append(day)
     return out
 
 
@@ -79,11 +81,13 @@ def account_offsets(campaign: Campaign) -> dict[str, timedelta]:
     return {a.id: a.stagger if a.stagger is not None else i * campaign.stagger for i, a in enumerate(campaign.accounts)}
 
 
-def caption_variant(campaign: Campaign, account: Account, week: int) -> int:
+def caption_variant(campaign: Campaign, account: Account, occasion: int) -> int:
     """Accounts of one language on one platform take different variants (X forbids identical posts
-    across accounts), and each account moves on to the next variant every week."""
+    across accounts), and each account moves on to its next variant with each occasion of a kind
+    of post: ``occasion`` is 0 for the first posting date, 1 for the second... (weekly posts count
+    cadence dates, "released" posts their announcement days; the finale is occasion 0)."""
     peers = [a.id for a in campaign.accounts if a.language == account.language and a.platform == account.platform]
-    return peers.index(account.id) + week - 1
+    return peers.index(account.id) + occasion
 
 
 def _due(campaign: Campaign, day: date, at: time, offset: timedelta) -> datetime:
@@ -101,12 +105,14 @@ def plan(campaign: Campaign, roster: Roster, now: datetime | None = None) -> lis
         pins[pin.date].extend(p for p in pin.people if p not in pins[pin.date])
 
     counts: dict[str, int] = defaultdict(int)
+    spread = Spread([a.id for a in campaign.accounts], order)
     slots: list[Slot] = []
 
     def held_on(day: date) -> list[str]:
         return [p.id for p in known.people if facts(p, day).held]
 
     def pick(held: list[str], pinned: list[str], k: int) -> list[str]:
+        """``together``: the least-featured people held (ties: roster order); pins first."""
         chosen = [p for p in pinned if p in held]
         rest = sorted((p for p in held if p not in chosen), key=lambda p: (counts[p], order[p]))
         chosen += rest[: max(0, k - len(chosen))]
@@ -114,39 +120,38 @@ def plan(campaign: Campaign, roster: Roster, now: datetime | None = None) -> lis
             counts[p] += 1
         return chosen
 
-    def add(day: date, account: Account, people: list[str], kind: str, template: str, at: time) -> None:
+    def add(day: date, account: Account, people: list[str], kind: str, template: str, at: time, occasion: int) -> None:
         week = week_of(campaign, day)
         slots.append(Slot(
             id=post_id(campaign.id, day, account.id), campaign=campaign.id, account=account.id,
             platform=account.platform, language=account.language, date=day,
             due=_due(campaign, day, at, offsets[account.id]), week=week, people=tuple(people),
-            kind=kind, template=template, variant=caption_variant(campaign, account, week),
+            kind=kind, template=template, variant=caption_variant(campaign, account, occasion),
         ))
 
     weekly_days = [d for d in cadence_dates(campaign) if d != finale_day]
-    for day in weekly_days:
+    for occasion, day in enumerate(weekly_days):
         held = held_on(day)
         if not held:
             continue
         if campaign.rotation == "together":
             people = pick(held, pins.get(day, []), campaign.people_per_post)
-            for account in campaign.accounts:
-                add(day, account, people, WEEKLY, campaign.template, campaign.cadence.time)
+            chosen = {account.id: people for account in campaign.accounts}
         else:
-            for account in campaign.accounts:
-                people = pick(held, pins.get(day, []), campaign.people_per_post)
-                add(day, account, people, WEEKLY, campaign.template, campaign.cadence.time)
+            chosen = spread.day(day, held, pins.get(day, []), campaign.people_per_post)
+        for account in campaign.accounts:
+            add(day, account, chosen[account.id], WEEKLY, campaign.template, campaign.cadence.time, occasion)
 
     if campaign.finale and finale_day:
         held = held_on(finale_day)
         if held:
             at = campaign.finale.time or campaign.cadence.time
             for account in campaign.accounts:
-                add(finale_day, account, held, FINALE, campaign.finale.template, at)
+                add(finale_day, account, held, FINALE, campaign.finale.template, at, 0)
 
-    for day, people in _release_announcements(campaign, known):
+    for occasion, (day, people) in enumerate(_release_announcements(campaign, known)):
         for account in campaign.accounts:
-            add(day, account, people, RELEASED, campaign.released_template, campaign.cadence.time)
+            add(day, account, people, RELEASED, campaign.released_template, campaign.cadence.time, occasion)
 
     slots.sort(key=lambda s: (s.due, s.account))
     return slots

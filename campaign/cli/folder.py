@@ -12,7 +12,7 @@ from ..captions import caption_problems
 from ..cards.template import TemplateSpec
 from ..checks import load_checked
 from ..definition import Campaign
-from ..plan import Slot, cadence_dates, plan, plan_warnings
+from ..plan import Slot, plan, plan_warnings, week_of
 from ..roster import Roster
 from .common import clean_errors, parse_day
 
@@ -35,7 +35,7 @@ def validate(folder: Path) -> None:
     f = load_checked(folder)
     c = f.campaign
     slots = plan(c, f.roster)
-    weeks = len(cadence_dates(c)) if c.cadence.every == "week" else (c.end - c.start).days // 7 + 1
+    weeks = week_of(c, c.end)  # campaign weeks (seven days from the start), whatever the cadence
     for warning in [*plan_warnings(c, f.roster), *caption_problems(c, f.roster)]:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     click.echo(
