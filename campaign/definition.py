@@ -98,14 +98,17 @@ class Review(Model):
 
 
 class CaptionSet(Model):
-    """Caption variants for one language, by kind of post."""
+    """Caption variants for one language, by kind of post. A kind without variants has no
+    caption: a "released" or "finale" post never borrows a weekly one (``campaign validate``
+    refuses a language that lacks the captions of a kind it plans)."""
 
     weekly: list[str] = Field(min_length=1)
     finale: list[str] | None = None
     released: list[str] | None = None
 
     def for_kind(self, kind: str) -> list[str]:
-        return getattr(self, kind, None) or self.weekly
+        """The variants for ``kind`` (weekly, finale, released); [] when there are none."""
+        return list(getattr(self, kind, None) or [])
 
 
 class Account(Model):
@@ -284,7 +287,7 @@ def load_folder(folder: Path | str) -> CampaignFolder:
 
 def _cross_checks(root: Path, campaign: Campaign, roster: Roster, csrc: Located, rsrc: Located) -> list[Problem]:
     """Checks that need both files (and the disk): pins, photos, caption placeholders."""
-    from .captions import check_template  # captions depends on definition's models
+    from .fields import check
     from .plan import cadence_dates
 
     problems: list[Problem] = []
@@ -315,10 +318,8 @@ def _cross_checks(root: Path, campaign: Campaign, roster: Roster, csrc: Located,
         for kind in KINDS:
             shorthand = isinstance(csrc.data.get("captions", {}).get(lang), list)  # en: [...] means weekly
             for j, text in enumerate(getattr(cset, kind) or []):
-                err = check_template(text)
-                if err:
-                    loc = ("captions", lang, j) if shorthand else ("captions", lang, kind, j)
-                    problems.append(csrc.problem(loc, err))
+                loc = ("captions", lang, j) if shorthand else ("captions", lang, kind, j)
+                problems.extend(csrc.problem(loc, err) for err in check(text))  # every unknown field, each once
     for i, account in enumerate(campaign.accounts):
         if account.logo:
             path = (root / account.logo).resolve()

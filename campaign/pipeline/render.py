@@ -46,6 +46,7 @@ def render_card(ledger: Ledger, applied: Applied, post: dict[str, str], facts_li
                 ) -> dict[str, str]:
     """The card of a post as ledger fields (card sha, format, alt JSON, warnings), from cache or freshly drawn."""
     from ..cards import CardInput, render
+    from ..cards.fields import fields_used
 
     c = applied.campaign
     account = c.account(post["account"])
@@ -58,17 +59,23 @@ def render_card(ledger: Ledger, applied: Applied, post: dict[str, str], facts_li
     }
     if c.durations != "years":  # only when not the default, so the cache keys of before stay valid
         key_parts["durations"] = c.durations
+    template = template_for(ledger, applied, post["template"], settings.cache_dir)  # cached per process
+    used = template.cache.get("fields used")
+    if used is None:
+        used = template.cache["fields used"] = fields_used(template.spec)
+    if "hashtags" in used:  # only then, so the cache keys of before stay valid
+        key_parts["hashtags"] = c.hashtags
     cache_key = hashlib.sha256(json.dumps(key_parts, sort_keys=True).encode()).hexdigest()
     hit = ledger.cached_render(cache_key)
     if hit is not None and ledger.has_blob(hit["card"]):
         return hit
-    template = template_for(ledger, applied, post["template"], settings.cache_dir)
     photos = {f.person.id: (ledger.get_blob(applied.photos[f.person.id]) if f.person.id in applied.photos else None)
               for f in facts_list}
     logo = ledger.get_blob(applied.logos[account.id]) if account.id in applied.logos else None
     card = render(template, CardInput(people=facts_list, photos=photos, language=account.language, kind=post["kind"],
                                       week=int(post["week"]), campaign_name=c.name, organisation=account.organisation,
-                                      logo=logo, durations=c.durations), size=CARD_SIZE, fmt="jpeg", max_bytes=limit)
+                                      logo=logo, durations=c.durations, hashtags=tuple(c.hashtags)),
+                  size=CARD_SIZE, fmt="jpeg", max_bytes=limit)
     fields = {
         "card": ledger.put_blob(card.image), "card_format": card.format,
         "alt": json.dumps(card.alt, ensure_ascii=False),
