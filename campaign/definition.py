@@ -263,8 +263,10 @@ class CampaignFolder:
         return (self.root / person.photo) if person.photo else None
 
 
-def load_folder(folder: Path | str) -> CampaignFolder:
-    """Read and check a campaign folder; raises InputError with every problem found."""
+def load_folder(folder: Path | str, cross_checks: bool = True) -> CampaignFolder:
+    """Read and check a campaign folder; raises InputError with every problem found.
+    ``cross_checks=False`` reads the two files without checking pins, photos and captions
+    against each other (for listing what a folder has while it is being written)."""
     root = Path(folder)
     if not root.is_dir():
         raise InputError([Problem(str(root), None, "", "not a folder; a campaign is a folder with campaign.yaml and roster.yaml")])
@@ -279,7 +281,7 @@ def load_folder(folder: Path | str) -> CampaignFolder:
     if problems:
         raise InputError(problems)
     (campaign, csrc), (roster, rsrc) = loaded[CAMPAIGN_FILE], loaded[ROSTER_FILE]
-    problems = _cross_checks(root, campaign, roster, csrc, rsrc)
+    problems = _cross_checks(root, campaign, roster, csrc, rsrc) if cross_checks else []
     if problems:
         raise InputError(problems)
     return CampaignFolder(root, campaign, roster, csrc, rsrc)

@@ -330,8 +330,8 @@ def _problem(name: str, spec: str | None, conversion: str | None) -> str | None:
     if "[" in name:
         return f"{{{name}}}: write a field as {{{root.split('[')[0]}}} or {{{root.split('[')[0]}.LANG}}"
     if root not in FIELDS and root not in ALIASES:
-        return (f"unknown field {{{root}}}{did_you_mean(root, NAMES, show=braced)}; known: {', '.join(FIELDS)} "
-                f"(and the older {', '.join(ALIASES)})")
+        return (f"unknown field {{{root}}}{did_you_mean(root, NAMES, show=braced)}; known: {', '.join(FIELDS)}; "
+                f"older caption names: {', '.join(ALIASES)}")
     if spec or conversion:
         return f"{{{name}}}: no format spec or conversion is allowed"
     if len(attrs) > 1:
