@@ -22,7 +22,7 @@ from .facts import Facts, Status
 from .fields import FIELDS, VOCABULARY, caption_values, fill_caption, resolve, used, value_of
 from .plan import FINALE, RELEASED, WEEKLY, Slot, plan
 from .roster import facts
-from .words import LANGUAGES, words
+from .words import words
 
 if TYPE_CHECKING:
     from .definition import Campaign
@@ -268,4 +268,4 @@ def claim_problems(campaign: Campaign, roster: Roster) -> list[str]:
     return problems
 
 
-__all__ = ["CLAIMS", "LANGUAGES", "claim_problems", "claims_in", "empty_field_problems", "phrases"]
+__all__ = ["CLAIMS", "claim_problems", "claims_in", "empty_field_problems", "phrases"]

@@ -34,9 +34,20 @@ def namespace(people: Sequence[Facts], lang: str, *, week: int, count: int | Non
                                          hashtags=tuple(hashtags), durations=durations))
 
 
-_FORMATTER = string.Formatter()
 _KHMER = re.compile(r"[\u1780-\u17ff]")
 _LATIN = re.compile(r"[A-Za-z]")
+_EMPTY = "\x00"  # where a field gave nothing, while the text is tidied
+
+
+class _Formatter(string.Formatter):
+    """Marks where a field gave nothing, so tidying removes only what an empty field left behind
+    (a French "En détention : {detained}" keeps its space before the colon)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        return format(value, format_spec) or _EMPTY
+
+
+_FORMATTER = _Formatter()
 
 
 @functools.lru_cache(maxsize=1024)
@@ -61,9 +72,10 @@ def fill(template: str, values: dict[str, Any]) -> str:
                   for k, v in values.items()}
     text = _FORMATTER.vformat(template, (), values)
     if "{" not in template:
-        return text
-    text = re.sub(r"\(\s*\)", "", text)
-    text = re.sub(r"[ \t]+([,.;:!?\u17d4])", r"\1", text)
+        return text.replace(_EMPTY, "")
+    text = re.sub(rf"\((?:\s*{_EMPTY})+\s*\)", _EMPTY, text)  # "({group})" with no group: itself empty
+    text = re.sub(rf"(?:[ \t]*{_EMPTY})+[ \t]*(?=[,.;:!?\u17d4])", "", text)
+    text = text.replace(_EMPTY, "")
     text = re.sub(r"([,;:])(?=[,.;:!?\u17d4])", "", text)
     text = re.sub(r"^[,;:.\s]+", "", text)
     return re.sub(r"[ \t]{2,}", " ", text).strip(" ")
