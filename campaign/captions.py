@@ -1,18 +1,11 @@
-"""Captions: the organiser's variants filled in with the facts of the day.
+"""Captions: the organiser's variants filled in with the facts of the day, and each platform's
+length rule.
 
-A caption template is a Python format string over a fixed set of fields; ``check_template``
-finds unknown fields at validation time so nothing fails at posting time.
-
-Fields (for a post featuring several people, name-like fields join the names):
-
-    {name} {name_en} {name_km} {group} {role} {charge} {case} {days} {duration} {sentence}
-    {released_on} {count} {week} {campaign} {organisation} {hashtags}
-
-``{case}``: "charged with X" / "convicted of X" / "sentenced to 2 years for X" / nothing (see
-:mod:`campaign.words`); ``{duration}`` in years unless ``durations: months``.
-
-Dates are written the way cards write them, in the caption's language ("20 March 2025" /
-"២០ មីនា ២០២៥"): both use :func:`campaign.types.format_date`.
+A caption variant is a format string over the one field vocabulary of captions, cards and alt text
+(:mod:`campaign.fields`: ``{name}``, ``{name.km}``, ``{case}``, ``{detained}``...; the older
+``{name_km}``, ``{duration}``, ``{days}`` stay as aliases); ``check_template`` finds unknown fields at
+validation time so nothing fails at posting time. A post's caption is its account's variant for
+the post's kind: a "released" or "finale" post never borrows a weekly caption.
 
 Each platform counts a caption its own way (:data:`LIMITS`): X weighs code points (Khmer weighs
 2, a URL 23, an emoji sequence 2; :mod:`campaign.xtext`); Mastodon and Bluesky count grapheme
@@ -23,7 +16,6 @@ at a word boundary, keeping the hashtags; :func:`caption_problems` warns at vali
 from __future__ import annotations
 
 import re
-import string
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,90 +25,41 @@ from typing import TYPE_CHECKING
 from wcwidth import iter_graphemes
 
 from . import xtext
+from .caption_facts import empty_field_problems
 from .definition import KINDS
-from .plan import plan
-from .roster import facts
-from .sources import braced, did_you_mean
-from .types import format_date, join_list
-from .words import digits
+from .fields import NAMES, caption_fields, caption_values, check, fill_caption, sample_values
+from .fields import tidy as _tidy
 
 if TYPE_CHECKING:
-    from .definition import Account, Campaign
+    from .definition import Campaign
     from .plan import Slot
     from .roster import Facts, Roster
 
-FIELDS = (
-    "name", "name_en", "name_km", "group", "role", "charge", "case", "days", "duration", "sentence",
-    "released_on", "count", "week", "campaign", "organisation", "hashtags",
-)
+FIELDS = NAMES  # every field and alias a caption may use (campaign.fields.VOCABULARY, ALIASES)
+__all__ = ["FIELDS", "LIMITS", "caption_fields", "caption_length", "caption_problems", "caption_text",
+           "check_template", "empty_field_problems", "fit_caption", "fits", "graphemes", "limit_of"]
 
 
 def check_template(text: str) -> str | None:
-    """None if ``text`` is a usable caption template, else what is wrong with it."""
-    try:
-        parsed = list(string.Formatter().parse(text))
-    except ValueError as exc:
-        return f"caption is not a valid template ({exc}); write {{{{ and }}}} for literal braces"
-    for _, name, spec, conversion in parsed:
-        if name is None:
-            continue
-        if name == "" or name.isdigit():
-            return "caption placeholders need a name, e.g. {name}"
-        if name not in FIELDS:
-            return f"unknown placeholder {{{name}}}{did_you_mean(name, FIELDS, show=braced)}; known: {', '.join(FIELDS)}"
-        if spec or conversion:
-            return f"placeholder {{{name}}} takes no format spec or conversion"
-    return None
+    """None if ``text`` is a usable caption template, else its first problem (:func:`campaign.fields.check`
+    gives them all)."""
+    problems = check(text)
+    return problems[0] if problems else None
 
 
-def caption_fields(campaign: Campaign, account: Account, slot: Slot, people: Sequence[Facts]) -> dict[str, str]:
-    """The values of every caption field for one post, in the account's language."""
-    lang = account.language
-    num = lambda n: digits(n, lang)  # noqa: E731
-
-    def each(get) -> str:  # type: ignore[no-untyped-def]
-        return join_list([get(f) for f in people], lang)
-
-    def per_person(get) -> str:  # type: ignore[no-untyped-def]
-        # A fact that differs between the people of one post is said with each name, so a
-        # reader never has to guess whose "15 months" is whose.
-        values = [(f.person.name.get(lang), get(f)) for f in people]
-        if len({v for _, v in values if v}) <= 1:
-            return each(get)
-        return join_list([f"{name} ({value})" for name, value in values if value], lang)
-
-    return {
-        "name": each(lambda f: f.person.name.get(lang)),
-        "name_en": each(lambda f: f.person.name.get("en")),
-        "name_km": each(lambda f: f.person.name.get("km")),
-        "group": each(lambda f: f.person.group.get(lang) if f.person.group else ""),
-        "role": each(lambda f: f.person.role.get(lang) if f.person.role else ""),
-        "charge": per_person(lambda f: f.charge.get(lang) if f.charge else ""),
-        "case": per_person(lambda f: f.case_text(lang)),
-        "days": per_person(lambda f: num(f.days_detained)),
-        "duration": per_person(lambda f: f.detained_text(lang, campaign.durations)),
-        "sentence": per_person(lambda f: f.sentence.text(lang) if f.sentence else ""),
-        "released_on": per_person(lambda f: format_date(f.released_on, lang) if f.released_on else ""),
-        "count": num(len(people)),
-        "week": num(slot.week),
-        "campaign": campaign.name,
-        "organisation": account.organisation,
-        "hashtags": " ".join(campaign.hashtags),
-    }
+class MissingCaptions(ValueError):
+    """A post's language has no caption variants for its kind (``campaign validate`` refuses this)."""
 
 
 def caption_text(campaign: Campaign, slot: Slot, people: Sequence[Facts]) -> str:
     """The caption of ``slot``: its account's variant for the slot's kind, filled in."""
     account = campaign.account(slot.account)
     variants = campaign.captions[account.language].for_kind(slot.kind)
+    if not variants:
+        raise MissingCaptions(f"captions.{account.language} has no {slot.kind} captions, and a {slot.kind} post "
+                              f"never borrows a weekly caption; add captions.{account.language}.{slot.kind}")
     template = variants[slot.variant % len(variants)]
-    return _tidy(template.format(**caption_fields(campaign, account, slot, people)))
-
-
-def _tidy(text: str) -> str:
-    """A filled-in template without the double spaces an empty field leaves."""
-    return re.sub(r"[ \t]{2,}", " ", text).strip()
-
+    return fill_caption(template, caption_values(campaign, account, slot, people))
 
 
 # ---- each platform's length rule -------------------------------------------------------------
@@ -268,11 +211,21 @@ _SAMPLE = {
     "en": {"name": "Chhoeun Daravy and Sun Ratha", "name_en": "Chhoeun Daravy", "name_km": "ឆឿន ដារ៉ាវី",
            "group": "Khmer Thavrak", "role": "youth activist", "charge": "incitement to commit a felony",
            "days": "365", "duration": "1 year and 2 months", "sentence": "20 months in prison",
-           "released_on": "9 November 2021", "count": "12", "week": "12", "organisation": "LICADHO"},
+           "released_on": "9 November 2021", "count": "12", "week": "12", "organisation": "LICADHO",
+           "status": "imprisoned", "case": "sentenced to 1 year and 8 months for incitement to commit a felony",
+           "case_label": "sentenced to 1 year and 8 months for", "since": "3 September 2020",
+           "months_detained": "14", "convicted_on": "5 May 2021", "release_note": "charges not dropped",
+           "charges_remain": "the charges remain", "charges_dropped": "the charges were dropped",
+           "next_hearing": "9 November 2021"},
     "km": {"name": "ឆឿន ដារ៉ាវី និង ស៊ុន រដ្ឋា", "name_en": "Chhoeun Daravy", "name_km": "ឆឿន ដារ៉ាវី",
            "group": "ខ្មែរថាមពល", "role": "សកម្មជនយុវជន", "charge": "ញុះញង់ឱ្យប្រព្រឹត្តបទឧក្រិដ្ឋ",
            "days": "៣៦៥", "duration": "១ឆ្នាំ ២ខែ", "sentence": "ជាប់ពន្ធនាគារ ២០ខែ",
-           "released_on": "៩ វិច្ឆិកា ២០២១", "count": "១២", "week": "១២", "organisation": "លីកាដូ"},
+           "released_on": "៩ វិច្ឆិកា ២០២១", "count": "១២", "week": "១២", "organisation": "លីកាដូ",
+           "status": "ជាប់ពន្ធនាគារ", "case": "ត្រូវបានកាត់ទោស ១ ឆ្នាំ និង ៨ ខែ ពីបទញុះញង់ឱ្យប្រព្រឹត្តបទឧក្រិដ្ឋ",
+           "case_label": "ត្រូវបានកាត់ទោស ១ ឆ្នាំ និង ៨ ខែ ពីបទ", "since": "៣ កញ្ញា ២០២០",
+           "months_detained": "១៤", "convicted_on": "៥ ឧសភា ២០២១", "release_note": "ការចោទប្រកាន់មិនត្រូវបានលុបចោលទេ",
+           "charges_remain": "ការចោទប្រកាន់នៅតែមាន", "charges_dropped": "ការចោទប្រកាន់ត្រូវបានលុបចោល",
+           "next_hearing": "៩ វិច្ឆិកា ២០២១"},
 }
 
 
@@ -295,7 +248,7 @@ def caption_problems(campaign: Campaign, roster: Roster | None = None) -> list[s
             cset = campaign.captions.get(lang)
             if cset is None:
                 continue
-            sample = {**_SAMPLE.get(lang, _SAMPLE["en"]), "campaign": campaign.name, "hashtags": tags}
+            sample = sample_values({**_SAMPLE.get(lang, _SAMPLE["en"]), "campaign": campaign.name, "hashtags": tags})
             for kind in KINDS:
                 for i, template in enumerate(getattr(cset, kind) or []):
                     try:
@@ -333,76 +286,3 @@ def _x_collisions(campaign: Campaign) -> list[str]:
                     f"and variant(s) {', '.join(map(str, shared))} do not name the {{organisation}}; X forbids "
                     "identical posts across accounts: add variants or put {organisation} in them")
     return out
-
-
-# The person fields that can be empty (names fall back to another language, never to nothing),
-# and why, in the words an organiser would check roster.yaml with.
-_EMPTY_BECAUSE = {
-    "group": "no group", "role": "no role", "charge": "no charge recorded", "sentence": "not sentenced",
-    "released_on": "not released",
-}
-_MARK = "\x00"
-_CONTEXT = 24  # characters of the caption shown either side of an empty field
-
-
-def empty_field_problems(campaign: Campaign, roster: Roster) -> list[str]:
-    """One warning per caption variant and person field that is empty in some planned post
-    (a "{sentence}" for someone never convicted), with how many posts it affects and how the
-    first would read. Variants rotate whoever is featured, so a variant must read well for
-    everyone."""
-    people = roster.by_id()
-    # (language, kind of the variant list, variant index, field) -> posts affected; the first post's fields
-    counts: dict[tuple[str, str, int, str], int] = {}
-    first: dict[tuple[str, str, int, str], tuple[Slot, dict[str, str]]] = {}
-    for slot in plan(campaign, roster):
-        cset = campaign.captions.get(slot.language)
-        if cset is None:
-            continue
-        kind = slot.kind if getattr(cset, slot.kind, None) else "weekly"  # for_kind falls back to weekly
-        variants = cset.for_kind(slot.kind)
-        index = slot.variant % len(variants)
-        used = _fields_used(variants[index]) & set(_EMPTY_BECAUSE)
-        if not used:
-            continue
-        featured = [facts(people[pid], slot.date) for pid in slot.people if pid in people]
-        values = caption_fields(campaign, campaign.account(slot.account), slot, featured)
-        for field in sorted(used, key=FIELDS.index):
-            if values[field]:
-                continue
-            key = (slot.language, kind, index, field)
-            counts[key] = counts.get(key, 0) + 1
-            first.setdefault(key, (slot, values))
-    problems = []
-    for (lang, kind, index, field), n in counts.items():
-        slot, values = first[(lang, kind, index, field)]
-        who = ", ".join(slot.people[:3]) + (f" and {len(slot.people) - 3} more" if len(slot.people) > 3 else "")
-        template = campaign.captions[lang].for_kind(kind)[index]
-        problems.append(
-            f"captions.{lang}.{kind}[{index}] uses {{{field}}}, empty in {n} planned post{'s' if n != 1 else ''}, "
-            f"first for {who} on {slot.date} ({_EMPTY_BECAUSE[field]}): the caption would read "
-            f"'{_around_empty(template, values, field)}'; variants rotate whoever is featured, so write this one "
-            f"to read well without {{{field}}}, or add the fact to roster.yaml if it is missing")
-    return problems
-
-
-def _fields_used(template: str) -> set[str]:
-    try:
-        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    except ValueError:
-        return set()  # check_template reports it
-
-
-def _around_empty(template: str, values: dict[str, str], field: str) -> str:
-    """The filled-in caption around where ``field`` (empty) would have been, cut at spaces."""
-    text = _tidy(template.format(**{**values, field: _MARK}))
-    at = text.index(_MARK)
-    start = max(0, at - _CONTEXT)
-    if start > 0:  # cut at a space, never inside a word (or a Khmer cluster)
-        space = text.rfind(" ", 0, start + 1)
-        start = space + 1 if space >= 0 else 0
-    end = min(len(text), at + 1 + _CONTEXT)
-    if end < len(text):
-        space = text.find(" ", end)
-        end = space if space >= 0 else len(text)
-    shown = _tidy(text[start:end].replace(_MARK, ""))
-    return ("... " if start > 0 else "") + shown + (" ..." if end < len(text) else "")

@@ -8,6 +8,7 @@ from pathlib import Path
 from .cards import CardError, check_folder_templates, find_template, load_template, require_raqm
 from .cards.photos import PhotoError, load_photo
 from .definition import CampaignFolder, load_folder
+from .languages import language_problems
 from .plan import FINALE, RELEASED, WEEKLY, Slot, plan
 from .sources import InputError, Problem
 
@@ -20,10 +21,12 @@ SHOWN_DAYS = 5  # days listed in a capacity problem; the rest are counted
 
 def load_checked(folder: Path | str) -> CampaignFolder:
     """Load a campaign folder and check what it needs beyond its own files: every photo decodes,
-    the card templates it names load and can show every planned post, and Khmer can be shaped.
-    Raises InputError (located problems) or CardError."""
+    the card templates it names load and can show every planned post, every account's language
+    has the captions and template labels of the posts it plans (:mod:`campaign.languages`), and
+    Khmer can be shaped. Raises InputError (located problems) or CardError."""
     loaded = load_folder(folder)
-    problems = photo_problems(loaded) + check_folder_templates(loaded) + capacity_problems(loaded)
+    problems = (photo_problems(loaded) + check_folder_templates(loaded) + capacity_problems(loaded)
+                + language_problems(loaded))
     if problems:
         raise InputError(problems)
     require_raqm()

@@ -130,7 +130,7 @@ def test_a_template_too_long_for_a_platform_is_warned(example_folder) -> None:  
 
 def test_existing_helpers_still_work() -> None:
     assert check_template("{name} {hashtags}") is None
-    assert "unknown placeholder" in (check_template("{nmae}") or "")
+    assert "unknown field {nmae}" in (check_template("{nmae}") or "")
 
 
 def test_multi_person_facts_are_said_with_each_name(example_folder) -> None:

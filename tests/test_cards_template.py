@@ -170,9 +170,9 @@ def test_required_canvas_sizes(tmp_path: Path) -> None:
 
 
 def test_alt_text_is_checked_like_layer_text(tmp_path: Path) -> None:
-    d = write(tmp_path, MINIMAL.replace('  en: "{name}"', '  en: "{name}, {days}"'))
+    d = write(tmp_path, MINIMAL.replace('  en: "{name}"', '  en: "{name}, {nights}"'))
     [p] = problems(d)
-    assert "alt.en: unknown field {days}" in p
+    assert "alt.en: unknown field {nights}" in p
     d = write(tmp_path, MINIMAL.replace('  en: "{name}"', '  en: "{name"'), "b")
     [p] = problems(d)
     assert "alt.en: not a valid format string" in p

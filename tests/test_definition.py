@@ -208,7 +208,7 @@ def test_duplicate_yaml_key(tmp_path: Path) -> None:
 
 def test_unknown_caption_placeholder(tmp_path: Path) -> None:
     bad = CAMPAIGN.replace("{name}: {days} days", "{nme}: {days} days")
-    msg = one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "{nme}"), "captions.en[1]", "unknown placeholder")
+    msg = one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "{nme}"), "captions.en[1]", "unknown field {nme}")
     assert "did you mean {name}" in msg
 
 

@@ -69,6 +69,7 @@ class CardInput:
     photo_names: Mapping[str, str] = field(default_factory=dict)
     logo_name: str = "logo"
     durations: DurationUnit = "years"  # the campaign's way of saying time behind bars (years or months)
+    hashtags: tuple[str, ...] = ()  # the campaign's, for a template that writes {hashtags}
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ class _Ctx:
         c = self.card
         out = F.namespace(people if people is not None else self.people, lang, week=c.week,
                           count=len(self.people), campaign=c.campaign_name, organisation=c.organisation,
-                          durations=c.durations)
+                          durations=c.durations, hashtags=c.hashtags)
         if people is None:
             self._values[lang] = out
         return out
@@ -805,7 +806,7 @@ def alt_texts(t: Template, card: CardInput) -> dict[str, str]:
     out = {}
     for lang, template_text in texts.items():  # type: ignore[union-attr]
         values = F.namespace(card.people, lang, week=card.week, campaign=card.campaign_name,
-                             organisation=card.organisation, durations=card.durations)
+                             organisation=card.organisation, durations=card.durations, hashtags=card.hashtags)
         out[lang] = F.fill(template_text, values).strip()
     return out
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,22 +33,17 @@ from typing import Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from ..sources import InputError, Loc, Located, Problem, braced, did_you_mean, load_model
+from ..fields import ALIASES, PERSON_FIELDS, check, resolve
+from ..sources import InputError, Loc, Located, Problem, did_you_mean, load_model
 from ..types import LANG_RE
 
 TEMPLATE_FILE = "template.yaml"
 REQUIRED_SIZES = {"square": (1080, 1080), "portrait": (1080, 1350), "landscape": (1200, 675)}
 
-# Fields a text or alt format string may use. Local fields take a language attribute
-# ({name.km}); bare, they are written in the layer's language (the card's, unless `lang:` is set).
-LOCAL_FIELDS = (
-    "name", "group", "role", "charge", "sentence", "detained", "release_note", "released_on",
-    "next_hearing", "status", "names", "convicted_on", "charges_remain", "charges_dropped", "case", "case_label",
-)
-NUMBER_FIELDS = ("days_detained", "months_detained", "week", "count")
-PLAIN_FIELDS = ("campaign", "organisation")
-FIELDS = LOCAL_FIELDS + NUMBER_FIELDS + PLAIN_FIELDS
-NAME_ATTRS = ("primary", "secondary")  # {name.primary}: Khmer name if known, else English
+# Fields a text or alt format string may use: the one vocabulary of captions, cards and alt text
+# (campaign.fields). Text fields take a language attribute ({name.km}); bare, they are written in
+# the layer's language (the card's, unless `lang:` is set).
+TEXT_FIELDS = PERSON_FIELDS + tuple(a for a in ALIASES if resolve(a)[0] in PERSON_FIELDS)
 
 
 class CardError(Exception):
@@ -167,8 +161,9 @@ class When(Model):
     @classmethod
     def _fields(cls, value: list[str] | None) -> list[str] | None:
         for name in value or []:
-            if name not in LOCAL_FIELDS:
-                raise ValueError(f"{name!r} is not a text field; use one of: {', '.join(LOCAL_FIELDS)}")
+            if name not in TEXT_FIELDS:
+                raise ValueError(f"{name!r} is not a text field{did_you_mean(name, TEXT_FIELDS)}; "
+                                 f"use one of: {', '.join(PERSON_FIELDS)}")
         return value
 
 
@@ -437,8 +432,7 @@ def check_spec(spec: TemplateSpec) -> Iterator[tuple[Loc, str]]:
             loc: Loc = ("alt", i, "text", lang) if isinstance(spec.alt, list) else ("alt", lang)
             if not LANG_RE.match(lang):
                 yield loc, f"{lang!r} is not a language code"
-            err = check_format(text)
-            if err:
+            for err in check(text):
                 yield loc, err
 
 
@@ -504,8 +498,7 @@ def _check_style(spec: TemplateSpec, where: Loc, style: TextStyle) -> Iterator[t
         loc = where + ("text", lang) if lang else where + ("text",)
         if lang and lang != "*" and not LANG_RE.match(lang):
             yield loc, f"{lang!r} is not a language code"
-        err = check_format(text)
-        if err:
+        for err in check(text):
             yield loc, err
 
 
@@ -513,31 +506,10 @@ BackgroundLayer.model_rebuild()
 
 
 def check_format(text: str) -> str | None:
-    """None if ``text`` is a usable card/alt format string, else what is wrong with it."""
-    try:
-        parsed = list(string.Formatter().parse(text))
-    except ValueError as exc:
-        return f"not a valid format string ({exc}); write {{{{ and }}}} for literal braces"
-    for _, name, spec, conversion in parsed:
-        if name is None:
-            continue
-        if spec or conversion:
-            return f"{{{name}}}: no format spec or conversion is allowed"
-        root, *attrs = name.split(".")
-        if root not in FIELDS:
-            return f"unknown field {{{root}}}{did_you_mean(root, FIELDS, show=braced)}; known: {', '.join(FIELDS)}"
-        if "[" in name or len(attrs) > 1:
-            return f"{{{name}}}: write a field as {{{root}}} or {{{root}.LANG}}"
-        if attrs:
-            attr = attrs[0]
-            if root == "campaign":
-                if attr != "name":
-                    return f"{{{name}}}: campaign has only .name"
-            elif root == "organisation":
-                return f"{{{name}}}: organisation takes no attribute"
-            elif not (LANG_RE.match(attr) or (root in ("name", "names") and attr in NAME_ATTRS)):
-                return f"{{{name}}}: .{attr} is not a language code" + (" or primary/secondary" if root == "name" else "")
-    return None
+    """None if ``text`` is a usable card/alt format string, else its first problem
+    (:func:`campaign.fields.check` gives them all)."""
+    problems = check(text)
+    return problems[0] if problems else None
 
 
 # --- loading -----------------------------------------------------------------------------------

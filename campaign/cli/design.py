@@ -185,7 +185,7 @@ def planned_jobs(folder: CampaignFolder, sizes: list[str] | None) -> Iterator[Jo
         account = c.account(slot.account)
         card = CardInput(people=group, photos=photos, language=slot.language, kind=slot.kind, week=slot.week,
                          campaign_name=c.name, organisation=account.organisation, logo=logo,
-                         photo_names=names, logo_name=logo_name, durations=c.durations)
+                         photo_names=names, logo_name=logo_name, durations=c.durations, hashtags=tuple(c.hashtags))
         for size in sizes or ["square"]:
             who = ", ".join(f.person.name.get("en") for f in group[:3]) + (f" +{len(group) - 3}" if len(group) > 3 else "")
             yield Job(f"{slot.date}_{slot.account}_{slot.kind}_{size}.jpg",
@@ -284,7 +284,7 @@ def template_jobs(folder: CampaignFolder, t: Template, name: str, sizes: list[st
             card = CardInput(people=group, photos=photos, language=lang, kind=kind,
                              week=max(1, week_of(c, group[0].on)), campaign_name=c.name,
                              organisation=account.organisation, logo=logo, photo_names=names, logo_name=logo_name,
-                             durations=c.durations)
+                             durations=c.durations, hashtags=tuple(c.hashtags))
             for size in sizes or ["square"]:
                 safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in label)
                 yield Job(f"{name}_{safe}_{lang}_{size}.jpg", f"{label} ({lang}) · as of {group[0].on}", name, size, card)

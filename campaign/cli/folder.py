@@ -1,4 +1,4 @@
-"""Organisers' folder commands: validate, plan, schema."""
+"""Organisers' folder commands: validate, plan, fields, schema."""
 
 from __future__ import annotations
 
@@ -8,13 +8,17 @@ from pathlib import Path
 
 import click
 
+from ..caption_facts import claim_problems
 from ..captions import caption_problems
 from ..cards.template import TemplateSpec
 from ..checks import load_checked
-from ..definition import Campaign
+from ..definition import Campaign, load_folder
+from ..fields import ALIASES, Post, listing, namespace
 from ..plan import Slot, plan, plan_warnings, week_of
-from ..roster import Roster
-from .common import clean_errors, parse_day
+from ..roster import Roster, facts
+from ..sources import did_you_mean
+from ..words import LANGUAGES, supported
+from .common import EXIT_INPUT, clean_errors, fail, parse_day
 
 FOLDER = click.argument("folder", type=click.Path(path_type=Path))
 
@@ -36,7 +40,7 @@ def validate(folder: Path) -> None:
     c = f.campaign
     slots = plan(c, f.roster)
     weeks = week_of(c, c.end)  # campaign weeks (seven days from the start), whatever the cadence
-    for warning in [*plan_warnings(c, f.roster), *caption_problems(c, f.roster)]:
+    for warning in [*plan_warnings(c, f.roster), *caption_problems(c, f.roster), *claim_problems(c, f.roster)]:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     click.echo(
         f"ok: {c.id}: {len(f.roster.people)} people, {len(c.accounts)} accounts, {weeks} weeks, "
@@ -76,6 +80,8 @@ def plan_cmd(folder: Path, as_json: bool, from_: date | None, to: date | None, a
                 if (from_ is None or s.date >= from_) and (to is None or s.date <= to)]
 
     slots = shown(_end_of(as_of, f.campaign.tz) if as_of else None)
+    for warning in claim_problems(f.campaign, f.roster):  # a caption stating what is not true that day
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
     if as_of is None:
         today = _today(f.campaign.tz)
         note = _future_events_note(f.campaign, f.roster, today, slots, shown(_end_of(today, f.campaign.tz)))
@@ -133,6 +139,51 @@ def _table(slots: list[Slot], roster: Roster) -> str:
     return "\n".join("  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4] for r in rows)
 
 
+@click.command("fields")
+@FOLDER
+@click.option("--person", metavar="ID", help="Whose values to show (default: the first person in roster.yaml).")
+@click.option("--date", "day", callback=parse_day, metavar="DATE",
+              help="The date the facts are as of (default: the first post featuring the person, else the start).")
+@click.option("--lang", "langs", multiple=True, metavar="xx",
+              help="A language to show (repeatable; default: every language the campaign's accounts post in).")
+@clean_errors
+def fields_cmd(folder: Path, person: str | None, day: date | None, langs: tuple[str, ...]) -> None:
+    """List every field of captions, card texts and alt texts, with its value for one person on one date.
+
+    Captions, template texts and alt texts write fields the same way: {name}, {case},
+    {detained}... A bare field is in the language of the account (or card); {field.xx}
+    forces language xx ({name.km}, {detained.en}). The older caption names still work.
+
+    \b
+    Examples:
+      campaign fields config/campaigns/release-hrds-2021
+      campaign fields config/campaigns/release-hrds-2021 --person rong-chhun --date 2021-11-12 --lang km
+    """
+    f = load_folder(folder, cross_checks=False)  # works while a caption still has a wrong field
+    c, people = f.campaign, f.roster.by_id()
+    pid = person or f.roster.people[0].id
+    if pid not in people:
+        fail(f"no person {pid!r} in roster.yaml{did_you_mean(pid, people)}", EXIT_INPUT)
+    for lang in langs:
+        if not supported(lang):
+            fail(f"the project has no words for {lang!r}; it writes {', '.join(LANGUAGES)}", EXIT_INPUT)
+    if day is None:
+        day = next((s.date for s in plan(c, f.roster) if pid in s.people), c.start)
+    accounts = {lang: [a for a in c.accounts if a.language == lang] for lang in langs or
+                dict.fromkeys(a.language for a in c.accounts)}
+    one = [facts(people[pid], day)]
+    click.echo(f"Fields for {pid} on {day} (week {week_of(c, day)}): a bare field is in the account's or card's "
+               "language; {field.xx} forces language xx.")
+    for lang, mine in accounts.items():
+        post = Post(week=week_of(c, day), count=1, campaign=c.name, organisation=mine[0].organisation if mine else "",
+                    hashtags=tuple(c.hashtags), durations=c.durations)
+        click.echo(f"\n{lang}" + (f" ({', '.join(a.id for a in mine)})" if mine else ""))
+        for written, value, field in listing(namespace(one, lang, post)):
+            shown = value or (f"(empty: {field.empty})" if field.empty else "(empty)")
+            click.echo(f"  {written:<20} {shown}")
+    click.echo("\nOlder caption names: " + ", ".join(f"{{{a}}} = {{{t}}}" for a, t in ALIASES.items()))
+
+
 SCHEMAS = {"campaign": Campaign, "roster": Roster, "template": TemplateSpec}  # FILE -> the model it is read into
 
 
@@ -165,5 +216,5 @@ def schema(file: str | None, which: str | None) -> None:
 
 
 def register(group: click.Group) -> None:
-    for command in (validate, plan_cmd, schema):
+    for command in (validate, plan_cmd, fields_cmd, schema):
         group.add_command(command)

@@ -44,7 +44,8 @@ def render_card(ledger: Ledger, applied: Applied, post: dict[str, str], facts_li
     logo = ledger.get_blob(applied.logos[account.id]) if account.id in applied.logos else None
     card = render(template, CardInput(people=facts_list, photos=photos, language=account.language, kind=post["kind"],
                                       week=int(post["week"]), campaign_name=c.name, organisation=account.organisation,
-                                      logo=logo, durations=c.durations), size=CARD_SIZE, fmt="jpeg", max_bytes=limit)
+                                      logo=logo, durations=c.durations, hashtags=tuple(c.hashtags)),
+                  size=CARD_SIZE, fmt="jpeg", max_bytes=limit)
     fields = {
         "card": ledger.put_blob(card.image), "card_format": card.format,
         "alt": json.dumps(card.alt, ensure_ascii=False),

@@ -52,6 +52,8 @@ def card_key(applied: Applied, *, account: str, platform: str, template: str, ki
     }
     if c.durations != "years":  # only when not the default, so the cache keys of before stay valid
         parts["durations"] = c.durations
+    if c.hashtags:  # a template may show {hashtags}; they also end every caption, so approvals follow them anyway
+        parts["hashtags"] = list(c.hashtags)
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
