@@ -7,9 +7,9 @@ A caption variant is a format string over the one field vocabulary of captions, 
 validation time so nothing fails at posting time. A post's caption is its account's variant for
 the post's kind: a "released" or "finale" post never borrows a weekly caption.
 
-Each platform counts a caption its own way (:data:`LIMITS`): X weighs code points (Khmer weighs
-2, a URL 23, an emoji sequence 2; :mod:`campaign.xtext`); Mastodon and Bluesky count grapheme
-clusters; Telegram counts characters. :func:`fit_caption` shortens a caption that does not fit
+Each platform counts a caption its own way (its row in :mod:`campaign.platforms`): X weighs code
+points (Khmer weighs 2, a URL 23, an emoji sequence 2; :mod:`campaign.xtext`); Mastodon and
+Bluesky count grapheme clusters; Telegram counts characters. :func:`fit_caption` shortens a caption that does not fit
 at a word boundary, keeping the hashtags; :func:`caption_problems` warns at validation time.
 """
 
@@ -18,17 +18,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from wcwidth import iter_graphemes
 
-from . import xtext
 from .caption_facts import empty_field_problems
 from .definition import KINDS
 from .fields import NAMES, caption_fields, caption_values, check, fill_caption, sample_values
 from .fields import tidy as _tidy
+from .platforms import TABLE, Limit
 
 if TYPE_CHECKING:
     from .definition import Campaign
@@ -65,24 +64,7 @@ def caption_text(campaign: Campaign, slot: Slot, people: Sequence[Facts]) -> str
 # ---- each platform's length rule -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Limit:
-    """How long a caption may be on one platform, and in what unit it is counted."""
-
-    size: int
-    unit: str  # "weighted characters", "graphemes", "characters"
-    max_bytes: int | None = None
-
-
-LIMITS: dict[str, Limit] = {
-    "x": Limit(280, "weighted characters"),
-    "mastodon": Limit(500, "graphemes"),  # the default configuration.statuses.max_characters
-    "bluesky": Limit(300, "graphemes", max_bytes=3000),
-    "telegram": Limit(1024, "characters"),  # a photo caption; a text message may be 4096
-    "facebook": Limit(63206, "characters"),
-}
-URL_WEIGHT = 23  # X and Mastodon count any link as 23, whatever its length
-_URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'។៕]")
+LIMITS: dict[str, Limit] = {name: p.caption for name, p in TABLE.items() if p.caption is not None}
 ELLIPSIS = "…"
 
 
@@ -98,15 +80,8 @@ def graphemes(text: str) -> list[str]:
 
 def caption_length(text: str, platform: str) -> int:
     """``text``'s length as ``platform`` counts it, in the unit of :data:`LIMITS`."""
-    if platform == "x":
-        return xtext.weighted_length(text)
-    if platform == "mastodon":
-        return len(graphemes(_URL_RE.sub("x" * URL_WEIGHT, text)))
-    if platform == "bluesky":
-        return len(graphemes(text))
-    if platform == "telegram":
-        return len(text.encode("utf-16-le")) // 2  # Telegram counts UTF-16 code units
-    return len(text)
+    limit = limit_of(platform)
+    return limit.count(text) if limit is not None else len(text)
 
 
 def fits(text: str, platform: str) -> bool:
@@ -116,8 +91,8 @@ def fits(text: str, platform: str) -> bool:
         return True
     if limit.max_bytes is not None and len(text.encode()) > limit.max_bytes:
         return False
-    if platform == "x" and not text.strip():
-        return False  # X refuses a blank post
+    if not limit.blank and not text.strip():
+        return False  # a blank post is refused (X)
     return caption_length(text, platform) <= limit.size
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .platforms import TABLE
+
 _REF_RE = re.compile(r"^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$")
 
 
@@ -72,16 +74,9 @@ def resolve(ref: str, base: Path | None = None, environ: dict[str, str] | None =
     raise CredentialError("not a secret reference (its value is not shown); write env:NAME or file:PATH")
 
 
-#: The credentials each platform's publisher reads (``self.secret(name)`` in its module); an
-#: account may also give one reference for all of them.
-NEEDED: dict[str, tuple[str, ...]] = {
-    "x": ("api_key", "api_secret", "access_token", "access_secret"),
-    "mastodon": ("token",),
-    "bluesky": ("app_password",),
-    "telegram": ("token",),
-    "facebook": ("token",),
-    "outbox": (),
-}
+#: The credentials each platform's publisher reads (``self.secret(name)`` in its module), from
+#: its row in :mod:`campaign.platforms`; an account may also give one reference for all of them.
+NEEDED: dict[str, tuple[str, ...]] = {name: row.credentials for name, row in TABLE.items()}
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from .credentials import check_ref
+from .platforms import NAMES, Name, spec
 from .roster import ID_RE, Roster
 from .sources import InputError, Located, Problem, did_you_mean, load_model
 from .types import LANG_RE, Duration
 from .words import DurationUnit, UnknownLanguage, supported
 
-PLATFORMS = ("x", "mastodon", "bluesky", "telegram", "facebook", "outbox")
-Platform = Literal["x", "mastodon", "bluesky", "telegram", "facebook", "outbox"]
+PLATFORMS = NAMES  # one row each in campaign.platforms
+Platform = Name
 KINDS = ("weekly", "finale", "released")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 CAMPAIGN_FILE, ROSTER_FILE = "campaign.yaml", "roster.yaml"
@@ -215,11 +216,12 @@ class Account(Model):
 
     @model_validator(mode="after")
     def _platform_needs(self) -> Account:
-        if self.platform != "outbox" and self.credentials is None:
+        row = spec(self.platform)
+        if row.credentials and self.credentials is None:
             raise ValueError(f"a {self.platform} account needs credentials (env:NAME or file:PATH references)")
-        needs = {"telegram": "channel", "facebook": "page_id", "mastodon": "base_url"}.get(self.platform)
-        if needs and getattr(self, needs) is None:
-            raise ValueError(f"a {self.platform} account needs '{needs}'")
+        for needs in row.account_fields:
+            if getattr(self, needs) is None:
+                raise ValueError(f"a {self.platform} account needs '{needs}'")
         return self
 
 

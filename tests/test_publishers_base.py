@@ -1,5 +1,5 @@
-"""The shared helpers in publishers/base.py: reset parsing, rate-limit headers, the mapping of
-transport errors, redaction, and matching a post's text for lookups."""
+"""What the publishers share (publishers/http.py, redaction.py, common.py): reset parsing,
+rate-limit headers, the mapping of transport errors, redaction, and matching a post's text for lookups."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ import requests
 import urllib3
 
 from campaign.publishers import AuthFailed, OutcomeUnknown, Transient, get_publisher
-from campaign.publishers.base import (REDACTED, RateLimitInfo, network_error, parse_reset, redact, safe_cause,
-                                      same_text)
+from campaign.publishers import redaction
+from campaign.publishers.common import same_text
+from campaign.publishers.http import RateLimitInfo, network_error, parse_reset
+from campaign.publishers.redaction import REDACTED, redact, safe_cause
 from tests.fakes.fixtures import PLATFORMS
 
 
@@ -64,6 +66,7 @@ def test_a_cause_showing_a_secret_is_dropped() -> None:
 
 
 def test_library_debug_logs_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    redaction.install()  # what the CLI's entry and a worker's start do (tests/test_platforms.py)
     platform = PLATFORMS["telegram"]
     publisher = get_publisher(platform.account(), platform.context(fake=type("F", (), {"url": "http://127.0.0.1:9"})()))  # type: ignore[arg-type]
     token = publisher.secret("token")  # type: ignore[attr-defined]
@@ -77,13 +80,6 @@ def test_same_text_ignores_links_and_reflowed_whitespace() -> None:
     assert same_text(ours, "Free Rong Chhun https://t.co/xyz #FreeThemAll")
     assert not same_text(ours, "Free Chhim Sithar https://t.co/xyz #FreeThemAll")
     assert not same_text("", "")
-
-
-def test_publishers_say_their_image_limit_without_credentials() -> None:
-    """The render step asks for max_image_bytes with an empty Context: no secret is resolved."""
-    limits = {name: get_publisher(p.account(), __import__("campaign.publishers.base", fromlist=["Context"]).Context()).max_image_bytes
-              for name, p in PLATFORMS.items()}
-    assert limits["bluesky"] == 1_000_000 and all(v >= 1_000_000 for v in limits.values())
 
 
 # ---- the outbox: a local folder, so an error before the record is written is "not posted" ------

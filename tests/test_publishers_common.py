@@ -15,7 +15,8 @@ import pytest
 
 from campaign.publishers import (AuthFailed, OutcomeUnknown, PublishError, RateLimited, Rejected, Transient,
                                  get_publisher)
-from campaign.publishers.base import RateLimitInfo
+from campaign.publishers import redaction
+from campaign.publishers.http import RateLimitInfo
 from tests.fakes.fixtures import *  # noqa: F403 - fixtures
 from tests.fakes.fixtures import HANG_SECONDS, SECRET_VALUES, Platform, make_post
 
@@ -154,6 +155,7 @@ def test_secrets_never_appear_in_logs_errors_or_reprs(platform_fake: tuple[Platf
                                                        caplog: pytest.LogCaptureFixture,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     platform, fake = platform_fake
+    redaction.install()  # as the CLI's entry and a worker's start do (tests/test_platforms.py)
     caplog.set_level(logging.DEBUG)
     account = platform.account()
     publisher = get_publisher(account, platform.context(fake))

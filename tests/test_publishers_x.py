@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from campaign.publishers import AuthFailed, RateLimited, Rejected, get_publisher
-from campaign.publishers.base import RedirectAdapter
+from campaign.publishers.http import RedirectAdapter
 from campaign.publishers.x import API, rate_limit_of
 from tests.fakes.fixtures import *  # noqa: F403
 from tests.fakes.fixtures import ENV, PLATFORMS, make_post

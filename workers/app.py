@@ -9,9 +9,11 @@ a weeks-old message run twice. ``acks_late`` is set only on tasks that are safe 
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from celery import Celery
+from celery import Celery, signals
 
+from campaign.publishers import redaction
 from campaign.redis_server import broker_url
 
 #: Seconds before the broker hands an unacknowledged message to another worker. Longer than any
@@ -65,3 +67,10 @@ def _drop_connections() -> None:
 
 
 configure()
+
+
+@signals.worker_init.connect  # the worker's own process (a solo or threads pool publishes there)
+@signals.worker_process_init.connect  # and each pool process, however the pool starts it
+def _redact_secrets(**_: Any) -> None:
+    """A worker publishes: keep the secrets it reveals out of every log (campaign.publishers.redaction)."""
+    redaction.install()

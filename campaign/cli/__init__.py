@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import click
 
+from ..publishers import redaction
 from . import accounts, design, folder, ops
 from .common import CLIGroup
 
@@ -24,6 +25,7 @@ def main() -> None:
       campaign validate config/campaigns/release-hrds-2021
       campaign plan config/campaigns/release-hrds-2021 --from 2021-09-15 --to 2021-09-21
     """
+    redaction.install()  # any command may reveal a secret (accounts check, simulate, run): never in a log
 
 
 for _area in (folder, design, ops, accounts):

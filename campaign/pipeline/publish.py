@@ -30,7 +30,8 @@ from ..ledger import Ledger, post_alt, worker_name
 from ..ledger.states import FAILED, IN_DOUBT, PLANNED, POSTED, PUBLISHING, QUEUED
 from ..publishers import (AuthFailed, Context, OutcomeUnknown, Post, Published, Publisher, RateLimited, Rejected,
                           Transient, get_publisher)
-from ..publishers.base import RateLimitInfo
+from ..platforms import spec
+from ..publishers.http import RateLimitInfo
 from .applied import Applied, load_applied
 from .settings import Settings
 from .tick import CARD_FIELDS, WITHDRAWN, current_fingerprint, slot_of
@@ -188,13 +189,16 @@ def reconcile_post(ledger: Ledger, post_id: str, now: datetime, settings: Settin
     applied = load_applied(ledger, post["campaign"])
     try:
         publisher = publisher_for(applied, post["account"], settings)
-        found = publisher.lookup(post_for(ledger, applied, post, now))
-    except NotImplementedError:
-        ledger.forget_doubt(post_id)
-        return "unknown"
+        can_tell = spec(publisher.platform).lookup  # the platform's row: can a post be found there?
+        found = publisher.lookup(post_for(ledger, applied, post, now)) if can_tell else None
+    except NotImplementedError:  # nor can its API for this post
+        can_tell, found = False, None
     except Exception as exc:  # noqa: BLE001 - the look-up itself failed: try again after reconcile_after
         ledger.annotate(post_id, {"looked_up": repr(time.time()), "error": f"look-up failed: {exc}"})
         return "retry"
+    if not can_tell:
+        ledger.forget_doubt(post_id)
+        return "unknown"
     if found is not None:
         record(ledger, post_id, found, now, worker, from_states=(IN_DOUBT,), detail="found on the platform")
         return "posted"

@@ -19,7 +19,7 @@ from ..ledger.states import AWAITING_REVIEW, FAILED, PLANNED, RENDERED
 from ..roster import facts
 from .applied import Applied, load_applied, template_for
 from .settings import Settings
-from .shown import CARD_SIZE, card_key, max_image_bytes, post_caption, shown_fingerprint
+from .shown import CARD_SIZE, card_format, card_key, max_image_bytes, post_caption, shown_fingerprint
 from .tick import current_fingerprint, known_roster, slot_of
 
 
@@ -31,7 +31,7 @@ def render_card(ledger: Ledger, applied: Applied, post: dict[str, str], facts_li
 
     c = applied.campaign
     account = c.account(post["account"])
-    limit = max_image_bytes(post["platform"])
+    limit, fmt = max_image_bytes(post["platform"]), card_format(post["platform"])
     if cache_key is None:
         cache_key = card_key(applied, account=post["account"], platform=post["platform"], template=post["template"],
                              kind=post["kind"], week=post["week"], people=facts_list)
@@ -45,7 +45,7 @@ def render_card(ledger: Ledger, applied: Applied, post: dict[str, str], facts_li
     card = render(template, CardInput(people=facts_list, photos=photos, language=account.language, kind=post["kind"],
                                       week=int(post["week"]), campaign_name=c.name, organisation=account.organisation,
                                       logo=logo, durations=c.durations, hashtags=tuple(c.hashtags)),
-                  size=CARD_SIZE, fmt="jpeg", max_bytes=limit)
+                  size=CARD_SIZE, fmt=fmt, max_bytes=limit)
     fields = {
         "card": ledger.put_blob(card.image), "card_format": card.format,
         "alt": json.dumps(card.alt, ensure_ascii=False),

@@ -10,33 +10,28 @@ card and the same caption (:func:`changes`).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..captions import caption_text, fit_caption
-from ..definition import Account
 from ..plan import Slot
-from ..publishers import Context, get_publisher
+from ..platforms import spec
 from ..roster import Facts
 from .applied import Applied
 
 CARD_SIZE = "square"
-DEFAULT_MAX_BYTES = 1_000_000  # the strictest platform (Bluesky) when a publisher cannot say
 
 
-@functools.lru_cache(maxsize=64)
 def max_image_bytes(platform: str) -> int:
-    """The image byte limit of a platform's publisher (the card is encoded to fit it)."""
-    try:
-        account = Account.model_construct(id="probe", organisation="probe", platform=platform, language="en",
-                                          credentials="env:CAMPAIGN_PROBE", stagger=None, logo=None, base_url=None,
-                                          handle=None, channel=None, page_id=None, outbox=None)
-        return int(get_publisher(account, Context()).max_image_bytes)
-    except Exception:  # noqa: BLE001 - a publisher that cannot even be built for a probe: be strict
-        return DEFAULT_MAX_BYTES
+    """The card byte limit of a platform (its row in :mod:`campaign.platforms`): the card is encoded to fit."""
+    return spec(platform).max_image_bytes
+
+
+def card_format(platform: str) -> str:
+    """The format a platform's card is encoded in: the first its row takes."""
+    return spec(platform).card_formats[0]
 
 
 def card_key(applied: Applied, *, account: str, platform: str, template: str, kind: str, week: int | str,
@@ -54,6 +49,8 @@ def card_key(applied: Applied, *, account: str, platform: str, template: str, ki
         parts["durations"] = c.durations
     if c.hashtags:  # a template may show {hashtags}; they also end every caption, so approvals follow them anyway
         parts["hashtags"] = list(c.hashtags)
+    if card_format(platform) != "jpeg":  # likewise
+        parts["format"] = card_format(platform)
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
@@ -125,5 +122,5 @@ def changes(old: Mapping[str, str], slot: Slot, people: Sequence[Facts], shown: 
     return reasons
 
 
-__all__ = ["CARD_SIZE", "Shown", "card_key", "changes", "max_image_bytes", "people_fps", "post_caption",
+__all__ = ["CARD_SIZE", "Shown", "card_format", "card_key", "changes", "max_image_bytes", "people_fps", "post_caption",
            "shown_fingerprint", "would_show"]

@@ -3,8 +3,8 @@
 
 Credential: ``app_password`` (an app password, never the account password), or a single
 reference; the login identifier is ``handle``; ``base_url`` names the PDS (default bsky.social).
-The card must be at most 1,000,000 bytes (older PDSs refuse more with BlobTooLarge), so
-``max_image_bytes`` tells the pipeline to render it that small. Errors::
+The card must be at most 1,000,000 bytes (older PDSs refuse more with BlobTooLarge): the
+platform's row in campaign/platforms.py tells the pipeline to render it that small. Errors::
 
     429 (RateLimitExceededError)          RateLimited (ratelimit-reset)
     401/403 (UnauthorizedError)           AuthFailed; a 400 at login too (bad handle, takedown)
@@ -31,9 +31,10 @@ from atproto_client.request import Request
 from atproto_core.exceptions import AtProtocolError
 
 from ..definition import Account
-from .base import (AuthFailed, BasePublisher, Context, OutcomeUnknown, Post, Published, PublishError,
-                   RateLimited, RateLimitInfo, Rejected, Transient, network_error, register, reset_after,
-                   same_text, status_error)
+from .base import (AuthFailed, Context, OutcomeUnknown, Post, Published, PublishError, RateLimited, Rejected,
+                   Transient, register)
+from .common import BasePublisher, same_text
+from .http import RateLimitInfo, network_error, reset_after, status_error
 
 T = TypeVar("T")
 _TOKEN_RE = re.compile(r"(?<![\w#])#[^\s#]+|https?://[^\s<>\"]+")
@@ -74,7 +75,6 @@ class BlueskyPublisher(BasePublisher):
     """Posts a card with alt text to one Bluesky account."""
 
     platform: ClassVar[str] = "bluesky"
-    max_image_bytes: ClassVar[int] = 1_000_000
     default_base_url: ClassVar[str | None] = "https://bsky.social"
 
     def __init__(self, account: Account, context: Context):
@@ -105,7 +105,7 @@ class BlueskyPublisher(BasePublisher):
         client = self.client
         builder = rich_text(post.text)
         response = self._do("post", lambda: client.send_image(
-            text=builder.build_text(), image=post.image, image_alt=post.alt, langs=[post.language],
+            text=builder.build_text(), image=post.image, image_alt=self.alt_text(post), langs=[post.language],
             facets=builder.build_facets() or None, image_aspect_ratio=aspect_ratio(post.image)))
         return Published(remote_id=response.uri, url=self._url(response.uri), extra={"cid": response.cid})
 

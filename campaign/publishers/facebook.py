@@ -21,8 +21,9 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 from ..definition import Account
-from .base import (AuthFailed, BasePublisher, Context, Post, Published, PublishError, RateLimited,
-                   RateLimitInfo, Rejected, Transient, register, reset_after, same_text)
+from .base import AuthFailed, Context, Post, Published, PublishError, RateLimited, Rejected, Transient, register
+from .common import BasePublisher, same_text
+from .http import RateLimitInfo, reset_after
 
 GRAPH_VERSION = "v24.0"
 _RATE_CODES = {4, 17, 32, 613}
@@ -33,7 +34,6 @@ class FacebookPublisher(BasePublisher):
     """Posts a card with caption and alt text to one Facebook Page."""
 
     platform: ClassVar[str] = "facebook"
-    max_image_bytes: ClassVar[int] = 10_000_000
     default_base_url: ClassVar[str | None] = "https://graph.facebook.com"
     version: ClassVar[str] = GRAPH_VERSION
 
@@ -59,7 +59,7 @@ class FacebookPublisher(BasePublisher):
     def publish(self, post: Post) -> Published:
         self.check(post)
         body = self.call("POST", f"{self.account.page_id}/photos", step="post", posting=True,
-                         data={"caption": post.text, "alt_text_custom": post.alt, "published": "true"},
+                         data={"caption": post.text, "alt_text_custom": self.alt_text(post), "published": "true"},
                          files={"source": (post.card_name, post.image, post.image_type)})
         post_id = str(body.get("post_id") or body["id"])
         return Published(remote_id=post_id, url=f"https://www.facebook.com/{post_id}", extra={"photo_id": str(body["id"])})

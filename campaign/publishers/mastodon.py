@@ -27,12 +27,11 @@ from mastodon import (Mastodon, MastodonAPIError, MastodonError, MastodonNetwork
                       MastodonRatelimitError, MastodonServerError, MastodonUnauthorizedError)
 
 from ..definition import Account
-from .base import (AuthFailed, BasePublisher, Context, Post, Published, PublishError, RateLimited,
-                   RateLimitInfo, Rejected, Transient, clip, http_session, network_error, parse_reset,
-                   register, reset_after, same_text)
+from .base import AuthFailed, Context, Post, Published, PublishError, RateLimited, Rejected, Transient, register
+from .common import BasePublisher, same_text
+from .http import RateLimitInfo, http_session, network_error, parse_reset, reset_after
 
 T = TypeVar("T")
-ALT_TEXT_MAX = 1500  # the default description_limit; instances may allow more, none less
 API_VERSION = "4.4.0"  # stated, so Mastodon.py never probes /api/v1/instance and uses /api/v2/media
 
 
@@ -45,7 +44,6 @@ class MastodonPublisher(BasePublisher):
     """Posts a card with alt text to one Mastodon account."""
 
     platform: ClassVar[str] = "mastodon"
-    max_image_bytes: ClassVar[int] = 10_000_000  # 16 MB on 4.x; older instances take 10 MB
     media_wait: ClassVar[float] = 60.0  # how long to wait for the instance to process the card
     poll_interval: ClassVar[float] = 0.1
 
@@ -63,7 +61,7 @@ class MastodonPublisher(BasePublisher):
     def publish(self, post: Post) -> Published:
         self.check(post)
         media = self._do("media upload", lambda: self.api.media_post(
-            post.image, mime_type=post.image_type, description=clip(post.alt, ALT_TEXT_MAX) or None,
+            post.image, mime_type=post.image_type, description=self.alt_text(post) or None,
             file_name=post.card_name))
         media = self._processed(media)
         status = self._do("post", lambda: self.api.status_post(

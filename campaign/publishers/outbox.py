@@ -80,7 +80,6 @@ def folder_problem(folder: Path, probe: bool = False) -> str | None:
 
 class OutboxPublisher:
     platform: ClassVar[str] = "outbox"
-    max_image_bytes: ClassVar[int] = 10_000_000
 
     def __init__(self, account: Account, context: Context):
         self.account = account

@@ -2,7 +2,7 @@
 
 Credential: ``token`` (from @BotFather), or a single reference; ``channel`` is ``@name`` or
 ``-100...``; the bot must be an administrator of the channel allowed to post. The token is
-part of every URL, so it is redacted from logs and from every error (see base.py). Telegram
+part of every URL, so it is redacted from logs and from every error (see redaction.py). Telegram
 has no alt text and no idempotency key. Errors::
 
     429 (parameters.retry_after)                 RateLimited
@@ -19,15 +19,15 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 from ..definition import Account
-from .base import (AuthFailed, BasePublisher, Context, Post, Published, PublishError, RateLimited,
-                   RateLimitInfo, Rejected, Transient, register, reset_after)
+from .base import AuthFailed, Context, Post, Published, PublishError, RateLimited, Rejected, Transient, register
+from .common import BasePublisher
+from .http import RateLimitInfo, reset_after
 
 
 class TelegramPublisher(BasePublisher):
     """Posts a card with its caption to one Telegram channel."""
 
     platform: ClassVar[str] = "telegram"
-    max_image_bytes: ClassVar[int] = 10_000_000
     default_base_url: ClassVar[str | None] = "https://api.telegram.org"
 
     def call(self, method: str, *, step: str, posting: bool = False, **kwargs: Any) -> Any:

@@ -27,12 +27,11 @@ import tweepy
 
 from .. import xtext
 from ..definition import Account
-from .base import (AuthFailed, BasePublisher, Context, Post, Published, PublishError, RateLimited,
-                   RateLimitInfo, RedirectAdapter, Rejected, Transient, clip, keep_session_tidy,
-                   network_error, parse_reset, register, reset_after, same_text)
+from .base import AuthFailed, Context, Post, Published, PublishError, RateLimited, Rejected, Transient, register
+from .common import BasePublisher, same_text
+from .http import RateLimitInfo, RedirectAdapter, keep_session_tidy, network_error, parse_reset, reset_after
 
 API = "https://api.twitter.com"  # tweepy hard-codes this host in Client.request
-ALT_TEXT_MAX = 1000
 _STATUS_ERRORS: dict[int, type[tweepy.HTTPException]] = {
     400: tweepy.BadRequest, 401: tweepy.Unauthorized, 403: tweepy.Forbidden, 404: tweepy.NotFound,
     429: tweepy.TooManyRequests,
@@ -43,7 +42,6 @@ class XPublisher(BasePublisher):
     """Posts a card with alt text to one X account."""
 
     platform: ClassVar[str] = "x"
-    max_image_bytes: ClassVar[int] = 5_000_000
     default_base_url: ClassVar[str | None] = API
 
     @cached_property
@@ -98,8 +96,8 @@ class XPublisher(BasePublisher):
     def check(self, post: Post) -> None:
         super().check(post)
         if not xtext.is_valid(post.text):
-            raise Rejected(f"{self.account.id}: the caption is not a valid X post (blank, over 280 weighted "
-                           "characters, or holding U+FEFF, U+FFFE or U+FFFF)")
+            raise Rejected(f"{self.account.id}: the caption is not a valid X post (blank, over "
+                           f"{xtext.MAX_WEIGHTED_LENGTH} weighted characters, or holding U+FEFF, U+FFFE or U+FFFF)")
 
     # ---- media: the v2 endpoints tweepy lacks, on tweepy's own session ---------------------
 
@@ -114,7 +112,7 @@ class XPublisher(BasePublisher):
             raise Transient(self.what("media upload") + ": the answer carried no media id") from None
         if post.alt:
             self._call("POST", "/2/media/metadata", step="alt text",
-                       json={"id": media_id, "metadata": {"alt_text": {"text": clip(post.alt, ALT_TEXT_MAX)}}})
+                       json={"id": media_id, "metadata": {"alt_text": {"text": self.alt_text(post)}}})
         return media_id
 
     def _call(self, method: str, route: str, *, step: str, **kwargs: Any) -> dict[str, Any]:

@@ -1,0 +1,131 @@
+"""Every platform the scheduler posts to, in one table: one row per platform, one fact per column.
+
+A row says how long a caption may be and how the platform counts it, how many bytes a card may
+have and in which formats, how long its alt text may be, whether a post can be looked up on the
+platform (how an in-doubt post is settled), which credentials an account gives and which account
+fields it needs, and which module publishes to it. Everything else reads these facts from here:
+``definition`` (the platform names an account may use), ``captions`` (counting and fitting),
+``credentials`` (what ``accounts check`` looks for), the render step (card size and format), the
+publishers (pre-flight checks, alt text) and the reconciliation of in-doubt posts.
+
+**A new platform is one row here and one module**: ``campaign/publishers/<name>.py`` that
+registers its publisher under ``<name>`` (see :mod:`campaign.publishers.base`) and reads the
+credentials its row names. ``tests/test_platforms.py`` checks that every row has such a module
+and that no other module states these facts again.
+
+Pure: imports neither the publishers (they are imported by name, when first used) nor anything
+above this module, so ``definition`` can derive its types from the table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from wcwidth import iter_graphemes
+
+from . import xtext
+
+URL_WEIGHT = 23  # X and Mastodon count any link as 23, whatever its length
+_URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'។៕]")
+
+
+# ---- how platforms count a caption -----------------------------------------------------------
+
+def grapheme_count(text: str) -> int:
+    """User-perceived characters (Unicode extended grapheme clusters): Mastodon and Bluesky."""
+    return sum(1 for _ in iter_graphemes(text))
+
+
+def mastodon_length(text: str) -> int:
+    """Graphemes, with every link counted as :data:`URL_WEIGHT`."""
+    return grapheme_count(_URL_RE.sub("x" * URL_WEIGHT, text))
+
+
+def utf16_units(text: str) -> int:
+    """UTF-16 code units: what Telegram counts (an emoji outside the BMP is 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass(frozen=True)
+class Limit:
+    """How long a caption may be on one platform, and in what unit it is counted."""
+
+    size: int
+    unit: str  # "weighted characters", "graphemes", "characters"
+    max_bytes: int | None = None  # a second limit on the UTF-8 bytes (Bluesky)
+    count: Callable[[str], int] = len  # the caption's length in ``unit``
+    blank: bool = True  # whether a blank caption is taken (X refuses one)
+
+
+# ---- one row per platform --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PlatformSpec:
+    """One platform's facts (a row of :data:`TABLE`)."""
+
+    name: str
+    caption: Limit | None  # None: no limit worth checking (outbox)
+    max_image_bytes: int  # the card is encoded to fit
+    alt_text_max: int | None  # characters; None: no limit of the platform's; 0: takes no alt text
+    lookup: bool  # whether a post can be found on the platform after an unknown outcome
+    credentials: tuple[str, ...]  # the names its publisher reads (``self.secret(name)``)
+    account_fields: tuple[str, ...] = ()  # account fields it cannot do without
+    card_formats: tuple[str, ...] = ("jpeg", "png")  # the card formats it takes; the first is rendered
+    publisher: str = ""  # the module: a short name in campaign.publishers, or a dotted path (default: name)
+
+    @property
+    def module(self) -> str:
+        """The importable name of the publisher module."""
+        short = self.publisher or self.name
+        return short if "." in short else f"campaign.publishers.{short}"
+
+    @property
+    def image_types(self) -> tuple[str, ...]:
+        """The card formats as media types (``image/jpeg``)."""
+        return tuple(f"image/{fmt}" for fmt in self.card_formats)
+
+
+TABLE: dict[str, PlatformSpec] = {spec.name: spec for spec in (
+    PlatformSpec(
+        "x", Limit(xtext.MAX_WEIGHTED_LENGTH, "weighted characters", count=xtext.weighted_length, blank=False),
+        max_image_bytes=5_000_000, alt_text_max=1000, lookup=True,
+        credentials=("api_key", "api_secret", "access_token", "access_secret")),
+    PlatformSpec(  # 500: the default configuration.statuses.max_characters
+        "mastodon", Limit(500, "graphemes", count=mastodon_length),
+        max_image_bytes=10_000_000,  # 16 MB on 4.x; older instances take 10 MB
+        alt_text_max=1500,  # the default description_limit; instances may allow more, none less
+        lookup=True, credentials=("token",), account_fields=("base_url",)),
+    PlatformSpec(
+        "bluesky", Limit(300, "graphemes", max_bytes=3000, count=grapheme_count),
+        max_image_bytes=1_000_000,  # older PDSs refuse more with BlobTooLarge
+        alt_text_max=None, lookup=True, credentials=("app_password",)),
+    PlatformSpec(  # a photo caption; a text message may be 4096
+        "telegram", Limit(1024, "characters", count=utf16_units),
+        max_image_bytes=10_000_000, alt_text_max=0,
+        lookup=False,  # the Bot API cannot read a channel's past messages
+        credentials=("token",), account_fields=("channel",)),
+    PlatformSpec(
+        "facebook", Limit(63206, "characters"),
+        max_image_bytes=10_000_000, alt_text_max=None, lookup=True, credentials=("token",),
+        account_fields=("page_id",)),
+    PlatformSpec(  # dry runs: JSON + card files in a folder
+        "outbox", None, max_image_bytes=10_000_000, alt_text_max=None, lookup=True, credentials=()),
+)}
+
+NAMES: tuple[str, ...] = tuple(TABLE)
+Name = Literal[NAMES]  # type: ignore[valid-type]  # the platform an account names (pydantic checks it)
+
+
+def spec(name: str) -> PlatformSpec:
+    """The row of platform ``name``; a KeyError naming the known platforms if there is none."""
+    try:
+        return TABLE[name]
+    except KeyError:
+        raise KeyError(f"no platform {name!r}; known: {', '.join(NAMES)}") from None
+
+
+__all__ = ["NAMES", "TABLE", "URL_WEIGHT", "Limit", "Name", "PlatformSpec", "grapheme_count", "mastodon_length",
+           "spec", "utf16_units"]
