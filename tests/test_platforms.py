@@ -181,3 +181,11 @@ def test_a_worker_start_installs_the_log_filter(signal: str) -> None:
     code = ("from celery import signals; import workers.app; from campaign.publishers import redaction; "
             f"before = redaction.installed(); signals.{signal}.send(sender=None); print(before, redaction.installed())")
     assert _python(code) == "False True"
+
+
+def test_revealing_a_secret_installs_the_log_filter_wherever_the_process_started() -> None:
+    code = (IMPORT_ALL + "from campaign.publishers import redaction; before = redaction.installed(); "
+            "redaction.remember('s3cr3t-token'); import logging; "
+            "rec = logging.LogRecord('urllib3.connectionpool', 10, 'f', 1, 'GET /?t=s3cr3t-token', (), None); "
+            "logging.getLogger('urllib3.connectionpool').filter(rec); print(before, redaction.installed(), rec.getMessage())")
+    assert _python(code) == "False True GET /?t=[secret]"

@@ -7,8 +7,8 @@ the log filter rewrites any record that shows it on the loggers libraries print 
 signed parameters on (:data:`LIBRARY_LOGGERS`).
 
 The filter is attached by :func:`install`, called where a process starts that may publish: the
-``campaign`` command's entry and a Celery worker's start (``workers/app.py``). Importing this
-module changes no logger.
+``campaign`` command's entry and a Celery worker's start (``workers/app.py``), and at the latest
+by :func:`remember`, when the first secret is revealed. Importing this module changes no logger.
 """
 
 from __future__ import annotations
@@ -60,8 +60,11 @@ _REDACTOR = _Redactor()
 
 
 def remember(secret: str) -> None:
-    """Redact ``secret`` from log records from now on (where :func:`install` has been called)."""
+    """Redact ``secret`` from log records from now on. Installs the filter too, so a process that
+    publishes without calling :func:`install` at its start (a script, a new entry point) still
+    never logs a secret it revealed."""
     _REDACTOR.secrets.add(secret)
+    install()
 
 
 def install() -> None:
