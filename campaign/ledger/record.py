@@ -158,6 +158,8 @@ class PostRecord:
 
 #: Every attribute of the record stored under its own name, with how it is written.
 CODECS: dict[str, Codec[Any]] = {f.name: f.metadata["codec"] for f in fields(PostRecord) if "codec" in f.metadata}
+#: Every field of a post's hash that the record reads and writes.
+FIELDS = frozenset(_SLOT) | {"due", "due_local"} | frozenset(CODECS)
 #: What rendering and approving wrote: dropped when the card must be made again.
 CARD_FIELDS = ("card", "card_format", "alt", "caption", "rendered_fp", "rendered_at", "warnings", "shown_fp",
                "approved_fp", "approved_at", "approved_by")
@@ -176,4 +178,4 @@ def _slot_fields(slot: Slot) -> dict[str, str]:
     return out
 
 
-__all__ = ["CARD_FIELDS", "CODECS", "CardRef", "ERROR_FIELDS", "PostRecord", "encode"]
+__all__ = ["CARD_FIELDS", "CODECS", "CardRef", "ERROR_FIELDS", "FIELDS", "PostRecord", "encode"]
