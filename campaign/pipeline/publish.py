@@ -173,7 +173,6 @@ def reconcile_post(ledger: Ledger, post_id: str, now: datetime, settings: Settin
     (the claim then decides whether it is still on time), up to ``MAX_REQUEUES`` times, then
     ``held`` for a person; the platform cannot tell -> left for a person."""
     settings = settings or Settings()
-    worker = worker_name()
     post = ledger.post(post_id)
     if post.state != IN_DOUBT:
         ledger.forget_doubt(post_id)
@@ -188,6 +187,7 @@ def reconcile_post(ledger: Ledger, post_id: str, now: datetime, settings: Settin
     except Exception as exc:  # noqa: BLE001 - the look-up itself failed: try again after reconcile_after
         ledger.note_lookup_failed(post_id, f"look-up failed: {exc}")
         return "retry"
+    worker = worker_name()
     if found is not None:
         _confirm(ledger, post_id, found, now, worker, "found on the platform")
         return "posted"

@@ -53,7 +53,6 @@ def render_card(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple,
 def render_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings | None = None) -> str:
     """Render one post; returns what happened: rendered, awaiting_review, stale, skip or failed."""
     settings = settings or Settings()
-    worker = worker_name()
     post = ledger.post(post_id)
     if post.state != PLANNED:
         ledger.release_render(post_id)
@@ -68,6 +67,7 @@ def render_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings 
         ledger.release_render(post_id)
         return "stale"
     facts_list = tuple(facts(people[pid], slot.date) for pid in slot.people)
+    worker = worker_name()
     try:
         key = card_key(applied, account=slot.account, platform=slot.platform, template=slot.template,
                        kind=slot.kind, week=slot.week, people=facts_list)
