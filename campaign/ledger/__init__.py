@@ -7,7 +7,7 @@ only through this class. Key layout (``P`` is the prefix, ``cs:`` unless told ot
     P c:<cid>                    hash   campaign.yaml / roster.yaml text, status (active|paused|
                                         cancelled), asset map, plan signature, settings
     P blob:<sha256>              string content-addressed bytes: photos, logos, template folders, cards
-    P post:<post id>             hash   one post: slot fields, state, card, caption, remote id, lease...
+    P post:<post id>             hash   one post: the fields of its PostRecord (record.py): slot, state, card...
     P posts:<cid>                zset   every post of the campaign by due time (timeline)
     P due:<cid>                  zset   posts not yet queued, by due time        (campaign clock)
     P render:<cid>               zset   posts to render, by render time          (campaign clock)
