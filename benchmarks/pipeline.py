@@ -26,10 +26,11 @@ import yaml
 
 from campaign.clock import SimulatedClock
 from campaign.definition import load_folder
-from campaign.ledger import Ledger
+from campaign.ledger import CardRef, Ledger, PostRecord
 from campaign.pipeline import apply_folder, load_applied, render_post
 from campaign.pipeline.simulate import run_simulation, simulation_window
 from campaign.pipeline.tick import plan_signature, tick
+from campaign.plan import Slot
 from campaign.redis_server import EmbeddedRedis
 
 ROSTER = {"people": [{"id": "rong-chhun", "name": {"en": "Rong Chhun", "km": "រ៉ុង ឈុន"},
@@ -93,7 +94,7 @@ def per_post(ledger: Ledger, work: Path, posts: int) -> tuple[int, float, dict[s
     warm = load_folder(bench_folder(work / "warm", "bench-warm", 1, days))
     apply_folder(ledger, warm, start, {"outbox_dir": str(outbox / "warm"), "force_outbox": "1"})
     for pid in ledger.post_ids("bench-warm"):
-        render_post(ledger, pid, datetime.fromtimestamp(float(ledger.post(pid)["due"]), UTC))
+        render_post(ledger, pid, datetime.fromtimestamp(ledger.post(pid).due, UTC))
     folder = load_folder(bench_folder(work / "bench", "bench", accounts, days))
     apply_folder(ledger, folder, start, {"outbox_dir": str(outbox / "bench"), "force_outbox": "1"})
     applied = load_applied(ledger, "bench")
@@ -116,21 +117,23 @@ def tick_times(ledger: Ledger, work: Path, sizes: list[int], due: int = 100, rep
         ledger.set_campaign_field("tickbench", "plan_sig", plan_signature(applied, now))
         far = now + timedelta(days=30)
 
-        def record(pid: str, when: datetime) -> dict[str, str]:
-            return {"id": pid, "campaign": "tickbench", "account": "acct-0000", "platform": "outbox",
-                    "language": "en", "date": when.date().isoformat(), "due": repr(when.timestamp()),
-                    "due_local": when.isoformat(), "week": "1", "people": '["rong-chhun"]', "kind": "weekly",
-                    "template": "portrait", "variant": "0", "plan_fp": "x",
-                    "render_at": repr((when - timedelta(hours=1)).timestamp())}
+        def record(pid: str, when: datetime) -> PostRecord:
+            slot = Slot(id=pid, campaign="tickbench", account="acct-0000", platform="outbox", language="en",
+                        date=when.date(), due=when, week=1, people=("rong-chhun",), kind="weekly",
+                        template="portrait", variant=0)
+            return PostRecord.planned(slot, plan_fp="x", people_fp={},
+                                      render_at=(when - timedelta(hours=1)).timestamp())
 
         ledger.create_posts((record(f"tickbench:far-{i:06d}:acct", far + timedelta(minutes=i)) for i in range(size)),
                             at=now)
         times = []
         for r in range(repeats):
             ids = [f"tickbench:due-{r}-{i:03d}:acct" for i in range(due)]
-            ledger.create_posts((record(pid, now - timedelta(seconds=1)) for pid in ids), at=now)
-            for pid in ids:
-                ledger.transition(pid, "planned", "rendered", at=now, zrem=["render"])
+            due = [record(pid, now - timedelta(seconds=1)) for pid in ids]
+            ledger.create_posts(due, at=now)
+            for rec in due:
+                ledger.record_rendered(rec, CardRef("x", "jpeg", {}, ()), "", shown_fp="x", review=False, at=now,
+                                       worker="bench")
             t0 = time.perf_counter()
             result = tick(ledger, now, NoDispatch(), campaigns=["tickbench"])
             times.append(time.perf_counter() - t0)

@@ -268,7 +268,7 @@ class PipelineBench:
         last = datetime.combine(c.end, datetime.min.time(), tzinfo=c.tz) + timedelta(hours=11)
         clock.set(last)
         others = [a for a, _, org in accounts if org != storm]
-        want = sum(1 for p in led.posts(cid) if p["account"] in others)
+        want = sum(1 for p in led.posts(cid) if p.slot.account in others)
         started = time.perf_counter()
         beat = 0.0
         while True:
@@ -293,7 +293,7 @@ class PipelineBench:
                                "counts": led.counts(cid)}
         if storm:
             storm_ids = [a for a, _, org in accounts if org == storm]
-            attempts = [a for p in led.posts(cid) if p["account"] in storm_ids for a in led.attempts(p["id"])]
+            attempts = [a for p in led.posts(cid) if p.slot.account in storm_ids for a in led.attempts(p.id)]
             out["storm_429"] = sum(1 for a in attempts if a["outcome"] == "rate_limited")
             out["storm_posted"] = sum(counts.get(f"{a}/posted", 0) for a in storm_ids)
             out["storm_waiting"] = sum(counts.get(f"{a}/queued", 0) for a in storm_ids)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import html
 import io
-import json
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from string import Template
 
-from .ledger import Ledger, post_alt
+from .ledger import Ledger
 from .ledger.states import STATES
 
 THUMB_SIDE = 320
@@ -50,28 +49,29 @@ def write_report(ledger: Ledger, cid: str, out_dir: Path, *, subtitle: str = "")
     posts = ledger.posts(cid)
     rows = []
     for post in posts:
-        due = datetime.fromtimestamp(float(post["due"]), tz)
+        slot = post.slot
+        due = datetime.fromtimestamp(post.due, tz)
         img = ""
-        if post.get("card"):
-            thumb = cards / f"{post['card'][:16]}.jpg"
+        if post.card:
+            thumb = cards / f"{post.card[:16]}.jpg"
             if not thumb.exists():
-                thumb.write_bytes(_thumbnail(ledger.get_blob(post["card"])))
-            text = post_alt(post, post["language"])
+                thumb.write_bytes(_thumbnail(ledger.get_blob(post.card)))
+            text = post.alt_text(slot.language)
             img = f'<img src="cards/{thumb.name}" alt="{html.escape(text)}" loading="lazy">'
-        people = ", ".join(names.get(p, p) for p in json.loads(post["people"]))
-        state = post["state"]
-        link = post.get("url")
+        people = ", ".join(names.get(p, p) for p in slot.people)
+        state = post.state
+        link = post.url
         state_html = f'<span class="state {state}">{state}</span>'
         if link and state == "posted":
             state_html = f'<a href="{html.escape(link)}">{state_html}</a>'
-        error = f'<div class="error">{html.escape(post["error"])}</div>' if post.get("error") else ""
+        error = f'<div class="error">{html.escape(post.error)}</div>' if post.error else ""
         rows.append(
-            f"<tr><td>{due:%a %Y-%m-%d %H:%M}<div class=\"week\">week {post['week']}</div></td>"
-            f"<td>{html.escape(post['account'])}<div class=\"week\">{html.escape(post['language'])}</div></td>"
-            f"<td>{html.escape(post['kind'])}</td><td>{html.escape(people)}</td>"
+            f"<tr><td>{due:%a %Y-%m-%d %H:%M}<div class=\"week\">week {slot.week}</div></td>"
+            f"<td>{html.escape(slot.account)}<div class=\"week\">{html.escape(slot.language)}</div></td>"
+            f"<td>{html.escape(slot.kind)}</td><td>{html.escape(people)}</td>"
             f"<td>{state_html}{error}</td><td class=\"card\">{img}</td>"
-            f"<td class=\"caption\">{html.escape(post.get('caption', ''))}</td></tr>")
-    counts = Counter(p["state"] for p in posts)
+            f"<td class=\"caption\">{html.escape(post.caption or '')}</td></tr>")
+    counts = Counter(p.state for p in posts)
     summary = "".join(f'<span class="{s}">{counts[s]} {s}</span>' for s in STATES if counts.get(s))
     page = Template((Path(__file__).parent / "templates" / "report.html").read_text(encoding="utf-8"))
     path = out_dir / "report.html"

@@ -28,7 +28,7 @@ from workers.launch import Proc, start_worker
 
 __all__ = ["redis_server", "ledger", "worker_ledger", "session_worker", "fresh_db", "small_folder", "write_folder",
            "db_url", "SMALL_CAMPAIGN", "SMALL_ROSTER", "assert_exactly_once", "outbox_records", "Proc",
-           "start_worker", "wait_until"]
+           "start_worker", "wait_until", "put_in_state"]
 
 TEST_PREFIX = "t:"
 WORKER_PREFIX = "w:"
@@ -154,8 +154,7 @@ def outbox_records(folder: Path) -> list[dict]:
 def assert_exactly_once(ledger: Ledger, cid: str, outbox: Path) -> dict[str, str]:
     """No duplicate, no lost post: every post reached a final state, every posted post was recorded
     posted exactly once in the audit stream and appears exactly once in the outbox (and nothing else does)."""
-    posts = {p["id"]: p for p in ledger.posts(cid)}
-    states = {pid: p["state"] for pid, p in posts.items()}
+    states = {p.id: p.state for p in ledger.posts(cid)}
     stuck = {pid: s for pid, s in states.items() if s not in ("posted", "missed", "expired", "cancelled", "failed")}
     assert not stuck, f"posts left unfinished: {stuck}"
     posted_moves = Counter(e["post"] for e in ledger.iter_audit(cid) if e["to"] == "posted")
@@ -168,6 +167,17 @@ def assert_exactly_once(ledger: Ledger, cid: str, outbox: Path) -> dict[str, str
     assert all(n == 1 for n in ids.values())
     assert set(ids) == posted, f"outbox {sorted(set(ids) ^ posted)} differ from the ledger"
     return states
+
+
+def put_in_state(ledger: Ledger, post_id: str, leaves: str, to: str, *, at: datetime,
+                 delete: tuple[str, ...] = (), **fields: object) -> bool:
+    """Move a post from ``leaves`` to ``to`` (changing ``fields``, deleting ``delete``) as no named
+    operation of the ledger would: for tests that need a post in a state, not the path to it. One
+    atomic move like any other (counted, audited), through the ledger's private move."""
+    from campaign.ledger.record import encode
+
+    return ledger._move(post_id, (leaves,), to, at=at, worker="test", detail="put in state by a test",
+                        fields=encode(**fields), delete=delete)
 
 
 def wait_until(predicate, timeout: float = 30.0, interval: float = 0.02, message: str = "condition") -> None:  # type: ignore[no-untyped-def]

@@ -68,11 +68,11 @@ def _edit(folder: Path, name: str, change) -> None:  # type: ignore[no-untyped-d
 
 
 def _states(led: Ledger) -> dict[str, str]:
-    return {p["id"]: p["state"] for p in led.posts("small")}
+    return {p.id: p.state for p in led.posts("small")}
 
 
 def _features(led: Ledger, person: str) -> set[str]:
-    return {p["id"] for p in led.posts("small") if person in json.loads(p["people"])}
+    return {p.id for p in led.posts("small") if person in p.slot.people}
 
 
 def test_a_featured_persons_new_facts_withdraw_only_their_approvals(cli, small_folder: Path) -> None:  # type: ignore[no-untyped-def]
@@ -113,7 +113,7 @@ def test_a_featured_persons_new_facts_withdraw_only_their_approvals(cli, small_f
 
 def test_an_unrelated_persons_new_facts_keep_every_approval_of_others(cli, small_folder: Path) -> None:  # type: ignore[no-untyped-def]
     led = _reviewed(small_folder, cli)
-    before = {p["id"]: (p["shown_fp"], p["approved_fp"], p["card"]) for p in led.posts("small")}
+    before = {p.id: (p.shown_fp, p.approved_fp, p.card) for p in led.posts("small")}
     tons = _features(led, "ton-nimol")
 
     def hearing(roster: dict) -> None:  # a hearing for ton-nimol: his facts change, nobody else's
@@ -122,30 +122,30 @@ def test_an_unrelated_persons_new_facts_keep_every_approval_of_others(cli, small
     _edit(small_folder, "roster.yaml", hearing)
     result = cli("apply", small_folder)
     assert "approvals withdrawn" in result.output and "facts of ton-nimol changed" in result.output
-    after = {p["id"]: p for p in led.posts("small")}
+    after = {p.id: p for p in led.posts("small")}
     for pid, (shown, approved, card) in before.items():
         if pid in tons:
             continue
         post = after[pid]
-        assert post["state"] == "approved", pid
-        assert (post["shown_fp"], post["approved_fp"], post["card"]) == (shown, approved, card)
+        assert post.state == "approved", pid
+        assert (post.shown_fp, post.approved_fp, post.card) == (shown, approved, card)
     assert not any(pid in result.output for pid in before if pid not in tons)
 
 
 def test_a_new_time_keeps_the_approval_of_the_same_card(cli, small_folder: Path) -> None:  # type: ignore[no-untyped-def]
     led = _reviewed(small_folder, cli)
-    before = {p["id"]: p for p in led.posts("small")}
+    before = {p.id: p for p in led.posts("small")}
     _edit(small_folder, "campaign.yaml", lambda c: c["cadence"].update(time="11:30"))
     result = cli("apply", small_folder)
     assert "approvals withdrawn" not in result.output
     assert "small: 21 approvals kept: card and caption unchanged" in result.output
     for post in led.posts("small"):
-        old = before[post["id"]]
-        assert post["state"] == "approved"
-        assert float(post["due"]) > float(old["due"])  # re-timed ...
-        assert (post["card"], post["caption"], post["approved_fp"]) == (old["card"], old["caption"], old["approved_fp"])
+        old = before[post.id]
+        assert post.state == "approved"
+        assert post.due > old.due  # re-timed ...
+        assert (post.card, post.caption, post.approved_fp) == (old.card, old.caption, old.approved_fp)
     due = dict(led.index("small", "due"))
-    assert all(due[p["id"]] == float(p["due"]) for p in led.posts("small"))  # ... in the due index too
+    assert all(due[p.id] == p.due for p in led.posts("small"))  # ... in the due index too
     kept = [e for e in led.iter_audit("small") if e["detail"].startswith("re-planned, card and caption unchanged")]
     assert len(kept) == 21 and all(e["from"] == e["to"] == "approved" for e in kept)
     assert "approval kept" in kept[0]["detail"] and "11:30" in kept[0]["detail"]
@@ -153,8 +153,8 @@ def test_a_new_time_keeps_the_approval_of_the_same_card(cli, small_folder: Path)
 
 def test_a_new_caption_withdraws_the_approvals_of_the_posts_using_it(cli, small_folder: Path) -> None:  # type: ignore[no-untyped-def]
     led = _reviewed(small_folder, cli)
-    posts = {p["id"]: p for p in led.posts("small")}
-    variant0_en = {pid for pid, p in posts.items() if p["language"] == "en" and int(p["variant"]) % 2 == 0}
+    posts = {p.id: p for p in led.posts("small")}
+    variant0_en = {pid for pid, p in posts.items() if p.slot.language == "en" and p.slot.variant % 2 == 0}
     assert variant0_en
 
     def reword(c: dict) -> None:
@@ -173,7 +173,7 @@ def test_a_new_caption_withdraws_the_approvals_of_the_posts_using_it(cli, small_
 def test_retry_keeps_an_approval_whose_card_is_unchanged_and_says_so(cli, small_folder: Path) -> None:  # type: ignore[no-untyped-def]
     led = _reviewed(small_folder, cli)
     pid = "small:2021-11-09:a-en"
-    led.transition(pid, "approved", "failed", at=BEFORE, set={"error": "502"})
+    put_in_state(led, pid, "approved", "failed", at=BEFORE, error="502")
     result = cli("retry", pid)
     assert result.output.startswith(f"{pid}: approved; its approval stands (the card and caption are the ones "
                                     "approved ")
@@ -185,7 +185,7 @@ def test_retry_keeps_an_approval_whose_card_is_unchanged_and_says_so(cli, small_
 def test_retry_says_when_the_post_must_be_approved_again_and_why(cli, small_folder: Path) -> None:  # type: ignore[no-untyped-def]
     led = _reviewed(small_folder, cli)
     failed = "small:2021-11-10:a-en"  # ton-nimol's
-    led.transition(failed, "approved", "failed", at=BEFORE, set={"error": "502"})
+    put_in_state(led, failed, "approved", "failed", at=BEFORE, error="502")
 
     def new_charge(roster: dict) -> None:
         roster["people"][2]["events"][0]["charge"] = {"en": "plotting against the state"}
@@ -201,13 +201,13 @@ def test_retry_says_when_the_post_must_be_approved_again_and_why(cli, small_fold
     assert entry["detail"] == "retried by a person; to be approved again: facts of ton-nimol changed since it was approved"
     # A post that was never approved says so.
     missed = "small:2021-11-14:b-km"
-    led.transition(missed, "approved", "awaiting_review", at=BEFORE, delete=["approved_fp", "approved_at"])
-    led.transition(missed, "awaiting_review", "missed", at=BEFORE)
+    put_in_state(led, missed, "approved", "awaiting_review", at=BEFORE, delete=("approved_fp", "approved_at"))
+    put_in_state(led, missed, "awaiting_review", "missed", at=BEFORE)
     assert "it has no approval on record (it was not approved before it was missed)" in cli("retry", missed).output
 
 
 def test_retry_without_review_says_nothing_of_approval(cli, small_folder: Path) -> None:  # type: ignore[no-untyped-def]
     cli("apply", small_folder, "--outbox", small_folder / "outbox")
     pid = "small:2021-11-09:a-en"
-    cli.ledger.transition(pid, "planned", "failed", at=BEFORE)
+    put_in_state(cli.ledger, pid, "planned", "failed", at=BEFORE)
     assert cli("retry", pid).output == f"{pid}: planned\n"

@@ -94,12 +94,12 @@ def test_resolve_and_retry_move_posts(cli, small_folder: Path) -> None:  # type:
     led = cli.ledger
     pid = led.post_ids("small")[-1]
     now = datetime.now(UTC)
-    led.transition(pid, "planned", "in_doubt", at=now)
+    put_in_state(led, pid, "planned", "in_doubt", at=now)
     result = cli("resolve", pid, "--posted", "https://example.org/1")
     assert result.exit_code == 0 and "posted" in result.output
-    assert led.post(pid)["url"] == "https://example.org/1"
+    assert led.post(pid).url == "https://example.org/1"
     other = led.post_ids("small")[-2]
-    led.transition(other, "planned", "failed", at=now)
+    put_in_state(led, other, "planned", "failed", at=now)
     result = CliRunner().invoke(main, ["retry", other])
     # the 2021 campaign is long past: retry refuses to send a late post
     assert result.exit_code == 1 and "late post is never sent" in result.output

@@ -59,7 +59,7 @@ def test_worker_killed_while_publishing(fresh_db, small_folder: Path, tmp_path: 
     doomed = start_worker(url, tmp_path / "logs", pool="solo", concurrency=1, app="tests.fault_app",
                           env=_env(tmp_path, CAMPAIGN_TEST_BLOCK=point, CAMPAIGN_TEST_BLOCK_POST=target,
                                    CAMPAIGN_TEST_BLOCK_MARK=str(mark)))
-    due = datetime.fromtimestamp(float(ledger.post(target)["due"]), UTC)
+    due = datetime.fromtimestamp(ledger.post(target).due, UTC)
     _run(ledger, applied, until=due - timedelta(seconds=1))
     SimulatedClock(ledger).set(due)
     from campaign.pipeline import tick
@@ -69,7 +69,7 @@ def test_worker_killed_while_publishing(fresh_db, small_folder: Path, tmp_path: 
     assert ledger.state(target) == "publishing"
     doomed.kill()  # SIGKILL mid-publish
     assert (outbox / f"{target.replace(':', '_')}.json").exists() == (point == "after_write")
-    lease = float(ledger.post(target)["lease_until"])
+    lease = ledger.post(target).lease_until
     rescuer = start_worker(url, tmp_path / "logs", concurrency=1, env=_env(tmp_path))
     try:
         wait_until(lambda: time.time() > lease + 0.1, 10, message="the lease to expire")
@@ -104,7 +104,7 @@ def test_two_beats_and_two_workers_post_each_once(fresh_db, small_folder: Path, 
             t = now.timestamp()
 
             def settled() -> bool:
-                return all(p["state"] in ("posted", "missed", "expired") or float(p["due"]) > t
+                return all(p.state in ("posted", "missed", "expired") or p.due > t
                            for p in ledger.posts(cid))
 
             wait_until(settled, 30, 0.05, message=f"posts due by {now} to settle")
@@ -134,11 +134,11 @@ def test_redis_restarted_from_its_append_only_file(small_folder: Path, tmp_path:
         try:
             half = local("2021-11-11")
             _run(ledger, applied, until=half - timedelta(seconds=1))
-            before = {p["id"]: p["state"] for p in ledger.posts(cid)}
+            before = {p.id: p.state for p in ledger.posts(cid)}
             assert Counter(before.values())["posted"] == 9
             server.stop()  # SIGTERM: Redis flushes its append-only file and exits
             server.start()  # same data dir, same socket
-            after = {p["id"]: p["state"] for p in ledger.posts(cid)}
+            after = {p.id: p.state for p in ledger.posts(cid)}
             assert after == before
             _run(ledger, applied, start=half)
             states = assert_exactly_once(ledger, cid, outbox)
@@ -177,7 +177,7 @@ def test_clock_jumps_three_days_with_a_real_worker(worker_ledger: Ledger, small_
         assert {s for pid, s in states.items() if f":2021-11-{day}:" in pid} == {"missed"}
     posted_at = {r["id"]: r["posted_at"] for r in outbox_records(outbox)}
     for pid, at in posted_at.items():
-        due = datetime.fromtimestamp(float(ledger.post(pid)["due"]), UTC)
+        due = datetime.fromtimestamp(ledger.post(pid).due, UTC)
         assert datetime.fromisoformat(at) - due <= applied.campaign.max_lateness  # never a late post
 
 
@@ -188,7 +188,7 @@ def test_roster_changed_after_render_before_due(worker_ledger: Ledger, small_fol
     _run(ledger, applied, until=local("2021-11-09", "09:30"))
     pid = f"{cid}:2021-11-09:a-en"
     assert ledger.state(pid) == "rendered"
-    featured = ledger.post(pid)["people"]
+    featured = ledger.post(pid).slot.people
     roster = yaml.safe_load((small_folder / "roster.yaml").read_text())
     released = next(p for p in roster["people"] if p["id"] in featured)
     released["events"] = [e for e in released["events"] if e["type"] != "released"]
@@ -219,5 +219,5 @@ def test_outbox_that_is_a_file_fails_each_post_once(worker_ledger: Ledger, small
                 if e["to"] == "in_doubt" or (e["to"] == "queued" and e["from"] != "rendered")]
     for pid in states:
         post = ledger.post(pid)
-        assert post["error_class"] == "Rejected" and str(outbox) in post["error"]
+        assert post.error_class == "Rejected" and post.error is not None and str(outbox) in post.error
         assert [a["outcome"] for a in ledger.attempts(pid)] == ["rejected"]

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from campaign.ledger import Ledger, UnknownPost
+from campaign.ledger import CardRef, Ledger, PostRecord, UnknownPost
+from campaign.plan import Slot
 from tests.pipeline_fixtures import *  # noqa: F403
 
 NOW = datetime(2021, 11, 10, 3, 0, tzinfo=UTC)
+CARD = CardRef("abc", "jpeg", {"en": "Rong Chhun"}, ())
 
 
-def _post(pid: str = "c1:2021-11-10:acct", due: datetime = NOW, render_at: datetime | None = None) -> dict[str, str]:
-    return {"id": pid, "campaign": "c1", "account": pid.rsplit(":", 1)[1], "platform": "outbox", "language": "en",
-            "date": "2021-11-10", "due": repr(due.timestamp()), "due_local": due.isoformat(), "week": "1",
-            "people": '["p1"]', "kind": "weekly", "template": "portrait", "variant": "0", "plan_fp": "fp1",
-            "render_at": repr((render_at or due - timedelta(hours=1)).timestamp())}
+def _post(pid: str = "c1:2021-11-10:acct", due: datetime = NOW, render_at: datetime | None = None) -> PostRecord:
+    slot = Slot(id=pid, campaign="c1", account=pid.rsplit(":", 1)[1], platform="outbox", language="en",
+                date=due.date(), due=due, week=1, people=("p1",), kind="weekly", template="portrait", variant=0)
+    return PostRecord(slot, "planned", "fp1", (render_at or due - timedelta(hours=1)).timestamp())
+
+
+def _render(ledger: Ledger, pid: str) -> str | None:
+    return ledger.record_rendered(ledger.post(pid), CARD, "caption", shown_fp="s1", review=False, at=NOW, worker="w")
 
 
 def _campaign(ledger: Ledger, status: str = "active") -> None:
@@ -39,21 +45,22 @@ def test_create_is_idempotent_and_indexed(ledger: Ledger) -> None:
 def test_transition_checks_the_state_it_leaves(ledger: Ledger) -> None:
     ledger.create_posts([_post()], at=NOW)
     pid = "c1:2021-11-10:acct"
-    assert not ledger.transition(pid, "rendered", "queued", at=NOW).ok
-    moved = ledger.transition(pid, "planned", "rendered", at=NOW, set={"card": "abc"}, zrem=["render"])
-    assert moved.ok and moved.previous == "planned"
-    assert ledger.post(pid)["card"] == "abc"
+    assert not ledger.approve(ledger.post(pid), by="p", at=NOW)  # planned: nothing to approve
+    assert _render(ledger, pid) == "rendered"
+    assert ledger.post(pid).card == "abc"
     assert ledger.index("c1", "render") == []
     assert ledger.counts("c1") == {"rendered": 1, "acct/rendered": 1}
-    assert not ledger.transition(pid, "planned", "rendered", at=NOW).ok  # a second render changes nothing
+    assert _render(ledger, pid) is None  # a second render changes nothing
     assert [e["to"] for e in ledger.audit("c1", reverse=False)] == ["planned", "rendered"]
 
 
 def test_expect_guards_a_transition(ledger: Ledger) -> None:
     ledger.create_posts([_post()], at=NOW)
     pid = "c1:2021-11-10:acct"
-    assert not ledger.transition(pid, "planned", "rendered", at=NOW, expect={"plan_fp": "old"}).ok
-    assert ledger.transition(pid, "planned", "rendered", at=NOW, expect={"plan_fp": "fp1"}).ok
+    stale = replace(ledger.post(pid), plan_fp="old")  # read before the post was planned again
+    assert ledger.record_rendered(stale, CARD, "c", shown_fp="s", review=False, at=NOW, worker="w") is None
+    assert ledger.record_rendered(ledger.post(pid), CARD, "c", shown_fp="s", review=True, at=NOW,
+                                  worker="w") == "awaiting_review"
 
 
 def test_only_one_of_many_concurrent_movers_wins(ledger: Ledger) -> None:
@@ -63,7 +70,7 @@ def test_only_one_of_many_concurrent_movers_wins(ledger: Ledger) -> None:
 
     def mover() -> None:
         other = Ledger.from_url(_url(ledger), prefix=ledger.prefix)
-        if other.transition(pid, "planned", "rendered", at=NOW).ok:
+        if _render(other, pid):
             wins.append(1)
 
     threads = [threading.Thread(target=mover) for _ in range(16)]
@@ -83,7 +90,7 @@ def test_queue_due_reads_only_the_due_window_and_checks_readiness(ledger: Ledger
     _campaign(ledger)
     ready, waiting, later = "c1:2021-11-10:a", "c1:2021-11-10:b", "c1:2021-11-11:a"
     ledger.create_posts([_post(ready), _post(waiting), _post(later, due=NOW + timedelta(days=1))], at=NOW)
-    ledger.transition(ready, "planned", "rendered", at=NOW)
+    _render(ledger, ready)
     queued, missed = ledger.queue_due("c1", NOW, 6 * 3600, resend_after=60)
     assert (queued, missed) == ([ready], [])
     assert ledger.queue_due("c1", NOW, 6 * 3600, resend_after=60) == ([], [])  # replayed: nothing twice
@@ -97,7 +104,7 @@ def test_pause_holds_due_posts(ledger: Ledger) -> None:
     _campaign(ledger, "paused")
     pid = "c1:2021-11-10:a"
     ledger.create_posts([_post(pid)], at=NOW)
-    ledger.transition(pid, "planned", "rendered", at=NOW)
+    _render(ledger, pid)
     assert ledger.queue_due("c1", NOW, 3600, resend_after=60) == ([], [])
     ledger.set_campaign_field("c1", "status", "active")
     assert ledger.queue_due("c1", NOW, 3600, resend_after=60) == ([pid], [])
@@ -106,7 +113,7 @@ def test_pause_holds_due_posts(ledger: Ledger) -> None:
 def _queued(ledger: Ledger, pid: str = "c1:2021-11-10:a") -> str:
     _campaign(ledger)
     ledger.create_posts([_post(pid)], at=NOW)
-    ledger.transition(pid, "planned", "rendered", at=NOW)
+    _render(ledger, pid)
     ledger.queue_due("c1", NOW, 3600, resend_after=60)
     return pid
 
@@ -115,11 +122,11 @@ def test_claim_publish_once_under_a_lease(ledger: Ledger) -> None:
     pid = _queued(ledger)
     kw = dict(lease=30, max_lateness=3600, end_limit=NOW.timestamp() + 86400, resend_after=60, worker="w1")
     outcome, _, post = ledger.claim_publish(pid, NOW, **kw)
-    assert outcome == "claimed" and post["state"] == "publishing"
+    assert outcome == "claimed" and post is not None and post.state == "publishing"
     assert ledger.claim_publish(pid, NOW, **kw)[:2] == ("skip", "publishing")
     post = ledger.post(pid)
-    assert post["worker"] == "w1" and float(post["lease_until"]) > time.time()
-    assert post["attempts"] == "1"
+    assert post.worker == "w1" and post.lease_until is not None and post.lease_until > time.time()
+    assert post.attempts == 1
 
 
 def test_claim_refuses_late_paused_blocked_and_rate_limited(ledger: Ledger) -> None:
@@ -168,7 +175,7 @@ def test_blobs_are_content_addressed(ledger: Ledger) -> None:
 def test_cancel_cancels_pending_posts(ledger: Ledger) -> None:
     _campaign(ledger)
     ledger.create_posts([_post("c1:2021-11-10:a"), _post("c1:2021-11-10:b")], at=NOW)
-    ledger.transition("c1:2021-11-10:b", "planned", "rendered", at=NOW)
+    _render(ledger, "c1:2021-11-10:b")
     ledger.set_status("c1", "cancelled", at=NOW)
     assert set(ledger.states(["c1:2021-11-10:a", "c1:2021-11-10:b"]).values()) == {"cancelled"}
     assert ledger.index("c1", "due") == []

@@ -3,7 +3,6 @@ campaign's, and a card that shows them is rendered again when they change (one t
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 from campaign.cards import ASSETS
 from campaign.clock import SimulatedClock
 from campaign.definition import load_folder
-from campaign.ledger import Ledger
+from campaign.ledger import CardRef, Ledger
 from campaign.pipeline import apply_folder, load_applied
 from campaign.pipeline.render import render_card
 from campaign.pipeline.settings import Settings
@@ -19,7 +18,7 @@ from campaign.roster import facts
 from tests.pipeline_fixtures import *  # noqa: F403
 
 
-def _render(ledger: Ledger, folder: Path, hashtags: list[str] | None = None) -> dict[str, str]:
+def _render(ledger: Ledger, folder: Path, hashtags: list[str] | None = None) -> CardRef:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -32,8 +31,8 @@ def _render(ledger: Ledger, folder: Path, hashtags: list[str] | None = None) -> 
         applied = replace(applied, campaign=applied.campaign.model_copy(update={"hashtags": hashtags}))
     post = ledger.post(f"{f.campaign.id}:2021-11-08:a-en")
     people = applied.roster.by_id()
-    featured = tuple(facts(people[p], applied.campaign.start) for p in json.loads(post["people"]))
-    return render_card(ledger, applied, post, featured, Settings(cache_dir=folder / "cache"))
+    featured = tuple(facts(people[p], applied.campaign.start) for p in post.slot.people)
+    return render_card(ledger, applied, post.slot, featured, Settings(cache_dir=folder / "cache"))
 
 
 def test_a_template_writing_hashtags_shows_the_campaigns_and_follows_them(ledger: Ledger, small_folder: Path) -> None:
@@ -47,6 +46,6 @@ def test_a_template_writing_hashtags_shows_the_campaigns_and_follows_them(ledger
     spec.write_text(text[:alt] + '\nalt:\n  en: "{name}: {case}. {hashtags}"\n  km: "{name} {hashtags}"\n',
                     encoding="utf-8")
     tagged = _render(ledger, small_folder)
-    assert json.loads(tagged["alt"])["en"].endswith(". #FreeThemAll")
+    assert tagged.alt["en"].endswith(". #FreeThemAll")
     other = _render(ledger, small_folder, ["#Other"])
-    assert json.loads(other["alt"])["en"].endswith(". #Other")
+    assert other.alt["en"].endswith(". #Other")

@@ -78,17 +78,17 @@ def test_caption_is_fitted_to_its_platform(ledger: Ledger, tmp_path: Path) -> No
     now = local("2021-11-03", "09:30")
     SimulatedClock(ledger).set(now)
     tick(ledger, now, InlineDispatch(ledger))
-    posts = {p["account"]: p for p in ledger.posts("platforms")}
-    assert {a: p["state"] for a, p in posts.items()} == {"x-en": "rendered", "bluesky-en": "rendered",
+    posts = {p.slot.account: p for p in ledger.posts("platforms")}
+    assert {a: p.state for a, p in posts.items()} == {"x-en": "rendered", "bluesky-en": "rendered",
                                                          "telegram-km": "rendered"}
     for account, post in posts.items():
         platform = account.split("-")[0]
-        caption = post["caption"]
+        caption = post.caption or ""
         assert fits(caption, platform), (platform, caption_length(caption, platform))
         assert caption.endswith("#FreeThemAll #Cambodia")
-    assert "…" in posts["x-en"]["caption"] and "…" in posts["bluesky-en"]["caption"]
-    assert caption_length(posts["x-en"]["caption"], "x") > limit_of("x").size - 40  # shortened, not gutted
-    assert "…" not in posts["telegram-km"]["caption"]  # it fitted: left as written
+    assert "…" in (posts["x-en"].caption or "") and "…" in (posts["bluesky-en"].caption or "")
+    assert caption_length(posts["x-en"].caption or "", "x") > limit_of("x").size - 40  # shortened, not gutted
+    assert "…" not in (posts["telegram-km"].caption or "")  # it fitted: left as written
 
 
 # ---- 3. base URLs from the environment, safely -------------------------------------------------------
@@ -138,8 +138,8 @@ def test_spent_budget_holds_only_that_account(ledger: Ledger, tmp_path: Path, mo
         assert until == float(x_state["budget_reset"]) and until > time.time() + 600  # the fake's 15-minute window
         assert ledger.state(f"{cid}:2021-11-03:x-en") == "posted"  # the call that spent it went through
         waiting = ledger.post(f"{cid}:2021-11-10:x-en")
-        assert waiting["state"] == "queued" and float(waiting["waiting_until"]) == until
-        assert dict(ledger.index(cid, "queued"))[waiting["id"]] == until
+        assert waiting.state == "queued" and waiting.waiting_until == until
+        assert dict(ledger.index(cid, "queued"))[waiting.id] == until
         assert len(fakes["x"].posted) == 1  # the second X post never reached the platform
         m_state = ledger.account_state(cid, "mastodon-km")
         assert "rate_limited_until" not in m_state and int(m_state["budget_remaining"]) > 0
@@ -194,15 +194,15 @@ def test_full_campaign_to_all_five_fakes(fresh_db, tmp_path: Path, faults: bool)
         posts = ledger.posts(cid)
         assert len(posts) == 4 * len(LANGUAGES)
         assert result.counts == {"posted": len(posts)}, worker.tail()
-        assert not [p["id"] for p in posts if p["state"] != "posted"]
+        assert not [p.id for p in posts if p.state != "posted"]
         posted_moves = Counter(e["post"] for e in ledger.iter_audit(cid) if e["to"] == "posted")
         assert set(posted_moves.values()) == {1} and len(posted_moves) == len(posts)
         for name, fake in fakes.items():
             lang = LANGUAGES[name]
-            mine = [p for p in posts if p["account"] == f"{name}-{lang}"]
+            mine = [p for p in posts if p.slot.account == f"{name}-{lang}"]
             texts = [item["text"] for item in fake.posted]
             assert len(texts) == len(mine) == 4, (name, texts)  # exactly the expected posts, none doubled
-            assert Counter(texts) == Counter(p["caption"] for p in mine)
+            assert Counter(texts) == Counter(p.caption for p in mine)
             for item in fake.posted:
                 alt = fake.alt_of(item)
                 assert alt is None or len(alt) > 20, (name, alt)
@@ -211,8 +211,8 @@ def test_full_campaign_to_all_five_fakes(fresh_db, tmp_path: Path, faults: bool)
                 assert {item["language"] for item in fake.posted} == {"km"}
             if name == "bluesky":
                 assert {tuple(item["record"]["langs"]) for item in fake.posted} == {("en",)}
-            assert {p["remote_id"] for p in mine} == _remote_ids(name, fake)
-        first = {name: min((p for p in posts if p["platform"] == name), key=lambda p: float(p["due"]))["id"]
+            assert {p.remote_id for p in mine} == _remote_ids(name, fake)
+        first = {name: min((p for p in posts if p.slot.platform == name), key=lambda p: p.due).id
                  for name in LANGUAGES}
         outcomes = {name: [a["outcome"] for a in ledger.attempts(pid)] for name, pid in first.items()}
         if faults:
@@ -221,10 +221,11 @@ def test_full_campaign_to_all_five_fakes(fresh_db, tmp_path: Path, faults: bool)
             assert len(fakes["mastodon"].requests_to("/api/v1/statuses")) == 4 + 1
             limited = ledger.post(first["x"])
             hold = float(ledger.account_state(cid, "x-en")["rate_limited_until"])
-            assert float(limited["updated"]) >= hold  # not posted before the reset
+            assert limited.updated is not None and limited.updated >= hold  # not posted before the reset
         assert all(o == ["posted"] for n, o in outcomes.items() if not faults or n not in ("x", "mastodon"))
         # No secret in the ledger or the worker's log.
-        dump = json.dumps([posts, ledger.audit(cid, count=10_000)] + [ledger.attempts(p["id"]) for p in posts])
+        dump = json.dumps([[p.to_fields() for p in posts], ledger.audit(cid, count=10_000)]
+                          + [ledger.attempts(p.id) for p in posts])
         log = worker.tail(10_000_000)
         for secret in SECRET_VALUES:
             assert secret not in dump and secret not in log

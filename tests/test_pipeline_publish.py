@@ -128,7 +128,7 @@ def test_rejected_fails_with_its_reason(ledger: Ledger, small_folder: Path, scri
     cid, now = _due(ledger, small_folder)
     tick(ledger, now, InlineDispatch(ledger))
     post = ledger.post(f"{cid}:2021-11-08:b-km")
-    assert post["state"] == "failed" and post["error"] == "duplicate content"
+    assert post.state == "failed" and post.error == "duplicate content"
 
 
 @pytest.mark.parametrize("found, final", [("yes", "posted"), (None, "posted"), ("cannot-tell", "in_doubt")])
@@ -150,7 +150,7 @@ def test_outcome_unknown_is_reconciled_by_lookup(ledger: Ledger, small_folder: P
     assert scripted.sent.count(pid) == (1 if found is None else 0)  # sent again only when certainly absent
     if final == "in_doubt":
         assert resolve_post(ledger, pid, now, posted_url="https://x.example/1") == "posted"
-        assert ledger.post(pid)["url"] == "https://x.example/1"
+        assert ledger.post(pid).url == "https://x.example/1"
 
 
 def test_stale_card_is_never_published(ledger: Ledger, small_folder: Path, scripted: Scripted) -> None:
@@ -159,7 +159,7 @@ def test_stale_card_is_never_published(ledger: Ledger, small_folder: Path, scrip
     ledger.queue_due(cid, now, 6 * 3600, resend_after=60)
     pid = f"{cid}:2021-11-08:a-en"
     assert ledger.state(pid) == "queued"
-    featured = ledger.post(pid)["people"]
+    featured = ledger.post(pid).slot.people
     roster = yaml.safe_load((small_folder / "roster.yaml").read_text())
     for person in roster["people"]:
         if person["id"] in featured:
@@ -171,7 +171,7 @@ def test_stale_card_is_never_published(ledger: Ledger, small_folder: Path, scrip
     tick(ledger, now, InlineDispatch(ledger))  # re-plans, re-renders with the new charge
     tick(ledger, now, InlineDispatch(ledger))
     post = ledger.post(pid)
-    assert post["state"] == "posted" and pid in scripted.sent
+    assert post.state == "posted" and pid in scripted.sent
 
 
 @pytest.fixture
@@ -190,9 +190,10 @@ def test_outbox_that_is_a_file_fails_the_post_once(ledger: Ledger, small_folder:
         tick(ledger, now, InlineDispatch(ledger))
     pid = f"{cid}:2021-11-08:a-en"
     post = ledger.post(pid)
-    assert post["state"] == "failed" and post["error_class"] == "Rejected"
-    assert str(target) in post["error"] and "exists and is not a folder" in post["error"]
-    assert f"campaign retry {pid}" in post["error"]
+    error = post.error or ""
+    assert post.state == "failed" and post.error_class == "Rejected"
+    assert str(target) in error and "exists and is not a folder" in error
+    assert f"campaign retry {pid}" in error
     assert [a["outcome"] for a in ledger.attempts(pid)] == ["rejected"]  # tried once, not round and round
     assert not [e for e in ledger.iter_audit(cid) if e["to"] == "in_doubt"]
     assert target.read_text() == "a file, not a folder"
@@ -208,9 +209,9 @@ def test_a_post_that_keeps_going_in_doubt_is_held_for_a_person(ledger: Ledger, s
     for _ in range(publish_module.MAX_REQUEUES + 4):
         tick(ledger, now, InlineDispatch(ledger))
     post = ledger.post(pid)
-    assert post["state"] == "in_doubt" and post["requeues"] == str(publish_module.MAX_REQUEUES)
+    assert post.state == "in_doubt" and post.requeues == publish_module.MAX_REQUEUES
     assert [a["outcome"] for a in ledger.attempts(pid)] == ["in_doubt"] * (publish_module.MAX_REQUEUES + 1)
-    assert f"campaign resolve {pid}" in post["error"] and "no longer sent on its own" in post["error"]
+    assert f"campaign resolve {pid}" in (post.error or "") and "no longer sent on its own" in (post.error or "")
     assert pid not in dict(ledger.index(cid, "doubt"))  # no more automatic look-ups
     assert ledger.state(f"{cid}:2021-11-08:b-km") == "posted"  # the other accounts went on
     # A person says it did not go out: it is sent once more, and held again if it goes in doubt again.

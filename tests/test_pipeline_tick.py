@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -75,13 +74,13 @@ def test_render_is_true_as_of_the_due_date(ledger: Ledger, small_folder: Path) -
     SimulatedClock(ledger).set(now)
     tick(ledger, now, InlineDispatch(ledger))
     post = ledger.post(f"{cid}:2021-11-08:a-en")
-    assert post["state"] == "rendered"
+    assert post.state == "rendered" and post.caption and post.card and post.alt
     applied = load_applied(ledger, cid)
-    person = applied.roster.by_id()[json.loads(post["people"])[0]]
+    person = applied.roster.by_id()[post.slot.people[0]]
     days = facts(person, local("2021-11-08").date()).days_detained
-    assert str(days) in post["caption"] or person.name.get("en") in post["caption"]
-    assert ledger.get_blob(post["card"])[:2] == b"\xff\xd8"  # a JPEG
-    assert json.loads(post["alt"])["en"]
+    assert str(days) in post.caption or person.name.get("en") in post.caption
+    assert ledger.get_blob(post.card)[:2] == b"\xff\xd8"  # a JPEG
+    assert post.alt["en"]
 
 
 def test_release_known_before_due_replans_rendered_posts(ledger: Ledger, small_folder: Path) -> None:
@@ -90,7 +89,7 @@ def test_release_known_before_due_replans_rendered_posts(ledger: Ledger, small_f
     SimulatedClock(ledger).set(local("2021-11-08", "09:30"))
     tick(ledger, local("2021-11-08", "09:30"), InlineDispatch(ledger))
     pid = f"{cid}:2021-11-08:a-en"
-    featured = json.loads(ledger.post(pid)["people"])
+    featured = ledger.post(pid).slot.people
     assert ledger.state(pid) == "rendered"
     roster = yaml.safe_load((small_folder / "roster.yaml").read_text())
     for person in roster["people"]:
@@ -101,7 +100,7 @@ def test_release_known_before_due_replans_rendered_posts(ledger: Ledger, small_f
     report = apply_folder(ledger, load_folder(small_folder), local("2021-11-08", "09:40"))
     assert pid in report.changes.replanned
     post = ledger.post(pid)
-    assert post["state"] == "planned" and featured[0] not in json.loads(post["people"])
+    assert post.state == "planned" and featured[0] not in post.slot.people
     assert any(featured[0] in line for line in report.lines())
 
 
@@ -151,8 +150,7 @@ def test_review_waits_for_approval(ledger: Ledger, small_folder: Path) -> None:
     assert ledger.state(pid) == "awaiting_review"
     tick(ledger, now, dispatch)
     assert ledger.state(pid) == "awaiting_review"  # never posted without approval
-    week = ledger.post(pid)["week"]
-    approved = approve(ledger, cid, now, week=int(week))
+    approved = approve(ledger, cid, now, week=ledger.post(pid).slot.week)
     assert pid in approved
     tick(ledger, now, dispatch)
     assert ledger.state(pid) == "posted"

@@ -40,3 +40,26 @@ RETRYABLE = (FAILED, MISSED, CANCELLED, EXPIRED)
 
 #: Campaign run states.
 ACTIVE, PAUSED = "active", "paused"
+
+#: The states each named operation of the ledger moves a post out of (``campaign.ledger.moves``);
+#: a post in any other state is refused, atomically, and nothing changes.
+LEAVES: dict[str, tuple[str, ...]] = {
+    "replan": PENDING + (EXPIRED,),  # its slot changed: back to planned, card dropped
+    "keep_card": (RENDERED, AWAITING_REVIEW, APPROVED, QUEUED),  # its slot changed, not what it shows
+    "withdraw": PENDING,  # -> expired: its slot left the plan
+    "cancel": PENDING,  # -> cancelled: its campaign was cancelled
+    "record_rendered": (PLANNED,),  # -> rendered | awaiting_review
+    "record_render_failed": (PLANNED,),  # -> failed
+    "approve": (AWAITING_REVIEW,),  # -> approved
+    "retry": RETRYABLE,  # -> planned
+    "retry_approved": RETRYABLE,  # -> approved: its approved card still holds
+    "record_stale": (PUBLISHING,),  # -> planned: its people's facts changed since it was rendered
+    "record_posted": (PUBLISHING, IN_DOUBT),  # -> posted, by the worker that sent it
+    "confirm_posted": (IN_DOUBT,),  # -> posted, found on the platform or said by a person
+    "record_failed": (PUBLISHING,),  # -> failed
+    "requeue": (PUBLISHING,),  # -> queued, sent again after a wait
+    "mark_in_doubt": (PUBLISHING,),  # -> in_doubt: maybe posted
+    "hold_in_doubt": (IN_DOUBT,),  # -> in_doubt, left for a person
+    "requeue_in_doubt": (IN_DOUBT,),  # -> queued: certainly not on the platform
+    "resolve_not_posted": (IN_DOUBT,),  # -> queued: a person says it is not out
+}

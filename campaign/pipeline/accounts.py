@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..credentials import Unresolved, unresolved, what_to_do
 from ..definition import Campaign
-from ..ledger import Ledger, worker_name
+from ..ledger import Ledger, PostRecord, worker_name
 from ..ledger.states import FAILED
 from .applied import Applied
 
@@ -83,7 +83,7 @@ def blocked_accounts(ledger: Ledger, applied: Applied, now: datetime,
     c = applied.campaign
     base = Path(applied.folder) if applied.folder else None
     out = []
-    posts: list[dict[str, str]] | None = None
+    posts: list[PostRecord] | None = None
     for account in c.accounts:
         state = ledger.account_state(c.id, account.id)
         if "auth_failed" not in state:
@@ -91,8 +91,7 @@ def blocked_accounts(ledger: Ledger, applied: Applied, now: datetime,
         if posts is None:
             posts = ledger.posts(c.id)
         limit = now.timestamp() - applied.max_lateness
-        retryable = [p["id"] for p in posts if p["account"] == account.id and p["state"] == FAILED
-                     and float(p["due"]) >= limit]
+        retryable = [p.id for p in posts if p.slot.account == account.id and p.state == FAILED and p.due >= limit]
         out.append(Blocked(
             c.id, account.id, account.platform, state["auth_failed"], state.get("auth_failed_at", ""),
             state.get("blocked_by", "publish"), refs_of(c, account.id),

@@ -5,13 +5,12 @@ Each is a function over the ledger; the CLI (and later the dashboard) only forma
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from ..definition import CampaignFolder
-from ..ledger import Ledger, worker_name
+from ..ledger import Ledger, PostRecord, worker_name
 from ..ledger.states import (ACTIVE, APPROVED, AWAITING_REVIEW, CANCELLED, FAILED, IN_DOUBT, MISSED, PAUSED,
                              PLANNED, RENDERED, RETRYABLE, STATES)
 from ..roster import Roster, facts
@@ -20,7 +19,7 @@ from .applied import Applied, apply_definition, load_applied
 from .settings import Settings
 from .shown import changes as what_changed
 from .shown import would_show
-from .tick import CARD_FIELDS, WITHDRAWN, PlanChanges, known_roster, people_fingerprint, refresh_plan, slot_of
+from .tick import WITHDRAWN, PlanChanges, known_roster, people_fingerprint, refresh_plan
 
 SHOWN_IDS = 3  # post ids listed per reason; the rest are counted
 
@@ -124,14 +123,14 @@ def apply_folder(ledger: Ledger, folder: CampaignFolder, now: datetime, run_sett
     applied = apply_definition(ledger, folder, run_settings)
     changes = refresh_plan(ledger, applied, now, settings or Settings(), worker_name(), force=True) or PlanChanges()
     report = ApplyReport(cid, old is None, _roster_news(old, folder.roster), changes, folder=str(folder.root))
-    due = {p["id"]: float(p["due"]) for p in ledger.posts(cid, changes.withdrawn + changes.replanned)}
+    due = {p.id: p.due for p in ledger.posts(cid, changes.withdrawn + changes.replanned)}
     ahead = now.timestamp()
     report.future = {
         "withdrawn": sum(1 for i in changes.withdrawn if due.get(i, 0) > ahead),
         "re-planned": sum(1 for i in changes.replanned if due.get(i, 0) > ahead),
     }
-    report.review_weeks = sorted({int(p["week"]) for p in ledger.posts(cid, list(changes.unapproved))
-                                  if p["id"] in changes.replanned})
+    report.review_weeks = sorted({p.slot.week for p in ledger.posts(cid, list(changes.unapproved))
+                                  if p.id in changes.replanned})
     report.waiting = len(ledger.index(cid, "due"))
     report.too_late = len(ledger.index(cid, "due", end=ahead - applied.max_lateness - 1e-6))
     return report
@@ -143,31 +142,28 @@ def approve(ledger: Ledger, cid: str, now: datetime, *, week: int | None = None,
     who = f"person@{worker_name()}"
     if post_id is not None:
         post = ledger.post(post_id)
-        if post["state"] != AWAITING_REVIEW:
-            raise ValueError(f"{post_id} is {post['state']}; only posts awaiting review can be approved")
+        if post.state != AWAITING_REVIEW:
+            raise ValueError(f"{post_id} is {post.state}; only posts awaiting review can be approved")
         posts = [post]
     else:
         ledger.campaign(cid)  # raises UnknownCampaign
-        posts = [p for p in ledger.posts(cid) if p.get("week") == str(week) and p["state"] == AWAITING_REVIEW]
+        posts = [p for p in ledger.posts(cid) if p.slot.week == week and p.state == AWAITING_REVIEW]
     # The approval is of this card and this caption (shown_fp): re-planning keeps it while both hold.
-    return [p["id"] for p in posts if ledger.transition(
-        p["id"], AWAITING_REVIEW, APPROVED, at=now, worker=who, detail="approved",
-        set={"approved_fp": p.get("shown_fp", ""), "approved_at": now.isoformat(), "approved_by": who},
-        expect={"shown_fp": p["shown_fp"]} if p.get("shown_fp") else None).ok]
+    return [p.id for p in posts if ledger.approve(p, by=who, at=now)]
 
 
 def week_states(ledger: Ledger, cid: str, week: int) -> dict[str, int]:
     """How many posts of a campaign week are in each state (empty: the week has no posts)."""
     counts: dict[str, int] = {}
     for p in ledger.posts(cid):
-        if p.get("week") == str(week):
-            counts[p["state"]] = counts.get(p["state"], 0) + 1
+        if p.slot.week == week:
+            counts[p.state] = counts.get(p.state, 0) + 1
     return {s: counts[s] for s in STATES if s in counts}
 
 
 def weeks(ledger: Ledger, cid: str) -> tuple[int, int] | None:
     """The first and last week of the campaign's posts (None: it has none)."""
-    numbers = [int(p["week"]) for p in ledger.posts(cid) if p.get("week", "").isdigit()]
+    numbers = [p.slot.week for p in ledger.posts(cid)]
     return (min(numbers), max(numbers)) if numbers else None
 
 
@@ -184,22 +180,22 @@ class Retried:
         return f"{self.post}: {self.state}" + (f"; {self.note}" if self.note else "")
 
 
-def _approval_stands(ledger: Ledger, applied: Applied, post: dict[str, str], now: datetime) -> tuple[str, str]:
+def _approval_stands(ledger: Ledger, applied: Applied, post: PostRecord, now: datetime) -> tuple[str, str]:
     """Whether a retried post's approval still covers what it would show now: ("", plan fp) if it
     does, else (why not, "")."""
-    if not post.get("approved_fp"):
+    if not post.approved_fp:
         was = {"failed": "failed", "missed": "was missed", "cancelled": "was cancelled", "expired": "was withdrawn"}
-        return f"it has no approval on record (it was not approved before it {was.get(post['state'], 'stopped')})", ""
-    if not post.get("card") or not ledger.has_blob(post["card"]):
+        return f"it has no approval on record (it was not approved before it {was.get(post.state, 'stopped')})", ""
+    if not post.card or not ledger.has_blob(post.card):
         return "its card must be rendered again", ""
-    slot = slot_of(post, applied)
+    slot = post.slot
     people = known_roster(applied, now).by_id()
     gone = [pid for pid in slot.people if pid not in people]
     if gone:
         return f"{', '.join(gone)} left the roster", ""
     found = tuple(facts(people[pid], slot.date) for pid in slot.people)
     shown = would_show(applied, slot, found)
-    if shown.fp == post["approved_fp"] == post.get("shown_fp"):
+    if shown.fp == post.approved_fp == post.shown_fp:
         return "", people_fingerprint(people, slot.people, slot.date)
     return ("; ".join(what_changed(post, slot, found, shown)) or "its card or caption changed") \
         + " since it was approved", ""
@@ -214,35 +210,32 @@ def retry(ledger: Ledger, post_id: str, now: datetime) -> Retried:
     keeps its card and its approval (``approved``); any other is re-rendered and must be approved
     again, and the result says why."""
     post = ledger.post(post_id)
-    if post["state"] not in RETRYABLE:
-        raise ValueError(f"{post_id} is {post['state']}; retry takes a post that is {', '.join(RETRYABLE)}")
-    if ledger.campaign_field(post["campaign"], "status") == CANCELLED:
-        folder = ledger.campaign_field(post["campaign"], "folder") or "FOLDER"
-        raise ValueError(f"campaign {post['campaign']} is cancelled, so {post_id} would never go out; apply the "
+    if post.state not in RETRYABLE:
+        raise ValueError(f"{post_id} is {post.state}; retry takes a post that is {', '.join(RETRYABLE)}")
+    cid = post.slot.campaign
+    if ledger.campaign_field(cid, "status") == CANCELLED:
+        folder = ledger.campaign_field(cid, "folder") or "FOLDER"
+        raise ValueError(f"campaign {cid} is cancelled, so {post_id} would never go out; apply the "
                          f"campaign again to start it over (campaign apply {folder}), then retry the post")
-    applied = load_applied(ledger, post["campaign"])
-    if now.timestamp() > float(post["due"]) + applied.max_lateness:
-        raise ValueError(f"{post_id} was due {post['due_local']}; it is past max_lateness "
+    applied = load_applied(ledger, cid)
+    due = post.slot.due.isoformat()
+    if now.timestamp() > post.due + applied.max_lateness:
+        raise ValueError(f"{post_id} was due {due}; it is past max_lateness "
                          f"({applied.campaign.max_lateness}), and a late post is never sent")
     who = f"person@{worker_name()}"
-    ledger.clear_account(post["campaign"], post["account"], at=now, worker=who, detail=f"retry of {post_id}")
-    errors = ("error", "error_class", "requeues")
+    ledger.clear_account(cid, post.slot.account, at=now, worker=who, detail=f"retry of {post_id}")
     why = ""
     if applied.review_required:
         why, fp = _approval_stands(ledger, applied, post, now)
         if not why:
-            moved = ledger.transition(
-                post_id, RETRYABLE, APPROVED, at=now, worker=who,
-                detail="retried by a person: approval kept, card and caption unchanged since approved",
-                set={"rendered_fp": fp}, delete=errors, zadd={"due": float(post["due"])},
-                expect={"shown_fp": post["shown_fp"]})
-            if moved.ok:
+            if ledger.retry_approved(post, rendered_fp=fp, at=now, worker=who, detail=(
+                    "retried by a person: approval kept, card and caption unchanged since approved")):
+                approved_at = post.approved_at.isoformat() if post.approved_at else ""
                 return Retried(post_id, APPROVED, f"its approval stands (the card and caption are the ones approved "
-                                                  f"{post.get('approved_at', '')}); it goes out at {post['due_local']}")
+                                                  f"{approved_at}); it goes out at {due}")
             why = "it changed while being retried"
-    ledger.transition(post_id, RETRYABLE, PLANNED, at=now, worker=who,
-                      detail="retried by a person" + (f"; to be approved again: {why}" if why else ""),
-                      delete=CARD_FIELDS + errors, zadd={"due": float(post["due"]), "render": 0.0})
+    ledger.retry(post, at=now, worker=who,
+                 detail="retried by a person" + (f"; to be approved again: {why}" if why else ""))
     if not why:
         return Retried(post_id, PLANNED)
     return Retried(post_id, PLANNED, f"it must be approved again before it goes out: {why}; its card is rendered "
@@ -284,8 +277,8 @@ def status(ledger: Ledger, cid: str, now: datetime, next_count: int = 8, failure
     return {
         "campaign": cid, "status": info.get("status", ACTIVE), "now": now.isoformat(),
         "simulated": sim is not None, "states": by_state, "accounts": accounts,
-        "next": [{"id": p["id"], "due": p["due_local"], "state": p["state"], "kind": p["kind"],
-                  "people": json.loads(p["people"])} for p in upcoming],
+        "next": [{"id": p.id, "due": p.slot.due.isoformat(), "state": p.state, "kind": p.slot.kind,
+                  "people": list(p.slot.people)} for p in upcoming],
         "failures": failures,
         "blocked": blocked,
         "unapproved": unapproved[:failure_count],

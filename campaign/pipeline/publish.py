@@ -26,15 +26,15 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from ..ledger import Ledger, post_alt, worker_name
-from ..ledger.states import FAILED, IN_DOUBT, PLANNED, POSTED, PUBLISHING, QUEUED
-from ..publishers import (AuthFailed, Context, OutcomeUnknown, Post, Published, Publisher, RateLimited, Rejected,
-                          Transient, get_publisher)
+from ..ledger import Ledger, PostRecord, worker_name
+from ..ledger.states import IN_DOUBT, POSTED, QUEUED
 from ..platforms import spec
+from ..publishers import (AuthFailed, Context, Post, Published, Publisher, RateLimited, Rejected, Transient,
+                          get_publisher)
 from ..publishers.http import RateLimitInfo
 from .applied import Applied, load_applied
 from .settings import Settings
-from .tick import CARD_FIELDS, WITHDRAWN, current_fingerprint, slot_of
+from .tick import WITHDRAWN, current_fingerprint
 
 #: How many times reconciliation may queue one in-doubt post again on its own (then: a person).
 MAX_REQUEUES = 3
@@ -82,12 +82,14 @@ def share_budget(ledger: Ledger, cid: str, account: str, publisher: Publisher) -
                        hold=info.exhausted and reset is not None)
 
 
-def post_for(ledger: Ledger, applied: Applied, post: dict[str, str], now: datetime) -> Post:
+def post_for(ledger: Ledger, applied: Applied, post: PostRecord, now: datetime) -> Post:
     """The publisher's view of a rendered post."""
-    account = applied.campaign.account(post["account"])
-    fmt = post.get("card_format", "jpeg")
-    return Post(id=post["id"], account=account, text=post.get("caption", ""), image=ledger.get_blob(post["card"]),
-                alt=post_alt(post, account.language),
+    account = applied.campaign.account(post.slot.account)
+    fmt = post.card_format or "jpeg"
+    if post.card is None:
+        raise KeyError(f"{post.id} has no card: it was never rendered")
+    return Post(id=post.id, account=account, text=post.caption or "", image=ledger.get_blob(post.card),
+                alt=post.alt_text(account.language),
                 language=account.language, image_type=f"image/{fmt}",
                 card_name="card.jpg" if fmt == "jpeg" else f"card.{fmt}", at=now)
 
@@ -106,34 +108,31 @@ def publish_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings
                                                  max_lateness=applied.max_lateness, end_limit=applied.end_limit,
                                                  resend_after=settings.resend_after, worker=worker)
     if outcome == "wait":  # the account is held until its rate-limit reset (detail: when)
-        ledger.annotate(post_id, {"waiting_until": detail})
-    if outcome != "claimed":
+        ledger.note_waiting(post_id, float(detail))
+    if post is None:
         return outcome
-    slot = slot_of(post, applied)
-    if current_fingerprint(applied, now, slot.people, slot.date) != post.get("rendered_fp"):
+    slot = post.slot
+    if current_fingerprint(applied, now, slot.people, slot.date) != post.rendered_fp:
         why = "not posted: the people's facts changed since the card was rendered"
-        ledger.transition(post_id, PUBLISHING, PLANNED, at=now, worker=worker,
-                          detail=f"{WITHDRAWN}{why}" if post.get("approved_at") else why,
-                          delete=CARD_FIELDS, zadd={"due": float(post["due"]), "render": 0.0}, zrem=["leases"])
+        ledger.record_stale(post, at=now, worker=worker, detail=f"{WITHDRAWN}{why}" if post.approved_at else why)
         ledger.set_campaign_field(applied.campaign.id, "plan_sig", "")  # the next tick re-plans it
         return "stale"
     p = post_for(ledger, applied, post, now)
     return _attempt(ledger, applied, post, p, now, settings, worker)
 
 
-def _attempt(ledger: Ledger, applied: Applied, post: dict[str, str], p: Post, now: datetime, settings: Settings,
+def _attempt(ledger: Ledger, applied: Applied, post: PostRecord, p: Post, now: datetime, settings: Settings,
              worker: str) -> str:
-    cid, account, post_id = applied.campaign.id, post["account"], post["id"]
-    attempt_no = int(post.get("attempts", "1"))
+    cid, account, post_id = applied.campaign.id, post.slot.account, post.id
+    attempt_no = post.attempts if post.attempts is not None else 1
 
-    def fail(to: str, exc: BaseException, outcome: str, wait_until: float | None = None, **more: object) -> str:
-        info = {"outcome": outcome, "error_class": type(exc).__name__, "error": str(exc)}
-        fields = {"error": str(exc), "error_class": type(exc).__name__}
-        if wait_until is not None:  # queued again: sent once the wait is over (the simulator watches this)
-            fields["waiting_until"] = repr(wait_until)
-            more["zadd"] = {"queued": wait_until}
-        ledger.transition(post_id, PUBLISHING, to, at=now, worker=worker, detail=f"{outcome}: {exc}",
-                          set=fields, zrem=["leases"], attempt=info, **more)  # type: ignore[arg-type]
+    def fail(exc: BaseException, outcome: str) -> str:
+        ledger.record_failed(post_id, exc, outcome=outcome, at=now, worker=worker)
+        return outcome
+
+    def wait(exc: BaseException, outcome: str, until: float) -> str:
+        # queued again: sent once the wait is over (the simulator watches ``waiting_until``)
+        ledger.requeue(post_id, exc, outcome=outcome, until=until, at=now, worker=worker)
         return outcome
 
     try:
@@ -147,33 +146,27 @@ def _attempt(ledger: Ledger, applied: Applied, post: dict[str, str], p: Post, no
     except RateLimited as exc:
         until = exc.reset_at.timestamp()
         ledger.rate_limit(cid, account, until)
-        return fail(QUEUED, exc, "rate_limited", wait_until=until)
+        return wait(exc, "rate_limited", until)
     except Transient as exc:
         if attempt_no >= settings.max_attempts:
-            return fail(FAILED, exc, "failed")
-        return fail(QUEUED, exc, "retry", wait_until=time.time() + _backoff(settings, attempt_no))
+            return fail(exc, "failed")
+        return wait(exc, "retry", time.time() + _backoff(settings, attempt_no))
     except AuthFailed as exc:
         ledger.mark_auth_failed(cid, account, str(exc), at=now, worker=worker)
-        return fail(FAILED, exc, "auth_failed")
+        return fail(exc, "auth_failed")
     except Rejected as exc:
-        return fail(FAILED, exc, "rejected")
-    except OutcomeUnknown as exc:
-        return fail(IN_DOUBT, exc, "in_doubt", zadd={"doubt": time.time()})
-    except Exception as exc:  # noqa: BLE001 - a bug or an unmapped library error: it may have posted
-        return fail(IN_DOUBT, exc, "in_doubt", zadd={"doubt": time.time()})
-    record(ledger, post_id, published, now, worker, from_states=(PUBLISHING, IN_DOUBT))
+        return fail(exc, "rejected")
+    except Exception as exc:  # noqa: BLE001 - OutcomeUnknown, a bug or an unmapped library error: it may have posted
+        ledger.mark_in_doubt(post_id, exc, at=now, worker=worker)
+        return "in_doubt"
+    ledger.record_posted(post_id, published.remote_id, published.url or "", at=now, worker=worker)
     return "posted"
 
 
-def record(ledger: Ledger, post_id: str, published: Published, now: datetime, worker: str,
-           from_states: tuple[str, ...], detail: str = "posted") -> bool:
-    """Record a post as out, with its remote id, at once (also from in_doubt: a slow worker whose
-    lease ran out still knows best that its post went out)."""
-    return ledger.transition(post_id, from_states, POSTED, at=now, worker=worker, detail=detail,
-                             set={"remote_id": published.remote_id, "url": published.url or "",
-                                  "posted_at": now.isoformat()},
-                             delete=("error", "error_class", "lease_until", "waiting_until"), zrem=["leases", "doubt"],
-                             attempt={"outcome": "posted", "error_class": "", "remote_id": published.remote_id}).ok
+def _confirm(ledger: Ledger, post_id: str, published: Published, now: datetime, worker: str, detail: str) -> bool:
+    """Record an in-doubt post as out after all, with its remote id."""
+    return ledger.confirm_posted(post_id, published.remote_id, published.url or "", at=now, worker=worker,
+                                 detail=detail)
 
 
 def reconcile_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings | None = None) -> str:
@@ -181,61 +174,54 @@ def reconcile_post(ledger: Ledger, post_id: str, now: datetime, settings: Settin
     (the claim then decides whether it is still on time), up to ``MAX_REQUEUES`` times, then
     ``held`` for a person; the platform cannot tell -> left for a person."""
     settings = settings or Settings()
-    worker = worker_name()
     post = ledger.post(post_id)
-    if post["state"] != IN_DOUBT:
+    if post.state != IN_DOUBT:
         ledger.forget_doubt(post_id)
         return "skip"
-    applied = load_applied(ledger, post["campaign"])
+    applied = load_applied(ledger, post.slot.campaign)
     try:
-        publisher = publisher_for(applied, post["account"], settings)
+        publisher = publisher_for(applied, post.slot.account, settings)
         can_tell = spec(publisher.platform).lookup  # the platform's row: can a post be found there?
         found = publisher.lookup(post_for(ledger, applied, post, now)) if can_tell else None
     except NotImplementedError:  # nor can its API for this post
         can_tell, found = False, None
     except Exception as exc:  # noqa: BLE001 - the look-up itself failed: try again after reconcile_after
-        ledger.annotate(post_id, {"looked_up": repr(time.time()), "error": f"look-up failed: {exc}"})
+        ledger.note_lookup_failed(post_id, f"look-up failed: {exc}")
         return "retry"
     if not can_tell:
         ledger.forget_doubt(post_id)
         return "unknown"
+    worker = worker_name()
     if found is not None:
-        record(ledger, post_id, found, now, worker, from_states=(IN_DOUBT,), detail="found on the platform")
+        _confirm(ledger, post_id, found, now, worker, "found on the platform")
         return "posted"
-    requeues = int(post.get("requeues") or 0)
-    # ``attempts`` (counted by every claim) pins the in-doubt episode read above: a look-up racing
-    # this one cannot move the post again on a stale count.
-    expect = {"attempts": post["attempts"]} if "attempts" in post else None
+    requeues = post.requeues or 0
+    # Both moves check ``attempts`` (counted by every claim), which pins the in-doubt episode read
+    # above: a look-up racing this one cannot move the post again on a stale count.
     if requeues >= MAX_REQUEUES:
-        platform = getattr(publisher, "platform", post["platform"])
+        platform = getattr(publisher, "platform", post.slot.platform)
         held = (f"in doubt {requeues + 1} times, each time not found on {platform} and sent again; no longer "
                 f"sent on its own: check {platform} by hand, then run: campaign resolve {post_id} --posted URL "
                 "(or --not-posted)")
-        moved = ledger.transition(post_id, IN_DOUBT, IN_DOUBT, at=now, worker=worker,
-                                  detail=f"held for a person: {held}", zrem=["doubt"], expect=expect,
-                                  set={"error": f"{post.get('error') or 'outcome unknown'}; {held}"})
-        return "held" if moved.ok else "skip"
-    moved = ledger.transition(post_id, IN_DOUBT, QUEUED, at=now, worker=worker,
-                              detail=f"not found on the platform: queued again ({requeues + 1} of {MAX_REQUEUES})",
-                              set={"requeues": str(requeues + 1)}, zrem=["doubt"], zadd={"queued": time.time()},
-                              expect=expect)
-    return "queued" if moved.ok else "skip"
+        return "held" if ledger.hold_in_doubt(post, why=held, at=now, worker=worker) else "skip"
+    moved = ledger.requeue_in_doubt(post, at=now, worker=worker, detail=(
+        f"not found on the platform: queued again ({requeues + 1} of {MAX_REQUEUES})"))
+    return "queued" if moved else "skip"
 
 
 def resolve_post(ledger: Ledger, post_id: str, now: datetime, *, posted_url: str | None) -> str:
     """A person's answer for an in-doubt post: it is out (with its URL), or it is not (queue it again)."""
     post = ledger.post(post_id)
-    if post["state"] != IN_DOUBT:
-        raise ValueError(f"{post_id} is {post['state']}, not in_doubt; only in-doubt posts are resolved")
+    if post.state != IN_DOUBT:
+        raise ValueError(f"{post_id} is {post.state}, not in_doubt; only in-doubt posts are resolved")
     who = f"person@{worker_name()}"
     if posted_url is not None:
-        ok = record(ledger, post_id, Published(remote_id=posted_url, url=posted_url), now, who,
-                    from_states=(IN_DOUBT,), detail="resolved by a person: posted")
+        ok = _confirm(ledger, post_id, Published(remote_id=posted_url, url=posted_url), now, who,
+                      "resolved by a person: posted")
         return POSTED if ok else ledger.state(post_id) or ""
-    ledger.transition(post_id, IN_DOUBT, QUEUED, at=now, worker=who, detail="resolved by a person: not posted",
-                      zrem=["doubt"], zadd={"queued": time.time()})
+    ledger.resolve_not_posted(post_id, at=now, worker=who)
     return QUEUED
 
 
-__all__ = ["MAX_REQUEUES", "publish_post", "reconcile_post", "resolve_post", "publisher_for", "post_for", "record",
+__all__ = ["MAX_REQUEUES", "publish_post", "reconcile_post", "resolve_post", "publisher_for", "post_for",
            "share_budget"]

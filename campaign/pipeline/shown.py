@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..captions import caption_text, fit_caption
+from ..ledger import PostRecord
 from ..plan import Slot
 from ..platforms import spec
 from ..roster import Facts
@@ -89,33 +90,34 @@ def people_fps(people: Sequence[Facts]) -> str:
     return json.dumps({f.person.id: f.fingerprint() for f in people}, sort_keys=True)
 
 
-def changes(old: Mapping[str, str], slot: Slot, people: Sequence[Facts], shown: Shown | None = None,
+def changes(old: PostRecord, slot: Slot, people: Sequence[Facts], shown: Shown | None = None,
             plan_fp: str | None = None) -> list[str]:
-    """Why a post planned or rendered as ``old`` (its ledger fields) would now show something else,
+    """Why a post planned or rendered as ``old`` (its ledger record) would now show something else,
     in words: "now features B instead of A", "facts of A changed", "caption changed", ...
     Empty when what it shows is unchanged (a new time, another variant with the same words).
     ``plan_fp`` (the new facts fingerprint of its people) speaks for posts planned before per-person
     fingerprints were kept."""
     reasons: list[str] = []
-    before = tuple(json.loads(old.get("people") or "[]"))
+    was = old.slot
+    before = was.people
     if before != slot.people:
         reasons.append(f"now features {', '.join(slot.people) or 'nobody'} instead of {', '.join(before) or 'nobody'}")
-    if old.get("kind") and old["kind"] != slot.kind:
-        reasons.append(f"now a {slot.kind} post (was {old['kind']})")
-    if old.get("template") and old["template"] != slot.template:
-        reasons.append(f"template changed to {slot.template!r} (was {old['template']!r})")
-    if old.get("week") and old["week"] != str(slot.week):
-        reasons.append(f"now in week {slot.week} (was week {old['week']})")
-    if before == slot.people and old.get("people_fp"):
-        known = json.loads(old["people_fp"])
+    if was.kind and was.kind != slot.kind:
+        reasons.append(f"now a {slot.kind} post (was {was.kind})")
+    if was.template and was.template != slot.template:
+        reasons.append(f"template changed to {slot.template!r} (was {was.template!r})")
+    if was.week != slot.week:
+        reasons.append(f"now in week {slot.week} (was week {was.week})")
+    if before == slot.people and old.people_fp is not None:
+        known = old.people_fp
         now = {f.person.id: f.fingerprint() for f in people}
         changed = [pid for pid in slot.people if known.get(pid) != now.get(pid)]
         if changed:
             reasons.append(f"facts of {', '.join(changed)} changed")
-    elif before == slot.people and plan_fp is not None and old.get("plan_fp") not in (None, plan_fp):
+    elif before == slot.people and plan_fp is not None and old.plan_fp != plan_fp:
         reasons.append(f"facts of {', '.join(slot.people)} changed")
-    if not reasons and shown is not None and old.get("shown_fp") and shown.fp != old["shown_fp"]:
-        if shown.caption != old.get("caption"):
+    if not reasons and shown is not None and old.shown_fp and shown.fp != old.shown_fp:
+        if shown.caption != old.caption:
             reasons.append("caption changed")
         else:
             reasons.append("card changed (template files, photo or logo)")

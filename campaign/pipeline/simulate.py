@@ -71,26 +71,16 @@ def wait_for(ledger: Ledger, cid: str, render: Sequence[str], publish: Sequence[
     def publish_done(ids: list[str]) -> list[bool]:
         if not waiting_is_done:
             return [s not in (QUEUED, PUBLISHING) for s in ledger.states(ids).values()]
-        pipe = ledger.r.pipeline(transaction=False)
-        for pid in ids:
-            pipe.hmget(ledger.post_key(pid), "state", "waiting_until")
         wall = time.time()
-        out = []
-        for state, until in pipe.execute():
-            state = state.decode() if state is not None else None
-            out.append(state not in (QUEUED, PUBLISHING) or (state == QUEUED and float(until or 0) > wall))
-        return out
+        return [state not in (QUEUED, PUBLISHING) or (state == QUEUED and (until or 0) > wall)
+                for state, until in ledger.post_values(ids, "state", "waiting_until")]
 
     def lookup_done(ids: list[str]) -> list[bool]:
         pipe = ledger.r.pipeline(transaction=False)
         for pid in ids:
-            pipe.hmget(ledger.post_key(pid), "state", "looked_up")
             pipe.zscore(doubt_key, pid)
-        replies = pipe.execute()
-        out = []
-        for (state, looked_up), score in zip(replies[0::2], replies[1::2]):
-            out.append(state != IN_DOUBT.encode() or score is None or float(looked_up or 0) >= since)
-        return out
+        return [state != IN_DOUBT or score is None or (looked_up or 0) >= since
+                for (state, looked_up), score in zip(ledger.post_values(ids, "state", "looked_up"), pipe.execute())]
 
     # Workers finish roughly in the order work was sent, so only a small window at the front of
     # each list is polled: waiting costs the same with 10 or 1,000 posts in a step.

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
-from ..ledger import Ledger, worker_name
-from ..ledger.states import APPROVED, AWAITING_REVIEW, CANCELLED, EXPIRED, PENDING, PLANNED, QUEUED, RENDERED
+from ..ledger import Ledger, PostRecord, worker_name
+from ..ledger.states import APPROVED, AWAITING_REVIEW, CANCELLED, EXPIRED, PENDING, QUEUED, RENDERED
 from ..plan import Slot, plan
 from ..roster import Facts, Person, Roster, facts
 from .applied import Applied, load_applied
@@ -133,76 +133,41 @@ def render_at(applied: Applied, due: datetime, settings: Settings) -> datetime:
     return due - lead
 
 
-def slot_record(applied: Applied, slot: Slot, fp: str, settings: Settings, people_fp: str = "{}") -> dict[str, str]:
-    """The ledger fields of a planned post (``people_fp``: each featured person's facts fingerprint, JSON)."""
-    return {
-        "id": slot.id, "campaign": slot.campaign, "account": slot.account, "platform": slot.platform,
-        "language": slot.language, "date": slot.date.isoformat(), "due": repr(slot.due.timestamp()),
-        "due_local": slot.due.isoformat(), "week": str(slot.week), "people": json.dumps(list(slot.people)),
-        "kind": slot.kind, "template": slot.template, "variant": str(slot.variant), "plan_fp": fp,
-        "people_fp": people_fp, "render_at": repr(render_at(applied, slot.due, settings).timestamp()),
-    }
+def planned_record(applied: Applied, slot: Slot, fp: str, settings: Settings,
+                   people_fp: dict[str, str]) -> PostRecord:
+    """The ledger record of a planned post (``people_fp``: each featured person's facts fingerprint)."""
+    return PostRecord.planned(slot, plan_fp=fp, people_fp=people_fp,
+                              render_at=render_at(applied, slot.due, settings).timestamp())
 
 
-def slot_of(post: dict[str, str], applied: Applied) -> Slot:
-    """The plan slot a ledger post stands for (for captions and cards)."""
-    due = datetime.fromtimestamp(float(post["due"]), applied.campaign.tz)
-    return Slot(id=post["id"], campaign=post["campaign"], account=post["account"], platform=post["platform"],
-                language=post["language"], date=date.fromisoformat(post["date"]), due=due, week=int(post["week"]),
-                people=tuple(json.loads(post["people"])), kind=post["kind"], template=post["template"],
-                variant=int(post["variant"]))
-
-
-CARD_FIELDS = ("card", "card_format", "alt", "caption", "rendered_fp", "rendered_at", "warnings", "shown_fp",
-               "approved_fp", "approved_at", "approved_by")
 #: How the audit stream says that re-planning withdrew a post's approval (the reason follows).
 WITHDRAWN = "re-planned, approval withdrawn: "
 #: States in which a post has its card (and, approved or queued after approval, a person's approval of it).
 _CARDED = (RENDERED, AWAITING_REVIEW, APPROVED, QUEUED)
-_SLOT_FIELDS = ("people", "kind", "template", "variant", "plan_fp", "due", "week", "account")
 
 
-def has_approval(post: dict[str, str], review_required: bool) -> bool:
-    """Whether a person's approval stands behind this post's card (approved, or queued after approval)."""
-    state = post.get("state")
-    return state == APPROVED or (state == QUEUED and (bool(post.get("approved_at")) or review_required))
+def _plan_view(post: PostRecord) -> tuple[object, ...]:
+    """What of a post's slot and plan, when changed, re-plans it (if pending)."""
+    s = post.slot
+    return s.people, s.kind, s.template, s.variant, post.plan_fp, post.due, s.week, s.account
 
 
-def _slot_facts(people: dict[str, Person], slot: Slot) -> tuple[str, str, tuple[Facts, ...]]:
-    """The plan fingerprint, the per-person fingerprints (JSON) and the facts of a slot's people."""
+def _slot_facts(people: dict[str, Person], slot: Slot) -> tuple[str, dict[str, str], tuple[Facts, ...]]:
+    """The plan fingerprint, the per-person fingerprints and the facts of a slot's people."""
     found = tuple(facts(people[pid], slot.date) for pid in slot.people if pid in people)
     fps = {f.person.id: f.fingerprint() for f in found}
     fp = _fingerprint((pid, fps.get(pid, "gone")) for pid in slot.people)
-    return fp, json.dumps(fps, sort_keys=True), found
+    return fp, fps, found
 
 
-def _minor(old: dict[str, str], record: dict[str, str]) -> str:
+def _minor(old: PostRecord, record: PostRecord) -> str:
     """What changed in a slot that its card and caption do not show."""
     parts = []
-    if old.get("due") != record["due"]:
-        parts.append(f"its time is now {record['due_local']}")
-    if old.get("variant") != record["variant"]:
+    if old.due != record.due:
+        parts.append(f"its time is now {record.slot.due.isoformat()}")
+    if old.slot.variant != record.slot.variant:
         parts.append("another caption variant with the same words")
     return ", ".join(parts) or "its plan changed"
-
-
-def _keep(ledger: Ledger, old: dict[str, str], record: dict[str, str], approved: bool, now: datetime,
-          worker: str) -> bool:
-    """Update a carded post's slot in place: same card, same caption, so its card (and approval) stay.
-    A queued post whose time moved goes back to wait for its new time (approved or rendered)."""
-    state, to = old["state"], old["state"]
-    zadd: dict[str, float] = {"due": float(record["due"])}
-    zrem: list[str] = []
-    if state == QUEUED:
-        if old.get("due") == record["due"]:
-            zadd = {}
-        else:
-            to, zrem = (APPROVED if approved else RENDERED), ["queued"]
-    kept = "approval kept" if approved else "card kept"
-    return ledger.transition(
-        old["id"], state, to, at=now, worker=worker, set={**record, "rendered_fp": record["plan_fp"]},
-        detail=f"re-planned, card and caption unchanged ({_minor(old, record)}): {kept}",
-        zadd=zadd, zrem=zrem, expect={"shown_fp": old["shown_fp"]}).ok
 
 
 def apply_plan(ledger: Ledger, applied: Applied, now: datetime, settings: Settings | None = None,
@@ -223,34 +188,37 @@ def apply_plan(ledger: Ledger, applied: Applied, now: datetime, settings: Settin
     known = known_roster(applied, now)
     people = known.by_id()
     slots = plan(c, applied.roster, now=now)
-    existing = {p["id"]: p for p in ledger.posts(c.id)}
+    existing = {p.id: p for p in ledger.posts(c.id)}
     changes = PlanChanges()
-    new: list[dict[str, str]] = []
+    new: list[PostRecord] = []
     wanted: set[str] = set()
     for slot in slots:
         wanted.add(slot.id)
         fp, fps, found = _slot_facts(people, slot)
-        record = slot_record(applied, slot, fp, settings, fps)
+        record = planned_record(applied, slot, fp, settings, fps)
         old = existing.get(slot.id)
         if old is None:
             new.append(record)
             continue
-        same = all(old.get(k) == record[k] for k in _SLOT_FIELDS)
-        revivable = old["state"] == EXPIRED and slot.due > now
-        changed = (old["state"] in PENDING and not same) or revivable
+        same = _plan_view(old) == _plan_view(record)
+        revivable = old.state == EXPIRED and slot.due > now
+        changed = (old.state in PENDING and not same) or revivable
         shown, unmade = None, False
-        if not revivable and old["state"] in _CARDED and old.get("shown_fp") and len(found) == len(slot.people):
+        if not revivable and old.state in _CARDED and old.shown_fp and len(found) == len(slot.people):
             # What the card and caption would show now: a new caption, template file or photo changes
             # it although the slot is the same; a new time alone does not.
             try:
                 shown = would_show(applied, slot, found)
             except Exception:  # noqa: BLE001 - a card or caption that cannot be made: re-render it (and fail there, shown)
                 unmade = changed = True
-            changed = changed or (shown is not None and shown.fp != old["shown_fp"])
+            changed = changed or (shown is not None and shown.fp != old.shown_fp)
         if not changed:
             continue
-        approved = has_approval(old, review)
-        if shown is not None and shown.fp == old["shown_fp"] and _keep(ledger, old, record, approved, now, worker):
+        approved = old.has_approval(review)
+        kept = "approval kept" if approved else "card kept"
+        if shown is not None and shown.fp == old.shown_fp and ledger.keep_card(
+                old, record, approved=approved, at=now, worker=worker,
+                detail=f"re-planned, card and caption unchanged ({_minor(old, record)}): {kept}"):
             changes.kept.append(slot.id)
             if approved:
                 changes.approvals_kept.append(slot.id)
@@ -261,28 +229,22 @@ def apply_plan(ledger: Ledger, applied: Applied, now: datetime, settings: Settin
             why = "; ".join(what_changed(old, slot, found, shown, fp)) or (
                 "its card or caption must be made again" if unmade else _minor(old, record))
             detail = f"{WITHDRAWN}{why}" if approved else f"re-planned: {why}"
-        moved = ledger.transition(
-            slot.id, list(PENDING) + [EXPIRED], PLANNED, at=now, worker=worker, detail=detail, set=record,
-            delete=CARD_FIELDS, zadd={"due": float(record["due"]), "render": float(record["render_at"])},
-            zrem=["queued", "rendering"])
-        if moved.ok:
+        if ledger.replan(record, at=now, worker=worker, detail=detail):
             changes.replanned.append(slot.id)
             if approved and not revivable:
                 changes.unapproved[slot.id] = why
     for pid, old in existing.items():
-        if pid not in wanted and old["state"] in PENDING:
-            approved = has_approval(old, review)
+        if pid not in wanted and old.state in PENDING:
+            approved = old.has_approval(review)
             why = "nobody it would feature is held on its date"
-            moved = ledger.transition(pid, PENDING, EXPIRED, at=now, worker=worker,
-                                      detail=f"withdrawn{', with its approval' if approved else ''}: {why}",
-                                      zrem=["due", "render", "rendering", "queued"])
-            if moved.ok:
+            if ledger.withdraw(pid, at=now, worker=worker,
+                               detail=f"withdrawn{', with its approval' if approved else ''}: {why}"):
                 changes.withdrawn.append(pid)
                 if approved:
                     changes.unapproved[pid] = f"post withdrawn: {why}"
     if new:
         ledger.create_posts(new, at=now, worker=worker)
-        changes.added.extend(r["id"] for r in new)
+        changes.added.extend(r.id for r in new)
     return changes
 
 
@@ -363,5 +325,4 @@ def next_moment(ledger: Ledger, applied: Applied, now: datetime) -> datetime | N
 
 
 __all__ = ["Dispatch", "PlanChanges", "TickResult", "apply_plan", "refresh_plan", "tick", "next_moment",
-           "people_fingerprint", "current_fingerprint", "plan_signature", "slot_of", "known_roster", "CARD_FIELDS",
-           "has_approval", "WITHDRAWN"]
+           "people_fingerprint", "current_fingerprint", "plan_signature", "known_roster", "WITHDRAWN"]

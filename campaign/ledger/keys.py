@@ -1,0 +1,86 @@
+"""The ledger's connection, its key names and its registered scripts: the base of every part of
+:class:`~campaign.ledger.Ledger` (the key layout is drawn in the package's docstring)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+
+from . import scripts
+
+DEFAULT_PREFIX = "cs:"
+_SCRIPTS = ("TRANSITION", "CLAIM_RENDERS", "QUEUE_DUE", "RESEND_QUEUED", "CLAIM_PUBLISH", "REAP_LEASES", "DUE_DOUBTS",
+            "NOTE_BUDGET")
+
+
+class LedgerBase:
+    """A Redis client under a key prefix, with the scripts registered on it."""
+
+    def __init__(self, client: redis.Redis, prefix: str = DEFAULT_PREFIX):
+        self.r = client
+        self.prefix = prefix
+        self._scripts = {name: client.register_script(getattr(scripts, name)) for name in _SCRIPTS}
+
+    def key(self, *parts: str) -> str:
+        return self.prefix + ":".join(parts)
+
+    def post_key(self, post_id: str) -> str:
+        return self.key("post", post_id)
+
+    def index_keys(self, cid: str) -> list[str]:
+        return [self.key(name, cid) for name in scripts.INDEX_ORDER]
+
+    @staticmethod
+    def campaign_of(post_id: str) -> str:
+        return post_id.split(":", 1)[0]
+
+    @staticmethod
+    def account_of(post_id: str) -> str:
+        return post_id.rsplit(":", 1)[-1]  # ids are <cid>:<date>:<account>
+
+
+def worker_name() -> str:
+    """Who is acting, for the audit trail: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def epoch(moment: datetime) -> float:
+    return moment.timestamp()
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def text(data: Mapping[bytes, bytes]) -> dict[str, str]:
+    """A hash as Redis returns it, decoded."""
+    return {k.decode(): v.decode() for k, v in data.items()}
+
+
+def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+class UnknownPost(KeyError):
+    """No post with this id in the ledger."""
+
+    def __str__(self) -> str:
+        return f"no post {self.args[0]!r} in the ledger (ids look like <campaign>:<YYYY-MM-DD>:<account>)"
+
+
+class UnknownCampaign(KeyError):
+    """No applied campaign with this id."""
+
+    def __str__(self) -> str:
+        return f"no campaign {self.args[0]!r} has been applied (run: campaign apply FOLDER)"
