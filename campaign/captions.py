@@ -27,12 +27,12 @@ import string
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from wcwidth import iter_graphemes
 
 from . import xtext
+from .cache import memo
 from .definition import KINDS
 from .plan import plan
 from .roster import facts
@@ -196,7 +196,7 @@ def _word_cuts(body: str) -> list[int]:
     return cuts
 
 
-@lru_cache(maxsize=256)
+@memo(256)
 def _khmer_word_cuts(body: str) -> tuple[int, ...]:
     try:
         import logging

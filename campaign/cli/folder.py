@@ -53,8 +53,11 @@ def validate(folder: Path) -> None:
 @click.option("--to", callback=parse_day, metavar="DATE", help="Only posts on or before this local date.")
 @click.option("--as-of", callback=parse_day, metavar="DATE",
               help="Plan with only the roster events known on this date (how the plan looked then).")
+@click.option("--today", callback=parse_day, metavar="DATE", hidden=True,
+              help="The day `campaign apply` would plan as of [default: today in the campaign's timezone].")
 @clean_errors
-def plan_cmd(folder: Path, as_json: bool, from_: date | None, to: date | None, as_of: date | None) -> None:
+def plan_cmd(folder: Path, as_json: bool, from_: date | None, to: date | None, as_of: date | None,
+             today: date | None) -> None:
     """Show every post from the start date to the end date.
 
     Each post features people whose facts are true as of its date: nobody released
@@ -77,7 +80,7 @@ def plan_cmd(folder: Path, as_json: bool, from_: date | None, to: date | None, a
 
     slots = shown(_end_of(as_of, f.campaign.tz) if as_of else None)
     if as_of is None:
-        today = _today(f.campaign.tz)
+        today = today or datetime.now(f.campaign.tz).date()  # the day `campaign apply` plans as of
         note = _future_events_note(f.campaign, f.roster, today, slots, shown(_end_of(today, f.campaign.tz)))
         if note:
             click.secho(note, fg="yellow", err=True)
@@ -86,11 +89,6 @@ def plan_cmd(folder: Path, as_json: bool, from_: date | None, to: date | None, a
         return
     click.echo(_table(slots, f.roster))
     click.echo(f"{len(slots)} posts")
-
-
-def _today(tz: tzinfo) -> date:
-    """Today in the campaign's timezone: the day `campaign apply` plans as of."""
-    return datetime.now(tz).date()
 
 
 def _end_of(day: date, tz: tzinfo) -> datetime:
