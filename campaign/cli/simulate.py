@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+from contextlib import ExitStack
 from datetime import date, datetime, time as dtime
 from pathlib import Path
 
@@ -58,6 +59,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
     base = data_dir or temp
     assert base is not None
     server = EmbeddedRedis(base / "redis").start()
+    stack = ExitStack()  # stops the worker before Redis
     try:
         ledger = Ledger.from_url(server.url)
         tz = f.campaign.tz
@@ -68,27 +70,27 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
         apply_folder(ledger, f, start, {"outbox_dir": str(out_dir / "outbox"), "force_outbox": "1"})
         applied = load_applied(ledger, f.campaign.id)
         env = {"CAMPAIGN_HOME": str(base), "CAMPAIGN_CACHE": str(base / "cache")}
-        with Supervisor(server.url, env) as procs:  # the worker stops when the replay ends, before Redis
-            procs.worker(base / "logs", concurrency=concurrency, name="sim-worker")
-            dispatch = procs.dispatch()
-            span = max(1, int((end - start).total_seconds() // 3600))
-            with click.progressbar(length=span, label=f"simulating {f.campaign.id}", file=sys.stderr,
-                                   item_show_func=lambda d: d) as bar:
-                done = [0]
+        supervisor = stack.enter_context(Supervisor(server.url, env))
+        supervisor.worker(base / "logs", concurrency=concurrency, name="sim-worker")
+        span = max(1, int((end - start).total_seconds() // 3600))
+        with click.progressbar(length=span, label=f"simulating {f.campaign.id}", file=sys.stderr,
+                               item_show_func=lambda d: d) as bar:
+            done = [0]
 
-                def progress(now: datetime) -> None:
-                    hours = int((now - start).total_seconds() // 3600)
-                    bar.update(max(0, min(span, hours) - done[0]), now.astimezone(tz).strftime("%Y-%m-%d"))
-                    done[0] = max(done[0], min(span, hours))
+            def progress(now: datetime) -> None:
+                hours = int((now - start).total_seconds() // 3600)
+                bar.update(max(0, min(span, hours) - done[0]), now.astimezone(tz).strftime("%Y-%m-%d"))
+                done[0] = max(done[0], min(span, hours))
 
-                result = run_simulation(ledger, applied, dispatch, start=start, until=end,
-                                        auto_approve=not no_auto_approve, progress=progress)
-                bar.update(span - done[0])
+            result = run_simulation(ledger, applied, supervisor.dispatch(), start=start, until=end,
+                                    auto_approve=not no_auto_approve, progress=progress)
+            bar.update(span - done[0])
         report = write_report(ledger, f.campaign.id, out_dir,
                               subtitle=f"simulated {start:%Y-%m-%d} to {(result.last or end):%Y-%m-%d}")
         click.echo(f"{summary_line(f.campaign.id, result.counts)} ({result.steps} steps in {result.seconds:.1f}s)")
         click.echo(f"wrote {out_dir / 'outbox'} and {report}")
     finally:
+        stack.close()
         server.stop()
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
