@@ -18,12 +18,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from wcwidth import iter_graphemes
 
 from .caption_facts import empty_field_problems
+from .cache import memo
 from .definition import KINDS
 from .fields import NAMES, caption_fields, caption_values, check, fill_caption, sample_values
 from .fields import tidy as _tidy
@@ -114,7 +114,7 @@ def _word_cuts(body: str) -> list[int]:
     return cuts
 
 
-@lru_cache(maxsize=256)
+@memo(256)
 def _khmer_word_cuts(body: str) -> tuple[int, ...]:
     try:
         import logging

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from .fields import check
 from .cards import CardError, check_folder_templates, find_template, load_template, require_raqm
 from .cards.photos import PhotoError, load_photo
 from .definition import CampaignFolder, load_folder
 from .languages import language_problems
 from .plan import FINALE, RELEASED, WEEKLY, Slot, plan
 from .sources import InputError, Problem
+from .definition import KINDS, ROSTER_FILE, CampaignFolder, load_folder
+from .plan import FINALE, RELEASED, WEEKLY, Slot, cadence_dates, plan
+from .sources import InputError, Problem, did_you_mean
 
 # The campaign.yaml field that names the template of each kind of post, in the order they are written.
 TEMPLATE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -19,18 +23,71 @@ TEMPLATE_FIELDS: dict[str, tuple[str, ...]] = {
 SHOWN_DAYS = 5  # days listed in a capacity problem; the rest are counted
 
 
-def load_checked(folder: Path | str) -> CampaignFolder:
-    """Load a campaign folder and check what it needs beyond its own files: every photo decodes,
-    the card templates it names load and can show every planned post, every account's language
-    has the captions and template labels of the posts it plans (:mod:`campaign.languages`), and
-    Khmer can be shaped. Raises InputError (located problems) or CardError."""
+def load_consistent(folder: Path | str) -> CampaignFolder:
+    """Load a campaign folder whose two files agree with each other and with the disk
+    (:func:`cross_checks`); raises InputError with every problem found."""
     loaded = load_folder(folder)
+    problems = cross_checks(loaded)
+    if problems:
+        raise InputError(problems)
+    return loaded
+
+
+def load_checked(folder: Path | str) -> CampaignFolder:
+    """Load a consistent campaign folder and check what it needs beyond its own files: every photo
+    decodes, the card templates it names load and can show every planned post, every account's
+    language has the captions and template labels of the posts it plans (:mod:`campaign.languages`),
+    and Khmer can be shaped. Raises InputError (located problems) or CardError."""
+    loaded = load_consistent(folder)
     problems = (photo_problems(loaded) + check_folder_templates(loaded) + capacity_problems(loaded)
                 + language_problems(loaded))
     if problems:
         raise InputError(problems)
     require_raqm()
     return loaded
+
+
+def cross_checks(folder: CampaignFolder) -> list[Problem]:
+    """Checks that need both files (and the disk): pins, photos, caption placeholders, logos."""
+    root, campaign, roster = folder.root, folder.campaign, folder.roster
+    csrc, rsrc = folder.campaign_src, folder.roster_src
+    problems: list[Problem] = []
+    people = roster.by_id()
+    dates = set(cadence_dates(campaign))
+    if campaign.finale:
+        dates.add(campaign.finale.date)
+    for i, pin in enumerate(campaign.pins):
+        if pin.date not in dates:
+            near = sorted(dates, key=lambda d: abs((d - pin.date).days))[:1]
+            problems.append(csrc.problem(("pins", i, "date"),
+                f"{pin.date} has no slot (the cadence posts {campaign.cadence.describe()})"
+                + (f"; the nearest slot is {near[0]}" if near else "")))
+        for j, pid in enumerate(pin.people):
+            if pid not in people:
+                problems.append(csrc.problem(("pins", i, "people", j),
+                    f"no person {pid!r} in {ROSTER_FILE}{did_you_mean(pid, people)}"))
+    root_resolved = root.resolve()
+    for i, person in enumerate(roster.people):
+        if person.photo is None:
+            continue
+        path = (root / person.photo).resolve()
+        if Path(person.photo).is_absolute() or not path.is_relative_to(root_resolved):
+            problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r} is outside the campaign folder; put the photo in photos/"))
+        elif not path.is_file():
+            problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r} does not exist in {root}"))
+    for lang, cset in campaign.captions.items():
+        for kind in KINDS:
+            shorthand = isinstance(csrc.data.get("captions", {}).get(lang), list)  # en: [...] means weekly
+            for j, text in enumerate(getattr(cset, kind) or []):
+                loc = ("captions", lang, j) if shorthand else ("captions", lang, kind, j)
+                problems.extend(csrc.problem(loc, err) for err in check(text))  # every unknown field, each once
+    for i, account in enumerate(campaign.accounts):
+        if account.logo:
+            path = (root / account.logo).resolve()
+            if not path.is_relative_to(root_resolved) or not path.is_file():
+                problems.append(csrc.problem(("accounts", i, "logo"), f"{account.logo!r} is not a file inside the campaign folder"))
+    return problems
+
 
 
 def photo_problems(folder: CampaignFolder) -> list[Problem]:

@@ -348,10 +348,10 @@ class CampaignFolder:
         return (self.root / person.photo) if person.photo else None
 
 
-def load_folder(folder: Path | str, cross_checks: bool = True) -> CampaignFolder:
-    """Read and check a campaign folder; raises InputError with every problem found.
-    ``cross_checks=False`` reads the two files without checking pins, photos and captions
-    against each other (for listing what a folder has while it is being written)."""
+def load_folder(folder: Path | str) -> CampaignFolder:
+    """Read a campaign folder into models, each file checked on its own; raises InputError with every
+    problem found. What needs both files or the disk (pins, photos, caption fields, logos) is checked
+    by ``campaign.checks`` (``load_consistent``, ``load_checked``)."""
     root = Path(folder)
     if not root.is_dir():
         raise InputError([Problem(str(root), None, "", "not a folder; a campaign is a folder with campaign.yaml and roster.yaml")])
@@ -366,50 +366,4 @@ def load_folder(folder: Path | str, cross_checks: bool = True) -> CampaignFolder
     if problems:
         raise InputError(problems)
     (campaign, csrc), (roster, rsrc) = loaded[CAMPAIGN_FILE], loaded[ROSTER_FILE]
-    problems = _cross_checks(root, campaign, roster, csrc, rsrc) if cross_checks else []
-    if problems:
-        raise InputError(problems)
     return CampaignFolder(root, campaign, roster, csrc, rsrc)
-
-
-def _cross_checks(root: Path, campaign: Campaign, roster: Roster, csrc: Located, rsrc: Located) -> list[Problem]:
-    """Checks that need both files (and the disk): pins, photos, caption placeholders."""
-    from .fields import check
-    from .plan import cadence_dates
-
-    problems: list[Problem] = []
-    people = roster.by_id()
-    dates = set(cadence_dates(campaign))
-    if campaign.finale:
-        dates.add(campaign.finale.date)
-    for i, pin in enumerate(campaign.pins):
-        if pin.date not in dates:
-            near = sorted(dates, key=lambda d: abs((d - pin.date).days))[:1]
-            problems.append(csrc.problem(("pins", i, "date"),
-                f"{pin.date} has no slot (the cadence posts {campaign.cadence.describe()})"
-                + (f"; the nearest slot is {near[0]}" if near else "")))
-        for j, pid in enumerate(pin.people):
-            if pid not in people:
-                problems.append(csrc.problem(("pins", i, "people", j),
-                    f"no person {pid!r} in {ROSTER_FILE}{did_you_mean(pid, people)}"))
-    root_resolved = root.resolve()
-    for i, person in enumerate(roster.people):
-        if person.photo is None:
-            continue
-        path = (root / person.photo).resolve()
-        if Path(person.photo).is_absolute() or not path.is_relative_to(root_resolved):
-            problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r} is outside the campaign folder; put the photo in photos/"))
-        elif not path.is_file():
-            problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r} does not exist in {root}"))
-    for lang, cset in campaign.captions.items():
-        for kind in KINDS:
-            shorthand = isinstance(csrc.data.get("captions", {}).get(lang), list)  # en: [...] means weekly
-            for j, text in enumerate(getattr(cset, kind) or []):
-                loc = ("captions", lang, j) if shorthand else ("captions", lang, kind, j)
-                problems.extend(csrc.problem(loc, err) for err in check(text))  # every unknown field, each once
-    for i, account in enumerate(campaign.accounts):
-        if account.logo:
-            path = (root / account.logo).resolve()
-            if not path.is_relative_to(root_resolved) or not path.is_file():
-                problems.append(csrc.problem(("accounts", i, "logo"), f"{account.logo!r} is not a file inside the campaign folder"))
-    return problems

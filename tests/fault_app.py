@@ -35,4 +35,4 @@ class BlockingOutbox(OutboxPublisher):
         return published
 
 
-base._REGISTRY["outbox"] = lambda account, context: BlockingOutbox(account, context)
+base.register("outbox")(BlockingOutbox)  # this worker process builds outbox publishers as BlockingOutbox

@@ -263,37 +263,28 @@ def test_khmer_only_name_on_english_card(portrait: Template) -> None:
 # --- the card-level base cache and the photo composite cache ----------------------------------
 
 
-def _in_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib
-
-    R = importlib.import_module("campaign.cards.render")  # the module (the package exports render())
-
-    monkeypatch.setattr(R, "_render_fast", lambda *a: None)
-
-
 @pytest.mark.parametrize("lang", ["en", "km"])
 def test_cached_base_gives_the_same_bytes_as_painting_every_layer_in_order(
-        templates: dict[str, Template], folder, make_photo: Callable[..., bytes], lang: str,  # type: ignore[no-untyped-def]
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        templates: dict[str, Template], folder, make_photo: Callable[..., bytes], lang: str) -> None:  # type: ignore[no-untyped-def]
     import importlib
 
     R = importlib.import_module("campaign.cards.render")  # the module (the package exports render())
 
     rc = person_facts(folder, "rong-chhun")
     long_charge = replace(rc, charge=rc.charge.model_copy(update={"root": {"en": "incitement " * 40, "km": "ញុះញង់ " * 40}}))  # type: ignore[union-attr]
-    cases = [(templates["portrait"], (f,), photos) for f in (rc, long_charge, *sample_facts())
-             for photos in ({}, {f.person.id: make_photo()})]
-    cases.append((templates["collage"], tuple(crowd(sample_people()[:3], 12, WEEK6)), {}))
-    used = []
-    real = R._render_fast
-    monkeypatch.setattr(R, "_render_fast", lambda *a: used.append(r := real(*a)) or r)
-    fast = [render(t, card_input(people, lang, photos=photos), size=size)
-            for t, people, photos in cases for size in t.sizes]
-    assert any(u is not None for u in used)  # the base was used...
-    assert any(u is None for u in used)  # ...and the over-long charge, drawn over a label, was painted in order
-    _in_order(monkeypatch)
-    slow = [render(t, card_input(people, lang, photos=photos), size=size)
-            for t, people, photos in cases for size in t.sizes]
+    cases = [(t, card_input(people, lang, photos=photos), size)
+             for t, people, photos in [(templates["portrait"], (f,), photos) for f in (rc, long_charge, *sample_facts())
+                                       for photos in ({}, {f.person.id: make_photo()})]
+             + [(templates["collage"], tuple(crowd(sample_people()[:3], 12, WEEK6)), {})]
+             for size in t.sizes]
+    on_base = [R._render_fast(t, card, size) is not None for t, card, size in cases]  # called, never patched
+    assert any(on_base)  # the base is used...
+    assert not all(on_base)  # ...and the over-long charge, drawn over a label, is painted in order
+    for t in (templates["portrait"], templates["collage"]):
+        t.cache.clear()
+    slow = [render(t, card, size=size, in_order=True) for t, card, size in cases]
+    assert "bases" not in templates["portrait"].cache  # in order: no card-level base was drawn
+    fast = [render(t, card, size=size) for t, card, size in cases]
     assert fast == slow
 
 

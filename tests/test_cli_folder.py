@@ -131,20 +131,14 @@ def test_validate_warns_about_a_caption_field_empty_for_someone_featured(tmp_pat
     assert "(not sentenced): the caption would read '" in warned[0] and ": sentence . #FreeThem'" in warned[0]
 
 
-def test_plan_notes_events_dated_after_today(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from datetime import date
-
-    import campaign.cli.folder as folder_cli
-
+def test_plan_notes_events_dated_after_today(tmp_path: Path) -> None:
     folder = write_folder(tmp_path)  # bob is released on 2021-09-01
-    monkeypatch.setattr(folder_cli, "_today", lambda tz: date(2021, 8, 20))
-    code, out, err = run("plan", folder)
+    code, out, err = run("plan", folder, "--today", "2021-08-20")
     assert code == 0 and out.rstrip().endswith("posts")
     assert ("note: this plan uses 1 roster event dated after today, 2021-08-20 (bob released on 2021-09-01); "
             "`campaign apply` plans as of today, so posts depending on them appear only once that day comes") in err
     assert "use --as-of 2021-08-20 to see what apply stores" in err
     _, as_of_out, as_of_err = run("plan", folder, "--as-of", "2021-08-20")
     assert as_of_out != out and "note:" not in as_of_err  # they do differ, and --as-of is explicit
-    monkeypatch.setattr(folder_cli, "_today", lambda tz: date(2021, 9, 2))
-    _, _, err = run("plan", folder, "--json")
+    _, _, err = run("plan", folder, "--json", "--today", "2021-09-02")
     assert "note:" not in err

@@ -7,14 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from campaign.checks import load_consistent
 from campaign.definition import load_folder
 from campaign.sources import InputError
 from tests.folder_fixtures import CAMPAIGN, ROSTER, write_folder
 
 
 def problems(tmp_path: Path, campaign: str = CAMPAIGN, roster: str = ROSTER) -> list[str]:
+    """Every problem of the folder: each file on its own, then what needs both files and the disk."""
     with pytest.raises(InputError) as err:
-        load_folder(write_folder(tmp_path, campaign, roster))
+        load_consistent(write_folder(tmp_path, campaign, roster))
     return [str(p) for p in err.value.problems]
 
 

@@ -19,7 +19,7 @@ from campaign.cards.fields import fill
 from campaign.cards.fields import namespace as card_namespace
 from campaign.cards.template import check_format
 from campaign.cli import main
-from campaign.definition import load_folder
+from campaign.checks import load_consistent
 from campaign.fields import ALIASES, FIELDS, NAMES, VOCABULARY, caption_values, check, resolve, value_of
 from campaign.plan import Slot, plan
 from campaign.roster import facts
@@ -169,7 +169,7 @@ def test_validate_reports_every_unknown_field_of_every_variant_and_language_at_i
            .replace("{name} : {status}, après", "{name} : {statut}, après"))
     folder = write_folder(tmp_path, bad)
     with pytest.raises(InputError) as err:
-        load_folder(folder)
+        load_consistent(folder)
     found = [str(p) for p in err.value.problems]
     expected = [("{nmae}", "{name}", "captions.en.weekly[0]"), ("{detaned}", "{detained}", "captions.en.weekly[0]"),
                 ("{organisaton}", "{organisation}", "captions.en.weekly[1]"), ("{gruop}", "{group}", "captions.en.weekly[1]"),

@@ -833,13 +833,14 @@ def encode(canvas: Image.Image, fmt: str, max_bytes: int | None) -> tuple[bytes,
 
 
 def render(template: Template, card: CardInput, size: str = "square", fmt: str = "jpeg",
-           max_bytes: int | None = None, strict: bool = False) -> Card:
+           max_bytes: int | None = None, strict: bool = False, in_order: bool = False) -> Card:
     """Render ``card`` with ``template`` on the canvas ``size``; pure and deterministic.
 
     Text that does not fit at its minimum size is drawn anyway at that size and reported in
     ``Card.overflows`` (``strict=True``: raised as CardError naming template, person and field).
     Raises PhotoError (a CardError) for an unusable photo, CardError for a bad size, format,
-    byte limit or number of people.
+    byte limit or number of people. ``in_order=True`` paints every layer in template order
+    without the cached card-level base: the same card, slower (tests compare the two).
     """
     _raqm_checked()
     if size not in template.sizes:
@@ -851,7 +852,7 @@ def render(template: Template, card: CardInput, size: str = "square", fmt: str =
     limit = template.spec.max_people
     if limit and len(card.people) > limit:
         raise CardError(f"template {template.name!r} shows at most {limit} person(s); this card features {len(card.people)}")
-    fast = _render_fast(template, card, size)
+    fast = None if in_order else _render_fast(template, card, size)
     if fast is not None:
         canvas, ctx = fast
     else:

@@ -10,10 +10,13 @@ from pathlib import Path
 
 import click
 
+from ..clock import now_for
 from ..credentials import Unresolved, unresolved, what_to_do
-from ..definition import Account, Campaign, load_folder
+from ..checks import load_consistent
+from ..definition import Account, Campaign
 from ..publishers import AuthFailed, Context, PublishError, RateLimited, Transient, get_publisher
 from .common import clean_errors
+from .store import open_ledger, ops_errors, resolve_campaign
 
 
 @click.group()
@@ -68,7 +71,7 @@ def check(folder: Path, only: tuple[str, ...], timeout: float) -> None:
       campaign accounts check config/campaigns/release-hrds-2021
       campaign accounts check config/campaigns/release-hrds-2021 --account licadho-x
     """
-    f = load_folder(folder)
+    f = load_consistent(folder)
     chosen = [a for a in f.campaign.accounts if not only or a.id in only]
     unknown = sorted(set(only) - {a.id for a in f.campaign.accounts})
     if unknown:
@@ -135,19 +138,16 @@ def unblock(account: str, campaign: str | None, data_dir: Path | None) -> None:
     Example:
       campaign accounts unblock licadho-x release-hrds-2021
     """
-    from .ops import ops_errors
-
     ops_errors(_unblock)(account, campaign, data_dir)
 
 
 def _unblock(account: str, campaign: str | None, data_dir: Path | None) -> None:
     from ..pipeline import load_applied
     from ..pipeline.accounts import unblock as do_unblock
-    from .ops import _now, open_ledger, resolve_campaign
 
     with open_ledger(data_dir) as ledger:
         cid = resolve_campaign(ledger, campaign)
-        lifted = do_unblock(ledger, load_applied(ledger, cid), account, _now(ledger))
+        lifted = do_unblock(ledger, load_applied(ledger, cid), account, now_for(ledger))
     if lifted is None:
         click.echo(f"{account} was not blocked; nothing to do")
         return

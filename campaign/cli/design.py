@@ -16,7 +16,8 @@ from ..cards import Card, CardError, CardInput, Template, find_template, load_te
 from ..cards.render import clear_caches
 from ..cards.samples import crowd, sample_facts, sample_people
 from ..cards.template import TextStyle
-from ..definition import Campaign, CampaignFolder, load_folder
+from ..checks import load_consistent
+from ..definition import Campaign, CampaignFolder
 from ..plan import cadence_dates, plan, week_of
 from ..roster import Facts, Person, facts
 from ..sources import InputError, did_you_mean
@@ -442,7 +443,7 @@ def _check_size(size: str, templates: dict[str, Template]) -> None:
 
 def _preview_once(folder_path: Path, out: Path, template: str | None, size: str,
                   as_of: date | None = None) -> tuple[int, list[Path]]:
-    folder = load_folder(folder_path)  # an InputError is reported by the caller (exit 2)
+    folder = load_consistent(folder_path)  # an InputError is reported by the caller (exit 2)
     c = folder.campaign
     names = [template] if template else sorted({c.template, c.released_template} | ({c.finale.template} if c.finale else set()))
     templates = {name: _load(name, folder.root) for name in names}

@@ -57,8 +57,11 @@ def validate(folder: Path) -> None:
 @click.option("--to", callback=parse_day, metavar="DATE", help="Only posts on or before this local date.")
 @click.option("--as-of", callback=parse_day, metavar="DATE",
               help="Plan with only the roster events known on this date (how the plan looked then).")
+@click.option("--today", callback=parse_day, metavar="DATE", hidden=True,
+              help="The day `campaign apply` would plan as of [default: today in the campaign's timezone].")
 @clean_errors
-def plan_cmd(folder: Path, as_json: bool, from_: date | None, to: date | None, as_of: date | None) -> None:
+def plan_cmd(folder: Path, as_json: bool, from_: date | None, to: date | None, as_of: date | None,
+             today: date | None) -> None:
     """Show every post from the start date to the end date.
 
     Each post features people whose facts are true as of its date: nobody released
@@ -83,7 +86,7 @@ def plan_cmd(folder: Path, as_json: bool, from_: date | None, to: date | None, a
     for warning in claim_problems(f.campaign, f.roster):  # a caption stating what is not true that day
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     if as_of is None:
-        today = _today(f.campaign.tz)
+        today = today or datetime.now(f.campaign.tz).date()  # the day `campaign apply` plans as of
         note = _future_events_note(f.campaign, f.roster, today, slots, shown(_end_of(today, f.campaign.tz)))
         if note:
             click.secho(note, fg="yellow", err=True)
@@ -92,11 +95,6 @@ def plan_cmd(folder: Path, as_json: bool, from_: date | None, to: date | None, a
         return
     click.echo(_table(slots, f.roster))
     click.echo(f"{len(slots)} posts")
-
-
-def _today(tz: tzinfo) -> date:
-    """Today in the campaign's timezone: the day `campaign apply` plans as of."""
-    return datetime.now(tz).date()
 
 
 def _end_of(day: date, tz: tzinfo) -> datetime:
@@ -159,7 +157,7 @@ def fields_cmd(folder: Path, person: str | None, day: date | None, langs: tuple[
       campaign fields config/campaigns/release-hrds-2021
       campaign fields config/campaigns/release-hrds-2021 --person rong-chhun --date 2021-11-12 --lang km
     """
-    f = load_folder(folder, cross_checks=False)  # works while a caption still has a wrong field
+    f = load_folder(folder)  # no cross-checks: works while a caption still has a wrong field
     c, people = f.campaign, f.roster.by_id()
     pid = person or f.roster.people[0].id
     if pid not in people:

@@ -1,93 +1,29 @@
 """Organisers' and monitors' commands over the running pipeline: apply, run, status, pause,
 resume, cancel, approve, retry, resolve (and ``simulate``, in ``simulate.py``). Each only parses,
-calls ``campaign.pipeline`` and formats; Redis is ``$REDIS_URL`` or the embedded server in
-``--data-dir``."""
+calls ``campaign.pipeline`` (``run`` also ``workers.supervise``, which owns the worker and beat
+processes) and formats; Redis is ``$REDIS_URL`` or the embedded server in ``--data-dir``."""
 
 from __future__ import annotations
 
-import functools
 import json
 import os
-import signal
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
-import redis
 
 from ..checks import load_checked
-from ..definition import load_folder
-from ..ledger import Ledger, UnknownCampaign, UnknownPost
+from ..clock import now_for
+from ..ledger import Ledger
 from ..ledger.states import ACTIVE, CANCELLED, PAUSED
-from ..redis_server import RedisUnavailable, campaign_home, connect, default_data_dir
+from ..redis_server import campaign_home, connect, default_data_dir
 from .accounts import blocked_lines, show_blocks, warn_credentials
-from .common import clean_errors, fail
+from .common import fail
+from .simulate import simulate
+from .store import DATA_DIR, open_ledger, ops_errors, resolve_campaign
 
 if TYPE_CHECKING:
     from ..pipeline import ApplyReport
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-DATA_DIR = click.option("--data-dir", type=click.Path(path_type=Path), default=None,
-                        help="Embedded Redis data folder when REDIS_URL is unset [default: $CAMPAIGN_HOME/redis "
-                             "or .campaign/redis].")
-
-
-def ops_errors(func: F) -> F:
-    """clean_errors, plus the pipeline's own errors as one red line and exit 1 (never a traceback)."""
-
-    @functools.wraps(func)
-    @clean_errors
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (RedisUnavailable, UnknownPost, UnknownCampaign, ValueError) as exc:
-            fail(str(exc))
-        except redis.RedisError as exc:  # Redis went away mid-command: say so, no traceback
-            fail(f"Redis stopped answering ({type(exc).__name__}: {exc}); check that it is running, then run the command again")
-
-    return wrapper  # type: ignore[return-value]
-
-
-@contextmanager
-def open_ledger(data_dir: Path | None) -> Iterator[Ledger]:
-    """The ledger on REDIS_URL, or on the embedded Redis (started for this command if not running)."""
-    url, server = connect(data_dir)
-    try:
-        ledger = Ledger.from_url(url)
-        yield ledger
-        ledger.r.close()
-    finally:
-        if server is not None:
-            server.stop()
-
-
-def _now(ledger: Ledger) -> datetime:
-    from ..clock import now_for
-
-    return now_for(ledger)
-
-
-def resolve_campaign(ledger: Ledger, target: str | None) -> str:
-    """A campaign id from a folder, an id, or (when omitted) the only applied campaign."""
-    if target is None:
-        ids = ledger.campaigns()
-        if len(ids) == 1:
-            return ids[0]
-        if not ids:
-            raise ValueError("no campaign has been applied yet (run: campaign apply FOLDER)")
-        raise ValueError(f"several campaigns are applied ({', '.join(ids)}); name one")
-    path = Path(target)
-    if path.is_dir():
-        return load_folder(path).campaign.id
-    if target not in ledger.campaigns():
-        raise UnknownCampaign(target)
-    return target
-
 
 # --- apply ------------------------------------------------------------------------------------
 
@@ -119,7 +55,7 @@ def apply(folder: Path, outbox: Path | None, data_dir: Path | None) -> None:
 
     f = load_checked(folder)  # an invalid folder or template stops here, before Redis is touched
     with open_ledger(data_dir) as ledger:
-        report = apply_folder(ledger, f, _now(ledger), _run_settings(ledger, f.campaign.id, outbox))
+        report = apply_folder(ledger, f, now_for(ledger), _run_settings(ledger, f.campaign.id, outbox))
     _show_apply(report)
     warn_credentials(f.campaign, credential_problems(f.campaign, f.root), folder)
 
@@ -169,7 +105,7 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
     Example:
       campaign run config/campaigns/release-hrds-2021
     """
-    from workers.launch import start_beat, start_worker
+    from workers.supervise import ProcessDied, Supervisor
 
     from ..pipeline import apply_folder, load_applied
     from ..pipeline.accounts import credential_problems, sync_credential_blocks
@@ -184,52 +120,39 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
              + "\nfix them, then run again (check with: campaign accounts check " + str(folder) + ")")
     home = (data_dir.parent if data_dir else campaign_home())
     url, server = connect(data_dir)
-    procs = []
     stopping = False
     ledger: Ledger | None = None
-
-    def on_term(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, on_term)
-    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
     try:
-        ledger = Ledger.from_url(url)
-        now = _now(ledger)
-        _show_apply(apply_folder(ledger, f, now, _run_settings(ledger, f.campaign.id, outbox)))
-        # An account whose credentials cannot be read here is blocked (its posts would fail at their
-        # time anyway); the others go out. Blocks set here lift themselves once the references resolve.
-        show_blocks(*sync_credential_blocks(ledger, load_applied(ledger, f.campaign.id), problems, now),
-                    f.campaign, problems)
-        env = {"CAMPAIGN_HOME": str(home)}
-        click.echo(f"redis: {url}{' (embedded)' if server or not os.environ.get('REDIS_URL') else ''}")
-        procs.append(start_worker(url, home / "logs", concurrency=concurrency, env=env, name="worker"))
-        procs.append(start_beat(url, home / "beat", env=env))
-        click.echo(f"worker and beat running (logs in {home / 'logs'}, {home / 'beat'}); Ctrl-C stops everything")
-        began = time.monotonic()
-        last = ""
-        while duration is None or time.monotonic() - began < duration:
-            for p in procs:
-                if not p.alive():
-                    fail(f"the {p.name} process stopped unexpectedly; its log ends:\n{p.tail(1500)}")
-            line = _status_line(ledger, f.campaign.id)
-            if line != last:
-                click.echo(line)
-                last = line
-            time.sleep(1.0)
+        # Ctrl-C or SIGTERM anywhere in here stops the beat, then the worker, then Redis.
+        with Supervisor(url, {"CAMPAIGN_HOME": str(home)}, signals=True) as procs:
+            ledger = Ledger.from_url(url)
+            now = now_for(ledger)
+            _show_apply(apply_folder(ledger, f, now, _run_settings(ledger, f.campaign.id, outbox)))
+            # An account whose credentials cannot be read here is blocked (its posts would fail at their
+            # time anyway); the others go out. Blocks set here lift themselves once the references resolve.
+            show_blocks(*sync_credential_blocks(ledger, load_applied(ledger, f.campaign.id), problems, now),
+                        f.campaign, problems)
+            click.echo(f"redis: {url}{' (embedded)' if server or not os.environ.get('REDIS_URL') else ''}")
+            procs.worker(home / "logs", concurrency=concurrency)
+            procs.beat(home / "beat")
+            click.echo(f"worker and beat running (logs in {home / 'logs'}, {home / 'beat'}); Ctrl-C stops everything")
+            last = ""
+            for _ in procs.watch(duration):
+                line = _status_line(ledger, f.campaign.id)
+                if line != last:
+                    click.echo(line)
+                    last = line
     except KeyboardInterrupt:
         stopping = True
+    except ProcessDied as exc:
+        fail(str(exc))
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        signal.signal(signal.SIGINT, previous_int)
-        for p in reversed(procs):
-            p.stop()
         if ledger is not None:
             ledger.close()
         if server is not None:
             server.stop()
-        if stopping:
-            click.echo("stopped: beat, worker and Redis shut down cleanly")
+    if stopping:
+        click.echo("stopped: beat, worker and Redis shut down cleanly")
 
 
 def _status_line(ledger: Ledger, cid: str) -> str:
@@ -262,7 +185,7 @@ def status(campaign: str | None, as_json: bool, data_dir: Path | None) -> None:
     from ..pipeline import status as get_status
 
     with open_ledger(data_dir) as ledger:
-        info = get_status(ledger, resolve_campaign(ledger, campaign), _now(ledger))
+        info = get_status(ledger, resolve_campaign(ledger, campaign), now_for(ledger))
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
@@ -297,7 +220,7 @@ def _status_command(name: str, new_status: str, verb: str, example: str) -> clic
 
         with open_ledger(data_dir) as ledger:
             cid = resolve_campaign(ledger, campaign)
-            previous = set_status(ledger, cid, new_status, _now(ledger))
+            previous = set_status(ledger, cid, new_status, now_for(ledger))
         click.echo(f"{cid}: {previous} -> {new_status}")
 
     command.help = f"""{verb}
@@ -338,7 +261,7 @@ def approve(item: str, week: int | None, data_dir: Path | None) -> None:
 
     why = ""
     with open_ledger(data_dir) as ledger:
-        now = _now(ledger)
+        now = now_for(ledger)
         if ":" in item:
             done = do_approve(ledger, Ledger.campaign_of(item), now, post_id=item)
         else:
@@ -389,7 +312,7 @@ def retry(post_id: str, data_dir: Path | None) -> None:
     from ..pipeline import retry as do_retry
 
     with open_ledger(data_dir) as ledger:
-        retried = do_retry(ledger, post_id, _now(ledger))
+        retried = do_retry(ledger, post_id, now_for(ledger))
     click.echo(retried.line())
 
 
@@ -412,13 +335,11 @@ def resolve(post_id: str, posted_url: str | None, not_posted: bool, data_dir: Pa
     if (posted_url is None) == (not not_posted):
         raise ValueError("give exactly one of --posted URL or --not-posted")
     with open_ledger(data_dir) as ledger:
-        state = resolve_post(ledger, post_id, _now(ledger), posted_url=posted_url)
+        state = resolve_post(ledger, post_id, now_for(ledger), posted_url=posted_url)
     click.echo(f"{post_id}: {state}")
 
 
 def register(group: click.Group) -> None:
-    from .simulate import simulate
-
     for command in (apply, run, simulate, status, pause, resume, cancel, approve, retry, resolve):
         group.add_command(command)
 

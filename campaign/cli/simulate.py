@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+from contextlib import ExitStack
 from datetime import date, datetime, time as dtime
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from ..checks import load_checked
 from ..ledger import Ledger
 from ..redis_server import EmbeddedRedis
 from .common import parse_day
-from .ops import DATA_DIR, ops_errors
+from .store import DATA_DIR, ops_errors
 
 
 @click.command()
@@ -42,9 +43,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
     Example:
       campaign simulate config/campaigns/release-hrds-2021 --out out
     """
-    from workers.app import configure
-    from workers.launch import start_worker
-    from workers.tasks import CeleryDispatch
+    from workers.supervise import Supervisor
 
     from ..clock import SimulatedClock
     from ..pipeline import apply_folder, load_applied
@@ -60,7 +59,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
     base = data_dir or temp
     assert base is not None
     server = EmbeddedRedis(base / "redis").start()
-    worker = None
+    stack = ExitStack()  # stops the worker before Redis
     try:
         ledger = Ledger.from_url(server.url)
         tz = f.campaign.tz
@@ -71,8 +70,8 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
         apply_folder(ledger, f, start, {"outbox_dir": str(out_dir / "outbox"), "force_outbox": "1"})
         applied = load_applied(ledger, f.campaign.id)
         env = {"CAMPAIGN_HOME": str(base), "CAMPAIGN_CACHE": str(base / "cache")}
-        worker = start_worker(server.url, base / "logs", concurrency=concurrency, env=env, name="sim-worker")
-        configure(server.url)
+        supervisor = stack.enter_context(Supervisor(server.url, env))
+        supervisor.worker(base / "logs", concurrency=concurrency, name="sim-worker")
         span = max(1, int((end - start).total_seconds() // 3600))
         with click.progressbar(length=span, label=f"simulating {f.campaign.id}", file=sys.stderr,
                                item_show_func=lambda d: d) as bar:
@@ -83,7 +82,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
                 bar.update(max(0, min(span, hours) - done[0]), now.astimezone(tz).strftime("%Y-%m-%d"))
                 done[0] = max(done[0], min(span, hours))
 
-            result = run_simulation(ledger, applied, CeleryDispatch(), start=start, until=end,
+            result = run_simulation(ledger, applied, supervisor.dispatch(), start=start, until=end,
                                     auto_approve=not no_auto_approve, progress=progress)
             bar.update(span - done[0])
         report = write_report(ledger, f.campaign.id, out_dir,
@@ -91,8 +90,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
         click.echo(f"{summary_line(f.campaign.id, result.counts)} ({result.steps} steps in {result.seconds:.1f}s)")
         click.echo(f"wrote {out_dir / 'outbox'} and {report}")
     finally:
-        if worker is not None:
-            worker.stop()
+        stack.close()
         server.stop()
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)

@@ -19,6 +19,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..cache import memo
 from ..definition import Campaign, CampaignFolder
 from ..ledger import Ledger, UnknownCampaign
 from ..roster import Roster
@@ -113,35 +114,25 @@ def apply_definition(ledger: Ledger, folder: CampaignFolder, settings: dict[str,
     return Applied(c, folder.roster, def_hash, photos, logos, templates, run, str(folder.root.absolute()))
 
 
-_cache: dict[tuple[str, str], Applied] = {}
-_lock = threading.Lock()
-
-
 def load_applied(ledger: Ledger, cid: str) -> Applied:
     """The applied campaign ``cid`` as models; rebuilt only when its definition changed."""
     def_hash = ledger.campaign_field(cid, "def_hash")
     if def_hash is None:
         raise UnknownCampaign(cid)
-    key = (ledger.prefix + cid, def_hash)
-    with _lock:
-        hit = _cache.get(key)
-    if hit is not None:
-        return hit
+    return _applied(ledger, cid, def_hash)
+
+
+@memo(64, key=lambda ledger, cid, def_hash: (ledger.prefix + cid, def_hash))
+def _applied(ledger: Ledger, cid: str, def_hash: str) -> Applied:
     data = ledger.campaign(cid)
     assets = json.loads(data["assets"])
-    applied = Applied(
+    return Applied(
         campaign=Campaign.model_validate(json.loads(data["campaign_json"])),
         roster=Roster.model_validate(json.loads(data["roster_json"])),
         def_hash=data["def_hash"],
         photos=assets["photos"], logos=assets["logos"], templates=assets["templates"],
         settings=json.loads(data.get("settings") or "{}"), folder=data.get("folder", ""),
     )
-    with _lock:
-        _cache[key] = applied
-    return applied
-
-
-_templates: dict[str, Template] = {}
 
 
 def template_for(ledger: Ledger, applied: Applied, name: str, cache_dir: Path) -> Template:
@@ -149,13 +140,13 @@ def template_for(ledger: Ledger, applied: Applied, name: str, cache_dir: Path) -
 
     The folder is unpacked into ``cache_dir/templates/<sha>`` (written to a temporary name and
     renamed, so concurrent workers never see half a folder); loaded templates are immutable by hash."""
+    return _template(ledger, applied.templates[name], cache_dir)
+
+
+@memo(16, key=lambda ledger, digest, cache_dir: digest)
+def _template(ledger: Ledger, digest: str, cache_dir: Path) -> Template:
     from ..cards import load_template
 
-    digest = applied.templates[name]
-    with _lock:
-        hit = _templates.get(digest)
-    if hit is not None:
-        return hit
     target = cache_dir / "templates" / digest
     if not (target / ".complete").exists():
         tmp = target.with_name(f".{digest}.{threading.get_ident()}.tmp")
@@ -169,7 +160,4 @@ def template_for(ledger: Ledger, applied: Applied, name: str, cache_dir: Path) -
             import shutil
 
             shutil.rmtree(tmp, ignore_errors=True)
-    template = load_template(target)
-    with _lock:
-        _templates[digest] = template
-    return template
+    return load_template(target)

@@ -21,7 +21,6 @@ in_doubt -> queued -> in_doubt until its time runs out, posting again at every t
 from __future__ import annotations
 
 import random
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -29,8 +28,7 @@ from pathlib import Path
 from ..ledger import Ledger, PostRecord, worker_name
 from ..ledger.states import IN_DOUBT, POSTED, QUEUED
 from ..platforms import spec
-from ..publishers import (AuthFailed, Context, Post, Published, Publisher, RateLimited, Rejected, Transient,
-                          get_publisher)
+from ..publishers import (AuthFailed, Context, Post, Published, Publisher, RateLimited, Rejected, Transient)
 from ..publishers.http import RateLimitInfo
 from .applied import Applied, load_applied
 from .settings import Settings
@@ -39,21 +37,16 @@ from .tick import WITHDRAWN, current_fingerprint
 #: How many times reconciliation may queue one in-doubt post again on its own (then: a person).
 MAX_REQUEUES = 3
 
-_publishers: dict[tuple[str, ...], Publisher] = {}
-_lock = threading.Lock()
-
-
 def publisher_for(applied: Applied, account_id: str, settings: Settings | None = None) -> Publisher:
-    """The publisher of an account, built once per process. In a simulation (``force_outbox``)
-    every account writes to the outbox, so real credentials are never used. ``settings`` gives
-    the HTTP timeout and any platform base-URL overrides (``$CAMPAIGN_BASE_URLS``)."""
+    """The publisher of an account, built once per process (kept in ``settings.publishers``). In a
+    simulation (``force_outbox``) every account writes to the outbox, so real credentials are never
+    used. ``settings`` gives the HTTP timeout and any platform base-URL overrides (``$CAMPAIGN_BASE_URLS``)."""
     settings = settings or Settings()
     outbox = applied.settings.get("outbox_dir")
     force = applied.settings.get("force_outbox") == "1"
     key = (applied.campaign.id, account_id, applied.def_hash, repr(settings.publish_timeout),
            *sorted(f"{k}={v}" for k, v in settings.base_urls.items()))
-    with _lock:
-        hit = _publishers.get(key)
+    hit = settings.publishers.built.get(key)
     if hit is not None:
         return hit
     account = applied.campaign.account(account_id)
@@ -65,10 +58,7 @@ def publisher_for(applied: Applied, account_id: str, settings: Settings | None =
     secrets = folder if folder is not None and folder.is_dir() else None
     context = Context(base_dir=Path.cwd(), secrets_dir=secrets, outbox_dir=Path(outbox) if outbox else None,
                       timeout=settings.publish_timeout, base_urls=dict(settings.base_urls))
-    publisher = get_publisher(account, context)
-    with _lock:
-        _publishers[key] = publisher
-    return publisher
+    return settings.publishers.built.put(key, settings.publishers.factory(account, context))
 
 
 def share_budget(ledger: Ledger, cid: str, account: str, publisher: Publisher) -> None:

@@ -1,4 +1,5 @@
-"""The pipeline's tunables, read once from the environment (every worker reads the same names)."""
+"""The pipeline's tunables, read once from the environment (every worker reads the same names), and
+the publishers a process builds (passed in, like the tunables, so a test passes its own)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from ..cache import Cache
+from ..publishers import Publisher, get_publisher
+from ..publishers.base import Factory
 from ..redis_server import campaign_home
 
 
@@ -58,6 +62,19 @@ def base_urls_from_env(name: str = BASE_URLS_ENV) -> dict[str, str]:
     return out
 
 
+class Publishers:
+    """The publishers a process has built, one per account and definition (the most recently used
+    kept), and how one is built: ``factory`` (default: the platform registry, ``get_publisher``)."""
+
+    def __init__(self, factory: Factory = get_publisher, maxsize: int = 256):
+        self.factory = factory
+        self.built: Cache[Publisher] = Cache(maxsize)
+
+
+#: This process's publishers: what every ``Settings()`` uses unless given others.
+PUBLISHERS = Publishers()
+
+
 @dataclass(frozen=True)
 class Settings:
     """Lease and retry timings (wall-clock seconds) and local cache places.
@@ -69,6 +86,7 @@ class Settings:
     ``publish_timeout``: the publishers' HTTP timeout (``$CAMPAIGN_PUBLISH_TIMEOUT``).
     ``base_urls``: platform API addresses overriding the accounts' (``$CAMPAIGN_BASE_URLS``, JSON):
     how a real worker process is pointed at the fake platforms in tests and benchmarks.
+    ``publishers``: where publishers come from and are kept (default: this process's ``PUBLISHERS``).
     """
 
     lease: float = field(default_factory=lambda: _float("CAMPAIGN_LEASE_SECONDS", 120.0))
@@ -82,3 +100,4 @@ class Settings:
     publish_timeout: float = field(default_factory=lambda: _float("CAMPAIGN_PUBLISH_TIMEOUT", 20.0))
     base_urls: dict[str, str] = field(default_factory=base_urls_from_env, hash=False)
     cache_dir: Path = field(default_factory=lambda: Path(os.environ.get("CAMPAIGN_CACHE") or campaign_home() / "cache"))
+    publishers: Publishers = field(default_factory=lambda: PUBLISHERS, compare=False, repr=False)

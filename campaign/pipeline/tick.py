@@ -17,6 +17,9 @@ from typing import Protocol
 
 from ..ledger import Ledger, PostRecord, worker_name
 from ..ledger.states import APPROVED, AWAITING_REVIEW, CANCELLED, EXPIRED, PENDING, QUEUED, RENDERED
+from ..cache import memo
+from ..ledger import Ledger, worker_name
+from ..ledger.states import APPROVED, AWAITING_REVIEW, CANCELLED, EXPIRED, PENDING, QUEUED, RENDERED
 from ..plan import Slot, plan
 from ..roster import Facts, Person, Roster, facts
 from .applied import Applied, load_applied
@@ -76,31 +79,21 @@ def local_day(applied: Applied, now: datetime) -> date:
     return now.astimezone(applied.campaign.tz).date()
 
 
-_known: dict[tuple[str, date], Roster] = {}
-_fingerprints: dict[tuple[str, date, tuple[str, ...], date], str] = {}
-_signatures: dict[tuple[str, date], str] = {}
+def _by_day(applied: Applied, now: datetime, *more: object) -> tuple[object, ...]:
+    """The key of what is cached per definition and local day (and ``more``)."""
+    return (applied.def_hash, local_day(applied, now), *more)
 
 
+@memo(256, key=_by_day)
 def known_roster(applied: Applied, now: datetime) -> Roster:
     """The roster as known at ``now`` (events dated later are not known yet); cached per definition and day."""
-    key = (applied.def_hash, local_day(applied, now))
-    hit = _known.get(key)
-    if hit is None:
-        if len(_known) > 256:
-            _known.clear()
-        hit = _known[key] = applied.roster.known_as_of(key[1])
-    return hit
+    return applied.roster.known_as_of(local_day(applied, now))
 
 
+@memo(50_000, key=_by_day)
 def current_fingerprint(applied: Applied, now: datetime, ids: tuple[str, ...], day: date) -> str:
     """``people_fingerprint`` of the roster known at ``now``; cached (workers ask it once per post)."""
-    key = (applied.def_hash, local_day(applied, now), ids, day)
-    hit = _fingerprints.get(key)
-    if hit is None:
-        if len(_fingerprints) > 50_000:
-            _fingerprints.clear()
-        hit = _fingerprints[key] = people_fingerprint(known_roster(applied, now).by_id(), ids, day)
-    return hit
+    return people_fingerprint(known_roster(applied, now).by_id(), ids, day)
 
 
 def people_fingerprint(people: dict[str, Person], ids: Iterable[str], day: date) -> str:
@@ -112,18 +105,13 @@ def _fingerprint(parts: Iterable[tuple[str, str]]) -> str:
     return hashlib.sha256("|".join(f"{pid}={fp}" for pid, fp in parts).encode()).hexdigest()[:16]
 
 
+@memo(256, key=_by_day)
 def plan_signature(applied: Applied, now: datetime) -> str:
     """Changes exactly when re-planning could change something: a new definition or a newly known event.
     Cached per definition and day like ``known_roster`` (every tick asks it)."""
-    key = (applied.def_hash, local_day(applied, now))
-    hit = _signatures.get(key)
-    if hit is None:
-        if len(_signatures) > 256:
-            _signatures.clear()
-        known = known_roster(applied, now)
-        blob = applied.def_hash + json.dumps([p.model_dump(mode="json") for p in known.people], sort_keys=True)
-        hit = _signatures[key] = hashlib.sha256(blob.encode()).hexdigest()[:16]
-    return hit
+    known = known_roster(applied, now)
+    blob = applied.def_hash + json.dumps([p.model_dump(mode="json") for p in known.people], sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def render_at(applied: Applied, due: datetime, settings: Settings) -> datetime:

@@ -1,0 +1,70 @@
+"""What the commands over the ledger share: ``--data-dir``, opening the ledger (on ``$REDIS_URL`` or
+the embedded Redis), a campaign named by folder or id, and ``ops_errors``."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import redis
+
+from ..checks import load_consistent
+from ..ledger import Ledger, UnknownCampaign, UnknownPost
+from ..redis_server import RedisUnavailable, connect
+from .common import clean_errors, fail
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DATA_DIR = click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+                        help="Embedded Redis data folder when REDIS_URL is unset [default: $CAMPAIGN_HOME/redis "
+                             "or .campaign/redis].")
+
+
+def ops_errors(func: F) -> F:
+    """clean_errors, plus the pipeline's own errors as one red line and exit 1 (never a traceback)."""
+
+    @functools.wraps(func)
+    @clean_errors
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (RedisUnavailable, UnknownPost, UnknownCampaign, ValueError) as exc:
+            fail(str(exc))
+        except redis.RedisError as exc:  # Redis went away mid-command: say so, no traceback
+            fail(f"Redis stopped answering ({type(exc).__name__}: {exc}); check that it is running, then run the command again")
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def open_ledger(data_dir: Path | None) -> Iterator[Ledger]:
+    """The ledger on REDIS_URL, or on the embedded Redis (started for this command if not running)."""
+    url, server = connect(data_dir)
+    try:
+        ledger = Ledger.from_url(url)
+        yield ledger
+        ledger.r.close()
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def resolve_campaign(ledger: Ledger, target: str | None) -> str:
+    """A campaign id from a folder, an id, or (when omitted) the only applied campaign."""
+    if target is None:
+        ids = ledger.campaigns()
+        if len(ids) == 1:
+            return ids[0]
+        if not ids:
+            raise ValueError("no campaign has been applied yet (run: campaign apply FOLDER)")
+        raise ValueError(f"several campaigns are applied ({', '.join(ids)}); name one")
+    path = Path(target)
+    if path.is_dir():
+        return load_consistent(path).campaign.id
+    if target not in ledger.campaigns():
+        raise UnknownCampaign(target)
+    return target
