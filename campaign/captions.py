@@ -188,6 +188,8 @@ def _word_cuts(body: str) -> list[int]:
         for cluster in graphemes(body):
             pos += len(cluster)
             cuts.append(pos)
+    if cuts and cuts[-1] < len(body):
+        cuts.append(len(body))  # the end of the text ends its last word
     return cuts
 
 
