@@ -22,9 +22,11 @@ from campaign.definition import Campaign
 # ---- the rule for shortening, written out plainly (the reference the implementation must match) ----
 
 # A caption may be cut on either side of a run of spaces or punctuation (Latin and Khmer), and at
-# its end; a text with none of those is cut between grapheme clusters. Before the ellipsis, a
-# trailing space, comma, colon, semicolon or dash is dropped.
+# its end; a text with none of those is cut between grapheme clusters. What is kept of the text
+# holds at least one word (not only spaces and punctuation). Before the ellipsis, a trailing
+# space, comma, colon, semicolon or dash is dropped.
 BREAKS = re.compile(r"[\s។៕៖,;:.!?]+")
+WORD_CHAR = re.compile(r"[^\s។៕៖,;:.!?\-–—]")
 TRIM = " \t\n,;:-–—"
 
 
@@ -52,7 +54,7 @@ def reference_fit(text: str, platform: str, tags: list[str]) -> str:
     for k in range(len(present), -1, -1):
         tail = " ".join(present[:k])
         fitting = [shortened(body[:c], tail) for c in boundaries(body)
-                   if body[:c].strip() and fits(shortened(body[:c], tail), platform)]
+                   if WORD_CHAR.search(body[:c]) and fits(shortened(body[:c], tail), platform)]
         if fitting:
             return fitting[-1]
     clusters = graphemes(body)
@@ -71,7 +73,7 @@ def captions(draw: st.DrawFn) -> tuple[str, list[str]]:
     words = draw(st.lists(st.lists(st.sampled_from(CLUSTERS), min_size=1, max_size=14).map("".join),
                           min_size=1, max_size=70))
     seps = draw(st.lists(st.sampled_from(SEPARATORS), min_size=len(words), max_size=len(words)))
-    parts = [w + s for w, s in zip(words, seps)]
+    parts = [draw(st.sampled_from(["", "", "", ". ", "! ", "... ", ", ", "— ", "។ "]))] + [w + s for w, s in zip(words, seps)]
     tags = [f"#T{i}{'x' * n}" for i, n in enumerate(draw(st.lists(st.integers(1, 120), max_size=4)))]
     middle = draw(st.booleans()) and tags
     if middle:  # a hashtag written inside the sentence moves to the end with the others
@@ -84,6 +86,8 @@ def captions(draw: st.DrawFn) -> tuple[str, list[str]]:
 @given(case=captions(), platform=st.sampled_from(PLATFORMS))
 @example(case=("TAX " * 80 + "#Free", ["#Free"]), platform="x")  # a kept word ending in X stays whole
 @example(case=("Free. " + "#" + "A" * 240 + " #" + "B" * 60, ["#" + "A" * 240, "#" + "B" * 60]), platform="x")
+@example(case=("A #T0" + "x" * 300, ["#T0" + "x" * 300]), platform="x")  # a one-letter text, a tag too long
+@example(case=(". www " + "b" * 300 + " #T0" + "x" * 270, ["#T0" + "x" * 270]), platform="x")
 def test_fit_caption_keeps_the_most_words_that_fit_with_the_most_hashtags(case: tuple[str, list[str]],
                                                                          platform: str) -> None:
     text, tags = case
@@ -123,6 +127,20 @@ def test_the_ellipsis_never_follows_a_space_comma_colon_semicolon_or_dash() -> N
         out = fit_caption(text, "x")
         head = _head(out)
         assert head == head.rstrip(TRIM) and text.startswith(head) and text[len(head)] in " ,;:", (sep, out)
+
+
+@pytest.mark.parametrize("lead", [". ", "! ", ", ", "... ", "— ", "។ "])
+def test_a_kept_hashtag_follows_at_least_one_word_of_the_text(lead: str) -> None:
+    # The tag leaves room for "." but not for "www": the tag goes, never the text's only word.
+    tag = "#T" + "x" * 271
+    out = fit_caption(f"{lead}www " + "b" * 300 + f" {tag}", "x", [tag])
+    assert out.startswith(f"{lead}www") and tag not in out, out
+
+
+def test_a_caption_of_hashtags_alone_still_fits() -> None:
+    tags = [f"#Tag{i}" + "x" * 40 for i in range(8)]
+    for platform in PLATFORMS:
+        assert fits(fit_caption(" ".join(tags), platform, tags), platform)
 
 
 def test_hashtags_written_inside_the_text_move_to_the_end_once() -> None:
