@@ -97,6 +97,7 @@ def fits(text: str, platform: str) -> bool:
 
 
 _BREAK_AFTER = re.compile(r"[\s។៕៖,;:.!?]+")
+_WORD_CHAR = re.compile(r"[^\s។៕៖,;:.!?\-–—]")  # neither a space nor punctuation
 
 
 def _word_cuts(body: str) -> list[int]:
@@ -111,6 +112,8 @@ def _word_cuts(body: str) -> list[int]:
         for cluster in graphemes(body):
             pos += len(cluster)
             cuts.append(pos)
+    if cuts and cuts[-1] < len(body):
+        cuts.append(len(body))  # the end of the text ends its last word
     return cuts
 
 
@@ -159,13 +162,15 @@ def _join_tail(head: str, tail: str) -> str:
 
 
 def _shorten(body: str, tail: str, platform: str) -> str | None:
-    """The longest ``body[:cut]…  tail`` that fits, cutting at a word boundary; None if none does."""
-    cuts = _word_cuts(body)
+    """The longest ``body[:cut]…  tail`` that fits, cutting at a word boundary after at least one
+    word; None if none does."""
+    word = _WORD_CHAR.search(body)
+    cuts = [c for c in _word_cuts(body) if word and c > word.start()]  # spaces and punctuation alone say nothing
     lo, hi, best = 0, len(cuts) - 1, None
     while lo <= hi:  # the length grows with the cut, so a binary search finds the longest fit
         mid = (lo + hi) // 2
         candidate = _join_tail(body[: cuts[mid]], tail)
-        if body[: cuts[mid]].strip() and fits(candidate, platform):
+        if fits(candidate, platform):
             best, lo = candidate, mid + 1
         else:
             hi = mid - 1
