@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
-from ..ledger import Ledger, PostRecord, worker_name
-from ..ledger.states import APPROVED, AWAITING_REVIEW, CANCELLED, EXPIRED, PENDING, QUEUED, RENDERED
 from ..cache import memo
-from ..ledger import Ledger, worker_name
+from ..ledger import Ledger, PostRecord, worker_name
 from ..ledger.states import APPROVED, AWAITING_REVIEW, CANCELLED, EXPIRED, PENDING, QUEUED, RENDERED
 from ..plan import Slot, plan
 from ..roster import Facts, Person, Roster, facts
