@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from ..clock import now_for
 from ..ledger import Ledger, PostRecord
@@ -81,6 +82,16 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def _shown(folder: str | None) -> str:
+    """The campaign folder as a person types it: relative to the current folder when inside it."""
+    if not folder:
+        return "FOLDER"
+    try:
+        return str(Path(folder).relative_to(Path.cwd())) or "."
+    except ValueError:
+        return folder
+
+
 def _last_details(ledger: Ledger, cid: str, ids: set[str]) -> dict[str, str]:
     """The audit detail of each post's latest move (of ``ids``)."""
     out: dict[str, str] = {}
@@ -130,7 +141,7 @@ def outcomes(ledger: Ledger, applied: Applied) -> list[FaultOutcome]:
         return []
     posts = ledger.posts(cid)
     details = _last_details(ledger, cid, set(faults.posts))
-    folder = applied.folder or "FOLDER"
+    folder = _shown(applied.folder)
     out = []
     for post in posts:
         kind = faults.kind(post.id)
