@@ -1,7 +1,9 @@
 """``report.html``: a timeline of every post of a campaign with its card, state and caption.
 
 Read from the ledger only (the truth), so the same report describes a simulation or a real run.
-Cards are written beside it as small thumbnails; the page needs no server and no script.
+Cards are written beside it as small thumbnails; the page needs no server and no script. A
+rehearsal (``campaign simulate --faults``) adds a table of the faults injected: where each post
+ended and what a monitor would run next; its posts are marked in the timeline.
 """
 
 from __future__ import annotations
@@ -12,9 +14,13 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from string import Template
+from typing import TYPE_CHECKING
 
 from .ledger import Ledger
 from .ledger.states import STATES
+
+if TYPE_CHECKING:
+    from .pipeline.rehearsal import FaultOutcome
 
 THUMB_SIDE = 320
 
@@ -37,11 +43,30 @@ def summary_line(cid: str, counts: dict[str, int]) -> str:
     return f"{cid}: {total} posts: " + (", ".join(parts) if parts else "none")
 
 
+def _faults_html(found: list[FaultOutcome], seed: int | None, spec: str) -> str:
+    """The rehearsal's table (empty without faults)."""
+    if not found:
+        return ""
+    rows = "\n".join(
+        f'<tr><td>{html.escape(o.kind)}</td><td><a href="#{html.escape(o.post)}">{html.escape(o.post)}</a></td>'
+        f'<td><span class="state {html.escape(o.state)}">{html.escape(o.label)}</span> {html.escape(o.ended)}</td>'
+        f'<td><code>{html.escape(o.next)}</code></td></tr>' for o in found)
+    return (f'<h2>Rehearsal: faults injected</h2><p>{html.escape(spec)}, seed {seed}: each post below met its '
+            'fault in the replay and the real pipeline handled it.</p>'
+            '<table class="faults"><thead><tr><th>fault</th><th>post</th><th>where it ended</th>'
+            f'<th>what a monitor runs next</th></tr></thead><tbody>\n{rows}\n</tbody></table>')
+
+
 def write_report(ledger: Ledger, cid: str, out_dir: Path, *, subtitle: str = "") -> Path:
     """Write ``out_dir/report.html`` (and ``out_dir/cards/``) for campaign ``cid``; returns the page's path."""
     from .pipeline import load_applied
+    from .pipeline.faults import load_plan, spec_text
+    from .pipeline.rehearsal import outcomes
 
     applied = load_applied(ledger, cid)
+    plan = load_plan(ledger, cid)
+    found = outcomes(ledger, applied)
+    fault_of = {o.post: o.kind for o in found}
     names = {p.id: p.name.get("en") for p in applied.roster.people}
     tz = applied.campaign.tz
     cards = out_dir / "cards"
@@ -65,8 +90,11 @@ def write_report(ledger: Ledger, cid: str, out_dir: Path, *, subtitle: str = "")
         if link and state == "posted":
             state_html = f'<a href="{html.escape(link)}">{state_html}</a>'
         error = f'<div class="error">{html.escape(post.error)}</div>' if post.error else ""
+        if post.id in fault_of:
+            error += f'<div class="fault">rehearsal fault: {html.escape(fault_of[post.id])}</div>'
+        anchor = f' id="{html.escape(post.id)}"' if post.id in fault_of else ""
         rows.append(
-            f"<tr><td>{due:%a %Y-%m-%d %H:%M}<div class=\"week\">week {slot.week}</div></td>"
+            f"<tr{anchor}><td>{due:%a %Y-%m-%d %H:%M}<div class=\"week\">week {slot.week}</div></td>"
             f"<td>{html.escape(slot.account)}<div class=\"week\">{html.escape(slot.language)}</div></td>"
             f"<td>{html.escape(slot.kind)}</td><td>{html.escape(people)}</td>"
             f"<td>{state_html}{error}</td><td class=\"card\">{img}</td>"
@@ -78,5 +106,6 @@ def write_report(ledger: Ledger, cid: str, out_dir: Path, *, subtitle: str = "")
     path.write_text(page.substitute(
         title=html.escape(f"{applied.campaign.name} ({cid})"),
         subtitle=html.escape(subtitle or summary_line(cid, dict(counts))),
-        summary=summary, rows="\n".join(rows)), encoding="utf-8")
+        summary=summary, rows="\n".join(rows),
+        faults=_faults_html(found, plan.seed if plan else None, spec_text(plan.spec) if plan else "")), encoding="utf-8")
     return path

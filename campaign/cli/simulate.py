@@ -3,6 +3,7 @@ simulated clock, in its own Redis."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -18,6 +19,20 @@ from ..redis_server import EmbeddedRedis
 from .common import parse_day
 from .store import DATA_DIR, ops_errors
 
+#: Which posts meet ``--faults`` when ``--seed`` is not given (fixed, so a rehearsal repeats).
+DEFAULT_SEED = 1
+
+
+def _parse_faults(ctx: click.Context, param: click.Parameter, value: str | None) -> dict[str, int] | None:
+    from ..pipeline.faults import FaultSpecError, parse_spec
+
+    if value is None:
+        return None
+    try:
+        return parse_spec(value)
+    except FaultSpecError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
 
 @click.command()
 @click.argument("folder", type=click.Path(path_type=Path))
@@ -27,10 +42,15 @@ from .store import DATA_DIR, ops_errors
 @click.option("--workers", "concurrency", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Celery worker processes.")
 @click.option("--no-auto-approve", is_flag=True, help="Leave cards awaiting review (they will be missed).")
+@click.option("--faults", "faults_spec", callback=_parse_faults, metavar="SPEC",
+              help="Rehearse failures: KIND:COUNT,... posts meet these faults; kinds: auth, transient, "
+                   "rate_limit, rejected, in_doubt, missed.")
+@click.option("--seed", type=int, default=None, metavar="N",
+              help=f"Which posts meet --faults (same seed, same posts) [default: {DEFAULT_SEED}].")
 @DATA_DIR
 @ops_errors
 def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, no_auto_approve: bool,
-             data_dir: Path | None) -> None:
+             faults_spec: dict[str, int] | None, seed: int | None, data_dir: Path | None) -> None:
     """Replay a whole campaign in seconds on a simulated clock, through the real pipeline.
 
     A private Redis (a fresh temporary folder unless --data-dir) and a real Celery worker
@@ -39,14 +59,26 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
     credentials are used. Writes OUT/outbox/ (one JSON + card per post), OUT/report.html
     (a timeline of every post with its card and state) and prints counts per state.
 
+    With --faults, a rehearsal: that many posts (chosen by --seed) meet each fault in the
+    replay, at the publisher or (missed) as a worker that is down, and the real pipeline
+    handles them; the summary and the report say where each ended and what a monitor
+    would run next. Kinds: auth (credentials refused: the account is blocked), transient
+    (a 5xx: retried), rate_limit (waits for the reset), rejected (fails), in_doubt (no
+    answer after the post was accepted: looked up), missed (past max_lateness).
+
     \b
-    Example:
+    Examples:
       campaign simulate config/campaigns/release-hrds-2021 --out out
+      campaign simulate config/campaigns/release-hrds-2021 --out out --faults auth:1,transient:3,in_doubt:1,missed:1
     """
+    if seed is not None and faults_spec is None:
+        raise click.UsageError("--seed chooses which posts meet --faults; give --faults too")
     from workers.supervise import Supervisor
 
     from ..clock import SimulatedClock
     from ..pipeline import apply_folder, load_applied
+    from ..pipeline.rehearsal import outage_for, outcomes, plan_rehearsal, summary_lines
+    from ..pipeline.settings import REHEARSAL_ENV
     from ..pipeline.simulate import campaign_window, run_simulation
     from ..report import summary_line, write_report
 
@@ -70,6 +102,12 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
         apply_folder(ledger, f, start, {"outbox_dir": str(out_dir / "outbox"), "force_outbox": "1"})
         applied = load_applied(ledger, f.campaign.id)
         env = {"CAMPAIGN_HOME": str(base), "CAMPAIGN_CACHE": str(base / "cache")}
+        faults = outage = None
+        if faults_spec is not None:
+            faults = plan_rehearsal(ledger, applied, faults_spec, DEFAULT_SEED if seed is None else seed, end=end)
+            outage = outage_for(ledger, applied, faults)
+            # the workers' publishers meet the faults; retries back off in seconds, not minutes
+            env.update({REHEARSAL_ENV: "1", "CAMPAIGN_BACKOFF_SECONDS": os.environ.get("CAMPAIGN_BACKOFF_SECONDS", "1")})
         supervisor = stack.enter_context(Supervisor(server.url, env))
         supervisor.worker(base / "logs", concurrency=concurrency, name="sim-worker")
         span = max(1, int((end - start).total_seconds() // 3600))
@@ -83,11 +121,14 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
                 done[0] = max(done[0], min(span, hours))
 
             result = run_simulation(ledger, applied, supervisor.dispatch(), start=start, until=end,
-                                    auto_approve=not no_auto_approve, progress=progress)
+                                    auto_approve=not no_auto_approve, progress=progress,
+                                    hold_for_waits=60.0 if faults else 0.0, outage=outage)
             bar.update(span - done[0])
         report = write_report(ledger, f.campaign.id, out_dir,
                               subtitle=f"simulated {start:%Y-%m-%d} to {(result.last or end):%Y-%m-%d}")
         click.echo(f"{summary_line(f.campaign.id, result.counts)} ({result.steps} steps in {result.seconds:.1f}s)")
+        if faults is not None:
+            click.echo("\n".join(summary_lines(faults, outcomes(ledger, applied))))
         click.echo(f"wrote {out_dir / 'outbox'} and {report}")
     finally:
         stack.close()

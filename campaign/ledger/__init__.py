@@ -22,6 +22,8 @@ only through this class. Key layout (``P`` is the prefix, ``cs:`` unless told ot
     P account:<cid>:<account>    hash   rate_limited_until, auth_failed (+ _at, blocked_by), budget_limit/remaining/reset/at
     P rcache:<key>               hash   rendered card cache: card sha, alt, format
     P clock                      string simulated time (epoch seconds); absent: the real clock
+    P faults:<cid>               hash   a rehearsal's faults (``campaign simulate --faults``): spec, seed,
+                                        kind:<post id>, met:<post id>, platform:<account> (pipeline/faults.py)
 
 Campaign-clock scores are the campaign's notion of now (simulated in ``campaign simulate``);
 wall-clock scores are about processes (leases, retries, rate limits) and always use real time.

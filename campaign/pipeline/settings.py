@@ -3,6 +3,7 @@ the publishers a process builds (passed in, like the tunables, so a test passes 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from dataclasses import dataclass, field
@@ -74,6 +75,23 @@ class Publishers:
 #: This process's publishers: what every ``Settings()`` uses unless given others.
 PUBLISHERS = Publishers()
 
+#: Set (to 1) only in the workers of a rehearsal, ``campaign simulate --faults``: their outbox
+#: publishers meet the faults the rehearsal planned in the ledger (``campaign.pipeline.faults``).
+REHEARSAL_ENV = "CAMPAIGN_REHEARSAL"
+
+
+@functools.lru_cache(maxsize=1)
+def _rehearsal_publishers() -> Publishers:
+    from .faults import FaultInjector
+
+    return Publishers(factory=FaultInjector())
+
+
+def process_publishers() -> Publishers:
+    """The publishers ``Settings()`` uses: ``PUBLISHERS``, or in a rehearsal worker (``$CAMPAIGN_REHEARSAL``)
+    publishers that wrap each outbox publisher in a fault-injecting one (real platforms never)."""
+    return _rehearsal_publishers() if os.environ.get(REHEARSAL_ENV) else PUBLISHERS
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -86,7 +104,7 @@ class Settings:
     ``publish_timeout``: the publishers' HTTP timeout (``$CAMPAIGN_PUBLISH_TIMEOUT``).
     ``base_urls``: platform API addresses overriding the accounts' (``$CAMPAIGN_BASE_URLS``, JSON):
     how a real worker process is pointed at the fake platforms in tests and benchmarks.
-    ``publishers``: where publishers come from and are kept (default: this process's ``PUBLISHERS``).
+    ``publishers``: where publishers come from and are kept (default: ``process_publishers()``).
     """
 
     lease: float = field(default_factory=lambda: _float("CAMPAIGN_LEASE_SECONDS", 120.0))
@@ -100,4 +118,4 @@ class Settings:
     publish_timeout: float = field(default_factory=lambda: _float("CAMPAIGN_PUBLISH_TIMEOUT", 20.0))
     base_urls: dict[str, str] = field(default_factory=base_urls_from_env, hash=False)
     cache_dir: Path = field(default_factory=lambda: Path(os.environ.get("CAMPAIGN_CACHE") or campaign_home() / "cache"))
-    publishers: Publishers = field(default_factory=lambda: PUBLISHERS, compare=False, repr=False)
+    publishers: Publishers = field(default_factory=process_publishers, compare=False, repr=False)

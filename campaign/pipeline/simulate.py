@@ -5,12 +5,14 @@ finished what the tick handed out (watching the ledger, not the broker), and jum
 moment something happens: a render time, a due time, a day a roster event becomes known, or a
 post running out of lateness. Roster events become known only when their day comes, so a
 release on 12 November 2021 re-plans or withdraws the later posts as the campaign unfolds.
+
+An :class:`Outage` (a rehearsal's ``missed`` fault) plays a worker that is down for some posts.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -37,6 +39,62 @@ class SimulationResult:
     seconds: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
     last: datetime | None = None
+
+
+class Outage:
+    """The worker that would publish some posts is down: each one's publish task waits here, as in
+    the queue of a worker that is not running, until the campaign time it is ``back`` (epoch seconds;
+    the rehearsal gives the post's time plus max_lateness, and a second), and is delivered then. The
+    claim decides what happens to it, as in production: past its time plus max_lateness, missed.
+    ``on_hold(post_id)`` is called when a post's task is first held back."""
+
+    def __init__(self, back: Mapping[str, float], on_hold: Callable[[str], None] | None = None):
+        self.back, self.on_hold = dict(back), on_hold
+        self.held: set[str] = set()
+        self.inner: Dispatch | None = None
+
+    def around(self, dispatch: Dispatch) -> Outage:
+        """This outage in front of ``dispatch`` (it is itself the Dispatch the tick is given)."""
+        self.inner = dispatch
+        return self
+
+    def _to(self) -> Dispatch:
+        if self.inner is None:
+            raise RuntimeError("Outage.around(dispatch) first")
+        return self.inner
+
+    def render(self, post_ids: Sequence[str]) -> None:
+        self._to().render(post_ids)
+
+    def reconcile(self, post_ids: Sequence[str]) -> None:
+        self._to().reconcile(post_ids)
+
+    def publish(self, post_ids: Sequence[str]) -> None:
+        for pid in post_ids:
+            if pid in self.back and pid not in self.held:
+                self.held.add(pid)
+                if self.on_hold:
+                    self.on_hold(pid)
+        self._to().publish(self.sent(post_ids))
+
+    def sent(self, post_ids: Iterable[str]) -> list[str]:
+        """Those of ``post_ids`` that went to a worker (not held back)."""
+        return [pid for pid in post_ids if pid not in self.held]
+
+    def deliver(self, now: datetime) -> list[str]:
+        """Send the held tasks whose worker is back at ``now``; returns their post ids."""
+        ready = sorted(pid for pid in self.held if self.back[pid] <= now.timestamp())
+        for pid in ready:
+            self.held.discard(pid)
+            del self.back[pid]
+        if ready:
+            self._to().publish(ready)
+        return ready
+
+    def next_back(self, now: datetime) -> float | None:
+        """The next campaign time after ``now`` at which a held task is delivered."""
+        later = [self.back[pid] for pid in self.held if self.back[pid] > now.timestamp()]
+        return min(later) if later else None
 
 
 def simulation_window(applied: Applied, until: datetime | None = None) -> tuple[datetime, datetime]:
@@ -107,7 +165,8 @@ def wait_for(ledger: Ledger, cid: str, render: Sequence[str], publish: Sequence[
 def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, start: datetime, until: datetime,
                    settings: Settings | None = None, auto_approve: bool = True, step_timeout: float = 120.0,
                    progress: Callable[[datetime], None] | None = None,
-                   stop: Callable[[datetime], bool] | None = None, hold_for_waits: float = 0.0) -> SimulationResult:
+                   stop: Callable[[datetime], bool] | None = None, hold_for_waits: float = 0.0,
+                   outage: Outage | None = None) -> SimulationResult:
     """Replay ``applied`` from ``start`` to ``until``; the workers behind ``dispatch`` do the work.
 
     ``auto_approve`` plays the organiser approving each card as soon as it awaits review.
@@ -115,25 +174,31 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
     ``hold_for_waits``: with real platforms (no ``force_outbox``) a post may be sent back to wait for
     its account's rate-limit reset or a retry's backoff, in wall-clock seconds. The simulated clock
     then stands still at that moment, up to this many wall seconds per moment, while the driver
-    keeps ticking as the beat would; 0 (the default) never holds, as before."""
+    keeps ticking as the beat would; 0 (the default) never holds, as before.
+    ``outage``: posts whose worker is down (their publish tasks are held back until it is back)."""
     settings = settings or Settings()
     cid = applied.campaign.id
     clock = SimulatedClock(ledger)
     result = SimulationResult(cid)
     began = time.monotonic()
+    down: set[str] = set()
+    if outage is not None:
+        dispatch, down = outage.around(dispatch), outage.held
     now: datetime | None = start
     while now is not None and now <= until:
         if stop and stop(now):
             break
         clock.set(now)
+        if outage is not None:
+            wait_for(ledger, cid, (), outage.deliver(now), step_timeout)
         held = 0.0
         while True:
             # Tick until a tick hands out nothing: a post rendered (or approved, or found absent by a
             # look-up) just now may already be due at this same moment.
             for _ in range(8):
                 handed = tick(ledger, now, dispatch, settings, campaigns=[cid])
-                wait_for(ledger, cid, handed.render, handed.publish, step_timeout, handed.reconcile,
-                         waiting_is_done=hold_for_waits > 0)
+                wait_for(ledger, cid, handed.render, [p for p in handed.publish if p not in down], step_timeout,
+                         handed.reconcile, waiting_is_done=hold_for_waits > 0)
                 if auto_approve and handed.render:
                     for pid, state in ledger.states(handed.render).items():
                         if state == AWAITING_REVIEW:
@@ -142,7 +207,8 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
                     break
             if hold_for_waits <= 0:
                 break
-            waiting = ledger.index(cid, "queued", limit=1)  # by when each may be sent again
+            # by when each may be sent again (a post whose worker is down waits for it, not for a time)
+            waiting = [w for w in ledger.index(cid, "queued", limit=1 + len(down)) if w[0] not in down][:1]
             if not waiting:
                 break
             pause = max(0.0, waiting[0][1] - time.time()) + 0.01
@@ -154,7 +220,11 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
         result.last = now
         if progress:
             progress(now)
-        now = next_moment(ledger, applied, now)
+        moments = [next_moment(ledger, applied, now)]
+        if outage is not None:
+            back = outage.next_back(now)
+            moments.append(datetime.fromtimestamp(back, now.tzinfo) if back is not None else None)
+        now = min((m for m in moments if m is not None), default=None)
     result.seconds = time.monotonic() - began
     result.counts = {k: v for k, v in ledger.counts(cid).items() if "/" not in k}
     return result
