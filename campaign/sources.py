@@ -34,6 +34,7 @@ class Located:
     data: Any
     file: str
     lines: dict[Loc, int] = field(default_factory=dict)
+    text: str = field(default="", repr=False)  # the file as read (`campaign apply` stores it: not read again)
 
     def line_of(self, loc: Loc) -> int | None:
         """The line of ``loc``, or of its nearest located parent."""
@@ -113,7 +114,7 @@ def read_yaml(path: Path, display: str | None = None) -> Located:
         data = _construct(node, (), lines, name)
     except yaml.YAMLError as exc:
         raise InputError([Problem(name, None, "", f"not valid YAML: {exc}")]) from None
-    return Located(data, name, lines)
+    return Located(data, name, lines, text)
 
 
 _YAML_HINT = "check the indentation, a space after each colon, and quotes around text containing ': ' or '#'"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..definition import CampaignFolder
+from ..checks import CheckedFolder
 from ..ledger import Ledger, PostRecord, worker_name
 from ..ledger.states import (ACTIVE, APPROVED, AWAITING_REVIEW, CANCELLED, FAILED, IN_DOUBT, MISSED, PAUSED,
                              PLANNED, RENDERED, RETRYABLE, STATES)
@@ -111,9 +111,10 @@ def _roster_news(old: Roster | None, new: Roster) -> list[str]:
     return out
 
 
-def apply_folder(ledger: Ledger, folder: CampaignFolder, now: datetime, run_settings: dict[str, str] | None = None,
+def apply_folder(ledger: Ledger, folder: CheckedFolder, now: datetime, run_settings: dict[str, str] | None = None,
                  settings: Settings | None = None) -> ApplyReport:
-    """Store a validated folder in Redis and bring its posts in line with the plan as known at ``now``."""
+    """Store a checked folder in Redis (as it is: nothing is read from disk again) and bring its posts
+    in line with the plan as known at ``now``."""
     cid = folder.campaign.id
     old: Roster | None = None
     if ledger.campaign_field(cid, "def_hash"):
