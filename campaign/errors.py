@@ -9,17 +9,18 @@ in the program and shows as one, with its traceback::
     │                                or a photo is wrong (each problem FILE:LINE: field: message);
     │                                nothing was queued or posted                          (exit 2)
     ├── Refused                      the action cannot be done as asked: a post in the wrong state,
-    │   │                            an unknown account, a cancelled campaign            (exit 1)
-    │   ├── UnknownPost(post_id)     no such post in the ledger        (campaign.ledger, also a KeyError)
-    │   └── UnknownCampaign(cid)     no such campaign in the ledger    (campaign.ledger, also a KeyError)
-    ├── RedisUnavailable             Redis cannot be reached or started                  (exit 1)
-    ├── CardError                    a card cannot be made: a missing template or font,
-    │   └── PhotoError               a bad photo (campaign.cards.photos), an impossible byte limit
-    ├── CredentialError              a secret reference cannot be read       (campaign.credentials)
+    │   │                            an unknown account, a cancelled campaign              (exit 1)
+    │   ├── UnknownPost(post_id)     no such post in the ledger      (campaign.ledger; also a KeyError)
+    │   └── UnknownCampaign(cid)     no such campaign in the ledger  (campaign.ledger; also a KeyError)
+    ├── RedisUnavailable             Redis cannot be reached or started                    (exit 1)
+    ├── CardError                    a card cannot be made: a missing template or font, raqm missing,
+    │   └── PhotoError               an impossible byte limit; a bad photo   (campaign.cards.photos)
+    ├── CredentialError              a secret reference cannot be read                     (exit 1)
+    ├── SettingsError                a setting in the environment is unusable  (campaign.pipeline.settings)
     └── PublishError                 a post did not go out: the publishers' own tree, rooted here
-        ├── RateLimited(reset_at)    (campaign.publishers.base: the type alone says retry / wait /
-        ├── Transient                 stop; see that module's docstring)
-        ├── AuthFailed
+        ├── RateLimited(reset_at)    (campaign.publishers.base, where the task decides retry / wait /
+        ├── Transient                 stop from the type alone; a command that publishes, such as
+        ├── AuthFailed                `accounts check`, says what each means)
         ├── Rejected(reason)
         └── OutcomeUnknown
 

@@ -91,7 +91,6 @@ def template_check(template_dir: Path, strict: bool) -> None:
                                                organisation="Sample Organisation"), size=size)
                 except CardError as exc:
                     fail(f"{t.name}: {size}/{lang}/{label}: {exc}", EXIT_INPUT)
-                    return
                 for o in card.overflows:
                     key = (o.size, lang, o.field, o.text)
                     if key not in overflows:
@@ -117,7 +116,6 @@ def _load(path_or_name: Path | str, campaign_root: Path | None = None) -> Templa
         return _template(path_or_name, campaign_root)
     except CardError as exc:
         fail(str(exc), EXIT_INPUT)
-        raise AssertionError("unreachable") from None
 
 
 # --- preview -----------------------------------------------------------------------------------
