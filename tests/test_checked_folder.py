@@ -20,6 +20,7 @@ from campaign.cards import ASSETS
 from campaign.checks import CheckedFolder, load_checked
 from campaign.ledger import Ledger
 from campaign.pipeline import apply_folder, load_applied
+from campaign.pipeline.applied import template_for
 from tests.pipeline_fixtures import *  # noqa: F403
 from tests.pipeline_fixtures import SMALL_CAMPAIGN, local, write_folder
 
@@ -101,3 +102,23 @@ def test_apply_reads_nothing_from_disk(ledger: Ledger, tmp_path: Path) -> None:
     apply_folder(ledger, kept, now)
     assert ledger.campaign("small")["def_hash"] == gone_hash
     assert isinstance(kept, CheckedFolder)
+
+
+def test_a_process_builds_an_applied_campaign_once_per_definition(ledger: Ledger, tmp_path: Path) -> None:
+    """What a worker reads back from Redis is validated once per definition hash, and each template
+    loaded once per content: a worker renders every post of a definition from the same objects."""
+    folder = full_folder(tmp_path / "small")
+    apply_folder(ledger, load_checked(folder), local("2021-11-07"))
+    first = load_applied(ledger, "small")
+    assert load_applied(ledger, "small") is first
+    template = template_for(ledger, first, "portrait", tmp_path / "cache")
+    assert template_for(ledger, first, "portrait", tmp_path / "cache") is template
+    roster = yaml.safe_load((folder / "roster.yaml").read_text(encoding="utf-8"))
+    roster["people"][1]["events"].append({"date": "2021-11-10", "type": "released"})
+    write_folder(folder, campaign=yaml.safe_load((folder / "campaign.yaml").read_text(encoding="utf-8")), roster=roster)
+    apply_folder(ledger, load_checked(folder), local("2021-11-07"))
+    second = load_applied(ledger, "small")
+    assert second is not first and second.def_hash != first.def_hash
+    assert load_applied(ledger, "small") is second
+    assert [e.type for e in second.roster.by_id()["sar-kanika"].events] == ["arrested", "released"]
+    assert template_for(ledger, second, "portrait", tmp_path / "cache") is template  # the same files

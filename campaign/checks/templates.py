@@ -14,7 +14,7 @@ from ..cards import CardError, Template, find_template, load_template
 from ..cards.template import TextStyle
 from ..definition import CampaignFolder
 from ..plan import FINALE, RELEASED, WEEKLY, Slot
-from ..sources import InputError, Problem
+from ..sources import InputError, Loc, Problem
 
 # The campaign.yaml field that names the template of each kind of post, in the order they are written.
 TEMPLATE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -139,9 +139,10 @@ def template_warnings(t: Template) -> list[str]:
                         else "have no alt text")
                 out.append(str(t.source.problem(loc, f"no {lang} text: {language} cards would {then}")))
     for i, layer in enumerate(t.spec.layers):
-        style, loc = layer.spec, ("layers", i, layer.kind, "size")
+        size_at: Loc = ("layers", i, layer.kind, "size")
+        style = layer.spec
         if layer.kind == "grid":
-            style, loc = layer.spec.label, ("layers", i, "grid", "label", "size")
+            style, size_at = layer.spec.label, ("layers", i, "grid", "label", "size")
         if not isinstance(style, TextStyle):
             continue
         sizes = style.size if isinstance(style.size, dict) else {"": style.size}
@@ -149,6 +150,6 @@ def template_warnings(t: Template) -> list[str]:
         small = {canvas: px for canvas, px in small.items() if px < MIN_READABLE_PX}
         if small:
             where = ", ".join(f"{px} px ({canvas})" if canvas else f"{px} px" for canvas, px in small.items())
-            out.append(str(t.source.problem(loc, f"may shrink to {where}, under {MIN_READABLE_PX} px: "
+            out.append(str(t.source.problem(size_at, f"may shrink to {where}, under {MIN_READABLE_PX} px: "
                                                  "unreadable on a phone")))
     return out

@@ -41,7 +41,7 @@ class Failed(click.ClickException):
 
     def __init__(self, message: str, code: int = EXIT_ERROR):
         super().__init__(message)
-        self.exit_code = code
+        self.exit_code = code  # type: ignore[misc]  # click reads it from the instance
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.secho(f"error: {self.message}", fg="red", err=True)
