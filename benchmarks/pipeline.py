@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from campaign.clock import SimulatedClock
-from campaign.definition import load_folder
+from campaign.checks import load_checked
 from campaign.ledger import CardRef, Ledger, PostRecord
 from campaign.pipeline import apply_folder, load_applied, render_post
 from campaign.pipeline.simulate import run_simulation, simulation_window
@@ -91,11 +91,11 @@ def per_post(ledger: Ledger, work: Path, posts: int) -> tuple[int, float, dict[s
     clock = SimulatedClock(ledger)
     clock.set(start)
     # Warm the card cache with a twin campaign (same name and content, another id): one render per day.
-    warm = load_folder(bench_folder(work / "warm", "bench-warm", 1, days))
+    warm = load_checked(bench_folder(work / "warm", "bench-warm", 1, days))
     apply_folder(ledger, warm, start, {"outbox_dir": str(outbox / "warm"), "force_outbox": "1"})
     for pid in ledger.post_ids("bench-warm"):
         render_post(ledger, pid, datetime.fromtimestamp(ledger.post(pid).due, UTC))
-    folder = load_folder(bench_folder(work / "bench", "bench", accounts, days))
+    folder = load_checked(bench_folder(work / "bench", "bench", accounts, days))
     apply_folder(ledger, folder, start, {"outbox_dir": str(outbox / "bench"), "force_outbox": "1"})
     applied = load_applied(ledger, "bench")
     begin, end = simulation_window(applied)
@@ -110,7 +110,7 @@ def tick_times(ledger: Ledger, work: Path, sizes: list[int], due: int = 100, rep
     out = {}
     for size in sizes:
         ledger.wipe()
-        folder = load_folder(bench_folder(work / f"tick-{size}", "tickbench", 1, 1))
+        folder = load_checked(bench_folder(work / f"tick-{size}", "tickbench", 1, 1))
         now = datetime(2021, 8, 31, 12, tzinfo=UTC)
         apply_folder(ledger, folder, now, {"force_outbox": "1"})
         applied = load_applied(ledger, "tickbench")

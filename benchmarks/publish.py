@@ -240,7 +240,7 @@ class PipelineBench:
             timeout: float = 300.0) -> dict[str, Any]:
         """Render everything, then time the publishing of every post of the accounts except ``storm``."""
         from campaign.clock import SimulatedClock
-        from campaign.definition import load_folder
+        from campaign.checks import load_checked
         from campaign.pipeline import apply_folder, load_applied, tick
         from campaign.pipeline.simulate import wait_for
         from workers.tasks import CeleryDispatch
@@ -251,7 +251,7 @@ class PipelineBench:
                 fake.posted.clear()  # X would refuse the earlier runs' texts as duplicates
         cid = f"pbench{self.runs}"
         folder = pipeline_folder(self.root / cid, cid, accounts, days)
-        f = load_folder(folder)
+        f = load_checked(folder)
         led, clock, dispatch = self.ledger, SimulatedClock(self.ledger), CeleryDispatch()
         c = f.campaign
         first = datetime.combine(c.start, datetime.min.time(), tzinfo=c.tz) - timedelta(days=1)

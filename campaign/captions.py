@@ -10,7 +10,8 @@ the post's kind: a "released" or "finale" post never borrows a weekly caption.
 Each platform counts a caption its own way (its row in :mod:`campaign.platforms`): X weighs code
 points (Khmer weighs 2, a URL 23, an emoji sequence 2; :mod:`campaign.xtext`); Mastodon and
 Bluesky count grapheme clusters; Telegram counts characters. :func:`fit_caption` shortens a caption that does not fit
-at a word boundary, keeping the hashtags; :func:`caption_problems` warns at validation time.
+at a word boundary, keeping the hashtags. The lints that warn at validation time are
+:mod:`campaign.checks.caption_lints`.
 """
 
 from __future__ import annotations
@@ -22,21 +23,18 @@ from typing import TYPE_CHECKING
 
 from wcwidth import iter_graphemes
 
-from .caption_facts import empty_field_problems
 from .cache import memo
-from .definition import KINDS
-from .fields import NAMES, caption_fields, caption_values, check, fill_caption, sample_values
-from .fields import tidy as _tidy
+from .fields import NAMES, caption_fields, caption_values, check, fill_caption
 from .platforms import TABLE, Limit
 
 if TYPE_CHECKING:
     from .definition import Campaign
     from .plan import Slot
-    from .roster import Facts, Roster
+    from .roster import Facts
 
 FIELDS = NAMES  # every field and alias a caption may use (campaign.fields.VOCABULARY, ALIASES)
-__all__ = ["FIELDS", "LIMITS", "caption_fields", "caption_length", "caption_problems", "caption_text",
-           "check_template", "empty_field_problems", "fit_caption", "fits", "graphemes", "limit_of"]
+__all__ = ["FIELDS", "LIMITS", "caption_fields", "caption_length", "caption_text", "check_template", "fit_caption",
+           "fits", "graphemes", "limit_of"]
 
 
 def check_template(text: str) -> str | None:
@@ -182,87 +180,3 @@ def _shorten_by_graphemes(body: str, platform: str) -> str:
     while clusters and not fits("".join(clusters) + ELLIPSIS, platform):
         clusters.pop()
     return "".join(clusters) + ELLIPSIS
-
-
-# ---- warnings at validation time ---------------------------------------------------------------
-
-# Field values of a typical post, a little on the long side, to estimate a template's length.
-_SAMPLE = {
-    "en": {"name": "Chhoeun Daravy and Sun Ratha", "name_en": "Chhoeun Daravy", "name_km": "ឆឿន ដារ៉ាវី",
-           "group": "Khmer Thavrak", "role": "youth activist", "charge": "incitement to commit a felony",
-           "days": "365", "duration": "1 year and 2 months", "sentence": "20 months in prison",
-           "released_on": "9 November 2021", "count": "12", "week": "12", "organisation": "LICADHO",
-           "status": "imprisoned", "case": "sentenced to 1 year and 8 months for incitement to commit a felony",
-           "case_label": "sentenced to 1 year and 8 months for", "since": "3 September 2020",
-           "months_detained": "14", "convicted_on": "5 May 2021", "release_note": "charges not dropped",
-           "charges_remain": "the charges remain", "charges_dropped": "the charges were dropped",
-           "next_hearing": "9 November 2021"},
-    "km": {"name": "ឆឿន ដារ៉ាវី និង ស៊ុន រដ្ឋា", "name_en": "Chhoeun Daravy", "name_km": "ឆឿន ដារ៉ាវី",
-           "group": "ខ្មែរថាមពល", "role": "សកម្មជនយុវជន", "charge": "ញុះញង់ឱ្យប្រព្រឹត្តបទឧក្រិដ្ឋ",
-           "days": "៣៦៥", "duration": "១ឆ្នាំ ២ខែ", "sentence": "ជាប់ពន្ធនាគារ ២០ខែ",
-           "released_on": "៩ វិច្ឆិកា ២០២១", "count": "១២", "week": "១២", "organisation": "លីកាដូ",
-           "status": "ជាប់ពន្ធនាគារ", "case": "ត្រូវបានកាត់ទោស ១ ឆ្នាំ និង ៨ ខែ ពីបទញុះញង់ឱ្យប្រព្រឹត្តបទឧក្រិដ្ឋ",
-           "case_label": "ត្រូវបានកាត់ទោស ១ ឆ្នាំ និង ៨ ខែ ពីបទ", "since": "៣ កញ្ញា ២០២០",
-           "months_detained": "១៤", "convicted_on": "៥ ឧសភា ២០២១", "release_note": "ការចោទប្រកាន់មិនត្រូវបានលុបចោលទេ",
-           "charges_remain": "ការចោទប្រកាន់នៅតែមាន", "charges_dropped": "ការចោទប្រកាន់ត្រូវបានលុបចោល",
-           "next_hearing": "៩ វិច្ឆិកា ២០២១"},
-}
-
-
-def caption_problems(campaign: Campaign, roster: Roster | None = None) -> list[str]:
-    """Warnings for ``campaign validate``: captions that will probably be shortened on some
-    account's platform, hashtags that leave no room, X accounts that could post identical
-    text (X forbids identical content across accounts) and, given the roster, captions using a
-    field that is empty for someone they will be posted about (:func:`empty_field_problems`)."""
-    problems: list[str] = []
-    tags = " ".join(campaign.hashtags)
-    for platform in sorted({a.platform for a in campaign.accounts}):
-        limit = limit_of(platform)
-        if limit is None:
-            continue
-        accounts = [a for a in campaign.accounts if a.platform == platform]
-        if tags and not fits(tags + " " + "x" * 40, platform):
-            problems.append(f"hashtags: {tags!r} leave almost no room on {platform} "
-                            f"(limit {limit.size} {limit.unit}); use fewer hashtags")
-        for lang in sorted({a.language for a in accounts}):
-            cset = campaign.captions.get(lang)
-            if cset is None:
-                continue
-            sample = sample_values({**_SAMPLE.get(lang, _SAMPLE["en"]), "campaign": campaign.name, "hashtags": tags})
-            for kind in KINDS:
-                for i, template in enumerate(getattr(cset, kind) or []):
-                    try:
-                        text = _tidy(template.format(**sample))
-                    except (KeyError, IndexError, ValueError):
-                        continue  # check_template reports broken templates
-                    if not fits(text, platform):
-                        problems.append(
-                            f"captions.{lang}.{kind}[{i}]: about {caption_length(text, platform)} {limit.unit} "
-                            f"with typical names; {platform} takes {limit.size}, so it will be shortened at a "
-                            "word boundary (hashtags kept); shorten the template to keep every word")
-    problems.extend(_x_collisions(campaign))
-    if roster is not None:
-        problems.extend(empty_field_problems(campaign, roster))
-    return problems
-
-
-def _x_collisions(campaign: Campaign) -> list[str]:
-    """X accounts of one language that could receive the same text on the same day."""
-    out = []
-    for lang in sorted({a.language for a in campaign.accounts if a.platform == "x"}):
-        peers = [a for a in campaign.accounts if a.platform == "x" and a.language == lang]
-        if len(peers) < 2 or lang not in campaign.captions:
-            continue
-        distinct_orgs = len({a.organisation for a in peers}) == len(peers)
-        for kind in KINDS:
-            variants = campaign.captions[lang].for_kind(kind)
-            if len(variants) >= len(peers):
-                continue  # caption_variant gives each account a different one
-            shared = [i for i, t in enumerate(variants) if not (distinct_orgs and "{organisation}" in t)]
-            if shared:
-                ids = ", ".join(a.id for a in peers)
-                out.append(
-                    f"captions.{lang}.{kind}: {len(peers)} X accounts ({ids}) share {len(variants)} variant(s), "
-                    f"and variant(s) {', '.join(map(str, shared))} do not name the {{organisation}}; X forbids "
-                    "identical posts across accounts: add variants or put {organisation} in them")
-    return out

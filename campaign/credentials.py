@@ -14,13 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import CredentialError
 from .platforms import TABLE
 
 _REF_RE = re.compile(r"^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$")
-
-
-class CredentialError(Exception):
-    """A credential reference that cannot be resolved; the message names the reference, never a value."""
 
 
 class Secret:

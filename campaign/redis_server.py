@@ -35,14 +35,12 @@ from urllib.parse import urlparse
 
 import redis
 
+from .errors import RedisUnavailable
+
 SOCKET_NAME = "redis.sock"
 # sun_path holds 108 bytes on Linux but 104 on macOS and the BSDs, terminating NUL included.
 _MAX_SOCKET_PATH = 100
 SERVER_ENV = "CAMPAIGN_REDIS_SERVER"
-
-
-class RedisUnavailable(Exception):
-    """Redis cannot be reached or started; the message says which and what to do."""
 
 
 def campaign_home() -> Path:

@@ -21,30 +21,10 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .errors import InputError, Problem
+
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input file, located for a person to fix."""
-
-    file: str
-    line: int | None
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-
-
-class InputError(Exception):
-    """Raised when input files are wrong; carries every problem found, not just the first."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 @dataclass
@@ -54,6 +34,7 @@ class Located:
     data: Any
     file: str
     lines: dict[Loc, int] = field(default_factory=dict)
+    text: str = field(default="", repr=False)  # the file as read (`campaign apply` stores it: not read again)
 
     def line_of(self, loc: Loc) -> int | None:
         """The line of ``loc``, or of its nearest located parent."""
@@ -133,7 +114,7 @@ def read_yaml(path: Path, display: str | None = None) -> Located:
         data = _construct(node, (), lines, name)
     except yaml.YAMLError as exc:
         raise InputError([Problem(name, None, "", f"not valid YAML: {exc}")]) from None
-    return Located(data, name, lines)
+    return Located(data, name, lines, text)
 
 
 _YAML_HINT = "check the indentation, a space after each colon, and quotes around text containing ': ' or '#'"

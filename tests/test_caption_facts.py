@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from campaign.caption_facts import claim_problems, claims_in, phrases
+from campaign.checks.caption_facts import claim_problems, claims_in, phrases
 from campaign.cli import main
 from campaign.words import LANGUAGES
 

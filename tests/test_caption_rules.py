@@ -15,8 +15,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from khmernltk import word_tokenize
 
-from campaign.captions import (ELLIPSIS, _tidy, caption_length, caption_problems, check_template, fit_caption, fits,
-                               graphemes)
+from campaign.captions import ELLIPSIS, caption_length, check_template, fit_caption, fits, graphemes
+from campaign.checks.caption_lints import caption_problems
+from campaign.fields import tidy as _tidy
 from campaign.definition import Campaign
 
 # ---- the rule for shortening, written out plainly (the reference the implementation must match) ----

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from campaign.captions import (ELLIPSIS, LIMITS, caption_length, caption_problems, check_template, fit_caption, fits,
-                               graphemes)
+from campaign.captions import ELLIPSIS, LIMITS, caption_length, check_template, fit_caption, fits, graphemes
+from campaign.checks.caption_lints import caption_problems
 from campaign.definition import Campaign, load_folder
 
 TAGS = ["#FreeThemAll", "#StandWithHRDs", "#Cambodia"]

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from campaign.cards import CardError, check_folder_templates, find_template, load_template
+from campaign.cards import CardError, find_template, load_template
+from campaign.checks.templates import check_folder_templates
 from campaign.cards import ASSETS
 from campaign.definition import load_folder
 from campaign.sources import InputError

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from campaign.clock import SimulatedClock
-from campaign.definition import load_folder
+from campaign.checks import load_checked
 from campaign.ledger import Ledger
 from campaign.pipeline import apply_folder, load_applied, set_status
 from campaign.pipeline.applied import Applied
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow
 def _apply(ledger: Ledger, folder: Path, outbox: Path) -> Applied:
     start = local("2021-11-06")
     SimulatedClock(ledger).set(start)
-    f = load_folder(folder)
+    f = load_checked(folder)
     apply_folder(ledger, f, start, {"outbox_dir": str(outbox), "force_outbox": "1"})
     return load_applied(ledger, f.campaign.id)
 
@@ -194,7 +194,7 @@ def test_roster_changed_after_render_before_due(worker_ledger: Ledger, small_fol
     released["events"] = [e for e in released["events"] if e["type"] != "released"]
     released["events"].append({"date": "2021-11-09", "type": "released"})
     write_folder(small_folder, roster=roster)
-    apply_folder(ledger, load_folder(small_folder), local("2021-11-09", "09:31"),
+    apply_folder(ledger, load_checked(small_folder), local("2021-11-09", "09:31"),
                  {"outbox_dir": str(outbox), "force_outbox": "1"})
     applied = load_applied(ledger, cid)
     _run(ledger, applied, start=local("2021-11-09", "09:31"))

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campaign.captions import caption_fields, caption_problems, caption_text, check_template
+from campaign.captions import caption_fields, caption_text, check_template
+from campaign.checks.caption_lints import caption_problems
 from campaign.cards import CardInput, load_template, render
 from campaign.cards.fields import fill
 from campaign.cards.fields import namespace as card_namespace

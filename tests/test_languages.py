@@ -15,7 +15,7 @@ from campaign.cards import CardInput, load_template, render
 from campaign.checks import load_checked
 from campaign.cli import main
 from campaign.definition import CaptionSet
-from campaign.languages import missing_labels
+from campaign.checks.languages import missing_labels
 from campaign.plan import plan
 from campaign.roster import facts
 from campaign.sources import InputError

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from campaign.cards import ASSETS
 from campaign.clock import SimulatedClock
-from campaign.definition import load_folder
+from campaign.checks import load_checked
 from campaign.ledger import CardRef, Ledger
 from campaign.pipeline import apply_folder, load_applied
 from campaign.pipeline.render import render_card
@@ -24,7 +24,7 @@ def _render(ledger: Ledger, folder: Path, hashtags: list[str] | None = None) -> 
 
     now = datetime(2021, 11, 7, 12, tzinfo=ZoneInfo("Asia/Phnom_Penh"))
     SimulatedClock(ledger).set(now)
-    f = load_folder(folder)
+    f = load_checked(folder)
     apply_folder(ledger, f, now, {"outbox_dir": str(folder / "outbox"), "force_outbox": "1"})
     applied = load_applied(ledger, f.campaign.id)
     if hashtags is not None:

@@ -18,7 +18,7 @@ import pytest
 
 from campaign.captions import caption_length, fits, limit_of
 from campaign.clock import SimulatedClock
-from campaign.definition import load_folder
+from campaign.checks import load_checked
 from campaign.ledger import Ledger
 from campaign.pipeline import InlineDispatch, Settings, apply_folder, load_applied, tick
 from campaign.pipeline.settings import SettingsError, base_urls_from_env
@@ -74,7 +74,7 @@ def test_caption_is_fitted_to_its_platform(ledger: Ledger, tmp_path: Path) -> No
                                                                weeks=1, en_caption=long), ROSTER)
     now = local("2021-10-30")
     SimulatedClock(ledger).set(now)
-    apply_folder(ledger, load_folder(folder), now, {"force_outbox": "1", "outbox_dir": str(tmp_path / "outbox")})
+    apply_folder(ledger, load_checked(folder), now, {"force_outbox": "1", "outbox_dir": str(tmp_path / "outbox")})
     now = local("2021-11-03", "09:30")
     SimulatedClock(ledger).set(now)
     tick(ledger, now, InlineDispatch(ledger))
@@ -125,7 +125,7 @@ def test_spent_budget_holds_only_that_account(ledger: Ledger, tmp_path: Path, mo
         fakes["x"].remaining = 1  # type: ignore[attr-defined]  # this next call spends the budget
         now = local("2021-10-30")
         SimulatedClock(ledger).set(now)
-        apply_folder(ledger, load_folder(folder), now, settings=settings)
+        apply_folder(ledger, load_checked(folder), now, settings=settings)
         for day in ("2021-11-03", "2021-11-10"):
             for hm in ("09:30", "10:25"):
                 now = local(day, hm)
@@ -176,7 +176,7 @@ def test_full_campaign_to_all_five_fakes(fresh_db, tmp_path: Path, faults: bool)
                "CAMPAIGN_PUBLISH_TIMEOUT": "3", "CAMPAIGN_BACKOFF_SECONDS": "0.2", **ENV}
         worker = start_worker(url, tmp_path / "logs", concurrency=2, env=env)
         folder = write_folder(tmp_path / "campaign", platform_campaign(), ROSTER)
-        f = load_folder(folder)
+        f = load_checked(folder)
         probe_start = local("2021-10-29")
         SimulatedClock(ledger).set(probe_start)
         apply_folder(ledger, f, probe_start)  # real platforms: no force_outbox

@@ -11,7 +11,7 @@ import yaml
 
 import campaign.pipeline.publish as publish_module
 from campaign.clock import SimulatedClock
-from campaign.definition import load_folder
+from campaign.checks import load_checked
 from campaign.ledger import Ledger
 from campaign.pipeline import (InlineDispatch, Settings, apply_folder, publish_post, reconcile_post, resolve_post,
                                retry, tick)
@@ -61,7 +61,7 @@ def _due(ledger: Ledger, folder: Path, settings: Settings, run: dict[str, str] |
     """Apply the small campaign and bring 8 November's posts to queued; returns (campaign, now)."""
     now = local("2021-11-07")
     SimulatedClock(ledger).set(now)
-    f = load_folder(folder)
+    f = load_checked(folder)
     apply_folder(ledger, f, now, {"force_outbox": "1", **(run or {})})
     now = local("2021-11-08", "09:30")
     SimulatedClock(ledger).set(now)
@@ -162,7 +162,7 @@ def test_stale_card_is_never_published(ledger: Ledger, small_folder: Path, scrip
         if person["id"] in featured:
             person["events"][0]["charge"] = {"en": "a different charge"}
     write_folder(small_folder, roster=roster)
-    apply_definition(ledger, load_folder(small_folder), {"force_outbox": "1"})  # stored, not yet re-planned
+    apply_definition(ledger, load_checked(small_folder), {"force_outbox": "1"})  # stored, not yet re-planned
     assert publish_post(ledger, pid, now, scripted.settings) == "stale"
     assert pid not in scripted.sent and ledger.state(pid) == "planned"
     tick(ledger, now, InlineDispatch(ledger, scripted.settings))  # re-plans, re-renders with the new charge

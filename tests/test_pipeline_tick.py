@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from campaign.clock import SimulatedClock
-from campaign.definition import load_folder
+from campaign.checks import load_checked
 from campaign.ledger import Ledger
 from campaign.pipeline import InlineDispatch, apply_folder, load_applied, tick
 from campaign.pipeline.simulate import run_simulation, simulation_window
@@ -35,7 +35,7 @@ class Collect:
 def _apply(ledger: Ledger, folder: Path, day: str = "2021-11-07", outbox: Path | None = None) -> str:
     now = local(day)
     SimulatedClock(ledger).set(now)
-    f = load_folder(folder)
+    f = load_checked(folder)
     apply_folder(ledger, f, now, {"outbox_dir": str(outbox or folder / "outbox"), "force_outbox": "1"})
     return f.campaign.id
 
@@ -44,7 +44,7 @@ def test_apply_plans_every_slot_once(ledger: Ledger, small_folder: Path) -> None
     cid = _apply(ledger, small_folder)
     assert ledger.counts(cid)["planned"] == 21
     before = len(ledger.audit(cid, count=1000))
-    report = apply_folder(ledger, load_folder(small_folder), local("2021-11-07"))
+    report = apply_folder(ledger, load_checked(small_folder), local("2021-11-07"))
     assert not report.changes  # applying the same folder again changes nothing
     assert len(ledger.audit(cid, count=1000)) == before
 
@@ -97,7 +97,7 @@ def test_release_known_before_due_replans_rendered_posts(ledger: Ledger, small_f
             person["events"] = [e for e in person["events"] if e["type"] != "released"]
             person["events"].append({"date": "2021-11-08", "type": "released"})
     write_folder(small_folder, roster=roster)
-    report = apply_folder(ledger, load_folder(small_folder), local("2021-11-08", "09:40"))
+    report = apply_folder(ledger, load_checked(small_folder), local("2021-11-08", "09:40"))
     assert pid in report.changes.replanned
     post = ledger.post(pid)
     assert post.state == "planned" and featured[0] not in post.slot.people

@@ -274,7 +274,7 @@ def test_changing_a_charge_moves_nobody(example_folder) -> None:
 # --- warnings ----------------------------------------------------------------------------------
 
 def test_someone_held_throughout_but_never_featured_is_warned() -> None:
-    from campaign.plan import plan_warnings
+    from campaign.checks.plan_lints import plan_warnings
 
     # Two Wednesdays for three people held, and a pin takes the second: p2 is never featured.
     c = make_campaign(start="2021-08-11", end="2021-08-18", pins=[{"date": "2021-08-18", "people": ["p3"]}])
@@ -296,7 +296,7 @@ def test_a_release_on_a_posting_day_is_announced_the_next_day() -> None:
 
 
 def test_a_release_with_no_free_day_left_is_warned() -> None:
-    from campaign.plan import plan_warnings
+    from campaign.checks.plan_lints import plan_warnings
 
     c = make_campaign(cadence={"every": "day", "time": "08:30"}, start="2021-08-01", end="2021-08-10",
                       announce_releases=True)

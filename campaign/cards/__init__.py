@@ -21,16 +21,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from ..sources import InputError, Problem
 from .layout import require_raqm
 from .photos import PhotoError
 from .render import Card, CardInput, Overflow, render
 from .template import TEMPLATE_FILE, CardError, Template, load_template
-
-if TYPE_CHECKING:
-    from ..definition import CampaignFolder
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "templates"
 ENV_PATH = "CAMPAIGN_TEMPLATE_PATH"
@@ -63,37 +58,7 @@ def find_template(name: str, campaign_root: Path | None = None) -> Path:
     raise CardError(f"no template {name!r}: looked for {TEMPLATE_FILE} in " + ", ".join(looked))
 
 
-def check_folder_templates(folder: CampaignFolder) -> list[Problem]:
-    """Problems with the templates a campaign uses (for ``campaign validate``), located at campaign.yaml lines.
-
-    Checks campaign.template, campaign.released_template and finale.template: each must exist and
-    load. A template's own problems are listed too, at their template.yaml lines.
-    """
-    c = folder.campaign
-    uses: list[tuple[tuple[str, ...], str]] = [(("template",), c.template), (("released_template",), c.released_template)]
-    if c.finale:
-        uses.append((("finale", "template"), c.finale.template))
-    problems: list[Problem] = []
-    seen: dict[str, list[Problem]] = {}
-    for loc, name in uses:
-        if name in seen:
-            if seen[name]:
-                problems.append(folder.campaign_src.problem(loc, f"template {name!r} does not load (see above)"))
-            continue
-        found: list[Problem] = []
-        try:
-            load_template(find_template(name, folder.root))
-        except CardError as exc:
-            found.append(folder.campaign_src.problem(loc, str(exc)))
-        except InputError as exc:
-            found.append(folder.campaign_src.problem(loc, f"template {name!r} has {len(exc.problems)} problem(s)"))
-            found.extend(exc.problems)
-        seen[name] = found
-        problems.extend(found)
-    return problems
-
-
 __all__ = [
-    "Card", "CardError", "CardInput", "Overflow", "PhotoError", "Template", "check_folder_templates",
+    "Card", "CardError", "CardInput", "Overflow", "PhotoError", "Template",
     "find_template", "load_template", "render", "require_raqm", "template_dirs",
 ]

@@ -33,6 +33,7 @@ from typing import Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from ..errors import CardError
 from ..fields import ALIASES, PERSON_FIELDS, check, resolve
 from ..sources import InputError, Loc, Located, Problem, did_you_mean, load_model
 from ..types import LANG_RE
@@ -44,10 +45,6 @@ REQUIRED_SIZES = {"square": (1080, 1080), "portrait": (1080, 1350), "landscape":
 # (campaign.fields). Text fields take a language attribute ({name.km}); bare, they are written in
 # the layer's language (the card's, unless `lang:` is set).
 TEXT_FIELDS = PERSON_FIELDS + tuple(a for a in ALIASES if resolve(a)[0] in PERSON_FIELDS)
-
-
-class CardError(Exception):
-    """A card cannot be made: a missing template or font, a bad photo, an impossible byte limit."""
 
 
 class Model(BaseModel):

@@ -1,6 +1,6 @@
 """Organisers' account commands: ``accounts check`` (can every account post?) and ``accounts
-unblock``; and the credential warnings ``apply`` and ``run`` print (names of references only,
-never a value)."""
+unblock`` (the credential warnings ``apply`` and ``run`` print are in ``format``: names of
+references only, never a value)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 
 from ..clock import now_for
-from ..credentials import Unresolved, unresolved, what_to_do
 from ..checks import load_consistent
-from ..definition import Account, Campaign
+from ..credentials import unresolved, what_to_do
+from ..definition import Account
 from ..publishers import AuthFailed, Context, PublishError, RateLimited, Transient, get_publisher
 from .common import clean_errors
 from .store import open_ledger, ops_errors, resolve_campaign
@@ -94,31 +94,6 @@ def check(folder: Path, only: tuple[str, ...], timeout: float) -> None:
     click.echo(f"all {len(rows)} accounts are ready.")
 
 
-def account_lines(campaign: Campaign, problems: dict[str, list[Unresolved]]) -> list[str]:
-    """One line per account that cannot read its credentials here: what is unset and what to do."""
-    out = []
-    for account in campaign.accounts:
-        items = problems.get(account.id)
-        if items:
-            out.append(f"  {account.id} ({account.platform}): " + "; ".join(map(str, items))
-                       + f"; to fix: {what_to_do(items)}")
-    return out
-
-
-def warn_credentials(campaign: Campaign, problems: dict[str, list[Unresolved]], folder: Path) -> None:
-    """``apply``'s warning: nothing is refused (the workers may run elsewhere, with their own environment)."""
-    if not problems:
-        return
-    n = len(problems)
-    click.secho(f"warning: {n} account{'s' if n != 1 else ''} cannot read {'their' if n != 1 else 'its'} "
-                "credentials in this environment (no value is shown):", fg="yellow", err=True)
-    for line in account_lines(campaign, problems):
-        click.secho(line, fg="yellow", err=True)
-    click.secho("  applied anyway: workers on another machine read their own environment (check there with: "
-                f"campaign accounts check {folder}); if the workers run here (campaign run), fix these first, "
-                "or these accounts' posts fail at their time.", fg="yellow", err=True)
-
-
 @accounts.command("unblock")
 @click.argument("account")
 @click.argument("campaign", required=False)
@@ -156,33 +131,6 @@ def _unblock(account: str, campaign: str | None, data_dir: Path | None) -> None:
         more = f" (and {len(lifted.retryable) - 1} more)" if len(lifted.retryable) > 1 else ""
         click.echo(f"{len(lifted.retryable)} failed post(s) of {account} can still go out: campaign retry "
                    f"{lifted.retryable[0]}{more}")
-
-
-def show_blocks(blocked: list[str], lifted: list[str], campaign: Campaign, problems: dict[str, list[Unresolved]]
-                ) -> None:
-    """``run``'s loud warning: each account blocked because its credentials cannot be read here."""
-    for account in lifted:
-        click.echo(f"{account}: its credentials are readable now; unblocked")
-    if not blocked:
-        return
-    click.secho(f"warning: {len(blocked)} account{'s' if len(blocked) != 1 else ''} blocked: "
-                "credentials not readable here (no value is shown); their posts fail at their time until fixed, "
-                "the others go out:", fg="red", err=True)
-    for line in account_lines(campaign, problems):
-        click.secho(line, fg="red", err=True)
-    click.secho("  then stop this run (Ctrl-C) and start it again: the block lifts itself once the credentials "
-                "are readable (see: campaign status)", fg="red", err=True)
-
-
-def blocked_lines(blocked: list[dict[str, object]]) -> list[str]:
-    """``status``'s section on blocked accounts: why, since when, what to do."""
-    if not blocked:
-        return []
-    out = ["blocked accounts (their posts fail until unblocked):"]
-    for b in blocked:
-        out.append(f"  {b['account']} ({b['platform']}): blocked since {b['since']} by {b['by']}: {b['reason']}")
-        out.append(f"    to fix: {b['fix']}")
-    return out
 
 
 def register(group: click.Group) -> None:

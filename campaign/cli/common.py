@@ -1,21 +1,32 @@
-"""What every command shares: clean errors for library exceptions, example-bearing help."""
+"""What every command shares: user errors as messages (bugs as tracebacks), example-bearing help.
+
+A command says what went wrong in one of two ways, both exceptions click shows and exits on:
+
+* an :class:`~campaign.errors.InputError` (an invalid folder or template): each problem as
+  ``FILE:LINE: field: message``, then "N problems found; ..." (exit 2, :data:`EXIT_INPUT`);
+* any other :class:`~campaign.errors.CampaignError` (a refused action, Redis unavailable, a card
+  that cannot be made, a publish error...), or :func:`fail`: one red ``error: ...`` line (exit 1,
+  or the code given).
+
+:func:`clean_errors` turns exactly the :mod:`campaign.errors` tree into these; any other exception
+is a bug and shows as one, with its traceback.
+"""
 
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar, overload
+from typing import IO, Any, NoReturn, TypeVar, overload
 
 import click
 
-from ..cards import CardError
-from ..sources import InputError
+from ..errors import CampaignError, InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_INPUT = 2  # the input files are wrong: nothing was queued or posted
+EXIT_ERROR = 1  # any other error a person can fix
 
 
 class CLIGroup(click.Group):
@@ -25,9 +36,33 @@ class CLIGroup(click.Group):
         return list(self.commands)
 
 
-def fail(message: str, code: int = 1) -> None:
-    click.secho(f"error: {message}", fg="red", err=True)
-    sys.exit(code)
+class Failed(click.ClickException):
+    """A command stops with one red line, ``error: MESSAGE``, and exits ``code``."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR):
+        super().__init__(message)
+        self.exit_code = code  # type: ignore[misc]  # click reads it from the instance
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.secho(f"error: {self.message}", fg="red", err=True)
+
+
+class Problems(click.ClickException):
+    """A command stops on an invalid input: every problem, then how many and what that means (exit 2)."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(self, error: InputError, closing: str):
+        super().__init__(str(error))
+        self.error, self.closing = error, closing
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        show_problems(self.error, self.closing)
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    """Stop the command: ``error: MESSAGE`` in red on stderr, exit ``code``."""
+    raise Failed(message, code)
 
 
 # How "N problems" goes on: what the problems mean for the campaign commands (exit 2).
@@ -43,10 +78,9 @@ def show_problems(exc: InputError, closing: str = CAMPAIGN_CLOSING) -> None:
     click.secho(f"{n} problem{'s' if n != 1 else ''} {closing}.", fg="red", err=True)
 
 
-def report_input_error(exc: InputError, closing: str = CAMPAIGN_CLOSING) -> None:
-    """:func:`show_problems`, then exit 2."""
-    show_problems(exc, closing)
-    sys.exit(EXIT_INPUT)
+def report_input_error(exc: InputError, closing: str = CAMPAIGN_CLOSING) -> NoReturn:
+    """Stop the command: :func:`show_problems`, then exit 2."""
+    raise Problems(exc, closing) from exc
 
 
 @overload
@@ -56,7 +90,9 @@ def clean_errors(*, closing: str = CAMPAIGN_CLOSING) -> Callable[[F], F]: ...
 
 
 def clean_errors(func: F | None = None, *, closing: str = CAMPAIGN_CLOSING) -> Any:
-    """Turn the library's input errors into located messages and exit 2, never a traceback.
+    """Turn the :mod:`campaign.errors` tree into messages: an invalid input as located problems
+    (exit 2), any other :class:`~campaign.errors.CampaignError` as one red line (exit 1). Every
+    other exception passes: a bug shows as a traceback, never as a user's mistake.
 
     Bare (``@clean_errors``) on campaign commands; a command that neither queues nor posts says
     what its problems are about: ``@clean_errors(closing="found in the template")``.
@@ -69,8 +105,8 @@ def clean_errors(func: F | None = None, *, closing: str = CAMPAIGN_CLOSING) -> A
                 return func(*args, **kwargs)
             except InputError as exc:
                 report_input_error(exc, closing)
-            except CardError as exc:  # e.g. raqm missing: the message says what to install
-                fail(str(exc))
+            except CampaignError as exc:  # e.g. raqm missing, a refused action: the message says what to do
+                raise Failed(str(exc)) from exc
 
         return wrapper  # type: ignore[return-value]
 

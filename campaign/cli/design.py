@@ -15,8 +15,8 @@ import click
 from ..cards import Card, CardError, CardInput, Template, find_template, load_template, render, template_dirs
 from ..cards.render import clear_caches
 from ..cards.samples import crowd, sample_facts, sample_people
-from ..cards.template import TextStyle
 from ..checks import load_consistent
+from ..checks.templates import CARD_LANGUAGES, template_warnings
 from ..definition import Campaign, CampaignFolder
 from ..plan import cadence_dates, plan, week_of
 from ..roster import Facts, Person, facts
@@ -24,8 +24,6 @@ from ..sources import InputError, did_you_mean
 from .common import EXIT_INPUT, clean_errors, fail, parse_day, report_input_error, show_problems
 
 EXIT_OVERFLOW = 1
-CARD_LANGUAGES = {"km": "Khmer", "en": "English"}  # the languages every template is checked in
-MIN_READABLE_PX = 8  # smaller text cannot be read on a phone
 
 
 @dataclass
@@ -93,7 +91,6 @@ def template_check(template_dir: Path, strict: bool) -> None:
                                                organisation="Sample Organisation"), size=size)
                 except CardError as exc:
                     fail(f"{t.name}: {size}/{lang}/{label}: {exc}", EXIT_INPUT)
-                    return
                 for o in card.overflows:
                     key = (o.size, lang, o.field, o.text)
                     if key not in overflows:
@@ -104,36 +101,6 @@ def template_check(template_dir: Path, strict: bool) -> None:
                f"{len(overflows)} distinct overflow(s) on sample cards")
     if strict and overflows:
         sys.exit(EXIT_OVERFLOW)
-
-
-def template_warnings(t: Template) -> list[str]:
-    """What is valid in a template but probably not meant, located at template.yaml lines:
-    alt text lacking a card language, and text allowed to shrink below MIN_READABLE_PX."""
-    out: list[str] = []
-    rules = [(("alt",), t.spec.alt)] if isinstance(t.spec.alt, dict) else [
-        (("alt", i, "text"), rule.text) for i, rule in enumerate(t.spec.alt)]
-    for loc, texts in rules:
-        for lang, language in CARD_LANGUAGES.items():
-            if lang not in texts:
-                # a post falls back to the English alt, else to the first one given
-                instead = "en" if "en" in texts else next(iter(texts), None)
-                then = (f"fall back to the {CARD_LANGUAGES.get(instead, instead)} alt text" if instead
-                        else "have no alt text")
-                out.append(str(t.source.problem(loc, f"no {lang} text: {language} cards would {then}")))
-    for i, layer in enumerate(t.spec.layers):
-        style, loc = layer.spec, ("layers", i, layer.kind, "size")
-        if layer.kind == "grid":
-            style, loc = layer.spec.label, ("layers", i, "grid", "label", "size")
-        if not isinstance(style, TextStyle):
-            continue
-        sizes = style.size if isinstance(style.size, dict) else {"": style.size}
-        small = {canvas: v if isinstance(v, int) else v[0] for canvas, v in sizes.items()}
-        small = {canvas: px for canvas, px in small.items() if px < MIN_READABLE_PX}
-        if small:
-            where = ", ".join(f"{px} px ({canvas})" if canvas else f"{px} px" for canvas, px in small.items())
-            out.append(str(t.source.problem(loc, f"may shrink to {where}, under {MIN_READABLE_PX} px: "
-                                                 "unreadable on a phone")))
-    return out
 
 
 def _template(path_or_name: Path | str, campaign_root: Path | None = None) -> Template:
@@ -149,7 +116,6 @@ def _load(path_or_name: Path | str, campaign_root: Path | None = None) -> Templa
         return _template(path_or_name, campaign_root)
     except CardError as exc:
         fail(str(exc), EXIT_INPUT)
-        raise AssertionError("unreachable") from None
 
 
 # --- preview -----------------------------------------------------------------------------------

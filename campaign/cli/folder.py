@@ -8,13 +8,12 @@ from pathlib import Path
 
 import click
 
-from ..caption_facts import claim_problems
-from ..captions import caption_problems
 from ..cards.template import TemplateSpec
-from ..checks import load_checked
+from ..checks import load_checked, warnings
+from ..checks.caption_facts import claim_problems
 from ..definition import Campaign, load_folder
 from ..fields import ALIASES, Post, listing, namespace
-from ..plan import Slot, plan, plan_warnings, week_of
+from ..plan import Slot, plan, week_of
 from ..roster import Roster, facts
 from ..sources import did_you_mean
 from ..words import LANGUAGES, supported
@@ -38,13 +37,12 @@ def validate(folder: Path) -> None:
     """
     f = load_checked(folder)
     c = f.campaign
-    slots = plan(c, f.roster)
     weeks = week_of(c, c.end)  # campaign weeks (seven days from the start), whatever the cadence
-    for warning in [*plan_warnings(c, f.roster), *caption_problems(c, f.roster), *claim_problems(c, f.roster)]:
+    for warning in warnings(f):
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     click.echo(
         f"ok: {c.id}: {len(f.roster.people)} people, {len(c.accounts)} accounts, {weeks} weeks, "
-        f"{len(slots)} posts from {c.start} to {c.end} ({c.timezone})"
+        f"{len(f.slots)} posts from {c.start} to {c.end} ({c.timezone})"
     )
 
 

@@ -1,14 +1,13 @@
 """Organisers' and monitors' commands over the running pipeline: apply, run, status, pause,
 resume, cancel, approve, retry, resolve (and ``simulate``, in ``simulate.py``). Each only parses,
 calls ``campaign.pipeline`` (``run`` also ``workers.supervise``, which owns the worker and beat
-processes) and formats; Redis is ``$REDIS_URL`` or the embedded server in ``--data-dir``."""
+processes) and formats (``format``); Redis is ``$REDIS_URL`` or the embedded server in ``--data-dir``."""
 
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -17,13 +16,10 @@ from ..clock import now_for
 from ..ledger import Ledger
 from ..ledger.states import ACTIVE, CANCELLED, PAUSED
 from ..redis_server import campaign_home, connect, default_data_dir
-from .accounts import blocked_lines, show_blocks, warn_credentials
 from .common import fail
+from .format import account_lines, show_apply, show_blocks, status_line, status_lines, warn_credentials
 from .simulate import simulate
 from .store import DATA_DIR, open_ledger, ops_errors, resolve_campaign
-
-if TYPE_CHECKING:
-    from ..pipeline import ApplyReport
 
 # --- apply ------------------------------------------------------------------------------------
 
@@ -52,28 +48,13 @@ def apply(folder: Path, outbox: Path | None, data_dir: Path | None) -> None:
     """
     from ..pipeline import apply_folder
     from ..pipeline.accounts import credential_problems
+    from ..pipeline.actions import run_settings
 
     f = load_checked(folder)  # an invalid folder or template stops here, before Redis is touched
     with open_ledger(data_dir) as ledger:
-        report = apply_folder(ledger, f, now_for(ledger), _run_settings(ledger, f.campaign.id, outbox))
-    _show_apply(report)
+        report = apply_folder(ledger, f, now_for(ledger), run_settings(ledger, f.campaign.id, outbox))
+    show_apply(report)
     warn_credentials(f.campaign, credential_problems(f.campaign, f.root), folder)
-
-
-def _show_apply(report: ApplyReport) -> None:
-    """What apply changed (stdout), then its warnings (stderr): e.g. every post's time is past."""
-    for line in report.lines():
-        click.echo(line)
-    for line in report.warnings():
-        click.secho(f"warning: {line}", fg="yellow", err=True)
-
-
-def _run_settings(ledger: Ledger, cid: str, outbox: Path | None) -> dict[str, str]:
-    old = json.loads(ledger.campaign_field(cid, "settings") or "{}")
-    if outbox is not None or "outbox_dir" not in old:
-        old["outbox_dir"] = str((outbox or Path("out/outbox")).absolute())
-    old.pop("force_outbox", None)
-    return old
 
 
 # --- run --------------------------------------------------------------------------------------
@@ -109,12 +90,11 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
 
     from ..pipeline import apply_folder, load_applied
     from ..pipeline.accounts import credential_problems, sync_credential_blocks
+    from ..pipeline.actions import run_settings
 
     f = load_checked(folder)
     problems = credential_problems(f.campaign, f.root)
     if problems and len(problems) == len(f.campaign.accounts):  # nothing could go out: refuse
-        from .accounts import account_lines
-
         fail("no account can read its credentials in this environment (no value is shown), so nothing would be "
              "posted:\n" + "\n".join(account_lines(f.campaign, problems))
              + "\nfix them, then run again (check with: campaign accounts check " + str(folder) + ")")
@@ -127,7 +107,7 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
         with Supervisor(url, {"CAMPAIGN_HOME": str(home)}, signals=True) as procs:
             ledger = Ledger.from_url(url)
             now = now_for(ledger)
-            _show_apply(apply_folder(ledger, f, now, _run_settings(ledger, f.campaign.id, outbox)))
+            show_apply(apply_folder(ledger, f, now, run_settings(ledger, f.campaign.id, outbox)))
             # An account whose credentials cannot be read here is blocked (its posts would fail at their
             # time anyway); the others go out. Blocks set here lift themselves once the references resolve.
             show_blocks(*sync_credential_blocks(ledger, load_applied(ledger, f.campaign.id), problems, now),
@@ -138,7 +118,8 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
             click.echo(f"worker and beat running (logs in {home / 'logs'}, {home / 'beat'}); Ctrl-C stops everything")
             last = ""
             for _ in procs.watch(duration):
-                line = _status_line(ledger, f.campaign.id)
+                line = status_line(f.campaign.id, ledger.campaign_field(f.campaign.id, "status"),
+                                   ledger.counts(f.campaign.id))
                 if line != last:
                     click.echo(line)
                     last = line
@@ -153,12 +134,6 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
             server.stop()
     if stopping:
         click.echo("stopped: beat, worker and Redis shut down cleanly")
-
-
-def _status_line(ledger: Ledger, cid: str) -> str:
-    counts = ledger.counts(cid)
-    parts = [f"{n} {s}" for s, n in sorted(counts.items()) if "/" not in s]
-    return f"{cid} [{ledger.campaign_field(cid, 'status')}]: " + ", ".join(parts)
 
 
 # --- status and actions -----------------------------------------------------------------------
@@ -189,25 +164,8 @@ def status(campaign: str | None, as_json: bool, data_dir: Path | None) -> None:
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{info['campaign']}: {info['status']}{' (simulated clock)' if info['simulated'] else ''}, "
-               f"now {info['now']}")
-    click.echo("  " + (", ".join(f"{n} {s}" for s, n in info["states"].items()) or "no posts"))
-    for account, states in sorted(info["accounts"].items()):
-        click.echo(f"  {account}: " + ", ".join(f"{n} {s}" for s, n in sorted(states.items())))
-    if info["next"]:
-        click.echo("next:")
-        for p in info["next"]:
-            click.echo(f"  {p['due']}  {p['id']}  {p['state']}  {', '.join(p['people'])}")
-    for line in blocked_lines(info["blocked"]):
+    for line in status_lines(info):
         click.echo(line)
-    if info["unapproved"]:
-        click.echo("approvals withdrawn (the card or caption changed; approve again once rendered):")
-        for w in info["unapproved"]:
-            click.echo(f"  {w['at']}  {w['post']}  {w['reason']}")
-    if info["failures"]:
-        click.echo("last problems:")
-        for p in info["failures"]:
-            click.echo(f"  {p['at']}  {p['post']}  {p['state']}: {p['detail']}")
 
 
 def _status_command(name: str, new_status: str, verb: str, example: str) -> click.Command:
@@ -257,40 +215,20 @@ def approve(item: str, week: int | None, data_dir: Path | None) -> None:
       campaign approve release-hrds-2021 --week 6
     """
     from ..pipeline import approve as do_approve
-    from ..pipeline.actions import week_states, weeks
+    from ..pipeline.actions import none_to_approve
 
-    why = ""
     with open_ledger(data_dir) as ledger:
         now = now_for(ledger)
         if ":" in item:
-            done = do_approve(ledger, Ledger.campaign_of(item), now, post_id=item)
+            done, why = do_approve(ledger, Ledger.campaign_of(item), now, post_id=item), ""
+        elif week is None:
+            fail("give a post id, or a campaign with --week N")
         else:
-            if week is None:
-                raise ValueError("give a post id, or a campaign with --week N")
             cid = resolve_campaign(ledger, item)
             done = do_approve(ledger, cid, now, week=week)
-            if not done:
-                states = week_states(ledger, cid, week)
-                if not states:
-                    span = weeks(ledger, cid)
-                    raise ValueError(f"{cid} has no posts in week {week}"
-                                     + (f" (its weeks are {span[0]} to {span[1]})" if span else " (it has no posts)")
-                                     + "; nothing was approved")
-                why = _nothing_to_approve(cid, week, states, ledger.campaign_field(cid, "review_required") == "1")
+            why = "" if done else none_to_approve(ledger, cid, week)
     click.echo(f"approved {len(done)} post{'s' if len(done) != 1 else ''}" + (f": {', '.join(done)}" if done else "")
                + (f": {why}" if why else ""))
-
-
-def _nothing_to_approve(cid: str, week: int, states: dict[str, int], review: bool) -> str:
-    """Why a week with posts had none to approve: their states, and what would bring them to review."""
-    total = sum(states.values())
-    text = (f"week {week} of {cid} has {total} post{'s' if total != 1 else ''}, none awaiting review ("
-            + ", ".join(f"{n} {s}" for s, n in states.items()) + ")")
-    if not review:
-        return text + "; this campaign does not ask for review (review.required is not set), so no card needs approval"
-    if "planned" in states:
-        return text + "; a card awaits review once it is rendered, at the start of the review window before its time"
-    return text
 
 
 @click.command()
@@ -333,7 +271,7 @@ def resolve(post_id: str, posted_url: str | None, not_posted: bool, data_dir: Pa
     from ..pipeline import resolve_post
 
     if (posted_url is None) == (not not_posted):
-        raise ValueError("give exactly one of --posted URL or --not-posted")
+        fail("give exactly one of --posted URL or --not-posted")
     with open_ledger(data_dir) as ledger:
         state = resolve_post(ledger, post_id, now_for(ledger), posted_url=posted_url)
     click.echo(f"{post_id}: {state}")

@@ -13,9 +13,10 @@ import click
 import redis
 
 from ..checks import load_consistent
-from ..ledger import Ledger, UnknownCampaign, UnknownPost
-from ..redis_server import RedisUnavailable, connect
-from .common import clean_errors, fail
+from ..errors import Refused
+from ..ledger import Ledger, UnknownCampaign
+from ..redis_server import connect
+from .common import Failed, clean_errors
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,17 +26,17 @@ DATA_DIR = click.option("--data-dir", type=click.Path(path_type=Path), default=N
 
 
 def ops_errors(func: F) -> F:
-    """clean_errors, plus the pipeline's own errors as one red line and exit 1 (never a traceback)."""
+    """:func:`~.common.clean_errors` (a refused action, Redis unavailable... as one red line, exit 1),
+    plus Redis going away in the middle of the command, said so (never a traceback)."""
 
     @functools.wraps(func)
     @clean_errors
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (RedisUnavailable, UnknownPost, UnknownCampaign, ValueError) as exc:
-            fail(str(exc))
         except redis.RedisError as exc:  # Redis went away mid-command: say so, no traceback
-            fail(f"Redis stopped answering ({type(exc).__name__}: {exc}); check that it is running, then run the command again")
+            raise Failed(f"Redis stopped answering ({type(exc).__name__}: {exc}); check that it is running, then run "
+                         "the command again") from exc
 
     return wrapper  # type: ignore[return-value]
 
@@ -60,8 +61,8 @@ def resolve_campaign(ledger: Ledger, target: str | None) -> str:
         if len(ids) == 1:
             return ids[0]
         if not ids:
-            raise ValueError("no campaign has been applied yet (run: campaign apply FOLDER)")
-        raise ValueError(f"several campaigns are applied ({', '.join(ids)}); name one")
+            raise Refused("no campaign has been applied yet (run: campaign apply FOLDER)")
+        raise Refused(f"several campaigns are applied ({', '.join(ids)}); name one")
     path = Path(target)
     if path.is_dir():
         return load_consistent(path).campaign.id

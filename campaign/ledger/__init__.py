@@ -47,6 +47,7 @@ from typing import Any
 
 import redis
 
+from ..errors import Refused
 from .accounts import AccountMoves
 from .batch import BatchMoves
 from .keys import DEFAULT_PREFIX, UnknownCampaign, UnknownPost, chunks, iso, sha256, text, worker_name
@@ -106,7 +107,7 @@ class Ledger(PostMoves, BatchMoves, AccountMoves):
             raise UnknownCampaign(cid)
         previous = (self.r.hget(self.key("c", cid), "status") or b"").decode()
         if previous == CANCELLED and status != CANCELLED:
-            raise ValueError(f"campaign {cid} is cancelled; apply it again to start over")
+            raise Refused(f"campaign {cid} is cancelled; apply it again to start over")
         self.r.hset(self.key("c", cid), "status", status)
         self.r.xadd(self.key("audit", cid), {"post": "", "from": previous, "to": status, "at": iso(at),
                                               "ts": str(time.time()), "worker": worker, "detail": detail or "campaign"})

@@ -12,6 +12,7 @@ from typing import Any
 
 import redis
 
+from ..errors import Refused
 from . import scripts
 
 DEFAULT_PREFIX = "cs:"
@@ -72,14 +73,14 @@ def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[i:i + size]
 
 
-class UnknownPost(KeyError):
+class UnknownPost(Refused, KeyError):
     """No post with this id in the ledger."""
 
     def __str__(self) -> str:
         return f"no post {self.args[0]!r} in the ledger (ids look like <campaign>:<YYYY-MM-DD>:<account>)"
 
 
-class UnknownCampaign(KeyError):
+class UnknownCampaign(Refused, KeyError):
     """No applied campaign with this id."""
 
     def __str__(self) -> str:

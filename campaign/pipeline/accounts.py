@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..credentials import Unresolved, unresolved, what_to_do
 from ..definition import Campaign
+from ..errors import Refused
 from ..ledger import Ledger, PostRecord, worker_name
 from ..ledger.states import FAILED
 from .applied import Applied
@@ -125,8 +126,8 @@ def sync_credential_blocks(ledger: Ledger, applied: Applied, problems: dict[str,
 def unblock(ledger: Ledger, applied: Applied, account: str, now: datetime) -> Blocked | None:
     """Lift an account's block (a person fixed its credentials); returns the block lifted (None: it was not)."""
     if account not in {a.id for a in applied.campaign.accounts}:
-        raise ValueError(f"{applied.campaign.id} has no account {account!r} (its accounts: "
-                         + ", ".join(a.id for a in applied.campaign.accounts) + ")")
+        raise Refused(f"{applied.campaign.id} has no account {account!r} (its accounts: "
+                      + ", ".join(a.id for a in applied.campaign.accounts) + ")")
     found = next((b for b in blocked_accounts(ledger, applied, now) if b.account == account), None)
     ledger.clear_account(applied.campaign.id, account, at=now, worker=f"person@{worker_name()}",
                          detail="unblocked by a person", rate_limit=False)

@@ -5,11 +5,14 @@ Each is a function over the ledger; the CLI (and later the dashboard) only forma
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from ..definition import CampaignFolder
+from ..checks import CheckedFolder
+from ..errors import Refused
 from ..ledger import Ledger, PostRecord, worker_name
 from ..ledger.states import (ACTIVE, APPROVED, AWAITING_REVIEW, CANCELLED, FAILED, IN_DOUBT, MISSED, PAUSED,
                              PLANNED, RENDERED, RETRYABLE, STATES)
@@ -111,9 +114,10 @@ def _roster_news(old: Roster | None, new: Roster) -> list[str]:
     return out
 
 
-def apply_folder(ledger: Ledger, folder: CampaignFolder, now: datetime, run_settings: dict[str, str] | None = None,
+def apply_folder(ledger: Ledger, folder: CheckedFolder, now: datetime, run_settings: dict[str, str] | None = None,
                  settings: Settings | None = None) -> ApplyReport:
-    """Store a validated folder in Redis and bring its posts in line with the plan as known at ``now``."""
+    """Store a checked folder in Redis (as it is: nothing is read from disk again) and bring its posts
+    in line with the plan as known at ``now``."""
     cid = folder.campaign.id
     old: Roster | None = None
     if ledger.campaign_field(cid, "def_hash"):
@@ -136,6 +140,16 @@ def apply_folder(ledger: Ledger, folder: CampaignFolder, now: datetime, run_sett
     return report
 
 
+def run_settings(ledger: Ledger, cid: str, outbox: Path | None) -> dict[str, str]:
+    """The run settings ``apply`` stores with a campaign: those applied before, with the outbox
+    folder given (default: ``out/outbox``, kept from before when none is given)."""
+    old = json.loads(ledger.campaign_field(cid, "settings") or "{}")
+    if outbox is not None or "outbox_dir" not in old:
+        old["outbox_dir"] = str((outbox or Path("out/outbox")).absolute())
+    old.pop("force_outbox", None)
+    return old
+
+
 def approve(ledger: Ledger, cid: str, now: datetime, *, week: int | None = None, post_id: str | None = None
             ) -> list[str]:
     """Approve one post, or every post of a campaign week, that awaits review; returns those approved."""
@@ -143,7 +157,7 @@ def approve(ledger: Ledger, cid: str, now: datetime, *, week: int | None = None,
     if post_id is not None:
         post = ledger.post(post_id)
         if post.state != AWAITING_REVIEW:
-            raise ValueError(f"{post_id} is {post.state}; only posts awaiting review can be approved")
+            raise Refused(f"{post_id} is {post.state}; only posts awaiting review can be approved")
         posts = [post]
     else:
         ledger.campaign(cid)  # raises UnknownCampaign
@@ -165,6 +179,25 @@ def weeks(ledger: Ledger, cid: str) -> tuple[int, int] | None:
     """The first and last week of the campaign's posts (None: it has none)."""
     numbers = [p.slot.week for p in ledger.posts(cid)]
     return (min(numbers), max(numbers)) if numbers else None
+
+
+def none_to_approve(ledger: Ledger, cid: str, week: int) -> str:
+    """Why a campaign week had no post to approve: its posts' states and what would bring them to
+    review. Refused when the week has no posts at all (naming the weeks it has)."""
+    states = week_states(ledger, cid, week)
+    if not states:
+        span = weeks(ledger, cid)
+        raise Refused(f"{cid} has no posts in week {week}"
+                      + (f" (its weeks are {span[0]} to {span[1]})" if span else " (it has no posts)")
+                      + "; nothing was approved")
+    total = sum(states.values())
+    text = (f"week {week} of {cid} has {total} post{'s' if total != 1 else ''}, none awaiting review ("
+            + ", ".join(f"{n} {s}" for s, n in states.items()) + ")")
+    if ledger.campaign_field(cid, "review_required") != "1":
+        return text + "; this campaign does not ask for review (review.required is not set), so no card needs approval"
+    if PLANNED in states:
+        return text + "; a card awaits review once it is rendered, at the start of the review window before its time"
+    return text
 
 
 @dataclass(frozen=True)
@@ -211,17 +244,17 @@ def retry(ledger: Ledger, post_id: str, now: datetime) -> Retried:
     again, and the result says why."""
     post = ledger.post(post_id)
     if post.state not in RETRYABLE:
-        raise ValueError(f"{post_id} is {post.state}; retry takes a post that is {', '.join(RETRYABLE)}")
+        raise Refused(f"{post_id} is {post.state}; retry takes a post that is {', '.join(RETRYABLE)}")
     cid = post.slot.campaign
     if ledger.campaign_field(cid, "status") == CANCELLED:
         folder = ledger.campaign_field(cid, "folder") or "FOLDER"
-        raise ValueError(f"campaign {cid} is cancelled, so {post_id} would never go out; apply the "
-                         f"campaign again to start it over (campaign apply {folder}), then retry the post")
+        raise Refused(f"campaign {cid} is cancelled, so {post_id} would never go out; apply the "
+                      f"campaign again to start it over (campaign apply {folder}), then retry the post")
     applied = load_applied(ledger, cid)
     due = post.slot.due.isoformat()
     if now.timestamp() > post.due + applied.max_lateness:
-        raise ValueError(f"{post_id} was due {due}; it is past max_lateness "
-                         f"({applied.campaign.max_lateness}), and a late post is never sent")
+        raise Refused(f"{post_id} was due {due}; it is past max_lateness "
+                      f"({applied.campaign.max_lateness}), and a late post is never sent")
     who = f"person@{worker_name()}"
     ledger.clear_account(cid, post.slot.account, at=now, worker=who, detail=f"retry of {post_id}")
     why = ""
@@ -286,5 +319,6 @@ def status(ledger: Ledger, cid: str, now: datetime, next_count: int = 8, failure
     }
 
 
-__all__ = ["ApplyReport", "Retried", "apply_folder", "approve", "retry", "set_status", "status", "week_states", "weeks",
+__all__ = ["ApplyReport", "Retried", "apply_folder", "approve", "none_to_approve", "retry", "run_settings", "set_status",
+           "status", "week_states", "weeks",
            "ACTIVE", "PAUSED", "CANCELLED"]

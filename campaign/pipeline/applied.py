@@ -1,8 +1,9 @@
 """Campaign folders applied into Redis, and read back by any worker on any machine (rule 8).
 
-``apply_definition`` stores the validated campaign and roster (as the YAML text a person wrote and
-the JSON data it parsed to), every photo and logo, and every template folder the campaign uses,
-content-addressed by sha256. ``load_applied`` rebuilds the models from Redis (cached per process
+``apply_definition`` stores a checked folder (:class:`campaign.checks.CheckedFolder`) as it is: the
+campaign and roster (as the YAML text a person wrote and the JSON data it parsed to), every photo
+and logo, and every template folder the campaign uses, content-addressed by sha256; nothing is read
+from disk again. ``load_applied`` rebuilds the models from Redis (cached per process
 by the definition's hash) and ``template_for`` materialises a template folder from Redis into a
 local cache directory keyed by its hash before loading it.
 """
@@ -20,7 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..cache import memo
-from ..definition import Campaign, CampaignFolder
+from ..checks import CheckedFolder
+from ..definition import Campaign
 from ..ledger import Ledger, UnknownCampaign
 from ..roster import Roster
 
@@ -63,18 +65,6 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__} as JSON")
 
 
-def tar_folder(folder: Path) -> bytes:
-    """A deterministic tar of a folder (sorted names, no times or owners): same files, same hash."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
-            data = path.read_bytes()
-            info = tarfile.TarInfo(path.relative_to(folder).as_posix())
-            info.size, info.mtime, info.mode = len(data), 0, 0o644
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
-
-
 def template_names(campaign: Campaign) -> list[str]:
     names = [campaign.template, campaign.released_template]
     if campaign.finale:
@@ -82,18 +72,13 @@ def template_names(campaign: Campaign) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def apply_definition(ledger: Ledger, folder: CampaignFolder, settings: dict[str, str] | None = None) -> Applied:
-    """Store a validated folder in Redis; returns what a worker will load back."""
-    from ..cards import find_template
-
+def apply_definition(ledger: Ledger, folder: CheckedFolder, settings: dict[str, str] | None = None) -> Applied:
+    """Store a checked folder in Redis as it is (nothing is read from disk again); returns what a
+    worker will load back."""
     c = folder.campaign
-    photos = {}
-    for person in folder.roster.people:
-        path = folder.photo_path(person.id)
-        if path is not None:
-            photos[person.id] = ledger.put_blob(path.read_bytes())
-    logos = {a.id: ledger.put_blob((folder.root / a.logo).read_bytes()) for a in c.accounts if a.logo}
-    templates = {name: ledger.put_blob(tar_folder(find_template(name, folder.root))) for name in template_names(c)}
+    photos = {pid: ledger.put_blob(data) for pid, data in folder.photos.items()}
+    logos = {aid: ledger.put_blob(data) for aid, data in folder.logos.items()}
+    templates = {name: ledger.put_blob(folder.templates[name].files) for name in template_names(c)}
     campaign_json = json.dumps(folder.campaign_src.data, default=_json_default, ensure_ascii=False, sort_keys=True)
     roster_json = json.dumps(folder.roster_src.data, default=_json_default, ensure_ascii=False, sort_keys=True)
     assets = {"photos": photos, "logos": logos, "templates": templates}
@@ -101,8 +86,8 @@ def apply_definition(ledger: Ledger, folder: CampaignFolder, settings: dict[str,
     def_hash = hashlib.sha256(
         json.dumps([campaign_json, roster_json, assets, run], sort_keys=True).encode()).hexdigest()[:16]
     ledger.store_campaign(c.id, {
-        "campaign_yaml": (folder.root / "campaign.yaml").read_text(encoding="utf-8"),
-        "roster_yaml": (folder.root / "roster.yaml").read_text(encoding="utf-8"),
+        "campaign_yaml": folder.campaign_src.text,
+        "roster_yaml": folder.roster_src.text,
         "campaign_json": campaign_json,
         "roster_json": roster_json,
         "assets": json.dumps(assets, sort_keys=True),

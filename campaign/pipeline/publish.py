@@ -25,6 +25,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from ..errors import Refused
 from ..ledger import Ledger, PostRecord, worker_name
 from ..ledger.states import IN_DOUBT, POSTED, QUEUED
 from ..platforms import spec
@@ -203,7 +204,7 @@ def resolve_post(ledger: Ledger, post_id: str, now: datetime, *, posted_url: str
     """A person's answer for an in-doubt post: it is out (with its URL), or it is not (queue it again)."""
     post = ledger.post(post_id)
     if post.state != IN_DOUBT:
-        raise ValueError(f"{post_id} is {post.state}, not in_doubt; only in-doubt posts are resolved")
+        raise Refused(f"{post_id} is {post.state}, not in_doubt; only in-doubt posts are resolved")
     who = f"person@{worker_name()}"
     if posted_url is not None:
         ok = _confirm(ledger, post_id, Published(remote_id=posted_url, url=posted_url), now, who,

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from ..cache import Cache
+from ..errors import CampaignError
 from ..publishers import Publisher, get_publisher
 from ..publishers.base import Factory
 from ..redis_server import campaign_home
@@ -18,10 +19,15 @@ from ..redis_server import campaign_home
 
 def _float(name: str, default: float) -> float:
     value = os.environ.get(name)
-    return float(value) if value else default
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise SettingsError(f"${name} is not a number; write it like {default:g}, or unset it") from None
 
 
-class SettingsError(ValueError):
+class SettingsError(CampaignError):
     """A setting in the environment is unusable (the message names it, never echoes its value)."""
 
 

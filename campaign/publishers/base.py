@@ -32,10 +32,11 @@ from typing import ClassVar, Protocol
 
 from ..credentials import CredentialError, Secret, resolve
 from ..definition import Account
+from ..errors import CampaignError
 from ..platforms import spec
 
 
-class PublishError(Exception):
+class PublishError(CampaignError):
     """A post did not go out. Subclasses say what to do about it."""
 
     retryable: ClassVar[bool] = False

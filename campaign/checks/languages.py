@@ -16,18 +16,17 @@ what is missing, at the account's line in campaign.yaml.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .cards import CardError, find_template, load_template
-from .cards.fields import texts_of
-from .definition import KINDS
-from .plan import Slot, plan
-from .sources import InputError, Problem, format_loc
+from ..cards.fields import texts_of
+from ..definition import KINDS
+from ..plan import Slot
+from ..sources import Problem, format_loc
 
 if TYPE_CHECKING:
-    from .cards import Template
-    from .definition import CampaignFolder
+    from ..cards import Template
+    from ..definition import CampaignFolder
 
 SHOWN_PLACES = 6  # template places listed in one problem; the rest are counted
 
@@ -58,12 +57,11 @@ def _when_at(spec: Any, loc: tuple[Any, ...]) -> Any:
     return None
 
 
-def language_problems(folder: CampaignFolder, slots: Sequence[Slot] | None = None) -> list[Problem]:
+def language_problems(folder: CampaignFolder, templates: Mapping[str, Template], slots: Sequence[Slot]) -> list[Problem]:
     """One problem per account and thing its language lacks: captions for a kind of post it
-    plans, or labels in a template used for its posts. Located at the account's ``language``."""
+    plans (``slots``), or labels in a template used for its posts. Located at the account's
+    ``language``. ``templates`` are those that loaded (the others are reported already)."""
     c = folder.campaign
-    slots = plan(c, folder.roster) if slots is None else slots
-    templates: dict[str, Template | None] = {}
     problems = []
     for i, account in enumerate(c.accounts):
         lang = account.language
@@ -85,12 +83,7 @@ def language_problems(folder: CampaignFolder, slots: Sequence[Slot] | None = Non
             if s.kind not in uses[s.template]:
                 uses[s.template].append(s.kind)
         for name, kinds in uses.items():
-            if name not in templates:
-                try:
-                    templates[name] = load_template(find_template(name, folder.root))
-                except (CardError, InputError):
-                    templates[name] = None  # check_folder_templates reports it
-            template = templates[name]
+            template = templates.get(name)
             missing = missing_labels(template, lang) if template is not None else []
             if not missing:
                 continue

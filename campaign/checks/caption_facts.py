@@ -18,15 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .facts import Facts, Status
-from .fields import FIELDS, VOCABULARY, caption_values, fill_caption, resolve, used, value_of
-from .plan import FINALE, RELEASED, WEEKLY, Slot, plan
-from .roster import facts
-from .words import words
+from ..facts import Facts, Status
+from ..fields import FIELDS, VOCABULARY, caption_values, fill_caption, resolve, used, value_of
+from ..plan import FINALE, RELEASED, WEEKLY, Slot, plan
+from ..roster import facts
+from ..words import words
 
 if TYPE_CHECKING:
-    from .definition import Campaign
-    from .roster import Roster
+    from ..definition import Campaign
+    from ..roster import Roster
 
 _ORDER = {f.name: i for i, f in enumerate(VOCABULARY)}
 _MARK = "\x00"

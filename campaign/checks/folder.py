@@ -1,0 +1,84 @@
+"""What needs both files of a campaign folder and the disk: pins on a slot, photos and logos inside
+the folder (and every photo decodes), caption fields known. Each photo and logo is read here once;
+the checked folder keeps the bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..cards.photos import PhotoError, load_photo
+from ..definition import KINDS, ROSTER_FILE, CampaignFolder
+from ..fields import check
+from ..plan import cadence_dates
+from ..sources import Problem, did_you_mean
+
+
+def cross_checks(folder: CampaignFolder) -> list[Problem]:
+    """Checks that need both files (and the disk): pins, photos, caption placeholders, logos."""
+    root, campaign, roster = folder.root, folder.campaign, folder.roster
+    csrc, rsrc = folder.campaign_src, folder.roster_src
+    problems: list[Problem] = []
+    people = roster.by_id()
+    dates = set(cadence_dates(campaign))
+    if campaign.finale:
+        dates.add(campaign.finale.date)
+    for i, pin in enumerate(campaign.pins):
+        if pin.date not in dates:
+            near = sorted(dates, key=lambda d: abs((d - pin.date).days))[:1]
+            problems.append(csrc.problem(("pins", i, "date"),
+                f"{pin.date} has no slot (the cadence posts {campaign.cadence.describe()})"
+                + (f"; the nearest slot is {near[0]}" if near else "")))
+        for j, pid in enumerate(pin.people):
+            if pid not in people:
+                problems.append(csrc.problem(("pins", i, "people", j),
+                    f"no person {pid!r} in {ROSTER_FILE}{did_you_mean(pid, people)}"))
+    root_resolved = root.resolve()
+    for i, person in enumerate(roster.people):
+        if person.photo is None:
+            continue
+        path = (root / person.photo).resolve()
+        if Path(person.photo).is_absolute() or not path.is_relative_to(root_resolved):
+            problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r} is outside the campaign folder; put the photo in photos/"))
+        elif not path.is_file():
+            problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r} does not exist in {root}"))
+    for lang, cset in campaign.captions.items():
+        for kind in KINDS:
+            shorthand = isinstance(csrc.data.get("captions", {}).get(lang), list)  # en: [...] means weekly
+            for j, text in enumerate(getattr(cset, kind) or []):
+                loc = ("captions", lang, j) if shorthand else ("captions", lang, kind, j)
+                problems.extend(csrc.problem(loc, err) for err in check(text))  # every unknown field, each once
+    for i, account in enumerate(campaign.accounts):
+        if account.logo:
+            path = (root / account.logo).resolve()
+            if not path.is_relative_to(root_resolved) or not path.is_file():
+                problems.append(csrc.problem(("accounts", i, "logo"), f"{account.logo!r} is not a file inside the campaign folder"))
+    return problems
+
+
+def read_photos(folder: CampaignFolder) -> tuple[dict[str, bytes], list[Problem]]:
+    """Every person's photo (person id -> bytes), each read once, and the problems: a corrupt,
+    truncated, empty or non-image photo, located at its roster.yaml line, so it is refused before
+    anything is queued rather than when its card is rendered."""
+    photos: dict[str, bytes] = {}
+    problems = []
+    for i, person in enumerate(folder.roster.people):
+        if person.photo is None:
+            continue
+        data = (folder.root / person.photo).read_bytes()
+        try:
+            load_photo(data, person.id, person.photo)
+        except PhotoError as exc:
+            problems.append(folder.roster_src.problem(("people", i, "photo"), str(exc)))
+        photos[person.id] = data
+    return photos, problems
+
+
+def photo_problems(folder: CampaignFolder) -> list[Problem]:
+    """The problems of :func:`read_photos`."""
+    return read_photos(folder)[1]
+
+
+def read_logos(folder: CampaignFolder) -> dict[str, bytes]:
+    """Every account's logo (account id -> bytes), each read once (:func:`cross_checks` has checked
+    that each is a file inside the folder)."""
+    return {a.id: (folder.root / a.logo).read_bytes() for a in folder.campaign.accounts if a.logo}

@@ -1,0 +1,62 @@
+"""Plan lints: what is valid in a campaign's plan but will probably not do what the organiser meant
+(a pin on someone not held that day, people never featured, a release that gets no post).
+``campaign validate`` prints them as warnings; nothing is refused."""
+
+from __future__ import annotations
+
+from ..definition import Campaign
+from ..plan import FINALE, WEEKLY, Slot, announce_day, busy_days, cadence_dates, plan
+from ..roster import Roster, facts
+
+
+def plan_warnings(campaign: Campaign, roster: Roster) -> list[str]:
+    """Things in a valid folder's plan that will not do what the organiser probably meant
+    (caption warnings are :func:`campaign.checks.caption_lints.caption_problems`)."""
+    warnings = []
+    people = roster.by_id()
+    for pin in campaign.pins:
+        for pid in pin.people:
+            if pid in people and not facts(people[pid], pin.date).held:
+                warnings.append(f"pin on {pin.date}: {pid} is not detained that day, so is not featured")
+    never = [p.id for p in roster.people if not any(facts(p, d).held for d in cadence_dates(campaign))]
+    if never:
+        warnings.append(f"never detained on a posting day, so never featured: {', '.join(never)}")
+    slots = plan(campaign, roster)
+    warnings.extend(_unfeatured(campaign, roster, slots))
+    warnings.extend(_unannounced(campaign, roster))
+    return warnings
+
+
+def _unfeatured(campaign: Campaign, roster: Roster, slots: list[Slot]) -> list[str]:
+    """People held on a weekly posting day whom no weekly post features: too few slots for the
+    people held (pins taking slots, few posting days)."""
+    finale_day = campaign.finale.date if campaign.finale else None
+    weekly_days = [d for d in cadence_dates(campaign) if d != finale_day]
+    held = [p.id for p in roster.people if any(facts(p, d).held for d in weekly_days)]
+    weekly = [s for s in slots if s.kind == WEEKLY]
+    featured = {pid for s in weekly for pid in s.people}
+    in_finale = {pid for s in slots if s.kind == FINALE for pid in s.people}
+    # "together": every account posts the same people, so one account's posts are the slots.
+    first = campaign.accounts[0].id
+    places = sum(len(s.people) for s in weekly if campaign.rotation == "spread" or s.account == first)
+    return [f"{pid} is held during the campaign but is never featured"
+            f"{' in a weekly post (only in the finale)' if pid in in_finale else ''} "
+            f"({places} weekly slot{'s' if places != 1 else ''} for {len(held)} people held); add posting days or pins"
+            for pid in held if pid not in featured]
+
+
+def _unannounced(campaign: Campaign, roster: Roster) -> list[str]:
+    """Releases meant to be announced whose announcement would fall after the campaign's end:
+    every day from the release on already has a post (a daily cadence, a release at the end)."""
+    busy = busy_days(campaign)
+    out = []
+    for person in roster.people:
+        for event in person.events:
+            if event.type != "released" or not campaign.start <= event.date <= campaign.end:
+                continue
+            wanted = event.announce if event.announce is not None else campaign.announce_releases
+            if wanted and announce_day(event.date, busy) > campaign.end:
+                out.append(f"the release of {person.id} on {event.date} gets no 'released' post: a release is announced "
+                           f"on the first day without another post, and every day from then to the end ({campaign.end}) "
+                           "has one")
+    return out

@@ -1,0 +1,103 @@
+"""How the operations commands say what happened: apply's report, a campaign's status, accounts whose
+credentials cannot be read here. Text only; what it says comes from ``campaign.pipeline``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..credentials import Unresolved, what_to_do
+from ..definition import Campaign
+
+if TYPE_CHECKING:
+    from ..pipeline import ApplyReport
+
+Problems = Mapping[str, list[Unresolved]]  # account id -> its credential references unreadable here
+
+
+def show_apply(report: ApplyReport) -> None:
+    """What apply changed (stdout), then its warnings (stderr): e.g. every post's time is past."""
+    for line in report.lines():
+        click.echo(line)
+    for line in report.warnings():
+        click.secho(f"warning: {line}", fg="yellow", err=True)
+
+
+def status_line(cid: str, status: str | None, counts: Mapping[str, int]) -> str:
+    """``run``'s one line while it watches: the campaign's status and how many posts are in each state."""
+    parts = [f"{n} {s}" for s, n in sorted(counts.items()) if "/" not in s]
+    return f"{cid} [{status}]: " + ", ".join(parts)
+
+
+def status_lines(info: Mapping[str, Any]) -> list[str]:
+    """``campaign status`` as text: states, accounts, the next posts, blocked accounts, withdrawn
+    approvals and the last problems (``info`` is :func:`campaign.pipeline.status`)."""
+    out = [f"{info['campaign']}: {info['status']}{' (simulated clock)' if info['simulated'] else ''}, now {info['now']}",
+           "  " + (", ".join(f"{n} {s}" for s, n in info["states"].items()) or "no posts")]
+    for account, states in sorted(info["accounts"].items()):
+        out.append(f"  {account}: " + ", ".join(f"{n} {s}" for s, n in sorted(states.items())))
+    if info["next"]:
+        out.append("next:")
+        out += [f"  {p['due']}  {p['id']}  {p['state']}  {', '.join(p['people'])}" for p in info["next"]]
+    out += blocked_lines(info["blocked"])
+    if info["unapproved"]:
+        out.append("approvals withdrawn (the card or caption changed; approve again once rendered):")
+        out += [f"  {w['at']}  {w['post']}  {w['reason']}" for w in info["unapproved"]]
+    if info["failures"]:
+        out.append("last problems:")
+        out += [f"  {p['at']}  {p['post']}  {p['state']}: {p['detail']}" for p in info["failures"]]
+    return out
+
+
+def blocked_lines(blocked: list[dict[str, object]]) -> list[str]:
+    """``status``'s section on blocked accounts: why, since when, what to do."""
+    if not blocked:
+        return []
+    out = ["blocked accounts (their posts fail until unblocked):"]
+    for b in blocked:
+        out.append(f"  {b['account']} ({b['platform']}): blocked since {b['since']} by {b['by']}: {b['reason']}")
+        out.append(f"    to fix: {b['fix']}")
+    return out
+
+
+def account_lines(campaign: Campaign, problems: Problems) -> list[str]:
+    """One line per account that cannot read its credentials here: what is unset and what to do."""
+    out = []
+    for account in campaign.accounts:
+        items = problems.get(account.id)
+        if items:
+            out.append(f"  {account.id} ({account.platform}): " + "; ".join(map(str, items))
+                       + f"; to fix: {what_to_do(items)}")
+    return out
+
+
+def warn_credentials(campaign: Campaign, problems: Problems, folder: Path) -> None:
+    """``apply``'s warning: nothing is refused (the workers may run elsewhere, with their own environment)."""
+    if not problems:
+        return
+    n = len(problems)
+    click.secho(f"warning: {n} account{'s' if n != 1 else ''} cannot read {'their' if n != 1 else 'its'} "
+                "credentials in this environment (no value is shown):", fg="yellow", err=True)
+    for line in account_lines(campaign, problems):
+        click.secho(line, fg="yellow", err=True)
+    click.secho("  applied anyway: workers on another machine read their own environment (check there with: "
+                f"campaign accounts check {folder}); if the workers run here (campaign run), fix these first, "
+                "or these accounts' posts fail at their time.", fg="yellow", err=True)
+
+
+def show_blocks(blocked: list[str], lifted: list[str], campaign: Campaign, problems: Problems) -> None:
+    """``run``'s loud warning: each account blocked because its credentials cannot be read here."""
+    for account in lifted:
+        click.echo(f"{account}: its credentials are readable now; unblocked")
+    if not blocked:
+        return
+    click.secho(f"warning: {len(blocked)} account{'s' if len(blocked) != 1 else ''} blocked: "
+                "credentials not readable here (no value is shown); their posts fail at their time until fixed, "
+                "the others go out:", fg="red", err=True)
+    for line in account_lines(campaign, problems):
+        click.secho(line, fg="red", err=True)
+    click.secho("  then stop this run (Ctrl-C) and start it again: the block lifts itself once the credentials "
+                "are readable (see: campaign status)", fg="red", err=True)

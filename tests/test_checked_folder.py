@@ -1,0 +1,124 @@
+"""The one validation stage reads a campaign folder once; apply stores what it read as it is.
+
+``load_checked`` opens each file of the folder once and loads each template once; the
+:class:`CheckedFolder` it returns holds the bytes, so ``apply`` reads nothing from disk: a folder
+deleted after its check applies the same, down to the definition's hash.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+
+import yaml
+from PIL import Image
+
+from campaign.cards import ASSETS
+from campaign.checks import CheckedFolder, load_checked
+from campaign.ledger import Ledger
+from campaign.pipeline import apply_folder, load_applied
+from campaign.pipeline.applied import template_for
+from tests.pipeline_fixtures import *  # noqa: F403
+from tests.pipeline_fixtures import SMALL_CAMPAIGN, local, write_folder
+
+_opened: list[Path] | None = None  # files opened while a test listens (audit hooks cannot be removed)
+
+
+def _hook(event: str, args: tuple) -> None:
+    if event == "open" and _opened is not None and isinstance(args[0], (str, bytes, Path)):
+        _opened.append(Path(args[0] if not isinstance(args[0], bytes) else args[0].decode()).resolve())
+
+
+sys.addaudithook(_hook)
+
+
+def opens(action):  # type: ignore[no-untyped-def]
+    """The files ``action()`` opens, counted, and its result."""
+    global _opened
+    _opened = []
+    try:
+        result = action()
+        return Counter(_opened), result
+    finally:
+        _opened = None
+
+
+def jpeg(colour: str) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 80), colour).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def full_folder(root: Path) -> Path:
+    """The small campaign with a photo, a logo and its own copies of the templates it uses."""
+    campaign = {**SMALL_CAMPAIGN, "accounts": [{**SMALL_CAMPAIGN["accounts"][0], "logo": "logo.jpg"},
+                                               *SMALL_CAMPAIGN["accounts"][1:]]}
+    folder = write_folder(root, campaign=campaign)
+    roster = yaml.safe_load((folder / "roster.yaml").read_text(encoding="utf-8"))
+    roster["people"][0]["photo"] = "photos/rong-chhun.jpg"
+    write_folder(root, campaign=campaign, roster=roster)
+    (folder / "photos").mkdir()
+    (folder / "photos" / "rong-chhun.jpg").write_bytes(jpeg("#884422"))
+    (folder / "logo.jpg").write_bytes(jpeg("#224488"))
+    for name in ("portrait", "released"):
+        shutil.copytree(ASSETS / name, folder / "templates" / name)
+    return folder
+
+
+def test_the_check_opens_each_file_of_the_folder_once_and_loads_each_template_once(tmp_path: Path) -> None:
+    folder = full_folder(tmp_path / "small").resolve()
+    counted, checked = opens(lambda: load_checked(folder))
+    mine = {path: n for path, n in counted.items() if path.is_relative_to(folder)}
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    outside_templates = [p for p in files if not p.is_relative_to(folder / "templates")]
+    assert {p: mine.get(p, 0) for p in outside_templates} == {p: 1 for p in outside_templates}
+    # a template's template.yaml: once kept with its files (for apply to store), once loaded; the
+    # checks (templates, capacity, languages) share the one loaded template
+    for name in ("portrait", "released"):
+        assert mine[folder / "templates" / name / "template.yaml"] == 2, name
+    assert set(checked.templates) == {"portrait", "released"}
+    assert checked.photos == {"rong-chhun": (folder / "photos" / "rong-chhun.jpg").read_bytes()}
+    assert checked.logos == {"a-en": (folder / "logo.jpg").read_bytes()}
+
+
+def test_apply_reads_nothing_from_disk(ledger: Ledger, tmp_path: Path) -> None:
+    """Two identical folders: one applied while on disk, the other deleted between its check and its apply."""
+    now = local("2021-11-07")
+    kept = load_checked(full_folder(tmp_path / "kept" / "small"))
+    gone = load_checked(full_folder(tmp_path / "gone" / "small"))
+    shutil.rmtree(tmp_path / "gone")
+    counted, _ = opens(lambda: apply_folder(ledger, gone, now))
+    assert not [p for p in counted if p.is_relative_to((tmp_path / "gone").resolve())]
+    applied = load_applied(ledger, "small")
+    assert set(applied.photos) == {"rong-chhun"} and set(applied.logos) == {"a-en"}
+    assert ledger.get_blob(applied.photos["rong-chhun"]) == gone.photos["rong-chhun"]
+    stored = ledger.campaign("small")
+    assert stored["campaign_yaml"] == gone.campaign_src.text and "logo: logo.jpg" in stored["campaign_yaml"]
+    # The same folder applied from disk stores the same definition (the folder field aside).
+    gone_hash = stored["def_hash"]
+    apply_folder(ledger, kept, now)
+    assert ledger.campaign("small")["def_hash"] == gone_hash
+    assert isinstance(kept, CheckedFolder)
+
+
+def test_a_process_builds_an_applied_campaign_once_per_definition(ledger: Ledger, tmp_path: Path) -> None:
+    """What a worker reads back from Redis is validated once per definition hash, and each template
+    loaded once per content: a worker renders every post of a definition from the same objects."""
+    folder = full_folder(tmp_path / "small")
+    apply_folder(ledger, load_checked(folder), local("2021-11-07"))
+    first = load_applied(ledger, "small")
+    assert load_applied(ledger, "small") is first
+    template = template_for(ledger, first, "portrait", tmp_path / "cache")
+    assert template_for(ledger, first, "portrait", tmp_path / "cache") is template
+    roster = yaml.safe_load((folder / "roster.yaml").read_text(encoding="utf-8"))
+    roster["people"][1]["events"].append({"date": "2021-11-10", "type": "released"})
+    write_folder(folder, campaign=yaml.safe_load((folder / "campaign.yaml").read_text(encoding="utf-8")), roster=roster)
+    apply_folder(ledger, load_checked(folder), local("2021-11-07"))
+    second = load_applied(ledger, "small")
+    assert second is not first and second.def_hash != first.def_hash
+    assert load_applied(ledger, "small") is second
+    assert [e.type for e in second.roster.by_id()["sar-kanika"].events] == ["arrested", "released"]
+    assert template_for(ledger, second, "portrait", tmp_path / "cache") is template  # the same files
