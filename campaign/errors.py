@@ -11,7 +11,8 @@ in the program and shows as one, with its traceback::
     ├── Refused                      the action cannot be done as asked: a post in the wrong state,
     │   │                            an unknown account, a cancelled campaign              (exit 1)
     │   ├── UnknownPost(post_id)     no such post in the ledger      (campaign.ledger; also a KeyError)
-    │   └── UnknownCampaign(cid)     no such campaign in the ledger  (campaign.ledger; also a KeyError)
+    │   ├── UnknownCampaign(cid)     no such campaign in the ledger  (campaign.ledger; also a KeyError)
+    │   └── FaultSpecError           a rehearsal's --faults cannot be met      (campaign.pipeline.faults)
     ├── RedisUnavailable             Redis cannot be reached or started                    (exit 1)
     ├── CardError                    a card cannot be made: a missing template or font, raqm missing,
     │   └── PhotoError               an impossible byte limit; a bad photo   (campaign.cards.photos)

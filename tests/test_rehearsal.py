@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from campaign.cli import main
 from campaign.clock import SimulatedClock
-from campaign.definition import Account, load_folder
+from campaign.checks import load_checked
+from campaign.definition import Account
 from campaign.ledger import Ledger
 from campaign.pipeline import apply_folder, load_applied
 from campaign.pipeline.faults import (KINDS, Candidate, FaultInjector, FaultSpecError, choose, load_plan, parse_spec,
@@ -95,7 +96,7 @@ def test_a_rehearsal_plan_is_chosen_among_the_posts_that_will_be_tried(ledger: L
                                                                        tmp_path: Path) -> None:
     """The same folder, window and seed choose the same posts; a post withdrawn later by the roster's news
     is never chosen (it would not meet its fault)."""
-    f = load_folder(small_folder)
+    f = load_checked(small_folder)
     plans = []
     for _ in range(2):
         ledger.wipe()

@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from ..definition import Account
+from ..errors import Refused
 from ..ledger import Ledger
 from ..platforms import spec as platform_spec
 from ..publishers import (AuthFailed, Context, Post, Published, Publisher, RateLimited, Rejected, Transient,
@@ -53,7 +54,7 @@ RATE_LIMIT_SECONDS = 2.0
 MARK = "[rehearsal fault]"
 
 
-class FaultSpecError(ValueError):
+class FaultSpecError(Refused):
     """A ``--faults`` spec that cannot be read: the message names the bad part and lists the kinds."""
 
 
