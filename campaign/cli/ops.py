@@ -21,6 +21,7 @@ from .accounts import blocked_lines, show_blocks, warn_credentials
 from .common import fail
 from .simulate import simulate
 from .store import DATA_DIR, open_ledger, ops_errors, resolve_campaign
+from .web import USERS, start_dashboard
 
 if TYPE_CHECKING:
     from ..pipeline import ApplyReport
@@ -86,9 +87,14 @@ def _run_settings(ledger: Ledger, cid: str, outbox: Path | None) -> dict[str, st
 @click.option("--concurrency", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Worker processes (render and publish).")
 @click.option("--duration", type=float, default=None, hidden=True, help="Stop after this many seconds (tests).")
+@click.option("--no-web", is_flag=True, help="Do not serve the dashboard.")
+@click.option("--web-port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="The dashboard's port (on 127.0.0.1).")
+@USERS
 @DATA_DIR
 @ops_errors
-def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | None, data_dir: Path | None) -> None:
+def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | None, no_web: bool, web_port: int,
+        users_file: Path | None, data_dir: Path | None) -> None:
     """Run the scheduler: Redis, a Celery worker and the beat, until Ctrl-C.
 
     With REDIS_URL unset it starts the embedded Redis (append-only file on, in
@@ -100,6 +106,9 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
     (its posts fail at their time; `campaign status` says so) and the others
     go out; the block lifts itself at the next run that can read them. If no
     account can read its credentials, run refuses to start.
+
+    It serves the dashboard too, on 127.0.0.1:8000 (--web-port), and prints its
+    login link; --users FILE gives each person their own token, --no-web none.
 
     \b
     Example:
@@ -136,6 +145,8 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
             procs.worker(home / "logs", concurrency=concurrency)
             procs.beat(home / "beat")
             click.echo(f"worker and beat running (logs in {home / 'logs'}, {home / 'beat'}); Ctrl-C stops everything")
+            if not no_web:  # the dashboard on 127.0.0.1, a process of its own (campaign web)
+                start_dashboard(procs, url, home / "logs", port=web_port, users_file=users_file)
             last = ""
             for _ in procs.watch(duration):
                 line = _status_line(ledger, f.campaign.id)
