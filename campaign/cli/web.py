@@ -81,6 +81,7 @@ def web(host: str, port: int, users_file: Path | None, secure_cookies: bool, dat
             click.echo(f"dashboard: {base_url(host, port)} (log in with the token in {TOKEN_ENV})")
         sys.stdout.flush()
         serve(app, sock, [u.token for u in users.users] + [t for t in (users.metrics_token,) if t])
+        click.echo("dashboard stopped")
     finally:
         if server is not None:
             server.stop()

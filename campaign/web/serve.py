@@ -12,8 +12,10 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
+import signal
 import socket
 from collections.abc import Iterable
+from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -63,12 +65,17 @@ class TokenFilter(logging.Filter):
         return _TOKEN_PARAM.sub(r"\1[secret]", redact(text, self.tokens))
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = self.clean(record.msg)
-        if isinstance(record.args, tuple):
+        if record.name == "uvicorn.access" and isinstance(record.args, tuple):
+            # its formatter reads the fields from args: clean each one where it is
             record.args = tuple(self.clean(a) if isinstance(a, str) else a for a in record.args)
-        elif isinstance(record.args, dict):
-            record.args = {k: self.clean(v) if isinstance(v, str) else v for k, v in record.args.items()}
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is the logging module's to report
+            return True
+        cleaned = self.clean(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
         return True
 
 
@@ -102,7 +109,23 @@ def serve(app: FastAPI, sock: socket.socket, tokens: Iterable[str], log_level: s
     """Serve ``app`` on the bound socket until Ctrl-C or SIGTERM (uvicorn then stops cleanly)."""
     config = uvicorn.Config(app, log_config=log_config(tokens), log_level=log_level, access_log=True,
                             proxy_headers=False, server_header=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    # Uvicorn shuts down on SIGTERM/SIGINT, then raises the signal again with the handlers it found:
+    # these end this function normally, so the caller's clean-up (the embedded Redis) still runs.
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except (KeyboardInterrupt, _Stopped):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _Stopped(Exception):
+    """SIGTERM after uvicorn's clean shutdown."""
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stopped
 
 
 __all__ = ["PortInUse", "TOKEN_ENV", "TokenFilter", "base_url", "bind", "is_loopback", "log_config", "login_link",
