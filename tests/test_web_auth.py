@@ -196,3 +196,16 @@ def test_every_answer_forbids_framing_and_outside_scripts(api: TestClient) -> No
         assert "frame-ancestors 'none'" in headers["content-security-policy"]
         assert "script-src 'self'" in headers["content-security-policy"]
         assert headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("origin,status", [("http://evil.example", 403), ("null", 403), ("http://127.0.0.1", 303)])
+def test_a_form_from_another_site_is_refused_even_with_a_session(browser: Callable[[str], TestClient],
+                                                                 populated: Populated, origin: str, status: int) -> None:
+    client = browser(OPERATOR)  # its base address is http://127.0.0.1
+    token = csrf_of(client.get("/").text)
+    answer = client.post("/campaigns/small/pause", data={"csrf": token}, headers={"Origin": origin},
+                         follow_redirects=False)
+    assert answer.status_code == status
+    assert populated.ledger.campaign_field("small", "status") == ("paused" if status == 303 else "active")
+    login = client.post("/login", data={"token": OPERATOR}, headers={"Origin": origin}, follow_redirects=False)
+    assert login.status_code == status

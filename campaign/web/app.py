@@ -22,6 +22,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlparse
 
 import redis
 from fastapi import Depends, FastAPI, Request
@@ -50,10 +51,21 @@ SECURITY_HEADERS = {
                                "base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # (no-referrer would make browsers send Origin: null on our own forms)
 }
 #: FastAPI's /docs page loads its script from a CDN; the dashboard works offline, so it gets no CSP
 #: exception: the OpenAPI document itself is at /openapi.json.
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def same_origin(request: Request) -> bool:
+    """Whether a request's ``Origin`` (sent by browsers on POST) is this site; no Origin (a script) counts."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    return urlparse(origin).netloc.lower() == request.headers.get("host", "").lower() != ""
 
 
 def khmer_font() -> Path:
@@ -88,7 +100,12 @@ def create_app(ledger: Ledger | str, users: Users, *, secret_key: str | bytes | 
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
+        if request.method not in SAFE_METHODS and not same_origin(request):
+            # A browser says where a form came from: another site's form never acts here (CSRF tokens too).
+            response = errors.refusal(request, 403, "a request from another site is refused; use the dashboard's "
+                                                    "own pages, or the API without an Origin header")
+        else:
+            response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
