@@ -12,6 +12,7 @@ Modules, lowest first:
 * ``acts``     the operators' actions: each one call to ``campaign.pipeline`` with ``<user>@web`` as who
 * ``metrics``  the Prometheus collector, computed from the ledger at scrape time
 * ``api``      the JSON API routes (``/api/...``)
+* ``render``   the Jinja2 templates, the navigation (``NavItem``) and what every page shows
 * ``pages/``   one module per page (login, campaigns, posts): see ``pages/__init__.py`` to add one
 * ``context``  what every route shares (``WebContext``)
 * ``app``      ``create_app(ledger, users, ...)``: the app factory, /healthz, static files and the font

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field
@@ -107,10 +107,6 @@ def resolve_post(ledger: Ledger, user: User, post_id: str, how: Resolution, now:
     url = how.posted_url.strip() if how.posted_url else None
     state = _checked(lambda: publish.resolve_post(ledger, post_id, now, posted_url=url, by=user.audit_name))
     return PostActed(post=post_id, state=state, message=f"{post_id}: {state}")
-
-
-def as_json(model: BaseModel) -> dict[str, Any]:
-    return model.model_dump(mode="json")
 
 
 __all__ = ["Approved", "CAMPAIGN_ACTIONS", "CampaignActed", "PostActed", "Resolution", "approve_post", "approve_week",
