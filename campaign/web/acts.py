@@ -15,13 +15,20 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field
 
-from ..ledger import Ledger
+from ..ledger import Ledger, UnknownCampaign, UnknownPost
 from ..ledger.states import ACTIVE, CANCELLED, PAUSED
 from ..pipeline import actions, publish
 from .errors import Conflict, WebError
 from .users import User
 
 T = TypeVar("T")
+
+try:  # the one error tree (campaign/errors.py): the pipeline's actions refuse with Refused there
+    from ..errors import Refused
+except ImportError:  # pragma: no cover - before it, they refuse with ValueError
+    Refused = ValueError  # type: ignore[misc,assignment]
+#: How the pipeline's actions say that the post's or campaign's state does not allow what was asked.
+REFUSALS: tuple[type[Exception], ...] = (Refused, ValueError)
 
 #: ``POST /api/campaigns/{id}/<action>`` and the Campaigns page's buttons: the status each sets.
 CAMPAIGN_ACTIONS = {"pause": PAUSED, "resume": ACTIVE, "cancel": CANCELLED}
@@ -54,10 +61,13 @@ class Resolution(BaseModel):
 
 
 def _checked(call: Callable[[], T]) -> T:
-    """Run a pipeline action; its refusal (the state does not allow it) becomes a 409 with its sentence."""
+    """Run a pipeline action; its refusal (the state does not allow it) becomes a 409 with its sentence.
+    An unknown post or campaign goes on to the app's 404."""
     try:
         return call()
-    except ValueError as exc:
+    except (UnknownPost, UnknownCampaign):
+        raise
+    except REFUSALS as exc:
         raise Conflict(str(exc)) from None
 
 

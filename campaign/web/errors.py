@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..ledger import UnknownCampaign, UnknownPost
+from ..redis_server import RedisUnavailable
 
 if TYPE_CHECKING:
     from .context import WebContext
@@ -128,6 +129,10 @@ def install(app: FastAPI) -> None:
         message = {404: f"nothing at {request.url.path}", 405: f"{request.method} is not allowed on {request.url.path}"}
         return refusal(request, exc.status_code, message.get(exc.status_code, str(exc.detail)),
                        dict(exc.headers or {}))
+
+    @app.exception_handler(RedisUnavailable)
+    async def _no_redis(request: Request, exc: RedisUnavailable) -> Response:
+        return refusal(request, 503, str(exc))
 
     @app.exception_handler(redis.RedisError)
     async def _redis(request: Request, exc: redis.RedisError) -> Response:
