@@ -95,3 +95,15 @@ def start_beat(redis_url: str, state_dir: Path, env: Mapping[str, str] | None = 
         popen = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=_env(redis_url, env),
                                  start_new_session=True)
     return Proc(name, popen, log)
+
+
+def start_process(redis_url: str, name: str, args: Sequence[str], log_dir: Path,
+                  env: Mapping[str, str] | None = None) -> Proc:
+    """Start another process of the command's own (``campaign run``'s dashboard) on ``redis_url``, in
+    its own process group like the workers, its output in ``log_dir/<name>.log``."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = log_dir / f"{name}.log"
+    with open(log, "ab") as out:
+        popen = subprocess.Popen(list(args), stdout=out, stderr=subprocess.STDOUT, env=_env(redis_url, env),
+                                 start_new_session=True)
+    return Proc(name, popen, log)

@@ -2,7 +2,8 @@
 watched while the command runs and stopped in order when it ends.
 
 A :class:`Supervisor` is used as a ``with`` block. Inside it, ``worker()`` and ``beat()`` start real
-``celery`` processes (``launch.py``), ``watch()`` paces the command and raises :class:`ProcessDied`
+``celery`` processes (``launch.py``), ``process()`` another the command needs (``campaign run``'s
+dashboard), ``watch()`` paces the command and raises :class:`ProcessDied`
 when one of them stops on its own, and ``dispatch()`` sends the tick's work to the started workers.
 Leaving the block, however it is left, stops the beat first, then the workers, and waits for each.
 With ``signals``, SIGTERM and Ctrl-C (SIGINT, even where the command was started with SIGINT
@@ -14,12 +15,12 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .launch import Proc, start_beat, start_worker
+from .launch import Proc, start_beat, start_process, start_worker
 
 if TYPE_CHECKING:
     from .tasks import CeleryDispatch
@@ -67,6 +68,13 @@ class Supervisor:
     def beat(self, state_dir: Path) -> Proc:
         """``celery beat``, which sends the tick every few seconds (its schedule file in ``state_dir``)."""
         proc = start_beat(self.redis_url, state_dir, env=self.env)
+        self.procs.append(proc)
+        return proc
+
+    def process(self, name: str, args: Sequence[str], log_dir: Path, *, env: Mapping[str, str] | None = None) -> Proc:
+        """Another process the command needs while it runs (``campaign run``'s dashboard: ``args`` is its
+        command line), watched and stopped like the others (first, as it was started last)."""
+        proc = start_process(self.redis_url, name, args, log_dir, env={**self.env, **(env or {})})
         self.procs.append(proc)
         return proc
 

@@ -4,6 +4,7 @@
 * ``design``   template check, preview           (designers)
 * ``ops``      apply, run, status ...  (organisers and monitors); ``simulate``
 * ``accounts`` accounts check, unblock           (organisers and monitors)
+* ``web``      the dashboard                      (monitors; ``run`` serves it too)
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import click
 
 from ..publishers import redaction
-from . import accounts, design, folder, ops
+from . import accounts, design, folder, ops, web
 from .common import CLIGroup
 
 
@@ -28,5 +29,5 @@ def main() -> None:
     redaction.install()  # any command may reveal a secret (accounts check, simulate, run): never in a log
 
 
-for _area in (folder, design, ops, accounts):
+for _area in (folder, design, ops, accounts, web):
     _area.register(main)

@@ -20,6 +20,7 @@ from .common import fail
 from .format import account_lines, show_apply, show_blocks, status_line, status_lines, warn_credentials
 from .simulate import simulate
 from .store import DATA_DIR, open_ledger, ops_errors, resolve_campaign
+from .web import USERS, start_dashboard
 
 # --- apply ------------------------------------------------------------------------------------
 
@@ -67,9 +68,14 @@ def apply(folder: Path, outbox: Path | None, data_dir: Path | None) -> None:
 @click.option("--concurrency", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Worker processes (render and publish).")
 @click.option("--duration", type=float, default=None, hidden=True, help="Stop after this many seconds (tests).")
+@click.option("--no-web", is_flag=True, help="Do not serve the dashboard.")
+@click.option("--web-port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="The dashboard's port (on 127.0.0.1).")
+@USERS
 @DATA_DIR
 @ops_errors
-def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | None, data_dir: Path | None) -> None:
+def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | None, no_web: bool, web_port: int,
+        users_file: Path | None, data_dir: Path | None) -> None:
     """Run the scheduler: Redis, a Celery worker and the beat, until Ctrl-C.
 
     With REDIS_URL unset it starts the embedded Redis (append-only file on, in
@@ -81,6 +87,9 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
     (its posts fail at their time; `campaign status` says so) and the others
     go out; the block lifts itself at the next run that can read them. If no
     account can read its credentials, run refuses to start.
+
+    It serves the dashboard too, on 127.0.0.1:8000 (--web-port), and prints its
+    login link; --users FILE gives each person their own token, --no-web none.
 
     \b
     Example:
@@ -116,6 +125,8 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
             procs.worker(home / "logs", concurrency=concurrency)
             procs.beat(home / "beat")
             click.echo(f"worker and beat running (logs in {home / 'logs'}, {home / 'beat'}); Ctrl-C stops everything")
+            if not no_web:  # the dashboard on 127.0.0.1, a process of its own (campaign web)
+                start_dashboard(procs, url, home / "logs", port=web_port, users_file=users_file)
             last = ""
             for _ in procs.watch(duration):
                 line = status_line(f.campaign.id, ledger.campaign_field(f.campaign.id, "status"),

@@ -1,12 +1,12 @@
 """``campaign simulate``: a whole campaign replayed in seconds through the real pipeline, on a
-simulated clock, in its own Redis."""
+simulated clock, in its own Redis (``$CAMPAIGN_HOME/simulation/redis``), which it leaves behind so
+that ``campaign web --data-dir .campaign/simulation/redis`` opens the replay in the dashboard."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import sys
-import tempfile
 from contextlib import ExitStack
 from datetime import date, datetime, time as dtime
 from pathlib import Path
@@ -15,9 +15,13 @@ import click
 
 from ..checks import load_checked
 from ..ledger import Ledger
-from ..redis_server import EmbeddedRedis
-from .common import parse_day
-from .store import DATA_DIR, ops_errors
+from ..redis_server import EmbeddedRedis, campaign_home, default_data_dir
+from .common import fail, parse_day
+from .store import ops_errors
+
+SIM_DIR = click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+                       help="Folder of the replay's own Redis, logs and caches, emptied at the start and kept "
+                            "afterwards for the dashboard [default: $CAMPAIGN_HOME/simulation or .campaign/simulation].")
 
 #: Which posts meet ``--faults`` when ``--seed`` is not given (fixed, so a rehearsal repeats).
 DEFAULT_SEED = 1
@@ -47,17 +51,18 @@ def _parse_faults(ctx: click.Context, param: click.Parameter, value: str | None)
                    "rate_limit, rejected, in_doubt, missed.")
 @click.option("--seed", type=int, default=None, metavar="N",
               help=f"Which posts meet --faults (same seed, same posts) [default: {DEFAULT_SEED}].")
-@DATA_DIR
+@SIM_DIR
 @ops_errors
 def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, no_auto_approve: bool,
              faults_spec: dict[str, int] | None, seed: int | None, data_dir: Path | None) -> None:
     """Replay a whole campaign in seconds on a simulated clock, through the real pipeline.
 
-    A private Redis (a fresh temporary folder unless --data-dir) and a real Celery worker
+    A private Redis (in .campaign/simulation/, emptied first) and a real Celery worker
     run every post; the clock jumps from one due time to the next, and roster events
     become known on their day. Every account is switched to the outbox, so no real
     credentials are used. Writes OUT/outbox/ (one JSON + card per post), OUT/report.html
     (a timeline of every post with its card and state) and prints counts per state.
+    The replay's ledger stays, so the dashboard can open it (the command is printed).
 
     With --faults, a rehearsal: that many posts (chosen by --seed) meet each fault in the
     replay, at the publisher or (missed) as a worker that is down, and the real pipeline
@@ -70,6 +75,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
     Examples:
       campaign simulate config/campaigns/release-hrds-2021 --out out
       campaign simulate config/campaigns/release-hrds-2021 --out out --faults auth:1,transient:3,in_doubt:1,missed:1
+      campaign web --data-dir .campaign/simulation/redis
     """
     if seed is not None and faults_spec is None:
         raise click.UsageError("--seed chooses which posts meet --faults; give --faults too")
@@ -87,13 +93,16 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
     for stale in ("outbox", "cards"):
         shutil.rmtree(out_dir / stale, ignore_errors=True)
     (out_dir / "outbox").mkdir(parents=True, exist_ok=True)
-    temp = None if data_dir else Path(tempfile.mkdtemp(prefix="campaign-sim-"))
-    base = data_dir or temp
-    assert base is not None
+    base = (data_dir or campaign_home() / "simulation").absolute()
+    if (base / "redis").absolute() == default_data_dir().absolute():
+        fail(f"{base / 'redis'} is where `campaign run` keeps its ledger, and a replay empties its own first; give "
+             "the replay a folder of its own with --data-dir (or leave it out)")
+    shutil.rmtree(base / "logs", ignore_errors=True)
     server = EmbeddedRedis(base / "redis").start()
     stack = ExitStack()  # stops the worker before Redis
     try:
         ledger = Ledger.from_url(server.url)
+        ledger.r.flushdb()  # the replay's own Redis: each replay starts empty (a dashboard on it sees the new one)
         tz = f.campaign.tz
         stop_at = datetime.combine(until, dtime.max, tzinfo=tz) if until else None
         # Apply as the organiser would have before the campaign began.
@@ -130,8 +139,15 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
         if faults is not None:
             click.echo("\n".join(summary_lines(faults, outcomes(ledger, applied))))
         click.echo(f"wrote {out_dir / 'outbox'} and {report}")
+        click.echo(f"open it in the dashboard: campaign web --data-dir {_shown(base / 'redis')}")
     finally:
         stack.close()
         server.stop()
-        if temp is not None:
-            shutil.rmtree(temp, ignore_errors=True)
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the current folder when inside it (what a person types), else absolute."""
+    try:
+        return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
+    except ValueError:
+        return str(path)

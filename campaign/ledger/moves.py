@@ -101,13 +101,13 @@ class PostMoves(LedgerBase):
     # --- rendering and review ----------------------------------------------------------------------
 
     def record_rendered(self, post: PostRecord, card: CardRef, caption: str, *, shown_fp: str, review: bool,
-                        at: datetime, worker: str) -> str | None:
+                        at: datetime, worker: str, seconds: float | None = None) -> str | None:
         """A planned post (``post``, as read) gets its card and caption, made on the facts it was planned
-        on; it then awaits review (``review``) or is rendered. Returns its new state (None: refused, or
-        re-planned meanwhile)."""
+        on (in ``seconds``, when measured); it then awaits review (``review``) or is rendered. Returns its
+        new state (None: refused, or re-planned meanwhile)."""
         to = AWAITING_REVIEW if review else RENDERED
         fields = {**card.to_fields(), **encode(caption=caption, shown_fp=shown_fp, rendered_fp=post.plan_fp,
-                                               rendered_at=time.time())}
+                                               rendered_at=time.time(), render_seconds=seconds)}
         moved = self._move(post.id, LEAVES["record_rendered"], to, at=at, worker=worker, detail="card rendered",
                            fields=fields, expect=encode(plan_fp=post.plan_fp), zrem=["render", "rendering"])
         return to if moved else None

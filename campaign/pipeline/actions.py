@@ -150,10 +150,16 @@ def run_settings(ledger: Ledger, cid: str, outbox: Path | None) -> dict[str, str
     return old
 
 
-def approve(ledger: Ledger, cid: str, now: datetime, *, week: int | None = None, post_id: str | None = None
-            ) -> list[str]:
-    """Approve one post, or every post of a campaign week, that awaits review; returns those approved."""
-    who = f"person@{worker_name()}"
+def person(by: str | None = None) -> str:
+    """Who acts, for the audit stream: ``by`` (the dashboard passes ``<user>@web``), else ``person@<host>:<pid>``."""
+    return by or f"person@{worker_name()}"
+
+
+def approve(ledger: Ledger, cid: str, now: datetime, *, week: int | None = None, post_id: str | None = None,
+            by: str | None = None) -> list[str]:
+    """Approve one post, or every post of a campaign week, that awaits review; returns those approved.
+    ``by``: who approves (:func:`person`)."""
+    who = person(by)
     if post_id is not None:
         post = ledger.post(post_id)
         if post.state != AWAITING_REVIEW:
@@ -234,14 +240,14 @@ def _approval_stands(ledger: Ledger, applied: Applied, post: PostRecord, now: da
         + " since it was approved", ""
 
 
-def retry(ledger: Ledger, post_id: str, now: datetime) -> Retried:
+def retry(ledger: Ledger, post_id: str, now: datetime, *, by: str | None = None) -> Retried:
     """Send a failed, missed, cancelled or expired post round again (re-rendered, then queued when due).
     Its account's block is lifted. A post whose time plus max_lateness has passed is refused, and so
     is a post of a cancelled campaign (nothing of it is queued: it would never go out).
 
     In a campaign with review, a post whose approved card and caption are still what it would show
     keeps its card and its approval (``approved``); any other is re-rendered and must be approved
-    again, and the result says why."""
+    again, and the result says why. ``by``: who retries (:func:`person`)."""
     post = ledger.post(post_id)
     if post.state not in RETRYABLE:
         raise Refused(f"{post_id} is {post.state}; retry takes a post that is {', '.join(RETRYABLE)}")
@@ -255,7 +261,7 @@ def retry(ledger: Ledger, post_id: str, now: datetime) -> Retried:
     if now.timestamp() > post.due + applied.max_lateness:
         raise Refused(f"{post_id} was due {due}; it is past max_lateness "
                       f"({applied.campaign.max_lateness}), and a late post is never sent")
-    who = f"person@{worker_name()}"
+    who = person(by)
     ledger.clear_account(cid, post.slot.account, at=now, worker=who, detail=f"retry of {post_id}")
     why = ""
     if applied.review_required:
@@ -275,9 +281,9 @@ def retry(ledger: Ledger, post_id: str, now: datetime) -> Retried:
                                      f"again at the next tick, then: campaign approve {post_id}")
 
 
-def set_status(ledger: Ledger, cid: str, status: str, now: datetime) -> str:
-    """Pause, resume (``active``) or cancel a campaign; returns the previous status."""
-    return ledger.set_status(cid, status, at=now, worker=f"person@{worker_name()}")
+def set_status(ledger: Ledger, cid: str, status: str, now: datetime, *, by: str | None = None) -> str:
+    """Pause, resume (``active``) or cancel a campaign; returns the previous status. ``by``: who (:func:`person`)."""
+    return ledger.set_status(cid, status, at=now, worker=person(by))
 
 
 def status(ledger: Ledger, cid: str, now: datetime, next_count: int = 8, failure_count: int = 8) -> dict[str, Any]:
@@ -319,6 +325,6 @@ def status(ledger: Ledger, cid: str, now: datetime, next_count: int = 8, failure
     }
 
 
-__all__ = ["ApplyReport", "Retried", "apply_folder", "approve", "none_to_approve", "retry", "run_settings", "set_status",
-           "status", "week_states", "weeks",
+__all__ = ["ApplyReport", "Retried", "apply_folder", "approve", "none_to_approve", "person", "retry", "run_settings",
+           "set_status", "status", "week_states", "weeks",
            "ACTIVE", "PAUSED", "CANCELLED"]

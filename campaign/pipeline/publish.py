@@ -200,12 +200,13 @@ def reconcile_post(ledger: Ledger, post_id: str, now: datetime, settings: Settin
     return "queued" if moved else "skip"
 
 
-def resolve_post(ledger: Ledger, post_id: str, now: datetime, *, posted_url: str | None) -> str:
-    """A person's answer for an in-doubt post: it is out (with its URL), or it is not (queue it again)."""
+def resolve_post(ledger: Ledger, post_id: str, now: datetime, *, posted_url: str | None, by: str | None = None) -> str:
+    """A person's answer for an in-doubt post: it is out (with its URL), or it is not (queue it again).
+    ``by``: who answers (``person@<host>:<pid>`` unless given)."""
     post = ledger.post(post_id)
     if post.state != IN_DOUBT:
         raise Refused(f"{post_id} is {post.state}, not in_doubt; only in-doubt posts are resolved")
-    who = f"person@{worker_name()}"
+    who = by or f"person@{worker_name()}"
     if posted_url is not None:
         ok = _confirm(ledger, post_id, Published(remote_id=posted_url, url=posted_url), now, who,
                       "resolved by a person: posted")

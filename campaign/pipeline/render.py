@@ -8,6 +8,7 @@ so partner accounts of one language share a render and a replay renders nothing 
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 import redis
@@ -69,6 +70,7 @@ def render_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings 
         return "stale"
     facts_list = tuple(facts(people[pid], slot.date) for pid in slot.people)
     worker = worker_name()
+    began = time.perf_counter()
     try:
         key = card_key(applied, account=slot.account, platform=slot.platform, template=slot.template,
                        kind=slot.kind, week=slot.week, people=facts_list)
@@ -82,7 +84,8 @@ def render_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings 
         return "failed"
     # What a person approves: this card and this caption (re-planning keeps the approval while both hold).
     to = ledger.record_rendered(post, card, caption, shown_fp=shown_fingerprint(key, caption),
-                                review=applied.review_required, at=now, worker=worker)
+                                review=applied.review_required, at=now, worker=worker,
+                                seconds=time.perf_counter() - began)
     if to is None:
         ledger.release_render(post_id)
         return "skip"

@@ -1,0 +1,123 @@
+"""The actions an operator takes in the dashboard, each one call to the same function the CLI calls
+(``campaign.pipeline``), with the user's name for the audit stream (``<user>@web``).
+
+The API's routes and the pages' forms both come here, so a browser and a script can do exactly the
+same things, checked the same way: an action the post's or campaign's state does not allow is the
+pipeline's ``ValueError``, answered 409 (:class:`~campaign.web.errors.Conflict`) with its sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+from urllib.parse import urlparse
+
+from pydantic import BaseModel, Field
+
+from ..ledger import Ledger, UnknownCampaign, UnknownPost
+from ..ledger.states import ACTIVE, CANCELLED, PAUSED
+from ..pipeline import actions, publish
+from .errors import Conflict, WebError
+from .users import User
+
+T = TypeVar("T")
+
+try:  # the one error tree (campaign/errors.py): the pipeline's actions refuse with Refused there
+    from ..errors import Refused
+except ImportError:  # pragma: no cover - before it, they refuse with ValueError
+    Refused = ValueError  # type: ignore[misc,assignment]
+#: How the pipeline's actions say that the post's or campaign's state does not allow what was asked.
+REFUSALS: tuple[type[Exception], ...] = (Refused, ValueError)
+
+#: ``POST /api/campaigns/{id}/<action>`` and the Campaigns page's buttons: the status each sets.
+CAMPAIGN_ACTIONS = {"pause": PAUSED, "resume": ACTIVE, "cancel": CANCELLED}
+
+
+class CampaignActed(BaseModel):
+    campaign: str
+    previous: str
+    status: str
+    message: str
+
+
+class Approved(BaseModel):
+    approved: list[str]
+    message: str
+
+
+class PostActed(BaseModel):
+    post: str
+    state: str
+    message: str
+    note: str = ""
+
+
+class Resolution(BaseModel):
+    """How a person settles an in-doubt post: it went out (``posted_url``), or it did not (``not_posted``)."""
+
+    posted_url: str | None = Field(None, description="where the post is on its platform (http:// or https://)")
+    not_posted: bool = False
+
+
+def _checked(call: Callable[[], T]) -> T:
+    """Run a pipeline action; its refusal (the state does not allow it) becomes a 409 with its sentence.
+    An unknown post or campaign goes on to the app's 404."""
+    try:
+        return call()
+    except (UnknownPost, UnknownCampaign):
+        raise
+    except REFUSALS as exc:
+        raise Conflict(str(exc)) from None
+
+
+def campaign_action(ledger: Ledger, user: User, cid: str, action: str, now: datetime) -> CampaignActed:
+    """Pause, resume or cancel a campaign (``campaign pause|resume|cancel``)."""
+    status = CAMPAIGN_ACTIONS.get(action)
+    if status is None:
+        raise WebError(f"{action!r} is not a campaign action; use one of {', '.join(CAMPAIGN_ACTIONS)}", 404)
+    ledger.campaign(cid)  # raises UnknownCampaign
+    previous = _checked(lambda: actions.set_status(ledger, cid, status, now, by=user.audit_name))
+    return CampaignActed(campaign=cid, previous=previous, status=status, message=f"{cid}: {previous} -> {status}")
+
+
+def approve_post(ledger: Ledger, user: User, post_id: str, now: datetime) -> Approved:
+    """Approve one post awaiting review (``campaign approve POST``)."""
+    done = _checked(lambda: actions.approve(ledger, Ledger.campaign_of(post_id), now, post_id=post_id,
+                                            by=user.audit_name))
+    if not done:
+        raise Conflict(f"{post_id} changed while being approved (its card or caption is new); look at it again")
+    return Approved(approved=done, message=f"approved {post_id}")
+
+
+def approve_week(ledger: Ledger, user: User, cid: str, week: int, now: datetime) -> Approved:
+    """Approve every post of a campaign week awaiting review (``campaign approve CAMPAIGN --week N``)."""
+    done = _checked(lambda: actions.approve(ledger, cid, now, week=week, by=user.audit_name))
+    if not done:
+        states = actions.week_states(ledger, cid, week)
+        if not states:
+            raise Conflict(f"{cid} has no posts in week {week}; nothing was approved")
+    return Approved(approved=done, message=f"approved {len(done)} post{'s' if len(done) != 1 else ''} of week {week}")
+
+
+def retry_post(ledger: Ledger, user: User, post_id: str, now: datetime) -> PostActed:
+    """Send a failed, missed, cancelled or expired post round again (``campaign retry``)."""
+    done = _checked(lambda: actions.retry(ledger, post_id, now, by=user.audit_name))
+    return PostActed(post=post_id, state=done.state, note=done.note, message=done.line())
+
+
+def resolve_post(ledger: Ledger, user: User, post_id: str, how: Resolution, now: datetime) -> PostActed:
+    """Settle an in-doubt post (``campaign resolve --posted URL | --not-posted``)."""
+    if (how.posted_url is None) == (not how.not_posted):
+        raise WebError("give exactly one of posted_url (it went out: where) or not_posted (it did not)", 422)
+    if how.posted_url is not None:
+        parsed = urlparse(how.posted_url.strip())
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise WebError(f"posted_url: {how.posted_url!r} is not a web address (http:// or https://)", 422)
+    url = how.posted_url.strip() if how.posted_url else None
+    state = _checked(lambda: publish.resolve_post(ledger, post_id, now, posted_url=url, by=user.audit_name))
+    return PostActed(post=post_id, state=state, message=f"{post_id}: {state}")
+
+
+__all__ = ["Approved", "CAMPAIGN_ACTIONS", "CampaignActed", "PostActed", "Resolution", "approve_post", "approve_week",
+           "campaign_action", "resolve_post", "retry_post"]

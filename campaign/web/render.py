@@ -1,0 +1,86 @@
+"""Rendering a page: the Jinja2 templates (``campaign/web/templates/``), autoescaped, with what every
+page shows (who is logged in, the CSRF token its forms carry, the navigation, an action's outcome).
+
+A page's route calls ``ctx.pages.render(request, "name.html", {...})``; its template extends
+``base.html`` and fills ``{% block main %}``. Filters: ``when`` (a moment as ``Wed 15 Sep 2021
+10:00``), ``day``, ``label`` (``in_doubt`` -> ``in doubt``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Request, Response
+from fastapi.templating import Jinja2Templates
+
+if TYPE_CHECKING:
+    from .auth import Auth, Caller
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the navigation. ``path`` with ``{campaign}`` is a campaign's tab (shown with each
+    campaign, the id filled in); without, a link in the top bar. Lower ``order`` comes first."""
+
+    label: str
+    path: str
+    order: int = 50
+
+    @property
+    def per_campaign(self) -> bool:
+        return "{campaign}" in self.path
+
+    def href(self, campaign: str = "") -> str:
+        return self.path.replace("{campaign}", campaign)
+
+
+def when(moment: datetime | None) -> str:
+    return f"{moment:%a %d %b %Y %H:%M}" if moment else ""
+
+
+def day(value: date | None) -> str:
+    return f"{value:%a %d %b %Y}" if value else ""
+
+
+def label(state: str) -> str:
+    return state.replace("_", " ")
+
+
+class Pages:
+    """The templates of one app, with its navigation and its auth (for the CSRF token and flash)."""
+
+    def __init__(self, auth: Auth, nav: Iterable[NavItem]):
+        self.auth = auth
+        items = sorted(nav, key=lambda n: (n.order, n.label))
+        self.top = [n for n in items if not n.per_campaign]
+        self.tabs = [n for n in items if n.per_campaign]
+        self.templates = Jinja2Templates(directory=str(TEMPLATES))
+        self.templates.env.filters.update(when=when, day=day, label=label)
+
+    def render(self, request: Request, name: str, context: dict[str, Any], *, status: int = 200,
+               headers: dict[str, str] | None = None) -> Response:
+        caller: Caller | None = getattr(request.state, "caller", None)
+        flash_cookie = bool(request.cookies.get("campaign_flash"))
+        scratch = Response()
+        values = {
+            "user": caller.user if caller else None,
+            "csrf": caller.session.csrf if caller and caller.session else "",
+            "nav": self.top, "tabs": self.tabs,
+            "flash": self.auth.take_flash(request, scratch) if flash_cookie else "",
+            **context,
+        }
+        response = self.templates.TemplateResponse(request, name, values, status_code=status, headers=headers)
+        if flash_cookie:  # shown once: the cookie is dropped with this answer
+            for key, value in scratch.raw_headers:
+                if key == b"set-cookie":
+                    response.raw_headers.append((key, value))
+        return response
+
+
+__all__ = ["NavItem", "Pages", "TEMPLATES", "day", "label", "when"]

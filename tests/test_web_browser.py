@@ -1,0 +1,78 @@
+"""A smoke test in a real browser: Debian's ``chromium`` headless, driven by Playwright, over real HTTP
+to the dashboard (uvicorn in a thread) on the populated ledger. The fuller browser suite builds on this."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from campaign.web import Users, create_app
+from tests.web_fixtures import *  # noqa: F403
+from tests.web_fixtures import OPERATOR, REVIEW, VIEWER, Populated
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")]
+
+
+@pytest.fixture
+def served(populated: Populated, users: Users) -> Iterator[str]:
+    """The dashboard over HTTP on a free loopback port; yields its address."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    app = create_app(populated.ledger, users, secret_key="browser-test", failure_delay=0)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the dashboard did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+@pytest.fixture
+def chromium() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def test_an_operator_approves_a_card_in_the_browser_and_a_viewer_cannot(served: str, chromium, populated: Populated) -> None:  # type: ignore[no-untyped-def]
+    errors: list[str] = []
+    page = chromium.new_page(viewport={"width": 390, "height": 844})  # a phone
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{served}/login?token={OPERATOR}")
+    assert page.locator("h1").inner_text() == "Campaigns"
+    assert "Week 1 of 1" in page.locator("#campaign-small").inner_text()
+    page.goto(f"{served}/posts/{REVIEW}")
+    # The Khmer name is set in the font the app serves (not a system fallback).
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    assert page.evaluate("document.fonts.check(\"16px 'Noto Sans Khmer'\", 'សារ កាណិកា')")
+    assert page.evaluate("[...document.fonts].some(f => f.family.includes('Noto Sans Khmer') && f.status === 'loaded')")
+    page.get_by_role("button", name="Approve this card and caption").click()
+    page.wait_for_selector(".flash")
+    assert populated.ledger.state(REVIEW) == "approved"
+    assert populated.ledger.post(REVIEW).approved_by == "sokha@web"
+    assert not errors, errors
+
+    viewer = chromium.new_page()
+    viewer.goto(f"{served}/login?token={VIEWER}")
+    viewer.goto(f"{served}/")
+    assert viewer.get_by_role("button", name="Pause").count() == 0
+    answer = viewer.request.post(f"{served}/campaigns/small/pause", form={"csrf": "x"})
+    assert answer.status == 403 and populated.ledger.campaign_field("small", "status") == "active"
