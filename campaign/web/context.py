@@ -8,13 +8,14 @@ apps on two ledgers can run side by side (tests do).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..clock import now_for
 from ..ledger import Ledger
 from .auth import Auth
 from .render import Pages
+from .thumbs import Thumbnails
 from .users import Users
 
 
@@ -26,6 +27,10 @@ class WebContext:
     pages: Pages
     clock: Callable[[], float]  # the wall clock: sessions, delays
     now_of: Callable[[Ledger], datetime] = now_for  # the campaign's now: simulated after a replay
+    thumbs: Thumbnails = field(init=False)  # card thumbnails, cached in the ledger's Redis
+
+    def __post_init__(self) -> None:
+        self.thumbs = Thumbnails(self.ledger)
 
     def now(self) -> datetime:
         """The campaign's now (the ledger's simulated time, if set, else the system time)."""

@@ -1,0 +1,41 @@
+"""The Calendar tab (``/campaigns/{id}/calendar``): weeks × accounts, each cell the card's thumbnail
+coloured by the post's state, release posts and the finale marked, failed / in-doubt / missed posts
+standing out; a click opens the post. ``/thumbs/{sha}`` serves a card's thumbnail (drawn once, kept
+in Redis, cached by the browser for good: the address names the card's hash)."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from ..auth import Caller, context, page_viewer
+from ..context import WebContext
+from ..errors import NotFound
+from ..render import NavItem
+from ..schedule import ALARMS, calendar
+from ..thumbs import MEDIA_TYPE
+
+router = APIRouter(include_in_schema=False)
+NAV = (NavItem("Calendar", "/campaigns/{campaign}/calendar", order=10),)
+
+SHA256 = re.compile(r"[0-9a-f]{64}")
+FOREVER = "private, max-age=31536000, immutable"
+
+
+@router.get("/campaigns/{cid}/calendar")
+def calendar_page(request: Request, cid: str, caller: Caller = Depends(page_viewer),
+                  ctx: WebContext = Depends(context)) -> Response:
+    return ctx.pages.render(request, "calendar.html", {"cal": calendar(ctx.ledger, cid), "alarm_states": ALARMS})
+
+
+@router.get("/thumbs/{sha}")
+def thumbnail(sha: str, caller: Caller = Depends(page_viewer), ctx: WebContext = Depends(context)) -> Response:
+    data = ctx.thumbs.get(sha) if SHA256.fullmatch(sha) else None
+    if data is None:
+        raise NotFound(f"no card has the hash {sha!r}; open the post's page for its current card")
+    return Response(data, media_type=MEDIA_TYPE, headers={"Cache-Control": FOREVER, "ETag": f'"t-{sha}"'})
+
+
+__all__ = ["NAV", "router"]
