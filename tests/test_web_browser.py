@@ -76,3 +76,46 @@ def test_an_operator_approves_a_card_in_the_browser_and_a_viewer_cannot(served: 
     assert viewer.get_by_role("button", name="Pause").count() == 0
     answer = viewer.request.post(f"{served}/campaigns/small/pause", form={"csrf": "x"})
     assert answer.status == 403 and populated.ledger.campaign_field("small", "status") == "active"
+
+
+#: Where the browser tests leave a screenshot of each page they open (the README names it).
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "out" / "screenshots"
+
+
+def test_calendar_and_review_in_the_browser_an_operator_approves_a_week(served: str, chromium,  # type: ignore[no-untyped-def]
+                                                                        populated: Populated) -> None:
+    from campaign.ledger.states import AWAITING_REVIEW
+    from tests.pipeline_fixtures import put_in_state
+    from tests.web_fixtures import FAILED, POSTED
+
+    second = "small:2021-11-09:c-en"  # a second card of week 1 to review, drawn (POSTED's card)
+    card = populated.ledger.post(POSTED).card
+    assert put_in_state(populated.ledger, second, "planned", AWAITING_REVIEW, at=populated.now, card=card,
+                        card_format="png", caption="Second caption", alt={"en": "Second alt text"})
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    page = chromium.new_page(viewport={"width": 390, "height": 844})  # a phone
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{served}/login?token={OPERATOR}")
+    page.goto(f"{served}/campaigns/small/calendar")
+    assert page.locator("h1").inner_text() == "Calendar"
+    page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    assert page.locator(f'a.cell.alarm[data-post="{FAILED}"]').count() == 1
+    # On a phone the grid scrolls sideways inside its box; the page itself does not.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(SCREENSHOTS / "calendar.png"), full_page=True)
+    page.locator(f'a.cell[data-post="{POSTED}"]').click()
+    page.wait_for_url(f"**/posts/{POSTED}")
+
+    page.goto(f"{served}/campaigns/small/review")
+    assert page.locator("article.review-post").count() == 2
+    page.screenshot(path=str(SCREENSHOTS / "review.png"), full_page=True)
+    page.get_by_role("button", name="Approve all of week 1").click()
+    page.wait_for_selector(".flash")
+    assert "approved 2 posts of week 1" in page.locator(".flash").inner_text()
+    assert populated.ledger.state(REVIEW) == populated.ledger.state(second) == "approved"
+    by = {e["post"]: e["worker"] for e in populated.ledger.iter_audit("small") if e.get("to") == "approved"}
+    assert by == {REVIEW: "sokha@web", second: "sokha@web"}
+    assert page.locator("article.review-post").count() == 0
+    assert not errors, errors
