@@ -100,7 +100,13 @@ def test_calendar_and_review_in_the_browser_an_operator_approves_a_week(served: 
     page.goto(f"{served}/login?token={OPERATOR}")
     page.goto(f"{served}/campaigns/small/calendar")
     assert page.locator("h1").inner_text() == "Calendar"
-    page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    # The posted card's thumbnail loads (polled from here: the page's CSP forbids the eval wait_for_function uses).
+    thumb = page.locator(f'a.cell[data-post="{POSTED}"] img')
+    thumb.scroll_into_view_if_needed()
+    deadline = time.monotonic() + 10
+    while not thumb.evaluate("i => i.complete && i.naturalWidth > 0"):
+        assert time.monotonic() < deadline, "the thumbnail did not load"
+        time.sleep(0.05)
     assert page.locator(f'a.cell.alarm[data-post="{FAILED}"]').count() == 1
     # On a phone the grid scrolls sideways inside its box; the page itself does not.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
