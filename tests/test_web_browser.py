@@ -61,7 +61,8 @@ def test_an_operator_approves_a_card_in_the_browser_and_a_viewer_cannot(served: 
     assert "Week 1 of 1" in page.locator("#campaign-small").inner_text()
     page.goto(f"{served}/posts/{REVIEW}")
     # The Khmer name is set in the font the app serves (not a system fallback).
-    page.wait_for_function("document.fonts.status === 'loaded'")
+    # Awaited, not polled: the page's CSP forbids the eval that wait_for_function's polling falls back to.
+    assert page.evaluate("document.fonts.ready.then(() => document.fonts.status)") == "loaded"
     assert page.evaluate("document.fonts.check(\"16px 'Noto Sans Khmer'\", 'សារ កាណិកា')")
     assert page.evaluate("[...document.fonts].some(f => f.family.includes('Noto Sans Khmer') && f.status === 'loaded')")
     page.get_by_role("button", name="Approve this card and caption").click()
