@@ -139,15 +139,13 @@ class Canvas:
         if self._base_key is None or any(overlap(r, s) for r in (parts or (area,)) for s in self._dirty):
             paint(self.image, (area[0], area[1]))
             return
-        key = (what[0], self.t.cache.setdefault("token", object()), self._base_key, *what[1:])
-        hit = _IMAGES.get(key)
-        if hit is None:
+        def blended() -> tuple[Image.Image, None]:
             done = self.image.crop(area)
             paint(done, (0, 0))
-            _IMAGES.put(key, (done, None), image_bytes(done))
-        else:
-            done = hit[0]
-        self.image.paste(done, area[:2])
+            return done, None
+
+        key = (what[0], self.t.cache.setdefault("token", object()), self._base_key, *what[1:])
+        self.image.paste(self.by_content(key, blended)[0], area[:2])
 
 
 def clear_caches(fonts: bool = False) -> None:
