@@ -32,6 +32,7 @@ def template_names(c: Campaign, template: str | None) -> list[str]:
 
 
 def title(c: Campaign, template: str | None, as_of: date | None) -> str:
+    """The contact sheet's heading."""
     return f"{c.name}: {'template ' + template if template else 'planned posts'}" + (f" as of {as_of}" if as_of else "")
 
 
