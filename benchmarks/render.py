@@ -32,7 +32,8 @@ from datetime import timedelta
 from PIL import Image, ImageDraw
 
 from campaign.cards import CardInput, find_template, load_template, render
-from campaign.cards.render import clear_caches, encode
+from campaign.cards.canvas import clear_caches
+from campaign.cards.encode import encode
 from campaign.cards.samples import SAMPLE_DAY, crowd, sample_facts, sample_people
 from campaign.roster import Person, facts
 

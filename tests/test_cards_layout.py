@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFont
 
 from campaign.cards.layout import clusters, fit, font, has_khmer, initials, units, wrap
-from campaign.cards.render import grid_layout
-from campaign.cards.template import package_font
+from campaign.cards.grid import grid_layout
+from campaign.cards.load import package_font
 
 KHMER_FONT = package_font("fontpkg_noto_sans_khmer")
 SANS_FONT = package_font("fontpkg_noto_sans")

@@ -164,7 +164,7 @@ def test_collage_works_from_one_to_sixty(templates: dict[str, Template], folder,
 
 
 def test_same_inputs_give_the_same_bytes(portrait: Template, folder, make_photo: Callable[..., bytes]) -> None:  # type: ignore[no-untyped-def]
-    from campaign.cards.render import clear_caches
+    from campaign.cards.canvas import clear_caches
 
     card = card_input((person_facts(folder, "rong-chhun"),), "km", photos={"rong-chhun": make_photo()}, logo=make_photo((300, 120), "PNG"))
     first = render(portrait, card)
@@ -268,7 +268,7 @@ def test_cached_base_gives_the_same_bytes_as_painting_every_layer_in_order(
         templates: dict[str, Template], folder, make_photo: Callable[..., bytes], lang: str) -> None:  # type: ignore[no-untyped-def]
     import importlib
 
-    R = importlib.import_module("campaign.cards.render")  # the module (the package exports render())
+    R = importlib.import_module("campaign.cards.canvas")  # the module of the cached base
 
     rc = person_facts(folder, "rong-chhun")
     long_charge = replace(rc, charge=rc.charge.model_copy(update={"root": {"en": "incitement " * 40, "km": "ញុះញង់ " * 40}}))  # type: ignore[union-attr]
@@ -306,7 +306,7 @@ def test_draw_line_paints_what_imagedraw_text_paints(portrait: Template) -> None
     from PIL import ImageChops, ImageDraw
 
     from campaign.cards.layout import font
-    from campaign.cards.render import draw_line
+    from campaign.cards.text import draw_line
 
     for family, text in (("sans", "Behind bars for 13 months"), ("khmer", "ជាប់ឃុំអស់រយៈពេល ១៣ ខែ")):
         f = font(portrait.fonts[family], 41, 700)
@@ -326,7 +326,7 @@ def test_warm_caches_give_the_same_bytes_as_every_card_rendered_cold(
     every cache empty."""
     import random
 
-    from campaign.cards.render import clear_caches
+    from campaign.cards.canvas import clear_caches
 
     rc = person_facts(folder, "rong-chhun")
     long_charge = replace(rc, charge=rc.charge.model_copy(update={"root": {"en": "incitement " * 40, "km": "ញុះញង់ " * 40}}))  # type: ignore[union-attr]
@@ -358,7 +358,7 @@ def test_warm_caches_give_the_same_bytes_as_every_card_rendered_cold(
 def test_grid_gives_labels_room_when_names_do_not_fit_under_the_largest_faces(templates: dict[str, Template]) -> None:
     """60 people in the landscape collage: under the largest faces the longest Khmer names do
     not fit even at the smallest label size; the grid gives up some face size for them."""
-    from campaign.cards.render import grid_layout
+    from campaign.cards.grid import grid_layout
 
     people = crowd(sample_people()[:3], 60, WEEK6)  # a third have the longest sample name
     card = render(templates["collage"], card_input(people, "km", kind="finale"), size="landscape")
@@ -369,7 +369,7 @@ def test_grid_gives_labels_room_when_names_do_not_fit_under_the_largest_faces(te
     spec = templates["collage"].spec.layers[-2].grid
     assert spec is not None
     from campaign.cards.layout import font, set_text
-    from campaign.cards.template import per_size
+    from campaign.cards.values import per_size
 
     _, _, w, h = per_size(spec.box, "landscape")
     cols, _, side, label_h = grid_layout(60, w, h, spec.gap, spec.label_ratio)

@@ -102,7 +102,7 @@ def test_missing_font_package_and_file_are_errors_not_fallbacks(tmp_path: Path) 
 
 
 def test_font_file_in_template_folder(tmp_path: Path) -> None:
-    from campaign.cards.template import package_font
+    from campaign.cards.load import package_font
 
     d = write(tmp_path, "fonts:\n  sans: {file: fonts/Mine.ttf}\n  khmer: {package: fontpkg_noto_sans_khmer}\n" + MINIMAL)
     (d / "fonts").mkdir()

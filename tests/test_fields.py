@@ -18,7 +18,7 @@ from campaign.checks.caption_lints import caption_problems
 from campaign.cards import CardInput, load_template, render
 from campaign.cards.fields import fill
 from campaign.cards.fields import namespace as card_namespace
-from campaign.cards.template import check_format
+from campaign.cards.fields import check_format
 from campaign.cli import main
 from campaign.checks import load_consistent
 from campaign.fields import ALIASES, FIELDS, NAMES, VOCABULARY, caption_values, check, resolve, value_of

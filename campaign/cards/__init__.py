@@ -7,9 +7,20 @@
                   size="square", fmt="jpeg", max_bytes=1_000_000)
     card.image, card.alt["en"], card.warnings, card.overflows
 
-Modules: ``template`` (the YAML format and loading), ``layout`` (fonts, Khmer-aware wrapping,
-fit), ``photos`` (decoding and normalising what people send), ``fields`` (values for format
-strings), ``render`` (painting and encoding).
+Modules, each with one reason to change:
+
+* what a template is: ``template`` (the models of ``template.yaml`` and a loaded template),
+  ``values`` (colours, boxes, per-canvas values), ``lint`` (what the models cannot see),
+  ``load`` (finding a template folder, fonts, images);
+* what a card says: ``card`` (its input, the rendered card, overflows; :func:`card_input`, the
+  one way a post becomes a card's input), ``fields`` (the values of format strings and
+  ``when:``), ``alt`` (alt text);
+* how it is painted: ``render`` (the entry point), ``canvas`` (the one canvas painters draw on,
+  with every render cache behind it), ``paint`` (layers), ``text``, ``faces``, ``grid`` (the
+  grid's geometry and painting), ``layout`` and ``runs`` (setting text), ``photos`` (decoding
+  what people send), ``encode`` (deterministic bytes within a limit);
+* ``preview`` (designers' tools: sample cards, the contact sheet, the file watcher);
+  :class:`CardError` lives in the one error tree, :mod:`campaign.errors`.
 
 Errors: :class:`CardError` (template, font, byte limit, people count; overflow when strict) and
 its subclass :class:`PhotoError` (names the person and, when given ``CardInput.photo_names``, the
@@ -19,46 +30,16 @@ file). Template files that are wrong raise :class:`campaign.sources.InputError` 
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
+from ..errors import CardError
+from .card import Card, CardInput, Overflow, card_input
 from .layout import require_raqm
+from .load import ASSETS, ENV_PATH, find_template, load_template, template_at, template_dirs
 from .photos import PhotoError
-from .render import Card, CardInput, Overflow, render
-from .template import TEMPLATE_FILE, CardError, Template, load_template
-
-ASSETS = Path(__file__).resolve().parents[2] / "assets" / "templates"
-ENV_PATH = "CAMPAIGN_TEMPLATE_PATH"
-
-
-def template_dirs(campaign_root: Path | None = None) -> list[Path]:
-    """Where templates are looked for, in order: the campaign's templates/, $CAMPAIGN_TEMPLATE_PATH, the repo's assets/templates."""
-    dirs: list[Path] = []
-    if campaign_root is not None:
-        dirs.append(Path(campaign_root) / "templates")
-    dirs += [Path(p) for p in os.environ.get(ENV_PATH, "").split(os.pathsep) if p]
-    dirs.append(ASSETS)
-    return dirs
-
-
-def find_template(name: str, campaign_root: Path | None = None) -> Path:
-    """The folder of the template called ``name`` (or a path to a template folder).
-
-    Raises CardError naming every place it looked.
-    """
-    direct = Path(name)
-    if (os.sep in name or "/" in name) and (direct / TEMPLATE_FILE).is_file():
-        return direct
-    looked = []
-    for d in template_dirs(campaign_root):
-        candidate = d / name
-        if (candidate / TEMPLATE_FILE).is_file():
-            return candidate
-        looked.append(str(candidate))
-    raise CardError(f"no template {name!r}: looked for {TEMPLATE_FILE} in " + ", ".join(looked))
-
+from .render import render
+from .template import TEMPLATE_FILE, Template
 
 __all__ = [
-    "Card", "CardError", "CardInput", "Overflow", "PhotoError", "Template",
-    "find_template", "load_template", "render", "require_raqm", "template_dirs",
+    "ASSETS", "Card", "CardError", "CardInput", "ENV_PATH", "Overflow", "PhotoError", "TEMPLATE_FILE", "Template",
+    "card_input", "find_template", "load_template", "render", "require_raqm",
+    "template_at", "template_dirs",
 ]

@@ -1,5 +1,6 @@
 """The values a template's text and alt format strings may use: :mod:`campaign.fields`, the one
-vocabulary of captions, cards and alt text, plus how a card fills them in (:func:`fill`).
+vocabulary of captions, cards and alt text, plus how a card fills them in (:func:`fill`) and
+whether a layer's ``when:`` holds for a card (:func:`matches`).
 
 ``{name.km}`` is the Khmer name or nothing; bare ``{name}`` is the name in the layer's language
 (falling back to English); ``{name.primary}``/``{name.secondary}`` are the Khmer and English
@@ -14,15 +15,24 @@ import functools
 import re
 import string
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..fields import Number, Post
+from ..fields import ALIASES, PERSON_FIELDS, Number, Post, check, resolve, used
 from ..fields import namespace as _namespace
 from ..roster import Facts
 from ..types import format_date
 from ..words import DurationUnit
 
-__all__ = ["Number", "fill", "format_date", "namespace"]
+if TYPE_CHECKING:
+    from .card import CardInput
+    from .template import When
+
+__all__ = ["TEXT_FIELDS", "Number", "check_format", "fill", "format_date", "matches", "namespace", "pick_text"]
+
+# Fields a text or alt format string may use: the one vocabulary of captions, cards and alt text
+# (campaign.fields). Text fields take a language attribute ({name.km}); bare, they are written in
+# the layer's language (the card's, unless `lang:` is set).
+TEXT_FIELDS = PERSON_FIELDS + tuple(a for a in ALIASES if resolve(a)[0] in PERSON_FIELDS)
 
 
 def namespace(people: Sequence[Facts], lang: str, *, week: int, count: int | None = None,
@@ -98,12 +108,55 @@ def texts_of(spec: Any) -> list[tuple[tuple[Any, ...], str | dict[str, str]]]:
     return out
 
 
+def check_format(text: str) -> str | None:
+    """None if ``text`` is a usable card/alt format string, else its first problem
+    (:func:`campaign.fields.check` gives them all)."""
+    problems = check(text)
+    return problems[0] if problems else None
+
+
 def fields_used(spec: Any) -> set[str]:
     """The fields (not aliases: ``days`` counts as ``days_detained``) any text of a template uses."""
-    from ..fields import resolve, used
-
     found: set[str] = set()
     for _, text in texts_of(spec):
         for one in (text.values() if isinstance(text, dict) else [text]):
             found.update(resolve(name)[0] for name in used(one))
     return found
+
+
+def pick_text(text: str | dict[str, str], lang: str) -> str:
+    """A layer's text for the card language: ``{en: .., km: ..}`` or one string for all."""
+    if isinstance(text, str):
+        return text
+    for key in (lang, "*", "en"):
+        if key in text:
+            return text[key]
+    return next(iter(text.values()))
+
+
+def matches(when: When | None, card: CardInput, people: Sequence[Facts] | None = None) -> bool:
+    """Whether a layer's ``when:`` holds for this card."""
+    if when is None:
+        return True
+    people = card.people if people is None else people
+    if when.status is not None and not all(f.status.value in when.status for f in people):
+        return False
+    if when.kind is not None and card.kind not in when.kind:
+        return False
+    if when.language is not None and card.language not in when.language:
+        return False
+    n = len(people)
+    if when.min_people is not None and n < when.min_people:
+        return False
+    if when.max_people is not None and n > when.max_people:
+        return False
+    for names, want in ((when.has, True), (when.lacks, False)):
+        for f in people if names else ():
+            values = namespace([f], card.language, week=card.week, durations=card.durations)
+            if any(bool(format(values[n], "")) != want for n in names):  # type: ignore[index]
+                return False
+    if when.has_photo is not None:
+        has = len(people) == 1 and card.photos.get(people[0].person.id) is not None
+        if has != when.has_photo:
+            return False
+    return True

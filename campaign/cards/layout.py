@@ -22,7 +22,7 @@ from pathlib import Path
 
 from PIL import ImageFont, features
 
-from .template import CardError
+from ..errors import CardError
 
 ZWSP = "\u200b"
 _KHMER_RE = re.compile(r"[\u1780-\u17ff\u19e0-\u19ff]")

@@ -15,7 +15,7 @@ import warnings
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .template import CardError
+from ..errors import CardError
 
 FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}  # MPO: the JPEG variant many phones write
 MAX_PIXELS = 60_000_000  # a 60 MP photo is a camera original; more is a bomb or a mistake

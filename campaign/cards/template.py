@@ -1,4 +1,4 @@
-"""The template format: ``template.yaml`` validated into typed models, with its fonts resolved.
+"""The template format: ``template.yaml`` validated into typed models, and a loaded :class:`Template`.
 
 A template is a folder: ``template.yaml`` + images + optional fonts. The YAML names its canvases
 (``sizes``), the fonts it uses, the layers painted in order, and the alt text per language::
@@ -19,61 +19,30 @@ Every value that places something (``box``, text ``size``) may be given per canv
 ``box: {square: [..], landscape: [..], default: [..]}``.
 
 Errors come out as ``template.yaml:LINE: layers[3].text.size: message`` through
-:mod:`campaign.sources`.
+:mod:`campaign.sources`. How colours, boxes and per-canvas values are written: :mod:`.values`;
+what the models alone cannot see: :mod:`.lint`; reading a folder and its fonts: :mod:`.load`.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar, Union
+from typing import Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..errors import CardError
-from ..fields import ALIASES, PERSON_FIELDS, check, resolve
-from ..sources import InputError, Loc, Located, Problem, did_you_mean, load_model
+from ..fields import PERSON_FIELDS
+from ..sources import Located, did_you_mean
 from ..types import LANG_RE
+from .fields import TEXT_FIELDS
+from .values import Color, PerSize, PlacedBox
 
 TEMPLATE_FILE = "template.yaml"
 REQUIRED_SIZES = {"square": (1080, 1080), "portrait": (1080, 1350), "landscape": (1200, 675)}
 
-# Fields a text or alt format string may use: the one vocabulary of captions, cards and alt text
-# (campaign.fields). Text fields take a language attribute ({name.km}); bare, they are written in
-# the layer's language (the card's, unless `lang:` is set).
-TEXT_FIELDS = PERSON_FIELDS + tuple(a for a in ALIASES if resolve(a)[0] in PERSON_FIELDS)
-
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# --- small value types -------------------------------------------------------------------------
-
-_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
-RGBA = tuple[int, int, int, int]
-
-
-def parse_color(value: str) -> RGBA:
-    """``#abc``, ``#aabbcc`` or ``#aabbccdd`` -> an RGBA tuple."""
-    h = value[1:]
-    if len(h) == 3:
-        h = "".join(c * 2 for c in h)
-    if len(h) == 6:
-        h += "ff"
-    return (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16), int(h[6:8], 16))
-
-
-def _color(value: Any) -> Any:
-    if isinstance(value, str) and not _COLOR_RE.match(value.strip()):
-        raise ValueError(f"{value!r} is not a colour; write it as #rrggbb or #rrggbbaa (alpha)")
-    return value.strip() if isinstance(value, str) else value
-
-
-Color = Annotated[str, BeforeValidator(_color)]
 
 
 class Stroke(Model):
@@ -81,59 +50,6 @@ class Stroke(Model):
 
     width: int = Field(2, ge=1, le=40)
     color: Color = "#000000"
-
-
-
-Box = tuple[int, int, int, int]
-T = TypeVar("T")
-# A value for every canvas, or one per canvas name (with an optional `default`).
-PerSize = Union[T, dict[str, T]]
-
-_BOX = "a box is [x, y, width, height] (4 numbers) in whole pixels"
-
-
-def _one_box(value: Any) -> Box | None:
-    if not isinstance(value, (list, tuple)) or len(value) != 4:
-        return None
-    if not all(isinstance(v, int) and not isinstance(v, bool) or isinstance(v, float) and v.is_integer() for v in value):
-        return None
-    x, y, w, h = (int(v) for v in value)
-    return (x, y, w, h)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        n = len(value)
-        return f"[{', '.join(str(v) for v in value)}] ({n} number{'s' if n != 1 else ''})"
-    return repr(value)
-
-
-def _box(value: Any) -> Any:
-    # Checked before pydantic sees it: a wrong box would fail both halves of the union, and
-    # the two messages (box[3]: missing; box: not a dictionary) hide what a box is.
-    if isinstance(value, dict):
-        out = {}
-        for name, one in value.items():
-            box = _one_box(one)
-            if box is None:
-                raise ValueError(f"{name}: {_BOX}; got {_show(one)}")
-            out[name] = box
-        return out
-    box = _one_box(value)
-    if box is None:
-        raise ValueError(f"{_BOX}, or a mapping of canvas names to such boxes "
-                         f"(e.g. {{square: [..], landscape: [..], default: [..]}}); got {_show(value)}")
-    return box
-
-
-PlacedBox = Annotated[PerSize[Box], BeforeValidator(_box)]
-
-
-def per_size(value: Any, size: str) -> Any:
-    """The value of a PerSize field for the canvas ``size``."""
-    if isinstance(value, dict):
-        return value[size] if size in value else value["default"]
-    return value
 
 
 class When(Model):
@@ -390,7 +306,7 @@ class AltRule(Model):
     text: dict[str, str]
 
 
-def _default_fonts() -> dict[str, FontSource]:
+def default_fonts() -> dict[str, FontSource]:
     return {"sans": FontSource(package="fontpkg_noto_sans"), "khmer": FontSource(package="fontpkg_noto_sans_khmer")}
 
 
@@ -400,7 +316,7 @@ class TemplateSpec(Model):
     name: str | None = None
     description: str = ""
     max_people: int | None = Field(None, ge=1, description="refuse cards featuring more people (e.g. 1 for a portrait)")
-    fonts: dict[str, FontSource] = Field(default_factory=_default_fonts)
+    fonts: dict[str, FontSource] = Field(default_factory=default_fonts)
     sizes: dict[str, tuple[int, int]] = Field(default_factory=lambda: dict(REQUIRED_SIZES))
     layers: list[Layer] = Field(min_length=1)
     alt: dict[str, str] | list[AltRule]
@@ -417,99 +333,7 @@ class TemplateSpec(Model):
         return value
 
 
-def check_spec(spec: TemplateSpec) -> Iterator[tuple[Loc, str]]:
-    """What the model alone cannot see, every problem at once: each per-canvas value names real
-    canvases, each box lies inside its canvases, each font family is declared, each text is usable."""
-    for i, layer in enumerate(spec.layers):
-        where: Loc = ("layers", i, layer.kind)
-        yield from _check_layer(spec, where, layer.spec)
-    rules = spec.alt if isinstance(spec.alt, list) else [AltRule(text=spec.alt)]
-    for i, rule in enumerate(rules):
-        for lang, text in rule.text.items():
-            loc: Loc = ("alt", i, "text", lang) if isinstance(spec.alt, list) else ("alt", lang)
-            if not LANG_RE.match(lang):
-                yield loc, f"{lang!r} is not a language code"
-            for err in check(text):
-                yield loc, err
-
-
-def _check_layer(spec: TemplateSpec, where: Loc, layer: Any) -> Iterator[tuple[Loc, str]]:
-    sizes = spec.sizes
-    for fname in ("box", "size"):
-        value = getattr(layer, fname, None)
-        if isinstance(value, dict):
-            unknown = [k for k in value if k != "default" and k not in sizes]
-            for name in unknown:
-                yield where + (fname, name), (f"no canvas named {name!r}{did_you_mean(name, [*sizes, 'default'])}; "
-                                              f"sizes: {', '.join(sizes)}")
-            lacking = [s for s in sizes if s not in value] if "default" not in value else []
-            if lacking and not unknown:  # a misspelt canvas is also a lacking one: say it once
-                yield where + (fname,), (f"no value for canvas {' or '.join(map(repr, lacking))}; "
-                                         f"give {'it' if len(lacking) == 1 else 'each'}, or a 'default'")
-    if hasattr(layer, "box"):
-        yield from _check_box(where + ("box",), layer.box, sizes)
-    if isinstance(layer, TextStyle):
-        yield from _check_style(spec, where, layer)
-    elif isinstance(layer, GridLayer) and layer.label:
-        yield from _check_style(spec, where + ("label",), layer.label)
-
-
-def _check_box(loc: Loc, box: Any, sizes: dict[str, tuple[int, int]]) -> Iterator[tuple[Loc, str]]:
-    # one problem per box the designer wrote, naming every canvas it does not fit
-    uses: dict[str | None, list[str]] = {}
-    for size in sizes:
-        if not isinstance(box, dict):
-            uses.setdefault(None, []).append(size)
-        elif size in box or "default" in box:
-            uses.setdefault(size if size in box else "default", []).append(size)
-    for key, names in uses.items():
-        at = loc + ((key,) if key else ())
-        x, y, w, h = per_size(box, names[0])
-        if w <= 0 or h <= 0:
-            yield at, f"width and height must be positive (got {w}x{h})"
-            continue
-        outside = [f"the {n} canvas ({sizes[n][0]}x{sizes[n][1]})" for n in names
-                   if x < 0 or y < 0 or x + w > sizes[n][0] or y + h > sizes[n][1]]
-        if outside:
-            listed = ", ".join(outside[:-1]) + " and " + outside[-1] if len(outside) > 1 else outside[0]
-            yield at, f"[{x}, {y}, {w}, {h}] reaches outside {listed}"
-
-
-def _check_style(spec: TemplateSpec, where: Loc, style: TextStyle) -> Iterator[tuple[Loc, str]]:
-    have = ", ".join(spec.fonts) or "none"
-    for fname in ("font", "font_khmer"):
-        family = getattr(style, fname)
-        if family in spec.fonts:
-            continue
-        message = f"no font family {family!r} in fonts{did_you_mean(family, spec.fonts)} (have: {have})"
-        if fname == "font_khmer":
-            default = "" if fname in style.model_fields_set else f" (default: {family})"
-            message += (f"; text containing Khmer is set in font_khmer{default}: add "
-                        f"{family}: {{package: fontpkg_noto_sans_khmer}} to fonts, "
-                        f"or set font_khmer: to a family that has Khmer")
-        else:
-            message += "; add it to fonts, or set font: to one of those"
-        yield where + (fname,), message
-    texts = style.text if isinstance(style.text, dict) else {"": style.text}  # type: ignore[attr-defined]
-    for lang, text in texts.items():
-        loc = where + ("text", lang) if lang else where + ("text",)
-        if lang and lang != "*" and not LANG_RE.match(lang):
-            yield loc, f"{lang!r} is not a language code"
-        for err in check(text):
-            yield loc, err
-
-
 BackgroundLayer.model_rebuild()
-
-
-def check_format(text: str) -> str | None:
-    """None if ``text`` is a usable card/alt format string, else its first problem
-    (:func:`campaign.fields.check` gives them all)."""
-    problems = check(text)
-    return problems[0] if problems else None
-
-
-# --- loading -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -526,94 +350,3 @@ class Template:
     @property
     def sizes(self) -> dict[str, tuple[int, int]]:
         return self.spec.sizes
-
-
-def package_font(package: str, file: str | None = None, italic: bool = False) -> Path:
-    """The font file shipped in an installed font package (``<package>/files/*.ttf``)."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.origin:
-        dist = package.replace("_", "-")
-        raise CardError(f"font package {package!r} is not installed (pip install {dist})")
-    files = Path(spec.origin).parent / "files"
-    if file:
-        path = files / file
-        if not path.is_file():
-            have = ", ".join(sorted(p.name for p in files.glob("*.[ot]tf"))) or "none"
-            raise CardError(f"font package {package!r} has no file {file!r} (it has: {have})")
-        return path
-    candidates = sorted(p for p in files.glob("*.[ot]tf") if ("Italic" in p.name) == italic)
-    if not candidates:
-        raise CardError(f"font package {package!r} has no {'italic ' if italic else ''}font file in {files}")
-    return candidates[0]
-
-
-def _resolve_fonts(spec: TemplateSpec, root: Path, src: Located) -> tuple[dict[str, Path], list[Problem]]:
-    out: dict[str, Path] = {}
-    problems: list[Problem] = []
-    for family, font in spec.fonts.items():
-        loc = ("fonts", family)
-        try:
-            if font.package:
-                out[family] = package_font(font.package, font.file, font.italic)
-            else:
-                assert font.file
-                path = (root / font.file).resolve()
-                package = (_default_fonts().get(family) or _default_fonts()["sans"]).package
-                if not path.is_relative_to(root.resolve()):
-                    raise CardError(f"{font.file!r} is outside the template folder; put the font in it (e.g. fonts/), "
-                                    f"or use {{package: {package}}}")
-                if not path.is_file():
-                    raise CardError(f"font file {font.file!r} not found in {root}; put the file there, fix the path "
-                                    f"(it is relative to the template folder), or use {{package: {package}}}")
-                out[family] = path
-            _check_font_file(out[family])
-        except CardError as exc:
-            problems.append(src.problem(loc, str(exc)))
-    return out, problems
-
-
-def _check_font_file(path: Path) -> None:
-    from PIL import ImageFont
-
-    try:
-        ImageFont.truetype(str(path), 20)
-    except OSError as exc:
-        raise CardError(f"{path.name} is not a usable font file ({exc})") from None
-
-
-def _check_images(spec: TemplateSpec, root: Path, src: Located) -> list[Problem]:
-    from PIL import Image
-
-    problems = []
-    for i, layer in enumerate(spec.layers):
-        if layer.background and layer.background.image:
-            path = (root / layer.background.image).resolve()
-            loc = ("layers", i, "background", "image")
-            if not path.is_relative_to(root.resolve()) or not path.is_file():
-                problems.append(src.problem(loc, f"{layer.background.image!r} is not a file in the template folder"))
-                continue
-            try:
-                with Image.open(path) as im:
-                    im.verify()
-            except Exception as exc:  # noqa: BLE001 - any decoder failure means the same to a designer
-                problems.append(src.problem(loc, f"{layer.background.image!r} is not a readable image ({exc})"))
-    return problems
-
-
-def load_template(path: Path) -> Template:
-    """Read, validate and resolve a template folder (or its template.yaml).
-
-    Raises InputError (``template.yaml:LINE: field: message``) for anything wrong in the folder.
-    """
-    path = Path(path)
-    root = path.parent if path.name == TEMPLATE_FILE or path.is_file() else path
-    file = root / TEMPLATE_FILE
-    if not file.is_file():
-        raise InputError([Problem(str(file), None, "", "no template.yaml here; a template is a folder with template.yaml")])
-    spec, src = load_model(file, TemplateSpec, display=str(file))
-    problems = [src.problem(loc, message) for loc, message in check_spec(spec)]
-    fonts, font_problems = _resolve_fonts(spec, root, src)
-    problems += font_problems + _check_images(spec, root, src)
-    if problems:
-        raise InputError(sorted(problems, key=lambda p: p.line or 0))
-    return Template(name=spec.name or root.name, root=root, spec=spec, fonts=fonts, source=src)

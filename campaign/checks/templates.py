@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..cards import CardError, Template, find_template, load_template
+from ..cards.lint import CARD_LANGUAGES
 from ..cards.template import TextStyle
 from ..definition import CampaignFolder
 from ..plan import FINALE, RELEASED, WEEKLY, Slot
@@ -21,7 +22,6 @@ TEMPLATE_FIELDS: dict[str, tuple[str, ...]] = {
     WEEKLY: ("template",), RELEASED: ("released_template",), FINALE: ("finale", "template"),
 }
 SHOWN_DAYS = 5  # days listed in a capacity problem; the rest are counted
-CARD_LANGUAGES = {"km": "Khmer", "en": "English"}  # the languages every template is checked in
 MIN_READABLE_PX = 8  # smaller text cannot be read on a phone
 
 

@@ -27,7 +27,7 @@ def render_card(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple,
                 cache_key: str | None = None) -> CardRef:
     """The card of a post (its blob's sha, format, alt text, warnings), from cache or freshly drawn.
     ``cache_key`` is the post's :func:`~campaign.pipeline.shown.card_key` (computed here if not given)."""
-    from ..cards import CardInput, render
+    from ..cards import card_input, render
 
     c = applied.campaign
     account = c.account(slot.account)
@@ -42,9 +42,7 @@ def render_card(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple,
     photos = {f.person.id: (ledger.get_blob(applied.photos[f.person.id]) if f.person.id in applied.photos else None)
               for f in facts_list}
     logo = ledger.get_blob(applied.logos[account.id]) if account.id in applied.logos else None
-    card = render(template, CardInput(people=facts_list, photos=photos, language=account.language, kind=slot.kind,
-                                      week=slot.week, campaign_name=c.name, organisation=account.organisation,
-                                      logo=logo, durations=c.durations, hashtags=tuple(c.hashtags)),
+    card = render(template, card_input(c, account, facts_list, kind=slot.kind, week=slot.week, photos=photos, logo=logo),
                   size=CARD_SIZE, fmt=fmt, max_bytes=limit)
     ref = CardRef(ledger.put_blob(card.image), card.format, dict(card.alt),
                   tuple(card.warnings) + tuple(str(o) for o in card.overflows))

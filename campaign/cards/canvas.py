@@ -1,0 +1,299 @@
+"""The one canvas painters draw on, with every render cache behind it. Pure.
+
+Painters (:mod:`.paint`, :mod:`.text`, :mod:`.faces`, :mod:`.grid`) draw on :attr:`Canvas.image`
+and ask the canvas for what they would otherwise make again: :meth:`Canvas.kept` (masks,
+backgrounds, logos: once per template), :meth:`Canvas.by_content` (a decoded photo: once per
+photo's content), and :meth:`Canvas.blend` (what they paint in a box, which the canvas may take
+from its cache already blended onto the base). They never know which path a card takes:
+
+* The leading layers that do not depend on the people (backgrounds, unconditional shapes, fixed
+  labels) are painted once per canvas size and language and cached on the Template.
+* Every card-level layer (no person's field in it; ``{campaign.name}``, ``{week}`` allowed) is
+  painted once per size, language, post and ``when`` outcome into a cached base, and the
+  person's layers are painted onto a copy of it, unless something they paint overlaps a
+  card-level layer painted after them (then every layer is painted in order).
+* Where a person's layer lands on that base untouched, what it paints there is cached already
+  blended onto the base: a photo masked and ringed (by the photo's content), a placeholder (by
+  the initials), lines of text (by the exact strings and where they go).
+
+Facts are never cached: every call formats its text afresh from the facts of its day, and every
+cache is keyed by content, so none can go stale; a warm card is the same bytes as a cold one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import string
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from PIL import Image
+
+from ..roster import Facts
+from . import fields as F
+from . import runs
+from .card import CardInput, Overflow
+from .layout import font
+from .lru import LRU, image_bytes
+from .paint import paint_layer
+from .template import Layer, Template
+
+Rect = tuple[int, int, int, int]  # left, top, right, bottom
+V = TypeVar("V")
+N = TypeVar("N")
+
+IMAGE_CACHE_BYTES = 128 * 1024 * 1024  # decoded faces; faces, placeholders and text blended onto a base
+_IMAGES: LRU[tuple[Image.Image, Any]] = LRU(IMAGE_CACHE_BYTES)
+BASE_CACHE_SIZE = 32  # card-level bases per template (sizes x languages x weeks x when outcomes)
+# Format fields that belong to the post, not to anyone on it: text using only these is card-level.
+_CARD_FIELDS = frozenset({"campaign", "week", "count", "organisation"})
+_EVERYWHERE: Rect = (-1 << 30, -1 << 30, 1 << 30, 1 << 30)
+
+
+def overlap(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _grow(r: Rect, by: int) -> Rect:
+    return (r[0] - by, r[1] - by, r[2] + by, r[3] + by)
+
+
+class Canvas:
+    """One card being painted: its image, what was drawn on it (texts, overflows, warnings), and
+    the caches painters use without knowing them."""
+
+    def __init__(self, template: Template, card: CardInput, size: str, image: Image.Image | None = None):
+        self.t, self.card, self.size = template, card, size
+        self.people = card.people
+        self.image = image if image is not None else Image.new("RGB", template.sizes[size], (0, 0, 0))
+        self.overflows: list[Overflow] = []
+        self.warnings: list[str] = []
+        self.texts: list[tuple[str, str]] = []
+        # While the card-level base is made or used: rectangles painted by the current layer
+        # (None: not tracked), those painted by earlier person-dependent layers, the base's key.
+        self._rects: list[Rect] | None = None
+        self._dirty: list[Rect] = []
+        self._base_key: tuple[Any, ...] | None = None
+        self._values: dict[str, dict[str, Any]] = {}
+
+    def person_id(self) -> str:
+        return self.people[0].person.id if len(self.people) == 1 else ""
+
+    def values(self, lang: str, people: Sequence[Facts] | None = None) -> dict[str, Any]:
+        """The format fields for ``people`` (default: the card's), built once per language for the card's."""
+        if people is None and lang in self._values:
+            return self._values[lang]
+        c = self.card
+        out = F.namespace(people if people is not None else self.people, lang, week=c.week,
+                          count=len(self.people), campaign=c.campaign_name, organisation=c.organisation,
+                          durations=c.durations, hashtags=c.hashtags)
+        if people is None:
+            self._values[lang] = out
+        return out
+
+    # --- what painters ask of the canvas ---------------------------------------------------------
+
+    @property
+    def tracking(self) -> bool:
+        """Whether :meth:`mark` is listening (worth measuring what a layer paints)."""
+        return self._rects is not None
+
+    def mark(self, *rects: Rect) -> None:
+        """Note that the layer being painted paints (a little around) ``rects``."""
+        if self._rects is not None:
+            self._rects.extend(_grow(r, 2) for r in rects)
+
+    def mark_everywhere(self) -> None:
+        """Note that the layer being painted covers the whole canvas."""
+        if self._rects is not None:
+            self._rects.append(_EVERYWHERE)
+
+    def kept(self, key: tuple[Any, ...], make: Callable[[], V]) -> V:
+        """What ``make()`` returns, made once per template and ``key`` (masks, backgrounds, logos)."""
+        hit = self.t.cache.get(key)
+        if hit is None:
+            hit = make()
+            self.t.cache[key] = hit
+        return hit  # type: ignore[no-any-return]
+
+    @staticmethod
+    def by_content(key: tuple[Any, ...], make: Callable[[], tuple[Image.Image, N]]) -> tuple[Image.Image, N]:
+        """What ``make()`` returns (an image and a note about it), made once per ``key`` (a hash of
+        the content it is made from) in any template; kept in the cards' image cache, bounded by bytes."""
+        hit = _IMAGES.get(key)
+        if hit is not None:
+            return hit
+        made = make()
+        _IMAGES.put(key, made, image_bytes(made[0]))
+        return made
+
+    def blend(self, area: Rect, what: tuple[Any, ...], paint: Callable[[Image.Image, tuple[int, int]], None],
+              parts: Sequence[Rect] | None = None) -> None:
+        """Have ``paint`` paint ``area`` (it is given an image and where ``area``'s top left is on it).
+
+        Where ``parts`` (default: the whole area) lie on the cached base untouched by the card's
+        own layers, the area is painted once per template, base and ``what`` (a key of everything
+        it shows), blended onto the base, and pasted from the cache: the same pixels."""
+        if self._base_key is None or any(overlap(r, s) for r in (parts or (area,)) for s in self._dirty):
+            paint(self.image, (area[0], area[1]))
+            return
+        def blended() -> tuple[Image.Image, None]:
+            done = self.image.crop(area)
+            paint(done, (0, 0))
+            return done, None
+
+        key = (what[0], self.t.cache.setdefault("token", object()), self._base_key, *what[1:])
+        self.image.paste(self.by_content(key, blended)[0], area[:2])
+
+
+def clear_caches(fonts: bool = False) -> None:
+    """Forget cached faces, faces composited onto backgrounds and set or rasterised text
+    (benchmarks measuring cold renders; tests); ``fonts``: loaded fonts too (a font file may
+    have changed: ``preview --watch``)."""
+    _IMAGES.clear()
+    runs.clear()
+    if fonts:
+        font.cache_clear()
+
+
+# --- which layers can be cached ----------------------------------------------------------------
+
+
+def _is_static(layer: Layer) -> bool:
+    """A layer whose pixels depend only on the canvas size and card language."""
+    spec = layer.spec
+    when = getattr(spec, "when", None)
+    if when is not None and set(when.model_fields_set) - {"language"}:
+        return False
+    if layer.kind in ("background", "shape"):
+        return True
+    if layer.kind in ("text", "badge"):
+        texts = spec.text.values() if isinstance(spec.text, dict) else [spec.text]
+        return all("{" not in t.replace("{{", "") for t in texts)
+    return False
+
+
+def _is_card_level(layer: Layer) -> bool:
+    """A layer whose pixels depend on the canvas size, language and post (campaign, week,
+    number of people), never on a person's facts; its ``when`` may (its outcome is part of the key)."""
+    if layer.kind in ("background", "shape"):
+        return True
+    if layer.kind not in ("text", "badge"):
+        return False
+    spec = layer.spec
+    texts = spec.text.values() if isinstance(spec.text, dict) else [spec.text]
+    for t in texts:
+        for _, name, _, _ in string.Formatter().parse(t):
+            if name is not None and re.split(r"[.\[]", name, maxsplit=1)[0] not in _CARD_FIELDS:
+                return False
+    return True
+
+
+# --- the two paths -----------------------------------------------------------------------------
+
+def paint_card(t: Template, card: CardInput, size: str, in_order: bool = False) -> Canvas:
+    """Every layer of ``t`` painted: onto the cached card-level base where the order
+    allows (unless ``in_order``), else in order after the cached static prefix."""
+    fast = None if in_order else _render_fast(t, card, size)
+    if fast is not None:
+        return fast
+    canvas, start = _static_prefix(t, card, size)
+    for i in range(start, len(t.spec.layers)):
+        paint_layer(canvas, i, t.spec.layers[i])
+    return canvas
+
+
+def _static_prefix(t: Template, card: CardInput, size: str) -> tuple[Canvas, int]:
+    """A canvas with the leading static layers painted (cached), and where painting resumes."""
+    layers = t.spec.layers
+    n = 0
+    while n < len(layers) and _is_static(layers[n]):
+        n += 1
+    key = ("prefix", size, card.language if any(layers[i].kind in ("text", "badge") or
+                                                getattr(layers[i].spec, "when", None) for i in range(n)) else "")
+    cached = t.cache.get(key)
+    if cached is None:
+        probe = Canvas(t, card, size)
+        for i in range(n):
+            paint_layer(probe, i, layers[i])
+        cached = (probe.image, probe.texts, probe.overflows)
+        t.cache[key] = cached
+    image, texts, overflows = cached
+    canvas = Canvas(t, card, size, image.copy())
+    canvas.texts.extend(texts)
+    canvas.overflows.extend(overflows)
+    return canvas, n
+
+
+def _base(t: Template, size: str, card: CardInput) -> tuple[tuple[Any, ...], Image.Image, dict[int, Any]] | None:
+    """Every card-level layer painted in order, skipping the person's (cached per key: size,
+    language, campaign, week, organisation, number of people and each such layer's ``when``).
+
+    Returns the key, the image and per painted layer (texts, overflows, rectangles it covers),
+    or None when the template has no card-level layer after a person's.
+    """
+    layers = t.spec.layers
+    static = t.cache.get("static layers")
+    if static is None:
+        static = frozenset(i for i, layer in enumerate(layers) if _is_card_level(layer))
+        t.cache["static layers"] = static
+    if not static or static == frozenset(range(len(static))):
+        return None  # nothing to gain over the static prefix
+    order = sorted(static)
+    outcomes = tuple(F.matches(getattr(layers[i].spec, "when", None), card) for i in order)
+    key = ("base", size, card.language, card.campaign_name, card.week, card.organisation, len(card.people), outcomes)
+    bases: OrderedDict[Any, Any] = t.cache.setdefault("bases", OrderedDict())
+    hit = bases.get(key)
+    if hit is None:
+        image = Image.new("RGB", t.sizes[size], (0, 0, 0))
+        painted = {}
+        for i, on in zip(order, outcomes):
+            if not on:
+                continue
+            probe = Canvas(t, card, size, image)
+            probe._rects = []
+            paint_layer(probe, i, layers[i])
+            painted[i] = (tuple(probe.texts), tuple(probe.overflows), tuple(probe._rects))
+        hit = (image, painted)
+        bases[key] = hit
+        while len(bases) > BASE_CACHE_SIZE:
+            bases.popitem(last=False)
+    else:
+        bases.move_to_end(key)
+    return key, hit[0], hit[1]
+
+
+def _render_fast(t: Template, card: CardInput, size: str) -> Canvas | None:
+    """Paint the person's layers onto a copy of the cached card-level base. None if something
+    a person's layer painted overlaps a card-level layer painted after it in the template (the
+    order would matter): the caller then paints every layer in order."""
+    based = _base(t, size, card)
+    if based is None:
+        return None
+    key, base, painted = based
+    canvas = Canvas(t, card, size, base.copy())
+    canvas._base_key = key
+    static = t.cache["static layers"]
+    later = [(i, r) for i, (_, _, rects) in painted.items() for r in rects]
+    person = canvas.person_id()
+    for i, layer in enumerate(t.spec.layers):
+        if i in painted:
+            texts, overflows, _ = painted[i]
+            canvas.texts.extend(texts)
+            canvas.overflows.extend(dataclasses.replace(o, person=person) for o in overflows)
+            continue
+        if i in static:
+            continue  # its when: does not hold for this card
+        canvas._rects = []
+        paint_layer(canvas, i, layer)
+        mine = [r for r in canvas._rects if r[0] < r[2] and r[1] < r[3]]
+        if any(j > i and overlap(r, s) for j, s in later for r in mine):
+            return None
+        canvas._dirty.extend(mine)
+    canvas._rects = None
+    return canvas
+
+
+__all__ = ["BASE_CACHE_SIZE", "IMAGE_CACHE_BYTES", "Canvas", "clear_caches", "overlap", "paint_card"]

@@ -1,0 +1,84 @@
+"""What a card is made from and what comes out: :class:`CardInput` (the people's facts as of the
+card's date and the post's context, assembled in one place by :func:`card_input`), the rendered
+:class:`Card`, and the :class:`Overflow` of text that did not fit. Pure values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..roster import Facts
+from ..words import DurationUnit
+
+if TYPE_CHECKING:
+    from ..definition import Account, Campaign
+
+
+@dataclass(frozen=True)
+class CardInput:
+    """Everything a card may show: the people's facts (as of the card's date) and the post's context.
+
+    ``photos`` maps a person id to the raw bytes they sent (None or missing: a placeholder).
+    ``photo_names`` maps a person id to the file's display path, so photo errors name the file
+    (without it, a :class:`PhotoError` names the person; callers may catch and decorate it).
+    """
+
+    people: tuple[Facts, ...]
+    photos: Mapping[str, bytes | None]
+    language: str
+    kind: str  # "weekly" | "finale" | "released"
+    week: int
+    campaign_name: str
+    organisation: str = ""
+    logo: bytes | None = None
+    photo_names: Mapping[str, str] = field(default_factory=dict)
+    logo_name: str = "logo"
+    durations: DurationUnit = "years"  # the campaign's way of saying time behind bars (years or months)
+    hashtags: tuple[str, ...] = ()  # the campaign's, for a template that writes {hashtags}
+
+
+def card_input(campaign: Campaign, account: Account, people: tuple[Facts, ...], *, kind: str, week: int,
+               photos: Mapping[str, bytes | None], logo: bytes | None, photo_names: Mapping[str, str] | None = None,
+               logo_name: str = "logo") -> CardInput:
+    """The card of a post of ``campaign`` on ``account`` featuring ``people``: in the account's
+    language, with its organisation and logo, the campaign's name, durations and hashtags. The one
+    place a post becomes a card's input (the pipeline's render and the designers' preview)."""
+    return CardInput(people=people, photos=photos, language=account.language, kind=kind, week=week,
+                     campaign_name=campaign.name, organisation=account.organisation, logo=logo,
+                     photo_names=photo_names or {}, logo_name=logo_name, durations=campaign.durations,
+                     hashtags=tuple(campaign.hashtags))
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """Text that did not fit its box even at the smallest size allowed."""
+
+    template: str
+    person: str  # person id, or "" for text about several people
+    field: str  # the layer's id, or its text template
+    text: str
+    size: str  # canvas name
+    font_size: int
+
+    def __str__(self) -> str:
+        who = f" {self.person}:" if self.person else ""
+        return (f"{self.template} ({self.size}):{who} {self.field}: does not fit even at {self.font_size}px: "
+                f"{self.text!r}")
+
+
+@dataclass(frozen=True)
+class Card:
+    """A rendered card: encoded image, alt text per language, and what a person should check."""
+
+    image: bytes
+    format: str  # "jpeg" | "png"
+    size: tuple[int, int]
+    alt: dict[str, str]
+    warnings: tuple[str, ...]
+    overflows: tuple[Overflow, ...]
+    texts: tuple[tuple[str, str], ...] = ()  # (layer id, text) of every text painted, in order
+    quality: int | None = None  # the JPEG quality that fitted max_bytes
+
+
+__all__ = ["Card", "CardInput", "Overflow", "card_input"]

@@ -1,0 +1,145 @@
+"""Painting a person's face: their photo (decoded, normalised and cropped to cover the box) or,
+without one, a silhouette with their initials; masked to the layer's shape and ringed. Pure."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from PIL import Image, ImageDraw
+
+from ..roster import Facts
+from . import coverage
+from ..errors import CardError
+from .layout import font, has_khmer, initials
+from .photos import cover, load_photo
+from .template import GridLayer, PhotoLayer, Placeholder
+from .values import parse_color
+
+if TYPE_CHECKING:
+    from .canvas import Canvas
+
+SUPERSAMPLE = 4  # masks and silhouettes are drawn 4x and scaled down: smooth edges
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    return parse_color(color)[:3]
+
+
+def paint_face(canvas: Canvas, box: tuple[int, int, int, int], person: Facts, spec: PhotoLayer | GridLayer) -> None:
+    """A person's photo (or placeholder) cropped into the layer's shape, at ``box``."""
+    x, y, w, h = box
+    shape, radius, border, focus, grayscale = spec.shape, spec.radius, spec.border, spec.focus, spec.grayscale
+    pid = person.person.id
+    data = canvas.card.photos.get(pid)
+    face: Image.Image | None = None
+    if data is not None:  # b"": a zero-byte file, which load_photo refuses by name
+        content: tuple[Any, ...] = (hashlib.sha256(data).digest(), (w, h), focus, grayscale)
+        face, small = canvas.by_content(
+            content, lambda: _face(data, pid, canvas.card.photo_names.get(pid), (w, h), focus, grayscale))
+        if small:
+            canvas.warnings.append(f"photo of {pid} is only {small[0]}x{small[1]} px, shown at {w}x{h}: it will look blurry")
+    else:
+        letters = _initials(person)
+        content = ("placeholder", spec.placeholder, letters)
+
+    def paint(target: Image.Image, at: tuple[int, int]) -> None:
+        im = face if face is not None else _placeholder(canvas, w, h, spec.placeholder, letters)
+        target.paste(im, at, _mask(canvas, w, h, shape, radius))
+        if border:
+            ring = _ring(canvas, w, h, shape, radius, border.width)
+            target.paste(Image.new("RGB", ring.size, _rgb(border.color)), at, ring)  # as a colour, twice as fast
+
+    # masked and ringed, cached by the photo's content (or the initials) where the box shows the base
+    canvas.blend((x, y, x + w, y + h), ("face", box, shape, radius, border, content), paint)
+
+
+def _face(data: bytes, pid: str, name: str | None, size: tuple[int, int], focus: float,
+          grayscale: bool) -> tuple[Image.Image, tuple[int, int] | None]:
+    """A photo decoded, normalised and cropped to ``size`` (and its size when it is too small).
+
+    A person's photo is the same on every account's and size's card of the week, and decoding
+    plus resampling is most of a card's cost: the canvas keeps it by a hash of the bytes, so a
+    cached face can never be stale; facts are not involved.
+    """
+    im = load_photo(data, pid, name, target=max(size))
+    small = im.size if min(im.size) < 0.5 * min(size) else None
+    im = cover(im, size, focus)
+    if grayscale:
+        im = im.convert("L").convert("RGB")
+    return im, small
+
+
+def _initials(person: Facts) -> str:
+    name = person.person.name
+    return initials([name.get("en") if name.has("en") else "", name.get("km")])
+
+
+def _placeholder(canvas: Canvas, w: int, h: int, p: Placeholder, letters: str) -> Image.Image:
+    """The silhouette with the person's initials."""
+    t = canvas.t
+    im = canvas.kept(("silhouette", w, h, p), lambda: _silhouette(w, h, p)).copy()
+    preferred = "khmer" if has_khmer(letters) else "sans"
+    families = sorted(t.fonts, key=lambda fam: fam != preferred)  # the usual family first, then any
+    path = next((t.fonts[fam] for fam in families if not coverage.missing(letters, t.fonts[fam])), None)
+    if path is None:
+        raise CardError(f"template {t.name!r}: no font in fonts ({', '.join(t.fonts)}) has glyphs for the "
+                        f"initials {letters!r} of a person without a photo ({coverage.describe(coverage.missing(letters, t.fonts[families[0]]))}); "
+                        "add one that does, e.g. khmer: {package: fontpkg_noto_sans_khmer}")
+    f = font(path, max(8, int(min(w, h) * 0.16)), 700)
+    ImageDraw.Draw(im).text((w / 2, h * 0.80), letters, font=f, fill=_rgb(p.initials), anchor="mm")
+    return im
+
+
+def _mask(canvas: Canvas, w: int, h: int, shape: str, radius: int) -> Image.Image | None:
+    """An antialiased shape mask (None: a rectangle needs none), made once per template."""
+    if shape == "rect":
+        return None
+    return canvas.kept(("mask", w, h, shape, radius), lambda: _draw_mask(w, h, shape, radius))
+
+
+def _draw_mask(w: int, h: int, shape: str, radius: int) -> Image.Image:
+    s = SUPERSAMPLE
+    big = Image.new("L", (w * s, h * s), 0)
+    d = ImageDraw.Draw(big)
+    if shape == "circle":
+        d.ellipse((0, 0, w * s - 1, h * s - 1), fill=255)
+    else:
+        d.rounded_rectangle((0, 0, w * s - 1, h * s - 1), radius=radius * s, fill=255)
+    return big.resize((w, h), Image.Resampling.LANCZOS)
+
+
+def _ring(canvas: Canvas, w: int, h: int, shape: str, radius: int, width: int) -> Image.Image:
+    """An antialiased outline mask of a shape (photo borders), made once per template."""
+    return canvas.kept(("ring", w, h, shape, radius, width), lambda: _draw_ring(w, h, shape, radius, width))
+
+
+def _draw_ring(w: int, h: int, shape: str, radius: int, width: int) -> Image.Image:
+    s = SUPERSAMPLE
+    big = Image.new("L", (w * s, h * s), 0)
+    d = ImageDraw.Draw(big)
+    box = (0, 0, w * s - 1, h * s - 1)
+    if shape == "circle":
+        d.ellipse(box, outline=255, width=width * s)
+    elif shape == "rounded":
+        d.rounded_rectangle(box, radius=radius * s, outline=255, width=width * s)
+    else:
+        d.rectangle(box, outline=255, width=width * s)
+    return big.resize((w, h), Image.Resampling.LANCZOS)
+
+
+def _silhouette(w: int, h: int, p: Placeholder) -> Image.Image:
+    """A head-and-shoulders figure on a plain ground, for people without a photo."""
+    s = SUPERSAMPLE
+    W, H = w * s, h * s
+    big = Image.new("RGB", (W, H), _rgb(p.fill))
+    d = ImageDraw.Draw(big)
+    fig = _rgb(p.figure)
+    r = 0.17 * min(W, H)
+    cx, cy = W / 2, H * 0.36
+    d.ellipse((cx - r, cy - r, cx + r, cy + r), fill=fig)
+    d.ellipse((cx - 0.34 * min(W, H), H * 0.58, cx + 0.34 * min(W, H), H * 0.58 + 0.75 * min(W, H)), fill=fig)
+    return big.resize((w, h), Image.Resampling.LANCZOS)
+
+
+__all__ = ["SUPERSAMPLE", "paint_face"]

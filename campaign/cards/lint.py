@@ -1,0 +1,102 @@
+"""What a template's models alone cannot see (:func:`check_spec`, every problem at once, so a
+template with any does not load): per-canvas values naming real canvases, boxes inside their
+canvases, declared font families, usable texts. The warnings (valid, but probably not meant) are
+:func:`campaign.checks.templates.template_warnings`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..fields import check
+from ..sources import Loc, did_you_mean
+from ..types import LANG_RE
+from .template import AltRule, GridLayer, TemplateSpec, TextStyle
+from .values import per_size
+
+CARD_LANGUAGES = {"km": "Khmer", "en": "English"}  # the languages every template is checked in
+
+
+def check_spec(spec: TemplateSpec) -> Iterator[tuple[Loc, str]]:
+    """What the model alone cannot see, every problem at once: each per-canvas value names real
+    canvases, each box lies inside its canvases, each font family is declared, each text is usable."""
+    for i, layer in enumerate(spec.layers):
+        where: Loc = ("layers", i, layer.kind)
+        yield from _check_layer(spec, where, layer.spec)
+    rules = spec.alt if isinstance(spec.alt, list) else [AltRule(text=spec.alt)]
+    for i, rule in enumerate(rules):
+        for lang, text in rule.text.items():
+            loc: Loc = ("alt", i, "text", lang) if isinstance(spec.alt, list) else ("alt", lang)
+            if not LANG_RE.match(lang):
+                yield loc, f"{lang!r} is not a language code"
+            for err in check(text):
+                yield loc, err
+
+
+def _check_layer(spec: TemplateSpec, where: Loc, layer: Any) -> Iterator[tuple[Loc, str]]:
+    sizes = spec.sizes
+    for fname in ("box", "size"):
+        value = getattr(layer, fname, None)
+        if isinstance(value, dict):
+            unknown = [k for k in value if k != "default" and k not in sizes]
+            for name in unknown:
+                yield where + (fname, name), (f"no canvas named {name!r}{did_you_mean(name, [*sizes, 'default'])}; "
+                                              f"sizes: {', '.join(sizes)}")
+            lacking = [s for s in sizes if s not in value] if "default" not in value else []
+            if lacking and not unknown:  # a misspelt canvas is also a lacking one: say it once
+                yield where + (fname,), (f"no value for canvas {' or '.join(map(repr, lacking))}; "
+                                         f"give {'it' if len(lacking) == 1 else 'each'}, or a 'default'")
+    if hasattr(layer, "box"):
+        yield from _check_box(where + ("box",), layer.box, sizes)
+    if isinstance(layer, TextStyle):
+        yield from _check_style(spec, where, layer)
+    elif isinstance(layer, GridLayer) and layer.label:
+        yield from _check_style(spec, where + ("label",), layer.label)
+
+
+def _check_box(loc: Loc, box: Any, sizes: dict[str, tuple[int, int]]) -> Iterator[tuple[Loc, str]]:
+    # one problem per box the designer wrote, naming every canvas it does not fit
+    uses: dict[str | None, list[str]] = {}
+    for size in sizes:
+        if not isinstance(box, dict):
+            uses.setdefault(None, []).append(size)
+        elif size in box or "default" in box:
+            uses.setdefault(size if size in box else "default", []).append(size)
+    for key, names in uses.items():
+        at = loc + ((key,) if key else ())
+        x, y, w, h = per_size(box, names[0])
+        if w <= 0 or h <= 0:
+            yield at, f"width and height must be positive (got {w}x{h})"
+            continue
+        outside = [f"the {n} canvas ({sizes[n][0]}x{sizes[n][1]})" for n in names
+                   if x < 0 or y < 0 or x + w > sizes[n][0] or y + h > sizes[n][1]]
+        if outside:
+            listed = ", ".join(outside[:-1]) + " and " + outside[-1] if len(outside) > 1 else outside[0]
+            yield at, f"[{x}, {y}, {w}, {h}] reaches outside {listed}"
+
+
+def _check_style(spec: TemplateSpec, where: Loc, style: TextStyle) -> Iterator[tuple[Loc, str]]:
+    have = ", ".join(spec.fonts) or "none"
+    for fname in ("font", "font_khmer"):
+        family = getattr(style, fname)
+        if family in spec.fonts:
+            continue
+        message = f"no font family {family!r} in fonts{did_you_mean(family, spec.fonts)} (have: {have})"
+        if fname == "font_khmer":
+            default = "" if fname in style.model_fields_set else f" (default: {family})"
+            message += (f"; text containing Khmer is set in font_khmer{default}: add "
+                        f"{family}: {{package: fontpkg_noto_sans_khmer}} to fonts, "
+                        f"or set font_khmer: to a family that has Khmer")
+        else:
+            message += "; add it to fonts, or set font: to one of those"
+        yield where + (fname,), message
+    texts = style.text if isinstance(style.text, dict) else {"": style.text}  # type: ignore[attr-defined]
+    for lang, text in texts.items():
+        loc = where + ("text", lang) if lang else where + ("text",)
+        if lang and lang != "*" and not LANG_RE.match(lang):
+            yield loc, f"{lang!r} is not a language code"
+        for err in check(text):
+            yield loc, err
+
+
+__all__ = ["CARD_LANGUAGES", "check_spec"]

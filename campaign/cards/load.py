@@ -1,0 +1,148 @@
+"""Finding and reading a template folder: where templates are looked for, ``template.yaml``
+validated and linted, font families resolved to files (an installed font package or a file in
+the folder), background images checked; and the templates a campaign uses, checked for
+``campaign validate``."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+from ..sources import InputError, Located, Problem, load_model
+from ..errors import CardError
+from .lint import check_spec
+from .template import TEMPLATE_FILE, Template, TemplateSpec, default_fonts
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets" / "templates"
+ENV_PATH = "CAMPAIGN_TEMPLATE_PATH"
+
+
+def template_dirs(campaign_root: Path | None = None) -> list[Path]:
+    """Where templates are looked for, in order: the campaign's templates/, $CAMPAIGN_TEMPLATE_PATH, the repo's assets/templates."""
+    dirs: list[Path] = []
+    if campaign_root is not None:
+        dirs.append(Path(campaign_root) / "templates")
+    dirs += [Path(p) for p in os.environ.get(ENV_PATH, "").split(os.pathsep) if p]
+    dirs.append(ASSETS)
+    return dirs
+
+
+def find_template(name: str, campaign_root: Path | None = None) -> Path:
+    """The folder of the template called ``name`` (or a path to a template folder).
+
+    Raises CardError naming every place it looked.
+    """
+    direct = Path(name)
+    if (os.sep in name or "/" in name) and (direct / TEMPLATE_FILE).is_file():
+        return direct
+    looked = []
+    for d in template_dirs(campaign_root):
+        candidate = d / name
+        if (candidate / TEMPLATE_FILE).is_file():
+            return candidate
+        looked.append(str(candidate))
+    raise CardError(f"no template {name!r}: looked for {TEMPLATE_FILE} in " + ", ".join(looked))
+
+
+def package_font(package: str, file: str | None = None, italic: bool = False) -> Path:
+    """The font file shipped in an installed font package (``<package>/files/*.ttf``)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.origin:
+        dist = package.replace("_", "-")
+        raise CardError(f"font package {package!r} is not installed (pip install {dist})")
+    files = Path(spec.origin).parent / "files"
+    if file:
+        path = files / file
+        if not path.is_file():
+            have = ", ".join(sorted(p.name for p in files.glob("*.[ot]tf"))) or "none"
+            raise CardError(f"font package {package!r} has no file {file!r} (it has: {have})")
+        return path
+    candidates = sorted(p for p in files.glob("*.[ot]tf") if ("Italic" in p.name) == italic)
+    if not candidates:
+        raise CardError(f"font package {package!r} has no {'italic ' if italic else ''}font file in {files}")
+    return candidates[0]
+
+
+def _resolve_fonts(spec: TemplateSpec, root: Path, src: Located) -> tuple[dict[str, Path], list[Problem]]:
+    out: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for family, font in spec.fonts.items():
+        loc = ("fonts", family)
+        try:
+            if font.package:
+                out[family] = package_font(font.package, font.file, font.italic)
+            else:
+                assert font.file
+                path = (root / font.file).resolve()
+                package = (default_fonts().get(family) or default_fonts()["sans"]).package
+                if not path.is_relative_to(root.resolve()):
+                    raise CardError(f"{font.file!r} is outside the template folder; put the font in it (e.g. fonts/), "
+                                    f"or use {{package: {package}}}")
+                if not path.is_file():
+                    raise CardError(f"font file {font.file!r} not found in {root}; put the file there, fix the path "
+                                    f"(it is relative to the template folder), or use {{package: {package}}}")
+                out[family] = path
+            _check_font_file(out[family])
+        except CardError as exc:
+            problems.append(src.problem(loc, str(exc)))
+    return out, problems
+
+
+def _check_font_file(path: Path) -> None:
+    from PIL import ImageFont
+
+    try:
+        ImageFont.truetype(str(path), 20)
+    except OSError as exc:
+        raise CardError(f"{path.name} is not a usable font file ({exc})") from None
+
+
+def _check_images(spec: TemplateSpec, root: Path, src: Located) -> list[Problem]:
+    from PIL import Image
+
+    problems = []
+    for i, layer in enumerate(spec.layers):
+        if layer.background and layer.background.image:
+            path = (root / layer.background.image).resolve()
+            loc = ("layers", i, "background", "image")
+            if not path.is_relative_to(root.resolve()) or not path.is_file():
+                problems.append(src.problem(loc, f"{layer.background.image!r} is not a file in the template folder"))
+                continue
+            try:
+                with Image.open(path) as im:
+                    im.verify()
+            except Exception as exc:  # noqa: BLE001 - any decoder failure means the same to a designer
+                problems.append(src.problem(loc, f"{layer.background.image!r} is not a readable image ({exc})"))
+    return problems
+
+
+def load_template(path: Path) -> Template:
+    """Read, validate and resolve a template folder (or its template.yaml).
+
+    Raises InputError (``template.yaml:LINE: field: message``) for anything wrong in the folder.
+    """
+    path = Path(path)
+    root = path.parent if path.name == TEMPLATE_FILE or path.is_file() else path
+    file = root / TEMPLATE_FILE
+    if not file.is_file():
+        raise InputError([Problem(str(file), None, "", "no template.yaml here; a template is a folder with template.yaml")])
+    spec, src = load_model(file, TemplateSpec, display=str(file))
+    problems = [src.problem(loc, message) for loc, message in check_spec(spec)]
+    fonts, font_problems = _resolve_fonts(spec, root, src)
+    problems += font_problems + _check_images(spec, root, src)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
+    return Template(name=spec.name or root.name, root=root, spec=spec, fonts=fonts, source=src)
+
+
+def template_at(path_or_name: Path | str, campaign_root: Path | None = None) -> Template:
+    """The template at a path (a folder or its template.yaml), or the one called by a name
+    (:func:`find_template`); raises CardError or InputError."""
+    p = Path(path_or_name)
+    return load_template(p if (p / TEMPLATE_FILE).is_file() or p.name == TEMPLATE_FILE
+                         else find_template(str(path_or_name), campaign_root))
+
+
+__all__ = ["ASSETS", "ENV_PATH", "find_template", "load_template", "package_font",
+           "template_at", "template_dirs"]

@@ -1,0 +1,116 @@
+"""Painting one layer on a :class:`~.canvas.Canvas`, when its ``when:`` holds: backgrounds, shapes,
+badges, logos here; text (:mod:`.text`), photos (:mod:`.faces`) and grids (:mod:`.grid`) by their
+own painters. Pure."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from PIL import Image, ImageDraw, ImageOps
+
+from . import fields as F
+from ..errors import CardError
+from .faces import paint_face
+from .grid import paint_grid
+from .layout import line_x
+from .photos import contain, cover, load_logo
+from .template import (BackgroundLayer, BadgeLayer, GridLayer, Layer, LogoLayer, PhotoLayer, ShapeLayer, Stroke,
+                       TextLayer)
+from .text import paint_text
+from .values import parse_color, per_size
+
+if TYPE_CHECKING:
+    from .canvas import Canvas
+
+
+def paint_layer(canvas: Canvas, index: int, layer: Layer) -> None:
+    """Paint ``layer`` (the template's ``index``-th) if its ``when:`` holds for the card."""
+    spec = layer.spec
+    if not F.matches(getattr(spec, "when", None), canvas.card):
+        return
+    box = per_size(spec.box, canvas.size) if hasattr(spec, "box") else None
+    if box is None:
+        canvas.mark_everywhere()
+    elif not isinstance(spec, TextLayer):  # text marks the lines it draws, wherever they go
+        canvas.mark((box[0], box[1], box[0] + box[2], box[1] + box[3]))
+    if isinstance(spec, BackgroundLayer):
+        _paint_background(canvas, index, spec)
+    elif isinstance(spec, PhotoLayer):
+        if len(canvas.people) != 1:
+            raise CardError(f"template {canvas.t.name!r}: a photo layer shows one person, but the card features "
+                            f"{len(canvas.people)}; use a grid layer")
+        paint_face(canvas, box, canvas.people[0], spec)
+    elif isinstance(spec, ShapeLayer):
+        _paint_shape(canvas, box, spec.fill, spec.radius, spec.outline)
+    elif isinstance(spec, BadgeLayer):
+        _paint_shape(canvas, box, spec.fill, spec.radius, None)
+        x, y, w, h = box
+        pad = spec.padding
+        paint_text(canvas, (x + pad, y + pad // 2, w - 2 * pad, h - pad), spec, F.pick_text(spec.text, canvas.card.language),
+                   spec.id or f"layers[{index}].badge", canvas.person_id())
+    elif isinstance(spec, TextLayer):
+        text = F.pick_text(spec.text, canvas.card.language)
+        paint_text(canvas, box, spec, text, spec.id or text, canvas.person_id())
+    elif isinstance(spec, LogoLayer):
+        _paint_logo(canvas, box, spec)
+    elif isinstance(spec, GridLayer):
+        paint_grid(canvas, box, spec)
+
+
+def _paint_background(canvas: Canvas, index: int, spec: BackgroundLayer) -> None:
+    size = canvas.image.size
+
+    def make() -> Image.Image:
+        if spec.color:
+            return Image.new("RGBA", size, parse_color(spec.color))
+        if spec.gradient:
+            return _gradient(size, spec.gradient).convert("RGBA")
+        assert spec.image
+        with Image.open(canvas.t.root / spec.image) as src:
+            src = ImageOps.exif_transpose(src) or src
+            return cover(src.convert("RGBA"), size, 0.5)
+
+    im = canvas.kept(("background", index, size), make)
+    canvas.image.paste(im, (0, 0), im if im.mode == "RGBA" and im.getextrema()[3][0] < 255 else None)
+
+
+def _gradient(size: tuple[int, int], g: Any) -> Image.Image:
+    w, h = size
+    ramp = Image.linear_gradient("L")  # 256x256, black (``from``) at the top
+    if g.direction == "horizontal":
+        ramp = ramp.rotate(90, expand=True)  # black on the left
+    elif g.direction == "diagonal":
+        ramp = ramp.resize((512, 512)).rotate(45, resample=Image.Resampling.BICUBIC, fillcolor=None)
+        ramp = ramp.crop((128, 128, 384, 384))
+    mask = ramp.resize((w, h), Image.Resampling.BICUBIC)
+    return Image.composite(Image.new("RGB", (w, h), parse_color(g.to)[:3]),
+                           Image.new("RGB", (w, h), parse_color(g.from_)[:3]), mask)
+
+
+def _paint_shape(canvas: Canvas, box: tuple[int, int, int, int], fill: str | None, radius: int,
+                 outline: Stroke | None) -> None:
+    x, y, w, h = box
+    d = ImageDraw.Draw(canvas.image, "RGBA")  # RGBA ink blends onto the RGB canvas
+    rect = (x, y, x + w - 1, y + h - 1)
+    ink = parse_color(fill) if fill else None
+    if radius:
+        d.rounded_rectangle(rect, radius=radius, fill=ink, outline=parse_color(outline.color) if outline else None,
+                            width=outline.width if outline else 1)
+    else:
+        d.rectangle(rect, fill=ink, outline=parse_color(outline.color) if outline else None,
+                    width=outline.width if outline else 1)
+
+
+def _paint_logo(canvas: Canvas, box: tuple[int, int, int, int], spec: LogoLayer) -> None:
+    data = canvas.card.logo
+    if data is None:  # b"": a zero-byte file, which load_logo refuses by name
+        return
+    x, y, w, h = box
+    im = canvas.kept(("logo", hashlib.sha256(data).hexdigest(), w, h),
+                     lambda: contain(load_logo(data, canvas.card.logo_name), (w, h)))
+    lx = line_x(x, w, im.size[0], spec.align)
+    canvas.image.paste(im, (int(lx), y + (h - im.size[1]) // 2), im)
+
+
+__all__ = ["paint_layer"]
