@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import campaigns, login, posts
+from . import accounts, campaigns, history, login, posts, roster
 from ..render import NavItem, Pages
 
 #: Every page module, in the order their routes are matched.
-MODULES: tuple[ModuleType, ...] = (login, campaigns, posts)
+MODULES: tuple[ModuleType, ...] = (login, campaigns, posts, accounts, roster, history)
 
 
 def nav_items(modules: tuple[ModuleType, ...] = MODULES) -> list[NavItem]:
