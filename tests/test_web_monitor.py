@@ -238,3 +238,30 @@ def test_history_follows_older_links_to_the_end_and_refuses_bad_filters(populate
         answer = client.get(f"/campaigns/{cid}/history", params=bad)
         assert answer.status_code == 422 and "Traceback" not in answer.text
     assert client.get("/campaigns/nothere/history").status_code == 404
+
+
+# --- the JSON API -------------------------------------------------------------------------------
+
+def test_the_api_serves_the_same_accounts_roster_and_history_with_the_same_roles(api: TestClient,
+                                                                                 populated: Populated) -> None:
+    from tests.web_fixtures import bearer
+
+    cid = populated.cid
+    populated.ledger.mark_auth_failed(cid, "b-km", "refused", at=populated.now)
+    accounts = api.get(f"/api/campaigns/{cid}/accounts", headers=bearer(VIEWER)).json()
+    assert [a["id"] for a in accounts["accounts"]] == ["a-en", "b-km", "c-en"]
+    assert [a["id"] for a in accounts["accounts"] if a["blocked"]] == ["b-km"]
+    assert accounts["accounts"][0]["last_success"]["post"] == POSTED
+    roster = api.get(f"/api/campaigns/{cid}/roster", headers=bearer(VIEWER)).json()
+    assert {p["id"] for p in roster["people"]} == {"rong-chhun", "sar-kanika", "ton-nimol"}
+    first = api.get(f"/api/campaigns/{cid}/history", params={"size": 5}, headers=bearer(VIEWER)).json()
+    rest = api.get(f"/api/campaigns/{cid}/history", params={"size": 500, "before": first["next_before"]},
+                   headers=bearer(VIEWER)).json()
+    ids = [e["id"] for e in first["entries"] + rest["entries"]]
+    assert ids == [e["id"] for e in all_entries(populated)] and rest["next_before"] is None
+    assert api.get(f"/api/campaigns/{cid}/history", params={"kind": "x"}, headers=bearer(VIEWER)).status_code == 422
+    assert api.get(f"/api/campaigns/{cid}/accounts").status_code == 401
+    assert api.post(f"/api/campaigns/{cid}/accounts/b-km/unblock", headers=bearer(VIEWER)).status_code == 403
+    assert "auth_failed" in populated.ledger.account_state(cid, "b-km")
+    done = api.post(f"/api/campaigns/{cid}/accounts/b-km/unblock", headers=bearer(OPERATOR)).json()
+    assert done["was_blocked"] and "auth_failed" not in populated.ledger.account_state(cid, "b-km")
