@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from pathlib import Path
 
@@ -68,13 +69,32 @@ class AccountRow(BaseModel):
     credentials: list[CredentialRef]
 
 
+class AlertChannel(BaseModel):
+    """An alert channel of the campaign as the ledger recorded it (``campaign.alerts.channel_status``):
+    its reference (never its URL, which holds a token), sends, failures in a row, the last error."""
+
+    model_config = {"extra": "ignore"}
+
+    id: str
+    ref: str = Field("", description="env:NAME or file:PATH: where its URL is, never the URL")
+    events: list[str] = Field(default_factory=list)
+    service: str = ""
+    sent: int = 0
+    failed: int = 0
+    failing: int = Field(0, description="failed sends in a row (0: it works, or nothing was sent yet)")
+    pending: int = 0
+    last_ok_at: datetime | None = None
+    last_error: str = ""
+    last_error_at: datetime | None = None
+
+
 class AccountsView(BaseModel):
     campaign: str
     name: str
     now: datetime
     accounts: list[AccountRow]
-    alert_channels: list[dict[str, str]] | None = Field(
-        None, description="failing alert channels (None: alerts are not part of this installation yet)")
+    alert_channels: list[AlertChannel] | None = Field(
+        None, description="the campaign's alert channels (None: alerts are not part of this installation yet)")
 
 
 class PersonRow(BaseModel):
@@ -158,21 +178,25 @@ def account_rows(ledger: Ledger, cid: str, now: datetime, wall: float,
                        credentials=credential_refs(applied, a.id, environ))
             for a in applied.campaign.accounts]
     return AccountsView(campaign=cid, name=applied.campaign.name, now=local(now, applied), accounts=rows,
-                        alert_channels=alert_channels(ledger, cid))
+                        alert_channels=alert_channels(ledger, applied))
 
 
-def alert_channels(ledger: Ledger, cid: str) -> list[dict[str, str]] | None:
-    """SLOT for the alerts work (issue 12, Alerts): the campaign's failing alert channels, once
-    ``campaign/alerts.py`` offers a reader for them. None until then (the page says alerts are not
-    set up here)."""
+def alert_channels(ledger: Ledger, applied: Applied) -> list[AlertChannel] | None:
+    """SLOT for the alerts work (issue 12, Alerts): the campaign's alert channels and how they fare,
+    from ``campaign.alerts.channel_status(ledger, campaign)`` once it is installed; None until then
+    (the page says alerts are not set up here)."""
     try:
-        from .. import alerts  # type: ignore[attr-defined]
+        from ..alerts import channel_status  # type: ignore[attr-defined]
     except ImportError:
         return None
-    reader = getattr(alerts, "failing_channels", None)
-    if reader is None:
-        return None
-    return [{str(k): str(v) for k, v in dict(row).items()} for row in reader(ledger, cid)]
+    out = []
+    for status in channel_status(ledger, applied.campaign):
+        row = dataclasses.asdict(status) if dataclasses.is_dataclass(status) else dict(status)
+        for name in ("last_ok_at", "last_error_at"):
+            if isinstance(row.get(name), (int, float)):
+                row[name] = local(row[name], applied)
+        out.append(AlertChannel(**row))
+    return out
 
 
 def roster_rows(ledger: Ledger, cid: str, now: datetime) -> RosterView:
@@ -202,5 +226,5 @@ def roster_rows(ledger: Ledger, cid: str, now: datetime) -> RosterView:
     return RosterView(campaign=cid, name=applied.campaign.name, today=today, people=people)
 
 
-__all__ = ["AccountRow", "AccountsView", "Budget", "CredentialRef", "PersonRow", "PostMark", "RosterView",
+__all__ = ["AccountRow", "AlertChannel", "AccountsView", "Budget", "CredentialRef", "PersonRow", "PostMark", "RosterView",
            "account_rows", "alert_channels", "credential_refs", "roster_rows"]
