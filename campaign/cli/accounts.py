@@ -51,6 +51,16 @@ def check_account(account: Account, context: Context) -> tuple[bool, str]:
         return False, f"unexpected {type(exc).__name__} from the {account.platform} library; report it with the account id"
 
 
+def context_for(account: Account, root: Path, timeout: float) -> Context:
+    """Where ``accounts check`` (and the dashboard's "check now") checks an account of the folder ``root``.
+    An outbox folder is checked where the pipeline will write: a relative one from the current
+    folder (the workers' own), none given: out/outbox, as `campaign apply` sets it by default."""
+    context = Context(base_dir=root, timeout=timeout)
+    if account.platform == "outbox":
+        return replace(context, base_dir=Path.cwd(), outbox_dir=Path("out/outbox").absolute())
+    return context
+
+
 @accounts.command("check")
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--account", "only", multiple=True, metavar="ID", help="Check only this account (repeatable).")
@@ -76,11 +86,7 @@ def check(folder: Path, only: tuple[str, ...], timeout: float) -> None:
     unknown = sorted(set(only) - {a.id for a in f.campaign.accounts})
     if unknown:
         raise click.BadParameter(f"no account {', '.join(unknown)} in {folder}", param_hint="--account")
-    context = Context(base_dir=f.root, timeout=timeout)
-    # An outbox folder is checked where the pipeline will write: a relative one from the current
-    # folder (the workers' own), none given: out/outbox, as `campaign apply` sets it by default.
-    outbox = replace(context, base_dir=Path.cwd(), outbox_dir=Path("out/outbox").absolute())
-    rows = [(a, *check_account(a, outbox if a.platform == "outbox" else context)) for a in chosen]
+    rows = [(a, *check_account(a, context_for(a, f.root, timeout))) for a in chosen]
     id_width = max([len(a.id) for a, _, _ in rows] + [7])
     plat_width = max([len(a.platform) for a, _, _ in rows] + [8])
     click.echo(f"{'account':<{id_width}}  {'platform':<{plat_width}}  result")

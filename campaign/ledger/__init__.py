@@ -209,10 +209,14 @@ class Ledger(PostMoves, BatchMoves, AccountMoves):
         """Posts per state (``posted``) and per account and state (``cchr-en/posted``); zeros dropped."""
         return {k.decode(): int(v) for k, v in self.r.hgetall(self.key("counts", cid)).items() if int(v)}
 
-    def audit(self, cid: str, count: int = 100, reverse: bool = True) -> list[dict[str, str]]:
-        """The latest (or first) entries of the campaign's audit stream."""
+    def audit(self, cid: str, count: int = 100, reverse: bool = True, before: str | None = None) -> list[dict[str, str]]:
+        """The latest (or first) entries of the campaign's audit stream; with ``before`` (an entry id,
+        newest first only), the ones older than it (a page of a long stream: XREVRANGE with a count)."""
         key = self.key("audit", cid)
-        rows = self.r.xrevrange(key, count=count) if reverse else self.r.xrange(key, count=count)
+        if reverse:
+            rows = self.r.xrevrange(key, max=f"({before}" if before else "+", count=count)
+        else:
+            rows = self.r.xrange(key, count=count)
         return [{"id": rid.decode(), **text(fields)} for rid, fields in rows]
 
     def iter_audit(self, cid: str) -> Iterator[dict[str, str]]:

@@ -123,13 +123,14 @@ def sync_credential_blocks(ledger: Ledger, applied: Applied, problems: dict[str,
     return blocked, lifted
 
 
-def unblock(ledger: Ledger, applied: Applied, account: str, now: datetime) -> Blocked | None:
-    """Lift an account's block (a person fixed its credentials); returns the block lifted (None: it was not)."""
+def unblock(ledger: Ledger, applied: Applied, account: str, now: datetime, by: str | None = None) -> Blocked | None:
+    """Lift an account's block (a person fixed its credentials); returns the block lifted (None: it was not).
+    ``by``: who, for the audit stream (default ``person@<host>``; the dashboard gives ``<user>@web``)."""
     if account not in {a.id for a in applied.campaign.accounts}:
         raise Refused(f"{applied.campaign.id} has no account {account!r} (its accounts: "
                       + ", ".join(a.id for a in applied.campaign.accounts) + ")")
     found = next((b for b in blocked_accounts(ledger, applied, now) if b.account == account), None)
-    ledger.clear_account(applied.campaign.id, account, at=now, worker=f"person@{worker_name()}",
+    ledger.clear_account(applied.campaign.id, account, at=now, worker=by or f"person@{worker_name()}",
                          detail="unblocked by a person", rate_limit=False)
     return found
 

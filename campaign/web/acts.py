@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlparse
 
@@ -17,7 +18,8 @@ from pydantic import BaseModel, Field
 
 from ..ledger import Ledger, UnknownCampaign, UnknownPost
 from ..ledger.states import ACTIVE, CANCELLED, PAUSED
-from ..pipeline import actions, publish
+from ..pipeline import accounts, actions, publish
+from ..pipeline.applied import load_applied
 from .errors import Conflict, WebError
 from .users import User
 
@@ -121,3 +123,61 @@ def resolve_post(ledger: Ledger, user: User, post_id: str, how: Resolution, now:
 
 __all__ = ["Approved", "CAMPAIGN_ACTIONS", "CampaignActed", "PostActed", "Resolution", "approve_post", "approve_week",
            "campaign_action", "resolve_post", "retry_post"]
+
+
+# --- accounts (the Accounts page) ----------------------------------------------------------------
+
+class AccountChecked(BaseModel):
+    account: str
+    platform: str
+    ok: bool
+    detail: str = Field(description="what the platform answered, or what is wrong and what to do (names references, never values)")
+
+
+class AccountsChecked(BaseModel):
+    checked: list[AccountChecked]
+    message: str
+
+
+def check_accounts(ledger: Ledger, user: User, cid: str, only: str | None = None,
+                   timeout: float = 15.0) -> AccountsChecked:
+    """The same check as ``campaign accounts check``: one harmless authenticated call per account
+    (who am I), with the credentials readable where the dashboard runs. Writes nothing."""
+    from ..cli.accounts import check_account, context_for
+
+    applied = load_applied(ledger, cid)  # raises UnknownCampaign
+    c = applied.campaign
+    chosen = [a for a in c.accounts if only is None or a.id == only]
+    if not chosen:
+        raise WebError(f"account: {cid} has no account {only!r} (its accounts: "
+                       + ", ".join(a.id for a in c.accounts) + ")", 404)
+    root = Path(applied.folder) if applied.folder else Path.cwd()
+    rows = [AccountChecked(account=a.id, platform=a.platform, ok=ok, detail=detail)
+            for a in chosen for ok, detail in [check_account(a, context_for(a, root, timeout))]]
+    failed = [r for r in rows if not r.ok]
+    head = (f"{len(failed)} of {len(rows)} accounts are not ready" if failed
+            else f"all {len(rows)} account{'s are' if len(rows) != 1 else ' is'} ready")
+    lines = "; ".join(f"{r.account}: {'ok' if r.ok else 'FAIL'} {r.detail[:200]}" for r in rows)
+    return AccountsChecked(checked=rows, message=f"check: {head}. {lines}")
+
+
+class AccountUnblocked(BaseModel):
+    account: str
+    was_blocked: bool
+    retryable: list[str] = Field(default_factory=list, description="its failed posts still on time (retry them)")
+    message: str
+
+
+def unblock_account(ledger: Ledger, user: User, cid: str, account: str, now: datetime) -> AccountUnblocked:
+    """Lift an account's block (``campaign accounts unblock ACCOUNT CAMPAIGN``), recorded with the user's name."""
+    applied = load_applied(ledger, cid)  # raises UnknownCampaign
+    lifted = _checked(lambda: accounts.unblock(ledger, applied, account, now, by=user.audit_name))
+    if lifted is None:
+        return AccountUnblocked(account=account, was_blocked=False, message=f"{account} was not blocked; nothing to do")
+    message = f"{account} unblocked (it was blocked since {lifted.since})"
+    if lifted.retryable:
+        message += f"; {len(lifted.retryable)} failed post(s) can still go out: retry them"
+    return AccountUnblocked(account=account, was_blocked=True, retryable=lifted.retryable, message=message)
+
+
+__all__ += ["AccountChecked", "AccountUnblocked", "AccountsChecked", "check_accounts", "unblock_account"]

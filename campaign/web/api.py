@@ -83,4 +83,8 @@ def resolve_post(post_id: str, how: acts.Resolution, caller: Caller = Depends(ap
     return acts.resolve_post(ctx.ledger, caller.user, post_id, how, ctx.now())
 
 
+from . import api_monitor  # noqa: E402  (accounts, roster, history: their own module)
+
+router.include_router(api_monitor.router)
+
 __all__ = ["router"]

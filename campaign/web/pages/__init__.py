@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import calendar, campaigns, login, posts, review
+from . import accounts, calendar, campaigns, history, login, posts, review, roster
 from ..render import NavItem, Pages
 
 #: Every page module, in the order their routes are matched.
-MODULES: tuple[ModuleType, ...] = (login, campaigns, posts, calendar, review)
+MODULES: tuple[ModuleType, ...] = (login, campaigns, posts, calendar, review, accounts, roster, history)
 
 
 def nav_items(modules: tuple[ModuleType, ...] = MODULES) -> list[NavItem]:

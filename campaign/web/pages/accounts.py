@@ -1,0 +1,47 @@
+"""The Accounts tab (``/campaigns/{id}/accounts``): per account, last success and last error, the
+rate-limit budget and its reset, blocked or not and why, its credential references set here or not
+(never values), and the failing alert channels; for operators, "check now" (the same check as
+``campaign accounts check``) and "unblock" (``campaign accounts unblock``) as POST forms."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from .. import acts
+from ..auth import Caller, context, form_operator, page_viewer
+from ..context import WebContext
+from ..monitor import account_rows
+from ..render import NavItem
+
+router = APIRouter(include_in_schema=False)
+NAV = (NavItem("Accounts", "/campaigns/{campaign}/accounts", order=30),)
+
+
+@router.get("/campaigns/{cid}/accounts")
+def accounts_page(request: Request, cid: str, caller: Caller = Depends(page_viewer),
+                  ctx: WebContext = Depends(context)) -> Response:
+    view = account_rows(ctx.ledger, cid, ctx.now(), ctx.clock())
+    return ctx.pages.render(request, "accounts.html", {"view": view})
+
+
+def _done(ctx: WebContext, cid: str, message: str) -> Response:
+    response = RedirectResponse(f"/campaigns/{cid}/accounts", status_code=303)
+    ctx.auth.flash(response, message)
+    return response
+
+
+@router.post("/campaigns/{cid}/accounts/check")
+def check_form(cid: str, account: str = Form(""), caller: Caller = Depends(form_operator),
+               ctx: WebContext = Depends(context)) -> Response:
+    """``account``: one account's id; empty: every account of the campaign."""
+    return _done(ctx, cid, acts.check_accounts(ctx.ledger, caller.user, cid, account or None).message)
+
+
+@router.post("/campaigns/{cid}/accounts/{account}/unblock")
+def unblock_form(cid: str, account: str, caller: Caller = Depends(form_operator),
+                 ctx: WebContext = Depends(context)) -> Response:
+    return _done(ctx, cid, acts.unblock_account(ctx.ledger, caller.user, cid, account, ctx.now()).message)
+
+
+__all__ = ["NAV", "router"]

@@ -1,0 +1,40 @@
+"""The History tab (``/campaigns/{id}/history``): the campaign's audit stream, newest first, filtered
+by post, account, person and kind of event, a page at a time (``?before=<entry id>``: older ones)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from ..auth import Caller, context, page_viewer
+from ..context import WebContext
+from ..errors import WebError
+from ..history import KINDS, HistoryFilters, history_page
+from ..render import NavItem
+
+router = APIRouter(include_in_schema=False)
+NAV = (NavItem("History", "/campaigns/{campaign}/history", order=80),)
+
+
+@router.get("/campaigns/{cid}/history")
+def history_view(request: Request, cid: str, post: str | None = None, account: str | None = None,
+                 person: str | None = None, kind: str | None = None, before: str | None = None,
+                 caller: Caller = Depends(page_viewer), ctx: WebContext = Depends(context)) -> Response:
+    # An empty filter field (the form's "any") means no filter.
+    filters = HistoryFilters(post=post or None, account=account or None, person=person or None, kind=kind or None)
+    if before and not _stream_id(before):
+        raise WebError(f"before: {before!r} is not an audit entry id (like 1636341900000-0)", 422)
+    try:
+        page = history_page(ctx.ledger, cid, filters, before=before or None)
+    except ValueError as exc:
+        raise WebError(str(exc), 422) from None
+    return ctx.pages.render(request, "history.html", {"page": page, "kinds": KINDS,
+                                                      "query": filters.model_dump(exclude_none=True)})
+
+
+def _stream_id(text: str) -> bool:
+    ms, _, seq = text.partition("-")
+    return ms.isdigit() and (seq == "" or seq.isdigit())
+
+
+__all__ = ["NAV", "router"]

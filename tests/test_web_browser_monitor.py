@@ -1,0 +1,54 @@
+"""The Accounts, Roster and History tabs in a real browser (Debian's chromium, Playwright, uvicorn in a
+thread; the fixtures of ``test_web_browser``): each page opens on a phone without a console error, an
+operator unblocks an account by its button, and a screenshot of each page is written to
+``out/screenshots/`` for a person to look at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.test_web_browser import CHROMIUM, chromium, served  # noqa: F401  (fixtures)
+from tests.web_fixtures import *  # noqa: F403
+from tests.web_fixtures import OPERATOR, VIEWER, Populated
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")]
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "out" / "screenshots"
+
+
+def test_accounts_roster_and_history_open_without_errors_and_an_operator_unblocks(
+        served: str, chromium, populated: Populated) -> None:  # type: ignore[no-untyped-def]
+    ledger, cid = populated.ledger, populated.cid
+    ledger.mark_auth_failed(cid, "b-km", "the platform refused env:B_TOKEN", at=populated.now)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    page = chromium.new_page(viewport={"width": 390, "height": 844})  # a phone
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{served}/login?token={OPERATOR}")
+    for tab, heading in (("accounts", "accounts"), ("roster", "roster"), ("history", "history")):
+        page.goto(f"{served}/campaigns/{cid}/{tab}")
+        assert page.locator("h1").inner_text().endswith(heading)
+        # Nothing is wider than the phone's screen (the tables scroll inside their own box).
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        page.screenshot(path=str(SCREENSHOTS / f"{tab}.png"), full_page=True)
+        assert (SCREENSHOTS / f"{tab}.png").stat().st_size > 0
+    page.goto(f"{served}/campaigns/{cid}/history")
+    page.select_option("select[name=account]", "b-km")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**account=b-km**")
+    assert page.locator("tr.entry").count() > 0
+    page.goto(f"{served}/campaigns/{cid}/accounts")
+    page.get_by_role("button", name="Unblock b-km").click()
+    page.wait_for_selector(".flash")
+    assert "auth_failed" not in ledger.account_state(cid, "b-km")
+    assert ledger.audit(cid, count=1)[0]["worker"] == "sokha@web"
+    assert not errors, errors
+
+    viewer = chromium.new_page()
+    viewer.goto(f"{served}/login?token={VIEWER}")
+    viewer.goto(f"{served}/campaigns/{cid}/accounts")
+    assert viewer.get_by_role("button", name="Check all accounts now").count() == 0
