@@ -169,7 +169,7 @@ def _each(people: Sequence[Facts], lang: str, get: Callable[[Facts, str], str | 
             return join([v for _, v in values], lg)
         return join([f"{f.person.name.get(lg)} ({v})" for f, v in values if v], lg)
 
-    return Text(value, lang, has or (lambda lg: any(get(f, lg) for f in people)))
+    return Text(value, lang, has)  # by default, someone has it in lg when value(lg) says something
 
 
 def _local(people: Sequence[Facts], lang: str, get: Callable[[Facts], LocalText | None]) -> Text:
@@ -248,7 +248,7 @@ def namespace(people: Sequence[Facts], lang: str, post: Post) -> dict[str, Any]:
         "next_hearing": _each(people, lang, _date(lambda f: f.next_hearing)),
         "count": Number(len(people) if post.count is None else post.count, lang),
         "week": Number(post.week, lang),
-        "campaign": Text(lambda lg: post.campaign, lang, lambda lg: True, {"name": lambda: post.campaign}),
+        "campaign": Text(lambda lg: post.campaign, lang),  # the same in every language, and as {campaign.name}
         "organisation": post.organisation,
         "hashtags": " ".join(post.hashtags),
     }
@@ -261,7 +261,7 @@ def namespace(people: Sequence[Facts], lang: str, post: Post) -> dict[str, Any]:
 def value_of(values: dict[str, Any], written: str) -> str:
     """The text a field written as ``written`` (``name.km``, ``duration``) gives in ``values``."""
     obj, _ = _FORMATTER.get_field(written, (), values)
-    return format(obj, "")
+    return format(obj)
 
 
 def tidy(text: str) -> str:
@@ -283,7 +283,7 @@ def caption_values(campaign: Campaign, account: Account, slot: Slot, people: Seq
 
 def caption_fields(campaign: Campaign, account: Account, slot: Slot, people: Sequence[Facts]) -> dict[str, str]:
     """Every field (and alias) of one post's caption as text, in its account's language."""
-    return {k: format(v, "") for k, v in caption_values(campaign, account, slot, people).items()}
+    return {k: format(v) for k, v in caption_values(campaign, account, slot, people).items()}
 
 
 # --- checking -----------------------------------------------------------------------------------
@@ -386,8 +386,7 @@ def sample_values(texts: dict[str, str]) -> dict[str, Any]:
         attrs = {a: texts[by_target[f"{name}.{a}"]] for a in ("en", "km") if by_target.get(f"{name}.{a}") in texts}
         out[name] = Sample(text, attrs)
     for alias, target in ALIASES.items():
-        root, _, attr = target.partition(".")
-        out[alias] = Sample(texts.get(alias, format(getattr(out[root], attr) if attr else out[root], "")))
+        out[alias] = Sample(texts.get(alias, value_of(out, target)))
     return out
 
 
