@@ -40,7 +40,8 @@ def validate(folder: Path) -> None:
     c = f.campaign
     slots = plan(c, f.roster)
     weeks = week_of(c, c.end)  # campaign weeks (seven days from the start), whatever the cadence
-    for warning in [*plan_warnings(c, f.roster), *caption_problems(c, f.roster), *claim_problems(c, f.roster)]:
+    for warning in [*plan_warnings(c, f.roster), *caption_problems(c, f.roster), *claim_problems(c, f.roster),
+                    *alert_warnings(c, f.root)]:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     click.echo(
         f"ok: {c.id}: {len(f.roster.people)} people, {len(c.accounts)} accounts, {weeks} weeks, "
@@ -48,6 +49,13 @@ def validate(folder: Path) -> None:
     )
 
 
+
+
+def alert_warnings(c: Campaign, root: Path) -> list[str]:
+    """Alert channels whose reference cannot be read here (names only): their alerts would wait."""
+    from ..alerts import problems
+
+    return [f"{line}; its alerts wait until the alerts worker can read it" for line in problems(c, root)]
 
 
 @click.command("plan")
