@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from campaign import alerts
@@ -40,6 +39,12 @@ def _apply(ledger: Ledger, folder: Path, tmp_path: Path) -> Applied:
 def _run(ledger: Ledger, applied: Applied, url: str, now: datetime = START, **env: str) -> alerts.AlertRun:
     return alerts.run(ledger, applied.campaign, applied.roster, now, folder=applied.folder,
                       environ={ALERT_ENV: url, **env}, gather=0)
+
+
+def _walk(ledger: Ledger, post_id: str, *states: str) -> None:
+    """Move the post through ``states`` as the workers would (each move audited)."""
+    for leaves, to in zip(states, states[1:]):
+        assert put_in_state(ledger, post_id, leaves, to, at=START, error=f"{leaves} -> {to}")
 
 
 def _fail(ledger: Ledger, post_id: str, error: str = "the platform refused the card") -> None:
@@ -126,14 +131,12 @@ def test_retries_are_no_incident_only_the_failure_they_end_in(ledger: Ledger, tm
                                                              receiver: Receiver) -> None:
     applied = _apply(ledger, alert_folder(tmp_path / "f"), tmp_path)
     pid = "small:2021-11-09:b-km"
-    assert put_in_state(ledger, pid, "planned", "queued", at=START)
+    _walk(ledger, pid, "planned", "queued")
     for _ in range(3):  # a transient error, sent again after a wait, three times
-        assert put_in_state(ledger, pid, "queued", "publishing", at=START)
-        assert put_in_state(ledger, pid, "publishing", "queued", at=START, error="503")
+        _walk(ledger, pid, "queued", "publishing", "queued")
         _run(ledger, applied, receiver.url())
     assert receiver.messages == []
-    assert put_in_state(ledger, pid, "queued", "publishing", at=START)
-    assert put_in_state(ledger, pid, "publishing", "failed", at=START, error="503, out of attempts")
+    _walk(ledger, pid, "queued", "publishing", "failed")  # out of attempts
     _run(ledger, applied, receiver.url())
     assert len(receiver.messages) == 1
 
@@ -142,17 +145,14 @@ def test_an_in_doubt_post_is_one_incident_until_a_person_acts(ledger: Ledger, tm
                                                               receiver: Receiver) -> None:
     applied = _apply(ledger, alert_folder(tmp_path / "f"), tmp_path)
     pid = "small:2021-11-09:b-km"
-    assert put_in_state(ledger, pid, "planned", "in_doubt", at=START)
+    _walk(ledger, pid, "planned", "in_doubt")
     _run(ledger, applied, receiver.url())
     for _ in range(2):  # looked up, not found, queued again by the workers, in doubt again
-        assert put_in_state(ledger, pid, "in_doubt", "queued", at=START)
-        assert put_in_state(ledger, pid, "queued", "publishing", at=START)
-        assert put_in_state(ledger, pid, "publishing", "in_doubt", at=START)
+        _walk(ledger, pid, "in_doubt", "queued", "publishing", "in_doubt")
         _run(ledger, applied, receiver.url())
     assert len(receiver.messages) == 1
     resolve_post(ledger, pid, START, posted_url=None)  # a person: not posted, queued again
-    assert put_in_state(ledger, pid, "queued", "publishing", at=START)
-    assert put_in_state(ledger, pid, "publishing", "in_doubt", at=START)
+    _walk(ledger, pid, "queued", "publishing", "in_doubt")
     _run(ledger, applied, receiver.url())
     assert len(receiver.messages) == 2
 
@@ -339,3 +339,15 @@ def test_validate_and_accounts_check_name_an_unset_reference_without_a_value(
     assert check.exit_code == 0 and "all 5 accounts and alert channels are ready" in check.output
     assert TOKEN not in check.output + result.output
     assert receiver.messages == []  # a check sends nothing
+
+
+def test_status_shows_a_failing_channel_by_its_reference(ledger: Ledger, tmp_path: Path) -> None:
+    from campaign.pipeline import status
+
+    applied = _apply(ledger, alert_folder(tmp_path / "f"), tmp_path)
+    assert status(ledger, "small", START)["alerts"][0]["ok"]  # nothing sent yet: nothing failing
+    _fail(ledger, "small:2021-11-09:b-km")
+    _run(ledger, applied, f"json://127.0.0.1:{closed_port()}/hooks/{TOKEN}")
+    [channel] = status(ledger, "small", START)["alerts"]
+    assert (channel["channel"], channel["ok"], channel["failing"], channel["pending"]) == (f"env:{ALERT_ENV}", False, 1, 1)
+    assert TOKEN not in str(channel)

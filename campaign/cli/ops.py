@@ -207,6 +207,10 @@ def status(campaign: str | None, as_json: bool, data_dir: Path | None) -> None:
             click.echo(f"  {p['due']}  {p['id']}  {p['state']}  {', '.join(p['people'])}")
     for line in blocked_lines(info["blocked"]):
         click.echo(line)
+    for a in info["alerts"]:  # an alert channel that fails is itself a problem
+        if not a["ok"]:
+            click.echo(f"alert channel {a['channel']} failing ({a['failing']} sends in a row, {a['pending']} "
+                       f"alerts waiting): {a['last_error']}")
     if info["unapproved"]:
         click.echo("approvals withdrawn (the card or caption changed; approve again once rendered):")
         for w in info["unapproved"]:
