@@ -351,3 +351,28 @@ def test_status_shows_a_failing_channel_by_its_reference(ledger: Ledger, tmp_pat
     [channel] = status(ledger, "small", START)["alerts"]
     assert (channel["channel"], channel["ok"], channel["failing"], channel["pending"]) == (f"env:{ALERT_ENV}", False, 1, 1)
     assert TOKEN not in str(channel)
+
+
+def test_the_tick_hands_out_alerts_only_for_campaigns_with_channels_one_task_at_a_time(
+        ledger: Ledger, tmp_path: Path) -> None:
+    from campaign.pipeline.alerting import wants_alerts
+
+    _apply(ledger, alert_folder(tmp_path / "f", alerts=[]), tmp_path)
+    assert not wants_alerts(ledger)
+    _apply(ledger, alert_folder(tmp_path / "g"), tmp_path)
+    assert wants_alerts(ledger)
+    assert ledger.claim_alerts_turn(60) and not ledger.claim_alerts_turn(60)  # one on its way: no second
+    ledger.release_alerts_turn()  # it started
+    assert ledger.claim_alerts_turn(60)
+
+
+def test_sending_an_alert_needs_no_setuptools(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from campaign.alerts.channels import deliver; "
+            f"d = deliver('env:X', 't', 'b', environ={{'X': 'json://127.0.0.1:{closed_port()}/h'}}); "
+            "print(d.ok, d.service, 'setuptools' in sys.modules or 'pkg_resources' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.split() == ["False", "JSON", "False"], out.stderr
