@@ -376,3 +376,15 @@ def test_sending_an_alert_needs_no_setuptools(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.split() == ["False", "JSON", "False"], out.stderr
+
+
+def test_incidents_gather_for_a_while_unless_flushed(ledger: Ledger, tmp_path: Path, receiver: Receiver) -> None:
+    applied = _apply(ledger, alert_folder(tmp_path / "f"), tmp_path)
+    run = dict(folder=applied.folder, environ={ALERT_ENV: receiver.url()}, gather=3600)
+    _fail(ledger, "small:2021-11-09:b-km")
+    alerts.run(ledger, applied.campaign, applied.roster, START, **run)
+    _fail(ledger, "small:2021-11-10:b-km")
+    alerts.run(ledger, applied.campaign, applied.roster, START, **run)
+    assert receiver.messages == []  # gathering: an hour
+    alerts.run(ledger, applied.campaign, applied.roster, START, flush=True, **run)
+    assert [m["title"] for m in receiver.messages] == ["[small] 2 failed"]

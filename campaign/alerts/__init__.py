@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 GATHER_ENV = "CAMPAIGN_ALERT_GATHER_SECONDS"
 DEFAULT_GATHER = 20.0
 MAX_TRIES = 6
+_FAR = 1e15  # a wall-clock time after every "not before"
 
 
 def gather_seconds(environ: Mapping[str, str] | None = None) -> float:
@@ -98,14 +99,15 @@ def note(ledger: Ledger, campaign: Campaign, roster: Roster, now: datetime, gath
 
 
 def send(ledger: Ledger, campaign: Campaign, now: datetime, *, folder: str = "",
-         environ: Mapping[str, str] | None = None) -> AlertRun:
-    """Send what each channel has pending (once its first incident may go), and record how it went."""
+         environ: Mapping[str, str] | None = None, flush: bool = False) -> AlertRun:
+    """Send what each channel has pending (once its first incident may go; with ``flush``, at once:
+    a replay's last word), and record how it went."""
     result, cid = AlertRun(), campaign.id
     base = Path(folder) if folder and Path(folder).is_dir() else None
     dashboard = dashboard_url(campaign, environ)
     for alert in campaign.alerts:
         ch = Channel.of(alert)
-        taken = ledger.take_alerts(cid, ch.id)
+        taken = ledger.take_alerts(cid, ch.id, now=_FAR if flush else None)
         if not taken:
             continue
         incidents = {key: Incident.from_json(data) for key, data in taken}
@@ -140,12 +142,13 @@ def _record(ledger: Ledger, campaign: Campaign, ch: Channel, message: Message, g
 
 
 def run(ledger: Ledger, campaign: Campaign, roster: Roster, now: datetime, *, folder: str = "",
-        environ: Mapping[str, str] | None = None, gather: float | None = None) -> AlertRun:
-    """Note the campaign's new incidents, then send what is due to each channel."""
+        environ: Mapping[str, str] | None = None, gather: float | None = None, flush: bool = False) -> AlertRun:
+    """Note the campaign's new incidents, then send what is due to each channel (``flush``: everything
+    pending, whatever its gathering time)."""
     if not campaign.alerts:
         return AlertRun()
     noted = note(ledger, campaign, roster, now, gather_seconds(environ) if gather is None else gather)
-    result = send(ledger, campaign, now, folder=folder, environ=environ)
+    result = send(ledger, campaign, now, folder=folder, environ=environ, flush=flush)
     result.noted = noted
     return result
 

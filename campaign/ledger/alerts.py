@@ -161,7 +161,7 @@ class AlertMoves(LedgerBase):
         now = repr(time.time())
         key = self.key("alertchan", cid, channel)
         pipe = self.r.pipeline(transaction=True)
-        pipe.hset(key, mapping={"ref": ref, "service": service})
+        pipe.hset(key, mapping={"ref": ref, **({"service": service} if service else {})})  # kept when unread
         if outcome == "sent":
             pipe.hset(key, mapping={"last_ok_at": now, "failing": "0"})
             pipe.hincrby(key, "sent", 1)

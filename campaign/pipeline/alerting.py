@@ -29,16 +29,17 @@ def wants_alerts(ledger: Ledger) -> bool:
 
 
 def send_alerts(ledger: Ledger, now: datetime, environ: Mapping[str, str] | None = None,
-                gather: float | None = None) -> dict[str, alerts.AlertRun]:
+                gather: float | None = None, flush: bool = False) -> dict[str, alerts.AlertRun]:
     """One alerts run for every applied campaign with alert channels; a campaign whose run fails
-    (its definition unreadable, Redis gone mid-run) is logged and the others go on."""
+    (its definition unreadable, Redis gone mid-run) is logged and the others go on. ``flush`` sends
+    everything pending at once (a replay, which ends in seconds, calls it last)."""
     out: dict[str, alerts.AlertRun] = {}
     for cid in ledger.campaigns():
         try:
             applied = load_applied(ledger, cid)
             if applied.campaign.alerts:
                 out[cid] = alerts.run(ledger, applied.campaign, applied.roster, now, folder=applied.folder,
-                                      environ=environ, gather=gather)
+                                      environ=environ, gather=gather, flush=flush)
         except Exception:  # noqa: BLE001 - one campaign's alerts must not stop another's
             log.exception("alerts for campaign %s failed", cid)
     return out
