@@ -19,10 +19,10 @@ only through this class. Key layout (``P`` is the prefix, ``cs:`` unless told ot
     P audit:<cid>                stream every transition: post, from, to, at, ts, worker, detail (an account's
                                         block and unblock: post "", account, to blocked|unblocked)
     P attempts:<post id>         list   JSON attempts: ts, at, worker, outcome, error_class, error
+    P alert..., alerts:...       the alerts' incidents, pending sends and channel health (alerts.py)
     P account:<cid>:<account>    hash   rate_limited_until, auth_failed (+ _at, blocked_by), budget_limit/remaining/reset/at
     P rcache:<key>               hash   rendered card cache: card sha, alt, format
     P clock                      string simulated time (epoch seconds); absent: the real clock
-    P alert..., alerts:...       the alerts' incidents, pending sends and channel health (alerts.py)
 
 Campaign-clock scores are the campaign's notion of now (simulated in ``campaign simulate``);
 wall-clock scores are about processes (leases, retries, rate limits) and always use real time.
