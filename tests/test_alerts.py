@@ -19,6 +19,7 @@ from campaign import alerts
 from campaign.alert_config import EVENTS
 from campaign.cli import main
 from campaign.clock import SimulatedClock
+from campaign.checks import load_checked
 from campaign.definition import load_folder
 from campaign.ledger import Ledger
 from campaign.pipeline import apply_folder, load_applied, resolve_post
@@ -32,7 +33,7 @@ START = local("2021-11-06")
 
 def _apply(ledger: Ledger, folder: Path, tmp_path: Path) -> Applied:
     SimulatedClock(ledger).set(START)
-    apply_folder(ledger, load_folder(folder), START, {"outbox_dir": str(tmp_path / "outbox"), "force_outbox": "1"})
+    apply_folder(ledger, load_checked(folder), START, {"outbox_dir": str(tmp_path / "outbox"), "force_outbox": "1"})
     return load_applied(ledger, "small")
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from campaign.clock import SimulatedClock
-from campaign.definition import load_folder
+from campaign.checks import load_checked
 from campaign.ledger import Ledger
 from campaign.pipeline import apply_folder, load_applied, tick
 from campaign.pipeline.applied import Applied
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 def _apply(ledger: Ledger, folder: Path, tmp_path: Path) -> Applied:
     start = local("2021-11-06")
     SimulatedClock(ledger).set(start)
-    apply_folder(ledger, load_folder(folder), start, {"outbox_dir": str(tmp_path / "outbox"), "force_outbox": "1"})
+    apply_folder(ledger, load_checked(folder), start, {"outbox_dir": str(tmp_path / "outbox"), "force_outbox": "1"})
     return load_applied(ledger, "small")
 
 
