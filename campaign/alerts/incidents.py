@@ -72,7 +72,10 @@ def post_incident(event: str, key: str, post: PostRecord, roster: Roster, at: st
 
 
 def _is_person(entry: dict[str, str]) -> bool:
-    return entry.get("worker", "").startswith("person")
+    """Whether a person made this move: ``campaign resolve`` (its detail says so), or anyone acting
+    from the command line (``person@host:pid``) or the dashboard (``<user>@web``)."""
+    worker = entry.get("worker", "")
+    return "by a person" in entry.get("detail", "") or worker.startswith("person@") or worker.endswith("@web")
 
 
 def from_audit(ledger: Ledger, campaign: Campaign, roster: Roster, entries: list[dict[str, str]]) -> list[Incident]:
