@@ -10,18 +10,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 import datetime as dt
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .alert_config import Alert, check_dashboard_url
 from .credentials import check_ref
 from .platforms import NAMES, Name, spec
 from .roster import ID_RE, Roster
 from .sources import InputError, Located, Problem, did_you_mean, load_model
-from .types import LANG_RE, Duration
+from .types import LANG_RE, Duration, LocalTime
 from .words import DurationUnit, UnknownLanguage, supported
 
 PLATFORMS = NAMES  # one row each in campaign.platforms
@@ -33,18 +34,6 @@ CAMPAIGN_FILE, ROSTER_FILE = "campaign.yaml", "roster.yaml"
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _parse_time(value: Any) -> Any:
-    if isinstance(value, str):
-        m = re.match(r"^(\d{1,2}):(\d{2})$", value.strip())
-        if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-            raise ValueError(f"{value!r} is not a time of day; write it as HH:MM, e.g. 10:00")
-        return time(int(m.group(1)), int(m.group(2)))
-    return value
-
-
-LocalTime = Annotated[dt.time, BeforeValidator(_parse_time)]
 
 
 _EVERY_RE = re.compile(r"^(?:(\d+)\s*)?(week|day)s?$")
@@ -261,6 +250,13 @@ class Campaign(Model):
     durations: DurationUnit = Field(
         "years", description="how time behind bars is said: years (1 year, 3 months and 11 days) or months "
                              "(15 months and 11 days); sentences are always said in years")
+    alerts: list[Alert] = Field(default_factory=list, description="alert channels (campaign.alert_config)")
+    dashboard_url: str | None = Field(None, description="the dashboard's public address, linked from every alert")
+
+    @field_validator("dashboard_url", mode="before")
+    @classmethod
+    def _dashboard(cls, value: Any) -> Any:
+        return check_dashboard_url(value)
 
     @field_validator("timezone", mode="before")
     @classmethod
@@ -317,6 +313,10 @@ class Campaign(Model):
                     f"accounts[{i}].language: {a.id} posts in {a.language!r} but captions has no {a.language!r} entry"
                     f" (it has: {', '.join(self.captions) or 'none'})"
                 )
+        refs = [a.url for a in self.alerts]
+        for i, ref in enumerate(refs):
+            if refs.index(ref) != i:
+                raise ValueError(f"alerts[{i}].url: {ref} is used twice; give each channel once, with all its events")
         for lang in self.captions:
             if not LANG_RE.match(lang):
                 raise ValueError(f"captions: {lang!r} is not a language code")

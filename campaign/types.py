@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, RootModel, field_validator
@@ -96,6 +96,19 @@ def format_duration(delta: timedelta) -> str:
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)]
+
+
+def parse_time(value: Any) -> Any:
+    """``"10:00"`` -> a time of day (other values are left to pydantic)."""
+    if isinstance(value, str):
+        m = re.match(r"^(\d{1,2}):(\d{2})$", value.strip())
+        if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+            raise ValueError(f"{value!r} is not a time of day; write it as HH:MM, e.g. 10:00")
+        return time(int(m.group(1)), int(m.group(2)))
+    return value
+
+
+LocalTime = Annotated[time, BeforeValidator(parse_time)]
 
 
 def number(n: int, lang: str) -> str:

@@ -23,7 +23,7 @@ PACKAGES = ("campaign", "workers")
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundation", ("campaign", "campaign.types", "campaign.words", "campaign.sources", "campaign.credentials",
                     "campaign.xtext", "campaign.platforms", "campaign.cache", "campaign.clock", "campaign.errors")),
-    ("definition", ("campaign.definition", "campaign.roster", "campaign.facts")),
+    ("definition", ("campaign.definition", "campaign.roster", "campaign.facts", "campaign.alert_config")),
     ("rules", ("campaign.rotation", "campaign.plan", "campaign.fields", "campaign.captions")),
     ("cards", ("campaign.cards",)),
     ("checks", ("campaign.checks",)),

@@ -1,7 +1,8 @@
 """The Celery app: broker on the ledger's Redis, one queue per kind of work, the tick's beat.
 
 Queues: ``tick`` (the beat's short job), ``render`` (CPU: cards), ``publish`` (IO: platforms and
-reconciliation look-ups). No task is ever scheduled far ahead (rule 2): the due index lives in
+reconciliation look-ups), ``alerts`` (IO: alert channels, in a worker of their own, so a slow or
+dead channel never holds up a post). No task is ever scheduled far ahead (rule 2): the due index lives in
 the ledger and the tick sends only short tasks, so the broker's visibility timeout never makes
 a weeks-old message run twice. ``acks_late`` is set only on tasks that are safe to run twice.
 """
@@ -15,6 +16,8 @@ from celery import Celery, signals
 
 from campaign.publishers import redaction
 from campaign.redis_server import broker_url
+
+from .launch import ALERTS_QUEUE
 
 #: Seconds before the broker hands an unacknowledged message to another worker. Longer than any
 #: task and any retry backoff (capped at 120 s); leases (120 s) expire well before it.
@@ -44,6 +47,7 @@ def configure(redis_url: str | None = None) -> Celery:
             "workers.tasks.publish": {"queue": "publish"},
             "workers.tasks.reconcile": {"queue": "publish"},
             "workers.tasks.ping": {"queue": "publish"},
+            "workers.tasks.alerts": {"queue": ALERTS_QUEUE},
         },
         worker_prefetch_multiplier=1,
         worker_hijack_root_logger=False,

@@ -16,6 +16,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+#: The queue of the alerts task (``workers.app`` routes it there), served by a worker of its own.
+ALERTS_QUEUE = "alerts"
+
 
 @dataclass
 class Proc:

@@ -1,7 +1,7 @@
 """The supervisors of ``campaign run`` and ``campaign simulate``: the worker processes they start,
 watched while the command runs and stopped in order when it ends.
 
-A :class:`Supervisor` is used as a ``with`` block. Inside it, ``worker()`` and ``beat()`` start real
+A :class:`Supervisor` is used as a ``with`` block. Inside it, ``worker()``, ``alerts_worker()`` and ``beat()`` start real
 ``celery`` processes (``launch.py``), ``process()`` another the command needs (``campaign run``'s
 dashboard), ``watch()`` paces the command and raises :class:`ProcessDied`
 when one of them stops on its own, and ``dispatch()`` sends the tick's work to the started workers.
@@ -20,7 +20,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .launch import Proc, start_beat, start_process, start_worker
+from .launch import ALERTS_QUEUE, Proc, start_beat, start_process, start_worker
 
 if TYPE_CHECKING:
     from .tasks import CeleryDispatch
@@ -62,6 +62,14 @@ class Supervisor:
     def worker(self, log_dir: Path, *, concurrency: int, name: str = "worker") -> Proc:
         """A ``celery worker`` on the tick, render and publish queues, once it is consuming."""
         proc = start_worker(self.redis_url, log_dir, concurrency=concurrency, env=self.env, name=name)
+        self.procs.append(proc)
+        return proc
+
+    def alerts_worker(self, log_dir: Path, name: str = "alerts") -> Proc:
+        """A ``celery worker`` on the alerts queue alone (one task at a time), once it is consuming: an
+        alert channel that is slow or down holds up this process only, never a render or a post."""
+        proc = start_worker(self.redis_url, log_dir, queues=(ALERTS_QUEUE,), concurrency=1, pool="solo",
+                            env=self.env, name=name)
         self.procs.append(proc)
         return proc
 

@@ -3,20 +3,27 @@
 ``tick`` and ``render`` are idempotent (atomic moves that check the state they leave) and so
 acknowledge late; ``publish`` acknowledges early: a worker that dies mid-post leaves the post in
 ``publishing`` under a lease, which the reaper turns into ``in_doubt`` rather than re-running it.
+``alerts`` runs in the alerts worker; the tick sends it, one at a time, once its own work is handed out.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from collections.abc import Sequence
 from datetime import datetime
 
 from campaign import pipeline
+from campaign.pipeline import alerting
 from campaign.clock import now_for
 from campaign.ledger import Ledger
 
 from .app import app
+
+log = logging.getLogger(__name__)
+#: How long the tick waits for a sent alerts task to start before it sends another (seconds).
+ALERTS_TURN_SECONDS = 300.0
 
 
 @functools.lru_cache(maxsize=1)
@@ -59,7 +66,26 @@ class CeleryDispatch:
 def tick(now: str | None = None) -> dict[str, int]:
     """Apply plans, hand out renders, queue due posts, reap expired leases (the beat's job)."""
     result = pipeline.tick(ledger(), _now(now), CeleryDispatch(), settings())
+    _hand_out_alerts()
     return {"render": len(result.render), "publish": len(result.publish), "missed": len(result.missed)}
+
+
+def _hand_out_alerts() -> None:
+    """After the tick's own work: send the alerts task to its queue, when a campaign has alert
+    channels and none is on its way. Nothing here may fail the tick."""
+    try:
+        if alerting.wants_alerts(ledger()) and ledger().claim_alerts_turn(ALERTS_TURN_SECONDS):
+            alerts.apply_async(expires=ALERTS_TURN_SECONDS)
+    except Exception:  # noqa: BLE001 - alerts are told later; posts go out now
+        log.exception("could not hand out the alerts task")
+
+
+@app.task(acks_late=True, ignore_result=True)
+def alerts() -> dict[str, int]:
+    """Note new incidents and send what is due to every campaign's alert channels."""
+    ledger().release_alerts_turn()
+    runs = alerting.send_alerts(ledger(), _now())
+    return {"sent": sum(r.sent for r in runs.values()), "failed": sum(r.failed for r in runs.values())}
 
 
 @app.task(acks_late=True, ignore_result=True)

@@ -12,8 +12,10 @@ import click
 
 from ..clock import now_for
 from ..checks import load_consistent
+from ..alerts import check as check_alert
+from ..alerts import problems as alert_problems
 from ..credentials import unresolved, what_to_do
-from ..definition import Account
+from ..definition import Account, Campaign
 from ..publishers import AuthFailed, Context, PublishError, RateLimited, Transient, get_publisher
 from .common import clean_errors
 from .store import open_ledger, ops_errors, resolve_campaign
@@ -73,8 +75,9 @@ def check(folder: Path, only: tuple[str, ...], timeout: float) -> None:
     from the environment or files its references name; nothing is posted).
     The table says ok with the name the platform knows, or what is wrong and
     what to do (every credential reference that is unset or unreadable here is
-    named, never its value); an outbox account is checked for a folder it can write to. Exits
-    1 if any account is not ready.
+    named, never its value); an outbox account is checked for a folder it can write to. Each
+    alert channel (alerts: in campaign.yaml) is checked too: its reference is read and its
+    URL understood by apprise, and nothing is sent. Exits 1 if any is not ready.
 
     \b
     Example:
@@ -86,18 +89,32 @@ def check(folder: Path, only: tuple[str, ...], timeout: float) -> None:
     unknown = sorted(set(only) - {a.id for a in f.campaign.accounts})
     if unknown:
         raise click.BadParameter(f"no account {', '.join(unknown)} in {folder}", param_hint="--account")
-    rows = [(a, *check_account(a, context_for(a, f.root, timeout))) for a in chosen]
-    id_width = max([len(a.id) for a, _, _ in rows] + [7])
-    plat_width = max([len(a.platform) for a, _, _ in rows] + [8])
+    rows = [(a.id, a.platform, *check_account(a, context_for(a, f.root, timeout))) for a in chosen]
+    if not only:  # the alert channels: each reference read and parsed here, nothing sent
+        rows += [(f"alerts[{i}]", "alerts", *check_alert(alert, f.root)) for i, alert in enumerate(f.campaign.alerts)]
+    id_width = max([len(r[0]) for r in rows] + [7])
+    plat_width = max([len(r[1]) for r in rows] + [8])
     click.echo(f"{'account':<{id_width}}  {'platform':<{plat_width}}  result")
-    for account, ok, detail in rows:
+    for name, platform, ok, detail in rows:
         mark = click.style("ok  ", fg="green") if ok else click.style("FAIL", fg="red")
-        click.echo(f"{account.id:<{id_width}}  {account.platform:<{plat_width}}  {mark}  {detail}")
-    failed = sum(1 for _, ok, _ in rows if not ok)
+        click.echo(f"{name:<{id_width}}  {platform:<{plat_width}}  {mark}  {detail}")
+    failed = sum(1 for *_, ok, _ in rows if not ok)
+    what = "accounts and alert channels" if len(rows) > len(chosen) else "accounts"
     if failed:
-        click.secho(f"{failed} of {len(rows)} accounts are not ready.", fg="red", err=True)
+        click.secho(f"{failed} of {len(rows)} {what} are not ready.", fg="red", err=True)
         sys.exit(1)
-    click.echo(f"all {len(rows)} accounts are ready.")
+    click.echo(f"all {len(rows)} {what} are ready.")
+
+
+def warn_alerts(campaign: Campaign, base: Path) -> None:
+    """``run``'s warning: alert channels whose reference cannot be read here (their alerts wait)."""
+    lines = alert_problems(campaign, base)
+    if lines:
+        click.secho(f"warning: {len(lines)} alert channel(s) cannot be read here (no value is shown); their "
+                    "alerts are kept and sent once the reference is readable where the alerts worker runs:",
+                    fg="yellow", err=True)
+        for line in lines:
+            click.secho(f"  {line}", fg="yellow", err=True)
 
 
 @accounts.command("unblock")

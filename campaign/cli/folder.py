@@ -38,7 +38,7 @@ def validate(folder: Path) -> None:
     f = load_checked(folder)
     c = f.campaign
     weeks = week_of(c, c.end)  # campaign weeks (seven days from the start), whatever the cadence
-    for warning in warnings(f):
+    for warning in [*warnings(f), *alert_warnings(c, f.root)]:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     click.echo(
         f"ok: {c.id}: {len(f.roster.people)} people, {len(c.accounts)} accounts, {weeks} weeks, "
@@ -46,6 +46,13 @@ def validate(folder: Path) -> None:
     )
 
 
+
+
+def alert_warnings(c: Campaign, root: Path) -> list[str]:
+    """Alert channels whose reference cannot be read here (names only): their alerts would wait."""
+    from ..alerts import problems
+
+    return [f"{line}; its alerts wait until the alerts worker can read it" for line in problems(c, root)]
 
 
 @click.command("plan")

@@ -43,6 +43,8 @@ def status_lines(info: Mapping[str, Any]) -> list[str]:
         out.append("next:")
         out += [f"  {p['due']}  {p['id']}  {p['state']}  {', '.join(p['people'])}" for p in info["next"]]
     out += blocked_lines(info["blocked"])
+    out += [f"alert channel {a['channel']} failing ({a['failing']} sends in a row, {a['pending']} alerts waiting): "
+            f"{a['last_error']}" for a in info.get("alerts", []) if not a["ok"]]  # a failing channel is a problem
     if info["unapproved"]:
         out.append("approvals withdrawn (the card or caption changed; approve again once rendered):")
         out += [f"  {w['at']}  {w['post']}  {w['reason']}" for w in info["unapproved"]]

@@ -16,6 +16,7 @@ from ..clock import now_for
 from ..ledger import Ledger
 from ..ledger.states import ACTIVE, CANCELLED, PAUSED
 from ..redis_server import campaign_home, connect, default_data_dir
+from .accounts import warn_alerts
 from .common import fail
 from .format import account_lines, show_apply, show_blocks, status_line, status_lines, warn_credentials
 from .simulate import simulate
@@ -82,6 +83,9 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
     --data-dir), so a second run finds the campaign where it was. The folder is
     validated and applied first; an invalid folder changes nothing.
 
+    A campaign with alerts: also gets a worker of its own that sends them (a
+    channel that is down never holds up a post).
+
     The workers it starts read this environment: an account whose credential
     references (env:NAME, file:PATH) are unset or unreadable here is blocked
     (its posts fail at their time; `campaign status` says so) and the others
@@ -123,6 +127,10 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
                         f.campaign, problems)
             click.echo(f"redis: {url}{' (embedded)' if server or not os.environ.get('REDIS_URL') else ''}")
             procs.worker(home / "logs", concurrency=concurrency)
+            if f.campaign.alerts:  # alert channels are sent to by a worker of their own
+                procs.alerts_worker(home / "logs")
+                click.echo(f"alerts worker running ({len(f.campaign.alerts)} channel(s) of alerts:)")
+                warn_alerts(f.campaign, f.root)
             procs.beat(home / "beat")
             click.echo(f"worker and beat running (logs in {home / 'logs'}, {home / 'beat'}); Ctrl-C stops everything")
             if not no_web:  # the dashboard on 127.0.0.1, a process of its own (campaign web)

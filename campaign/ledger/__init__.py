@@ -19,6 +19,7 @@ only through this class. Key layout (``P`` is the prefix, ``cs:`` unless told ot
     P audit:<cid>                stream every transition: post, from, to, at, ts, worker, detail (an account's
                                         block and unblock: post "", account, to blocked|unblocked)
     P attempts:<post id>         list   JSON attempts: ts, at, worker, outcome, error_class, error
+    P alert..., alerts:...       the alerts' incidents, pending sends and channel health (alerts.py)
     P account:<cid>:<account>    hash   rate_limited_until, auth_failed (+ _at, blocked_by), budget_limit/remaining/reset/at
     P rcache:<key>               hash   rendered card cache: card sha, alt, format
     P clock                      string simulated time (epoch seconds); absent: the real clock
@@ -33,7 +34,8 @@ same with 1,000 or 100,000 planned posts.
 The package: ``keys`` (connection, key names), ``record`` (:class:`PostRecord`: a post's fields, typed,
 read and written there only), ``states`` (the states and which each operation leaves), ``scripts``
 (the Lua behind every move), ``moves`` (the named state changes of one post), ``batch`` (the tick's
-moves of many posts), ``accounts`` (holds and blocks); :class:`Ledger` joins them.
+moves of many posts), ``accounts`` (holds and blocks), ``alerts`` (incidents and alert channels);
+:class:`Ledger` joins them.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ import redis
 
 from ..errors import Refused
 from .accounts import AccountMoves
+from .alerts import AlertMoves
 from .batch import BatchMoves
 from .keys import DEFAULT_PREFIX, UnknownCampaign, UnknownPost, chunks, iso, sha256, text, worker_name
 from .moves import PostMoves
@@ -61,7 +64,7 @@ __all__ = ["Ledger", "PostRecord", "CardRef", "UnknownPost", "UnknownCampaign", 
            "POSTED", "IN_DOUBT", "RETRYABLE"]
 
 
-class Ledger(PostMoves, BatchMoves, AccountMoves):
+class Ledger(PostMoves, BatchMoves, AccountMoves, AlertMoves):
     """The pipeline's state in Redis; owns every key name and every script."""
 
     @classmethod

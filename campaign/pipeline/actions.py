@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..alerts import channel_status
 from ..checks import CheckedFolder
 from ..errors import Refused
 from ..ledger import Ledger, PostRecord, worker_name
@@ -312,7 +313,8 @@ def status(ledger: Ledger, cid: str, now: datetime, next_count: int = 8, failure
     waiting = {pid for pid, st in ledger.states(list(withdrawn)).items() if st in (PLANNED, RENDERED, AWAITING_REVIEW)}
     unapproved = [w for pid, w in withdrawn.items() if pid in waiting]
     sim = ledger.simulated_time()
-    blocked = [b.to_json() for b in blocked_accounts(ledger, load_applied(ledger, cid), now)]
+    applied = load_applied(ledger, cid)
+    blocked = [b.to_json() for b in blocked_accounts(ledger, applied, now)]
     return {
         "campaign": cid, "status": info.get("status", ACTIVE), "now": now.isoformat(),
         "simulated": sim is not None, "states": by_state, "accounts": accounts,
@@ -321,6 +323,9 @@ def status(ledger: Ledger, cid: str, now: datetime, next_count: int = 8, failure
         "failures": failures,
         "blocked": blocked,
         "unapproved": unapproved[:failure_count],
+        "alerts": [{"channel": a.ref, "events": list(a.events), "service": a.service, "ok": a.ok, "sent": a.sent,
+                    "failed": a.failed, "failing": a.failing, "pending": a.pending, "last_error": a.last_error}
+                   for a in channel_status(ledger, applied.campaign)],
         "paused": info.get("status") == PAUSED,
     }
 

@@ -24,6 +24,7 @@ LIBRARY_LOGGERS = (
     "urllib3.connectionpool", "requests_oauthlib.oauth1_auth", "oauthlib.oauth1.rfc5849",
     "oauthlib.oauth1.rfc5849.signature", "tweepy.client", "httpx", "httpcore.http11",
     "httpcore.connection",
+    "apprise",  # the alert channels' library logs the URL it posts to (campaign.alerts)
 )
 _FILTERED = LIBRARY_LOGGERS + ("campaign.publishers",)  # and the publishers' own
 
