@@ -129,9 +129,9 @@ def tick_times(ledger: Ledger, work: Path, sizes: list[int], due: int = 100, rep
         times = []
         for r in range(repeats):
             ids = [f"tickbench:due-{r}-{i:03d}:acct" for i in range(due)]
-            due = [record(pid, now - timedelta(seconds=1)) for pid in ids]
-            ledger.create_posts(due, at=now)
-            for rec in due:
+            records = [record(pid, now - timedelta(seconds=1)) for pid in ids]
+            ledger.create_posts(records, at=now)
+            for rec in records:
                 ledger.record_rendered(rec, CardRef("x", "jpeg", {}, ()), "", shown_fp="x", review=False, at=now,
                                        worker="bench")
             t0 = time.perf_counter()
