@@ -230,6 +230,9 @@ class Facts:
             payload["convicted_on"] = self.convicted_on.isoformat()
         if self.in_all:  # the current detention's own start and length, beside the total
             payload["since"] = self.since.isoformat() if self.since else None
+            # The total in months and days depends on how the earlier detentions fall in the
+            # calendar, not only on the days and the current detention's start.
+            payload["total"] = [self.months_detained, self.days_remainder]
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
