@@ -80,7 +80,6 @@ class Detention:
     sentence: Sentence | None = None
     convicted_on: date | None = None
     release_note: LocalText | None = None
-    announce_release: bool | None = None
     charges_after_release: str | None = None  # "kept" | "dropped" | None (not recorded)
 
     def months_and_days(self, on: date) -> tuple[int, int]:
@@ -101,13 +100,11 @@ class _Case:
     sentence: Sentence | None = None
     convicted_on: date | None = None
     note: LocalText | None = None
-    announce: bool | None = None
     charges: str | None = None
 
     def freeze(self) -> Detention:
         assert self.start is not None  # the model's timeline check guarantees an arrest came first
-        return Detention(self.start, self.end, self.charge, self.sentence, self.convicted_on, self.note,
-                         self.announce, self.charges)
+        return Detention(self.start, self.end, self.charge, self.sentence, self.convicted_on, self.note, self.charges)
 
 
 def add_up(spans: list[tuple[int, int]]) -> tuple[int, int]:
@@ -144,7 +141,6 @@ class Facts:
     released_on: date | None
     release_note: LocalText | None
     next_hearing: date | None
-    announce_release: bool | None = None
     charges_after_release: str | None = None  # "kept" | "dropped" | None (not recorded), while released
 
     @property
@@ -268,7 +264,7 @@ def facts(person: Person, on: date) -> Facts:
             if status.held:
                 status = Status.IMPRISONED
         elif event.type == "released":
-            case.end, case.note, case.announce, case.charges = event.date, event.note, event.announce, event.charges
+            case.end, case.note, case.charges = event.date, event.note, event.charges
             status = Status.RELEASED
         elif event.type == "hearing" and event.date == on:
             next_hearing = event.date
@@ -291,6 +287,5 @@ def facts(person: Person, on: date) -> Facts:
         released_on=current.end if released else None,
         release_note=current.note if released else None,
         next_hearing=next_hearing,
-        announce_release=current.announce if released else None,
         charges_after_release=current.charges if released else None,
     )
