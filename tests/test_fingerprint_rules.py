@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from campaign.fields import PERSON_FIELDS, Post, namespace
@@ -53,26 +53,21 @@ def people(draw: st.DrawFn) -> dict[str, Any]:
         day += timedelta(days=draw(st.integers(lo, hi)))
         return day
 
-    arrest: dict[str, Any] = {"date": day, "type": "arrested"}
-    if draw(st.booleans()):
-        arrest["charge"] = draw(st.sampled_from(CHARGES))
-    events.append(arrest)
-    if draw(st.booleans()):
-        convicted: dict[str, Any] = {"date": later(0, 150), "type": "convicted"}
-        if draw(st.booleans()):
-            convicted["sentence"] = draw(st.sampled_from(SENTENCES))
-        events.append(convicted)
-    if draw(st.booleans()):
-        release: dict[str, Any] = {"date": later(1, 400), "type": "released"}
-        for key, values in (("note", NOTES), ("charges", ["kept", "dropped"]), ("announce", [True, False])):
+    def event(kind: str, when: date, **maybe: list[Any]) -> dict[str, Any]:
+        """An event with each of its optional fields given or not."""
+        out: dict[str, Any] = {"date": when, "type": kind}
+        for key, values in maybe.items():
             if draw(st.booleans()):
-                release[key] = draw(st.sampled_from(values))
-        events.append(release)
+                out[key] = draw(st.sampled_from(values))
+        return out
+
+    events.append(event("arrested", day, charge=CHARGES))
+    if draw(st.booleans()):
+        events.append(event("convicted", later(0, 150), sentence=SENTENCES))
+    if draw(st.booleans()):
+        events.append(event("released", later(1, 400), note=NOTES, charges=["kept", "dropped"], announce=[True, False]))
         if draw(st.booleans()):
-            again: dict[str, Any] = {"date": later(1, 300), "type": "arrested"}
-            if draw(st.booleans()):
-                again["charge"] = draw(st.sampled_from(CHARGES))
-            events.append(again)
+            events.append(event("arrested", later(1, 300), charge=CHARGES))
     if draw(st.booleans()):
         events.append({"date": later(0, 200), "type": "hearing"})
     return {"id": "p", "name": {"en": "Sok Chea", "km": "សុខ ជា"}, "events": events}
@@ -127,9 +122,23 @@ EDITS = {
 }
 
 
+FREED = {"id": "p", "name": {"en": "Sok Chea", "km": "សុខ ជា"}, "events": [
+    {"date": date(2018, 3, 10), "type": "arrested", "charge": CHARGES[0]},
+    {"date": date(2018, 6, 1), "type": "convicted", "sentence": "3 years"},
+    {"date": date(2019, 2, 1), "type": "released", "note": NOTES[0], "charges": "kept"},
+    {"date": date(2019, 9, 9), "type": "hearing"}]}
+HELD_AGAIN = {"id": "p", "name": {"en": "Sok Chea"}, "events": [
+    {"date": date(2018, 3, 10), "type": "arrested"}, {"date": date(2018, 4, 10), "type": "released"},
+    {"date": date(2018, 7, 2), "type": "arrested", "charge": CHARGES[1]},
+    {"date": date(2018, 9, 3), "type": "convicted", "sentence": "1 year 4 months"},
+    {"date": date(2019, 3, 1), "type": "hearing"}]}
+
+
 @pytest.mark.parametrize("edit", EDITS)
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(base=people(), offset=st.integers(0, 1500))
+@example(base=FREED, offset=(date(2019, 5, 1) - START).days)  # released, with everything a release may say
+@example(base=HELD_AGAIN, offset=(date(2019, 1, 1) - START).days)  # held again, sentenced, a hearing ahead
 def test_the_fingerprint_changes_exactly_when_what_a_post_shows_changes(edit: str, base: dict[str, Any],
                                                                          offset: int) -> None:
     on = START + timedelta(days=offset)
