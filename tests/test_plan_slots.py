@@ -1,12 +1,15 @@
 """What each planned slot carries: its campaign, its account's platform and language, the template
 of its kind of post, and a caption variant that differs between accounts of one language on one
 platform, starting from the first for each such group (the finale counts as a first occasion).
-And a plan made at ``now`` knows the events of ``now``'s date in the campaign's timezone."""
+A plan made at ``now`` knows the events of ``now``'s date in the campaign's timezone; a release on
+the finale's date is announced the day after."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from typing import Any
 
+from campaign.definition import Campaign
 from campaign.plan import FINALE, RELEASED, WEEKLY, plan
 from tests.plan_strategies import make_campaign
 from tests.test_plan_rules import ALWAYS, roster
@@ -19,10 +22,12 @@ ACCOUNTS = [
 ]
 
 
-def campaign(**over: object):  # type: ignore[no-untyped-def]
-    return make_campaign(start="2022-05-02", end="2022-06-24", accounts=ACCOUNTS, announce_releases=True,
-                         template="portrait", released_template="free", finale={"date": "2022-06-24", "template": "wall"},
-                         captions={"en": ["A {name}", "B {name}", "C {name}"], "km": ["ក {name}", "ខ {name}"]}, **over)
+def campaign(**over: Any) -> Campaign:
+    data: dict[str, Any] = {
+        "start": "2022-05-02", "end": "2022-06-24", "accounts": ACCOUNTS, "announce_releases": True,
+        "template": "portrait", "released_template": "free", "finale": {"date": "2022-06-24", "template": "wall"},
+        "captions": {"en": ["A {name}", "B {name}", "C {name}"], "km": ["ក {name}", "ខ {name}"]}}
+    return make_campaign(**(data | over))
 
 
 PEOPLE = roster([("sok", ALWAYS), ("chea", [*ALWAYS, ("2022-05-20", "released")]), ("vann", ALWAYS)])
@@ -57,3 +62,11 @@ def test_a_plan_made_at_now_knows_the_events_of_nows_date_where_the_campaign_is(
     assert [s.date for s in plan(c, PEOPLE, now=now) if s.kind == RELEASED][:1] == [date(2022, 5, 20)]
     before = datetime(2022, 5, 19, 16, 0, tzinfo=timezone.utc)  # 23:00 on the 19th there: not yet
     assert not [s for s in plan(c, PEOPLE, now=before) if s.kind == RELEASED]
+
+
+def test_a_release_on_the_finale_day_is_announced_the_day_after() -> None:
+    """One post per account per day: the finale's date, even off the cadence, has its post."""
+    c = campaign(finale={"date": "2022-06-17", "template": "wall"})  # a Friday; posting on Wednesdays
+    r = roster([("sok", ALWAYS), ("chea", [*ALWAYS, ("2022-06-17", "released")])])
+    days = {(s.date, s.kind) for s in plan(c, r) if s.date >= date(2022, 6, 17)}
+    assert days == {(date(2022, 6, 17), FINALE), (date(2022, 6, 18), RELEASED), (date(2022, 6, 22), WEEKLY)}

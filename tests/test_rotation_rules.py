@@ -3,7 +3,8 @@ against an exhaustive search on small rosters: with enough people held, one assi
 place, and no other assignment does better by the stated priorities (due first, then longest
 waiting, then earlier accounts first); with fewer, the places are filled one per account at a time,
 each time nobody twice on a post and the least used today first, then by the same priorities.
-And the walk starts in roster order, whatever the people's ids."""
+Over several dates: a repeat does not end an account's round, and with a steady roster each lap
+goes in the order of the first. The walk is the roster's order, whatever the people's ids."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import copy
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from itertools import combinations, permutations
+from random import Random
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -241,3 +243,22 @@ def test_a_repeat_does_not_end_an_accounts_round(season: tuple[int, int, Dates])
                     seen = set(repeats)
             if set(held) <= seen:
                 seen = set()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(0, 4), st.randoms(use_true_random=False))
+def test_with_a_steady_roster_each_lap_goes_in_the_order_of_the_first(accounts_: int, per_post: int, extra: int,
+                                                                       rnd: Random) -> None:
+    """Nobody arrested or released, enough people: each account features everyone once a lap, and
+    every lap in the same order, whatever order the ids sort in."""
+    n = accounts_ * per_post + extra
+    ids = rnd.sample([f"{name}{i}" for i, name in enumerate("vann chea sok dara mony bopha lim kosal thida rath "
+                                                                  "sophea nary pisey".split())], n)
+    s = Spread([f"acc{i}" for i in range(accounts_)], {p: i for i, p in enumerate(ids)})
+    walks: dict[str, list[str]] = {a: [] for a in s.accounts}
+    for week in range(3 * n):
+        for account, people in s.day(DAY + timedelta(weeks=week), ids, [], per_post).items():
+            walks[account] += people
+    for account, walk in walks.items():
+        laps = [walk[i:i + n] for i in range(0, len(walk) - n + 1, n)]
+        assert sorted(laps[0]) == sorted(ids) and all(lap == laps[0] for lap in laps), (account, laps)
