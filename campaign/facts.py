@@ -80,7 +80,6 @@ class Detention:
     sentence: Sentence | None = None
     convicted_on: date | None = None
     release_note: LocalText | None = None
-    announce_release: bool | None = None
     charges_after_release: str | None = None  # "kept" | "dropped" | None (not recorded)
 
     def months_and_days(self, on: date) -> tuple[int, int]:
@@ -101,13 +100,11 @@ class _Case:
     sentence: Sentence | None = None
     convicted_on: date | None = None
     note: LocalText | None = None
-    announce: bool | None = None
     charges: str | None = None
 
     def freeze(self) -> Detention:
         assert self.start is not None  # the model's timeline check guarantees an arrest came first
-        return Detention(self.start, self.end, self.charge, self.sentence, self.convicted_on, self.note,
-                         self.announce, self.charges)
+        return Detention(self.start, self.end, self.charge, self.sentence, self.convicted_on, self.note, self.charges)
 
 
 def add_up(spans: list[tuple[int, int]]) -> tuple[int, int]:
@@ -144,7 +141,6 @@ class Facts:
     released_on: date | None
     release_note: LocalText | None
     next_hearing: date | None
-    announce_release: bool | None = None
     charges_after_release: str | None = None  # "kept" | "dropped" | None (not recorded), while released
 
     @property
@@ -230,6 +226,9 @@ class Facts:
             payload["convicted_on"] = self.convicted_on.isoformat()
         if self.in_all:  # the current detention's own start and length, beside the total
             payload["since"] = self.since.isoformat() if self.since else None
+            # The total in months and days depends on how the earlier detentions fall in the
+            # calendar, not only on the days and the current detention's start.
+            payload["total"] = [self.months_detained, self.days_remainder]
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -265,7 +264,7 @@ def facts(person: Person, on: date) -> Facts:
             if status.held:
                 status = Status.IMPRISONED
         elif event.type == "released":
-            case.end, case.note, case.announce, case.charges = event.date, event.note, event.announce, event.charges
+            case.end, case.note, case.charges = event.date, event.note, event.charges
             status = Status.RELEASED
         elif event.type == "hearing" and event.date == on:
             next_hearing = event.date
@@ -288,6 +287,5 @@ def facts(person: Person, on: date) -> Facts:
         released_on=current.end if released else None,
         release_note=current.note if released else None,
         next_hearing=next_hearing,
-        announce_release=current.announce if released else None,
         charges_after_release=current.charges if released else None,
     )

@@ -62,8 +62,9 @@ class Spread:
         return set(held) - self.seen.get(account, set())
 
     def ahead(self, account: str, person: str) -> int:
-        """How far ``person`` is ahead of where the account's walk goes on from (0: next)."""
-        return (self.order[person] - self.cursor.get(account, 0)) % len(self.order)
+        """How far ``person`` is ahead of where the account's walk goes on from (0: next). Every
+        account's walk has a place from its first posting date with someone held on (:meth:`day`)."""
+        return (self.order[person] - self.cursor[account]) % len(self.order)
 
     def _rank(self, account: str, candidates: Sequence[str]) -> dict[str, int]:
         """0 for whom the account has not featured for longest (never: nearest ahead on its walk), 1..."""

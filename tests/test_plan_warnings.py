@@ -1,0 +1,148 @@
+"""What ``validate`` warns of in a valid plan (``plan_warnings``), each warning for what it names
+and nothing else: a pin on someone not held that day; people never held on a posting day; people
+held but never featured, with the number of weekly places counted per post as the rotation fills
+them; releases whose "released" post would fall after the end. And a plan's JSON (``plan --json``)
+reads back to the same slots."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from campaign.checks.plan_lints import plan_warnings
+from campaign.plan import Slot, plan
+from tests.plan_strategies import make_campaign
+from tests.test_plan_rules import ALWAYS, accounts, roster
+
+# Four Wednesdays: 6, 13, 20 and 27 October 2021.
+OCTOBER = {"start": "2021-10-04", "end": "2021-10-29"}
+
+
+def never_featured(warnings: list[str]) -> list[str]:
+    return [w for w in warnings if "never featured (" in w or "(only in the finale)" in w]
+
+
+# --- pins and people never held ----------------------------------------------------------------
+
+def test_a_pin_warns_only_of_the_people_not_held_that_day() -> None:
+    c = make_campaign(**OCTOBER, pins=[{"date": "2021-10-13", "people": ["held", "freed", "later"]}])
+    r = roster([("held", ALWAYS), ("freed", [*ALWAYS, ("2021-10-12", "released")]),
+                ("later", [("2021-10-14", "arrested")])])
+    pins = [w for w in plan_warnings(c, r) if w.startswith("pin on")]
+    assert pins == ["pin on 2021-10-13: freed is not detained that day, so is not featured",
+                    "pin on 2021-10-13: later is not detained that day, so is not featured"]
+
+
+def test_people_never_held_on_a_posting_day_are_named_together() -> None:
+    # Held only between two Wednesdays, or only after the campaign: never on a posting day.
+    c = make_campaign(**OCTOBER)
+    r = roster([("held", ALWAYS), ("between", [("2021-10-14", "arrested"), ("2021-10-19", "released")]),
+                ("after", [("2021-11-02", "arrested")])])
+    never = [w for w in plan_warnings(c, r) if w.startswith("never detained")]
+    assert never == ["never detained on a posting day, so never featured: between, after"]
+    assert not [w for w in plan_warnings(c, roster([("held", ALWAYS)])) if w.startswith("never detained")]
+
+
+# --- held but never featured -------------------------------------------------------------------
+
+def test_the_unfeatured_count_one_accounts_places_when_accounts_post_together() -> None:
+    # Three accounts posting the same person: 4 weekly places, not 12, for 5 people.
+    c = make_campaign(**OCTOBER, accounts=accounts(3), captions={"en": ["{name}"]})
+    r = roster([(f"p{i}", ALWAYS) for i in range(1, 6)])
+    assert never_featured(plan_warnings(c, r)) == [
+        "p5 is held during the campaign but is never featured (4 weekly slots for 5 people held); add posting days or pins"]
+    alone = make_campaign(**OCTOBER, accounts=accounts(1), captions={"en": ["{name}"]})
+    assert never_featured(plan_warnings(alone, r)) == [
+        "p5 is held during the campaign but is never featured (4 weekly slots for 5 people held); add posting days or pins"]
+
+
+def test_the_unfeatured_count_every_accounts_places_when_accounts_spread() -> None:
+    c = make_campaign(**OCTOBER, accounts=accounts(2), captions={"en": ["{name}", "{name}!"]}, rotation="spread",
+                      pins=[{"date": d, "people": ["p1"]} for d in ("2021-10-06", "2021-10-13", "2021-10-20")])
+    r = roster([(f"p{i}", ALWAYS) for i in range(1, 5)])
+    # Three dates pinned to p1 (one place per post, so 6 places), then one date with a place on each
+    # account: p2 and p3, and p4 never.
+    assert never_featured(plan_warnings(c, r)) == [
+        "p4 is held during the campaign but is never featured (8 weekly slots for 4 people held); add posting days or pins"]
+
+
+def test_one_weekly_place_is_one_slot() -> None:
+    c = make_campaign(start="2021-10-04", end="2021-10-08", accounts=accounts(1), captions={"en": ["{name}"]})
+    r = roster([("p1", ALWAYS), ("p2", ALWAYS)])
+    assert never_featured(plan_warnings(c, r)) == [
+        "p2 is held during the campaign but is never featured (1 weekly slot for 2 people held); add posting days or pins"]
+
+
+def test_someone_featured_only_in_the_finale_is_told_so() -> None:
+    c = make_campaign(**OCTOBER, finale={"date": "2021-10-27"},
+                      pins=[{"date": "2021-10-13", "people": ["p1"]}, {"date": "2021-10-20", "people": ["p1"]}])
+    r = roster([("p1", ALWAYS), ("p2", ALWAYS)])
+    assert never_featured(plan_warnings(c, r)) == [
+        "p2 is held during the campaign but is never featured in a weekly post (only in the finale) "
+        "(3 weekly slots for 2 people held); add posting days or pins"]
+
+
+def test_someone_held_only_on_the_finale_day_is_not_warned_of() -> None:
+    """The finale date has no weekly post: a person arrested the day before it is featured by the
+    finale, and no weekly post could have featured them."""
+    c = make_campaign(**OCTOBER, finale={"date": "2021-10-27"})
+    r = roster([("p1", ALWAYS), ("late", [("2021-10-26", "arrested")])])
+    assert "late" in next(s.people for s in plan(c, r) if s.kind == "finale")
+    assert never_featured(plan_warnings(c, r)) == []
+
+
+# --- releases with no day left to announce them -------------------------------------------------
+
+DAILY = {"cadence": {"every": "day", "time": "09:00"}, "start": "2021-10-04", "end": "2021-10-10"}
+
+
+def unannounced(warnings: list[str]) -> list[str]:
+    return [w for w in warnings if "gets no 'released' post" in w]
+
+
+def test_releases_on_the_first_and_last_day_of_a_daily_campaign_are_warned_of() -> None:
+    c = make_campaign(**DAILY, announce_releases=True)
+    r = roster([("first", [*ALWAYS, ("2021-10-04", "released")]), ("last", [*ALWAYS, ("2021-10-10", "released")]),
+                ("p3", ALWAYS)])
+    assert unannounced(plan_warnings(c, r)) == [
+        "the release of first on 2021-10-04 gets no 'released' post: a release is announced on the first day "
+        "without another post, and every day from then to the end (2021-10-10) has one",
+        "the release of last on 2021-10-10 gets no 'released' post: a release is announced on the first day "
+        "without another post, and every day from then to the end (2021-10-10) has one"]
+
+
+def test_releases_outside_the_campaign_and_arrests_are_not_warned_of() -> None:
+    c = make_campaign(**DAILY, announce_releases=True)
+    r = roster([("before", [*ALWAYS, ("2021-10-01", "released")]), ("after", [*ALWAYS, ("2021-10-11", "released")]),
+                ("arrested", [("2021-10-06", "arrested")]), ("p4", ALWAYS)])
+    assert unannounced(plan_warnings(c, r)) == []
+
+
+def test_a_release_not_to_be_announced_is_not_warned_of() -> None:
+    people = [("quiet", [*ALWAYS, ("2021-10-06", "released")]), ("p2", ALWAYS)]
+    on = make_campaign(**DAILY, announce_releases=True)
+    assert unannounced(plan_warnings(on, roster(people, announce={"quiet": False}))) == []
+    off = make_campaign(**DAILY, announce_releases=False)
+    assert unannounced(plan_warnings(off, roster(people))) == []
+    assert len(unannounced(plan_warnings(off, roster(people, announce={"quiet": True})))) == 1
+
+
+def test_a_release_announced_on_the_last_day_is_not_warned_of() -> None:
+    # Posting on Wednesdays until Thursday 14 October: released on Wednesday 13, announced on the 14th.
+    c = make_campaign(start="2021-10-04", end="2021-10-14", announce_releases=True)
+    r = roster([("p1", [*ALWAYS, ("2021-10-13", "released")]), ("p2", ALWAYS)])
+    assert [s.date for s in plan(c, r) if s.kind == "released"] == [date(2021, 10, 14)] * 2
+    assert unannounced(plan_warnings(c, r)) == []
+
+
+# --- the plan as JSON --------------------------------------------------------------------------
+
+def test_a_plans_json_reads_back_to_the_same_slots() -> None:
+    c = make_campaign(**OCTOBER, people_per_post=2, finale={"date": "2021-10-29", "time": "08:00"})
+    slots = plan(c, roster([("p1", ALWAYS), ("p2", ALWAYS), ("p3", ALWAYS)]))
+    for slot in slots:
+        data = json.loads(json.dumps(slot.to_json()))
+        assert set(data) == set(Slot.__dataclass_fields__)
+        back = Slot(**{**data, "date": date.fromisoformat(data["date"]), "due": datetime.fromisoformat(data["due"]),
+                       "people": tuple(data["people"])})
+        assert back == slot
