@@ -91,13 +91,13 @@ def alerts() -> dict[str, int]:
 @app.task(acks_late=True, ignore_result=True)
 def render(post_id: str) -> str:
     """Render one planned post's card and caption."""
-    return pipeline.render_post(ledger(), post_id, _now(), settings())
+    return pipeline.render_post(ledger(), post_id, None, settings())  # now: read with the post
 
 
 @app.task(acks_late=False, ignore_result=True)
 def publish(post_id: str) -> str:
     """Claim, re-check, post and record one queued post."""
-    return pipeline.publish_post(ledger(), post_id, _now(), settings())
+    return pipeline.publish_post(ledger(), post_id, None, settings())  # now: read with the post
 
 
 @app.task(acks_late=True, ignore_result=True)

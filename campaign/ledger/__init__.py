@@ -44,7 +44,8 @@ import json
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import redis
@@ -59,9 +60,21 @@ from .record import CODECS, CardRef, PostRecord
 from .states import (ACTIVE, APPROVED, AWAITING_REVIEW, CANCELLED, FINAL, IN_DOUBT, PAUSED, PENDING, PLANNED,
                      POSTED, QUEUED, RENDERED, RETRYABLE, STATES)
 
-__all__ = ["Ledger", "PostRecord", "CardRef", "UnknownPost", "UnknownCampaign", "worker_name", "STATES", "PENDING",
+__all__ = ["Ledger", "TaskView", "PostRecord", "CardRef", "UnknownPost", "UnknownCampaign", "worker_name", "STATES", "PENDING",
            "FINAL", "ACTIVE", "PAUSED", "CANCELLED", "PLANNED", "RENDERED", "AWAITING_REVIEW", "APPROVED", "QUEUED",
            "POSTED", "IN_DOUBT", "RETRYABLE"]
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A task's first read (:meth:`Ledger.task_view`)."""
+
+    clock: float | None  # the simulated time, or None for the real clock
+    def_hash: str | None  # None: the campaign is not applied
+    post: PostRecord | None
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock, UTC) if self.clock is not None else datetime.now(UTC)
 
 
 class Ledger(PostMoves, BatchMoves, AccountMoves, AlertMoves):
@@ -236,13 +249,28 @@ class Ledger(PostMoves, BatchMoves, AccountMoves, AlertMoves):
     # --- render cache -------------------------------------------------------------------------------
 
     def cached_render(self, cache_key: str) -> CardRef | None:
-        data = self.r.hgetall(self.key("rcache", cache_key))
-        return CardRef.from_fields(text(data)) if data else None
+        """The cached card of ``cache_key``, or None (also when its image is no longer stored)."""
+        flat = self._scripts["CACHED_CARD"](keys=[self.key("rcache", cache_key)], args=[self.key("blob", "")])
+        return CardRef.from_fields(text(dict(zip(flat[::2], flat[1::2], strict=True)))) if flat else None
 
     def cache_render(self, cache_key: str, card: CardRef) -> None:
         self.r.hset(self.key("rcache", cache_key), mapping=card.to_fields())
 
     # --- clock ------------------------------------------------------------------------------------
+
+    def task_view(self, post_id: str, *, with_post: bool = True) -> TaskView:
+        """What a task reads before it acts, in one round trip: the campaign clock, the campaign's
+        definition hash and (``with_post``) the post."""
+        pipe = self.r.pipeline(transaction=False)
+        pipe.get(self.key("clock"))
+        pipe.hget(self.key("c", self.campaign_of(post_id)), "def_hash")
+        if with_post:
+            pipe.hgetall(self.post_key(post_id))
+        clock, def_hash, *rest = pipe.execute()
+        data = rest[0] if rest else None
+        return TaskView(clock=float(clock) if clock is not None else None,
+                        def_hash=def_hash.decode() if def_hash is not None else None,
+                        post=PostRecord.from_fields(text(data)) if data else None)
 
     def simulated_time(self) -> float | None:
         value = self.r.get(self.key("clock"))

@@ -17,7 +17,7 @@ from . import scripts
 
 DEFAULT_PREFIX = "cs:"
 _SCRIPTS = ("TRANSITION", "CLAIM_RENDERS", "QUEUE_DUE", "RESEND_QUEUED", "CLAIM_PUBLISH", "REAP_LEASES", "DUE_DOUBTS",
-            "NOTE_BUDGET")
+            "NOTE_BUDGET", "CACHED_CARD")
 
 
 class LedgerBase:

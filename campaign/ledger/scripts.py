@@ -225,3 +225,13 @@ if ARGV[2] ~= '' then
 end
 return 1
 """
+
+# A cached card, only while its blob is still stored (one round trip instead of two).
+# KEYS: rcache entry   ARGV: the blob key prefix ("<prefix>blob:")
+CACHED_CARD = r"""
+local h = redis.call('HGETALL', KEYS[1])
+for i = 1, #h, 2 do
+  if h[i] == 'card' and redis.call('EXISTS', ARGV[1] .. h[i + 1]) == 0 then return {} end
+end
+return h
+"""

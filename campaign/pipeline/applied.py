@@ -101,7 +101,11 @@ def apply_definition(ledger: Ledger, folder: CheckedFolder, settings: dict[str, 
 
 def load_applied(ledger: Ledger, cid: str) -> Applied:
     """The applied campaign ``cid`` as models; rebuilt only when its definition changed."""
-    def_hash = ledger.campaign_field(cid, "def_hash")
+    return applied_of(ledger, cid, ledger.campaign_field(cid, "def_hash"))
+
+
+def applied_of(ledger: Ledger, cid: str, def_hash: str | None) -> Applied:
+    """The applied campaign ``cid`` whose definition hash was just read (None: it is not applied)."""
     if def_hash is None:
         raise UnknownCampaign(cid)
     return _applied(ledger, cid, def_hash)

@@ -31,7 +31,7 @@ from ..ledger.states import IN_DOUBT, POSTED, QUEUED
 from ..platforms import spec
 from ..publishers import (AuthFailed, Context, Post, Published, Publisher, RateLimited, Rejected, Transient)
 from ..publishers.http import RateLimitInfo
-from .applied import Applied, load_applied
+from .applied import Applied, applied_of, load_applied
 from .settings import Settings
 from .tick import WITHDRAWN, current_fingerprint
 
@@ -90,11 +90,14 @@ def _backoff(settings: Settings, attempt: int) -> float:
     return random.uniform(0.5, 1.0) * min(settings.backoff_cap, settings.backoff_base * 2 ** max(0, attempt - 1))
 
 
-def publish_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings | None = None) -> str:
-    """Publish one queued post; returns the outcome (posted, skip, paused, wait, missed, stale, ...)."""
+def publish_post(ledger: Ledger, post_id: str, now: datetime | None = None, settings: Settings | None = None) -> str:
+    """Publish one queued post; returns the outcome (posted, skip, paused, wait, missed, stale, ...).
+    ``now`` None: the campaign clock, read with the campaign's definition in one round trip."""
     settings = settings or Settings()
     worker = worker_name()
-    applied = load_applied(ledger, ledger.campaign_of(post_id))
+    view = ledger.task_view(post_id, with_post=False)
+    now = now or view.now()
+    applied = applied_of(ledger, ledger.campaign_of(post_id), view.def_hash)
     outcome, detail, post = ledger.claim_publish(post_id, now, lease=settings.lease,
                                                  max_lateness=applied.max_lateness, end_limit=applied.end_limit,
                                                  resend_after=settings.resend_after, worker=worker)

@@ -13,11 +13,11 @@ from datetime import datetime
 
 import redis
 
-from ..ledger import CardRef, Ledger, worker_name
+from ..ledger import CardRef, Ledger, UnknownPost, worker_name
 from ..ledger.states import PLANNED
 from ..plan import Slot
 from ..roster import facts
-from .applied import Applied, load_applied, template_for
+from .applied import Applied, applied_of, template_for
 from .settings import Settings
 from .shown import CARD_SIZE, card_format, card_key, max_image_bytes, post_caption, shown_fingerprint
 from .tick import current_fingerprint, known_roster
@@ -50,15 +50,20 @@ def render_card(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple,
     return ref
 
 
-def render_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings | None = None) -> str:
-    """Render one post; returns what happened: rendered, awaiting_review, stale, skip or failed."""
+def render_post(ledger: Ledger, post_id: str, now: datetime | None = None, settings: Settings | None = None) -> str:
+    """Render one post; returns what happened: rendered, awaiting_review, stale, skip or failed.
+    ``now`` None: the campaign clock, read with the post in one round trip."""
     settings = settings or Settings()
-    post = ledger.post(post_id)
+    view = ledger.task_view(post_id)
+    now = now or view.now()
+    post = view.post
+    if post is None:
+        raise UnknownPost(post_id)
     if post.state != PLANNED:
         ledger.release_render(post_id)
         return "skip"
     slot = post.slot
-    applied = load_applied(ledger, slot.campaign)
+    applied = applied_of(ledger, slot.campaign, view.def_hash)
     people = known_roster(applied, now).by_id()
     fp = current_fingerprint(applied, now, slot.people, slot.date)
     if fp != post.plan_fp or any(pid not in people for pid in slot.people):

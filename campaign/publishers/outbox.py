@@ -30,13 +30,15 @@ def safe_name(post_id: str) -> str:
 
 
 def _stage(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary file beside ``path`` (flushed to disk); returns the temporary file."""
+    """Write ``data`` to a temporary file beside ``path``; returns the temporary file.
+
+    Not fsynced: a killed worker leaves what it wrote in the page cache, and the rename makes a
+    file whole or absent; only a power cut could lose it, and the ledger beside it (Redis's
+    append-only file, fsynced once a second by default) makes no stronger promise either."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
