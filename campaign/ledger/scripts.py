@@ -132,11 +132,13 @@ return ids
 """
 
 # queued -> publishing under a lease, after the checks that decide whether it may go out at all.
-# KEYS: post, counts, audit, attempts, campaign, account, queued, leases
+# A post that is not due yet (the clock stepped back after it was queued, or while it waited for a
+# retry) goes back to waiting for its time: approved (or rendered) and in the due index again.
+# KEYS: post, counts, audit, attempts, campaign, account, queued, leases, due
 # ARGV: campaign now, real now, lease until, worker, campaign now ISO, max lateness (s), end limit,
 #       resend after (s)
-# Returns {outcome, detail[, post fields...]}: claimed (with the post) | skip | paused | wait | missed |
-# cancelled | failed
+# Returns {outcome, detail[, post fields...]}: claimed (with the post) | skip | early (detail: its due
+# time) | paused | wait | missed | cancelled | failed
 CLAIM_PUBLISH = _COMMON + r"""
 local state = redis.call('HGET', KEYS[1], 'state')
 if state ~= 'queued' then return {'skip', state or ''} end
@@ -153,6 +155,16 @@ local function leave(to, detail)
   return {to, detail}
 end
 if status == 'cancelled' then return leave('cancelled', 'campaign cancelled') end
+if now < due then
+  local approved = redis.call('HGET', KEYS[1], 'approved_fp')
+  local back = (approved and approved ~= '') and 'approved' or 'rendered'
+  redis.call('HSET', KEYS[1], 'state', back, 'state_at', ARGV[5], 'updated', ARGV[2])
+  redis.call('ZREM', KEYS[7], id)
+  redis.call('ZADD', KEYS[9], due, id)
+  count(KEYS[2], account, state, back)
+  audit(KEYS[3], id, state, back, ARGV[5], ARGV[2], ARGV[4], 'not due yet (the clock is behind its time): waits again')
+  return {'early', tostring(due)}
+end
 if now > due + tonumber(ARGV[6]) then return leave('missed', 'too late: past its time plus max_lateness') end
 if now > tonumber(ARGV[7]) then return leave('missed', 'too late: the campaign has ended') end
 if status == 'paused' then

@@ -1,7 +1,8 @@
 """The publish task's work: claim, re-check, post, record (rule 3); and in-doubt reconciliation.
 
 The claim (``queued -> publishing`` under a wall-clock lease) refuses a post whose campaign is
-cancelled or paused, whose time plus ``max_lateness`` (or the campaign's end) has passed, whose
+cancelled or paused, that is not due yet (the clock stepped back: it goes back to wait for its
+time, so ``posted_at`` is never before the due time), whose time plus ``max_lateness`` (or the campaign's end) has passed, whose
 account is blocked or rate limited. After the claim the people's facts are checked again; a card
 rendered on facts that changed is never posted. The publisher's error type alone decides what
 happens next:
