@@ -37,6 +37,10 @@ def configure(redis_url: str | None = None) -> Celery:
         broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,
+        # Redis at maxmemory (noeviction) answers the broker's own writes (a message's unacked copy, the
+        # restore lock) with OutOfMemoryError, a channel error: the worker reconnects and waits instead of
+        # exiting. A message lost that way is sent again by the tick (its post is still queued in the ledger).
+        broker_channel_error_retry=True,
         task_ignore_result=True,
         task_serializer="json",
         accept_content=["json"],

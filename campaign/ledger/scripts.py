@@ -4,6 +4,11 @@ Every script that moves a post checks the state it leaves, updates the per-state
 appends to the campaign's audit stream and, for publishing, records the attempt, all in one
 step, so two workers or two beats can never both make the same move.
 
+OOM_ORDER: a Redis at ``maxmemory`` (``noeviction``) refuses a script's first write that needs
+memory (HSET, ZADD, XADD...) but not the removals before it (ZREM, HDEL), and the script stops
+there. So every script makes a write that needs memory before it removes anything: refused, it
+has changed nothing, and the post stays where the ledger has it.
+
 Index keys are passed in KEYS in a fixed order (see ``INDEX_ORDER``); post keys reached from an
 index inside a batch script are built from the prefix (the ledger runs on one Redis, not a cluster).
 """
@@ -49,13 +54,14 @@ if ops.expect then
   end
 end
 local index = {due = 5, render = 6, rendering = 7, queued = 8, leases = 9, doubt = 10}
+-- The state first: a Redis out of memory refuses this write before any other is made (see OOM_ORDER).
+redis.call('HSET', KEYS[1], 'state', ARGV[2], 'state_at', ARGV[4], 'updated', ARGV[5])
 if ops.set then
   local flat = {}
   for k, v in pairs(ops.set) do flat[#flat + 1] = k; flat[#flat + 1] = tostring(v) end
   if #flat > 0 then redis.call('HSET', KEYS[1], unpack(flat)) end
 end
 if ops.del then for _, f in ipairs(ops.del) do redis.call('HDEL', KEYS[1], f) end end
-redis.call('HSET', KEYS[1], 'state', ARGV[2], 'state_at', ARGV[4], 'updated', ARGV[5])
 local id = redis.call('HGET', KEYS[1], 'id')
 if ops.zrem then for _, name in ipairs(ops.zrem) do redis.call('ZREM', KEYS[index[name]], id) end end
 if ops.zadd then for name, score in pairs(ops.zadd) do redis.call('ZADD', KEYS[index[name]], score, id) end end
@@ -70,13 +76,13 @@ return {1, state or ''}
 CLAIM_RENDERS = r"""
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
 for _, id in ipairs(expired) do
-  redis.call('ZREM', KEYS[2], id)
   redis.call('ZADD', KEYS[1], 0, id)
+  redis.call('ZREM', KEYS[2], id)
 end
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[4]))
 for _, id in ipairs(ids) do
-  redis.call('ZREM', KEYS[1], id)
   redis.call('ZADD', KEYS[2], ARGV[3], id)
+  redis.call('ZREM', KEYS[1], id)
 end
 return ids
 """
@@ -197,13 +203,13 @@ local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, to
 local out = {}
 for _, id in ipairs(ids) do
   local key = ARGV[1] .. 'post:' .. id
-  redis.call('ZREM', KEYS[1], id)
   local state = redis.call('HGET', key, 'state')
   local lease = tonumber(redis.call('HGET', key, 'lease_until') or '0')
   if state == 'publishing' and lease <= tonumber(ARGV[2]) then
     local account = redis.call('HGET', key, 'account')
     redis.call('HSET', key, 'state', 'in_doubt', 'state_at', ARGV[3], 'updated', ARGV[2],
                'error', 'the worker lease expired while publishing; the outcome is unknown')
+    redis.call('ZREM', KEYS[1], id)
     redis.call('ZADD', KEYS[2], ARGV[2], id)
     redis.call('RPUSH', ARGV[1] .. 'attempts:' .. id, cjson.encode({ts = tonumber(ARGV[2]),
       at = ARGV[3], worker = redis.call('HGET', key, 'worker') or '', outcome = 'lease_expired',
@@ -211,6 +217,8 @@ for _, id in ipairs(ids) do
     count(KEYS[3], account, state, 'in_doubt')
     audit(KEYS[4], id, state, 'in_doubt', ARGV[3], ARGV[2], 'reaper', 'lease expired')
     out[#out + 1] = id
+  else
+    redis.call('ZREM', KEYS[1], id)  -- no longer publishing, or its lease was renewed
   end
 end
 return out
