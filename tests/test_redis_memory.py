@@ -105,3 +105,65 @@ def test_status_and_the_dashboard_say_redis_is_out_of_memory(led: Ledger, small_
             page = client.get("/", headers=bearer)
             assert page.status_code == 200 and "Redis out of memory" in page.text and "raise maxmemory" in page.text
         assert "out of memory" not in client.get("/", headers=bearer).text
+
+
+@pytest.mark.slow
+def test_workers_ride_out_a_redis_that_refuses_writes(private_server: EmbeddedRedis, small_folder: Path,
+                                                      tmp_path: Path) -> None:
+    """Real render and publish workers meet a Redis at maxmemory (set low mid-run, then raised): no worker
+    dies, nothing moves while Redis refuses, and afterwards every post goes out once, none lost."""
+    from campaign.pipeline import Settings
+    from campaign.pipeline.simulate import run_simulation
+    from workers.app import configure
+
+    url = private_server.url
+    configure(url)
+    ledger = Ledger.from_url(url, prefix="w:")
+    ledger.r.flushdb()
+    outbox, logs = tmp_path / "outbox", tmp_path / "logs"
+    applied = _apply(ledger, small_folder, outbox)
+    cid = applied.campaign.id
+    quick = Settings(render_lease=1.0, resend_after=1.0)
+    env = _env(tmp_path, CAMPAIGN_RESEND_SECONDS="1", CAMPAIGN_RENDER_LEASE_SECONDS="1")
+    clock = SimulatedClock(ledger)
+
+    def start(name: str, queues: tuple[str, ...], wait: bool = True) -> Proc:
+        return start_worker(url, logs, queues=queues, concurrency=1, env=env, name=name, wait=wait)
+
+    def replay(begin, end=None):  # type: ignore[no-untyped-def]
+        until = end or local("2021-11-14", "23:59")
+        return run_simulation(ledger, applied, CeleryDispatch(), start=begin, until=until, settings=quick,
+                              step_timeout=60)
+
+    procs = [start("render", ("render",)), start("publish", ("publish", "tick"))]
+    try:
+        replay(local("2021-11-08"), local("2021-11-09", "08:59"))
+        day = [p.id for p in ledger.posts(cid) if ":2021-11-09:" in p.id]
+        for phase, moment, kind in (("render", local("2021-11-09", "09:30"), ("render",)),
+                                    ("publish", local("2021-11-09", "10:20"), ("publish", "tick"))):
+            if phase == "publish":
+                replay(local("2021-11-09", "09:30"), local("2021-11-09", "09:59"))  # the day's cards, rendered
+            for p in [p for p in procs if p.name == phase]:  # its tasks wait in the broker while it is down
+                p.stop()
+                procs.remove(p)
+            clock.set(moment)
+            tick(ledger, moment, CeleryDispatch(), quick, campaigns=[cid])
+            before = ledger.states(day)
+            with out_of_memory(ledger):
+                procs.append(start(phase, kind, wait=False))  # starts, and meets, a Redis that refuses writes
+                time.sleep(4)
+                assert all(p.alive() for p in procs), [p.tail() for p in procs if not p.alive()]
+                assert ledger.states(day) == before  # nothing moved meanwhile
+                assert not [r for r in outbox_records(outbox) if r["id"] in day]
+            time.sleep(1.2)  # the render claims and publish sends made before it run out and are handed out again
+        replay(local("2021-11-09", "10:20"))
+        assert all(p.alive() for p in procs)
+        logged = "".join(p.tail(200_000) for p in procs)
+        assert "OutOfMemoryError" in logged or "maxmemory" in logged  # they did meet it
+        states = assert_exactly_once(ledger, cid, outbox)
+        assert Counter(states.values()) == {"posted": 21}
+    finally:
+        for p in procs:
+            p.stop()
+        ledger.r.flushdb()
+        ledger.close()
