@@ -138,7 +138,9 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
             if not no_web:  # the dashboard on 127.0.0.1, a process of its own (campaign web)
                 start_dashboard(procs, url, home / "logs", port=web_port, users_file=users_file)
             last = ""
-            for _ in procs.watch(duration):
+            for restarted in procs.watch(duration):
+                for notice in restarted:  # a worker died (Redis refused it, a crash): started again, said loudly
+                    click.secho(f"warning: {notice}", fg="red", err=True)
                 line = status_line(f.campaign.id, ledger.campaign_field(f.campaign.id, "status"),
                                    ledger.counts(f.campaign.id))
                 if line != last:
