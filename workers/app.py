@@ -15,7 +15,7 @@ from typing import Any
 from celery import Celery, signals
 
 from campaign.publishers import redaction
-from campaign.redis_server import broker_url
+from campaign.redis_server import broker_ssl, broker_url
 
 from .launch import ALERTS_QUEUE
 
@@ -34,6 +34,7 @@ def configure(redis_url: str | None = None) -> Celery:
         _drop_connections()
     app.conf.update(
         broker_url=broker_url(url),
+        broker_use_ssl=broker_ssl(url),  # rediss://: TLS, certificates verified unless the URL says otherwise
         broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,
