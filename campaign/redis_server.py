@@ -206,7 +206,8 @@ def check_url(url: str) -> str:
     """Return ``url`` if a Redis answers there, else raise a clear RedisUnavailable."""
     parsed = urlparse(url)
     if parsed.scheme not in ("redis", "rediss", "unix"):
-        raise RedisUnavailable(f"REDIS_URL {_redact(url)!r} is not a Redis URL (redis://host:6379/0 or unix:///path.sock)")
+        raise RedisUnavailable(f"REDIS_URL {_redact(url)!r} is not a Redis URL (redis://host:6379/0, "
+                               "rediss://:password@host:6380/0 for TLS, or unix:///path.sock)")
     if not ping(url, timeout=3.0):
         raise RedisUnavailable(
             f"cannot reach Redis at {_redact(url)} (REDIS_URL); start it, fix the address, "
@@ -235,6 +236,27 @@ def connect(data_dir: Path | None = None, environ: dict[str, str] | None = None)
         return check_url(url), None
     server = EmbeddedRedis(data_dir or default_data_dir()).start()
     return server.url, (server if server.owned else None)
+
+
+def broker_ssl(url: str) -> dict[str, object] | None:
+    """The broker's TLS options for a ``rediss://`` URL (None for others), read from its query as redis-py
+    reads them (``ssl_cert_reqs`` required|optional|none, ``ssl_ca_certs``, ``ssl_certfile``,
+    ``ssl_keyfile``): certificates are verified unless the URL says otherwise, as the ledger's client does
+    (left to itself, Celery's broker would skip the check)."""
+    import ssl
+    from urllib.parse import parse_qs
+
+    parsed = urlparse(url)
+    if parsed.scheme != "rediss":
+        return None
+    query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+    reqs = {"required": ssl.CERT_REQUIRED, "optional": ssl.CERT_OPTIONAL, "none": ssl.CERT_NONE}
+    wanted = query.get("ssl_cert_reqs", "required").lower()
+    if wanted not in reqs:
+        raise RedisUnavailable(f"REDIS_URL {_redact(url)!r}: ssl_cert_reqs={wanted!r} is not required, optional or none")
+    out: dict[str, object] = {"ssl_cert_reqs": reqs[wanted]}
+    out.update({k: query[k] for k in ("ssl_ca_certs", "ssl_certfile", "ssl_keyfile") if k in query})
+    return out
 
 
 def broker_url(url: str) -> str:

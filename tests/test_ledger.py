@@ -148,6 +148,27 @@ def test_claim_refuses_late_paused_blocked_and_rate_limited(ledger: Ledger) -> N
     assert ledger.claim_publish(pid, NOW, **kw)[:2] == ("failed", "account blocked: token expired")
 
 
+@pytest.mark.parametrize("approved", [False, True])
+def test_claim_before_its_time_sends_the_post_back_to_wait(ledger: Ledger, approved: bool) -> None:
+    """A queued post is never claimed before its due time, whatever the clock did since it was queued:
+    it goes back to waiting (approved or rendered, in the due index) and is queued again at its time."""
+    pid = _queued(ledger)
+    if approved:
+        ledger.r.hset(ledger.post_key(pid), "approved_fp", "s1")
+    kw = dict(lease=30, max_lateness=3600, end_limit=NOW.timestamp() + 86400, resend_after=60, worker="w")
+    for early in (NOW - timedelta(hours=1), NOW - timedelta(seconds=1)):
+        outcome, detail, post = ledger.claim_publish(pid, early, **kw)
+        assert (outcome, post) == ("early", None) and float(detail) == NOW.timestamp()
+        post = ledger.post(pid)
+        assert post.state == ("approved" if approved else "rendered") and post.attempts is None
+        assert ledger.index("c1", "queued") == [] and ledger.index("c1", "due") == [(pid, NOW.timestamp())]
+        assert ledger.queue_due("c1", early, 3600, resend_after=60) == ([], [])  # not yet
+        assert ledger.queue_due("c1", NOW, 3600, resend_after=60) == ([pid], [])  # at its time
+    outcome, _, post = ledger.claim_publish(pid, NOW, **kw)
+    assert outcome == "claimed" and post is not None and post.attempts == 1
+    assert ledger.counts("c1")["publishing"] == 1 and not ledger.counts("c1").get("queued")
+
+
 def test_expired_lease_becomes_in_doubt_never_queued(ledger: Ledger) -> None:
     pid = _queued(ledger)
     ledger.claim_publish(pid, NOW, lease=0.05, max_lateness=3600, end_limit=NOW.timestamp() + 86400,

@@ -15,7 +15,7 @@ from typing import Any
 from celery import Celery, signals
 
 from campaign.publishers import redaction
-from campaign.redis_server import broker_url
+from campaign.redis_server import broker_ssl, broker_url
 
 from .launch import ALERTS_QUEUE
 
@@ -34,9 +34,14 @@ def configure(redis_url: str | None = None) -> Celery:
         _drop_connections()
     app.conf.update(
         broker_url=broker_url(url),
+        broker_use_ssl=broker_ssl(url),  # rediss://: TLS, certificates verified unless the URL says otherwise
         broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,
+        # Redis at maxmemory (noeviction) answers the broker's own writes (a message's unacked copy, the
+        # restore lock) with OutOfMemoryError, a channel error: the worker reconnects and waits instead of
+        # exiting. A message lost that way is sent again by the tick (its post is still queued in the ledger).
+        broker_channel_error_retry=True,
         task_ignore_result=True,
         task_serializer="json",
         accept_content=["json"],

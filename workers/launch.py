@@ -66,8 +66,10 @@ def _env(redis_url: str, extra: Mapping[str, str] | None) -> dict[str, str]:
 
 def start_worker(redis_url: str, log_dir: Path, *, queues: Sequence[str] = ("tick", "render", "publish"),
                  concurrency: int = 2, pool: str = "prefork", app: str = "workers.app", name: str | None = None,
-                 env: Mapping[str, str] | None = None, wait: bool = True, timeout: float = 30.0) -> Proc:
-    """Start ``celery worker`` on ``redis_url``; with ``wait``, return once it is consuming."""
+                 env: Mapping[str, str] | None = None, wait: bool = True, timeout: float = 30.0,
+                 cwd: Path | None = None) -> Proc:
+    """Start ``celery worker`` on ``redis_url`` (in ``cwd``, default: this process's); with ``wait``,
+    return once it is consuming."""
     log_dir.mkdir(parents=True, exist_ok=True)
     name = name or f"campaign-{uuid.uuid4().hex[:8]}"
     log = log_dir / f"{name}.log"
@@ -76,7 +78,7 @@ def start_worker(redis_url: str, log_dir: Path, *, queues: Sequence[str] = ("tic
             "--without-heartbeat"]
     with open(log, "ab") as out:
         popen = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=_env(redis_url, env),
-                                 start_new_session=True)
+                                 start_new_session=True, cwd=cwd)
     proc = Proc(name, popen, log)
     if wait:
         deadline = time.monotonic() + timeout
@@ -88,15 +90,17 @@ def start_worker(redis_url: str, log_dir: Path, *, queues: Sequence[str] = ("tic
     return proc
 
 
-def start_beat(redis_url: str, state_dir: Path, env: Mapping[str, str] | None = None, name: str = "beat") -> Proc:
-    """Start ``celery beat`` (it sends ``tick`` every few seconds); its schedule file lives in ``state_dir``."""
+def start_beat(redis_url: str, state_dir: Path, env: Mapping[str, str] | None = None, name: str = "beat",
+               cwd: Path | None = None) -> Proc:
+    """Start ``celery beat`` (it sends ``tick`` every few seconds; in ``cwd``, default: this process's); its
+    schedule file lives in ``state_dir``."""
     state_dir.mkdir(parents=True, exist_ok=True)
     log = state_dir / f"{name}.log"
     args = [sys.executable, "-m", "celery", "-A", "workers.app", "beat", "--loglevel", "INFO",
             "--schedule", str(state_dir / f"{name}-schedule"), "--pidfile", ""]
     with open(log, "ab") as out:
         popen = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=_env(redis_url, env),
-                                 start_new_session=True)
+                                 start_new_session=True, cwd=cwd)
     return Proc(name, popen, log)
 
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
+
+import redis
 
 from campaign import pipeline
 from campaign.pipeline import alerting
@@ -41,6 +44,28 @@ def _now(now: str | None = None) -> datetime:
     return datetime.fromisoformat(now) if now else now_for(ledger())
 
 
+#: Redis refusing writes (``maxmemory`` with ``noeviction``) or gone for a moment: a task that meets one
+#: leaves its post where the ledger has it (a claim's lease runs out, a queued post is sent again) and
+#: returns; the worker lives on, and the tick picks the post up again once Redis has room.
+REDIS_REFUSED = (redis.OutOfMemoryError, redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError,
+                 redis.ReadOnlyError)
+
+
+def riding_out(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a task body; Redis refusing writes is logged (one line) and the task ends ``redis_refused``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except REDIS_REFUSED as exc:
+            log.warning("%s%r: Redis refused (%s: %s); left where the ledger has it, picked up again later",
+                        func.__name__, args, type(exc).__name__, exc)
+            return "redis_refused"
+
+    return wrapper
+
+
 class CeleryDispatch:
     """Hands the tick's work to the workers as short tasks on their queues (no ETA, no countdown)."""
 
@@ -63,6 +88,7 @@ class CeleryDispatch:
 
 
 @app.task(acks_late=True, ignore_result=True)
+@riding_out
 def tick(now: str | None = None) -> dict[str, int]:
     """Apply plans, hand out renders, queue due posts, reap expired leases (the beat's job)."""
     result = pipeline.tick(ledger(), _now(now), CeleryDispatch(), settings())
@@ -81,6 +107,7 @@ def _hand_out_alerts() -> None:
 
 
 @app.task(acks_late=True, ignore_result=True)
+@riding_out
 def alerts() -> dict[str, int]:
     """Note new incidents and send what is due to every campaign's alert channels."""
     ledger().release_alerts_turn()
@@ -89,18 +116,21 @@ def alerts() -> dict[str, int]:
 
 
 @app.task(acks_late=True, ignore_result=True)
+@riding_out
 def render(post_id: str) -> str:
     """Render one planned post's card and caption."""
     return pipeline.render_post(ledger(), post_id, None, settings())  # now: read with the post
 
 
 @app.task(acks_late=False, ignore_result=True)
+@riding_out
 def publish(post_id: str) -> str:
     """Claim, re-check, post and record one queued post."""
     return pipeline.publish_post(ledger(), post_id, None, settings())  # now: read with the post
 
 
 @app.task(acks_late=True, ignore_result=True)
+@riding_out
 def reconcile(post_id: str) -> str:
     """Look an in-doubt post up on its platform."""
     return pipeline.reconcile_post(ledger(), post_id, _now(), settings())

@@ -37,6 +37,8 @@ def status_lines(info: Mapping[str, Any]) -> list[str]:
     approvals and the last problems (``info`` is :func:`campaign.pipeline.status`)."""
     out = [f"{info['campaign']}: {info['status']}{' (simulated clock)' if info['simulated'] else ''}, now {info['now']}",
            "  " + (", ".join(f"{n} {s}" for s, n in info["states"].items()) or "no posts")]
+    if info.get("redis", {}).get("message"):  # out of memory: Redis refuses writes, nothing moves
+        out.insert(0, f"warning: {info['redis']['message']}")
     for account, states in sorted(info["accounts"].items()):
         out.append(f"  {account}: " + ", ".join(f"{n} {s}" for s, n in sorted(states.items())))
     if info["next"]:
@@ -52,6 +54,12 @@ def status_lines(info: Mapping[str, Any]) -> list[str]:
         out.append("last problems:")
         out += [f"  {p['at']}  {p['post']}  {p['state']}: {p['detail']}" for p in info["failures"]]
     return out
+
+
+def warn_redis(warnings: list[str]) -> None:
+    """``apply``/``run``/``web``'s loud warning: what in the Redis given puts the ledger at risk, and the fix."""
+    for line in warnings:
+        click.secho(f"warning: {line}", fg="red", err=True)
 
 
 def blocked_lines(blocked: list[dict[str, object]]) -> list[str]:

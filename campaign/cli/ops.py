@@ -20,7 +20,7 @@ from .accounts import warn_alerts
 from .common import fail
 from .format import account_lines, show_apply, show_blocks, status_line, status_lines, warn_credentials
 from .simulate import simulate
-from .store import DATA_DIR, open_ledger, ops_errors, resolve_campaign
+from .store import DATA_DIR, check_redis_client, open_ledger, ops_errors, resolve_campaign
 from .web import USERS, start_dashboard
 
 # --- apply ------------------------------------------------------------------------------------
@@ -54,6 +54,7 @@ def apply(folder: Path, outbox: Path | None, data_dir: Path | None) -> None:
 
     f = load_checked(folder)  # an invalid folder or template stops here, before Redis is touched
     with open_ledger(data_dir) as ledger:
+        check_redis_client(ledger.r)
         report = apply_folder(ledger, f, now_for(ledger), run_settings(ledger, f.campaign.id, outbox))
     show_apply(report)
     warn_credentials(f.campaign, credential_problems(f.campaign, f.root), folder)
@@ -119,6 +120,7 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
         # Ctrl-C or SIGTERM anywhere in here stops the beat, then the worker, then Redis.
         with Supervisor(url, {"CAMPAIGN_HOME": str(home)}, signals=True) as procs:
             ledger = Ledger.from_url(url)
+            check_redis_client(ledger.r)
             now = now_for(ledger)
             show_apply(apply_folder(ledger, f, now, run_settings(ledger, f.campaign.id, outbox)))
             # An account whose credentials cannot be read here is blocked (its posts would fail at their
@@ -136,7 +138,9 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
             if not no_web:  # the dashboard on 127.0.0.1, a process of its own (campaign web)
                 start_dashboard(procs, url, home / "logs", port=web_port, users_file=users_file)
             last = ""
-            for _ in procs.watch(duration):
+            for restarted in procs.watch(duration):
+                for notice in restarted:  # a worker died (Redis refused it, a crash): started again, said loudly
+                    click.secho(f"warning: {notice}", fg="red", err=True)
                 line = status_line(f.campaign.id, ledger.campaign_field(f.campaign.id, "status"),
                                    ledger.counts(f.campaign.id))
                 if line != last:

@@ -54,6 +54,24 @@ def open_ledger(data_dir: Path | None) -> Iterator[Ledger]:
             server.stop()
 
 
+def check_redis(url: str) -> None:
+    """``apply``/``run``/``web``: warn loudly when the Redis given puts the ledger at risk (persistence off,
+    a maxmemory-policy that evicts), naming the risk and the fix (:mod:`campaign.ledger.health`)."""
+    client = redis.Redis.from_url(url)
+    try:
+        check_redis_client(client)
+    finally:
+        client.close()
+
+
+def check_redis_client(client: redis.Redis) -> None:
+    """:func:`check_redis` on a client already open."""
+    from ..ledger.health import config_warnings
+    from .format import warn_redis
+
+    warn_redis(config_warnings(client))
+
+
 def resolve_campaign(ledger: Ledger, target: str | None) -> str:
     """A campaign id from a folder, an id, or (when omitted) the only applied campaign."""
     if target is None:

@@ -16,7 +16,7 @@ import click
 
 from ..redis_server import connect
 from .common import fail
-from .store import DATA_DIR, ops_errors
+from .store import DATA_DIR, check_redis, ops_errors
 
 if TYPE_CHECKING:
     from workers.launch import Proc
@@ -71,6 +71,7 @@ def web(host: str, port: int, users_file: Path | None, secure_cookies: bool, dat
     port = sock.getsockname()[1]
     url, server = connect(data_dir)
     try:
+        check_redis(url)
         app = create_app(url, users, secure_cookies=secure_cookies)
         if users_file is not None:
             click.echo(f"dashboard: {base_url(host, port)} ({len(users.users)} users from {users_file})")

@@ -153,13 +153,14 @@ class PostMoves(LedgerBase):
     def claim_publish(self, post_id: str, now: datetime, *, lease: float, max_lateness: float, end_limit: float,
                       resend_after: float, worker: str = "") -> tuple[str, str, PostRecord | None]:
         """Claim a queued post for publishing (``claimed``, with the post) or say why not:
-        ``skip`` (not queued), ``paused``, ``wait`` (rate limited until detail), ``missed``,
-        ``cancelled``, ``failed`` (account blocked)."""
+        ``skip`` (not queued), ``early`` (not due yet: back to waiting for its time, detail), ``paused``,
+        ``wait`` (rate limited until detail), ``missed``, ``cancelled``, ``failed`` (account blocked).
+        A post never goes out before its due time, whatever the clock did since it was queued."""
         cid, account = self.campaign_of(post_id), self.account_of(post_id)
         real = time.time()
         keys = [self.post_key(post_id), self.key("counts", cid), self.key("audit", cid),
                 self.key("attempts", post_id), self.key("c", cid), self.key("account", cid, account),
-                self.key("queued", cid), self.key("leases", cid)]
+                self.key("queued", cid), self.key("leases", cid), self.key("due", cid)]
         reply = self._scripts["CLAIM_PUBLISH"](
             keys=keys, args=[epoch(now), repr(real), repr(real + lease), worker, iso(now), max_lateness, end_limit,
                              resend_after])

@@ -4,6 +4,11 @@ Every script that moves a post checks the state it leaves, updates the per-state
 appends to the campaign's audit stream and, for publishing, records the attempt, all in one
 step, so two workers or two beats can never both make the same move.
 
+OOM_ORDER: a Redis at ``maxmemory`` (``noeviction``) refuses a script's first write that needs
+memory (HSET, ZADD, XADD...) but not the removals before it (ZREM, HDEL), and the script stops
+there. So every script makes a write that needs memory before it removes anything: refused, it
+has changed nothing, and the post stays where the ledger has it.
+
 Index keys are passed in KEYS in a fixed order (see ``INDEX_ORDER``); post keys reached from an
 index inside a batch script are built from the prefix (the ledger runs on one Redis, not a cluster).
 """
@@ -49,13 +54,14 @@ if ops.expect then
   end
 end
 local index = {due = 5, render = 6, rendering = 7, queued = 8, leases = 9, doubt = 10}
+-- The state first: a Redis out of memory refuses this write before any other is made (see OOM_ORDER).
+redis.call('HSET', KEYS[1], 'state', ARGV[2], 'state_at', ARGV[4], 'updated', ARGV[5])
 if ops.set then
   local flat = {}
   for k, v in pairs(ops.set) do flat[#flat + 1] = k; flat[#flat + 1] = tostring(v) end
   if #flat > 0 then redis.call('HSET', KEYS[1], unpack(flat)) end
 end
 if ops.del then for _, f in ipairs(ops.del) do redis.call('HDEL', KEYS[1], f) end end
-redis.call('HSET', KEYS[1], 'state', ARGV[2], 'state_at', ARGV[4], 'updated', ARGV[5])
 local id = redis.call('HGET', KEYS[1], 'id')
 if ops.zrem then for _, name in ipairs(ops.zrem) do redis.call('ZREM', KEYS[index[name]], id) end end
 if ops.zadd then for name, score in pairs(ops.zadd) do redis.call('ZADD', KEYS[index[name]], score, id) end end
@@ -70,13 +76,13 @@ return {1, state or ''}
 CLAIM_RENDERS = r"""
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
 for _, id in ipairs(expired) do
-  redis.call('ZREM', KEYS[2], id)
   redis.call('ZADD', KEYS[1], 0, id)
+  redis.call('ZREM', KEYS[2], id)
 end
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[4]))
 for _, id in ipairs(ids) do
-  redis.call('ZREM', KEYS[1], id)
   redis.call('ZADD', KEYS[2], ARGV[3], id)
+  redis.call('ZREM', KEYS[1], id)
 end
 return ids
 """
@@ -132,11 +138,13 @@ return ids
 """
 
 # queued -> publishing under a lease, after the checks that decide whether it may go out at all.
-# KEYS: post, counts, audit, attempts, campaign, account, queued, leases
+# A post that is not due yet (the clock stepped back after it was queued, or while it waited for a
+# retry) goes back to waiting for its time: approved (or rendered) and in the due index again.
+# KEYS: post, counts, audit, attempts, campaign, account, queued, leases, due
 # ARGV: campaign now, real now, lease until, worker, campaign now ISO, max lateness (s), end limit,
 #       resend after (s)
-# Returns {outcome, detail[, post fields...]}: claimed (with the post) | skip | paused | wait | missed |
-# cancelled | failed
+# Returns {outcome, detail[, post fields...]}: claimed (with the post) | skip | early (detail: its due
+# time) | paused | wait | missed | cancelled | failed
 CLAIM_PUBLISH = _COMMON + r"""
 local state = redis.call('HGET', KEYS[1], 'state')
 if state ~= 'queued' then return {'skip', state or ''} end
@@ -153,6 +161,16 @@ local function leave(to, detail)
   return {to, detail}
 end
 if status == 'cancelled' then return leave('cancelled', 'campaign cancelled') end
+if now < due then
+  local approved = redis.call('HGET', KEYS[1], 'approved_fp')
+  local back = (approved and approved ~= '') and 'approved' or 'rendered'
+  redis.call('HSET', KEYS[1], 'state', back, 'state_at', ARGV[5], 'updated', ARGV[2])
+  redis.call('ZREM', KEYS[7], id)
+  redis.call('ZADD', KEYS[9], due, id)
+  count(KEYS[2], account, state, back)
+  audit(KEYS[3], id, state, back, ARGV[5], ARGV[2], ARGV[4], 'not due yet (the clock is behind its time): waits again')
+  return {'early', tostring(due)}
+end
 if now > due + tonumber(ARGV[6]) then return leave('missed', 'too late: past its time plus max_lateness') end
 if now > tonumber(ARGV[7]) then return leave('missed', 'too late: the campaign has ended') end
 if status == 'paused' then
@@ -185,13 +203,13 @@ local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, to
 local out = {}
 for _, id in ipairs(ids) do
   local key = ARGV[1] .. 'post:' .. id
-  redis.call('ZREM', KEYS[1], id)
   local state = redis.call('HGET', key, 'state')
   local lease = tonumber(redis.call('HGET', key, 'lease_until') or '0')
   if state == 'publishing' and lease <= tonumber(ARGV[2]) then
     local account = redis.call('HGET', key, 'account')
     redis.call('HSET', key, 'state', 'in_doubt', 'state_at', ARGV[3], 'updated', ARGV[2],
                'error', 'the worker lease expired while publishing; the outcome is unknown')
+    redis.call('ZREM', KEYS[1], id)
     redis.call('ZADD', KEYS[2], ARGV[2], id)
     redis.call('RPUSH', ARGV[1] .. 'attempts:' .. id, cjson.encode({ts = tonumber(ARGV[2]),
       at = ARGV[3], worker = redis.call('HGET', key, 'worker') or '', outcome = 'lease_expired',
@@ -199,6 +217,8 @@ for _, id in ipairs(ids) do
     count(KEYS[3], account, state, 'in_doubt')
     audit(KEYS[4], id, state, 'in_doubt', ARGV[3], ARGV[2], 'reaper', 'lease expired')
     out[#out + 1] = id
+  else
+    redis.call('ZREM', KEYS[1], id)  -- no longer publishing, or its lease was renewed
   end
 end
 return out

@@ -11,7 +11,9 @@ people it would feature are no longer held on its date, or its slot left the pla
 
 A post goes back to ``planned`` when its people's facts change before it is published (the card
 is re-rendered); ``retry`` moves ``failed``/``missed``/``cancelled``/``expired`` posts back to
-``planned``; ``resolve`` moves ``in_doubt`` to ``posted`` or back to ``queued``.
+``planned``; ``resolve`` moves ``in_doubt`` to ``posted`` or back to ``queued``. A queued post
+claimed before its due time (the clock stepped back) goes back to ``approved`` (or ``rendered``)
+and waits for its time: no post goes out early.
 """
 
 from __future__ import annotations

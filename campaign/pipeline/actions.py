@@ -15,6 +15,7 @@ from ..alerts import channel_status
 from ..checks import CheckedFolder
 from ..errors import Refused
 from ..ledger import Ledger, PostRecord, worker_name
+from ..ledger.health import memory
 from ..ledger.states import (ACTIVE, APPROVED, AWAITING_REVIEW, CANCELLED, FAILED, IN_DOUBT, MISSED, PAUSED,
                              PLANNED, RENDERED, RETRYABLE, STATES)
 from ..roster import Roster, facts
@@ -327,6 +328,7 @@ def status(ledger: Ledger, cid: str, now: datetime, next_count: int = 8, failure
                     "failed": a.failed, "failing": a.failing, "pending": a.pending, "last_error": a.last_error}
                    for a in channel_status(ledger, applied.campaign)],
         "paused": info.get("status") == PAUSED,
+        "redis": memory(ledger.r).as_dict(),
     }
 
 

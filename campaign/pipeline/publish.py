@@ -1,14 +1,16 @@
 """The publish task's work: claim, re-check, post, record (rule 3); and in-doubt reconciliation.
 
 The claim (``queued -> publishing`` under a wall-clock lease) refuses a post whose campaign is
-cancelled or paused, whose time plus ``max_lateness`` (or the campaign's end) has passed, whose
+cancelled or paused, that is not due yet (the clock stepped back: it goes back to wait for its
+time, so ``posted_at`` is never before the due time), whose time plus ``max_lateness`` (or the campaign's end) has passed, whose
 account is blocked or rate limited. After the claim the people's facts are checked again; a card
 rendered on facts that changed is never posted. The publisher's error type alone decides what
 happens next:
 
     RateLimited(reset_at)  -> queued again at reset_at; the account waits (every worker sees it)
     Transient              -> queued again after a jittered backoff; failed after max attempts
-    AuthFailed             -> failed, and the account is blocked until a person retries
+    AuthFailed             -> failed, and the account is blocked until a person retries; first, its
+                              env:/file: references are read again: a rotated token gets one more try
     Rejected(reason)       -> failed
     OutcomeUnknown / other -> in_doubt: looked up on the platform where it can tell, else a person
 
@@ -20,11 +22,14 @@ in_doubt -> queued -> in_doubt until its time runs out, posting again at every t
 
 from __future__ import annotations
 
+import hashlib
 import random
 import time
 from datetime import datetime
 from pathlib import Path
 
+from ..credentials import NEEDED
+from ..definition import Account
 from ..errors import Refused
 from ..ledger import Ledger, PostRecord, worker_name
 from ..ledger.states import IN_DOUBT, POSTED, QUEUED
@@ -38,18 +43,26 @@ from .tick import WITHDRAWN, current_fingerprint
 #: How many times reconciliation may queue one in-doubt post again on its own (then: a person).
 MAX_REQUEUES = 3
 
-def publisher_for(applied: Applied, account_id: str, settings: Settings | None = None) -> Publisher:
-    """The publisher of an account, built once per process (kept in ``settings.publishers``). In a
-    simulation (``force_outbox``) every account writes to the outbox, so real credentials are never
-    used. ``settings`` gives the HTTP timeout and any platform base-URL overrides (``$CAMPAIGN_BASE_URLS``)."""
+def publisher_for(applied: Applied, account_id: str, settings: Settings | None = None, *,
+                  fresh: bool = False) -> Publisher:
+    """The publisher of an account, built once per process (kept in ``settings.publishers``; ``fresh``:
+    built again, its credential references read again). In a simulation (``force_outbox``) every
+    account writes to the outbox, so real credentials are never used. ``settings`` gives the HTTP
+    timeout and any platform base-URL overrides (``$CAMPAIGN_BASE_URLS``)."""
     settings = settings or Settings()
+    key, account, context = _publisher_parts(applied, account_id, settings)
+    hit = None if fresh else settings.publishers.built.get(key)
+    if hit is not None:
+        return hit
+    settings.publishers.read_with.put(key, credentials_digest(account, context))
+    return settings.publishers.built.put(key, settings.publishers.factory(account, context))
+
+
+def _publisher_parts(applied: Applied, account_id: str, settings: Settings) -> tuple[tuple[str, ...], Account, Context]:
     outbox = applied.settings.get("outbox_dir")
     force = applied.settings.get("force_outbox") == "1"
     key = (applied.campaign.id, account_id, applied.def_hash, repr(settings.publish_timeout),
            *sorted(f"{k}={v}" for k, v in settings.base_urls.items()))
-    hit = settings.publishers.built.get(key)
-    if hit is not None:
-        return hit
     account = applied.campaign.account(account_id)
     if force:
         account = account.model_copy(update={"platform": "outbox", "outbox": None, "credentials": None})
@@ -59,7 +72,30 @@ def publisher_for(applied: Applied, account_id: str, settings: Settings | None =
     secrets = folder if folder is not None and folder.is_dir() else None
     context = Context(base_dir=Path.cwd(), secrets_dir=secrets, outbox_dir=Path(outbox) if outbox else None,
                       timeout=settings.publish_timeout, base_urls=dict(settings.base_urls))
-    return settings.publishers.built.put(key, settings.publishers.factory(account, context))
+    return key, account, context
+
+
+def credentials_digest(account: Account, context: Context) -> str | None:
+    """A digest of the account's credentials as its ``env:``/``file:`` references read now (None: it
+    has none, or one cannot be read). Never the values themselves."""
+    if not account.credentials:
+        return None
+    names = NEEDED.get(account.platform) or ("token",)
+    digest = hashlib.sha256()
+    try:
+        for name in names:
+            digest.update(context.secret(account, name).reveal().encode() + b"\0")
+    except AuthFailed:
+        return None
+    return digest.hexdigest()
+
+
+def credentials_rotated(applied: Applied, account_id: str, settings: Settings) -> bool:
+    """The account's references read differently now than when its publisher was built (a token
+    rotated in its file, or in the environment of a restarted process): worth one more try."""
+    key, account, context = _publisher_parts(applied, account_id, settings)
+    now = credentials_digest(account, context)
+    return now is not None and now != settings.publishers.read_with.get(key)
 
 
 def share_budget(ledger: Ledger, cid: str, account: str, publisher: Publisher) -> None:
@@ -129,14 +165,23 @@ def _attempt(ledger: Ledger, applied: Applied, post: PostRecord, p: Post, now: d
         ledger.requeue(post_id, exc, outcome=outcome, until=until, at=now, worker=worker)
         return outcome
 
-    try:
-        publisher = publisher_for(applied, account, settings)
+    def send(publisher: Publisher) -> Published:
         if hasattr(publisher, "last_rate_limit"):
             publisher.last_rate_limit = None  # a reading from this attempt only, never a stale one
         try:
-            published = publisher.publish(p)
+            return publisher.publish(p)
         finally:  # success or failure: the headers of this attempt say what budget is left
             share_budget(ledger, cid, account, publisher)
+
+    try:
+        try:
+            published = send(publisher_for(applied, account, settings))
+        except AuthFailed:
+            # A token rotated while this worker runs: its references read differently now than when
+            # the publisher was built. Build it again with them and try once more before blocking.
+            if not credentials_rotated(applied, account, settings):
+                raise
+            published = send(publisher_for(applied, account, settings, fresh=True))
     except RateLimited as exc:
         until = exc.reset_at.timestamp()
         ledger.rate_limit(cid, account, until)

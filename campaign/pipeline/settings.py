@@ -76,6 +76,9 @@ class Publishers:
     def __init__(self, factory: Factory = get_publisher, maxsize: int = 256):
         self.factory = factory
         self.built: Cache[Publisher] = Cache(maxsize)
+        #: how each one's credentials read when it was built (a digest; None: unreadable), so an auth
+        #: failure can tell a rotated token from a refused one
+        self.read_with: Cache[str | None] = Cache(maxsize)
 
 
 #: This process's publishers: what every ``Settings()`` uses unless given others.

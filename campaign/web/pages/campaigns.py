@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from ...ledger.health import memory
 from ...ledger.states import STATES
 from .. import acts, reads
 from ..auth import Caller, context, form_operator, page_viewer
@@ -23,7 +24,8 @@ def campaigns_page(request: Request, caller: Caller = Depends(page_viewer),
                    ctx: WebContext = Depends(context)) -> Response:
     summaries = reads.campaign_summaries(ctx.ledger, ctx.now())
     return ctx.pages.render(request, "campaigns.html", {"campaigns": summaries, "states": STATES,
-                                                        "problem_states": reads.PROBLEM_STATES})
+                                                        "problem_states": reads.PROBLEM_STATES,
+                                                        "redis": memory(ctx.ledger.r)})
 
 
 def _campaign_form(action: str):  # type: ignore[no-untyped-def]

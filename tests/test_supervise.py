@@ -1,0 +1,46 @@
+"""workers/supervise.py with real processes: a worker that dies under ``campaign run`` is started again
+and said so; one that keeps dying stops the run, naming it."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from campaign.ledger import Ledger
+from workers import supervise
+from workers.supervise import ProcessDied, Restarted, Supervisor
+from tests.pipeline_fixtures import *  # noqa: F403
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_worker_that_dies_is_started_again_and_said_so(fresh_db, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    url, ledger = fresh_db
+    with Supervisor(url, {"CAMPAIGN_HOME": str(tmp_path / "home"), "CAMPAIGN_KEY_PREFIX": ledger.prefix}) as procs:
+        first = procs.worker(tmp_path / "logs", concurrency=1)
+        watch = procs.watch(every=0.2)
+        assert next(watch) == []
+        first.kill()  # as a crash would
+        notices = next(watch)
+        assert [n.name for n in notices] == ["worker"] and isinstance(notices[0], Restarted)
+        assert "restarted" in str(notices[0]) and "worker" in str(notices[0])
+        again = procs.procs[0]
+        assert again is not first and again.alive()
+        _round_trip(ledger, procs)  # the new worker consumes
+        monkeypatch.setattr(supervise, "MAX_RESTARTS", 1)
+        again.kill()
+        with pytest.raises(ProcessDied, match="the worker process stopped"):
+            for _ in range(50):
+                next(watch)
+
+
+def _round_trip(ledger: Ledger, procs: Supervisor) -> None:
+    from workers.tasks import ping
+
+    procs.dispatch()
+    key = uuid.uuid4().hex
+    ping.apply_async((key,))
+    assert ledger.wait_reply(key, timeout=30) is not None
