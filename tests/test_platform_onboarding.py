@@ -6,13 +6,11 @@ kept sessions (``createSession`` is limited to 30 per 5 minutes and 300 a day)."
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from campaign.checks import load_checked
@@ -24,23 +22,12 @@ from campaign.publishers.bluesky import SESSIONS
 from campaign.publishers.facebook import GRAPH_VERSION
 from campaign.publishers.x import rate_limit_of
 from tests.fakes.fixtures import *  # noqa: F403
+from tests.folder_fixtures import example_with
 from tests.fakes.fixtures import PLATFORMS, card_bytes, make_post
 
 LINK = "https://licadho-cambodia.org/hrd"
 X_ACCOUNT = {"credentials": {"api_key": "env:X_API_KEY", "api_secret": "env:X_API_SECRET",
                              "access_token": "env:X_ACCESS_TOKEN", "access_secret": "env:X_ACCESS_SECRET"}}
-
-
-def folder_with(tmp_path: Path, example_folder: Path, accounts: list[dict[str, Any]],
-                en_weekly: list[str] | None = None) -> Path:
-    target = tmp_path / "campaign"
-    shutil.copytree(example_folder, target)
-    data = yaml.safe_load((target / "campaign.yaml").read_text(encoding="utf-8"))
-    data["accounts"] = accounts
-    if en_weekly is not None:
-        data["captions"]["en"]["weekly"] = en_weekly
-    (target / "campaign.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return target
 
 
 ACCOUNTS = [
@@ -64,10 +51,10 @@ def test_every_platform_has_a_cost_row_and_only_x_charges() -> None:
         costs("myspace")
 
 
-def test_spend_is_each_accounts_posts_priced_by_its_platform(tmp_path: Path, example_folder: Path) -> None:
+def test_spend_is_each_accounts_posts_priced_by_its_platform(tmp_path: Path) -> None:
     weekly = ["{name}: {days} days behind bars. " + LINK + " {hashtags}",
               "{organisation} stands with {name}. {hashtags}"]
-    folder = load_checked(folder_with(tmp_path, example_folder, ACCOUNTS, en_weekly=weekly))
+    folder = load_checked(example_with(tmp_path, ACCOUNTS, en_weekly=weekly))
     rows = {r.account: r for r in account_costs(folder.campaign, folder.roster, folder.slots)}
     assert list(rows) == [a["id"] for a in ACCOUNTS]
     x = costs("x")
@@ -85,8 +72,8 @@ def test_spend_is_each_accounts_posts_priced_by_its_platform(tmp_path: Path, exa
     assert rows["licadho-x"].with_link == 0
 
 
-def test_plan_costs_prints_a_row_per_account_and_the_total(tmp_path: Path, example_folder: Path) -> None:
-    folder = folder_with(tmp_path, example_folder, ACCOUNTS)
+def test_plan_costs_prints_a_row_per_account_and_the_total(tmp_path: Path) -> None:
+    folder = example_with(tmp_path, ACCOUNTS)
     result = CliRunner().invoke(main, ["plan", str(folder), "--costs"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -103,22 +90,22 @@ def test_has_link_follows_x_url_rules() -> None:
     assert not has_link("Free them all #FreeThemAll")
 
 
-def test_validate_warns_about_a_link_in_an_x_caption_only(tmp_path: Path, example_folder: Path) -> None:
+def test_validate_warns_about_a_link_in_an_x_caption_only(tmp_path: Path) -> None:
     weekly = ["{name}: {days} days. " + LINK + " {hashtags}", "{name} ({group}). {hashtags}"]
-    with_x = folder_with(tmp_path / "a", example_folder, ACCOUNTS, en_weekly=weekly)
+    with_x = example_with(tmp_path / "a", ACCOUNTS, en_weekly=weekly)
     result = CliRunner().invoke(main, ["validate", str(with_x)])
     assert result.exit_code == 0, result.output
     warned = [line for line in result.output.splitlines() if "carries a link" in line]
     assert len(warned) == 1 and "captions.en.weekly[0]" in warned[0] and "$0.20" in warned[0]
-    no_x = folder_with(tmp_path / "b", example_folder, [dict(ACCOUNTS[2], language="en")], en_weekly=weekly)
+    no_x = example_with(tmp_path / "b", [dict(ACCOUNTS[2], language="en")], en_weekly=weekly)
     assert "carries a link" not in CliRunner().invoke(main, ["validate", str(no_x)]).output
 
 
-def test_accounts_check_says_what_each_platform_needs(tmp_path: Path, example_folder: Path,
+def test_accounts_check_says_what_each_platform_needs(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_SECRET", "TELEGRAM_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    result = CliRunner().invoke(main, ["accounts", "check", str(folder_with(tmp_path, example_folder, ACCOUNTS))])
+    result = CliRunner().invoke(main, ["accounts", "check", str(example_with(tmp_path, ACCOUNTS))])
     assert result.exit_code == 1
     assert "x needs" in result.output and "pay-per-use credits" in result.output
     assert "telegram needs" in result.output and "administrator" in result.output
