@@ -6,6 +6,7 @@
 * ``ops``      apply, run, status ...  (organisers and monitors); ``simulate``
 * ``accounts`` accounts check, unblock           (organisers and monitors)
 * ``web``      the dashboard                      (monitors; ``run`` serves it too)
+* ``doctor``   can this machine shape Khmer, reach Redis (operators; the image's health check)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import click
 
 from ..publishers import redaction
-from . import accounts, design, folder, kit, ops, web
+from . import accounts, design, doctor, folder, kit, ops, web
 from .common import CLIGroup
 
 
@@ -30,5 +31,5 @@ def main() -> None:
     redaction.install()  # any command may reveal a secret (accounts check, simulate, run): never in a log
 
 
-for _area in (folder, design, kit, ops, accounts, web):
+for _area in (folder, design, kit, ops, accounts, web, doctor):
     _area.register(main)
