@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 CAMPAIGN := config/campaigns/release-hrds-2021
 OUT    := out
 
-.PHONY: demo test install clean bench mutate
+.PHONY: demo test install clean bench mutate up down
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,10 @@ mutate: install
 
 clean:
 	rm -rf $(OUT) .pytest_cache .hypothesis mutants
+
+# docker compose, for those who have Docker (docker-compose.yml; set REDIS_PASSWORD in .env first).
+up:
+	docker compose up -d --build
+
+down:
+	docker compose down

@@ -17,6 +17,7 @@ in the program and shows as one, with its traceback::
     ├── CardError                    a card cannot be made: a missing template or font, raqm missing,
     │   └── PhotoError               an impossible byte limit; a bad photo   (campaign.cards.photos)
     ├── CredentialError              a secret reference cannot be read                     (exit 1)
+    ├── KitError                     a week or language no kit can be made for      (campaign.cards.kit)
     ├── SettingsError                a setting in the environment is unusable  (campaign.pipeline.settings)
     └── PublishError                 a post did not go out: the publishers' own tree, rooted here
         ├── RateLimited(reset_at)    (campaign.publishers.base, where the task decides retry / wait /

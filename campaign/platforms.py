@@ -72,6 +72,8 @@ class PlatformSpec:
     alt_text_max: int | None  # characters; None: no limit of the platform's; 0: takes no alt text
     lookup: bool  # whether a post can be found on the platform after an unknown outcome
     credentials: tuple[str, ...]  # the names its publisher reads (``self.secret(name)``)
+    max_side_sum: int | None = None  # width + height of the card at most this (Telegram), None: no bound
+    max_ratio: float | None = None  # the longer side over the shorter at most this (Telegram)
     account_fields: tuple[str, ...] = ()  # account fields it cannot do without
     card_formats: tuple[str, ...] = ("jpeg", "png")  # the card formats it takes; the first is rendered
     publisher: str = ""  # the module: a short name in campaign.publishers, or a dotted path (default: name)
@@ -81,6 +83,14 @@ class PlatformSpec:
         """The importable name of the publisher module."""
         short = self.publisher or self.name
         return short if "." in short else f"campaign.publishers.{short}"
+
+    def dimension_problem(self, width: int, height: int) -> str | None:
+        """Why a card of ``width`` x ``height`` pixels is refused here (None: it is taken)."""
+        if self.max_side_sum is not None and width + height > self.max_side_sum:
+            return f"width + height is {width + height}; {self.name} takes at most {self.max_side_sum}"
+        if self.max_ratio is not None and max(width, height) > self.max_ratio * max(1, min(width, height)):
+            return f"the sides' ratio is {max(width, height) / max(1, min(width, height)):.1f}; {self.name} takes at most {self.max_ratio:g}"
+        return None
 
     @property
     def image_types(self) -> tuple[str, ...]:
@@ -104,7 +114,7 @@ TABLE: dict[str, PlatformSpec] = {spec.name: spec for spec in (
         alt_text_max=None, lookup=True, credentials=("app_password",)),
     PlatformSpec(  # a photo caption; a text message may be 4096
         "telegram", Limit(1024, "characters", count=utf16_units),
-        max_image_bytes=10_000_000, alt_text_max=0,
+        max_image_bytes=10_000_000, alt_text_max=0, max_side_sum=10_000, max_ratio=20,
         lookup=False,  # the Bot API cannot read a channel's past messages
         credentials=("token",), account_fields=("channel",)),
     PlatformSpec(
@@ -116,6 +126,56 @@ TABLE: dict[str, PlatformSpec] = {spec.name: spec for spec in (
 )}
 
 NAMES: tuple[str, ...] = tuple(TABLE)
+
+
+# ---- what each platform charges (beside the table: one row per platform) ---------------------
+
+@dataclass(frozen=True)
+class Costs:
+    """What one platform's API charges per call, in US dollars (0: nothing), and what a coalition
+    must set up before its first post (``accounts check`` and the README say it)."""
+
+    post: float = 0.0  # creating a post
+    post_with_link: float | None = None  # instead of ``post`` when the text carries a URL (None: the same)
+    media: float = 0.0  # uploading one image
+    alt_text: float = 0.0  # setting one image's alt text (a call of its own on X)
+    read: float = 0.0  # reading one of the account's own posts (in-doubt look-ups)
+    lookup_reads: int = 0  # posts one in-doubt look-up reads (its publisher's ``lookup``), plus one for "who am I"
+    needs: str = ""  # what the coalition must have before the first post
+
+    def of_post(self, has_link: bool) -> float:
+        return self.post_with_link if has_link and self.post_with_link is not None else self.post
+
+    @property
+    def lookup(self) -> float:
+        """One in-doubt look-up: "who am I" and the account's most recent posts."""
+        return self.read * (self.lookup_reads + 1) if self.lookup_reads else 0.0
+
+
+COSTS: dict[str, Costs] = {name: Costs() for name in NAMES} | {
+    # X's pay-per-use API (since February 2026; docs.x.com/x-api/getting-started/pricing): a post
+    # $0.015, $0.20 when it carries a URL; alt text is a Media Metadata call ($0.005); the upload
+    # itself is not billed; the account's own posts are Owned Reads ($0.001 each).
+    "x": Costs(post=0.015, post_with_link=0.20, alt_text=0.005, read=0.001, lookup_reads=50,
+               needs="an X developer app with read and write permission and funded pay-per-use credits "
+                     "(an app without credits fails every call); OAuth 1.0a keys and the account's access token"),
+    "mastodon": Costs(needs="an access token with write:statuses and write:media from the instance's "
+                            "Preferences > Development; base_url the instance"),
+    "bluesky": Costs(needs="an app password (Settings > Privacy and security > App passwords), never the "
+                           "account password; handle the login; sessions are kept between posts "
+                           "(createSession is limited to 30 per 5 minutes and 300 a day)"),
+    "telegram": Costs(needs="a bot from @BotFather, added to the channel as an administrator allowed to post "
+                            "messages"),
+    "facebook": Costs(needs="a Page access token (GET /{user-id}/accounts) with pages_manage_posts and "
+                            "pages_read_engagement; App Review with Advanced Access unless every admin "
+                            "who grants them has a role on the app"),
+}
+
+
+def costs(name: str) -> Costs:
+    """What platform ``name`` charges (its row of :data:`COSTS`)."""
+    spec(name)  # the KeyError naming the known platforms
+    return COSTS[name]
 Name = Literal[NAMES]  # type: ignore[valid-type]  # the platform an account names (pydantic checks it)
 
 
@@ -127,5 +187,5 @@ def spec(name: str) -> PlatformSpec:
         raise KeyError(f"no platform {name!r}; known: {', '.join(NAMES)}") from None
 
 
-__all__ = ["NAMES", "TABLE", "URL_WEIGHT", "Limit", "Name", "PlatformSpec", "grapheme_count", "mastodon_length",
+__all__ = ["COSTS", "NAMES", "TABLE", "Costs", "costs", "URL_WEIGHT", "Limit", "Name", "PlatformSpec", "grapheme_count", "mastodon_length",
            "spec", "utf16_units"]

@@ -60,3 +60,20 @@ def write_folder(root: Path, campaign: str = CAMPAIGN, roster: str = ROSTER) -> 
     (folder / "campaign.yaml").write_text(campaign, encoding="utf-8")
     (folder / "roster.yaml").write_text(roster, encoding="utf-8")
     return folder
+
+
+def example_with(tmp_path: Path, accounts: list[dict[str, object]], en_weekly: list[str] | None = None) -> Path:
+    """A copy of the example campaign under ``tmp_path`` with other accounts (and English weekly captions)."""
+    import shutil
+
+    import yaml
+
+    example = Path(__file__).resolve().parents[1] / "config" / "campaigns" / "release-hrds-2021"
+    target = tmp_path / "campaign"
+    shutil.copytree(example, target)
+    data = yaml.safe_load((target / "campaign.yaml").read_text(encoding="utf-8"))
+    data["accounts"] = accounts
+    if en_weekly is not None:
+        data["captions"]["en"]["weekly"] = en_weekly
+    (target / "campaign.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return target

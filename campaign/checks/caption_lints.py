@@ -9,12 +9,15 @@ as warnings; nothing is refused.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from .. import xtext
 from ..captions import caption_length, fits, limit_of
 from ..definition import KINDS
 from ..fields import sample_values
 from ..fields import tidy as _tidy
+from ..platforms import costs
 from .caption_facts import empty_field_problems
 
 if TYPE_CHECKING:
@@ -61,25 +64,48 @@ def caption_problems(campaign: Campaign, roster: Roster | None = None) -> list[s
             problems.append(f"hashtags: {tags!r} leave almost no room on {platform} "
                             f"(limit {limit.size} {limit.unit}); use fewer hashtags")
         for lang in sorted({a.language for a in accounts}):
-            cset = campaign.captions.get(lang)
-            if cset is None:
-                continue
-            sample = sample_values({**_SAMPLE.get(lang, _SAMPLE["en"]), "campaign": campaign.name, "hashtags": tags})
-            for kind in KINDS:
-                for i, template in enumerate(getattr(cset, kind) or []):
-                    try:
-                        text = _tidy(template.format(**sample))
-                    except (KeyError, IndexError, ValueError):
-                        continue  # check_template reports broken templates
-                    if not fits(text, platform):
-                        problems.append(
-                            f"captions.{lang}.{kind}[{i}]: about {caption_length(text, platform)} {limit.unit} "
-                            f"with typical names; {platform} takes {limit.size}, so it will be shortened at a "
-                            "word boundary (hashtags kept); shorten the template to keep every word")
+            for kind, i, text in _typical(campaign, lang):
+                if not fits(text, platform):
+                    problems.append(
+                        f"captions.{lang}.{kind}[{i}]: about {caption_length(text, platform)} {limit.unit} "
+                        f"with typical names; {platform} takes {limit.size}, so it will be shortened at a "
+                        "word boundary (hashtags kept); shorten the template to keep every word")
     problems.extend(_x_collisions(campaign))
+    problems.extend(_x_links(campaign))
     if roster is not None:
         problems.extend(empty_field_problems(campaign, roster))
     return problems
+
+
+def _x_links(campaign: Campaign) -> list[str]:
+    """Caption variants of X accounts' languages that carry a link: X bills such a post at its
+    dearer rate (``post_with_link`` in campaign/platforms.py COSTS)."""
+    price = costs("x")
+    out = []
+    for lang in sorted({a.language for a in campaign.accounts if a.platform == "x"}):
+        for kind, i, text in _typical(campaign, lang):
+            spans = xtext.url_spans(text)
+            if spans:
+                link = text[spans[0][0]:spans[0][1]]
+                out.append(f"captions.{lang}.{kind}[{i}]: carries a link ({link}); on X a post with a link costs "
+                           f"${price.of_post(True):.2f} instead of ${price.of_post(False):.3f} (pay-per-use); "
+                           "put the address on the card or in the profile instead")
+    return out
+
+
+def _typical(campaign: Campaign, lang: str) -> Iterator[tuple[str, int, str]]:
+    """Each caption variant of ``lang`` (kind, index) filled with typical field values."""
+    cset = campaign.captions.get(lang)
+    if cset is None:
+        return
+    tags = " ".join(campaign.hashtags)
+    sample = sample_values({**_SAMPLE.get(lang, _SAMPLE["en"]), "campaign": campaign.name, "hashtags": tags})
+    for kind in KINDS:
+        for i, template in enumerate(getattr(cset, kind) or []):
+            try:
+                yield kind, i, _tidy(template.format(**sample))
+            except (KeyError, IndexError, ValueError):
+                continue  # check_template reports broken templates
 
 
 def _x_collisions(campaign: Campaign) -> list[str]:

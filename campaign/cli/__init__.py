@@ -2,9 +2,11 @@
 
 * ``folder``   validate, plan, schema            (organisers)
 * ``design``   template check, preview           (designers)
+* ``kit``      kit: zips for partners who post by hand (organisers)
 * ``ops``      apply, run, status ...  (organisers and monitors); ``simulate``
 * ``accounts`` accounts check, unblock           (organisers and monitors)
 * ``web``      the dashboard                      (monitors; ``run`` serves it too)
+* ``doctor``   can this machine shape Khmer, reach Redis (operators; the image's health check)
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import click
 
 from ..publishers import redaction
-from . import accounts, design, folder, ops, web
+from . import accounts, design, doctor, folder, kit, ops, web
 from .common import CLIGroup
 
 
@@ -29,5 +31,5 @@ def main() -> None:
     redaction.install()  # any command may reveal a secret (accounts check, simulate, run): never in a log
 
 
-for _area in (folder, design, ops, accounts, web):
+for _area in (folder, design, kit, ops, accounts, web, doctor):
     _area.register(main)

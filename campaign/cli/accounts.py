@@ -15,6 +15,7 @@ from ..checks import load_consistent
 from ..alerts import check as check_alert
 from ..alerts import problems as alert_problems
 from ..credentials import unresolved, what_to_do
+from ..platforms import costs
 from ..definition import Account, Campaign
 from ..publishers import AuthFailed, Context, PublishError, RateLimited, Transient, get_publisher
 from .common import clean_errors
@@ -77,7 +78,10 @@ def check(folder: Path, only: tuple[str, ...], timeout: float) -> None:
     what to do (every credential reference that is unset or unreadable here is
     named, never its value); an outbox account is checked for a folder it can write to. Each
     alert channel (alerts: in campaign.yaml) is checked too: its reference is read and its
-    URL understood by apprise, and nothing is sent. Exits 1 if any is not ready.
+    URL understood by apprise, and nothing is sent. Below the table, what each platform
+    the accounts use needs before the first post (X's pay-per-use credits, Facebook's App
+    Review, Bluesky's app passwords, Telegram's bot as channel administrator) and what it
+    charges. Exits 1 if any is not ready.
 
     \b
     Example:
@@ -98,12 +102,29 @@ def check(folder: Path, only: tuple[str, ...], timeout: float) -> None:
     for name, platform, ok, detail in rows:
         mark = click.style("ok  ", fg="green") if ok else click.style("FAIL", fg="red")
         click.echo(f"{name:<{id_width}}  {platform:<{plat_width}}  {mark}  {detail}")
+    for line in onboarding_notes(sorted({a.platform for a in chosen})):
+        click.echo(line)
     failed = sum(1 for *_, ok, _ in rows if not ok)
     what = "accounts and alert channels" if len(rows) > len(chosen) else "accounts"
     if failed:
         click.secho(f"{failed} of {len(rows)} {what} are not ready.", fg="red", err=True)
         sys.exit(1)
     click.echo(f"all {len(rows)} {what} are ready.")
+
+
+def onboarding_notes(platforms: list[str]) -> list[str]:
+    """What each platform needs before the first post, and what it charges (campaign/platforms.py COSTS)."""
+    lines = []
+    for name in platforms:
+        price = costs(name)
+        if not price.needs:
+            continue
+        lines.append(f"{name} needs {price.needs}.")
+        if price.post or price.alt_text or price.lookup:
+            link = f" (${price.of_post(True):.2f} with a link)" if price.post_with_link is not None else ""
+            lines.append(f"  {name} charges ${price.post:.3f} a post{link}, ${price.alt_text:.3f} for alt text and "
+                         f"${price.lookup:.3f} an in-doubt look-up: `campaign plan FOLDER --costs` adds it up")
+    return ["", "Before the first post:", *(f"  {line}" for line in lines)] if lines else []
 
 
 def warn_alerts(campaign: Campaign, base: Path) -> None:

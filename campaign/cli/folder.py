@@ -58,6 +58,9 @@ def alert_warnings(c: Campaign, root: Path) -> list[str]:
 @click.command("plan")
 @FOLDER
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of posts instead of a table.")
+@click.option("--costs", "show_costs", is_flag=True,
+              help="Print each account's expected platform spend for these posts (posts, media, alt text, "
+                   "in-doubt look-ups) instead of the posts.")
 @click.option("--from", "from_", callback=parse_day, metavar="DATE", help="Only posts on or after this local date.")
 @click.option("--to", callback=parse_day, metavar="DATE", help="Only posts on or before this local date.")
 @click.option("--as-of", callback=parse_day, metavar="DATE",
@@ -65,8 +68,8 @@ def alert_warnings(c: Campaign, root: Path) -> list[str]:
 @click.option("--today", callback=parse_day, metavar="DATE", hidden=True,
               help="The day `campaign apply` would plan as of [default: today in the campaign's timezone].")
 @clean_errors
-def plan_cmd(folder: Path, as_json: bool, from_: date | None, to: date | None, as_of: date | None,
-             today: date | None) -> None:
+def plan_cmd(folder: Path, as_json: bool, show_costs: bool, from_: date | None, to: date | None,
+             as_of: date | None, today: date | None) -> None:
     """Show every post from the start date to the end date.
 
     Each post features people whose facts are true as of its date: nobody released
@@ -80,6 +83,7 @@ def plan_cmd(folder: Path, as_json: bool, from_: date | None, to: date | None, a
       campaign plan config/campaigns/release-hrds-2021 --from 2021-09-15 --to 2021-09-21
       campaign plan config/campaigns/release-hrds-2021 --json > plan.json
       campaign plan config/campaigns/release-hrds-2021 --as-of 2021-09-01
+      campaign plan config/campaigns/release-hrds-2021 --costs
     """
     f = load_checked(folder)  # what `campaign apply` refuses, `plan` refuses too
 
@@ -95,6 +99,11 @@ def plan_cmd(folder: Path, as_json: bool, from_: date | None, to: date | None, a
         note = _future_events_note(f.campaign, f.roster, today, slots, shown(_end_of(today, f.campaign.tz)))
         if note:
             click.secho(note, fg="yellow", err=True)
+    if show_costs:
+        from ..checks.costs import account_costs, format_costs
+
+        click.echo(format_costs(account_costs(f.campaign, f.roster, slots)))
+        return
     if as_json:
         click.echo(json.dumps([s.to_json() for s in slots], ensure_ascii=False, indent=2))
         return

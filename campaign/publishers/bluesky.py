@@ -3,6 +3,13 @@
 
 Credential: ``app_password`` (an app password, never the account password), or a single
 reference; the login identifier is ``handle``; ``base_url`` names the PDS (default bsky.social).
+
+Sessions: ``createSession`` is limited to 30 per 5 minutes and 300 a day per handle, so a login
+is kept for the life of the process (:data:`SESSIONS`, per PDS and handle, shared by every
+publisher of the account, also after the campaign is applied again); atproto refreshes the access
+token with ``refreshSession`` before it expires. The app password is used again only when the
+PDS says the session expired (``ExpiredToken``) or a kept session is refused: once, and the call
+is made again (the PDS refused it before doing anything).
 The card must be at most 1,000,000 bytes (older PDSs refuse more with BlobTooLarge): the
 platform's row in campaign/platforms.py tells the pipeline to render it that small. Errors::
 
@@ -16,8 +23,8 @@ platform's row in campaign/platforms.py tells the pipeline to render it that sma
 
 from __future__ import annotations
 
-import io
 import re
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from functools import cached_property
@@ -33,13 +40,37 @@ from atproto_core.exceptions import AtProtocolError
 from ..definition import Account
 from .base import (AuthFailed, Context, OutcomeUnknown, Post, Published, PublishError, RateLimited, Rejected,
                    Transient, register)
-from .common import BasePublisher, same_text
+from .common import BasePublisher, image_size, same_text
 from .http import RateLimitInfo, network_error, reset_after, status_error
 
 T = TypeVar("T")
 _TOKEN_RE = re.compile(r"(?<![\w#])#[^\s#]+|https?://[^\s<>\"]+")
 _TRAILING = ".,;:!?)]}'\"។៕"
 _POSTING_PATH = "com.atproto.repo.createRecord"
+
+
+class Sessions:
+    """Logged-in sessions kept per process, by PDS and handle (atproto session strings)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: dict[tuple[str, str], str] = {}
+
+    def get(self, key: tuple[str, str]) -> str | None:
+        with self._lock:
+            return self._kept.get(key)
+
+    def keep(self, key: tuple[str, str], session: str) -> None:
+        with self._lock:
+            self._kept[key] = session
+
+    def forget(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._kept.pop(key, None)
+
+
+#: This process's Bluesky sessions: a publisher built again (a new definition) logs in no more.
+SESSIONS = Sessions()
 
 
 def rich_text(text: str) -> client_utils.TextBuilder:
@@ -62,13 +93,15 @@ def rich_text(text: str) -> client_utils.TextBuilder:
 
 def aspect_ratio(image: bytes) -> models.AppBskyEmbedDefs.AspectRatio | None:
     """The card's width and height, so clients reserve the right space before it loads."""
-    try:
-        from PIL import Image
+    width, height = image_size(image)
+    return models.AppBskyEmbedDefs.AspectRatio(width=width, height=height) if width and height else None
 
-        with Image.open(io.BytesIO(image)) as img:
-            return models.AppBskyEmbedDefs.AspectRatio(width=img.width, height=img.height)
-    except Exception:  # an unreadable image is the platform's to refuse; the ratio is optional
-        return None
+
+def session_expired(exc: BaseException) -> bool:
+    """Whether the PDS refused a call because the session's token expired (``ExpiredToken``)."""
+    response = exc.response if isinstance(exc, RequestErrorBase) else None
+    content = getattr(response, "content", None) if response is not None else None
+    return getattr(content, "error", None) == "ExpiredToken"
 
 
 class BlueskyPublisher(BasePublisher):
@@ -83,14 +116,32 @@ class BlueskyPublisher(BasePublisher):
 
     @cached_property
     def client(self) -> Client:
-        """A logged-in client (one createSession per publisher: the PDS limits them per handle)."""
+        """A logged-in client: the session this process keeps for the handle, else a new login."""
         if not self.account.handle:
             raise AuthFailed(f"{self.account.id}: a bluesky account needs 'handle' (e.g. licadho.bsky.social)")
         request = Request(timeout=self.timeout, event_hooks={"request": [self._on_request],
                                                              "response": [self._on_response]})
         client = Client(base_url=self.base_url, request=request)
-        self._do("login", lambda: client.login(self.account.handle, self.secret("app_password")))
+        client.on_session_change(lambda _event, session: SESSIONS.keep(self._key, session.encode()))
+        kept = SESSIONS.get(self._key)
+        if kept is not None:
+            try:
+                client.login(session_string=kept)
+                return client
+            except (UnauthorizedError, BadRequestError, LoginRequiredError):
+                SESSIONS.forget(self._key)  # expired or revoked: log in with the app password
+            except (AtProtocolError, httpx.HTTPError) as exc:
+                self.fail(self._error(exc, "login"), exc)
+        self._login(client)
         return client
+
+    @property
+    def _key(self) -> tuple[str, str]:
+        return self.base_url, str(self.account.handle)
+
+    def _login(self, client: Client) -> None:
+        """``createSession`` with the app password (limited per handle: only when no session holds)."""
+        self._do("login", lambda: client.login(self.account.handle, self.secret("app_password")), relogin=False)
 
     def _on_request(self, request: httpx.Request) -> None:
         self._last_path = request.url.path
@@ -129,11 +180,15 @@ class BlueskyPublisher(BasePublisher):
 
     # ---- errors --------------------------------------------------------------------------
 
-    def _do(self, step: str, call: Callable[[], T]) -> T:
+    def _do(self, step: str, call: Callable[[], T], relogin: bool = True) -> T:
         try:
             return call()
         except (AtProtocolError, httpx.HTTPError) as exc:
-            self.fail(self._error(exc, step), exc)
+            if not (relogin and session_expired(exc)):
+                self.fail(self._error(exc, step), exc)
+        SESSIONS.forget(self._key)  # the session expired: one new login, and the call once more
+        self._login(self.client)
+        return self._do(step, call, relogin=False)
 
     def _error(self, exc: BaseException, step: str) -> PublishError:
         what = self.what(step)

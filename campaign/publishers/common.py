@@ -9,6 +9,7 @@ length) from that row through :attr:`BasePublisher.spec`, never states one of it
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any, ClassVar, NoReturn
 
@@ -19,6 +20,18 @@ from ..platforms import PlatformSpec, spec
 from .base import AuthFailed, Context, Post, PublishError, Rejected
 from .http import RateLimitInfo, http_session, network_error
 from .redaction import redact, remember, safe_cause
+
+
+def image_size(image: bytes) -> tuple[int, int]:
+    """A card's width and height in pixels, read from its header; (0, 0) if it cannot be read
+    (the platform then refuses it, and says why)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(image)) as img:
+            return img.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        return 0, 0
 
 
 class BasePublisher:
@@ -98,6 +111,10 @@ class BasePublisher:
         if post.image_type not in row.image_types:
             raise Rejected(f"{self.account.id}: the card is {post.image_type}; {self.platform} takes "
                            f"{', '.join(row.image_types)}")
+        if row.max_side_sum is not None or row.max_ratio is not None:
+            problem = row.dimension_problem(*image_size(post.image))
+            if problem:
+                raise Rejected(f"{self.account.id}: the card's {problem} (use a smaller or squarer canvas)")
         limit = row.caption
         if limit is not None:
             length = limit.count(post.text)

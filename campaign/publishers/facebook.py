@@ -25,7 +25,7 @@ from .base import AuthFailed, Context, Post, Published, PublishError, RateLimite
 from .common import BasePublisher, same_text
 from .http import RateLimitInfo, reset_after
 
-GRAPH_VERSION = "v24.0"
+GRAPH_VERSION = "v25.0"  # the current version (March 2026); Meta keeps each about two years
 _RATE_CODES = {4, 17, 32, 613}
 _AUTH_CODES = {190, 102, 10}
 

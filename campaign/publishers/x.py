@@ -7,7 +7,7 @@ tweepy 4.17 has no v2 media upload, so ``POST /2/media/upload`` and ``POST /2/me
 Credentials (OAuth 1.0a user context): ``api_key``, ``api_secret``, ``access_token``,
 ``access_secret``. Errors::
 
-    429                       RateLimited (x-rate-limit-reset, or the 24-hour user limit's reset)
+    429                       RateLimited (x-rate-limit-reset, or the spent 24-hour user or app limit's reset)
     401                       AuthFailed
     403 duplicate content     Rejected  (X never takes identical text twice)
     403 otherwise             AuthFailed (app without write permission, suspended account)
@@ -26,6 +26,7 @@ import requests
 import tweepy
 
 from .. import xtext
+from ..platforms import costs
 from ..definition import Account
 from .base import AuthFailed, Context, Post, Published, PublishError, RateLimited, Rejected, Transient, register
 from .common import BasePublisher, same_text
@@ -74,10 +75,10 @@ class XPublisher(BasePublisher):
         return Published(remote_id=tweet_id, url=self._url(tweet_id), extra={"media_id": media_id})
 
     def lookup(self, post: Post) -> Published | None:
-        """Find the post among the account's 50 most recent posts by its text."""
+        """Find the post among the account's most recent posts (50: each read is billed) by its text."""
         try:
             me = self.client.get_me(user_auth=True)
-            tweets = self.client.get_users_tweets(me.data.id, user_auth=True, max_results=50,
+            tweets = self.client.get_users_tweets(me.data.id, user_auth=True, max_results=costs("x").lookup_reads,
                                                   exclude=["replies", "retweets"])
         except (tweepy.TweepyException, requests.RequestException) as exc:
             self.fail(self._error(exc, "lookup"), exc)
@@ -172,13 +173,17 @@ def _detail(exc: tweepy.HTTPException) -> str:
 
 
 def rate_limit_of(headers: Any) -> RateLimitInfo | None:
-    """The binding limit among X's windows: the endpoint's 15-minute window, or the 24-hour user
-    window when that one is spent (its reset is then the one that matters)."""
-    window = RateLimitInfo.from_headers(headers, "x-rate-limit-")
-    daily = RateLimitInfo.from_headers(headers, "x-user-limit-24hour-")
-    if daily is not None and daily.exhausted:
-        return daily
-    return window or daily
+    """The binding limit among X's windows: the endpoint's 15-minute window, the 24-hour user
+    window, or the app's 24-hour window (every account of the coalition's app shares it). A spent
+    window binds (the one that resets last, if several are spent); otherwise the endpoint's window,
+    else the user's, else the app's."""
+    windows = [RateLimitInfo.from_headers(headers, prefix)
+               for prefix in ("x-rate-limit-", "x-user-limit-24hour-", "x-app-limit-24hour-")]
+    known = [w for w in windows if w is not None]
+    spent = [w for w in known if w.exhausted]
+    if spent:
+        return max(spent, key=lambda w: w.reset_at.timestamp() if w.reset_at else 0.0)
+    return known[0] if known else None
 
 
 @register("x")

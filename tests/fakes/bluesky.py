@@ -1,12 +1,17 @@
 """A fake Bluesky PDS (the XRPC methods the publisher uses).
 
 ``com.atproto.server.createSession`` (identifier + app password; the session carries no didDoc,
-so the client stays on this server), ``app.bsky.actor.getProfile``,
+so the client stays on this server; at most 30 per 5 minutes per identifier, then 429
+``RateLimitExceeded``), ``com.atproto.server.refreshSession`` (the refresh JWT as bearer; a new
+pair), ``app.bsky.actor.getProfile``,
 ``com.atproto.repo.uploadBlob`` (raw body; more than 1,000,000 bytes is ``BlobTooLarge``),
 ``com.atproto.repo.createRecord`` (an ``app.bsky.feed.post``: at most 300 graphemes and 3000
 bytes, every image blob uploaded before, alt text present, facets' byte ranges matching
 their ``#tag`` or link), ``app.bsky.feed.getAuthorFeed``. Rate-limit headers ``ratelimit-*``.
-Fault endpoints: ``session``, ``profile``, ``upload``, ``create``, ``feed``.
+Fault endpoints: ``session``, ``refresh``, ``profile``, ``upload``, ``create``, ``feed``; kinds as
+:class:`FakeServer`'s, plus ``expired`` (400 ``ExpiredToken``, what a PDS answers an expired access
+token) and ``401`` (401 ``AuthenticationRequired``: a revoked session). ``expire_sessions()`` makes
+every access token issued so far expired; ``access_lifetime`` is how long a new one lasts.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import base64
 import hashlib
 import json
 import time
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,7 +39,8 @@ def jwt(did: str, lifetime: float = 7200) -> str:
     """A JWT-shaped token (atproto reads ``exp`` to decide when to refresh)."""
     header = _b64url(json.dumps({"alg": "HS256", "typ": "at+jwt"}).encode())
     payload = _b64url(json.dumps({"scope": "com.atproto.appPass", "sub": did, "iat": int(time.time()),
-                                  "exp": int(time.time() + lifetime), "aud": "did:web:fake.pds"}).encode())
+                                  "exp": int(time.time() + lifetime), "aud": "did:web:fake.pds",
+                                  "jti": uuid.uuid4().hex}).encode())
     return f"{header}.{payload}.{_b64url(hashlib.sha256((header + payload).encode()).digest())}"
 
 
@@ -52,9 +59,22 @@ class FakeBluesky(FakeServer):
         self.did = "did:plc:fakefakefakefakefakefake"
         self.blobs: dict[str, dict[str, Any]] = {}
         self.tokens: set[str] = set()
+        self.expired: set[str] = set()
+        self.refresh_tokens: set[str] = set()
         self.sessions = 0
+        self.refreshes = 0
+        self.access_lifetime = 7200.0  # seconds; atproto refreshes 15 minutes before the exp
+        self.session_times: list[float] = []  # createSession calls, for its limit (30 per 5 minutes)
+
+    def expire_sessions(self) -> None:
+        """Every access token issued so far is now expired (as after a PDS restart or a long pause)."""
+        with self.lock:
+            self.expired |= self.tokens
+            self.tokens.clear()
 
     def _auth(self, request: Request) -> None:
+        if request.bearer in self.expired:
+            raise problem(400, {"error": "ExpiredToken", "message": "Token has expired"})
         if request.bearer not in self.tokens:
             raise problem(401, {"error": "AuthenticationRequired", "message": "Authentication Required"})
 
@@ -66,13 +86,34 @@ class FakeBluesky(FakeServer):
 
     def create_session(self, request: Request) -> Response:
         body = request.json() or {}
+        with self.lock:
+            now = time.time()
+            self.session_times = [t for t in self.session_times if t > now - 300]
+            if len(self.session_times) >= 30:
+                raise problem(429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
+                              {"ratelimit-limit": "30", "ratelimit-remaining": "0",
+                               "ratelimit-reset": str(int(self.session_times[0] + 300)), "ratelimit-policy": "30;w=300"})
+            self.session_times.append(now)
         if body.get("identifier") not in (self.handle, self.did) or body.get("password") != self.app_password:
             raise problem(401, {"error": "AuthenticationRequired", "message": "Invalid identifier or password"})
-        token = jwt(self.did)
+        with self.lock:
+            self.sessions += 1
+        return self._session_answer()
+
+    def refresh_session(self, request: Request) -> Response:
+        with self.lock:
+            if request.bearer not in self.refresh_tokens:
+                raise problem(400, {"error": "ExpiredToken", "message": "Token has expired"})
+            self.refresh_tokens.discard(request.bearer)
+            self.refreshes += 1
+        return self._session_answer()
+
+    def _session_answer(self) -> Response:
+        token, refresh = jwt(self.did, self.access_lifetime), jwt(self.did, 90 * 86400)
         with self.lock:
             self.tokens.add(token)
-            self.sessions += 1
-        return Response(200, {"did": self.did, "handle": self.handle, "accessJwt": token, "refreshJwt": jwt(self.did, 86400),
+            self.refresh_tokens.add(refresh)
+        return Response(200, {"did": self.did, "handle": self.handle, "accessJwt": token, "refreshJwt": refresh,
                               "active": True, "email": "press@example.org"}, self._limits())
 
     def profile(self, request: Request) -> Response:
@@ -144,6 +185,7 @@ class FakeBluesky(FakeServer):
 
     routes = [
         ("POST", r"/xrpc/com\.atproto\.server\.createSession", "session", create_session),
+        ("POST", r"/xrpc/com\.atproto\.server\.refreshSession", "refresh", refresh_session),
         ("GET", r"/xrpc/app\.bsky\.actor\.getProfile", "profile", profile),
         ("POST", r"/xrpc/com\.atproto\.repo\.uploadBlob", "upload", upload),
         ("POST", r"/xrpc/com\.atproto\.repo\.createRecord", "create", create_record),
@@ -156,7 +198,9 @@ class FakeBluesky(FakeServer):
                             {"ratelimit-limit": "5000", "ratelimit-remaining": "0", "ratelimit-reset": str(epoch_in(300)),
                              "ratelimit-policy": "5000;w=3600"})
         if kind == "401":
-            return Response(401, {"error": "ExpiredToken", "message": "Token has expired"})
+            return Response(401, {"error": "AuthenticationRequired", "message": "Authentication Required"})
+        if kind == "expired":
+            return Response(400, {"error": "ExpiredToken", "message": "Token has expired"})
         if kind in ("500", "503"):
             return Response(int(kind), {"error": "InternalServerError", "message": "Internal Server Error"})
         if kind == "duplicate":  # Bluesky takes duplicates; the nearest refusal is a bad record

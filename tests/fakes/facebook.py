@@ -2,7 +2,8 @@
 
 ``POST /v{N}/{page-id}/photos`` (multipart ``source``, ``caption``, ``alt_text_custom``, the
 Page token as ``access_token`` or a Bearer header; answers ``{"id", "post_id"}``),
-``GET /v{N}/{page-id}/posts``, ``GET /v{N}/{page-id}``. Errors in Graph's shape
+``GET /v{N}/{page-id}/posts``, ``GET /v{N}/{page-id}``. Versions before ``oldest`` (v25.0 unless
+set) answer Graph's error for a version past its end of life (code 2635). Errors in Graph's shape
 ``{"error": {"message", "type", "code", "fbtrace_id"}}``. Fault endpoints: ``photos``,
 ``posts``, ``page``; kinds ``429`` (code 80001 with X-Business-Use-Case-Usage), ``401``
 (code 190), ``abusive`` (368), ``duplicate`` (506), ``500`` (code 2, transient), ``503``, ``hang``.
@@ -27,8 +28,13 @@ class FakeFacebook(FakeServer):
     def __init__(self, token: str = "EAAGpage-token", page_id: str = "104000000000001", name: str = "CCHR Cambodia") -> None:
         super().__init__()
         self.token, self.page_id, self.name = token, page_id, name
+        self.oldest = (25, 0)
 
     def _auth(self, request: Request) -> None:
+        version = tuple(int(n) for n in request.path.split("/")[1].lstrip("v").split("."))
+        if version < self.oldest:
+            raise problem(400, graph_error(2635, f"(#2635) You are calling a deprecated version of the Graph API "
+                                                 f"(v{'.'.join(map(str, version))}). Please update to the latest version."))
         token = request.form.get("access_token") or request.query.get("access_token") or request.bearer
         if token != self.token:
             raise problem(400, graph_error(190, "Invalid OAuth access token - Cannot parse access token"))

@@ -50,12 +50,15 @@ class FakeTelegram(FakeServer):
         self._chat(request)
         if "photo" not in request.files:
             raise problem(400, _error(400, "Bad Request: there is no photo in the request"))
+        width, height = _dimensions(request.files["photo"][2])
+        if width + height > 10_000 or max(width, height) > 20 * max(1, min(width, height)):
+            raise problem(400, _error(400, "Bad Request: PHOTO_INVALID_DIMENSIONS"))
         caption = request.form.get("caption", "")
         if len(caption.encode("utf-16-le")) // 2 > 1024:
             raise problem(400, _error(400, "Bad Request: message caption is too long"))
         message = {"message_id": self.next_id(), "chat": self.chat, "date": int(time.time()), "caption": caption,
                    "photo": [{"file_id": f"AgAC{self.next_id()}", "file_size": len(request.files["photo"][2]),
-                              "width": 1080, "height": 1350}]}
+                              "width": width, "height": height}]}
         with self.lock:
             self.posted.append({**message, "text": caption})
         return message
@@ -92,3 +95,13 @@ class FakeTelegram(FakeServer):
         if kind == "duplicate":
             return Response(400, _error(400, "Bad Request: message caption is too long"))
         return super().fault(kind, request, endpoint)
+
+
+def _dimensions(photo: bytes) -> tuple[int, int]:
+    """A photo's width and height (sendPhoto: width + height at most 10,000, ratio at most 20)."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(photo)) as img:
+        return img.size

@@ -63,7 +63,9 @@ class FakeX(FakeServer):
         reset = str(epoch_in(900))
         return {"x-rate-limit-limit": "100", "x-rate-limit-remaining": str(self.remaining), "x-rate-limit-reset": reset,
                 "x-user-limit-24hour-limit": "17", "x-user-limit-24hour-remaining": "16",
-                "x-user-limit-24hour-reset": str(epoch_in(86400))}
+                "x-user-limit-24hour-reset": str(epoch_in(86400)),
+                "x-app-limit-24hour-limit": "10000", "x-app-limit-24hour-remaining": "9876",
+                "x-app-limit-24hour-reset": str(epoch_in(86400))}
 
     # ---- routes ----------------------------------------------------------------------------
 
@@ -145,6 +147,14 @@ class FakeX(FakeServer):
             return Response(429, {"errors": [{"code": 88, "message": "Rate limit exceeded"}]},
                             {"x-rate-limit-limit": "100", "x-rate-limit-remaining": "0",
                              "x-rate-limit-reset": str(epoch_in(self.rate_reset_seconds or 600))})
+        if kind == "app-limit":  # the app's 24-hour post budget (shared by every account of the app) is spent
+            return Response(429, {"errors": [{"code": 88, "message": "Rate limit exceeded"}]},
+                            {"x-rate-limit-limit": "100", "x-rate-limit-remaining": "99",
+                             "x-rate-limit-reset": str(epoch_in(900)),
+                             "x-user-limit-24hour-limit": "17", "x-user-limit-24hour-remaining": "12",
+                             "x-user-limit-24hour-reset": str(epoch_in(3 * 3600)),
+                             "x-app-limit-24hour-limit": "10000", "x-app-limit-24hour-remaining": "0",
+                             "x-app-limit-24hour-reset": str(epoch_in(5 * 3600))})
         if kind == "401":
             return Response(401, _unauthorized())
         if kind == "duplicate":

@@ -1,18 +1,22 @@
 """The Calendar tab (``/campaigns/{id}/calendar``): weeks × accounts, each cell the card's thumbnail
 coloured by the post's state, release posts and the finale marked, failed / in-doubt / missed posts
 standing out; a click opens the post. ``/thumbs/{sha}`` serves a card's thumbnail (drawn once, kept
-in Redis, cached by the browser for good: the address names the card's hash)."""
+in Redis, cached by the browser for good: the address names the card's hash). Each week row links
+``/campaigns/{id}/kits/{week}`` ("download kit"): a zip of every language's kit for partners who
+post by hand (``?language=km``: that language's zip alone), for viewers and operators alike."""
 
 from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from ..auth import Caller, context, page_viewer
 from ..context import WebContext
+from ...cards.kit import KitError
 from ..errors import NotFound
+from ..kits import week_kit
 from ..render import NavItem
 from ..schedule import ALARMS, calendar
 from ..thumbs import MEDIA_TYPE
@@ -36,6 +40,16 @@ def thumbnail(sha: str, caller: Caller = Depends(page_viewer), ctx: WebContext =
     if data is None:
         raise NotFound(f"no card has the hash {sha!r}; open the post's page for its current card")
     return Response(data, media_type=MEDIA_TYPE, headers={"Cache-Control": FOREVER, "ETag": f'"t-{sha}"'})
+
+
+@router.get("/campaigns/{cid}/kits/{week}")
+def kit(cid: str, week: int, language: str | None = Query(None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$"),
+        caller: Caller = Depends(page_viewer), ctx: WebContext = Depends(context)) -> Response:
+    try:
+        name, data = week_kit(ctx.ledger, cid, week, language, ctx.now())
+    except KitError as exc:
+        raise NotFound(str(exc)) from None
+    return Response(data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 __all__ = ["NAV", "router"]

@@ -1,0 +1,49 @@
+"""The dashboard's kits for partners who post by hand (the "download kit" link of a Calendar week):
+the same zips as ``campaign kit``, made from the campaign as applied in Redis (its posts, roster
+as known today, templates, photos and logos), never from a folder."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+
+from ..cards.kit import KitSources, kit_entries, kit_name, zip_kits
+from ..ledger import Ledger
+from ..ledger.states import CANCELLED
+from ..pipeline.applied import load_applied, template_for
+from ..pipeline.settings import Settings
+from ..pipeline.tick import known_roster
+
+
+def applied_sources(ledger: Ledger, cid: str, now: datetime, week: int) -> KitSources:
+    """A kit's sources from the ledger: the campaign's posts (cancelled ones left out) and what
+    its X posts of ``week`` already say."""
+    applied = load_applied(ledger, cid)
+    posts = [p for p in ledger.posts(cid) if p.state != CANCELLED]
+    cache = Settings().cache_dir
+    names = {p.slot.template for p in posts if p.slot.week == week}
+    return KitSources(
+        applied.campaign, known_roster(applied, now), [p.slot for p in posts],
+        {name: template_for(ledger, applied, name, cache) for name in names},
+        photo=lambda pid: ledger.get_blob(applied.photos[pid]) if pid in applied.photos else None,
+        logo=lambda aid: ledger.get_blob(applied.logos[aid]) if aid in applied.logos else None,
+        x_posted=tuple(p.caption for p in posts if p.slot.week == week and p.slot.platform == "x" and p.caption))
+
+
+def week_kit(ledger: Ledger, cid: str, week: int, language: str | None, now: datetime) -> tuple[str, bytes]:
+    """The kit of ``language`` for ``week`` (file name, zip), or without a language a zip of every
+    language's kit. Raises KitError (unknown week or language) or UnknownCampaign."""
+    ledger.campaign(cid)
+    src = applied_sources(ledger, cid, now, week)
+    zips = zip_kits(kit_entries(src, week, [language] if language else None))
+    if language:
+        return kit_name(cid, week, language), zips[language]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for lang, data in zips.items():
+            archive.writestr(kit_name(cid, week, lang), data)
+    return f"{cid}-week{week:02d}-kits.zip", out.getvalue()
+
+
+__all__ = ["applied_sources", "week_kit"]
