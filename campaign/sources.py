@@ -5,7 +5,7 @@ goes through :func:`load_model`, so organisers and designers get the same kind o
 
     config/campaigns/x/campaign.yaml:14: accounts[2].credentials: a literal secret is not allowed; ...
 
-The YAML is read by :mod:`campaign.yamlread` (bounded in size, depth and alias expansion, with
+The YAML is read by :mod:`campaign.bounded` (bounded in size, depth and alias expansion, with
 libyaml's C parser) so that each value keeps the line it came from; pydantic's error locations are
 then mapped back onto those lines.
 """
@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, Problem
-from .yamlread import Loc, compose, explain, format_loc, read_text
+from .bounded import Loc, compose, explain, format_loc, read_text
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -52,7 +52,7 @@ class Located:
 
 def read_yaml(path: Path, display: str | None = None) -> Located:
     """Parse one YAML file, keeping the line of every value. Raises InputError on bad YAML, and on
-    a file too big, too deep or expanding too far (:mod:`campaign.yamlread` says the limits)."""
+    a file too big, too deep or expanding too far (:mod:`campaign.bounded` says the limits)."""
     name = display or str(path)
     text = read_text(path, name)
     try:

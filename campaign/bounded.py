@@ -1,7 +1,9 @@
-"""Reading a YAML file without letting it hang or crash the program: bounded before it is parsed.
+"""Reading input files bounded, before anything parses them: no file can hang or crash the program.
 
-Every YAML file the project reads (campaign.yaml, roster.yaml, template.yaml, the dashboard's users
-file) comes through :func:`read_text` and :func:`compose`, called by :func:`campaign.sources.read_yaml`:
+:func:`read_at_most` reads any file up to a limit its caller names (photos, logos and template
+images: ``cards.photos.MAX_PHOTO_BYTES``; secret files: ``credentials.MAX_SECRET_BYTES``). Every
+YAML file the project reads (campaign.yaml, roster.yaml, template.yaml, the dashboard's users file)
+comes through :func:`read_text` and :func:`compose`, called by :func:`campaign.sources.read_yaml`:
 
 - the file is read up to :data:`MAX_YAML_BYTES` and refused above it, before it is parsed;
 - a character YAML does not allow (a NUL byte, a control character) is refused at its line and
@@ -23,7 +25,6 @@ import gc
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -105,45 +106,46 @@ def read_text(path: Path, name: str, limit: int = MAX_YAML_BYTES) -> str:
     return text
 
 
-@dataclass
 class _Open:
     """A mapping or sequence being built."""
 
-    value: dict[Any, Any] | list[Any]
-    path: Loc | None  # None: this collection is a mapping key (refused when it ends)
-    line: int
-    anchor: str | None
-    weight: int = 1  # nodes in its expansion: what an alias to it repeats
-    key: Any = None  # a mapping's key waiting for its value
-    key_line: int = 0
-    has_key: bool = False
+    __slots__ = ("value", "path", "line", "anchor", "weight", "key", "key_line", "has_key", "is_list")
+
+    def __init__(self, value: dict[Any, Any] | list[Any], path: Loc | None, line: int, anchor: str | None):
+        self.value, self.path, self.line, self.anchor = value, path, line, anchor
+        self.path = path  # None: this collection is a mapping key (refused when it ends), or inside one
+        self.weight = 1  # nodes in its expansion: what an alias to it repeats
+        self.key: Any = None  # a mapping's key waiting for its value
+        self.key_line, self.has_key, self.is_list = 0, False, isinstance(value, list)
 
 
-@dataclass
 class _Builder:
     """Plain data from parser events, the line of every value recorded by its path."""
 
-    name: str
-    lines: dict[Loc, int] = field(default_factory=dict)
-    stack: list[_Open] = field(default_factory=list)
-    anchors: dict[str, tuple[Any, int]] = field(default_factory=dict)
-    repeated: int = 0
-    root: Any = None
-    documents: int = 0
+    def __init__(self, name: str):
+        self.name = name
+        self.lines: dict[Loc, int] = {}
+        self.stack: list[_Open] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.repeated = 0
+        self.root: Any = None
+        self.documents = 0
+        self.known: dict[str, Any] = {}  # plain scalar -> its value (immutable: text, numbers, dates, None)
 
     def fail(self, line: int, message: str, loc: Loc = ()) -> InputError:
         return InputError([Problem(self.name, line, format_loc(loc), message)])
 
-    def child_path(self) -> Loc | None:
-        """The path of the node starting now (None: it is a mapping key)."""
+    def place(self, line: int) -> None:
+        """Record the line of the node starting now, unless it is (inside) a mapping key."""
         if not self.stack:
-            return ()
+            self.lines[()] = line
+            return
         top = self.stack[-1]
-        if top.path is None:
-            return None
-        if isinstance(top.value, list):
-            return top.path + (len(top.value),)
-        return top.path + (top.key,) if top.has_key else None
+        if top.path is not None:
+            if top.is_list:
+                self.lines[top.path + (len(top.value),)] = line
+            elif top.has_key:
+                self.lines[top.path + (top.key,)] = line
 
     def add(self, value: Any, weight: int, line: int, anchor: str | None) -> None:
         """A finished node: remembered under its anchor, then put in its parent."""
@@ -154,8 +156,8 @@ class _Builder:
             return
         top = self.stack[-1]
         top.weight += weight
-        if isinstance(top.value, list):
-            top.value.append(value)
+        if top.is_list:
+            top.value.append(value)  # type: ignore[union-attr]
         elif not top.has_key:
             if isinstance(value, (dict, list)):
                 raise self.fail(line, "a key must be a plain value", top.path or ())
@@ -167,58 +169,62 @@ class _Builder:
                 if key in top.value:
                     raise self.fail(top.key_line, "this key appears twice; keep one", top.path + (key,))
                 self.lines[top.path + (key,)] = top.key_line
-            top.value[key] = value  # type: ignore[index]
+            top.value[key] = value  # type: ignore[call-overload]
 
     def start(self, value: dict[Any, Any] | list[Any], line: int, anchor: str | None) -> None:
-        if len(self.stack) >= MAX_DEPTH:
+        stack = self.stack
+        if len(stack) >= MAX_DEPTH:
             raise self.fail(line, _TOO_DEEP)
-        path = self.child_path()
-        if path is not None:
-            self.lines[path] = line
-        self.stack.append(_Open(value, path, line, anchor))
+        self.place(line)
+        stack.append(_Open(value, self.child_path(), line, anchor))
 
-    def end(self) -> None:
-        done = self.stack.pop()
-        self.add(done.value, done.weight, done.line, done.anchor)
+    def child_path(self) -> Loc | None:
+        """The path of the node starting now (None: it is, or is inside, a mapping key)."""
+        if not self.stack:
+            return ()
+        top = self.stack[-1]
+        if top.path is None:
+            return None
+        return top.path + (len(top.value),) if top.is_list else top.path + (top.key,) if top.has_key else None
 
-    def scalar(self, event: ev.ScalarEvent, line: int) -> None:
-        path = self.child_path()
-        if path is not None:
-            self.lines[path] = line
-        self.add(_scalar(event, line, self), 1, line, event.anchor)
-
-    def alias(self, event: ev.AliasEvent, line: int) -> None:
-        if event.anchor not in self.anchors:
-            raise self.fail(line, f"*{event.anchor} refers to no anchor &{event.anchor} above it; "
+    def alias(self, anchor: str, line: int) -> None:
+        if anchor not in self.anchors:
+            raise self.fail(line, f"*{anchor} refers to no anchor &{anchor} above it; "
                                   "define the anchor first (a collection cannot contain an alias to itself)")
-        value, weight = self.anchors[event.anchor]
+        value, weight = self.anchors[anchor]
         self.repeated += weight
         if self.repeated > MAX_ALIAS_VALUES:
             raise self.fail(line, f"aliases (*name) repeat more than {MAX_ALIAS_VALUES:,} values in all (a "
-                                  "\"billion laughs\"?); write the values out, or use fewer aliases")
-        path = self.child_path()
-        if path is not None:
-            self.lines[path] = line
+                                  "\"billion laughs\"?); write the values out, or use fewer aliases",
+                            self.child_path() or ())
+        self.place(line)
         self.add(value, weight, line, None)
 
 
+# The first characters of a plain scalar that may be something other than text (a number, a date,
+# true, null...): any other plain scalar is text without asking the resolver.
+_MAYBE_TYPED = frozenset(k for k in _SCALARS.yaml_implicit_resolvers if k)
+
+
 def _scalar(event: ev.ScalarEvent, line: int, builder: _Builder) -> Any:
-    tag = event.tag
+    tag, value = event.tag, event.value
     if tag is None or tag == "!":
-        tag = _SCALARS.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if not event.implicit[0] or (value and value[0] not in _MAYBE_TYPED):
+            return value  # quoted, or plain text that cannot be read as anything else
+        tag = _SCALARS.resolve(yaml.ScalarNode, value, event.implicit)
     if tag == _STR:
-        return event.value
-    if tag.endswith((":int", ":float")) and ":" in event.value:
-        return event.value  # YAML 1.1 reads 10:00 as sexagesimal 600; keep it as the time it means
+        return value
+    if tag.endswith((":int", ":float")) and ":" in value:
+        return value  # YAML 1.1 reads 10:00 as sexagesimal 600; keep it as the time it means
     if tag.endswith((":merge", ":value")):
-        return event.value  # `<<` and `=` are plain keys here (the model says they are unknown)
+        return value  # `<<` and `=` are plain keys here (the model says they are unknown)
     construct = _SCALARS.yaml_constructors.get(tag)
     if construct is None or tag.endswith((":map", ":seq", ":omap", ":pairs", ":set")):
         raise builder.fail(line, f"not valid YAML: the tag {tag!r} is not allowed here; remove it")
     try:
-        return construct(_SCALARS, yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark))
+        return construct(_SCALARS, yaml.ScalarNode(tag, value, event.start_mark, event.end_mark))
     except ValueError:
-        return event.value  # e.g. an impossible date 2021-02-30: let the model say what is wrong
+        return value  # e.g. an impossible date 2021-02-30: let the model say what is wrong
     except yaml.YAMLError as exc:
         raise builder.fail(line, f"not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
 
@@ -260,24 +266,51 @@ def compose(text: str, name: str) -> tuple[Any, dict[Loc, int]]:
 
 
 def _run(parser: Any, b: _Builder) -> None:
-    get = parser.get_event
+    get, place, add = parser.get_event, b.place, b.add
+    scalar, mapping, sequence = ev.ScalarEvent, ev.MappingStartEvent, ev.SequenceStartEvent
+    ends = (ev.MappingEndEvent, ev.SequenceEndEvent)
+    stack, lines, known = b.stack, b.lines, b.known
     while (event := get()) is not None:
         kind = type(event)
-        line = event.start_mark.line + 1
-        if kind is ev.ScalarEvent:
-            b.scalar(event, line)
-        elif kind is ev.MappingStartEvent:
-            b.start({}, line, event.anchor)
-        elif kind is ev.SequenceStartEvent:
-            b.start([], line, event.anchor)
-        elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
-            b.end()
+        if kind is scalar:
+            line = event.start_mark.line + 1
+            text = event.value
+            if event.tag is None and event.implicit[0] and text in known:
+                value = known[text]  # plain scalars repeat (types, dates, true): resolved once
+            else:
+                value = _scalar(event, line, b)
+                if event.tag is None and event.implicit[0]:
+                    known[text] = value
+            top = stack[-1] if stack else None
+            if top is not None and top.path is not None and event.anchor is None and (top.is_list or top.has_key):
+                # the common case, inline: a value in a list or under its key
+                top.weight += 1
+                if top.is_list:
+                    lines[top.path + (len(top.value),)] = line
+                    top.value.append(value)  # type: ignore[union-attr]
+                    continue
+                key, top.has_key = top.key, False
+                if key in top.value:
+                    raise b.fail(top.key_line, "this key appears twice; keep one", top.path + (key,))
+                lines[top.path + (key,)] = top.key_line
+                top.value[key] = value  # type: ignore[call-overload]
+                continue
+            place(line)
+            add(value, 1, line, event.anchor)
+        elif kind in ends:
+            done = b.stack.pop()
+            add(done.value, done.weight, done.line, done.anchor)
+        elif kind is mapping:
+            b.start({}, event.start_mark.line + 1, event.anchor)
+        elif kind is sequence:
+            b.start([], event.start_mark.line + 1, event.anchor)
         elif kind is ev.AliasEvent:
-            b.alias(event, line)
+            b.alias(event.anchor, event.start_mark.line + 1)
         elif kind is ev.DocumentStartEvent:
             b.documents += 1
             if b.documents > 1:
-                raise b.fail(line, "a second YAML document starts here (a line '---'); keep one document per file")
+                raise b.fail(event.start_mark.line + 1,
+                             "a second YAML document starts here (a line '---'); keep one document per file")
 
 
 def explain(text: str, exc: yaml.MarkedYAMLError) -> yaml.MarkedYAMLError:
