@@ -22,7 +22,7 @@ from .credentials import check_ref
 from .platforms import ACCOUNT_FIELDS, NAMES, Name, check_account_field, spec
 from .roster import ID_RE, Roster
 from .sources import InputError, Located, Problem, did_you_mean, load_model
-from .types import LANG_RE, Duration, LocalTime
+from .types import LANG_RE, Duration, LocalTime, Shown
 from .words import DurationUnit, UnknownLanguage, supported
 
 PLATFORMS = NAMES  # one row each in campaign.platforms
@@ -167,7 +167,7 @@ class Account(Model):
     """One partner's account on one platform."""
 
     id: str = Field(pattern=ID_RE)
-    organisation: str = Field(min_length=1)
+    organisation: Shown
     platform: Platform
     language: str
     credentials: dict[str, str] | str | None = None
@@ -234,7 +234,7 @@ class Campaign(Model):
     """``campaign.yaml``: when, how often, who posts, and in which words."""
 
     id: str = Field(pattern=ID_RE)
-    name: str = Field(min_length=1)
+    name: Shown
     timezone: str
     start: date
     end: date
