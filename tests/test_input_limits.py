@@ -184,3 +184,26 @@ def test_the_command_prints_one_located_line_and_queues_nothing(tmp_path: Path) 
 def test_the_example_campaign_still_loads() -> None:
     checked = load_checked(ROOT / "config" / "campaigns" / "release-hrds-2021")
     assert checked.slots
+
+
+@pytest.mark.parametrize("reader", ["campaign.yaml", "roster.yaml", "template.yaml", "users file"])
+def test_every_yaml_the_project_reads_is_bounded(tmp_path: Path, reader: str) -> None:
+    """Each reader of a YAML file goes through campaign.bounded: a bomb in any of them is one located line."""
+    from campaign.cards import load_template
+    from campaign.definition import load_folder
+    from campaign.web.users import load_users
+
+    text, where = bomb()
+    folder = write_folder(tmp_path)
+    path = {"campaign.yaml": folder / "campaign.yaml", "roster.yaml": folder / "roster.yaml",
+            "template.yaml": tmp_path / "tpl" / "template.yaml", "users file": tmp_path / "users.yaml"}[reader]
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text + "x: 1\n", encoding="utf-8")
+    start = time.process_time()
+    with pytest.raises(InputError) as err:
+        {"campaign.yaml": lambda: load_folder(folder), "roster.yaml": lambda: load_folder(folder),
+         "template.yaml": lambda: load_template(path.parent), "users file": lambda: load_users(path)}[reader]()
+    assert time.process_time() - start < 0.5
+    assert [str(p) for p in err.value.problems if "aliases" in p.message] == [
+        f"{path}:{where}: aliases (*name) repeat more than {MAX_ALIAS_VALUES:,} values in all (a \"billion laughs\"?); "
+        "write the values out, or use fewer aliases"]
