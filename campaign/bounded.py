@@ -101,8 +101,8 @@ def read_text(path: Path, name: str, limit: int = MAX_YAML_BYTES) -> str:
         char = bad.group()
         what = unicodedata.name(char, "a control character")
         raise InputError([Problem(name, line, "", f"column {column}: the character U+{ord(char):04X} ({what}) is not "
-                                  "allowed in YAML; delete it (it often comes with text copied from another "
-                                  "program) or write it as \\u escape inside double quotes")])
+                                  "allowed in YAML; delete it (it often comes with text copied from another program), "
+                                  f"or if it is meant, write it as \"\\u{ord(char):04X}\" inside double quotes")])
     return text
 
 
@@ -112,7 +112,7 @@ class _Open:
     __slots__ = ("value", "path", "line", "anchor", "weight", "key", "key_line", "has_key", "is_list")
 
     def __init__(self, value: dict[Any, Any] | list[Any], path: Loc | None, line: int, anchor: str | None):
-        self.value, self.path, self.line, self.anchor = value, path, line, anchor
+        self.value, self.line, self.anchor = value, line, anchor
         self.path = path  # None: this collection is a mapping key (refused when it ends), or inside one
         self.weight = 1  # nodes in its expansion: what an alias to it repeats
         self.key: Any = None  # a mapping's key waiting for its value
@@ -332,5 +332,5 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> yaml.MarkedYAMLError:
     return exc
 
 
-__all__ = ["MAX_ALIAS_VALUES", "MAX_DEPTH", "MAX_YAML_BYTES", "Loc", "compose", "explain", "format_loc", "megabytes", "read_at_most",
-           "read_text"]
+__all__ = ["MAX_ALIAS_VALUES", "MAX_DEPTH", "MAX_YAML_BYTES", "Loc", "compose", "explain", "format_loc", "megabytes",
+           "read_at_most", "read_text"]

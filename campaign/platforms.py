@@ -150,7 +150,8 @@ ACCOUNT_FIELDS: dict[str, AccountField] = {
     "handle": AccountField(lambda t: None if _HANDLE_RE.match(t.removeprefix("@")) else "is not a Bluesky handle",
                            "licadho.bsky.social (or the account's DID, or its e-mail address)"),
     "channel": AccountField(lambda t: None if re.fullmatch(r"@[A-Za-z0-9_]{1,32}|-?\d{1,20}", t)
-                            else "is not a Telegram chat", "@channel_name, or the chat's number such as -1001234567890"),
+                            else "is not a Telegram chat",
+                            "@channel_name, or the chat's number such as -1001234567890"),
     "page_id": AccountField(lambda t: None if re.fullmatch(r"\d{1,25}", t) else "is not a Facebook Page id",
                             "104000000000001 (the Page's number, in its settings under Page ID)"),
 }
@@ -180,5 +181,5 @@ def spec(name: str) -> PlatformSpec:
         raise KeyError(f"no platform {name!r}; known: {', '.join(NAMES)}") from None
 
 
-__all__ = ["ACCOUNT_FIELDS", "NAMES", "TABLE", "URL_WEIGHT", "AccountField", "Limit", "Name", "PlatformSpec", "grapheme_count", "mastodon_length",
-           "check_account_field", "spec", "utf16_units"]
+__all__ = ["ACCOUNT_FIELDS", "NAMES", "TABLE", "URL_WEIGHT", "AccountField", "Limit", "Name", "PlatformSpec",
+           "check_account_field", "grapheme_count", "mastodon_length", "spec", "utf16_units"]
