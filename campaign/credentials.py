@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .bounded import read_at_most
 from .errors import CredentialError
 from .platforms import TABLE
 
@@ -48,6 +49,23 @@ def check_ref(value: Any) -> str:
     return value.strip()
 
 
+MAX_SECRET_BYTES = 64 * 1024  # a token, a key or an apprise URL is far less
+
+
+def read_secret(path: Path) -> str:
+    """The text of a secret file, stripped, read no further than :data:`MAX_SECRET_BYTES`. OSError
+    if it cannot be read; ValueError (``is ...``: what is wrong, never the content) if it is too big
+    or not text."""
+    data = read_at_most(path, MAX_SECRET_BYTES)
+    if data is None:
+        raise ValueError(f"is larger than {MAX_SECRET_BYTES // 1024} KB, too big for a secret (one token or URL); "
+                         "check the path")
+    try:
+        return data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise ValueError("is not UTF-8 text, so not a secret (one token or URL); check the path") from None
+
+
 def resolve(ref: str, base: Path | None = None, environ: dict[str, str] | None = None) -> Secret:
     """Read the secret named by ``ref``. Relative ``file:`` paths resolve against ``base``."""
     env = os.environ if environ is None else environ
@@ -62,9 +80,11 @@ def resolve(ref: str, base: Path | None = None, environ: dict[str, str] | None =
         if not path.is_absolute() and base is not None:
             path = base / path
         try:
-            value = path.read_text(encoding="utf-8").strip()
+            value = read_secret(path)
         except OSError as exc:
             raise CredentialError(f"{ref}: cannot read the file ({exc.strerror})") from None
+        except ValueError as exc:
+            raise CredentialError(f"{ref}: the file {exc}") from None
         if not value:
             raise CredentialError(f"{ref}: the file is empty")
         return Secret(value, ref)
@@ -100,9 +120,11 @@ def _problem(ref: str, base: Path | None, env: Mapping[str, str]) -> str | None:
     if not path.is_absolute() and base is not None:
         path = base / path
     try:
-        empty = not path.read_text(encoding="utf-8").strip()
+        empty = not read_secret(path)
     except OSError as exc:
         return f"cannot be read ({exc.strerror or type(exc).__name__}: {path})"
+    except ValueError as exc:
+        return f"{exc} ({path})"
     return "is an empty file" if empty else None
 
 

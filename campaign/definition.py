@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from .alert_config import Alert, check_dashboard_url
 from .credentials import check_ref
-from .platforms import NAMES, Name, spec
+from .platforms import ACCOUNT_FIELDS, NAMES, Name, check_account_field, spec
 from .roster import ID_RE, Roster
 from .sources import InputError, Located, Problem, did_you_mean, load_model
-from .types import LANG_RE, Duration, LocalTime
+from .types import LANG_RE, Duration, LocalTime, Shown
 from .words import DurationUnit, UnknownLanguage, supported
 
 PLATFORMS = NAMES  # one row each in campaign.platforms
@@ -167,7 +167,7 @@ class Account(Model):
     """One partner's account on one platform."""
 
     id: str = Field(pattern=ID_RE)
-    organisation: str = Field(min_length=1)
+    organisation: Shown
     platform: Platform
     language: str
     credentials: dict[str, str] | str | None = None
@@ -193,6 +193,11 @@ class Account(Model):
                     raise ValueError(f"{key}: {exc}") from None
             return {k: v.strip() for k, v in value.items()}
         return check_ref(value)
+
+    @field_validator(*ACCOUNT_FIELDS, mode="before")
+    @classmethod
+    def _written_as_the_platform_expects(cls, value: Any, info: ValidationInfo) -> Any:
+        return None if value is None else check_account_field(str(info.field_name), value)
 
     @field_validator("language")
     @classmethod
@@ -229,7 +234,7 @@ class Campaign(Model):
     """``campaign.yaml``: when, how often, who posts, and in which words."""
 
     id: str = Field(pattern=ID_RE)
-    name: str = Field(min_length=1)
+    name: Shown
     timezone: str
     start: date
     end: date

@@ -3,7 +3,7 @@
 A row says how long a caption may be and how the platform counts it, how many bytes a card may
 have and in which formats, how long its alt text may be, whether a post can be looked up on the
 platform (how an in-doubt post is settled), which credentials an account gives and which account
-fields it needs, and which module publishes to it. Everything else reads these facts from here:
+fields it needs (each written as :data:`ACCOUNT_FIELDS` says), and which module publishes to it. Everything else reads these facts from here:
 ``definition`` (the platform names an account may use), ``captions`` (counting and fitting),
 ``credentials`` (what ``accounts check`` looks for), the render step (card size and format), the
 publishers (pre-flight checks, alt text) and the reconciliation of in-doubt posts.
@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlsplit
 
 from wcwidth import iter_graphemes
 
@@ -125,6 +126,59 @@ TABLE: dict[str, PlatformSpec] = {spec.name: spec for spec in (
         "outbox", None, max_image_bytes=10_000_000, alt_text_max=None, lookup=True, credentials=()),
 )}
 
+# ---- how the account fields a row names are written --------------------------------------------
+
+def _web_address(text: str) -> str | None:
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        return "is not a web address"
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in text):
+        return "is not a web address"
+    if parts.username is not None or parts.password is not None or parts.query or parts.fragment:
+        return "may not carry a user, password, query or fragment (its value is not shown)"
+    return None
+
+
+_HANDLE_RE = re.compile(r"^(did:[a-z]+:[A-Za-z0-9._:%-]+|[^\s@]+@[^\s@]+\.[^\s@]+"
+                        r"|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)$")
+
+
+@dataclass(frozen=True)
+class AccountField:
+    """How an account field is written: what is wrong with a value (None: nothing), and an example."""
+
+    wrong: Callable[[str], str | None]
+    example: str
+
+
+#: Every account field a row's ``account_fields`` may name, and the address-like ones any account
+#: may give (``base_url`` overrides a platform's default API address): one rule each.
+ACCOUNT_FIELDS: dict[str, AccountField] = {
+    "base_url": AccountField(_web_address, "https://mastodon.social (the instance or server's address)"),
+    "handle": AccountField(lambda t: None if _HANDLE_RE.match(t.removeprefix("@")) else "is not a Bluesky handle",
+                           "licadho.bsky.social (or the account's DID, or its e-mail address)"),
+    "channel": AccountField(lambda t: None if re.fullmatch(r"@[A-Za-z0-9_]{1,32}|-?\d{1,20}", t)
+                            else "is not a Telegram chat",
+                            "@channel_name, or the chat's number such as -1001234567890"),
+    "page_id": AccountField(lambda t: None if re.fullmatch(r"\d{1,25}", t) else "is not a Facebook Page id",
+                            "104000000000001 (the Page's number, in its settings under Page ID)"),
+}
+
+
+def check_account_field(name: str, value: object) -> str:
+    """``value`` of account field ``name`` as text (a number is taken: YAML reads a bare id as one),
+    or a ValueError saying how it is written (its value is not echoed: an address may hold a token)."""
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    rule = ACCOUNT_FIELDS[name]
+    problem = "is empty" if text == "" else "is not text" if text is None else rule.wrong(text)
+    if problem:
+        raise ValueError(f"{problem}; write it like {rule.example}")
+    assert text is not None
+    return text.rstrip("/") if name == "base_url" else text
+
+
 NAMES: tuple[str, ...] = tuple(TABLE)
 
 
@@ -187,5 +241,5 @@ def spec(name: str) -> PlatformSpec:
         raise KeyError(f"no platform {name!r}; known: {', '.join(NAMES)}") from None
 
 
-__all__ = ["COSTS", "NAMES", "TABLE", "Costs", "costs", "URL_WEIGHT", "Limit", "Name", "PlatformSpec", "grapheme_count", "mastodon_length",
-           "spec", "utf16_units"]
+__all__ = ["ACCOUNT_FIELDS", "COSTS", "NAMES", "TABLE", "URL_WEIGHT", "AccountField", "Costs", "Limit", "Name",
+           "PlatformSpec", "check_account_field", "costs", "grapheme_count", "mastodon_length", "spec", "utf16_units"]

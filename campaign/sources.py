@@ -1,12 +1,13 @@
 """Read YAML files into typed models, with every problem located as ``file:line: field: message``.
 
-Everything the project reads from disk (campaign.yaml, roster.yaml, template.yaml) goes through
-:func:`load_model`, so organisers and designers get the same kind of error everywhere:
+Everything the project reads from disk (campaign.yaml, roster.yaml, template.yaml, the users file)
+goes through :func:`load_model`, so organisers and designers get the same kind of error everywhere:
 
     config/campaigns/x/campaign.yaml:14: accounts[2].credentials: a literal secret is not allowed; ...
 
-The YAML is composed node by node so that each value keeps the line it came from; pydantic's
-error locations are then mapped back onto those lines.
+The YAML is read by :mod:`campaign.bounded` (bounded in size, depth and alias expansion, with
+libyaml's C parser) so that each value keeps the line it came from; pydantic's error locations are
+then mapped back onto those lines.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, Problem
+from .bounded import Loc, compose, explain, format_loc, read_text
 
-Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -49,71 +50,17 @@ class Located:
         return Problem(self.file, self.line_of(loc), format_loc(loc), message)
 
 
-def format_loc(loc: Loc) -> str:
-    """``("accounts", 2, "credentials")`` -> ``accounts[2].credentials``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-class _Loader(yaml.SafeLoader):
-    """The safe loader; duplicate keys are refused in _construct (a silent overwrite hides mistakes)."""
-
-
-def _construct(node: yaml.Node, path: Loc, lines: dict[Loc, int], file: str) -> Any:
-    """Build plain Python data from a composed node, recording each value's line."""
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _SCALARS.construct_object(key_node)
-            if isinstance(key, (dict, list)):
-                raise InputError([Problem(file, key_node.start_mark.line + 1, format_loc(path), "a key must be a plain value")])
-            key = str(key) if not isinstance(key, (str, int)) else key
-            if key in out:
-                raise InputError([Problem(file, key_node.start_mark.line + 1, format_loc(path + (key,)),
-                                          "this key appears twice; keep one")])
-            out[key] = _construct(value_node, path + (key,), lines, file)
-            lines[path + (key,)] = key_node.start_mark.line + 1
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, path + (i,), lines, file) for i, item in enumerate(node.value)]
-    if node.tag.endswith((":int", ":float")) and ":" in node.value:
-        return node.value  # YAML 1.1 reads 10:00 as sexagesimal 600; keep it as the time it means
-    try:
-        return _SCALARS.construct_object(node)
-    except ValueError:
-        return node.value  # e.g. an impossible date 2021-02-30: let the model say what is wrong
-
-
-_SCALARS = _Loader("")  # only its stateless scalar constructors are used
-
-
 def read_yaml(path: Path, display: str | None = None) -> Located:
-    """Parse one YAML file, keeping the line of every value. Raises InputError on bad YAML."""
+    """Parse one YAML file, keeping the line of every value. Raises InputError on bad YAML, and on
+    a file too big, too deep or expanding too far (:mod:`campaign.bounded` says the limits)."""
     name = display or str(path)
+    text = read_text(path, name)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError([Problem(name, None, "", "file not found")]) from None
-    except UnicodeDecodeError as exc:
-        raise InputError([Problem(name, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    try:
-        node = yaml.compose(text, Loader=_Loader)
+        data, lines = compose(text, name)
     except yaml.MarkedYAMLError as exc:
+        exc = explain(text, exc)
         message = f"not valid YAML: {exc.problem or exc}; {_yaml_hint(exc)}"
         raise InputError([Problem(name, _mistake_line(text, exc), "", message)]) from None
-    if node is None:
-        raise InputError([Problem(name, 1, "", "the file is empty")])
-    lines: dict[Loc, int] = {}
-    try:
-        data = _construct(node, (), lines, name)
-    except yaml.YAMLError as exc:
-        raise InputError([Problem(name, None, "", f"not valid YAML: {exc}")]) from None
     return Located(data, name, lines, text)
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, time, timedelta
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer, RootModel, field_validator
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, RootModel, field_validator
 
 from . import words
 
@@ -26,6 +27,34 @@ def join_list(items: Sequence[str], lang: str) -> str:
     return words.join(items, lang)
 
 
+#: Unicode categories that show nothing on their own: spaces, line and paragraph separators, controls,
+#: and format characters (zero-width space and joiners, bidirectional controls, soft hyphen...).
+INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
+
+
+def blank(text: str) -> str | None:
+    """Why ``text`` would show as nothing on a card (``is empty``, or the invisible characters it is
+    made of), or None when it shows something."""
+    if not text:
+        return "is empty"
+    if any(unicodedata.category(c) not in INVISIBLE for c in text):
+        return None
+    names = list(dict.fromkeys(f"U+{ord(c):04X} {unicodedata.name(c, 'a control character')}" for c in text))
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"shows nothing: it has only invisible characters ({shown})"
+
+
+def require_shown(value: str) -> str:
+    """``value`` if it shows something; else a ValueError saying it is empty and what to write."""
+    why = blank(value)
+    if why:
+        raise ValueError(f"{why}; write the text")
+    return value
+
+
+Shown = Annotated[str, AfterValidator(require_shown)]  # text shown to people: not empty, not only invisible
+
+
 class LocalText(RootModel[dict[str, str]]):
     """Text in one or more languages: ``{en: ..., km: ...}``; a plain string counts for every language."""
 
@@ -33,13 +62,16 @@ class LocalText(RootModel[dict[str, str]]):
     @classmethod
     def _accept_plain(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return {"*": value}
+            value = {"*": value}
         if isinstance(value, dict):
             for key, text in value.items():
-                if not isinstance(key, str) or not LANG_RE.match(key):
+                if not isinstance(key, str) or not (key == "*" or LANG_RE.match(key)):
                     raise ValueError(f"{key!r} is not a language code (use e.g. en, km)")
-                if not isinstance(text, str) or not text.strip():
-                    raise ValueError(f"the {key} text must be a non-empty string")
+                label = "the text" if key == "*" else f"the {key} text"
+                if not isinstance(text, str):
+                    raise ValueError(f"{label} must be a non-empty string")
+                if why := blank(text):
+                    raise ValueError(f"{label} {why}; write the text")
             if not value:
                 raise ValueError("give the text in at least one language, e.g. {en: ..., km: ...}")
         return value

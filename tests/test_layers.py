@@ -21,7 +21,8 @@ PACKAGES = ("campaign", "workers")
 
 #: Lowest first. A name covers the module and, for a package, every module in it.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("foundation", ("campaign", "campaign.types", "campaign.words", "campaign.sources", "campaign.credentials",
+    ("foundation", ("campaign", "campaign.types", "campaign.words", "campaign.sources", "campaign.bounded",
+                    "campaign.credentials",
                     "campaign.xtext", "campaign.platforms", "campaign.cache", "campaign.clock", "campaign.errors")),
     ("definition", ("campaign.definition", "campaign.roster", "campaign.facts", "campaign.alert_config")),
     ("rules", ("campaign.rotation", "campaign.plan", "campaign.fields", "campaign.captions")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from campaign.platforms import grapheme_count
 from campaign.publishers import AuthFailed, Rejected, get_publisher
 from campaign.publishers.bluesky import rich_text
 from tests.fakes.fixtures import *  # noqa: F403
@@ -60,3 +61,38 @@ def test_missing_handle_is_auth_failed(bluesky_fake) -> None:  # type: ignore[no
     account = B.account(handle=None)
     with pytest.raises(AuthFailed, match="handle"):
         get_publisher(account, B.context(bluesky_fake)).publish(make_post(account))
+
+
+# ---- hashtags by Bluesky's own rule (atproto's detect_facets, a port of @atproto/api's TAG_REGEX) ----
+
+ZWSP = "\u200b"
+
+
+def tags_of(record: dict) -> list[str]:  # type: ignore[type-arg]
+    return [f["features"][0]["tag"] for f in record.get("facets") or [] if f["features"][0]["$type"].endswith("#tag")]
+
+
+def test_a_khmer_caption_with_zero_width_spaces_posts_with_tags_that_end_at_them(bluesky_fake) -> None:  # type: ignore[no-untyped-def]
+    account = B.account()
+    # Khmer writes no spaces between words; a ZWSP marks where a line may break: it ends a tag
+    words = ["សូម", "ដោះលែង", "អ្នក", "ការពារ", "សិទ្ធិ", "មនុស្ស", "ទាំងអស់", "ឥឡូវ", "នេះ"] * 3
+    text = f"#ដោះលែង{ZWSP}{ZWSP.join(words)} #FreeThemAll{ZWSP}{ZWSP.join(words[:4])}"
+    assert grapheme_count(text.split(" ")[0][1:]) > 64  # read up to a space, the first "tag" is refused whole
+    get_publisher(account, B.context(bluesky_fake)).publish(make_post(account, text=text))
+    assert tags_of(bluesky_fake.posted[0]["record"]) == ["ដោះលែង", "FreeThemAll"]
+
+
+@pytest.mark.parametrize(("caption", "tags"), [
+    ("#2021 and #10th", ["10th"]),  # only digits: no tag
+    ("#1.5 #២០២១ #__", ["២០២១"]),  # digits and punctuation: no tag (Khmer digits are not \d: a tag, as Bluesky has it)
+    ("#" + "a" * 64 + " #" + "b" * 65, ["a" * 64]),  # more than 64 graphemes: no tag
+    ("#" + "កា" * 64 + " #" + "កា" * 65, ["កា" * 64]),  # counted in graphemes (ក + ា is one), not code points
+    ("#FreeThemAll! (#Cambodia), #KH។", ["FreeThemAll", "KH"]),  # trailing punctuation is not in the tag
+    ("word#notatag C# #ok", ["ok"]),  # a tag starts after a space or the start
+])
+def test_what_is_no_tag_by_bluesky_s_rule_stays_text_and_the_post_goes_out(bluesky_fake, caption: str,  # type: ignore[no-untyped-def]
+                                                                            tags: list[str]) -> None:
+    account = B.account()
+    get_publisher(account, B.context(bluesky_fake)).publish(make_post(account, text=caption))
+    record = bluesky_fake.posted[0]["record"]
+    assert record["text"] == caption and tags_of(record) == tags  # the fake checked every tag's bytes and length

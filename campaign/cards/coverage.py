@@ -12,8 +12,9 @@ import struct
 import unicodedata
 from pathlib import Path
 
-# Never drawn as glyphs of their own: spaces, controls and format characters (ZWSP, ZWJ, ZWNJ...)
-_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
+from ..types import INVISIBLE
+
+_INVISIBLE = INVISIBLE  # never drawn as glyphs of their own (types.INVISIBLE: spaces, controls, ZWSP, ZWJ...)
 
 
 class FontFormatError(ValueError):

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..sources import InputError, Located, Problem, load_model
 from ..errors import CardError
 from .lint import check_spec
+from .photos import MAX_PIXELS, too_big
 from .template import TEMPLATE_FILE, Template, TemplateSpec, default_fonts
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "templates"
@@ -109,8 +110,14 @@ def _check_images(spec: TemplateSpec, root: Path, src: Located) -> list[Problem]
             if not path.is_relative_to(root.resolve()) or not path.is_file():
                 problems.append(src.problem(loc, f"{layer.background.image!r} is not a file in the template folder"))
                 continue
+            if big := too_big(path.stat().st_size):
+                problems.append(src.problem(loc, f"{layer.background.image!r}: {big}"))
+                continue
             try:
                 with Image.open(path) as im:
+                    if im.size[0] * im.size[1] > MAX_PIXELS:
+                        raise ValueError(f"{im.size[0]}x{im.size[1]} pixels is more than {MAX_PIXELS // 1_000_000} "
+                                         "megapixels; make it the size of the card")
                     im.verify()
             except Exception as exc:  # noqa: BLE001 - any decoder failure means the same to a designer
                 problems.append(src.problem(loc, f"{layer.background.image!r} is not a readable image ({exc})"))

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import io
 import warnings
+from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ..bounded import megabytes, read_at_most
 from ..errors import CardError
 
 FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}  # MPO: the JPEG variant many phones write
 MAX_PIXELS = 60_000_000  # a 60 MP photo is a camera original; more is a bomb or a mistake
 MAX_SIDE = 2048  # nothing on a card needs more
+MAX_PHOTO_BYTES = 32 * 1_048_576  # a camera original is less; a photo, logo or template image is refused above
 FLATTEN = (58, 64, 74)  # transparent areas become this neutral slate
 
 
@@ -34,6 +37,26 @@ class PhotoError(CardError):
         self.person, self.name, self.reason = person, name, message
         where = f"{name} ({person})" if name else f"photo of {person}"
         super().__init__(f"{where}: {message}")
+
+
+def too_big(size: int) -> str | None:
+    """What is wrong with an image file of ``size`` bytes, or None."""
+    if size <= MAX_PHOTO_BYTES:
+        return None
+    return (f"the file is larger than {megabytes(MAX_PHOTO_BYTES)}, the limit for an image; send a smaller one "
+            f"(a card needs no more than {MAX_SIDE} pixels a side)")
+
+
+def read_image_file(path: Path, person: str = "", name: str | None = None) -> bytes:
+    """The bytes of a photo or logo file, read no further than :data:`MAX_PHOTO_BYTES` (PhotoError above it,
+    or if it cannot be read)."""
+    try:
+        data = read_at_most(path, MAX_PHOTO_BYTES)
+    except OSError as exc:
+        raise PhotoError(person, f"cannot be read ({exc.strerror or exc})", name) from None
+    if data is None:
+        raise PhotoError(person, too_big(MAX_PHOTO_BYTES + 1) or "", name)
+    return data
 
 
 def load_photo(data: bytes, person: str = "", name: str | None = None, target: int = MAX_SIDE) -> Image.Image:

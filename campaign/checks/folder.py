@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..cards.photos import PhotoError, load_photo
+from ..cards.photos import PhotoError, load_photo, read_image_file, too_big
 from ..definition import KINDS, ROSTER_FILE, CampaignFolder
 from ..fields import check
 from ..plan import cadence_dates
@@ -41,6 +41,8 @@ def cross_checks(folder: CampaignFolder) -> list[Problem]:
             problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r} is outside the campaign folder; put the photo in photos/"))
         elif not path.is_file():
             problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r} does not exist in {root}"))
+        elif big := too_big(path.stat().st_size):
+            problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r}: {big}"))
     for lang, cset in campaign.captions.items():
         for kind in KINDS:
             shorthand = isinstance(csrc.data.get("captions", {}).get(lang), list)  # en: [...] means weekly
@@ -52,6 +54,8 @@ def cross_checks(folder: CampaignFolder) -> list[Problem]:
             path = (root / account.logo).resolve()
             if not path.is_relative_to(root_resolved) or not path.is_file():
                 problems.append(csrc.problem(("accounts", i, "logo"), f"{account.logo!r} is not a file inside the campaign folder"))
+            elif big := too_big(path.stat().st_size):
+                problems.append(csrc.problem(("accounts", i, "logo"), f"{account.logo!r}: {big}"))
     return problems
 
 
@@ -64,12 +68,12 @@ def read_photos(folder: CampaignFolder) -> tuple[dict[str, bytes], list[Problem]
     for i, person in enumerate(folder.roster.people):
         if person.photo is None:
             continue
-        data = (folder.root / person.photo).read_bytes()
         try:
+            data = read_image_file(folder.root / person.photo, person.id, person.photo)
+            photos[person.id] = data
             load_photo(data, person.id, person.photo)
         except PhotoError as exc:
             problems.append(folder.roster_src.problem(("people", i, "photo"), str(exc)))
-        photos[person.id] = data
     return photos, problems
 
 
@@ -81,4 +85,4 @@ def photo_problems(folder: CampaignFolder) -> list[Problem]:
 def read_logos(folder: CampaignFolder) -> dict[str, bytes]:
     """Every account's logo (account id -> bytes), each read once (:func:`cross_checks` has checked
     that each is a file inside the folder)."""
-    return {a.id: (folder.root / a.logo).read_bytes() for a in folder.campaign.accounts if a.logo}
+    return {a.id: read_image_file(folder.root / a.logo, "logo", a.logo) for a in folder.campaign.accounts if a.logo}

@@ -44,7 +44,7 @@ from .common import BasePublisher, image_size, same_text
 from .http import RateLimitInfo, network_error, reset_after, status_error
 
 T = TypeVar("T")
-_TOKEN_RE = re.compile(r"(?<![\w#])#[^\s#]+|https?://[^\s<>\"]+")
+_LINK_RE = re.compile(r"https?://[^\s<>\"]+")
 _TRAILING = ".,;:!?)]}'\"។៕"
 _POSTING_PATH = "com.atproto.repo.createRecord"
 
@@ -73,20 +73,39 @@ class Sessions:
 SESSIONS = Sessions()
 
 
+def _tags(text: str) -> list[tuple[int, int, str]]:
+    """Each hashtag as (start, end, tag), by Bluesky's own rule (atproto's ``detect_facets``, a port
+    of @atproto/api's TAG_REGEX): a tag starts with # after a space or the start, ends at a space
+    (U+200B, which Khmer puts between words, included) and drops its trailing punctuation; one of
+    only digits and punctuation, or of more than 64 graphemes, is no tag (it stays text)."""
+    data = text.encode()
+    out = []
+    for facet in client_utils.detect_facets(text):
+        for feature in facet.features:
+            if isinstance(feature, models.AppBskyRichtextFacet.Tag) and not feature.tag.startswith("$"):
+                start = len(data[:facet.index.byte_start].decode())
+                out.append((start, len(data[:facet.index.byte_end].decode()), feature.tag))
+    return out
+
+
 def rich_text(text: str) -> client_utils.TextBuilder:
-    """``text`` as a TextBuilder with a tag facet per hashtag and a link facet per URL."""
+    """``text`` as a TextBuilder with a tag facet per hashtag (:func:`_tags`) and a link facet per URL."""
+    spans: list[tuple[int, int, str | None]] = [(start, end, tag) for start, end, tag in _tags(text)]
+    for match in _LINK_RE.finditer(text):
+        token = match.group().rstrip(_TRAILING)
+        if token not in ("http://", "https://"):
+            spans.append((match.start(), match.start() + len(token), None))
     builder = client_utils.TextBuilder()
     pos = 0
-    for match in _TOKEN_RE.finditer(text):
-        token = match.group().rstrip(_TRAILING)
-        if len(token) < 2 or token in ("http://", "https://"):
-            continue
-        builder.text(text[pos:match.start()])
-        if token.startswith("#"):
-            builder.tag(token, token[1:])
+    for start, end, tag in sorted(spans):
+        if start < pos:
+            continue  # inside the span before (a # in a link)
+        builder.text(text[pos:start])
+        if tag is None:
+            builder.link(text[start:end], text[start:end])
         else:
-            builder.link(token, token)
-        pos = match.start() + len(token)
+            builder.tag(text[start:end], tag)
+        pos = end
     builder.text(text[pos:])
     return builder
 

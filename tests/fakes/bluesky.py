@@ -7,7 +7,8 @@ pair), ``app.bsky.actor.getProfile``,
 ``com.atproto.repo.uploadBlob`` (raw body; more than 1,000,000 bytes is ``BlobTooLarge``),
 ``com.atproto.repo.createRecord`` (an ``app.bsky.feed.post``: at most 300 graphemes and 3000
 bytes, every image blob uploaded before, alt text present, facets' byte ranges matching
-their ``#tag`` or link), ``app.bsky.feed.getAuthorFeed``. Rate-limit headers ``ratelimit-*``.
+their ``#tag`` or link, a tag at most 64 graphemes and 640 bytes as the facet lexicon says),
+``app.bsky.feed.getAuthorFeed``. Rate-limit headers ``ratelimit-*``.
 Fault endpoints: ``session``, ``refresh``, ``profile``, ``upload``, ``create``, ``feed``; kinds as
 :class:`FakeServer`'s, plus ``expired`` (400 ``ExpiredToken``, what a PDS answers an expired access
 token) and ``401`` (401 ``AuthenticationRequired``: a revoked session). ``expire_sessions()`` makes
@@ -167,8 +168,13 @@ class FakeBluesky(FakeServer):
             piece = data[start:end].decode(errors="replace")
             for feature in facet.get("features") or []:
                 kind = feature.get("$type")
-                if kind == "app.bsky.richtext.facet#tag" and piece != "#" + feature.get("tag", ""):
-                    raise problem(400, {"error": "InvalidRecord", "message": f"tag facet covers {piece!r}"})
+                if kind == "app.bsky.richtext.facet#tag":
+                    tag = feature.get("tag", "")
+                    if piece not in ("#" + tag, "\uff03" + tag):  # # or the full-width ＃
+                        raise problem(400, {"error": "InvalidRecord", "message": f"tag facet covers {piece!r}"})
+                    if len(list(iter_graphemes(tag))) > 64 or len(tag.encode()) > 640:  # the lexicon's limits
+                        raise problem(400, {"error": "InvalidRecord", "message": "Invalid app.bsky.feed.post record: "
+                                            "tag must not be longer than 64 graphemes"})
                 if kind == "app.bsky.richtext.facet#link" and piece != feature.get("uri"):
                     raise problem(400, {"error": "InvalidRecord", "message": f"link facet covers {piece!r}"})
 

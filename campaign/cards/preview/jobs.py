@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from ...definition import Account, Campaign, CampaignFolder
 from ...plan import cadence_dates, plan, week_of
 from ...roster import Facts, Person, facts
+from ..photos import read_image_file
 from ..card import CardInput, card_input
 from ..samples import crowd, sample_people
 from ..template import Template
@@ -36,7 +37,7 @@ def _photos(folder: CampaignFolder, people: tuple[Facts, ...]) -> tuple[dict[str
         if person.photo:
             path = folder.root / person.photo
             names[person.id] = str(path)
-            photos[person.id] = path.read_bytes() if path.is_file() else None
+            photos[person.id] = read_image_file(path, person.id, person.photo) if path.is_file() else None
     return photos, names
 
 
@@ -44,7 +45,7 @@ def _logo(folder: CampaignFolder, account: Account) -> tuple[bytes | None, str]:
     if not account.logo:
         return None, "logo"
     path = folder.root / account.logo
-    return (path.read_bytes() if path.is_file() else None), str(path)
+    return (read_image_file(path, "logo", account.logo) if path.is_file() else None), str(path)
 
 
 def _card(folder: CampaignFolder, account: Account, group: tuple[Facts, ...], kind: str, week: int) -> CardInput:
