@@ -12,15 +12,12 @@ without a reload.
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from campaign.ledger import Ledger
 from campaign.pipeline import actions
@@ -28,7 +25,7 @@ from campaign.redis_server import EmbeddedRedis
 from campaign.web import Role, User, Users, create_app
 from tests.pipeline_fixtures import TEST_PREFIX, db_url
 from tests.web_fixtures import *  # noqa: F403
-from tests.web_fixtures import FAILED, IN_DOUBT, OPERATOR, POSTED, REVIEW, VIEWER, Populated
+from tests.web_fixtures import FAILED, IN_DOUBT, OPERATOR, POSTED, REVIEW, VIEWER, Populated, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.slow,
@@ -45,19 +42,8 @@ def served(redis_server: EmbeddedRedis) -> Iterator[str]:
     ledger = Ledger.from_url(db_url(redis_server, 0), prefix=TEST_PREFIX)
     users = Users((User("sokha", Role.OPERATOR, OPERATOR), User("dara", Role.VIEWER, VIEWER)))
     app = create_app(ledger, users, secret_key="browser-actions", failure_delay=0, poll=1)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the dashboard did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serving(app) as address:
+        yield address
     ledger.close()
 
 
