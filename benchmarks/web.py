@@ -16,7 +16,9 @@ Then every thumbnail the Calendar page names is fetched twice: the thumbnails dr
 the distinct cards (drawn once, then read from Redis), and no Calendar request draws one.
 
 Targets: the Calendar of one campaign within 50 PING round trips; flat (within ~2x) in the
-number of other campaigns.
+number of other campaigns. The PING is given two ways: timed in turn with the requests (the same
+machine load; on a busy machine its round trip grows with the thread switches) and back to back
+(a tight loop: the strict yardstick). ``/healthz`` (one PING behind HTTP) is the floor any page pays.
 """
 
 from __future__ import annotations
@@ -186,6 +188,7 @@ def main() -> None:
                 back_to_back = interleaved({"ping": alone.r.ping}, 500, warm=50)["ping"][0]
                 figures = interleaved({
                     "ping": alone.r.ping,
+                    "/healthz (HTTP floor)": lambda: get(a, "/healthz"),
                     "calendar, 1 campaign": lambda: get(a, f"/campaigns/{CID}/calendar"),
                     f"calendar, {args.others + 1} campaigns": lambda: get(b, f"/campaigns/{CID}/calendar"),
                     "posts API, 1 campaign": lambda: get(a, f"/api/campaigns/{CID}/posts"),
@@ -200,14 +203,15 @@ def main() -> None:
                         get(a, url)
             ping = figures.pop("ping")[0]
             for name, (p50, p95) in figures.items():
-                print(f"{name:<26} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  = {p50 / ping:6.1f} PING round trips")
-            print(f"{'Redis PING round trip':<26} p50 {ping:7.3f} ms  (redis-py, the dashboard's own client and socket, "
-                  f"timed in turn with the requests; {back_to_back:.3f} ms back to back, "
-                  f"= {figures['calendar, 1 campaign'][0] / back_to_back:.0f} of those per calendar)")
+                print(f"{name:<26} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  = {p50 / ping:6.1f} PINGs in turn, "
+                      f"{p50 / back_to_back:6.1f} back to back")
+            print(f"{'Redis PING round trip':<26} p50 {ping:7.3f} ms timed in turn with the requests, {back_to_back:.3f} ms "
+                  f"back to back (redis-py, the dashboard's own client and socket; /healthz is one PING over HTTP)")
             cal1, calN = figures["calendar, 1 campaign"][0], figures[f"calendar, {args.others + 1} campaigns"][0]
             posts1, postsN = figures["posts API, 1 campaign"][0], figures[f"posts API, {args.others + 1} campaigns"][0]
-            print(f"target: calendar of one campaign <= 50 PING round trips ({50 * ping:.1f} ms): "
-                  f"{'met' if cal1 <= 50 * ping else 'MISSED'} ({cal1 / ping:.0f} round trips)")
+            print(f"target: calendar of one campaign <= 50 PING round trips: {cal1 / back_to_back:.0f} back to back "
+                  f"({'met' if cal1 <= 50 * back_to_back else 'MISSED'}), {cal1 / ping:.0f} in turn "
+                  f"({'met' if cal1 <= 50 * ping else 'MISSED'})")
             print(f"target: flat in other campaigns (<= ~2x): calendar {calN / cal1:.2f}x, posts API {postsN / posts1:.2f}x: "
                   f"{'met' if max(calN / cal1, postsN / posts1) <= 2 else 'MISSED'}")
             print(f"calendar grid made {grids} time(s) for {2 * (args.n + 5) + 1} calendar requests (kept while the "
