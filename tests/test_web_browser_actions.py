@@ -24,10 +24,10 @@ from campaign.pipeline import actions
 from campaign.redis_server import EmbeddedRedis
 from campaign.web import Role, User, Users, create_app
 from tests.pipeline_fixtures import TEST_PREFIX, db_url
+from tests.test_web_browser import CHROMIUM, chromium  # noqa: F401  (the fixture: one browser per module)
 from tests.web_fixtures import *  # noqa: F403
 from tests.web_fixtures import FAILED, IN_DOUBT, OPERATOR, POSTED, REVIEW, VIEWER, Populated, serving
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
                                  reason="Debian's chromium is not installed (.ci/run installs it)")]
@@ -45,16 +45,6 @@ def served(redis_server: EmbeddedRedis) -> Iterator[str]:
     with serving(app) as address:
         yield address
     ledger.close()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 class Tab:
