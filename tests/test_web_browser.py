@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import os
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from campaign.web import Users, create_app
 from tests.web_fixtures import *  # noqa: F403
-from tests.web_fixtures import OPERATOR, REVIEW, VIEWER, Populated
+from tests.web_fixtures import OPERATOR, REVIEW, VIEWER, Populated, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.slow,
@@ -26,25 +23,14 @@ pytestmark = [pytest.mark.slow,
 @pytest.fixture
 def served(populated: Populated, users: Users) -> Iterator[str]:
     """The dashboard over HTTP on a free loopback port; yields its address."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
     app = create_app(populated.ledger, users, secret_key="browser-test", failure_delay=0)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the dashboard did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serving(app) as address:
+        yield address
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
+    """One headless chromium per module (each test's pages open in contexts of their own)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

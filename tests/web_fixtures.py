@@ -12,16 +12,23 @@ Use with ``from tests.web_fixtures import *`` (it brings the Redis fixtures of p
 * ``app``        ``create_app`` over ``populated`` with those users and that clock, no delay on refusals.
 * ``api``        a TestClient; pass ``headers=bearer(OPERATOR)``.
 * ``browser(token)``  a TestClient logged in through the login form (session cookie, CSRF token read from a page).
+* ``serving(app)``  a context manager: ``app`` over real HTTP (uvicorn in a thread, a free loopback port);
+  gives its address.
 """
 
 from __future__ import annotations
 
 import re
+import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -37,7 +44,7 @@ from tests.pipeline_fixtures import *  # noqa: F403
 from tests.pipeline_fixtures import local, put_in_state
 
 __all__ = ["OPERATOR", "VIEWER", "METRICS", "Populated", "Scripted", "WallClock", "api", "app", "bearer", "browser",
-           "clock", "csrf_of", "populated", "users"]
+           "clock", "csrf_of", "populated", "serving", "users"]
 
 OPERATOR = "operator-token-0123456789abcdef"
 VIEWER = "viewer-token-0123456789abcdef"
@@ -151,3 +158,23 @@ def browser(app: FastAPI) -> Iterator[Callable[[str], TestClient]]:
     yield log_in
     for client in clients:
         client.close()
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """``app`` over real HTTP: uvicorn in a thread on a free loopback port; gives its address."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the dashboard did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()

@@ -71,6 +71,9 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
     (a 5xx: retried), rate_limit (waits for the reset), rejected (fails), in_doubt (no
     answer after the post was accepted: looked up), missed (past max_lateness).
 
+    The campaign's alerts are told as the replay goes (one message per incident): to its
+    alerts: channels, or, if it has none, written to OUT/alerts.jsonl (one JSON a line).
+
     \b
     Examples:
       campaign simulate config/campaigns/release-hrds-2021 --out out
@@ -84,6 +87,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
     from ..clock import SimulatedClock
     from ..pipeline import apply_folder, load_applied
     from ..pipeline.rehearsal import outage_for, outcomes, plan_rehearsal, summary_lines
+    from ..pipeline.rehearsal_alerts import ReplayAlerts
     from ..pipeline.settings import REHEARSAL_ENV
     from ..pipeline.simulate import campaign_window, run_simulation
     from ..report import summary_line, write_report
@@ -117,6 +121,8 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
             outage = outage_for(ledger, applied, faults)
             # the workers' publishers meet the faults; retries back off in seconds, not minutes
             env.update({REHEARSAL_ENV: "1", "CAMPAIGN_BACKOFF_SECONDS": os.environ.get("CAMPAIGN_BACKOFF_SECONDS", "1")})
+        told = ReplayAlerts(ledger, applied, out_dir)
+        stack.callback(told.close)
         supervisor = stack.enter_context(Supervisor(server.url, env))
         supervisor.worker(base / "logs", concurrency=concurrency, name="sim-worker")
         span = max(1, int((end - start).total_seconds() // 3600))
@@ -131,13 +137,15 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
 
             result = run_simulation(ledger, applied, supervisor.dispatch(), start=start, until=end,
                                     auto_approve=not no_auto_approve, progress=progress,
-                                    hold_for_waits=60.0 if faults else 0.0, outage=outage)
+                                    hold_for_waits=60.0 if faults else 0.0, outage=outage, after=told)
+            told(end, last=True)  # what is still pending, and the closing summary
             bar.update(span - done[0])
         report = write_report(ledger, f.campaign.id, out_dir,
                               subtitle=f"simulated {start:%Y-%m-%d} to {(result.last or end):%Y-%m-%d}")
         click.echo(f"{summary_line(f.campaign.id, result.counts)} ({result.steps} steps in {result.seconds:.1f}s)")
         if faults is not None:
             click.echo("\n".join(summary_lines(faults, outcomes(ledger, applied))))
+        click.echo(told.where())
         click.echo(f"wrote {out_dir / 'outbox'} and {report}")
         click.echo(f"open it in the dashboard: campaign web --data-dir {_shown(base / 'redis')}")
     finally:

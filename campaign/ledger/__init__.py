@@ -235,6 +235,18 @@ class Ledger(PostMoves, BatchMoves, AccountMoves, AlertMoves):
             rows = self.r.xrange(key, count=count)
         return [{"id": rid.decode(), **text(fields)} for rid, fields in rows]
 
+    def version(self, cid: str) -> str | None:
+        """What changes whenever anything a page shows of the campaign's posts changes, in one round
+        trip: its latest audit entry's id (every move of a post and of the campaign appends one) and
+        its definition's hash; None if no such campaign is applied."""
+        pipe = self.r.pipeline(transaction=False)
+        pipe.xrevrange(self.key("audit", cid), count=1)
+        pipe.hget(self.key("c", cid), "def_hash")
+        last, def_hash = pipe.execute()
+        if def_hash is None:
+            return None
+        return f"{last[0][0].decode() if last else '-'}/{def_hash.decode()}"
+
     def iter_audit(self, cid: str) -> Iterator[dict[str, str]]:
         """Every audit entry of the campaign, oldest first."""
         key, start = self.key("audit", cid), "-"

@@ -166,7 +166,7 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
                    settings: Settings | None = None, auto_approve: bool = True, step_timeout: float = 120.0,
                    progress: Callable[[datetime], None] | None = None,
                    stop: Callable[[datetime], bool] | None = None, hold_for_waits: float = 0.0,
-                   outage: Outage | None = None) -> SimulationResult:
+                   outage: Outage | None = None, after: Callable[[datetime], object] | None = None) -> SimulationResult:
     """Replay ``applied`` from ``start`` to ``until``; the workers behind ``dispatch`` do the work.
 
     ``auto_approve`` plays the organiser approving each card as soon as it awaits review.
@@ -175,7 +175,8 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
     its account's rate-limit reset or a retry's backoff, in wall-clock seconds. The simulated clock
     then stands still at that moment, up to this many wall seconds per moment, while the driver
     keeps ticking as the beat would; 0 (the default) never holds, as before.
-    ``outage``: posts whose worker is down (their publish tasks are held back until it is back)."""
+    ``outage``: posts whose worker is down (their publish tasks are held back until it is back).
+    ``after(now)`` runs once each moment's work is done (the replay's alerts: ``rehearsal_alerts``)."""
     settings = settings or Settings()
     cid = applied.campaign.id
     clock = SimulatedClock(ledger)
@@ -218,6 +219,8 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
             held += pause
         result.steps += 1
         result.last = now
+        if after:
+            after(now)
         if progress:
             progress(now)
         moments = [next_moment(ledger, applied, now)]

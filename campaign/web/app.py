@@ -83,19 +83,20 @@ def khmer_font() -> Path:
 def create_app(ledger: Ledger | str, users: Users, *, secret_key: str | bytes | None = None,
                clock: Callable[[], float] = time.time, now: Callable[[Ledger], datetime] = now_for,
                session_ttl: float = SESSION_TTL, failure_delay: float = FAILURE_DELAY,
-               secure_cookies: bool = False, prefix: str | None = None) -> FastAPI:
+               secure_cookies: bool = False, prefix: str | None = None, poll: int | None = None) -> FastAPI:
     """The dashboard over ``ledger`` (or the Redis at that URL, under ``prefix``) for ``users``.
 
     ``secret_key`` signs sessions (default: the users file's ``session_secret``, else a random key:
     sessions then end when the server stops); ``clock`` is the wall clock for sessions; ``now`` the
     campaign's now (default: the ledger's simulated time, else the system time); ``secure_cookies``
-    marks cookies Secure (behind HTTPS)."""
+    marks cookies Secure (behind HTTPS); ``poll``: every page's live block polls every that many
+    seconds (default: each page's own, 15 or 30)."""
     led = ledger if isinstance(ledger, Ledger) else _ledger(ledger, prefix)
     key = secret_key or users.session_secret or secrets.token_bytes(32)
     auth = Auth(users, key, clock=clock, ttl=session_ttl, failure_delay=failure_delay, secure_cookies=secure_cookies)
     app = FastAPI(title="campaign dashboard", version="1", docs_url=None, redoc_url=None,
                   description="The campaign scheduler's dashboard API: read the ledger, act as the CLI does.")
-    app.state.ctx = WebContext(led, users, auth, Pages(auth, pages.nav_items()), clock, now)
+    app.state.ctx = WebContext(led, users, auth, Pages(auth, pages.nav_items(), poll), clock, now)
     errors.install(app)
 
     @app.middleware("http")

@@ -14,6 +14,7 @@ from datetime import datetime
 from ..clock import now_for
 from ..ledger import Ledger
 from .auth import Auth
+from .fresh import Fresh
 from .render import Pages
 from .thumbs import Thumbnails
 from .users import Users
@@ -28,9 +29,11 @@ class WebContext:
     clock: Callable[[], float]  # the wall clock: sessions, delays
     now_of: Callable[[Ledger], datetime] = now_for  # the campaign's now: simulated after a replay
     thumbs: Thumbnails = field(init=False)  # card thumbnails, cached in the ledger's Redis
+    fresh: Fresh = field(init=False)  # views of a campaign's posts, kept while it is unchanged
 
     def __post_init__(self) -> None:
         self.thumbs = Thumbnails(self.ledger)
+        self.fresh = Fresh(self.ledger)
 
     def now(self) -> datetime:
         """The campaign's now (the ledger's simulated time, if set, else the system time)."""

@@ -3,7 +3,8 @@ page shows (who is logged in, the CSRF token its forms carry, the navigation, an
 
 A page's route calls ``ctx.pages.render(request, "name.html", {...})``; its template extends
 ``base.html`` and fills ``{% block main %}``. Filters: ``when`` (a moment as ``Wed 15 Sep 2021
-10:00``), ``day``, ``label`` (``in_doubt`` -> ``in doubt``).
+10:00``), ``day``, ``label`` (``in_doubt`` -> ``in doubt``); the global ``every(seconds)`` gives a ``#live`` block's
+``hx-trigger`` (an app made with ``poll=N`` polls every N seconds on every page: the tests).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 if TYPE_CHECKING:
     from .auth import Auth, Caller
@@ -55,13 +57,19 @@ def label(state: str) -> str:
 class Pages:
     """The templates of one app, with its navigation and its auth (for the CSRF token and flash)."""
 
-    def __init__(self, auth: Auth, nav: Iterable[NavItem]):
+    def __init__(self, auth: Auth, nav: Iterable[NavItem], poll: int | None = None):
         self.auth = auth
         items = sorted(nav, key=lambda n: (n.order, n.label))
         self.top = [n for n in items if not n.per_campaign]
         self.tabs = [n for n in items if n.per_campaign]
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
         self.templates.env.filters.update(when=when, day=day, label=label)
+        # ``hx-trigger="{{ every(15) }}"``: how often a page's #live block polls (``poll``: the same for all).
+        self.templates.env.globals["every"] = lambda seconds: f"every {poll or seconds}s"
+
+    def fragment(self, name: str, context: dict[str, Any]) -> Markup:
+        """A template rendered on its own (no request, no user): a part of a page that can be kept."""
+        return Markup(self.templates.env.get_template(name).render(**context))
 
     def render(self, request: Request, name: str, context: dict[str, Any], *, status: int = 200,
                headers: dict[str, str] | None = None) -> Response:

@@ -11,6 +11,7 @@ import re
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 
 from ..auth import Caller, context, page_viewer
 from ..context import WebContext
@@ -31,7 +32,14 @@ FOREVER = "private, max-age=31536000, immutable"
 @router.get("/campaigns/{cid}/calendar")
 def calendar_page(request: Request, cid: str, caller: Caller = Depends(page_viewer),
                   ctx: WebContext = Depends(context)) -> Response:
-    return ctx.pages.render(request, "calendar.html", {"cal": calendar(ctx.ledger, cid), "alarm_states": ALARMS})
+    # The grid reads every post: made once per change of the campaign, then kept (web/fresh.py).
+    name, grid = ctx.fresh.get("calendar", cid, lambda: _grid(ctx, cid))
+    return ctx.pages.render(request, "calendar.html", {"campaign": cid, "name": name, "grid": grid})
+
+
+def _grid(ctx: WebContext, cid: str) -> tuple[str, Markup]:
+    cal = calendar(ctx.ledger, cid)
+    return cal.name, ctx.pages.fragment("_calendar_grid.html", {"cal": cal, "alarm_states": ALARMS})
 
 
 @router.get("/thumbs/{sha}")

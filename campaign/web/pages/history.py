@@ -3,6 +3,8 @@ by post, account, person and kind of event, a page at a time (``?before=<entry i
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
@@ -28,8 +30,11 @@ def history_view(request: Request, cid: str, post: str | None = None, account: s
         page = history_page(ctx.ledger, cid, filters, before=before or None)
     except ValueError as exc:
         raise WebError(str(exc), 422) from None
-    return ctx.pages.render(request, "history.html", {"page": page, "kinds": KINDS,
-                                                      "query": filters.model_dump(exclude_none=True)})
+    query = filters.model_dump(exclude_none=True)
+    # The live block polls this page with the same filters (and the same page of older entries).
+    live = urlencode({**query, "before": before} if before else query)
+    return ctx.pages.render(request, "history.html", {"page": page, "kinds": KINDS, "query": query,
+                                                      "live_url": f"/campaigns/{cid}/history" + (f"?{live}" if live else "")})
 
 
 def _stream_id(text: str) -> bool:
