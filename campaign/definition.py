@@ -229,7 +229,11 @@ class Campaign(Model):
     """``campaign.yaml``: when, how often, who posts, and in which words."""
 
     id: str = Field(pattern=ID_RE)
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, description="the campaign's name; or one per language: {en: ..., km: ...}")
+    names: dict[str, str] = Field(default_factory=dict, description="the name per language (from name: {en, km})")
+    languages: list[str] = Field(default_factory=list, description="the order names are shown in on cards "
+                                 "({name.primary}, {name.secondary}), e.g. [be, en]; default: the accounts' languages")
+    url: str | None = Field(None, description="the campaign's page: {url} in texts, qr layers on cards")
     timezone: str
     start: date
     end: date
@@ -257,6 +261,48 @@ class Campaign(Model):
     @classmethod
     def _dashboard(cls, value: Any) -> Any:
         return check_dashboard_url(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_per_language(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("name"), dict):
+            names = data["name"]
+            for lang, text in names.items():
+                if not isinstance(lang, str) or not LANG_RE.match(lang):
+                    raise ValueError(f"name: {lang!r} is not a language code (write name: {{en: ..., km: ...}})")
+                if not isinstance(text, str) or not text.strip():
+                    raise ValueError(f"name: the {lang} name must be a non-empty string")
+            if not names:
+                raise ValueError("name: give the campaign's name, or one per language: {en: ..., km: ...}")
+            data = {**data, "names": {k: v.strip() for k, v in names.items()},
+                    "name": names.get("en") or next(iter(names.values()))}
+        return data
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        for lang in value:
+            if not LANG_RE.match(lang):
+                raise ValueError(f"{lang!r} is not a language code (use e.g. [be, en] or [km, en])")
+        if len(set(value)) != len(value):
+            raise ValueError("each language once, in the order names are shown")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+\.[^\s]+$", value.strip()):
+            raise ValueError(f"{value!r} is not a web address; write it in full, e.g. https://example.org/campaign")
+        return value.strip() if value else value
+
+    def title(self, lang: str) -> str:
+        """The campaign's name in ``lang`` (its ``name: {en, km}``), else its one name."""
+        return self.names.get(lang) or self.names.get(lang.split("-", 1)[0]) or self.name
+
+    @property
+    def language_order(self) -> tuple[str, ...]:
+        """The order names are shown in: ``languages:``, else the accounts' languages as they come."""
+        return tuple(self.languages) or tuple(dict.fromkeys(a.language for a in self.accounts))
 
     @field_validator("timezone", mode="before")
     @classmethod

@@ -7,14 +7,17 @@ lists them with their values for a person and a date)::
     {name} {group} {role} {status} {case} {case_label} {charge} {sentence} {detained} {since}
     {days_detained} {months_detained} {convicted_on} {released_on} {release_note}
     {charges_remain} {charges_dropped} {next_hearing} {count} {week} {campaign} {organisation}
-    {hashtags}
+    {hashtags} {url}
 
 Language: a bare field is written in the language of the account (captions) or of the card (text
 layers; a layer's ``lang:``; each language of the alt text). ``.xx`` forces a language:
 ``{name.km}``, ``{detained.en}``, ``{week.km}``; a text field then gives that language, or
 nothing when nobody featured has it in the roster; a number, its digits in that language.
-``{name.primary}``/``{name.secondary}`` are the Khmer and English names (when both exist), and
-``{campaign.name}`` is ``{campaign}``.
+``{name.primary}``/``{name.secondary}`` are the name in the first language, and in the next one
+that differs, of the order: the card's (or caption's) language, then the campaign's
+``languages:`` (default: its accounts' languages in order), so a Khmer card shows the Khmer
+name over the English one and a Belarusian card (``languages: [be, en]``) the Belarusian name;
+``{campaign.name}`` is ``{campaign}``, the campaign's name in that language (``name: {en, km}``).
 
 Several people: ``{name}``, ``{group}`` and ``{role}`` list everyone ("A, B and C" / "A B និង C");
 a fact that differs between them is said with each name ("Rong Chhun (15 months and 11 days),
@@ -84,6 +87,7 @@ VOCABULARY: tuple[Field, ...] = (
     Field("campaign", "the campaign's name (also {campaign.name})", "plain", attrs=("name",)),
     Field("organisation", "the posting account's organisation", "plain"),
     Field("hashtags", "the campaign's hashtags", "plain"),
+    Field("url", "the campaign page's address (url: in campaign.yaml)", "plain"),
 )
 FIELDS: dict[str, Field] = {f.name: f for f in VOCABULARY}
 # The caption names of before: each stands for the field written on its right.
@@ -196,17 +200,26 @@ def _charges(what: Literal["kept", "dropped"]) -> Callable[[Facts, str], str | N
     return get
 
 
-def _names(people: Sequence[Facts], lang: str) -> Text:
+def name_order(lang: str, languages: Sequence[str] = ()) -> tuple[str, ...]:
+    """The languages names are looked for in, first to last: ``lang``, the campaign's
+    ``languages``, then English and Khmer (the roster's usual two)."""
+    return tuple(dict.fromkeys((lang, *languages, "en", "km")))
+
+
+def _names(people: Sequence[Facts], lang: str, languages: Sequence[str] = ()) -> Text:
     names = _everyone(people, lang, lambda f: f.person.name)
 
-    def secondary() -> str:
-        if names._has("km") and names._has("en"):
-            first, second = names._get("km"), names._get("en")
-            return "" if second == first else second
-        return ""
+    def shown() -> list[str]:
+        """The names in the order's languages that someone has, each different text once."""
+        out: list[str] = []
+        for lg in name_order(lang, languages):
+            text = names._get(lg) if names._has(lg) else ""
+            if text and text not in out:
+                out.append(text)
+        return out
 
-    names._attrs.update(primary=lambda: names._get("km") if names._has("km") else names._get("en"),
-                        secondary=secondary)
+    names._attrs.update(primary=lambda: next(iter(shown()), ""),
+                        secondary=lambda: (shown()[1:] or [""])[0])
     return names
 
 
@@ -220,13 +233,15 @@ class Post:
     organisation: str = ""
     hashtags: tuple[str, ...] = ()
     durations: DurationUnit = "years"  # the campaign's way of saying time behind bars
+    languages: tuple[str, ...] = ()  # the campaign's language order, for {name.primary}/{name.secondary}
+    url: str = ""  # the campaign's page
 
 
 def namespace(people: Sequence[Facts], lang: str, post: Post) -> dict[str, Any]:
     """Every field (and alias) for ``people`` in the language ``lang``: the values a caption, a
     text layer or an alt text is formatted with."""
     units = post.durations
-    name = _names(people, lang)
+    name = _names(people, lang, post.languages)
     values: dict[str, Any] = {
         "name": name,
         "group": _everyone(people, lang, lambda f: f.person.group),
@@ -251,6 +266,7 @@ def namespace(people: Sequence[Facts], lang: str, post: Post) -> dict[str, Any]:
         "campaign": Text(lambda lg: post.campaign, lang),  # the same in every language, and as {campaign.name}
         "organisation": post.organisation,
         "hashtags": " ".join(post.hashtags),
+        "url": post.url,
     }
     for alias, target in ALIASES.items():
         root, _, attr = target.partition(".")
@@ -277,8 +293,9 @@ def fill_caption(template: str, values: dict[str, Any]) -> str:
 def caption_values(campaign: Campaign, account: Account, slot: Slot, people: Sequence[Facts]) -> dict[str, Any]:
     """The fields of one post's caption, in its account's language."""
     return namespace(people, account.language, Post(
-        week=slot.week, campaign=campaign.name, organisation=account.organisation,
-        hashtags=tuple(campaign.hashtags), durations=campaign.durations))
+        week=slot.week, campaign=campaign.title(account.language), organisation=account.organisation,
+        hashtags=tuple(campaign.hashtags), durations=campaign.durations,
+        languages=tuple(campaign.language_order), url=campaign.url or ""))
 
 
 def caption_fields(campaign: Campaign, account: Account, slot: Slot, people: Sequence[Facts]) -> dict[str, str]:

@@ -343,13 +343,22 @@ def block_top(y: int, height: int, block: int, valign: str) -> float:
     return y
 
 
-def initials(names: Sequence[str]) -> str:
-    """Up to two initials from the first name that has any (Latin letters first: they read best)."""
-    for name in names:
-        words = [w for w in re.split(r"[\s\u200b]+", name) if w and not w.startswith("(")]
-        if not words:
-            continue
-        if has_khmer(name):
-            return "".join(clusters(w)[0] for w in words[:2])
-        return "".join(w[0].upper() for w in words[:2] if w[0].isalnum())
-    return "?"
+def initials(latin: str, khmer: str = "", khmer_cluster: bool = False) -> str:
+    """A placeholder's initials, or "" for the silhouette alone.
+
+    Only a real given and family name gives initials: the first letters of its first and last
+    words, which must be capital letters (lower-case particles between them are fine). A
+    description ("KSILA member (name withheld)": a remark in brackets, or a lower-case word at
+    either end) gives none, and nor do scripts without capitals (Thai, Burmese). Khmer has no
+    initials convention: a Khmer-only name gives the silhouette alone, or, with
+    ``khmer_cluster`` (a template's ``placeholder: {khmer: first_cluster}``), the name's first
+    syllable cluster.
+    """
+    words = [w for w in re.split(r"[\s\u200b]+", latin) if w]
+    if words and "(" not in latin and ")" not in latin and not has_khmer(latin):
+        first, last = words[0], words[-1]
+        if first[0].isupper() and last[0].isupper():
+            return first[0] + (last[0] if len(words) > 1 else "")
+    if khmer_cluster and khmer.strip() and not words:
+        return clusters(khmer.strip())[0]
+    return ""

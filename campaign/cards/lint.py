@@ -23,6 +23,8 @@ def check_spec(spec: TemplateSpec) -> Iterator[tuple[Loc, str]]:
     for i, layer in enumerate(spec.layers):
         where: Loc = ("layers", i, layer.kind)
         yield from _check_layer(spec, where, layer.spec)
+        for j, entry in enumerate(layer.flow.layers if layer.flow else ()):  # a flow's texts: as text layers
+            yield from _check_layer(spec, where + ("layers", j, "text"), entry.text)
     rules = spec.alt if isinstance(spec.alt, list) else [AltRule(text=spec.alt)]
     for i, rule in enumerate(rules):
         for lang, text in rule.text.items():
