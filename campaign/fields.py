@@ -13,11 +13,12 @@ Language: a bare field is written in the language of the account (captions) or o
 layers; a layer's ``lang:``; each language of the alt text). ``.xx`` forces a language:
 ``{name.km}``, ``{detained.en}``, ``{week.km}``; a text field then gives that language, or
 nothing when nobody featured has it in the roster; a number, its digits in that language.
-``{name.primary}``/``{name.secondary}`` are the name in the first language, and in the next one
-that differs, of the order: the card's (or caption's) language, then the campaign's
-``languages:`` (default: its accounts' languages in order), so a Khmer card shows the Khmer
-name over the English one and a Belarusian card (``languages: [be, en]``) the Belarusian name;
-``{campaign.name}`` is ``{campaign}``, the campaign's name in that language (``name: {en, km}``).
+``{name.primary}`` is the name in the first language of the campaign's ``languages:`` (default:
+its accounts' languages as they come; then Khmer, English) that the person has: the Khmer name
+in Cambodia, the Belarusian one with ``languages: [be, en]``, the Thai one with ``[th, en]``.
+``{name.secondary}`` is the name in the card's (or caption's) language when it differs, else in
+the next language of the order; nothing when no other name differs. ``{campaign.name}`` is
+``{campaign}``, the campaign's name in the post's language (``name: {en: ..., km: ...}``).
 
 Several people: ``{name}``, ``{group}`` and ``{role}`` list everyone ("A, B and C" / "A B និង C");
 a fact that differs between them is said with each name ("Rong Chhun (15 months and 11 days),
@@ -87,7 +88,7 @@ VOCABULARY: tuple[Field, ...] = (
     Field("campaign", "the campaign's name (also {campaign.name})", "plain", attrs=("name",)),
     Field("organisation", "the posting account's organisation", "plain"),
     Field("hashtags", "the campaign's hashtags", "plain"),
-    Field("url", "the campaign page's address (url: in campaign.yaml)", "plain"),
+    Field("url", "the campaign page's address (url: in campaign.yaml)", "plain", empty="no url in campaign.yaml"),
 )
 FIELDS: dict[str, Field] = {f.name: f for f in VOCABULARY}
 # The caption names of before: each stands for the field written on its right.
@@ -200,26 +201,28 @@ def _charges(what: Literal["kept", "dropped"]) -> Callable[[Facts, str], str | N
     return get
 
 
-def name_order(lang: str, languages: Sequence[str] = ()) -> tuple[str, ...]:
-    """The languages names are looked for in, first to last: ``lang``, the campaign's
-    ``languages``, then English and Khmer (the roster's usual two)."""
-    return tuple(dict.fromkeys((lang, *languages, "en", "km")))
+def name_order(languages: Sequence[str] = ()) -> tuple[str, ...]:
+    """The languages a name is looked for in, first to last: the campaign's ``languages``, then
+    Khmer and English (the roster's usual two, and the order of before)."""
+    return tuple(dict.fromkeys((*languages, "km", "en")))
 
 
 def _names(people: Sequence[Facts], lang: str, languages: Sequence[str] = ()) -> Text:
     names = _everyone(people, lang, lambda f: f.person.name)
 
-    def shown() -> list[str]:
-        """The names in the order's languages that someone has, each different text once."""
-        out: list[str] = []
-        for lg in name_order(lang, languages):
-            text = names._get(lg) if names._has(lg) else ""
-            if text and text not in out:
-                out.append(text)
-        return out
+    def texts() -> tuple[str, str]:
+        """The primary name (the first language of the order someone has a name in) and the
+        secondary: the name in the card's language, else in the next language of the order,
+        when it says something else."""
+        found = [names._get(lg) for lg in name_order(languages) if names._has(lg)]
+        if not found:
+            return names._get(lang), ""
+        primary = found[0]
+        ours = names._get(lang) if names._has(lang) else ""
+        others = [t for t in ([ours] if ours else []) + found[1:] if t and t != primary]
+        return primary, (others or [""])[0]
 
-    names._attrs.update(primary=lambda: next(iter(shown()), ""),
-                        secondary=lambda: (shown()[1:] or [""])[0])
+    names._attrs.update(primary=lambda: texts()[0], secondary=lambda: texts()[1])
     return names
 
 

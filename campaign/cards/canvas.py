@@ -244,7 +244,7 @@ def _base(t: Template, size: str, card: CardInput) -> tuple[tuple[Any, ...], Ima
     if not static or static == frozenset(range(len(static))):
         return None  # nothing to gain over the static prefix
     order = sorted(static)
-    outcomes = tuple(F.matches(getattr(layers[i].spec, "when", None), card) for i in order)
+    outcomes = tuple(F.matches(getattr(layers[i].spec, "when", None), card, size=size) for i in order)
     key = ("base", size, card.language, card.campaign_name, card.week, card.organisation, len(card.people), outcomes)
     bases: OrderedDict[Any, Any] = t.cache.setdefault("bases", OrderedDict())
     hit = bases.get(key)

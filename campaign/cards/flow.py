@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from . import fields as F
 from .card import Overflow
-from .layout import Fitted, block_top
+from .layout import Fitted, block_top, font
+from .scripts import font_for
 from .template import FlowLayer, FlowText
 from .text import draw_text, fit_text, format_text
 from .values import per_size
@@ -28,22 +29,29 @@ Box = tuple[int, int, int, int]
 
 def place_flow(canvas: Canvas, box: Box, spec: FlowLayer) -> list[tuple[FlowText, str, Fitted, int, bool]]:
     """Each shown text of the flow, fitted: (text layer, its text, how it is set, its top, whether
-    it lies within the flow's box), in order."""
+    it lies within the flow's box), in order.
+
+    Each text may take the height left below the one before it, less what the texts after it
+    need for one line at their smallest size: an early text grows (a long name), a later one
+    is never squeezed out by it."""
     x, y, w, h = box
     lang = canvas.card.language
-    placed: list[tuple[FlowText, str, Fitted, int, bool]] = []
-    cursor = y
+    shown: list[tuple[FlowText, str, int, int]] = []  # text layer, text, gap above, one line at its smallest
     for entry in spec.layers:
         item = entry.text
-        if not F.matches(item.when, canvas.card):
+        if not F.matches(item.when, canvas.card, size=canvas.size):
             continue
         text = format_text(item, F.pick_text(item.text, lang), canvas)
         if not text:
             continue  # closes up: no room, no gap
-        if placed:
-            gap = per_size(item.gap, canvas.size) if item.gap is not None else per_size(spec.gap, canvas.size)
-            cursor += gap
-        room = y + h - cursor
+        gap = per_size(item.gap if item.gap is not None else spec.gap, canvas.size) if shown else 0
+        shown.append((item, text, gap, _one_line(canvas, item, text)))
+    placed: list[tuple[FlowText, str, Fitted, int, bool]] = []
+    cursor = y
+    for i, (item, text, gap, least) in enumerate(shown):
+        cursor += gap
+        reserve = sum(g + n for _, _, g, n in shown[i + 1:])
+        room = max(least, y + h - cursor - reserve)
         limit = per_size(item.height, canvas.size) if item.height is not None else room
         fitted = fit_text(text, (x, cursor, w, max(1, min(limit, room))), item, canvas, field=_name(item, lang))
         if fitted is None:
@@ -55,6 +63,14 @@ def place_flow(canvas: Canvas, box: Box, spec: FlowLayer) -> list[tuple[FlowText
         shift = int(block_top(y, h, used, spec.valign)) - y if used < h else 0
         placed = [(item, text, fitted, top + shift, inside) for item, text, fitted, top, inside in placed]
     return placed
+
+
+def _one_line(canvas: Canvas, item: FlowText, text: str) -> int:
+    """The height of one line of ``text`` at the smallest size ``item`` allows."""
+    given = per_size(item.size, canvas.size)
+    smallest = given if isinstance(given, int) else given[0]
+    ascent, descent = font(font_for(canvas.t, text, item)[1], smallest, item.weight).getmetrics()
+    return ascent + descent
 
 
 def paint_flow(canvas: Canvas, box: Box, spec: FlowLayer) -> None:

@@ -32,13 +32,14 @@ class When(Model):
         None, description="every featured person has one of these statuses")
     kind: list[Literal["weekly", "finale", "released"]] | None = None
     language: list[str] | None = Field(None, description="the card's language is one of these")
+    size: list[str] | None = Field(None, description="the canvas is one of these (e.g. [square]: a layout of its own)")
     min_people: int | None = Field(None, ge=0)
     max_people: int | None = Field(None, ge=0)
     has_photo: bool | None = Field(None, description="the (single) featured person has a photo")
     has: list[str] | None = Field(None, description="every featured person has these fields, e.g. [charge, release_note]")
     lacks: list[str] | None = Field(None, description="no featured person has these fields")
 
-    @field_validator("status", "kind", "language", "has", "lacks", mode="before")
+    @field_validator("status", "kind", "language", "size", "has", "lacks", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
@@ -81,6 +82,7 @@ class TextStyle(Model):
     color: Color = "#ffffff"
     stroke: Stroke | None = None
     uppercase: bool = False
+    balance: bool = Field(False, description="over several lines, even their lengths (no last word alone on a line)")
     lang: str | None = Field(None, description="language of bare fields ({name}); default: the card's")
 
 

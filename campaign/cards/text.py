@@ -51,7 +51,7 @@ def fit_text(text: str, box: Box, style: TextStyle, canvas: Canvas, sizes: tuple
     _, _, w, h = box
     family, path = font_for(canvas.t, text, style)
     try:
-        return runs.fitted(text, path, style.weight, w, h, sizes, style.max_lines, style.line_spacing)
+        return runs.fitted(text, path, style.weight, w, h, sizes, style.max_lines, style.line_spacing, style.balance)
     except runs.MissingGlyphs as exc:
         raise CardError(_lacking(canvas.t.name, exc, family, field, text)) from None
 
