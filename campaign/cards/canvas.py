@@ -179,7 +179,7 @@ def _is_static(layer: Layer) -> bool:
 def _is_card_level(layer: Layer) -> bool:
     """A layer whose pixels depend on the canvas size, language and post (campaign, week,
     number of people), never on a person's facts; its ``when`` may (its outcome is part of the key)."""
-    if layer.kind in ("background", "shape"):
+    if layer.kind in ("background", "shape", "qr"):  # a QR code shows the campaign's page
         return True
     if layer.kind not in ("text", "badge"):
         return False
@@ -245,7 +245,8 @@ def _base(t: Template, size: str, card: CardInput) -> tuple[tuple[Any, ...], Ima
         return None  # nothing to gain over the static prefix
     order = sorted(static)
     outcomes = tuple(F.matches(getattr(layers[i].spec, "when", None), card, size=size) for i in order)
-    key = ("base", size, card.language, card.campaign_name, card.week, card.organisation, len(card.people), outcomes)
+    key = ("base", size, card.language, card.campaign_name, card.week, card.organisation, len(card.people), card.url,
+           outcomes)
     bases: OrderedDict[Any, Any] = t.cache.setdefault("bases", OrderedDict())
     hit = bases.get(key)
     if hit is None:
