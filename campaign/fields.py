@@ -158,8 +158,10 @@ class Number:
 
 
 def _everyone(people: Sequence[Facts], lang: str, get: Callable[[Facts], LocalText | None]) -> Text:
-    """Everyone's value, listed once each: names, groups, roles."""
-    return Text(lambda lg: join([t.get(lg) for f in people if (t := get(f)) is not None], lg), lang,
+    """Everyone's value, listed once each: names, groups, roles (joined in the words of ``lg``, or
+    of ``lang`` for a language the project has no words for: a Thai name on an English card)."""
+    return Text(lambda lg: join([t.get(lg) for f in people if (t := get(f)) is not None], lg if supported(lg) else lang),
+                lang,
                 lambda lg: any((t := get(f)) is not None and t.has(lg) for f in people))
 
 
