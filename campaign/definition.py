@@ -22,7 +22,7 @@ from .credentials import check_ref
 from .platforms import NAMES, Name, spec
 from .roster import ID_RE, Roster
 from .sources import InputError, Located, Problem, did_you_mean, load_model
-from .types import LANG_RE, Duration, LocalTime
+from .types import LANG_RE, Duration, LocalTime, check_texts
 from .words import DurationUnit, UnknownLanguage, supported
 
 PLATFORMS = NAMES  # one row each in campaign.platforms
@@ -267,13 +267,10 @@ class Campaign(Model):
     def _name_per_language(cls, data: Any) -> Any:
         if isinstance(data, dict) and isinstance(data.get("name"), dict):
             names = data["name"]
-            for lang, text in names.items():
-                if not isinstance(lang, str) or not LANG_RE.match(lang):
-                    raise ValueError(f"name: {lang!r} is not a language code (write name: {{en: ..., km: ...}})")
-                if not isinstance(text, str) or not text.strip():
-                    raise ValueError(f"name: the {lang} name must be a non-empty string")
-            if not names:
-                raise ValueError("name: give the campaign's name, or one per language: {en: ..., km: ...}")
+            try:
+                check_texts(names)
+            except ValueError as exc:
+                raise ValueError(f"name: {exc}") from None
             data = {**data, "names": {k: v.strip() for k, v in names.items()},
                     "name": names.get("en") or next(iter(names.values()))}
         return data

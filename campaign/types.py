@@ -26,6 +26,17 @@ def join_list(items: Sequence[str], lang: str) -> str:
     return words.join(items, lang)
 
 
+def check_texts(value: dict[Any, Any]) -> None:
+    """Raise ValueError unless ``value`` gives a non-empty text for one or more language codes."""
+    for key, text in value.items():
+        if not isinstance(key, str) or not LANG_RE.match(key):
+            raise ValueError(f"{key!r} is not a language code (use e.g. en, km)")
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"the {key} text must be a non-empty string")
+    if not value:
+        raise ValueError("give the text in at least one language, e.g. {en: ..., km: ...}")
+
+
 class LocalText(RootModel[dict[str, str]]):
     """Text in one or more languages: ``{en: ..., km: ...}``; a plain string counts for every language."""
 
@@ -35,13 +46,7 @@ class LocalText(RootModel[dict[str, str]]):
         if isinstance(value, str):
             return {"*": value}
         if isinstance(value, dict):
-            for key, text in value.items():
-                if not isinstance(key, str) or not LANG_RE.match(key):
-                    raise ValueError(f"{key!r} is not a language code (use e.g. en, km)")
-                if not isinstance(text, str) or not text.strip():
-                    raise ValueError(f"the {key} text must be a non-empty string")
-            if not value:
-                raise ValueError("give the text in at least one language, e.g. {en: ..., km: ...}")
+            check_texts(value)
         return value
 
     def get(self, lang: str, fallback: str | None = "en") -> str:
