@@ -22,7 +22,7 @@ from .credentials import check_ref
 from .platforms import ACCOUNT_FIELDS, NAMES, Name, check_account_field, spec
 from .roster import ID_RE, Roster
 from .sources import InputError, Located, Problem, did_you_mean, load_model
-from .types import LANG_RE, Duration, LocalTime, Shown
+from .types import LANG_RE, Duration, LocalTime, Shown, check_texts
 from .words import DurationUnit, UnknownLanguage, supported
 
 PLATFORMS = NAMES  # one row each in campaign.platforms
@@ -234,7 +234,11 @@ class Campaign(Model):
     """``campaign.yaml``: when, how often, who posts, and in which words."""
 
     id: str = Field(pattern=ID_RE)
-    name: Shown
+    name: Shown = Field(description="the campaign's name; or one per language: {en: ..., km: ...}")
+    names: dict[str, str] = Field(default_factory=dict, description="the name per language (from name: {en, km})")
+    languages: list[str] = Field(default_factory=list, description="the order names are shown in on cards "
+                                 "({name.primary}, {name.secondary}), e.g. [be, en]; default: the accounts' languages")
+    url: str | None = Field(None, description="the campaign's page: {url} in texts, qr layers on cards")
     timezone: str
     start: date
     end: date
@@ -262,6 +266,45 @@ class Campaign(Model):
     @classmethod
     def _dashboard(cls, value: Any) -> Any:
         return check_dashboard_url(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_per_language(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("name"), dict):
+            names = data["name"]
+            try:
+                check_texts(names)
+            except ValueError as exc:
+                raise ValueError(f"name: {exc}") from None
+            data = {**data, "names": {k: v.strip() for k, v in names.items()},
+                    "name": names.get("en") or next(iter(names.values()))}
+        return data
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        for lang in value:
+            if not LANG_RE.match(lang):
+                raise ValueError(f"{lang!r} is not a language code (use e.g. [be, en] or [km, en])")
+        if len(set(value)) != len(value):
+            raise ValueError("each language once, in the order names are shown")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+\.[^\s]+$", value.strip()):
+            raise ValueError(f"{value!r} is not a web address; write it in full, e.g. https://example.org/campaign")
+        return value.strip() if value else value
+
+    def title(self, lang: str) -> str:
+        """The campaign's name in ``lang`` (its ``name: {en, km}``), else its one name."""
+        return self.names.get(lang) or self.names.get(lang.split("-", 1)[0]) or self.name
+
+    @property
+    def language_order(self) -> tuple[str, ...]:
+        """The order names are shown in: ``languages:``, else the accounts' languages as they come."""
+        return tuple(self.languages) or tuple(dict.fromkeys(a.language for a in self.accounts))
 
     @field_validator("timezone", mode="before")
     @classmethod

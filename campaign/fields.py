@@ -7,14 +7,18 @@ lists them with their values for a person and a date)::
     {name} {group} {role} {status} {case} {case_label} {charge} {sentence} {detained} {since}
     {days_detained} {months_detained} {convicted_on} {released_on} {release_note}
     {charges_remain} {charges_dropped} {next_hearing} {count} {week} {campaign} {organisation}
-    {hashtags}
+    {hashtags} {url}
 
 Language: a bare field is written in the language of the account (captions) or of the card (text
 layers; a layer's ``lang:``; each language of the alt text). ``.xx`` forces a language:
 ``{name.km}``, ``{detained.en}``, ``{week.km}``; a text field then gives that language, or
 nothing when nobody featured has it in the roster; a number, its digits in that language.
-``{name.primary}``/``{name.secondary}`` are the Khmer and English names (when both exist), and
-``{campaign.name}`` is ``{campaign}``.
+``{name.primary}`` is the name in the first language of the campaign's ``languages:`` (default:
+its accounts' languages as they come; then Khmer, English) that the person has: the Khmer name
+in Cambodia, the Belarusian one with ``languages: [be, en]``, the Thai one with ``[th, en]``.
+``{name.secondary}`` is the name in the card's (or caption's) language when it differs, else in
+the next language of the order; nothing when no other name differs. ``{campaign.name}`` is
+``{campaign}``, the campaign's name in the post's language (``name: {en: ..., km: ...}``).
 
 Several people: ``{name}``, ``{group}`` and ``{role}`` list everyone ("A, B and C" / "A B និង C");
 a fact that differs between them is said with each name ("Rong Chhun (15 months and 11 days),
@@ -84,6 +88,7 @@ VOCABULARY: tuple[Field, ...] = (
     Field("campaign", "the campaign's name (also {campaign.name})", "plain", attrs=("name",)),
     Field("organisation", "the posting account's organisation", "plain"),
     Field("hashtags", "the campaign's hashtags", "plain"),
+    Field("url", "the campaign page's address (url: in campaign.yaml)", "plain", empty="no url in campaign.yaml"),
 )
 FIELDS: dict[str, Field] = {f.name: f for f in VOCABULARY}
 # The caption names of before: each stands for the field written on its right.
@@ -153,8 +158,10 @@ class Number:
 
 
 def _everyone(people: Sequence[Facts], lang: str, get: Callable[[Facts], LocalText | None]) -> Text:
-    """Everyone's value, listed once each: names, groups, roles."""
-    return Text(lambda lg: join([t.get(lg) for f in people if (t := get(f)) is not None], lg), lang,
+    """Everyone's value, listed once each: names, groups, roles (joined in the words of ``lg``, or
+    of ``lang`` for a language the project has no words for: a Thai name on an English card)."""
+    return Text(lambda lg: join([t.get(lg) for f in people if (t := get(f)) is not None], lg if supported(lg) else lang),
+                lang,
                 lambda lg: any((t := get(f)) is not None and t.has(lg) for f in people))
 
 
@@ -196,17 +203,28 @@ def _charges(what: Literal["kept", "dropped"]) -> Callable[[Facts, str], str | N
     return get
 
 
-def _names(people: Sequence[Facts], lang: str) -> Text:
+def name_order(languages: Sequence[str] = ()) -> tuple[str, ...]:
+    """The languages a name is looked for in, first to last: the campaign's ``languages``, then
+    Khmer and English (the roster's usual two, and the order of before)."""
+    return tuple(dict.fromkeys((*languages, "km", "en")))
+
+
+def _names(people: Sequence[Facts], lang: str, languages: Sequence[str] = ()) -> Text:
     names = _everyone(people, lang, lambda f: f.person.name)
 
-    def secondary() -> str:
-        if names._has("km") and names._has("en"):
-            first, second = names._get("km"), names._get("en")
-            return "" if second == first else second
-        return ""
+    def texts() -> tuple[str, str]:
+        """The primary name (the first language of the order someone has a name in) and the
+        secondary: the name in the card's language, else in the next language of the order,
+        when it says something else."""
+        found = [names._get(lg) for lg in name_order(languages) if names._has(lg)]
+        if not found:
+            return names._get(lang), ""
+        primary = found[0]
+        ours = names._get(lang) if names._has(lang) else ""
+        others = [t for t in ([ours] if ours else []) + found[1:] if t and t != primary]
+        return primary, (others or [""])[0]
 
-    names._attrs.update(primary=lambda: names._get("km") if names._has("km") else names._get("en"),
-                        secondary=secondary)
+    names._attrs.update(primary=lambda: texts()[0], secondary=lambda: texts()[1])
     return names
 
 
@@ -220,13 +238,15 @@ class Post:
     organisation: str = ""
     hashtags: tuple[str, ...] = ()
     durations: DurationUnit = "years"  # the campaign's way of saying time behind bars
+    languages: tuple[str, ...] = ()  # the campaign's language order, for {name.primary}/{name.secondary}
+    url: str = ""  # the campaign's page
 
 
 def namespace(people: Sequence[Facts], lang: str, post: Post) -> dict[str, Any]:
     """Every field (and alias) for ``people`` in the language ``lang``: the values a caption, a
     text layer or an alt text is formatted with."""
     units = post.durations
-    name = _names(people, lang)
+    name = _names(people, lang, post.languages)
     values: dict[str, Any] = {
         "name": name,
         "group": _everyone(people, lang, lambda f: f.person.group),
@@ -251,6 +271,7 @@ def namespace(people: Sequence[Facts], lang: str, post: Post) -> dict[str, Any]:
         "campaign": Text(lambda lg: post.campaign, lang),  # the same in every language, and as {campaign.name}
         "organisation": post.organisation,
         "hashtags": " ".join(post.hashtags),
+        "url": post.url,
     }
     for alias, target in ALIASES.items():
         root, _, attr = target.partition(".")
@@ -277,8 +298,9 @@ def fill_caption(template: str, values: dict[str, Any]) -> str:
 def caption_values(campaign: Campaign, account: Account, slot: Slot, people: Sequence[Facts]) -> dict[str, Any]:
     """The fields of one post's caption, in its account's language."""
     return namespace(people, account.language, Post(
-        week=slot.week, campaign=campaign.name, organisation=account.organisation,
-        hashtags=tuple(campaign.hashtags), durations=campaign.durations))
+        week=slot.week, campaign=campaign.title(account.language), organisation=account.organisation,
+        hashtags=tuple(campaign.hashtags), durations=campaign.durations,
+        languages=tuple(campaign.language_order), url=campaign.url or ""))
 
 
 def caption_fields(campaign: Campaign, account: Account, slot: Slot, people: Sequence[Facts]) -> dict[str, str]:

@@ -55,6 +55,21 @@ def require_shown(value: str) -> str:
 Shown = Annotated[str, AfterValidator(require_shown)]  # text shown to people: not empty, not only invisible
 
 
+def check_texts(value: dict[Any, Any], any_language: bool = False) -> None:
+    """Raise ValueError unless ``value`` gives a text that shows something for one or more language
+    codes (``any_language``: also ``*``, the text of a plain string)."""
+    for key, text in value.items():
+        if not isinstance(key, str) or not ((any_language and key == "*") or LANG_RE.match(key)):
+            raise ValueError(f"{key!r} is not a language code (use e.g. en, km)")
+        label = "the text" if key == "*" else f"the {key} text"
+        if not isinstance(text, str):
+            raise ValueError(f"{label} must be a non-empty string")
+        if why := blank(text):
+            raise ValueError(f"{label} {why}; write the text")
+    if not value:
+        raise ValueError("give the text in at least one language, e.g. {en: ..., km: ...}")
+
+
 class LocalText(RootModel[dict[str, str]]):
     """Text in one or more languages: ``{en: ..., km: ...}``; a plain string counts for every language."""
 
@@ -64,16 +79,7 @@ class LocalText(RootModel[dict[str, str]]):
         if isinstance(value, str):
             value = {"*": value}
         if isinstance(value, dict):
-            for key, text in value.items():
-                if not isinstance(key, str) or not (key == "*" or LANG_RE.match(key)):
-                    raise ValueError(f"{key!r} is not a language code (use e.g. en, km)")
-                label = "the text" if key == "*" else f"the {key} text"
-                if not isinstance(text, str):
-                    raise ValueError(f"{label} must be a non-empty string")
-                if why := blank(text):
-                    raise ValueError(f"{label} {why}; write the text")
-            if not value:
-                raise ValueError("give the text in at least one language, e.g. {en: ..., km: ...}")
+            check_texts(value, any_language=True)
         return value
 
     def get(self, lang: str, fallback: str | None = "en") -> str:

@@ -195,9 +195,19 @@ def test_noto_sans_khmer_covers_latin_and_digits() -> None:
 
 
 def test_has_khmer_and_initials() -> None:
+    """Initials come only from a real given and family name (first and last words capitalised,
+    no remark in brackets); Khmer gives the silhouette alone unless the template asks for the
+    first syllable cluster (Khmer has no initials convention)."""
     assert has_khmer("Rong ឈុន") and not has_khmer("Rong Chhun")
-    assert initials(["Rong Chhun", "រ៉ុង ឈុន"]) == "RC"
-    assert initials(["", "សុខ ស្រីនាង"]) == "សុស្រី"
+    assert initials("Rong Chhun", "រ៉ុង ឈុន") == "RC"
+    assert initials("Ludwig van Beethoven") == "LB"  # given and family name, the particle skipped
+    assert initials("Алесь Бяляцкі") == "АБ"  # Cyrillic has capitals too
+    assert initials("KSILA member (name withheld)") == ""  # a description, not a name
+    assert initials("KSILA member") == "" and initials("(withheld)") == ""
+    assert initials("สมชาย ใจดี") == "" and initials("အောင် ဆန်း") == ""  # no capitals, no initials
+    assert initials("", "សុខ ស្រីនាង") == ""  # Khmer: the silhouette alone...
+    assert initials("", "សុខ ស្រីនាង", khmer_cluster=True) == "សុ"  # ...or the first cluster, when asked
+    assert initials("Sok Sreyneang", "សុខ ស្រីនាង", khmer_cluster=True) == "SS"  # a Latin name still wins
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 12, 13, 30, 59, 60])

@@ -122,3 +122,20 @@ def test_a_process_builds_an_applied_campaign_once_per_definition(ledger: Ledger
     assert load_applied(ledger, "small") is second
     assert [e.type for e in second.roster.by_id()["sar-kanika"].events] == ["arrested", "released"]
     assert template_for(ledger, second, "portrait", tmp_path / "cache") is template  # the same files
+
+
+def test_a_logo_that_does_not_decode_is_refused_like_a_photo_at_its_line(tmp_path: Path) -> None:
+    """A corrupt or empty logo is refused when the campaign is checked, at the account's ``logo``
+    line in campaign.yaml, never when its first card is rendered (issue 13)."""
+    import pytest
+
+    from campaign.sources import InputError
+
+    folder = full_folder(tmp_path / "small")
+    text = (folder / "campaign.yaml").read_text(encoding="utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "logo.jpg" in row)
+    for data, said in ((jpeg("#224488")[:60], "not a readable image"), (b"", "empty")):
+        (folder / "logo.jpg").write_bytes(data)
+        with pytest.raises(InputError) as err:
+            load_checked(folder)
+        assert f"campaign.yaml:{line}:" in str(err.value) and "logo" in str(err.value) and said in str(err.value)

@@ -10,14 +10,16 @@
 Modules, each with one reason to change:
 
 * what a template is: ``template`` (the models of ``template.yaml`` and a loaded template),
+  ``style`` (what every layer shares: ``when:``, fonts, how text is set),
   ``values`` (colours, boxes, per-canvas values), ``lint`` (what the models cannot see),
   ``load`` (finding a template folder, fonts, images);
 * what a card says: ``card`` (its input, the rendered card, overflows; :func:`card_input`, the
   one way a post becomes a card's input), ``fields`` (the values of format strings and
   ``when:``), ``alt`` (alt text);
 * how it is painted: ``render`` (the entry point), ``canvas`` (the one canvas painters draw on,
-  with every render cache behind it), ``paint`` (layers), ``text``, ``faces``, ``grid`` (the
-  grid's geometry and painting), ``layout`` and ``runs`` (setting text), ``photos`` (decoding
+  with every render cache behind it), ``paint`` (layers), ``text``, ``flow`` (texts stacked in a
+  column), ``faces``, ``grid`` (the grid's geometry and painting), ``layout`` and ``runs``
+  (setting text), ``scripts`` (which font sets a script: Khmer, Thai, Burmese, Latin/Cyrillic), ``photos`` (decoding
   what people send), ``encode`` (deterministic bytes within a limit);
 * ``preview`` (designers' tools: sample cards, the contact sheet, the file watcher);
   :class:`CardError` lives in the one error tree, :mod:`campaign.errors`.

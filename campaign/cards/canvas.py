@@ -71,6 +71,7 @@ class Canvas:
         self.overflows: list[Overflow] = []
         self.warnings: list[str] = []
         self.texts: list[tuple[str, str]] = []
+        self.boxes: list[tuple[str, Rect]] = []  # (layer id, x, y, width, height) of each text block set
         # While the card-level base is made or used: rectangles painted by the current layer
         # (None: not tracked), those painted by earlier person-dependent layers, the base's key.
         self._rects: list[Rect] | None = None
@@ -88,7 +89,7 @@ class Canvas:
         c = self.card
         out = F.namespace(people if people is not None else self.people, lang, week=c.week,
                           count=len(self.people), campaign=c.campaign_name, organisation=c.organisation,
-                          durations=c.durations, hashtags=c.hashtags)
+                          durations=c.durations, hashtags=c.hashtags, languages=c.languages, url=c.url)
         if people is None:
             self._values[lang] = out
         return out
@@ -178,7 +179,7 @@ def _is_static(layer: Layer) -> bool:
 def _is_card_level(layer: Layer) -> bool:
     """A layer whose pixels depend on the canvas size, language and post (campaign, week,
     number of people), never on a person's facts; its ``when`` may (its outcome is part of the key)."""
-    if layer.kind in ("background", "shape"):
+    if layer.kind in ("background", "shape", "qr"):  # a QR code shows the campaign's page
         return True
     if layer.kind not in ("text", "badge"):
         return False
@@ -218,11 +219,12 @@ def _static_prefix(t: Template, card: CardInput, size: str) -> tuple[Canvas, int
         probe = Canvas(t, card, size)
         for i in range(n):
             paint_layer(probe, i, layers[i])
-        cached = (probe.image, probe.texts, probe.overflows)
+        cached = (probe.image, probe.texts, probe.overflows, probe.boxes)
         t.cache[key] = cached
-    image, texts, overflows = cached
+    image, texts, overflows, boxes = cached
     canvas = Canvas(t, card, size, image.copy())
     canvas.texts.extend(texts)
+    canvas.boxes.extend(boxes)
     canvas.overflows.extend(overflows)
     return canvas, n
 
@@ -242,8 +244,9 @@ def _base(t: Template, size: str, card: CardInput) -> tuple[tuple[Any, ...], Ima
     if not static or static == frozenset(range(len(static))):
         return None  # nothing to gain over the static prefix
     order = sorted(static)
-    outcomes = tuple(F.matches(getattr(layers[i].spec, "when", None), card) for i in order)
-    key = ("base", size, card.language, card.campaign_name, card.week, card.organisation, len(card.people), outcomes)
+    outcomes = tuple(F.matches(getattr(layers[i].spec, "when", None), card, size=size) for i in order)
+    key = ("base", size, card.language, card.campaign_name, card.week, card.organisation, len(card.people), card.url,
+           outcomes)
     bases: OrderedDict[Any, Any] = t.cache.setdefault("bases", OrderedDict())
     hit = bases.get(key)
     if hit is None:
@@ -255,7 +258,7 @@ def _base(t: Template, size: str, card: CardInput) -> tuple[tuple[Any, ...], Ima
             probe = Canvas(t, card, size, image)
             probe._rects = []
             paint_layer(probe, i, layers[i])
-            painted[i] = (tuple(probe.texts), tuple(probe.overflows), tuple(probe._rects))
+            painted[i] = (tuple(probe.texts), tuple(probe.overflows), tuple(probe._rects), tuple(probe.boxes))
         hit = (image, painted)
         bases[key] = hit
         while len(bases) > BASE_CACHE_SIZE:
@@ -276,12 +279,13 @@ def _render_fast(t: Template, card: CardInput, size: str) -> Canvas | None:
     canvas = Canvas(t, card, size, base.copy())
     canvas._base_key = key
     static = t.cache["static layers"]
-    later = [(i, r) for i, (_, _, rects) in painted.items() for r in rects]
+    later = [(i, r) for i, (_, _, rects, _) in painted.items() for r in rects]
     person = canvas.person_id()
     for i, layer in enumerate(t.spec.layers):
         if i in painted:
-            texts, overflows, _ = painted[i]
+            texts, overflows, _, boxes = painted[i]
             canvas.texts.extend(texts)
+            canvas.boxes.extend(boxes)
             canvas.overflows.extend(dataclasses.replace(o, person=person) for o in overflows)
             continue
         if i in static:

@@ -36,18 +36,22 @@ class CardInput:
     logo_name: str = "logo"
     durations: DurationUnit = "years"  # the campaign's way of saying time behind bars (years or months)
     hashtags: tuple[str, ...] = ()  # the campaign's, for a template that writes {hashtags}
+    languages: tuple[str, ...] = ()  # the campaign's language order ({name.primary}, {name.secondary})
+    url: str = ""  # the campaign's page: {url} and qr layers
 
 
 def card_input(campaign: Campaign, account: Account, people: tuple[Facts, ...], *, kind: str, week: int,
                photos: Mapping[str, bytes | None], logo: bytes | None, photo_names: Mapping[str, str] | None = None,
                logo_name: str = "logo") -> CardInput:
     """The card of a post of ``campaign`` on ``account`` featuring ``people``: in the account's
-    language, with its organisation and logo, the campaign's name, durations and hashtags. The one
-    place a post becomes a card's input (the pipeline's render and the designers' preview)."""
+    language, with its organisation and logo, the campaign's name (in that language), durations,
+    hashtags, language order and page. The one place a post becomes a card's input (the
+    pipeline's render and the designers' preview)."""
     return CardInput(people=people, photos=photos, language=account.language, kind=kind, week=week,
-                     campaign_name=campaign.name, organisation=account.organisation, logo=logo,
+                     campaign_name=campaign.title(account.language), organisation=account.organisation, logo=logo,
                      photo_names=photo_names or {}, logo_name=logo_name, durations=campaign.durations,
-                     hashtags=tuple(campaign.hashtags))
+                     hashtags=tuple(campaign.hashtags), languages=tuple(campaign.language_order),
+                     url=campaign.url or "")
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class Card:
     overflows: tuple[Overflow, ...]
     texts: tuple[tuple[str, str], ...] = ()  # (layer id, text) of every text painted, in order
     quality: int | None = None  # the JPEG quality that fitted max_bytes
+    boxes: tuple[tuple[str, tuple[int, int, int, int]], ...] = ()  # (layer id, x, y, width, height) of each text block
 
 
 __all__ = ["Card", "CardInput", "Overflow", "card_input"]

@@ -40,7 +40,7 @@ def paint_face(canvas: Canvas, box: tuple[int, int, int, int], person: Facts, sp
         if small:
             canvas.warnings.append(f"photo of {pid} is only {small[0]}x{small[1]} px, shown at {w}x{h}: it will look blurry")
     else:
-        letters = _initials(person)
+        letters = _initials(person, spec.placeholder)
         content = ("placeholder", spec.placeholder, letters)
 
     def paint(target: Image.Image, at: tuple[int, int]) -> None:
@@ -70,15 +70,19 @@ def _face(data: bytes, pid: str, name: str | None, size: tuple[int, int], focus:
     return im, small
 
 
-def _initials(person: Facts) -> str:
+def _initials(person: Facts, p: Placeholder) -> str:
     name = person.person.name
-    return initials([name.get("en") if name.has("en") else "", name.get("km")])
+    latin = name.get("en") if name.has("en") else ""
+    return initials(latin, name.get("km") if name.has("km") else "", p.khmer == "first_cluster")
 
 
 def _placeholder(canvas: Canvas, w: int, h: int, p: Placeholder, letters: str) -> Image.Image:
-    """The silhouette with the person's initials."""
+    """The silhouette with the person's initials (the silhouette alone without any)."""
     t = canvas.t
-    im = canvas.kept(("silhouette", w, h, p), lambda: _silhouette(w, h, p)).copy()
+    im = canvas.kept(("silhouette", w, h, p), lambda: _silhouette(w, h, p))
+    if not letters:
+        return im
+    im = im.copy()
     preferred = "khmer" if has_khmer(letters) else "sans"
     families = sorted(t.fonts, key=lambda fam: fam != preferred)  # the usual family first, then any
     path = next((t.fonts[fam] for fam in families if not coverage.missing(letters, t.fonts[fam])), None)

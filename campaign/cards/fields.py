@@ -3,8 +3,9 @@ vocabulary of captions, cards and alt text, plus how a card fills them in (:func
 whether a layer's ``when:`` holds for a card (:func:`matches`).
 
 ``{name.km}`` is the Khmer name or nothing; bare ``{name}`` is the name in the layer's language
-(falling back to English); ``{name.primary}``/``{name.secondary}`` are the Khmer and English
-names when both exist (else the one that does, and nothing). Numbers written in Khmer use Khmer
+(falling back to English); ``{name.primary}``/``{name.secondary}`` are the name in the first of
+the campaign's ``languages:`` the person has, and the name in the card's language (else the
+next of the order) when it differs. Numbers written in Khmer use Khmer
 digits. On a card featuring several people, person fields join every person's value
 ("A, B and C" / "A B និង C"), and a fact that differs between them is said with each name.
 """
@@ -37,11 +38,13 @@ TEXT_FIELDS = PERSON_FIELDS + tuple(a for a in ALIASES if resolve(a)[0] in PERSO
 
 def namespace(people: Sequence[Facts], lang: str, *, week: int, count: int | None = None,
               campaign: str = "", organisation: str = "", durations: DurationUnit = "years",
-              hashtags: Sequence[str] = ()) -> dict[str, Any]:
+              hashtags: Sequence[str] = (), languages: Sequence[str] = (), url: str = "") -> dict[str, Any]:
     """Every field a format string may use, for ``people`` in the language ``lang``; time behind
-    bars is said in ``durations`` (the campaign's choice: years or months)."""
+    bars is said in ``durations`` (the campaign's choice: years or months); ``{name.primary}``
+    follows ``languages`` (the campaign's order)."""
     return _namespace(people, lang, Post(week=week, count=count, campaign=campaign, organisation=organisation,
-                                         hashtags=tuple(hashtags), durations=durations))
+                                         hashtags=tuple(hashtags), durations=durations, languages=tuple(languages),
+                                         url=url))
 
 
 _KHMER = re.compile(r"[\u1780-\u17ff]")
@@ -101,6 +104,8 @@ def texts_of(spec: Any) -> list[tuple[tuple[Any, ...], str | dict[str, str]]]:
             out.append((("layers", i, layer.kind, "text"), inner.text))
         elif layer.kind == "grid" and inner.label is not None:
             out.append((("layers", i, "grid", "label", "text"), inner.label.text))
+        elif layer.kind == "flow":
+            out.extend((("layers", i, "flow", "layers", j, "text", "text"), e.text.text) for j, e in enumerate(inner.layers))
     if isinstance(spec.alt, dict):
         out.append((("alt",), spec.alt))
     else:
@@ -134,10 +139,13 @@ def pick_text(text: str | dict[str, str], lang: str) -> str:
     return next(iter(text.values()))
 
 
-def matches(when: When | None, card: CardInput, people: Sequence[Facts] | None = None) -> bool:
-    """Whether a layer's ``when:`` holds for this card."""
+def matches(when: When | None, card: CardInput, people: Sequence[Facts] | None = None,
+            size: str | None = None) -> bool:
+    """Whether a layer's ``when:`` holds for this card (on the canvas ``size``; None: any canvas)."""
     if when is None:
         return True
+    if when.size is not None and size is not None and size not in when.size:
+        return False
     people = card.people if people is None else people
     if when.status is not None and not all(f.status.value in when.status for f in people):
         return False

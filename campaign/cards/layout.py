@@ -229,9 +229,9 @@ class Fitted:
 
 
 def set_text(text: str, fnt: ImageFont.FreeTypeFont, width: int, height: int, max_lines: int,
-             line_spacing: float, fine: bool = True) -> Fitted:
+             line_spacing: float, fine: bool = True, balance: bool = False) -> Fitted:
     """Wrap ``text`` at one size and say whether it fits the box (``fine=False``: Khmer breaks
-    only at spaces)."""
+    only at spaces; ``balance``: lines of even length, see :func:`_balanced`)."""
     ascent, descent = fnt.getmetrics()
     pitch = max(1, round((ascent + descent) * line_spacing))
     measure = fnt.getlength
@@ -249,11 +249,30 @@ def set_text(text: str, fnt: ImageFont.FreeTypeFont, width: int, height: int, ma
     lines, widths = [ln for ln, _ in measured], [w for _, w in measured]
     block = pitch * (len(lines) - 1) + ascent + descent
     ok = len(lines) <= max_lines and block <= height and all(w <= width + 0.5 for w in widths)
+    if ok and balance and len(lines) > 1 and "\n" not in text:
+        lines, widths = _balanced(text, measure, width, len(lines), lines, widths, fine)
     return Fitted(int(fnt.size), tuple(lines), tuple(widths), ascent, descent, pitch, ok, fnt)
 
 
+def _balanced(text: str, measure: Callable[[str], float], width: int, n: int, lines: list[str],
+              widths: list[float], fine: bool) -> tuple[list[str], list[float]]:
+    """The same text on the same ``n`` lines, wrapped at the narrowest width that still needs
+    only ``n`` (as CSS's ``text-wrap: balance``): "Drop the charges / against all of them."
+    rather than "Drop the charges against all of / them."."""
+    lo, hi = max(1, int(max(widths) * 0.5)), int(max(widths))
+    best = (lines, widths)
+    while hi - lo > 2:
+        mid = (lo + hi) // 2
+        trial = wrap_measured(text, measure, mid, coarse=not (fine and has_khmer(text)))
+        if len(trial) == n and all(w <= mid + 0.5 for _, w in trial):
+            best, hi = ([ln for ln, _ in trial], [w for _, w in trial]), mid
+        else:
+            lo = mid
+    return best
+
+
 def fit(text: str, fonts: Callable[[int], ImageFont.FreeTypeFont], width: int, height: int,
-        sizes: tuple[int, int], max_lines: int = 1, line_spacing: float = 1.0) -> Fitted:
+        sizes: tuple[int, int], max_lines: int = 1, line_spacing: float = 1.0, balance: bool = False) -> Fitted:
     """The largest size in ``sizes`` (min, max) at which ``text`` fits the box; if none does, the
     text set at the minimum size with ``fits=False`` (never silently cut).
 
@@ -266,6 +285,8 @@ def fit(text: str, fonts: Callable[[int], ImageFont.FreeTypeFont], width: int, h
     for fine in passes:
         result = _search(text, fonts, width, height, sizes, max_lines, line_spacing, fine)
         if result.fits:
+            if balance and len(result.lines) > 1:
+                return set_text(text, result.font, width, height, max_lines, line_spacing, fine, balance=True)
             return result
     assert result is not None
     return result
@@ -343,13 +364,22 @@ def block_top(y: int, height: int, block: int, valign: str) -> float:
     return y
 
 
-def initials(names: Sequence[str]) -> str:
-    """Up to two initials from the first name that has any (Latin letters first: they read best)."""
-    for name in names:
-        words = [w for w in re.split(r"[\s\u200b]+", name) if w and not w.startswith("(")]
-        if not words:
-            continue
-        if has_khmer(name):
-            return "".join(clusters(w)[0] for w in words[:2])
-        return "".join(w[0].upper() for w in words[:2] if w[0].isalnum())
-    return "?"
+def initials(latin: str, khmer: str = "", khmer_cluster: bool = False) -> str:
+    """A placeholder's initials, or "" for the silhouette alone.
+
+    Only a real given and family name gives initials: the first letters of its first and last
+    words, which must be capital letters (lower-case particles between them are fine). A
+    description ("KSILA member (name withheld)": a remark in brackets, or a lower-case word at
+    either end) gives none, and nor do scripts without capitals (Thai, Burmese). Khmer has no
+    initials convention: a Khmer-only name gives the silhouette alone, or, with
+    ``khmer_cluster`` (a template's ``placeholder: {khmer: first_cluster}``), the name's first
+    syllable cluster.
+    """
+    words = [w for w in re.split(r"[\s\u200b]+", latin) if w]
+    if words and "(" not in latin and ")" not in latin and not has_khmer(latin):
+        first, last = words[0], words[-1]
+        if first[0].isupper() and last[0].isupper():
+            return first[0] + (last[0] if len(words) > 1 else "")
+    if khmer_cluster and khmer.strip() and not words:
+        return clusters(khmer.strip())[0]
+    return ""

@@ -23,6 +23,12 @@ def check_spec(spec: TemplateSpec) -> Iterator[tuple[Loc, str]]:
     for i, layer in enumerate(spec.layers):
         where: Loc = ("layers", i, layer.kind)
         yield from _check_layer(spec, where, layer.spec)
+        when = getattr(layer.spec, "when", None)
+        for j, entry in enumerate(layer.flow.layers if layer.flow else ()):  # a flow's texts: as text layers
+            yield from _check_layer(spec, where + ("layers", j, "text"), entry.text, when.size if when else None)
+        for name in (when.size or []) if when is not None else []:
+            if name not in spec.sizes:
+                yield where + ("when", "size"), f"no canvas named {name!r}{did_you_mean(name, spec.sizes)}; sizes: {', '.join(spec.sizes)}"
     rules = spec.alt if isinstance(spec.alt, list) else [AltRule(text=spec.alt)]
     for i, rule in enumerate(rules):
         for lang, text in rule.text.items():
@@ -33,15 +39,19 @@ def check_spec(spec: TemplateSpec) -> Iterator[tuple[Loc, str]]:
                 yield loc, err
 
 
-def _check_layer(spec: TemplateSpec, where: Loc, layer: Any) -> Iterator[tuple[Loc, str]]:
+def _check_layer(spec: TemplateSpec, where: Loc, layer: Any, only: list[str] | None = None) -> Iterator[tuple[Loc, str]]:
     sizes = spec.sizes
+    when = getattr(layer, "when", None)
+    only = only or (when.size if when is not None else None)
+    if only:  # painted on these canvases only (its own or its flow's when: size): values for others are not needed
+        sizes = {name: wh for name, wh in sizes.items() if name in only}
     for fname in ("box", "size"):
         value = getattr(layer, fname, None)
         if isinstance(value, dict):
-            unknown = [k for k in value if k != "default" and k not in sizes]
+            unknown = [k for k in value if k != "default" and k not in spec.sizes]
             for name in unknown:
-                yield where + (fname, name), (f"no canvas named {name!r}{did_you_mean(name, [*sizes, 'default'])}; "
-                                              f"sizes: {', '.join(sizes)}")
+                yield where + (fname, name), (f"no canvas named {name!r}{did_you_mean(name, [*spec.sizes, 'default'])}; "
+                                              f"sizes: {', '.join(spec.sizes)}")
             lacking = [s for s in sizes if s not in value] if "default" not in value else []
             if lacking and not unknown:  # a misspelt canvas is also a lacking one: say it once
                 yield where + (fname,), (f"no value for canvas {' or '.join(map(repr, lacking))}; "

@@ -12,11 +12,12 @@ from PIL import Image, ImageDraw, ImageOps
 from . import fields as F
 from ..errors import CardError
 from .faces import paint_face
+from .flow import paint_flow
 from .grid import paint_grid
 from .layout import line_x
 from .photos import contain, cover, load_logo
-from .template import (BackgroundLayer, BadgeLayer, GridLayer, Layer, LogoLayer, PhotoLayer, ShapeLayer, Stroke,
-                       TextLayer)
+from .template import (BackgroundLayer, BadgeLayer, FlowLayer, GridLayer, Layer, LogoLayer, PhotoLayer, QrLayer,
+                       ShapeLayer, Stroke, TextLayer)
 from .text import paint_text
 from .values import parse_color, per_size
 
@@ -27,12 +28,12 @@ if TYPE_CHECKING:
 def paint_layer(canvas: Canvas, index: int, layer: Layer) -> None:
     """Paint ``layer`` (the template's ``index``-th) if its ``when:`` holds for the card."""
     spec = layer.spec
-    if not F.matches(getattr(spec, "when", None), canvas.card):
+    if not F.matches(getattr(spec, "when", None), canvas.card, size=canvas.size):
         return
     box = per_size(spec.box, canvas.size) if hasattr(spec, "box") else None
     if box is None:
         canvas.mark_everywhere()
-    elif not isinstance(spec, TextLayer):  # text marks the lines it draws, wherever they go
+    elif not isinstance(spec, (TextLayer, FlowLayer)):  # text marks the lines it draws, wherever they go
         canvas.mark((box[0], box[1], box[0] + box[2], box[1] + box[3]))
     if isinstance(spec, BackgroundLayer):
         _paint_background(canvas, index, spec)
@@ -56,6 +57,10 @@ def paint_layer(canvas: Canvas, index: int, layer: Layer) -> None:
         _paint_logo(canvas, box, spec)
     elif isinstance(spec, GridLayer):
         paint_grid(canvas, box, spec)
+    elif isinstance(spec, FlowLayer):
+        paint_flow(canvas, box, spec)
+    elif isinstance(spec, QrLayer):
+        _paint_qr(canvas, box, spec)
 
 
 def _paint_background(canvas: Canvas, index: int, spec: BackgroundLayer) -> None:
@@ -113,4 +118,34 @@ def _paint_logo(canvas: Canvas, box: tuple[int, int, int, int], spec: LogoLayer)
     canvas.image.paste(im, (int(lx), y + (h - im.size[1]) // 2), im)
 
 
-__all__ = ["paint_layer"]
+def _paint_qr(canvas: Canvas, box: tuple[int, int, int, int], spec: QrLayer) -> None:
+    url = canvas.card.url
+    if not url:
+        return  # the campaign gives no page
+    x, y, w, h = box
+    im = canvas.kept(("qr", url, w, h, spec.color, spec.background, spec.margin), lambda: qr_image(url, min(w, h), spec))
+    qx = line_x(x, w, im.size[0], spec.align)
+    canvas.image.paste(im, (int(qx), y + (h - im.size[1]) // 2))
+
+
+def qr_image(url: str, side: int, spec: QrLayer) -> Image.Image:
+    """The QR code of ``url`` (segno, error correction M) as crisp square modules, as large as fits
+    ``side`` px with whole-pixel modules."""
+    import segno
+
+    code = segno.make(url, error="m", micro=False)
+    rows, m = code.matrix, spec.margin
+    k = len(rows)
+    n = k + 2 * m
+    small = Image.new("L", (n, n), 0)
+    small.putdata([255 if m <= r < m + k and m <= c < m + k and rows[r - m][c - m] & 1 else 0
+                   for r in range(n) for c in range(n)])
+    scale = max(1, side // n)
+    mask = small.resize((n * scale, n * scale), Image.Resampling.NEAREST)
+    ink = Image.new("RGB", mask.size, parse_color(spec.color)[:3])
+    out = Image.new("RGB", mask.size, parse_color(spec.background)[:3])
+    out.paste(ink, (0, 0), mask)
+    return out
+
+
+__all__ = ["paint_layer", "qr_image"]

@@ -50,7 +50,8 @@ def render(template: Template, card: CardInput, size: str = "square", fmt: str =
     data, quality = encode(canvas.image, fmt, max_bytes)
     return Card(image=data, format=fmt, size=canvas.image.size, alt=alt_texts(template, card),
                 warnings=tuple(dict.fromkeys(canvas.warnings + _untranslated(canvas))),
-                overflows=tuple(canvas.overflows), texts=tuple(canvas.texts), quality=quality)
+                overflows=tuple(canvas.overflows), texts=tuple(canvas.texts), quality=quality,
+                boxes=tuple(canvas.boxes))
 
 
 def _untranslated(canvas: Canvas) -> list[str]:

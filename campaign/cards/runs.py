@@ -33,14 +33,14 @@ class MissingGlyphs(ValueError):
 
 @functools.lru_cache(maxsize=FITTED_CACHE_SIZE)
 def fitted(text: str, path: Path, weight: int, width: int, height: int, sizes: tuple[int, int],
-           max_lines: int, line_spacing: float) -> Fitted:
+           max_lines: int, line_spacing: float, balance: bool = False) -> Fitted:
     """:func:`layout.fit` of ``text`` in the font at ``path`` and ``weight``, set once per arguments.
 
     Raises MissingGlyphs if the font cannot show every character of ``text``."""
     lacking = missing(text, path)
     if lacking:
         raise MissingGlyphs(lacking, path)
-    return fit(text, lambda px: font(path, px, weight), width, height, sizes, max_lines, line_spacing)
+    return fit(text, lambda px: font(path, px, weight), width, height, sizes, max_lines, line_spacing, balance)
 
 
 _MASKS: LRU[tuple[Image.Image, tuple[int, int]]] = LRU(MASK_CACHE_BYTES)

@@ -16,6 +16,7 @@ from . import runs
 from .card import Overflow
 from ..errors import CardError
 from .layout import Fitted, block_top, has_khmer, line_x
+from .scripts import font_for
 from .template import TextStyle
 from .values import parse_color, per_size
 
@@ -48,10 +49,9 @@ def fit_text(text: str, box: Box, style: TextStyle, canvas: Canvas, sizes: tuple
         given = per_size(style.size, canvas.size)
         sizes = (given, given) if isinstance(given, int) else tuple(given)
     _, _, w, h = box
-    family = style.font_khmer if has_khmer(text) else style.font
-    path = canvas.t.fonts[family]
+    family, path = font_for(canvas.t, text, style)
     try:
-        return runs.fitted(text, path, style.weight, w, h, sizes, style.max_lines, style.line_spacing)
+        return runs.fitted(text, path, style.weight, w, h, sizes, style.max_lines, style.line_spacing, style.balance)
     except runs.MissingGlyphs as exc:
         raise CardError(_lacking(canvas.t.name, exc, family, field, text)) from None
 
@@ -74,6 +74,7 @@ def draw_text(canvas: Canvas, box: Box, style: TextStyle, text: str, fitted: Fit
     canvas.texts.append((field_name, text))
     x, y, w, h = box
     top = block_top(y, h, fitted.height, style.valign)
+    canvas.boxes.append((field_name, (x, int(top), w, fitted.height)))
     fill = parse_color(style.color)
     f = fitted.font
     at = [(line_x(x, w, width, style.align), top + fitted.ascent + i * fitted.pitch)

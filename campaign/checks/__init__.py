@@ -35,7 +35,7 @@ from ..plan import Slot, plan
 from ..sources import InputError
 from .caption_facts import claim_problems
 from .caption_lints import caption_problems
-from .folder import cross_checks, read_logos, read_photos
+from .folder import cross_checks, logo_problems, read_logos, read_photos
 from .languages import language_problems
 from .plan_lints import plan_warnings
 from .templates import CheckedTemplate, capacity_problems, load_templates, template_warnings
@@ -71,6 +71,8 @@ def load_checked(folder: Path | str) -> CheckedFolder:
     and Khmer can be shaped. Raises InputError (located problems) or CardError."""
     loaded = load_consistent(folder)
     photos, problems = read_photos(loaded)
+    logos = read_logos(loaded)
+    problems += logo_problems(loaded, logos)
     templates, template_problems = load_templates(loaded)
     slots = plan(loaded.campaign, loaded.roster)  # now=None: every event in the roster is known
     loaded_templates = {name: t.template for name, t in templates.items()}
@@ -80,7 +82,7 @@ def load_checked(folder: Path | str) -> CheckedFolder:
         raise InputError(problems)
     require_raqm()
     return CheckedFolder(loaded.root, loaded.campaign, loaded.roster, loaded.campaign_src, loaded.roster_src,
-                         photos=photos, logos=read_logos(loaded), templates=templates, slots=tuple(slots))
+                         photos=photos, logos=logos, templates=templates, slots=tuple(slots))
 
 
 def warnings(folder: CheckedFolder) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..cards.photos import PhotoError, load_photo, read_image_file, too_big
+from ..cards.photos import PhotoError, load_logo, load_photo, read_image_file, too_big
 from ..definition import KINDS, ROSTER_FILE, CampaignFolder
 from ..fields import check
 from ..plan import cadence_dates
@@ -80,6 +80,19 @@ def read_photos(folder: CampaignFolder) -> tuple[dict[str, bytes], list[Problem]
 def photo_problems(folder: CampaignFolder) -> list[Problem]:
     """The problems of :func:`read_photos`."""
     return read_photos(folder)[1]
+
+
+def logo_problems(folder: CampaignFolder, logos: dict[str, bytes]) -> list[Problem]:
+    """Every account's logo decodes, as photos must: a corrupt, truncated, empty or non-image
+    logo is located at its campaign.yaml line and refused before anything is queued."""
+    problems = []
+    for i, account in enumerate(folder.campaign.accounts):
+        if account.id in logos:
+            try:
+                load_logo(logos[account.id], account.logo or "logo")
+            except PhotoError as exc:
+                problems.append(folder.campaign_src.problem(("accounts", i, "logo"), str(exc)))
+    return problems
 
 
 def read_logos(folder: CampaignFolder) -> dict[str, bytes]:

@@ -43,11 +43,15 @@ def card_key(applied: Applied, *, account: str, platform: str, template: str, ki
     parts = {
         "template": applied.templates[template], "people": [f.fingerprint() for f in people],
         "photos": [applied.photos.get(f.person.id) for f in people], "language": acc.language,
-        "kind": kind, "week": str(week), "campaign": c.name, "organisation": acc.organisation,
+        "kind": kind, "week": str(week), "campaign": c.title(acc.language), "organisation": acc.organisation,
         "logo": applied.logos.get(acc.id), "size": CARD_SIZE, "max_bytes": max_image_bytes(platform),
     }
     if c.durations != "years":  # only when not the default, so the cache keys of before stay valid
         parts["durations"] = c.durations
+    if c.url:
+        parts["url"] = c.url
+    if c.languages:
+        parts["languages"] = list(c.languages)
     if c.hashtags:  # a template may show {hashtags}; they also end every caption, so approvals follow them anyway
         parts["hashtags"] = list(c.hashtags)
     if card_format(platform) != "jpeg":  # likewise
