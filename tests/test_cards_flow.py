@@ -269,7 +269,7 @@ def test_campaign_name_languages_and_url_are_checked() -> None:
     from campaign.definition import Campaign
 
     base = yaml.safe_load((Path("config/campaigns/release-hrds-2021/campaign.yaml")).read_text(encoding="utf-8"))
-    for bad, said in ((dict(name={"english": "x"}), "not a language code"), (dict(name={"en": " "}), "non-empty"),
+    for bad, said in ((dict(name={"english": "x"}), "not a language code"), (dict(name={"en": " "}), "shows nothing"),
                       (dict(languages=["be", "be"]), "each language once"), (dict(url="example.org"), "web address")):
         with pytest.raises(ValidationError, match=said):
             Campaign.model_validate({**base, **bad})
