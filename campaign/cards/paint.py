@@ -61,18 +61,25 @@ def paint_layer(canvas: Canvas, index: int, layer: Layer) -> None:
 def _paint_background(canvas: Canvas, index: int, spec: BackgroundLayer) -> None:
     size = canvas.image.size
 
-    def make() -> Image.Image:
+    def make() -> tuple[Image.Image, Image.Image | None]:
+        """The background at the canvas size and, if any of it is see-through, its alpha as the
+        paste mask (tested once here, on the alpha channel alone: not on every paste)."""
         if spec.color:
-            return Image.new("RGBA", size, parse_color(spec.color))
+            color = parse_color(spec.color)
+            if color[3] == 255:
+                return Image.new("RGB", size, color[:3]), None
+            return Image.new("RGB", size, color[:3]), Image.new("L", size, color[3])
         if spec.gradient:
-            return _gradient(size, spec.gradient).convert("RGBA")
+            return _gradient(size, spec.gradient), None
         assert spec.image
         with Image.open(canvas.t.root / spec.image) as src:
             src = ImageOps.exif_transpose(src) or src
-            return cover(src.convert("RGBA"), size, 0.5)
+            im = cover(src.convert("RGBA"), size, 0.5)
+        alpha = im.getchannel("A")
+        return im.convert("RGB"), (alpha if alpha.getextrema()[0] < 255 else None)
 
-    im = canvas.kept(("background", index, size), make)
-    canvas.image.paste(im, (0, 0), im if im.mode == "RGBA" and im.getextrema()[3][0] < 255 else None)
+    im, mask = canvas.kept(("background", index, size), make)
+    canvas.image.paste(im, (0, 0), mask)
 
 
 def _gradient(size: tuple[int, int], g: Any) -> Image.Image:
