@@ -97,8 +97,14 @@ def _gradient(size: tuple[int, int], g: Any) -> Image.Image:
 
 def _paint_shape(canvas: Canvas, box: tuple[int, int, int, int], fill: str | None, radius: int,
                  outline: Stroke | None) -> None:
+    shape_onto(canvas.image, box, fill, radius, outline)
+
+
+def shape_onto(image: Image.Image, box: tuple[int, int, int, int], fill: str | None, radius: int,
+               outline: Stroke | None = None) -> None:
+    """A shape (or a badge's ground) painted on ``image``: its fill blended by its alpha."""
     x, y, w, h = box
-    d = ImageDraw.Draw(canvas.image, "RGBA")  # RGBA ink blends onto the RGB canvas
+    d = ImageDraw.Draw(image, "RGBA")  # RGBA ink blends onto the RGB canvas
     rect = (x, y, x + w - 1, y + h - 1)
     ink = parse_color(fill) if fill else None
     if radius:
@@ -120,4 +126,4 @@ def _paint_logo(canvas: Canvas, box: tuple[int, int, int, int], spec: LogoLayer)
     canvas.image.paste(im, (int(lx), y + (h - im.size[1]) // 2), im)
 
 
-__all__ = ["paint_layer"]
+__all__ = ["paint_layer", "shape_onto"]
