@@ -126,4 +126,4 @@ def _paint_logo(canvas: Canvas, box: tuple[int, int, int, int], spec: LogoLayer)
     canvas.image.paste(im, (int(lx), y + (h - im.size[1]) // 2), im)
 
 
-__all__ = ["paint_layer", "shape_onto"]
+__all__ = ["paint_layer"]
