@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..cards import CardError, Template, template_at
-from ..cards.preview import Job, Result, contact_sheet, sample_cards, sample_contrasts, sample_overflows
+from ..cards.preview import Job, Result, sample_cards, sample_contrasts, sample_overflows, write_sheet
 from ..cards.scaffold import new_template
 from ..checks.templates import template_warnings
 from .common import EXIT_INPUT, clean_errors, fail
@@ -144,4 +144,4 @@ def _keep(out: Path, t: Template, samples: list) -> None:  # type: ignore[type-a
     for s in samples:
         (out / s.file).write_bytes(s.rendered.image)
         results.append(Result(Job(s.file, f"{s.label} ({s.language})", t.name, s.size, s.card), s.rendered))
-    (out / "index.html").write_text(contact_sheet(results, f"template {t.name}: sample cards"), encoding="utf-8")
+    write_sheet(out, results, f"template {t.name}: sample cards")
