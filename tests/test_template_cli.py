@@ -97,3 +97,44 @@ def test_check_warns_about_low_contrast_at_the_colour_s_line_with_the_figure(tmp
                 in err), err
     assert "name: #777777 over #ffffff is 4.48:1, below WCAG AA 4.5:1" in err
     assert "3 low contrast(s)" in out
+
+
+def _script(text: str) -> str:
+    """The Unicode script of a name's first letter, as far as these tests need it."""
+    import unicodedata
+
+    return unicodedata.name(next(ch for ch in text if ch.isalpha())).split()[0]
+
+
+def test_preview_of_a_template_the_campaign_does_not_use_shows_every_script_of_the_roster_as_a_first_name(
+        tmp_path: Path) -> None:
+    from campaign.cards.canvas import paint_card
+    from campaign.cards.preview import template_jobs
+    from campaign.checks import load_consistent
+
+    camp = _campaign(tmp_path)
+    with (camp / "roster.yaml").open("a", encoding="utf-8") as f:
+        f.write("\n  - id: ales-bialiatski\n    name: {be: Алесь Бяляцкі, en: Ales Bialiatski}\n"
+                "    events:\n      - {date: 2021-07-14, type: arrested, charge: {en: smuggling, be: кантрабанда}}\n")
+    assert run("template", "new", "mine", "--campaign", str(camp))[0] == 0
+    starter = camp / "templates" / "mine" / "template.yaml"  # the name in the card's language, whichever it is
+    starter.write_text(starter.read_text(encoding="utf-8").replace('"{name.primary}"', '"{name}"'), encoding="utf-8")
+    folder = load_consistent(camp)
+    shown: dict[str, set[str]] = {}  # script -> first names set in it
+
+    def first_names(name: str) -> set[str]:
+        t = load_template(camp / "templates" / name)
+        for job in template_jobs(folder, t, name, ["square"]):
+            texts = dict(paint_card(t, job.card, job.size).texts)
+            if "name" in texts:
+                shown.setdefault(_script(texts["name"]), set()).add(texts["name"])
+        return {s for s, names in shown.items() if names}
+
+    scripts = {_script(text) for p in folder.roster.people for text in p.name.root.values()}
+    assert scripts == {"LATIN", "KHMER", "CYRILLIC"}
+    assert first_names("mine") == scripts
+    assert "Алесь Бяляцкі" in shown["CYRILLIC"]
+    # a template the campaign uses shows the cards it makes: in the languages it posts in
+    shown.clear()
+    shutil.copytree(camp / "templates" / "mine", camp / "templates" / "portrait")
+    assert first_names("portrait") == {"LATIN", "KHMER"}
