@@ -114,6 +114,20 @@ def test_a_badge_is_read_against_its_own_fill(tmp_path: Path) -> None:
     assert _low(_template(tmp_path, black + badge.format(fill="#1d4ed8"))) == []
 
 
+def test_a_grid_s_names_are_read_against_what_is_under_them_not_the_faces(tmp_path: Path) -> None:
+    from campaign.cards.preview.check import sample_inputs as inputs
+
+    grid = ("  - grid: {{box: [40, 40, 1000, 560], placeholder: {{fill: '#ffffff', figure: '#ffffff', initials: '#000000'}}, "
+            "label: {{color: '{color}', size: [16, 24]}}}}\n")
+    t = _template(tmp_path, "  - background: {color: '#000000'}\n" + grid.format(color="#222222"))
+    pairs = [(size, card) for size, _, label, card in inputs(t) if label == "two people"]
+    low = contrast_problems(t, pairs)
+    assert low and all(c.kind == "grid" and c.field == "labels" and c.under == BLACK for c in low)
+    assert low[0].loc == ("layers", 1, "grid", "label", "color") and low[0].needed == AA_NORMAL  # held to 16 px
+    assert contrast_problems(_template(tmp_path, "  - background: {color: '#000000'}\n" + grid.format(color="#eeeeee")),
+                             pairs) == []
+
+
 def test_text_the_colour_of_its_ground_is_caught(tmp_path: Path) -> None:
     """Invisible text changes no pixel; its glyphs are still found."""
     low = _low(_template(tmp_path, "  - background: {color: '#336699'}\n" + _text("#336699", 40)))

@@ -1,6 +1,6 @@
 """Text contrast against what is really under it: WCAG 2 relative luminance and contrast ratio,
 and :func:`contrast_problems`, which paints sample cards layer by layer and, for each text and
-badge layer, compares its colour with the pixels actually under its glyphs (flat colours,
+badge layer and grid's labels, compares its colour with the pixels actually under its glyphs (flat colours,
 gradients, background photos and shapes painted before it alike). Pure.
 
 The figure for a layer is the contrast that 90% of its ink reaches (the 10th percentile over the
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image
 
@@ -19,7 +20,7 @@ from . import fields as F
 from .canvas import Canvas
 from .card import CardInput
 from .paint import paint_layer, shape_onto
-from .template import BadgeLayer, Layer, Template, TextLayer
+from .template import BadgeLayer, GridLayer, Layer, Template, TextLayer, TextStyle
 from .text import fit_text, format_text
 from .values import parse_color, per_size
 
@@ -66,13 +67,18 @@ class Contrast:
     size: str  # canvas
     language: str
     layer: int  # index in layers
-    kind: str  # text | badge
+    kind: str  # text | badge | grid (its labels)
     field: str  # the layer's id, or its text
     color: str  # the text colour as written
     under: tuple[int, int, int]  # the background pixel at the figure
     figure: float
     needed: float
     font_px: int
+
+    @property
+    def loc(self) -> tuple[str | int, ...]:
+        """Where its colour is written in template.yaml."""
+        return ("layers", self.layer, self.kind) + (("label",) if self.kind == "grid" else ()) + ("color",)
 
     @property
     def low(self) -> bool:
@@ -101,27 +107,26 @@ def _text_size(canvas: Canvas, layer: Layer, box: tuple[int, int, int, int]) -> 
     return fitted.size if fitted is not None else smallest
 
 
-def _measure(t: Template, card: CardInput, size: str, i: int, layer: Layer, before: Image.Image) -> Contrast | None:
-    """Layer ``i`` (text or badge) on ``before`` (every earlier layer painted): its contrast figure."""
+def _probe(layer: Layer) -> tuple[TextStyle, Layer]:
+    """The layer's text style, and the layer changed to paint only its glyphs, white, on black
+    (a badge's fill, a grid's faces black; no outline)."""
     spec = layer.spec
-    ground = before
-    if isinstance(spec, BadgeLayer):  # its text sits on its own fill, itself over what is under it
-        ground = before.copy()
-        shape_onto(ground, per_size(spec.box, size), spec.fill, spec.radius)
-    if spec.stroke is not None:  # an outlined text is read against its outline
-        ground = Image.new("RGB", before.size, parse_color(spec.stroke.color)[:3])
-    # Where the glyphs are: the same layer in white on black (a badge's fill black too, no outline).
+    if isinstance(spec, GridLayer):
+        assert spec.label is not None
+        black = spec.placeholder.model_copy(update={"fill": "#000000", "figure": "#000000", "initials": "#000000"})
+        changed: Any = spec.model_copy(update={"label": spec.label.model_copy(update={"color": "#ffffff", "stroke": None}),
+                                               "placeholder": black, "border": None})
+        return spec.label, Layer.model_validate({layer.kind: changed})
     white = {"color": "#ffffff", "stroke": None} | ({"fill": "#000000"} if isinstance(spec, BadgeLayer) else {})
-    probe = Canvas(t, card, size)
-    paint_layer(probe, i, Layer.model_validate({layer.kind: spec.model_copy(update=white)}))
-    if not probe.texts:
-        return None  # nothing to read (an empty field, or its when: does not hold)
-    coverage = probe.image.convert("L")
-    cores = coverage.point(lambda v: 255 if v >= CORE else 0)
+    return spec, Layer.model_validate({layer.kind: spec.model_copy(update=white)})
+
+
+def _figure(cores: Image.Image, ground: Image.Image, color: tuple[int, ...]) -> tuple[float, tuple[int, int, int]] | None:
+    """The contrast 90% of the ink reaches (pixels of ``ground`` under the ``cores`` mask), and
+    the ground pixel where it does; None without ink."""
     box = cores.getbbox()
     if box is None:
         return None
-    color = parse_color(spec.color)
     alpha = color[3] / 255
     inked = cores.crop(box)
     off = inked.histogram()[0]  # pixels of the box outside every core
@@ -139,17 +144,44 @@ def _measure(t: Template, card: CardInput, size: str, i: int, layer: Layer, befo
     for figure, n, under in figures:
         seen += n
         if seen > at:
-            break
-    px = _text_size(probe, layer, per_size(spec.box, size))
-    return Contrast(t.name, size, card.language, i, layer.kind, spec.id or F.pick_text(spec.text, card.language),
-                    spec.color, under, round(figure, 2), required(px, spec.weight), px)
+            return figure, under
+    return None
+
+
+def _measure(t: Template, card: CardInput, size: str, i: int, layer: Layer, before: Image.Image) -> Contrast | None:
+    """Layer ``i`` (text, badge or a grid's labels) on ``before`` (every earlier layer painted):
+    its contrast figure."""
+    spec = layer.spec
+    style, changed = _probe(layer)
+    ground = before
+    if isinstance(spec, BadgeLayer):  # its text sits on its own fill, itself over what is under it
+        ground = before.copy()
+        shape_onto(ground, per_size(spec.box, size), spec.fill, spec.radius)
+    if style.stroke is not None:  # an outlined text is read against its outline
+        ground = Image.new("RGB", before.size, parse_color(style.stroke.color)[:3])
+    probe = Canvas(t, card, size)
+    paint_layer(probe, i, changed)
+    if not probe.texts:
+        return None  # nothing to read (an empty field, or its when: does not hold)
+    found = _figure(probe.image.convert("L").point(lambda v: 255 if v >= CORE else 0), ground, parse_color(style.color))
+    if found is None:
+        return None
+    figure, under = found
+    if isinstance(spec, GridLayer):  # one size per grid, fitted to the names: held to its smallest
+        given = per_size(style.size, size)
+        px, field = given if isinstance(given, int) else given[0], "labels"
+    else:
+        px, field = _text_size(probe, layer, per_size(spec.box, size)), spec.id or F.pick_text(spec.text, card.language)
+    return Contrast(t.name, size, card.language, i, layer.kind, field, style.color, under, round(figure, 2),
+                    required(px, style.weight), px)
 
 
 def card_contrasts(t: Template, card: CardInput, size: str) -> Iterator[Contrast]:
-    """Every text and badge layer's contrast on one card, painting its layers in order."""
+    """Every text, badge and grid label layer's contrast on one card, painting its layers in order."""
     canvas = Canvas(t, card, size)
     for i, layer in enumerate(t.spec.layers):
-        if isinstance(layer.spec, (TextLayer, BadgeLayer)) and F.matches(getattr(layer.spec, "when", None), card):
+        texts = isinstance(layer.spec, (TextLayer, BadgeLayer)) or (isinstance(layer.spec, GridLayer) and layer.spec.label)
+        if texts and F.matches(getattr(layer.spec, "when", None), card):
             found = _measure(t, card, size, i, layer, canvas.image.copy())
             if found is not None:
                 yield found

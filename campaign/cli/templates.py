@@ -123,7 +123,7 @@ def template_check(template: str, campaign: Path | None, strict: bool, out: Path
     except CardError as exc:
         fail(str(exc), EXIT_INPUT)
     for c in low:
-        click.secho(f"warning: {t.source.problem(('layers', c.layer, c.kind, 'color'), 'low contrast: ' + str(c))}",
+        click.secho(f"warning: {t.source.problem(c.loc, 'low contrast: ' + str(c))}",
                     fg="yellow", err=True)
     if out is not None:
         _keep(out, t, kept)
