@@ -46,3 +46,32 @@ def test_see_through_backgrounds_blend_by_their_alpha_and_opaque_ones_replace(tm
         assert _near(im.getpixel((25, 100)), quarter), im.getpixel((25, 100))
     opaque = _template(tmp_path, "  - background: {color: '#ff0000'}\n  - background: {color: '#00ff00'}\n")
     assert decode(render(opaque, card_input((rc,), "en"), fmt="png").image).getpixel((10, 10)) == (0, 255, 0)
+
+
+def _resampled(size: tuple[int, int], direction: str, start: str, end: str) -> Image.Image:
+    """A gradient made the plain way: the 256x256 ramp resampled to the whole canvas."""
+    from campaign.cards.values import parse_color
+
+    ramp = Image.linear_gradient("L")
+    if direction == "horizontal":
+        ramp = ramp.rotate(90, expand=True)
+    mask = ramp.resize(size, Image.Resampling.BICUBIC)
+    return Image.composite(Image.new("RGB", size, parse_color(end)[:3]), Image.new("RGB", size, parse_color(start)[:3]), mask)
+
+
+def test_straight_gradients_are_the_bytes_of_the_whole_canvas_resampled() -> None:
+    """A vertical or horizontal gradient is made from one line; every canvas shape and colour pair
+    gives the same bytes as resampling the ramp to the whole canvas."""
+    import random
+    from types import SimpleNamespace
+
+    from campaign.cards.paint import _gradient
+
+    rng = random.Random(14)
+    sizes = [(1080, 1080), (1080, 1350), (1200, 675), (100, 4096), (4096, 100), (257, 255)]
+    sizes += [(rng.randint(100, 2000), rng.randint(100, 2000)) for _ in range(6)]
+    for direction in ("vertical", "horizontal"):
+        for size in sizes:
+            start, end = f"#{rng.randrange(1 << 24):06x}", f"#{rng.randrange(1 << 24):06x}"
+            g = SimpleNamespace(direction=direction, from_=start, to=end)
+            assert _gradient(size, g).tobytes() == _resampled(size, direction, start, end).tobytes(), (direction, size)
