@@ -1,7 +1,9 @@
 """``report.html``: a timeline of every post of a campaign with its card, state and caption.
 
 Read from the ledger only (the truth), so the same report describes a simulation or a real run.
-Cards are written beside it as small thumbnails; the page needs no server and no script. A
+Cards are written beside it as small thumbnails and the project's fonts in ``fonts/``; every link is
+relative (an outbox post's ``file:`` address becomes a link into the folder, or none if it lies
+outside), so the folder, copied or zipped, opens anywhere. The page needs no server and no script. A
 rehearsal (``campaign simulate --faults``) adds a table of the faults injected: where each post
 ended and what a monitor would run next; its posts are marked in the timeline.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import html
 import io
+from urllib.parse import quote, unquote, urlsplit
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +39,20 @@ def _thumbnail(data: bytes) -> bytes:
         return out.getvalue()
 
 
+def page_link(url: str, out_dir: Path) -> str | None:
+    """``url`` as the page links to it: a web address as it is; a ``file:`` address as a path
+    relative to ``out_dir`` when it lies inside it (an outbox post), else None (no link: an
+    absolute path breaks once the folder is copied)."""
+    parts = urlsplit(url)
+    if parts.scheme != "file":
+        return url
+    try:
+        inside = Path(unquote(parts.path)).resolve().relative_to(out_dir.resolve())
+    except ValueError:
+        return None
+    return quote(inside.as_posix())
+
+
 def summary_line(cid: str, counts: dict[str, int]) -> str:
     """``release-hrds-2021: 96 posts: 92 posted, 4 expired``."""
     total = sum(counts.get(s, 0) for s in STATES)
@@ -59,6 +76,7 @@ def _faults_html(found: list[FaultOutcome], seed: int | None, spec: str) -> str:
 
 def write_report(ledger: Ledger, cid: str, out_dir: Path, *, subtitle: str = "") -> Path:
     """Write ``out_dir/report.html`` (and ``out_dir/cards/``) for campaign ``cid``; returns the page's path."""
+    from .cards.webfonts import ship_fonts
     from .pipeline import load_applied
     from .pipeline.faults import load_plan, spec_text
     from .pipeline.rehearsal import outcomes
@@ -85,7 +103,7 @@ def write_report(ledger: Ledger, cid: str, out_dir: Path, *, subtitle: str = "")
             img = f'<img src="cards/{thumb.name}" alt="{html.escape(text)}" loading="lazy">'
         people = ", ".join(names.get(p, p) for p in slot.people)
         state = post.state
-        link = post.url
+        link = page_link(post.url, out_dir) if post.url else None
         state_html = f'<span class="state {state}">{state}</span>'
         if link and state == "posted":
             state_html = f'<a href="{html.escape(link)}">{state_html}</a>'
@@ -103,7 +121,9 @@ def write_report(ledger: Ledger, cid: str, out_dir: Path, *, subtitle: str = "")
     summary = "".join(f'<span class="{s}">{counts[s]} {s}</span>' for s in STATES if counts.get(s))
     page = Template((Path(__file__).parent / "templates" / "report.html").read_text(encoding="utf-8"))
     path = out_dir / "report.html"
+    faces, families = ship_fonts(out_dir)
     path.write_text(page.substitute(
+        font_faces=faces, font_families=families,
         title=html.escape(f"{applied.campaign.name} ({cid})"),
         subtitle=html.escape(subtitle or summary_line(cid, dict(counts))),
         summary=summary, rows="\n".join(rows),

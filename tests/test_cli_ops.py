@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import yaml
@@ -166,6 +168,12 @@ def test_simulate_the_2021_campaign(example_folder: Path, tmp_path: Path) -> Non
     assert page.count("<tr>") == len(records) + 1 + page.count('class="state expired"') \
         + page.count('class="state missed"')
     assert "cards/" in page
+    # shareable: fonts shipped beside it, every link inside the folder (outbox posts included)
+    links = [a or b for a, b in re.findall(r'(?:href|src)="([^"#][^"]*)"|url\("([^"]*)"\)', page)]
+    assert "file:" not in page and any(link.startswith("fonts/") for link in links)
+    assert any(link.startswith("outbox/") for link in links)
+    for link in links:
+        assert (out / unquote(link)).is_file(), link
 
 
 @pytest.mark.parametrize("command", [["status", "nosuch"], ["pause", "nosuch"], ["approve", "nosuch", "--week", "1"]])

@@ -1,5 +1,5 @@
-"""Designers' commands: ``template check`` and ``preview`` (a contact sheet of every card). The work
-is :mod:`campaign.cards.preview`'s; these parse, call and report."""
+"""Designers' commands: ``preview`` (a contact sheet of every card), and the ``template`` group
+(:mod:`.templates`). The work is :mod:`campaign.cards.preview`'s; these parse, call and report."""
 
 from __future__ import annotations
 
@@ -9,69 +9,13 @@ from pathlib import Path
 
 import click
 
-from ..cards import CardError, Template, template_at, template_dirs
+from ..cards import CardError, template_dirs
 from ..cards.canvas import clear_caches
-from ..cards.preview import (Watcher, prepare, render_jobs, sample_overflows, template_names, title,
-                             write_sheet)
+from ..cards.preview import Watcher, prepare, render_jobs, template_names, title, write_sheet
 from ..checks import load_consistent
-from ..checks.templates import template_warnings
 from ..sources import InputError
 from .common import EXIT_INPUT, clean_errors, fail, parse_day, report_input_error, show_problems
-
-EXIT_OVERFLOW = 1
-
-
-# --- template check ----------------------------------------------------------------------------
-
-
-@click.group("template")
-def template_group() -> None:
-    """Work on card templates (assets/templates/NAME/template.yaml).
-
-    \b
-    Example:
-      campaign template check assets/templates/portrait
-    """
-
-
-@template_group.command("check")
-@click.argument("template_dir", type=click.Path(path_type=Path))
-@click.option("--strict", is_flag=True, help="Exit 1 if any sample card overflows (warnings never fail).")
-@clean_errors(closing="found in the template")
-def template_check(template_dir: Path, strict: bool) -> None:
-    """Validate a template: YAML (FILE:LINE errors), fonts and images; then render sample
-    cards (typical, longest name, Khmer-only, released) in every size and language and
-    report any text that does not fit. Warns about alt text missing a language and text
-    allowed to shrink below 8 px.
-
-    \b
-    Examples:
-      campaign template check assets/templates/portrait
-      campaign template check config/campaigns/release-hrds-2021/templates/mine --strict
-    """
-    t = _load(template_dir)
-    for warning in template_warnings(t):
-        click.secho(f"warning: {warning}", fg="yellow", err=True)
-    overflows = 0
-    try:
-        for lang, o in sample_overflows(t):
-            click.secho(f"overflow: {lang}: {o}", fg="yellow", err=True)
-            overflows += 1
-    except CardError as exc:
-        fail(str(exc), EXIT_INPUT)
-    click.echo(f"ok: template {t.name}: {len(t.spec.layers)} layers, sizes {', '.join(t.sizes)}, "
-               f"fonts {', '.join(f'{k}={v.name}' for k, v in t.fonts.items())}; "
-               f"{overflows} distinct overflow(s) on sample cards")
-    if strict and overflows:
-        sys.exit(EXIT_OVERFLOW)
-
-
-def _load(path_or_name: Path | str, campaign_root: Path | None = None) -> Template:
-    """The template at a path or called by a name, or exit 2 naming the problem."""
-    try:
-        return template_at(path_or_name, campaign_root)
-    except CardError as exc:
-        fail(str(exc), EXIT_INPUT)
+from .templates import EXIT_OVERFLOW, _load, template_group
 
 
 # --- preview -----------------------------------------------------------------------------------

@@ -1,20 +1,39 @@
 """``campaign template check``'s sample cards: the sample people (typical, longest name,
 Khmer-only, released; two people and a crowd when the template shows several) on every canvas
-of a template, in every card language, and the overflows they show."""
+of a template, in every card language; the overflows they show, the contrast of their text
+against what is under it, and the cards themselves for ``--out``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from ...roster import Facts
-from ..card import CardInput, Overflow
+from ..card import Card, CardInput, Overflow
 from ...errors import CardError
+from ..contrast import Contrast, contrast_problems
 from ..lint import CARD_LANGUAGES
 from ..render import render
 from ..samples import crowd, sample_facts, sample_people
 from ..template import Template
 
 CROWD = 60  # the most people a sample card features
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One sample card: its canvas, language, case and input, and the card rendered."""
+
+    size: str
+    language: str
+    label: str
+    card: CardInput
+    rendered: Card
+
+    @property
+    def file(self) -> str:
+        safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in self.label)
+        return f"{safe}_{self.language}_{self.size}.jpg"
 
 
 def _cases(t: Template) -> list[tuple[str, tuple[Facts, ...]]]:
@@ -27,27 +46,46 @@ def _cases(t: Template) -> list[tuple[str, tuple[Facts, ...]]]:
     return cases
 
 
-def sample_overflows(t: Template) -> Iterator[tuple[str, Overflow]]:
-    """Each distinct overflow (canvas, language, field, text) on the sample cards, with the
-    card's language, as it is found. Raises CardError naming the canvas, language and case of a
-    sample card that cannot be made."""
-    seen: set[tuple[str, str, str, str]] = set()
+def sample_inputs(t: Template) -> Iterator[tuple[str, str, str, CardInput]]:
+    """(canvas, language, case, card input) of every sample card of ``t``."""
     cases = _cases(t)
     for size in t.sizes:
         for lang in CARD_LANGUAGES:
             for label, group in cases:
                 kind = "released" if all(not f.held for f in group) else "weekly"
-                try:
-                    card = render(t, CardInput(people=group, photos={}, language=lang, kind=kind, week=6,
-                                               campaign_name="Release Human Rights Defenders",
-                                               organisation="Sample Organisation"), size=size)
-                except CardError as exc:
-                    raise CardError(f"{t.name}: {size}/{lang}/{label}: {exc}") from exc
-                for o in card.overflows:
-                    key = (o.size, lang, o.field, o.text)
-                    if key not in seen:
-                        seen.add(key)
-                        yield lang, o
+                yield size, lang, label, CardInput(people=group, photos={}, language=lang, kind=kind, week=6,
+                                                   campaign_name="Release Human Rights Defenders",
+                                                   organisation="Sample Organisation")
 
 
-__all__ = ["sample_overflows"]
+def sample_cards(t: Template) -> Iterator[Sample]:
+    """Every sample card of ``t``, rendered. Raises CardError naming the canvas, language and case
+    of a sample card that cannot be made."""
+    for size, lang, label, card in sample_inputs(t):
+        try:
+            rendered = render(t, card, size=size)
+        except CardError as exc:
+            raise CardError(f"{t.name}: {size}/{lang}/{label}: {exc}") from exc
+        yield Sample(size, lang, label, card, rendered)
+
+
+def sample_overflows(t: Template, samples: Iterator[Sample] | None = None) -> Iterator[tuple[str, Overflow]]:
+    """Each distinct overflow (canvas, language, field, text) on the sample cards (default: rendered
+    here), with the card's language, as it is found. Raises CardError as :func:`sample_cards`."""
+    seen: set[tuple[str, str, str, str]] = set()
+    for s in samples if samples is not None else sample_cards(t):
+        for o in s.rendered.overflows:
+            key = (o.size, s.language, o.field, o.text)
+            if key not in seen:
+                seen.add(key)
+                yield s.language, o
+
+
+def sample_contrasts(t: Template) -> list[Contrast]:
+    """Text below WCAG AA contrast on the sample cards (a crowd adds nothing a pair does not show):
+    the worst figure of each layer on each canvas."""
+    return contrast_problems(t, ((size, card) for size, _, label, card in sample_inputs(t)
+                                 if len(card.people) <= 2))
+
+
+__all__ = ["Sample", "sample_cards", "sample_contrasts", "sample_inputs", "sample_overflows"]

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from ...definition import Account, Campaign, CampaignFolder
 from ...plan import cadence_dates, plan, week_of
 from ...roster import Facts, Person, facts
+from ...words import supported
 from ..photos import read_image_file
 from ..card import CardInput, card_input
 from ..samples import crowd, sample_people
@@ -102,14 +103,27 @@ def _group_cases(roster: list[Person], everyone: tuple[Facts, ...], on: date, cr
             (f"{n} people", "finale", crowd(roster + stress, n, crowd_day))]
 
 
+def _role(c: Campaign, name: str) -> str | None:
+    """The kind of post the campaign makes with the template ``name`` (None: it does not use it)."""
+    return ("released" if name == c.released_template else
+            "finale" if c.finale and name == c.finale.template else
+            "weekly" if name == c.template else None)
+
+
+def _name_languages(roster: list[Person], posted: set[str]) -> list[str]:
+    """The languages roster names are written in that cards can be made in and the campaign does
+    not post in: a template the campaign does not use is shown in each, so every script a name
+    is written in is seen as a card's first name."""
+    found = {lang for p in roster for lang in p.name.root if lang != "*"}
+    return sorted(lang for lang in found - posted if supported(lang))
+
+
 def _cases(folder: CampaignFolder, t: Template, name: str, as_of: date | None) -> list[Case]:
     """The sample cards for the template ``name``: the cards the campaign makes with it, or, for a
     template the campaign does not use, every card the template could be given."""
     c = folder.campaign
     days = cadence_dates(c)
-    role = ("released" if name == c.released_template else
-            "finale" if c.finale and name == c.finale.template else
-            "weekly" if name == c.template else None)
+    role = _role(c, name)
     roster = list(folder.roster.people)
     stress = [p for p in sample_people() if p.id.startswith("stress-")]
     with_photo = next((p for p in roster if p.photo), roster[0])
@@ -147,14 +161,18 @@ def _cases(folder: CampaignFolder, t: Template, name: str, as_of: date | None) -
 def template_jobs(folder: CampaignFolder, t: Template, name: str, sizes: list[str] | None,
                   as_of: date | None = None) -> Iterator[Job]:
     """Every roster person (plus stress cases) on the template ``name``, in every language the
-    campaign posts in; roster facts as of ``as_of`` if given, else as of each card's usual day."""
+    campaign posts in (for a template it does not use, each person also in the other languages
+    their name is written in); roster facts as of ``as_of`` if given, else as of each card's usual day."""
     c = folder.campaign
     langs = sorted({a.language for a in c.accounts})
     account_for = {lang: next(a for a in c.accounts if a.language == lang) for lang in langs}
+    extra = [] if _role(c, name) else _name_languages(list(folder.roster.people), set(langs))
+    account_for |= {lang: c.accounts[0].model_copy(update={"language": lang}) for lang in extra}
     for label, kind, group in _cases(folder, t, name, as_of):
         if not group:
             continue
-        for lang in langs:
+        named_in = [lang for lang in extra if len(group) == 1 and group[0].person.name.has(lang)]
+        for lang in langs + named_in:
             card = _card(folder, account_for[lang], group, kind, max(1, week_of(c, group[0].on)))
             for size in sizes or ["square"]:
                 safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in label)

@@ -16,6 +16,7 @@ from ...errors import CardError
 from ..load import template_at
 from ..render import render
 from ..template import Template
+from ..webfonts import ship_fonts
 from .jobs import Job, planned_jobs, template_jobs
 
 
@@ -81,8 +82,9 @@ def render_jobs(jobs: Iterable[Job], templates: dict[str, Template], campaign_ro
         yield Result(job, card)
 
 
-def contact_sheet(results: list[Result], title: str) -> str:
-    """The index.html of a preview: each card, its alt text and any overflow or error."""
+def contact_sheet(results: list[Result], title: str, fonts: tuple[str, str] = ("", "")) -> str:
+    """The index.html of a preview: each card, its alt text and any overflow or error. ``fonts``:
+    the ``@font-face`` rules and family names of fonts shipped beside it (:func:`ship_fonts`)."""
     e = html.escape
     cells = []
     for r in results:
@@ -100,10 +102,12 @@ def contact_sheet(results: list[Result], title: str) -> str:
                      f'<h2>{e(r.job.title)}</h2><p class="meta">{e(r.job.template)} · {e(r.job.size)}</p>'
                      f'{"".join(notes)}</figcaption></figure>')
     bad = sum(1 for r in results if r.error or (r.card and r.card.overflows))
+    families = fonts[1] + "," if fonts[1] else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
 <style>
-body{{font-family:"Noto Sans","Noto Sans Khmer",system-ui,sans-serif;background:#111;color:#eee;margin:2rem}}
+{fonts[0]}
+body{{font-family:{families}system-ui,sans-serif;background:#111;color:#eee;margin:2rem}}
 main{{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:1.5rem}}
 figure{{margin:0;background:#1c1f26;padding:.75rem;border-radius:8px}}
 img{{width:100%;height:auto;display:block}}
@@ -120,9 +124,10 @@ h2{{font-size:.95rem;margin:.5rem 0 .2rem}} .meta{{color:#999;font-size:.8rem;ma
 
 
 def write_sheet(out: Path, results: list[Result], heading: str) -> Path:
-    """Write the contact sheet of ``results`` into ``out``; returns its path."""
+    """Write the contact sheet of ``results`` into ``out``, with the project's fonts beside it
+    (``fonts/``; every link relative, so the folder opens anywhere); returns its path."""
     path = out / "index.html"
-    path.write_text(contact_sheet(results, heading), encoding="utf-8")
+    path.write_text(contact_sheet(results, heading, ship_fonts(out)), encoding="utf-8")
     return path
 
 

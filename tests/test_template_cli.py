@@ -1,0 +1,140 @@
+"""A designer's workflow: ``campaign template new`` writes a commented template with every canvas
+that passes ``campaign template check`` as written; ``check --out`` keeps the sample cards with a
+contact sheet; ``check`` warns, at the template.yaml line, about text below WCAG AA contrast."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+from PIL import Image
+
+from campaign.cards import load_template
+from campaign.cards.preview.check import sample_inputs
+
+from .cards_fixtures import EXAMPLE
+from .test_cards_cli import run
+
+
+def _campaign(tmp_path: Path) -> Path:
+    camp = tmp_path / "camp"
+    shutil.copytree(EXAMPLE, camp)
+    return camp
+
+
+def test_a_new_template_passes_check_and_check_keeps_its_samples(tmp_path: Path) -> None:
+    camp = _campaign(tmp_path)
+    code, out, err = run("template", "new", "mine", "--campaign", str(camp))
+    assert code == 0, err
+    made = camp / "templates" / "mine" / "template.yaml"
+    text = made.read_text(encoding="utf-8")
+    assert text.count("\n#") + text.count("  # ") >= 10  # commented for the designer
+    assert set(yaml.safe_load(text)["sizes"]) == {"square", "portrait", "landscape"}  # every canvas
+    assert "campaign template check mine" in out
+    samples = tmp_path / "samples"
+    code, out, err = run("template", "check", "mine", "--campaign", str(camp), "--out", str(samples))
+    assert code == 0, err
+    assert "warning" not in err and "overflow" not in err, err
+    assert "0 distinct overflow(s), 0 low contrast(s)" in out
+    t = load_template(made.parent)
+    want = list(sample_inputs(t))
+    cards = sorted(samples.glob("*.jpg"))
+    assert len(cards) == len(want) == 3 * 2 * 4  # canvases x languages x sample people
+    sheet = (samples / "index.html").read_text(encoding="utf-8")
+    for card in cards:
+        assert f'src="{card.name}"' in sheet
+        assert Image.open(card).size in set(t.sizes.values())
+    # a second run empties the folder of the cards an earlier one left
+    (samples / "stale_en_square.jpg").write_bytes(cards[0].read_bytes())
+    assert run("template", "check", "mine", "--campaign", str(camp), "--out", str(samples))[0] == 0
+    assert not (samples / "stale_en_square.jpg").exists()
+
+
+def test_a_template_started_from_a_shipped_one_is_a_renamed_copy_that_passes(tmp_path: Path) -> None:
+    code, out, err = run("template", "new", "my-portrait", "--from", "portrait", "--dir", str(tmp_path))
+    assert code == 0, err
+    copy = (tmp_path / "my-portrait" / "template.yaml").read_text(encoding="utf-8")
+    shipped = Path("assets/templates/portrait/template.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(copy)["name"] == "my-portrait"
+    assert yaml.safe_load(copy)["layers"] == yaml.safe_load(shipped)["layers"]
+    assert [ln for ln in shipped.splitlines() if ln.lstrip().startswith("#")][:3] == \
+        [ln for ln in copy.splitlines() if ln.lstrip().startswith("#")][1:4]  # its comments kept
+    code, out, err = run("template", "check", str(tmp_path / "my-portrait"))
+    assert code == 0 and out.startswith("ok: template my-portrait"), err
+
+
+def test_template_new_refuses_a_bad_name_an_existing_folder_and_an_unknown_source(tmp_path: Path) -> None:
+    code, _, err = run("template", "new", "My Card", "--dir", str(tmp_path))
+    assert code == 2 and "lower-case letters" in err
+    assert run("template", "new", "ok", "--dir", str(tmp_path))[0] == 0
+    code, _, err = run("template", "new", "ok", "--dir", str(tmp_path))
+    assert code == 2 and "already exists" in err
+    code, _, err = run("template", "new", "other", "--from", "nope", "--dir", str(tmp_path))
+    assert code == 2 and "no template 'nope'" in err
+    code, _, err = run("template", "new", "third")  # no campaign here, no --dir
+    assert code == 2 and "--campaign" in err
+
+
+def test_check_warns_about_low_contrast_at_the_colour_s_line_with_the_figure(tmp_path: Path) -> None:
+    d = tmp_path / "grey"
+    d.mkdir()
+    (d / "template.yaml").write_text(
+        "name: grey\n"
+        "layers:\n"
+        "  - background: {color: '#ffffff'}\n"
+        "  - text:\n"
+        "      id: name\n"
+        "      text: '{name}'\n"
+        "      box: [40, 40, 1000, 120]\n"
+        "      size: 20\n"
+        "      color: '#777777'\n"
+        "alt: {en: '{name}', km: '{name}'}\n", encoding="utf-8")
+    code, out, err = run("template", "check", str(d))
+    assert code == 0  # a warning, not a failure
+    for canvas in ("square", "portrait", "landscape"):
+        assert (f"{d / 'template.yaml'}:9: layers[1].text.color: low contrast: grey ({canvas}, "
+                in err), err
+    assert "name: #777777 over #ffffff is 4.48:1, below WCAG AA 4.5:1" in err
+    assert "3 low contrast(s)" in out
+
+
+def _script(text: str) -> str:
+    """The Unicode script of a name's first letter, as far as these tests need it."""
+    import unicodedata
+
+    return unicodedata.name(next(ch for ch in text if ch.isalpha())).split()[0]
+
+
+def test_preview_of_a_template_the_campaign_does_not_use_shows_every_script_of_the_roster_as_a_first_name(
+        tmp_path: Path) -> None:
+    from campaign.cards.canvas import paint_card
+    from campaign.cards.preview import template_jobs
+    from campaign.checks import load_consistent
+
+    camp = _campaign(tmp_path)
+    with (camp / "roster.yaml").open("a", encoding="utf-8") as f:
+        f.write("\n  - id: ales-bialiatski\n    name: {be: Алесь Бяляцкі, en: Ales Bialiatski}\n"
+                "    events:\n      - {date: 2021-07-14, type: arrested, charge: {en: smuggling, be: кантрабанда}}\n")
+    assert run("template", "new", "mine", "--campaign", str(camp))[0] == 0
+    starter = camp / "templates" / "mine" / "template.yaml"  # the name in the card's language, whichever it is
+    starter.write_text(starter.read_text(encoding="utf-8").replace('"{name.primary}"', '"{name}"'), encoding="utf-8")
+    folder = load_consistent(camp)
+    shown: dict[str, set[str]] = {}  # script -> first names set in it
+
+    def first_names(name: str) -> set[str]:
+        t = load_template(camp / "templates" / name)
+        for job in template_jobs(folder, t, name, ["square"]):
+            texts = dict(paint_card(t, job.card, job.size).texts)
+            if "name" in texts:
+                shown.setdefault(_script(texts["name"]), set()).add(texts["name"])
+        return {s for s, names in shown.items() if names}
+
+    scripts = {_script(text) for p in folder.roster.people for text in p.name.root.values()}
+    assert scripts == {"LATIN", "KHMER", "CYRILLIC"}
+    assert first_names("mine") == scripts
+    assert "Алесь Бяляцкі" in shown["CYRILLIC"]
+    # a template the campaign uses shows the cards it makes: in the languages it posts in
+    shown.clear()
+    shutil.copytree(camp / "templates" / "mine", camp / "templates" / "portrait")
+    assert first_names("portrait") == {"LATIN", "KHMER"}
