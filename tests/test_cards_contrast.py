@@ -128,6 +128,17 @@ def test_a_grid_s_names_are_read_against_what_is_under_them_not_the_faces(tmp_pa
                              pairs) == []
 
 
+def test_each_text_of_a_flow_is_read_on_its_own_at_the_size_it_is_set(tmp_path: Path) -> None:
+    flow = ("  - flow:\n      box: [40, 40, 1000, 400]\n      layers:\n"
+            "        - text: {id: name, text: '{name}', size: [40, 60], color: '#ffffff'}\n"
+            "        - text: {id: group, text: '{group}', size: [18, 20], color: '#555555'}\n")
+    low = _low(_template(tmp_path, "  - background: {color: '#000000'}\n" + flow))
+    assert {c.size for c in low} == {"square", "portrait", "landscape"}
+    assert all((c.kind, c.entry, c.field, c.under) == ("flow", 1, "group", BLACK) for c in low)
+    assert low[0].loc == ("layers", 1, "flow", "layers", 1, "text", "color") and low[0].needed == AA_NORMAL
+    assert low[0].figure == pytest.approx(ratio(hexrgb("#555555"), BLACK), abs=0.01)
+
+
 def test_text_the_colour_of_its_ground_is_caught(tmp_path: Path) -> None:
     """Invisible text changes no pixel; its glyphs are still found."""
     low = _low(_template(tmp_path, "  - background: {color: '#336699'}\n" + _text("#336699", 40)))

@@ -1,6 +1,6 @@
 """Text contrast against what is really under it: WCAG 2 relative luminance and contrast ratio,
 and :func:`contrast_problems`, which paints sample cards layer by layer and, for each text and
-badge layer and grid's labels, compares its colour with the pixels actually under its glyphs (flat colours,
+badge layer, grid's labels and flow's texts, compares its colour with the pixels actually under its glyphs (flat colours,
 gradients, background photos and shapes painted before it alike). Pure.
 
 The figure for a layer is the contrast that 90% of its ink reaches (the 10th percentile over the
@@ -20,7 +20,8 @@ from . import fields as F
 from .canvas import Canvas
 from .card import CardInput
 from .paint import paint_layer, shape_onto
-from .template import BadgeLayer, GridLayer, Layer, Template, TextLayer, TextStyle
+from .flow import place_flow
+from .template import BadgeLayer, FlowLayer, GridLayer, Layer, Template, TextLayer, TextStyle
 from .text import fit_text, format_text
 from .values import parse_color, per_size
 
@@ -67,18 +68,21 @@ class Contrast:
     size: str  # canvas
     language: str
     layer: int  # index in layers
-    kind: str  # text | badge | grid (its labels)
+    kind: str  # text | badge | grid (its labels) | flow (one of its texts)
     field: str  # the layer's id, or its text
     color: str  # the text colour as written
     under: tuple[int, int, int]  # the background pixel at the figure
     figure: float
     needed: float
     font_px: int
+    entry: int | None = None  # which text of a flow
 
     @property
     def loc(self) -> tuple[str | int, ...]:
         """Where its colour is written in template.yaml."""
-        return ("layers", self.layer, self.kind) + (("label",) if self.kind == "grid" else ()) + ("color",)
+        inner: tuple[str | int, ...] = (("label",) if self.kind == "grid" else
+                                        ("layers", self.entry or 0, "text") if self.kind == "flow" else ())
+        return ("layers", self.layer, self.kind) + inner + ("color",)
 
     @property
     def low(self) -> bool:
@@ -107,10 +111,16 @@ def _text_size(canvas: Canvas, layer: Layer, box: tuple[int, int, int, int]) -> 
     return fitted.size if fitted is not None else smallest
 
 
-def _probe(layer: Layer) -> tuple[TextStyle, Layer]:
-    """The layer's text style, and the layer changed to paint only its glyphs, white, on black
-    (a badge's fill, a grid's faces black; no outline)."""
+def _probe(layer: Layer, entry: int | None = None) -> tuple[TextStyle, Layer]:
+    """The layer's text style (a flow's: its ``entry``-th text's), and the layer changed to paint
+    only those glyphs, white, on black (a badge's fill, a grid's faces, a flow's other texts
+    black; no outline)."""
     spec = layer.spec
+    if isinstance(spec, FlowLayer):
+        assert entry is not None
+        texts = [e.model_copy(update={"text": e.text.model_copy(
+            update={"color": "#ffffff" if k == entry else "#000000", "stroke": None})}) for k, e in enumerate(spec.layers)]
+        return spec.layers[entry].text, Layer.model_validate({layer.kind: spec.model_copy(update={"layers": texts})})
     if isinstance(spec, GridLayer):
         assert spec.label is not None
         black = spec.placeholder.model_copy(update={"fill": "#000000", "figure": "#000000", "initials": "#000000"})
@@ -148,11 +158,12 @@ def _figure(cores: Image.Image, ground: Image.Image, color: tuple[int, ...]) -> 
     return None
 
 
-def _measure(t: Template, card: CardInput, size: str, i: int, layer: Layer, before: Image.Image) -> Contrast | None:
-    """Layer ``i`` (text, badge or a grid's labels) on ``before`` (every earlier layer painted):
-    its contrast figure."""
+def _measure(t: Template, card: CardInput, size: str, i: int, layer: Layer, before: Image.Image,
+             entry: int | None = None) -> Contrast | None:
+    """Layer ``i`` (text, badge, a grid's labels, a flow's ``entry``-th text) on ``before`` (every
+    earlier layer painted): its contrast figure."""
     spec = layer.spec
-    style, changed = _probe(layer)
+    style, changed = _probe(layer, entry)
     ground = before
     if isinstance(spec, BadgeLayer):  # its text sits on its own fill, itself over what is under it
         ground = before.copy()
@@ -170,21 +181,30 @@ def _measure(t: Template, card: CardInput, size: str, i: int, layer: Layer, befo
     if isinstance(spec, GridLayer):  # one size per grid, fitted to the names: held to its smallest
         given = per_size(style.size, size)
         px, field = given if isinstance(given, int) else given[0], "labels"
+    elif isinstance(spec, FlowLayer):
+        placed = place_flow(probe, per_size(spec.box, size), spec)
+        px = next((fitted.size for item, _, fitted, _, _ in placed if item is style), 0)
+        field = style.id or F.pick_text(style.text, card.language)
     else:
         px, field = _text_size(probe, layer, per_size(spec.box, size)), spec.id or F.pick_text(spec.text, card.language)
     return Contrast(t.name, size, card.language, i, layer.kind, field, style.color, under, round(figure, 2),
-                    required(px, style.weight), px)
+                    required(px, style.weight), px, entry)
 
 
 def card_contrasts(t: Template, card: CardInput, size: str) -> Iterator[Contrast]:
-    """Every text, badge and grid label layer's contrast on one card, painting its layers in order."""
+    """Every text, badge, grid label and flow text's contrast on one card, painting its layers in order."""
     canvas = Canvas(t, card, size)
     for i, layer in enumerate(t.spec.layers):
-        texts = isinstance(layer.spec, (TextLayer, BadgeLayer)) or (isinstance(layer.spec, GridLayer) and layer.spec.label)
-        if texts and F.matches(getattr(layer.spec, "when", None), card):
-            found = _measure(t, card, size, i, layer, canvas.image.copy())
-            if found is not None:
-                yield found
+        spec = layer.spec
+        entries: list[int | None] = (list(range(len(spec.layers))) if isinstance(spec, FlowLayer) else
+                                     [None] if isinstance(spec, (TextLayer, BadgeLayer)) or
+                                     (isinstance(spec, GridLayer) and spec.label) else [])
+        if entries and F.matches(getattr(spec, "when", None), card, size=size):
+            before = canvas.image.copy()
+            for entry in entries:
+                found = _measure(t, card, size, i, layer, before, entry)
+                if found is not None:
+                    yield found
         paint_layer(canvas, i, layer)
 
 
@@ -194,10 +214,10 @@ def contrast_problems(t: Template, cards: Iterable[tuple[str, CardInput]]) -> li
     worst: dict[tuple[str, int], Contrast] = {}
     for size, card in cards:
         for c in card_contrasts(t, card, size):
-            key = (c.size, c.layer)
+            key = (c.size, c.layer, c.entry)
             if c.low and (key not in worst or c.figure < worst[key].figure):
                 worst[key] = c
-    return sorted(worst.values(), key=lambda c: (c.layer, list(t.sizes).index(c.size)))
+    return sorted(worst.values(), key=lambda c: (c.layer, c.entry or 0, list(t.sizes).index(c.size)))
 
 
 __all__ = ["AA_LARGE", "AA_NORMAL", "Contrast", "card_contrasts", "contrast_problems", "is_large", "luminance", "ratio",

@@ -1,6 +1,6 @@
 """The project's fonts shipped beside a page (``report.html``, a preview's contact sheet), so the
 page shows Khmer (and every script the fonts cover) on any machine, with no system font and no
-network: each family copied into ``fonts/`` next to the page and named in ``@font-face`` rules
+network (Latin, Cyrillic, Khmer, Thai, Burmese): each family copied into ``fonts/`` next to the page and named in ``@font-face`` rules
 by a relative url; copied or zipped, the folder still opens anywhere."""
 
 from __future__ import annotations
@@ -8,7 +8,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from ..errors import CardError
 from .load import package_font
+from .scripts import DEFAULTS, default_font
 from .template import default_fonts
 
 FONTS_DIR = "fonts"
@@ -16,11 +18,18 @@ FAMILY_PREFIX = "Campaign "  # "Campaign sans", "Campaign khmer": never mistaken
 
 
 def project_fonts() -> dict[str, Path]:
-    """The fonts the project ships (every default family of a template), by family."""
+    """The fonts the project ships, by family: every default family of a template, and the font
+    of each script the cards set in a font of its own (Thai, Burmese), where installed."""
     out = {}
     for family, source in default_fonts().items():
         if source.package:
             out[family] = package_font(source.package, source.file, source.italic)
+    for script in DEFAULTS:
+        if script not in out:
+            try:
+                out[script] = default_font(script)
+            except CardError:
+                continue  # not installed: the cards refuse that script by name, the page shows boxes
     return out
 
 
