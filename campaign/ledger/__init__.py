@@ -169,6 +169,23 @@ class Ledger(PostMoves, BatchMoves, AccountMoves, AlertMoves):
         return [tuple(None if v is None else codec.load(v.decode()) for codec, v in zip(codecs, row))
                 for row in pipe.execute()]
 
+    def fields_of(self, post_ids: Iterable[str], *names: str, chunk: int = 5000) -> list[tuple[str | None, ...]]:
+        """Some hash fields of many posts as stored (None: absent; no post: all None), read by a script
+        ``chunk`` posts at a time, all in one round trip: for comparing many posts without reading them whole."""
+        calls = [("POST_FIELDS", (), [self.prefix, len(names), *names, *part]) for part in chunks(list(post_ids), chunk)]
+        n = len(names)
+        out: list[tuple[str | None, ...]] = []
+        for flat in self.run_scripts(calls) if calls else []:
+            values = [v.decode() if v is not None else None for v in flat]
+            out += [tuple(values[i:i + n]) for i in range(0, len(values), n)]
+        return out
+
+    def plan_views(self, cid: str) -> dict[str, tuple[str | None, str | None]]:
+        """Every post of the campaign: its state and its stored ``plan_view`` (None for a post planned
+        before plan views were stored): what re-planning needs of a post it does not change."""
+        ids = self.post_ids(cid)
+        return {pid: (state, view) for pid, (state, view) in zip(ids, self.fields_of(ids, "state", "plan_view"))}
+
     def post_ids(self, cid: str, start: float = float("-inf"), end: float = float("inf")) -> list[str]:
         """Post ids of the campaign by due time, optionally within [start, end] (epoch seconds)."""
         return [m.decode() for m in self.r.zrangebyscore(self.key("posts", cid), start, end)]

@@ -225,3 +225,18 @@ if ARGV[2] ~= '' then
 end
 return 1
 """
+
+# Some fields of many posts, read in one step (re-planning compares posts without reading them whole).
+# KEYS: none (post keys are built from the prefix)   ARGV: prefix, n, n field names, post ids...
+# Returns the n values of each post in turn (nil: absent).
+POST_FIELDS = r"""
+local n = tonumber(ARGV[2])
+local names = {}
+for i = 1, n do names[i] = ARGV[2 + i] end
+local out = {}
+for i = 3 + n, #ARGV do
+  local values = redis.call('HMGET', ARGV[1] .. 'post:' .. ARGV[i], unpack(names))
+  for j = 1, n do out[#out + 1] = values[j] end
+end
+return out
+"""

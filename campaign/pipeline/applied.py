@@ -99,9 +99,10 @@ def apply_definition(ledger: Ledger, folder: CheckedFolder, settings: dict[str, 
     return Applied(c, folder.roster, def_hash, photos, logos, templates, run, str(folder.root.absolute()))
 
 
-def load_applied(ledger: Ledger, cid: str) -> Applied:
-    """The applied campaign ``cid`` as models; rebuilt only when its definition changed."""
-    def_hash = ledger.campaign_field(cid, "def_hash")
+def load_applied(ledger: Ledger, cid: str, def_hash: str | None = None) -> Applied:
+    """The applied campaign ``cid`` as models; rebuilt only when its definition changed. ``def_hash``:
+    its definition hash as just read with other fields (the tick reads many campaigns' at once)."""
+    def_hash = def_hash or ledger.campaign_field(cid, "def_hash")
     if def_hash is None:
         raise UnknownCampaign(cid)
     return _applied(ledger, cid, def_hash)
