@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from .definition import Account, Campaign
@@ -100,8 +100,8 @@ def variant_bases(campaign: Campaign) -> dict[str, int]:
     return out
 
 
-def _due(campaign: Campaign, day: date, at: time, offset: timedelta) -> datetime:
-    return datetime.combine(day, at, tzinfo=campaign.tz) + offset
+def _due(tz: tzinfo, day: date, at: time, offset: timedelta) -> datetime:
+    return datetime.combine(day, at, tzinfo=tz) + offset
 
 
 def plan(campaign: Campaign, roster: Roster, now: datetime | None = None) -> list[Slot]:
@@ -110,6 +110,7 @@ def plan(campaign: Campaign, roster: Roster, now: datetime | None = None) -> lis
     order = {p.id: i for i, p in enumerate(known.people)}
     offsets = account_offsets(campaign)
     variants = variant_bases(campaign)
+    tz = campaign.tz  # a new ZoneInfo each time it is asked
     finale_day = campaign.finale.date if campaign.finale else None
     pins: dict[date, list[str]] = defaultdict(list)
     for pin in campaign.pins:
@@ -136,7 +137,7 @@ def plan(campaign: Campaign, roster: Roster, now: datetime | None = None) -> lis
         slots.append(Slot(
             id=post_id(campaign.id, day, account.id), campaign=campaign.id, account=account.id,
             platform=account.platform, language=account.language, date=day,
-            due=_due(campaign, day, at, offsets[account.id]), week=week, people=tuple(people),
+            due=_due(tz, day, at, offsets[account.id]), week=week, people=tuple(people),
             kind=kind, template=template, variant=variants[account.id] + occasion,
         ))
 

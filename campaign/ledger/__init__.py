@@ -16,6 +16,9 @@ only through this class. Key layout (``P`` is the prefix, ``cs:`` unless told ot
     P leases:<cid>               zset   publishing posts, by lease expiry        (wall clock)
     P doubt:<cid>                zset   in-doubt posts, by next reconciliation   (wall clock)
     P counts:<cid>               hash   posts per state and per account/state
+    P states:<cid>               hash   post id -> its state (every move keeps it, like counts)
+    P views:<cid>                hash   post id -> its plan_view (written with the post's plan): re-planning
+                                        compares these two hashes with the plan, not every post
     P audit:<cid>                stream every transition: post, from, to, at, ts, worker, detail (an account's
                                         block and unblock: post "", account, to blocked|unblocked)
     P attempts:<post id>         list   JSON attempts: ts, at, worker, outcome, error_class, error
@@ -181,10 +184,24 @@ class Ledger(PostMoves, BatchMoves, AccountMoves, AlertMoves):
         return out
 
     def plan_views(self, cid: str) -> dict[str, tuple[str | None, str | None]]:
-        """Every post of the campaign: its state and its stored ``plan_view`` (None for a post planned
-        before plan views were stored): what re-planning needs of a post it does not change."""
-        ids = self.post_ids(cid)
-        return {pid: (state, view) for pid, (state, view) in zip(ids, self.fields_of(ids, "state", "plan_view"))}
+        """Every post of the campaign: its state and its ``plan_view`` (None: planned before plan views
+        were kept), what re-planning needs of a post it does not change. Read from the campaign's
+        states and views hashes (kept by the scripts that move posts) in one round trip; a post that
+        is not in them (a ledger written before they were kept) is read from its own hash."""
+        pipe = self.r.pipeline(transaction=False)
+        pipe.zcard(self.key("posts", cid))
+        pipe.hgetall(self.key("states", cid))
+        pipe.hgetall(self.key("views", cid))
+        total, states, views = pipe.execute()
+        out = {k.decode(): (v.decode(), None) for k, v in states.items()}
+        for k, v in views.items():
+            pid = k.decode()
+            if pid in out:
+                out[pid] = (out[pid][0], v.decode())
+        if len(out) < total:
+            missing = [pid for pid in self.post_ids(cid) if pid not in out]
+            out.update(zip(missing, self.fields_of(missing, "state", "plan_view")))  # type: ignore[arg-type]
+        return out
 
     def post_ids(self, cid: str, start: float = float("-inf"), end: float = float("inf")) -> list[str]:
         """Post ids of the campaign by due time, optionally within [start, end] (epoch seconds)."""

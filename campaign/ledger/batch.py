@@ -53,7 +53,7 @@ class BatchMoves(LedgerBase):
     def _queue_due_call(self, cid: str, now: datetime, max_lateness: float, resend_after: float, worker: str,
                         limit: int) -> Call:
         keys = [self.key("c", cid), self.key("due", cid), self.key("render", cid), self.key("rendering", cid),
-                self.key("queued", cid), self.key("counts", cid), self.key("audit", cid)]
+                self.key("queued", cid), self.key("counts", cid), self.key("audit", cid), self.key("states", cid)]
         return "QUEUE_DUE", keys, [self.prefix, epoch(now), repr(time.time()), max_lateness, limit, iso(now), worker,
                                    resend_after]
 
@@ -80,7 +80,8 @@ class BatchMoves(LedgerBase):
         return _ids(self.run_scripts([self._reap_call(cid, now, limit)])[0])
 
     def _reap_call(self, cid: str, now: datetime, limit: int) -> Call:
-        keys = [self.key("leases", cid), self.key("doubt", cid), self.key("counts", cid), self.key("audit", cid)]
+        keys = [self.key("leases", cid), self.key("doubt", cid), self.key("counts", cid), self.key("audit", cid),
+                self.key("states", cid)]
         return "REAP_LEASES", keys, [self.prefix, repr(time.time()), iso(now), limit]
 
     def due_doubts(self, cid: str, again_after: float, limit: int = 100) -> list[str]:

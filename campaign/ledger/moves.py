@@ -58,7 +58,7 @@ class PostMoves(LedgerBase):
             ops["attempt"] = json.dumps({"ts": time.time(), "at": iso(at), "worker": worker, **attempt})
         cid = self.campaign_of(post_id)
         keys = [self.post_key(post_id), self.key("counts", cid), self.key("audit", cid),
-                self.key("attempts", post_id), *self.index_keys(cid)]
+                self.key("attempts", post_id), *self.index_keys(cid), self.key("states", cid), self.key("views", cid)]
         args = [",".join(leaves), to, json.dumps(ops), iso(at), repr(time.time()), worker, detail]
         return "TRANSITION", keys, args
 
@@ -189,7 +189,7 @@ class PostMoves(LedgerBase):
         real = time.time()
         keys = [self.post_key(post_id), self.key("counts", cid), self.key("audit", cid),
                 self.key("attempts", post_id), self.key("c", cid), self.key("account", cid, account),
-                self.key("queued", cid), self.key("leases", cid)]
+                self.key("queued", cid), self.key("leases", cid), self.key("states", cid)]
         reply = self._scripts["CLAIM_PUBLISH"](
             keys=keys, args=[epoch(now), repr(real), repr(real + lease), worker, iso(now), max_lateness, end_limit,
                              resend_after])

@@ -14,7 +14,9 @@ from __future__ import annotations
 INDEX_ORDER = ("due", "render", "rendering", "queued", "leases", "doubt")
 
 _COMMON = r"""
-local function count(counts, account, from, to)
+-- Every change of a post's state passes here: it is counted, and kept in the campaign's states hash.
+local function count(counts, states, id, account, from, to)
+  redis.call('HSET', states, id, to)
   if from == to then return end
   if from and from ~= '' then
     redis.call('HINCRBY', counts, from, -1)
@@ -30,7 +32,7 @@ local function audit(stream, id, from, to, at, ts, worker, detail)
 end
 """
 
-# KEYS: post, counts, audit, attempts, due, render, rendering, queued, leases, doubt
+# KEYS: post, counts, audit, attempts, due, render, rendering, queued, leases, doubt, states, views
 # ARGV: from-states (comma list; "new" = the post does not exist yet), to-state, ops json,
 #       campaign time ISO, real time, worker, detail
 # ops: {"set": {...}, "del": [...], "zadd": {"due": score}, "zrem": ["render"], "attempt": "json",
@@ -60,7 +62,8 @@ local id = redis.call('HGET', KEYS[1], 'id')
 if ops.zrem then for _, name in ipairs(ops.zrem) do redis.call('ZREM', KEYS[index[name]], id) end end
 if ops.zadd then for name, score in pairs(ops.zadd) do redis.call('ZADD', KEYS[index[name]], score, id) end end
 if ops.attempt and ops.attempt ~= '' then redis.call('RPUSH', KEYS[4], ops.attempt) end
-count(KEYS[2], redis.call('HGET', KEYS[1], 'account'), state, ARGV[2])
+if ops.set and ops.set.plan_view then redis.call('HSET', KEYS[12], id, ops.set.plan_view) end
+count(KEYS[2], KEYS[11], id, redis.call('HGET', KEYS[1], 'account'), state, ARGV[2])
 audit(KEYS[3], id, state, ARGV[2], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
 return {1, state or ''}
 """
@@ -82,7 +85,7 @@ return ids
 """
 
 # Due posts: approved (or rendered, without review) -> queued; too late -> missed.
-# KEYS: campaign, due, render, rendering, queued, counts, audit
+# KEYS: campaign, due, render, rendering, queued, counts, audit, states
 # ARGV: prefix, campaign now, real now, max lateness (s), limit, campaign now ISO, worker,
 #       resend after (s)
 QUEUE_DUE = _COMMON + r"""
@@ -115,7 +118,7 @@ for i = 1, #items, 2 do
     redis.call('ZREM', KEYS[3], id)
     redis.call('ZREM', KEYS[4], id)
     if to == 'queued' then redis.call('ZADD', KEYS[5], tonumber(ARGV[3]) + tonumber(ARGV[8]), id) end
-    count(KEYS[6], account, state, to)
+    count(KEYS[6], KEYS[8], id, account, state, to)
     audit(KEYS[7], id, state, to, ARGV[6], ARGV[3], ARGV[7], to == 'missed' and 'too late' or 'due')
   end
 end
@@ -132,7 +135,7 @@ return ids
 """
 
 # queued -> publishing under a lease, after the checks that decide whether it may go out at all.
-# KEYS: post, counts, audit, attempts, campaign, account, queued, leases
+# KEYS: post, counts, audit, attempts, campaign, account, queued, leases, states
 # ARGV: campaign now, real now, lease until, worker, campaign now ISO, max lateness (s), end limit,
 #       resend after (s)
 # Returns {outcome, detail[, post fields...]}: claimed (with the post) | skip | paused | wait | missed |
@@ -148,7 +151,7 @@ local status = redis.call('HGET', KEYS[5], 'status')
 local function leave(to, detail)
   redis.call('HSET', KEYS[1], 'state', to, 'state_at', ARGV[5], 'updated', ARGV[2], 'error', detail)
   redis.call('ZREM', KEYS[7], id)
-  count(KEYS[2], account, state, to)
+  count(KEYS[2], KEYS[9], id, account, state, to)
   audit(KEYS[3], id, state, to, ARGV[5], ARGV[2], ARGV[4], detail)
   return {to, detail}
 end
@@ -171,7 +174,7 @@ redis.call('HSET', KEYS[1], 'state', 'publishing', 'state_at', ARGV[5], 'updated
 redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 redis.call('ZREM', KEYS[7], id)
 redis.call('ZADD', KEYS[8], ARGV[3], id)
-count(KEYS[2], account, state, 'publishing')
+count(KEYS[2], KEYS[9], id, account, state, 'publishing')
 audit(KEYS[3], id, state, 'publishing', ARGV[5], ARGV[2], ARGV[4], 'claimed')
 local out = {'claimed', ''}
 for _, v in ipairs(redis.call('HGETALL', KEYS[1])) do out[#out + 1] = v end
@@ -179,7 +182,7 @@ return out
 """
 
 # Publishing posts whose lease ran out: the worker died or hung, the outcome is unknown.
-# KEYS: leases, doubt, counts, audit   ARGV: prefix, real now, campaign now ISO, limit
+# KEYS: leases, doubt, counts, audit, states   ARGV: prefix, real now, campaign now ISO, limit
 REAP_LEASES = _COMMON + r"""
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[4]))
 local out = {}
@@ -196,7 +199,7 @@ for _, id in ipairs(ids) do
     redis.call('RPUSH', ARGV[1] .. 'attempts:' .. id, cjson.encode({ts = tonumber(ARGV[2]),
       at = ARGV[3], worker = redis.call('HGET', key, 'worker') or '', outcome = 'lease_expired',
       error_class = 'LeaseExpired'}))
-    count(KEYS[3], account, state, 'in_doubt')
+    count(KEYS[3], KEYS[5], id, account, state, 'in_doubt')
     audit(KEYS[4], id, state, 'in_doubt', ARGV[3], ARGV[2], 'reaper', 'lease expired')
     out[#out + 1] = id
   end
