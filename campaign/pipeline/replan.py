@@ -229,7 +229,7 @@ def apply_plan(ledger: Ledger, applied: Applied, now: datetime, settings: Settin
         if revivable:
             why, detail = "", "re-planned: back in the plan"
         else:
-            why = "; ".join(what_changed(old, slot, found, shown, fp)) or (
+            why = "; ".join(what_changed(old, slot, found, shown, fp, fps)) or (
                 "its card or caption must be made again" if unmade else _minor(old, record))
             detail = f"{WITHDRAWN}{why}" if approved else f"re-planned: {why}"
         replans.append((record, detail, why if approved and not revivable else None))
