@@ -18,7 +18,8 @@ from . import scripts
 
 DEFAULT_PREFIX = "cs:"
 _SCRIPTS = ("TRANSITION", "CLAIM_RENDERS", "QUEUE_DUE", "RESEND_QUEUED", "CLAIM_PUBLISH", "REAP_LEASES", "DUE_DOUBTS",
-            "NOTE_BUDGET", "POST_FIELDS")
+            "NOTE_BUDGET", "POST_FIELDS", "HASH_FIELDS", "CLAIM_RENDERS_MANY", "QUEUE_DUE_MANY", "RESEND_QUEUED_MANY",
+            "REAP_LEASES_MANY", "DUE_DOUBTS_MANY")
 
 #: One run of a registered script: its name, KEYS and ARGV.
 Call = tuple[str, Sequence[str], Sequence[Any]]
@@ -63,6 +64,18 @@ class LedgerBase:
             if isinstance(reply, Exception):
                 raise reply
         return replies
+
+    def run_for_many(self, groups: Sequence[Sequence[Call]]) -> list[list[Any]]:
+        """Each group (runs of one script, for many campaigns) as one run of the script's ``_MANY`` form
+        (:func:`~.scripts.for_many`), all groups in one round trip; each group's replies, in order."""
+        calls: list[Call] = []
+        for group in groups:
+            if group:
+                name, first_keys, first_args = group[0]
+                calls.append((f"{name}_MANY", [key for _, keys, _ in group for key in keys],
+                              [len(first_keys), len(first_args), *(arg for _, _, args in group for arg in args)]))
+        replies = iter(self.run_scripts(calls))
+        return [next(replies) if group else [] for group in groups]
 
     @staticmethod
     def campaign_of(post_id: str) -> str:

@@ -243,3 +243,36 @@ for i = 3 + n, #ARGV do
 end
 return out
 """
+
+
+def for_many(body: str) -> str:
+    """The script ``body`` (written for one campaign's KEYS and ARGV) run for many campaigns in one
+    step: ARGV[1] and ARGV[2] say how many keys and arguments each run takes, then come the runs'
+    keys (in KEYS) and arguments in order; the reply is each run's reply, in order."""
+    return "local function one(KEYS, ARGV)\n" + body + r"""
+end
+local nk, na = tonumber(ARGV[1]), tonumber(ARGV[2])
+local out = {}
+for run = 0, #KEYS / nk - 1 do
+  local keys, args = {}, {}
+  for i = 1, nk do keys[i] = KEYS[run * nk + i] end
+  for i = 1, na do args[i] = ARGV[2 + run * na + i] end
+  out[#out + 1] = one(keys, args)
+end
+return out
+"""
+
+
+CLAIM_RENDERS_MANY = for_many(CLAIM_RENDERS)
+QUEUE_DUE_MANY = for_many(QUEUE_DUE)
+RESEND_QUEUED_MANY = for_many(RESEND_QUEUED)
+REAP_LEASES_MANY = for_many(REAP_LEASES)
+DUE_DOUBTS_MANY = for_many(DUE_DOUBTS)
+
+# The same fields of many hashes (the tick reads every campaign's status, definition and plan signature).
+# KEYS: hashes   ARGV: field names   Returns each hash's values in turn (nil: absent).
+HASH_FIELDS = r"""
+local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('HMGET', key, unpack(ARGV)) end
+return out
+"""

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from ..ledger import Ledger, worker_name
+from ..ledger import Ledger, UnknownCampaign, worker_name
 from ..ledger.states import CANCELLED
-from .applied import Applied, load_applied
+from .applied import Applied, load_applied_all
 from .replan import (WITHDRAWN, PlanChanges, apply_plan, current_fingerprint, known_roster, people_fingerprint,
                      plan_signature, refresh_plan)
 from .settings import Settings
@@ -53,22 +53,23 @@ def tick(ledger: Ledger, now: datetime, dispatch: Dispatch, settings: Settings |
 
     Its Redis round trips do not grow with the number of campaigns: one reads every campaign's
     status, definition hash and plan signature; then one claims the renders of every campaign, one
-    queues and resends, one reaps leases and hands out look-ups (a re-plan, and a definition not yet
-    loaded in this process, add theirs). Work is handed out after each step, as before."""
+    queues and resends, one reaps leases and hands out look-ups (a re-plan adds its own, and the
+    definitions not yet built in this process one more). Work is handed out after each step, as before."""
     settings = settings or Settings()
     worker = worker_name()
     result = TickResult()
     cids = list(campaigns) if campaigns is not None else ledger.campaigns()
-    live: list[Applied] = []
-    for cid, (status, def_hash, sig) in zip(cids, ledger.campaign_fields(cids, "status", "def_hash", "plan_sig")):
-        if status == CANCELLED:
-            continue
-        applied = load_applied(ledger, cid, def_hash)
+    rows = ledger.campaign_fields(cids, "status", "def_hash", "plan_sig")
+    active = [(cid, def_hash, sig) for cid, (status, def_hash, sig) in zip(cids, rows) if status != CANCELLED]
+    for cid, def_hash, _ in active:
+        if def_hash is None:
+            raise UnknownCampaign(cid)
+    live = load_applied_all(ledger, [(cid, def_hash) for cid, def_hash, _ in active])  # type: ignore[misc]
+    for applied, (cid, _, sig) in zip(live, active):
         if sig != plan_signature(applied, now):
             changes = refresh_plan(ledger, applied, now, settings, worker)
             if changes:
                 result.changes[cid] = changes
-        live.append(applied)
     ids = [a.campaign.id for a in live]
     result.render = [pid for claimed in ledger.claim_renders_for(ids, now, settings.render_lease) for pid in claimed]
     dispatch.render(result.render)
