@@ -110,7 +110,7 @@ def plan(campaign: Campaign, roster: Roster, now: datetime | None = None) -> lis
     order = {p.id: i for i, p in enumerate(known.people)}
     offsets = account_offsets(campaign)
     variants = variant_bases(campaign)
-    tz = campaign.tz  # a new ZoneInfo each time it is asked
+    tz = campaign.tz  # a property: looked up each time it is asked
     finale_day = campaign.finale.date if campaign.finale else None
     pins: dict[date, list[str]] = defaultdict(list)
     for pin in campaign.pins:
