@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from .definition import Account, Campaign
@@ -86,12 +86,22 @@ def caption_variant(campaign: Campaign, account: Account, occasion: int) -> int:
     across accounts), and each account moves on to its next variant with each occasion of a kind
     of post: ``occasion`` is 0 for the first posting date, 1 for the second... (weekly posts count
     cadence dates, "released" posts their announcement days; the finale is occasion 0)."""
-    peers = [a.id for a in campaign.accounts if a.language == account.language and a.platform == account.platform]
-    return peers.index(account.id) + occasion
+    return variant_bases(campaign)[account.id] + occasion
 
 
-def _due(campaign: Campaign, day: date, at: time, offset: timedelta) -> datetime:
-    return datetime.combine(day, at, tzinfo=campaign.tz) + offset
+def variant_bases(campaign: Campaign) -> dict[str, int]:
+    """Each account's first caption variant: its place among the accounts of its language and platform
+    (worked out once per plan, not once per slot)."""
+    seen: dict[tuple[str, str], int] = defaultdict(int)
+    out = {}
+    for a in campaign.accounts:
+        out[a.id] = seen[a.language, a.platform]
+        seen[a.language, a.platform] += 1
+    return out
+
+
+def _due(tz: tzinfo, day: date, at: time, offset: timedelta) -> datetime:
+    return datetime.combine(day, at, tzinfo=tz) + offset
 
 
 def plan(campaign: Campaign, roster: Roster, now: datetime | None = None) -> list[Slot]:
@@ -99,6 +109,8 @@ def plan(campaign: Campaign, roster: Roster, now: datetime | None = None) -> lis
     known = roster.known_as_of(now.astimezone(campaign.tz).date() if now else None)
     order = {p.id: i for i, p in enumerate(known.people)}
     offsets = account_offsets(campaign)
+    variants = variant_bases(campaign)
+    tz = campaign.tz  # a property: looked up each time it is asked
     finale_day = campaign.finale.date if campaign.finale else None
     pins: dict[date, list[str]] = defaultdict(list)
     for pin in campaign.pins:
@@ -125,8 +137,8 @@ def plan(campaign: Campaign, roster: Roster, now: datetime | None = None) -> lis
         slots.append(Slot(
             id=post_id(campaign.id, day, account.id), campaign=campaign.id, account=account.id,
             platform=account.platform, language=account.language, date=day,
-            due=_due(campaign, day, at, offsets[account.id]), week=week, people=tuple(people),
-            kind=kind, template=template, variant=caption_variant(campaign, account, occasion),
+            due=_due(tz, day, at, offsets[account.id]), week=week, people=tuple(people),
+            kind=kind, template=template, variant=variants[account.id] + occasion,
         ))
 
     weekly_days = [d for d in cadence_dates(campaign) if d != finale_day]

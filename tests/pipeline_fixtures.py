@@ -152,9 +152,12 @@ def outbox_records(folder: Path) -> list[dict]:
 
 
 def assert_exactly_once(ledger: Ledger, cid: str, outbox: Path) -> dict[str, str]:
-    """No duplicate, no lost post: every post reached a final state, every posted post was recorded
+    """No duplicate, no lost post: every post reached a final state (the campaign's states hash says the
+    same), every posted post was recorded
     posted exactly once in the audit stream and appears exactly once in the outbox (and nothing else does)."""
     states = {p.id: p.state for p in ledger.posts(cid)}
+    kept = {k.decode(): v.decode() for k, v in ledger.r.hgetall(ledger.key("states", cid)).items()}
+    assert kept == states, "the campaign's states hash (what re-planning reads) differs from its posts' states"
     stuck = {pid: s for pid, s in states.items() if s not in ("posted", "missed", "expired", "cancelled", "failed")}
     assert not stuck, f"posts left unfinished: {stuck}"
     posted_moves = Counter(e["post"] for e in ledger.iter_audit(cid) if e["to"] == "posted")

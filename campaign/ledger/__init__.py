@@ -16,6 +16,9 @@ only through this class. Key layout (``P`` is the prefix, ``cs:`` unless told ot
     P leases:<cid>               zset   publishing posts, by lease expiry        (wall clock)
     P doubt:<cid>                zset   in-doubt posts, by next reconciliation   (wall clock)
     P counts:<cid>               hash   posts per state and per account/state
+    P states:<cid>               hash   post id -> its state (every move keeps it, like counts)
+    P views:<cid>                hash   post id -> its plan_view (written with the post's plan): re-planning
+                                        compares these two hashes with the plan, not every post
     P audit:<cid>                stream every transition: post, from, to, at, ts, worker, detail (an account's
                                         block and unblock: post "", account, to blocked|unblocked)
     P attempts:<post id>         list   JSON attempts: ts, at, worker, outcome, error_class, error
@@ -181,6 +184,37 @@ class Ledger(PostMoves, BatchMoves, AccountMoves, AlertMoves):
             pipe.hmget(self.post_key(pid), *names)
         return [tuple(None if v is None else codec.load(v.decode()) for codec, v in zip(codecs, row))
                 for row in pipe.execute()]
+
+    def fields_of(self, post_ids: Iterable[str], *names: str, chunk: int = 5000) -> list[tuple[str | None, ...]]:
+        """Some hash fields of many posts as stored (None: absent; no post: all None), read by a script
+        ``chunk`` posts at a time, all in one round trip: for comparing many posts without reading them whole."""
+        calls = [("POST_FIELDS", (), [self.prefix, len(names), *names, *part]) for part in chunks(list(post_ids), chunk)]
+        n = len(names)
+        out: list[tuple[str | None, ...]] = []
+        for flat in self.run_scripts(calls) if calls else []:
+            values = [v.decode() if v is not None else None for v in flat]
+            out += [tuple(values[i:i + n]) for i in range(0, len(values), n)]
+        return out
+
+    def plan_views(self, cid: str) -> dict[str, tuple[str | None, str | None]]:
+        """Every post of the campaign: its state and its ``plan_view`` (None: planned before plan views
+        were kept), what re-planning needs of a post it does not change. Read from the campaign's
+        states and views hashes (kept by the scripts that move posts) in one round trip; a post that
+        is not in them (a ledger written before they were kept) is read from its own hash."""
+        pipe = self.r.pipeline(transaction=False)
+        pipe.zcard(self.key("posts", cid))
+        pipe.hgetall(self.key("states", cid))
+        pipe.hgetall(self.key("views", cid))
+        total, states, views = pipe.execute()
+        out = {k.decode(): (v.decode(), None) for k, v in states.items()}
+        for k, v in views.items():
+            pid = k.decode()
+            if pid in out:
+                out[pid] = (out[pid][0], v.decode())
+        if len(out) < total:
+            missing = [pid for pid in self.post_ids(cid) if pid not in out]
+            out.update(zip(missing, self.fields_of(missing, "state", "plan_view")))  # type: ignore[arg-type]
+        return out
 
     def post_ids(self, cid: str, start: float = float("-inf"), end: float = float("inf")) -> list[str]:
         """Post ids of the campaign by due time, optionally within [start, end] (epoch seconds)."""

@@ -6,18 +6,23 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import redis
+from redis.exceptions import NoScriptError
 
 from ..errors import Refused
 from . import scripts
 
 DEFAULT_PREFIX = "cs:"
 _SCRIPTS = ("TRANSITION", "CLAIM_RENDERS", "QUEUE_DUE", "RESEND_QUEUED", "CLAIM_PUBLISH", "REAP_LEASES", "DUE_DOUBTS",
-            "NOTE_BUDGET", "CACHED_CARD")
+            "NOTE_BUDGET", "CACHED_CARD", "POST_FIELDS", "HASH_FIELDS", "CLAIM_RENDERS_MANY", "QUEUE_DUE_MANY", "RESEND_QUEUED_MANY",
+            "REAP_LEASES_MANY", "DUE_DOUBTS_MANY")
+
+#: One run of a registered script: its name, KEYS and ARGV.
+Call = tuple[str, Sequence[str], Sequence[Any]]
 
 
 class LedgerBase:
@@ -36,6 +41,41 @@ class LedgerBase:
 
     def index_keys(self, cid: str) -> list[str]:
         return [self.key(name, cid) for name in scripts.INDEX_ORDER]
+
+    def run_scripts(self, calls: Sequence[Call]) -> list[Any]:
+        """Run scripts in one round trip (``EVALSHA`` pipelined), in order, each atomic on its own;
+        their replies in the same order. A script the server does not have yet (a new or restarted
+        server) is loaded and only those calls run again: one more round trip, once per server."""
+        def send(indexes: Sequence[int]) -> list[Any]:
+            pipe = self.r.pipeline(transaction=False)
+            for i in indexes:
+                name, keys, args = calls[i]
+                pipe.evalsha(self._scripts[name].sha, len(keys), *keys, *args)
+            return pipe.execute(raise_on_error=False)
+
+        replies = send(range(len(calls)))
+        missing = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
+        if missing:  # NOSCRIPT: those calls did not run
+            for name in {calls[i][0] for i in missing}:
+                self._scripts[name].sha = self.r.script_load(self._scripts[name].script)
+            for i, reply in zip(missing, send(missing)):
+                replies[i] = reply
+        for reply in replies:
+            if isinstance(reply, Exception):
+                raise reply
+        return replies
+
+    def run_for_many(self, groups: Sequence[Sequence[Call]]) -> list[list[Any]]:
+        """Each group (runs of one script, for many campaigns) as one run of the script's ``_MANY`` form
+        (:func:`~.scripts.for_many`), all groups in one round trip; each group's replies, in order."""
+        calls: list[Call] = []
+        for group in groups:
+            if group:
+                name, first_keys, first_args = group[0]
+                calls.append((f"{name}_MANY", [key for _, keys, _ in group for key in keys],
+                              [len(first_keys), len(first_args), *(arg for _, _, args in group for arg in args)]))
+        replies = iter(self.run_scripts(calls))
+        return [next(replies) if group else [] for group in groups]
 
     @staticmethod
     def campaign_of(post_id: str) -> str:

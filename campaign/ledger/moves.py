@@ -17,10 +17,14 @@ from typing import Any
 
 import redis
 
-from .keys import LedgerBase, UnknownPost, chunks, epoch, iso
+from .keys import Call, LedgerBase, UnknownPost, chunks, epoch, iso
 from .record import CARD_FIELDS, ERROR_FIELDS, CardRef, PostRecord, encode
 from .states import (APPROVED, AWAITING_REVIEW, CANCELLED, EXPIRED, FAILED, IN_DOUBT, LEAVES, PLANNED, POSTED,
                      QUEUED, RENDERED)
+
+
+#: The indexes a withdrawn or cancelled post leaves.
+_STOP_ZREM = ("due", "render", "rendering", "queued")
 
 
 class PostMoves(LedgerBase):
@@ -36,6 +40,16 @@ class PostMoves(LedgerBase):
         ``fields``/``delete`` change its hash (encoded by :mod:`.record`), ``zadd``/``zrem`` its index
         entries, ``attempt`` is appended to its attempts; ``expect``: fields that must still hold these
         values. With ``pipe`` the move is queued on the pipeline (the result is then False)."""
+        _, keys, args = self._move_call(post_id, leaves, to, at=at, worker=worker, detail=detail, fields=fields,
+                                        delete=delete, zadd=zadd, zrem=zrem, attempt=attempt, expect=expect)
+        result = self._scripts["TRANSITION"](keys=keys, args=args, client=pipe or self.r)
+        return pipe is None and bool(result[0])
+
+    def _move_call(self, post_id: str, leaves: Iterable[str], to: str, *, at: datetime, worker: str, detail: str,
+                   fields: Mapping[str, str] | None = None, delete: Iterable[str] = (),
+                   zadd: Mapping[str, float] | None = None, zrem: Iterable[str] = (),
+                   attempt: Mapping[str, Any] | None = None, expect: Mapping[str, str] | None = None) -> Call:
+        """The ``TRANSITION`` run of :meth:`_move` (for :meth:`run_scripts`)."""
         ops: dict[str, Any] = {"del": list(delete), "zrem": list(zrem)}
         for name, value in (("set", fields), ("zadd", zadd), ("expect", expect)):
             if value:  # cjson turns {} into [], which the script would misread
@@ -44,10 +58,16 @@ class PostMoves(LedgerBase):
             ops["attempt"] = json.dumps({"ts": time.time(), "at": iso(at), "worker": worker, **attempt})
         cid = self.campaign_of(post_id)
         keys = [self.post_key(post_id), self.key("counts", cid), self.key("audit", cid),
-                self.key("attempts", post_id), *self.index_keys(cid)]
+                self.key("attempts", post_id), *self.index_keys(cid), self.key("states", cid), self.key("views", cid)]
         args = [",".join(leaves), to, json.dumps(ops), iso(at), repr(time.time()), worker, detail]
-        result = self._scripts["TRANSITION"](keys=keys, args=args, client=pipe or self.r)
-        return pipe is None and bool(result[0])
+        return "TRANSITION", keys, args
+
+    def _moves(self, calls: Iterable[Call]) -> list[bool]:
+        """Many moves sent together (1,000 a round trip); each is still one atomic move. Whether each moved."""
+        moved: list[bool] = []
+        for chunk in chunks(list(calls), 1000):
+            moved += [bool(reply[0]) for reply in self.run_scripts(chunk)]
+        return moved
 
     # --- planning ------------------------------------------------------------------------------
 
@@ -65,9 +85,15 @@ class PostMoves(LedgerBase):
     def replan(self, record: PostRecord, *, at: datetime, worker: str, detail: str) -> bool:
         """A pending (or withdrawn) post takes its new slot and goes back to planned: its card, caption
         and approval are dropped, and it is rendered again at its render time."""
-        return self._move(record.id, LEAVES["replan"], PLANNED, at=at, worker=worker, detail=detail,
-                          fields=record.plan_fields(), delete=CARD_FIELDS,
-                          zadd={"due": record.due, "render": record.render_at}, zrem=["queued", "rendering"])
+        return self.replan_all([(record, detail)], at=at, worker=worker)[0]
+
+    def replan_all(self, moves: Iterable[tuple[PostRecord, str]], *, at: datetime, worker: str) -> list[bool]:
+        """:meth:`replan` of many posts (each with its audit detail), sent together; whether each moved."""
+        return self._moves(self._move_call(record.id, LEAVES["replan"], PLANNED, at=at, worker=worker, detail=detail,
+                                           fields=record.plan_fields(), delete=CARD_FIELDS,
+                                           zadd={"due": record.due, "render": record.render_at},
+                                           zrem=["queued", "rendering"])
+                           for record, detail in moves)
 
     def keep_card(self, old: PostRecord, new: PostRecord, *, approved: bool, at: datetime, worker: str,
                   detail: str) -> bool:
@@ -88,15 +114,19 @@ class PostMoves(LedgerBase):
 
     def withdraw(self, post_id: str, *, at: datetime, worker: str, detail: str) -> bool:
         """A pending post whose slot left the plan is withdrawn (``expired``)."""
-        return self._stop(post_id, "withdraw", EXPIRED, at=at, worker=worker, detail=detail)
+        return self.withdraw_all([(post_id, detail)], at=at, worker=worker)[0]
+
+    def withdraw_all(self, moves: Iterable[tuple[str, str]], *, at: datetime, worker: str) -> list[bool]:
+        """:meth:`withdraw` of many posts (each with its audit detail), sent together; whether each moved."""
+        return self._moves(self._move_call(post_id, LEAVES["withdraw"], EXPIRED, at=at, worker=worker, detail=detail,
+                                           zrem=_STOP_ZREM) for post_id, detail in moves)
 
     def cancel(self, post_id: str, *, at: datetime, worker: str, detail: str = "campaign cancelled") -> bool:
         """A pending post of a cancelled campaign is cancelled."""
         return self._stop(post_id, "cancel", CANCELLED, at=at, worker=worker, detail=detail)
 
     def _stop(self, post_id: str, op: str, to: str, *, at: datetime, worker: str, detail: str) -> bool:
-        return self._move(post_id, LEAVES[op], to, at=at, worker=worker, detail=detail,
-                          zrem=["due", "render", "rendering", "queued"])
+        return self._move(post_id, LEAVES[op], to, at=at, worker=worker, detail=detail, zrem=_STOP_ZREM)
 
     # --- rendering and review ----------------------------------------------------------------------
 
@@ -160,7 +190,7 @@ class PostMoves(LedgerBase):
         real = time.time()
         keys = [self.post_key(post_id), self.key("counts", cid), self.key("audit", cid),
                 self.key("attempts", post_id), self.key("c", cid), self.key("account", cid, account),
-                self.key("queued", cid), self.key("leases", cid), self.key("due", cid)]
+                self.key("queued", cid), self.key("leases", cid), self.key("due", cid), self.key("states", cid)]
         reply = self._scripts["CLAIM_PUBLISH"](
             keys=keys, args=[epoch(now), repr(real), repr(real + lease), worker, iso(now), max_lateness, end_limit,
                              resend_after])

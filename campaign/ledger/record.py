@@ -3,7 +3,7 @@
 The record owns its field names and how each value is written as text (the ``P post:<id>`` hash):
 its slot (``id``, ``campaign``, ``account``, ``platform``, ``language``, ``date``, ``due`` as epoch
 seconds and ``due_local`` as ISO time, ``week``, ``people`` as a JSON list, ``kind``, ``template``,
-``variant``), then one hash field per attribute below, under the attribute's own name. An attribute
+``variant``), ``plan_view`` (:func:`plan_view`: a hash of what re-planning compares), then one hash field per attribute below, under the attribute's own name. An attribute
 that is ``None`` is absent from the hash. Epoch seconds are written with ``repr`` (read back exactly),
 times as ISO text, lists and maps as JSON. Fields of the hash that the record does not know are
 ignored (a newer version may have written them).
@@ -14,6 +14,7 @@ which takes attribute names, so no other module spells a field or formats a valu
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -126,14 +127,20 @@ class PostRecord:
         """A new post for ``slot`` as planning makes it."""
         return cls(slot, PLANNED, plan_fp, render_at, people_fp)
 
+    @property
+    def plan_view(self) -> str:
+        """What of its slot and plan, when changed, re-plans it (if pending), as one hash (:func:`plan_view`)."""
+        return plan_view(self.slot, self.plan_fp)
+
     def plan_fields(self) -> dict[str, str]:
         """The fields planning writes: the slot, its people's facts fingerprints and its render time."""
-        return {**_slot_fields(self.slot), **encode(plan_fp=self.plan_fp, people_fp=self.people_fp,
-                                                    render_at=self.render_at)}
+        return {**_slot_fields(self.slot), "plan_view": self.plan_view,
+                **encode(plan_fp=self.plan_fp, people_fp=self.people_fp, render_at=self.render_at)}
 
     def to_fields(self) -> dict[str, str]:
         """The whole record as hash fields (absent attributes left out)."""
-        return {**_slot_fields(self.slot), **encode(**{name: getattr(self, name) for name in CODECS})}
+        return {**_slot_fields(self.slot), "plan_view": self.plan_view,
+                **encode(**{name: getattr(self, name) for name in CODECS})}
 
     @classmethod
     def from_fields(cls, data: Mapping[str, str]) -> PostRecord:
@@ -160,7 +167,7 @@ class PostRecord:
 #: Every attribute of the record stored under its own name, with how it is written.
 CODECS: dict[str, Codec[Any]] = {f.name: f.metadata["codec"] for f in fields(PostRecord) if "codec" in f.metadata}
 #: Every field of a post's hash that the record reads and writes.
-FIELDS = frozenset(_SLOT) | {"due", "due_local"} | frozenset(CODECS)
+FIELDS = frozenset(_SLOT) | {"due", "due_local", "plan_view"} | frozenset(CODECS)
 #: What rendering and approving wrote: dropped when the card must be made again.
 CARD_FIELDS = ("card", "card_format", "alt", "caption", "rendered_fp", "rendered_at", "render_seconds", "warnings",
                "shown_fp",
@@ -174,10 +181,19 @@ def encode(**values: Any) -> dict[str, str]:
     return {name: CODECS[name].dump(value) for name, value in values.items() if value is not None}
 
 
+def plan_view(slot: Slot, plan_fp: str) -> str:
+    """One hash of what of a post's slot and plan, when changed, re-plans it: its people, kind,
+    template, caption variant, time, week and account, and ``plan_fp`` (its people's facts). Stored
+    on the post, so a re-plan reads two short fields of an unchanged post instead of the whole post."""
+    parts = (*slot.people, "", slot.kind, slot.template, str(slot.variant), plan_fp, repr(slot.due.timestamp()),
+             str(slot.week), slot.account)
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
 def _slot_fields(slot: Slot) -> dict[str, str]:
     out = {name: codec.dump(getattr(slot, name)) for name, codec in _SLOT.items()}
     out.update(due=EPOCH.dump(slot.due.timestamp()), due_local=MOMENT.dump(slot.due))
     return out
 
 
-__all__ = ["CARD_FIELDS", "CODECS", "CardRef", "ERROR_FIELDS", "FIELDS", "PostRecord", "encode"]
+__all__ = ["CARD_FIELDS", "CODECS", "CardRef", "ERROR_FIELDS", "FIELDS", "PostRecord", "encode", "plan_view"]

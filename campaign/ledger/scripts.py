@@ -19,7 +19,9 @@ from __future__ import annotations
 INDEX_ORDER = ("due", "render", "rendering", "queued", "leases", "doubt")
 
 _COMMON = r"""
-local function count(counts, account, from, to)
+-- Every change of a post's state passes here: it is counted, and kept in the campaign's states hash.
+local function count(counts, states, id, account, from, to)
+  redis.call('HSET', states, id, to)
   if from == to then return end
   if from and from ~= '' then
     redis.call('HINCRBY', counts, from, -1)
@@ -35,7 +37,7 @@ local function audit(stream, id, from, to, at, ts, worker, detail)
 end
 """
 
-# KEYS: post, counts, audit, attempts, due, render, rendering, queued, leases, doubt
+# KEYS: post, counts, audit, attempts, due, render, rendering, queued, leases, doubt, states, views
 # ARGV: from-states (comma list; "new" = the post does not exist yet), to-state, ops json,
 #       campaign time ISO, real time, worker, detail
 # ops: {"set": {...}, "del": [...], "zadd": {"due": score}, "zrem": ["render"], "attempt": "json",
@@ -66,7 +68,8 @@ local id = redis.call('HGET', KEYS[1], 'id')
 if ops.zrem then for _, name in ipairs(ops.zrem) do redis.call('ZREM', KEYS[index[name]], id) end end
 if ops.zadd then for name, score in pairs(ops.zadd) do redis.call('ZADD', KEYS[index[name]], score, id) end end
 if ops.attempt and ops.attempt ~= '' then redis.call('RPUSH', KEYS[4], ops.attempt) end
-count(KEYS[2], redis.call('HGET', KEYS[1], 'account'), state, ARGV[2])
+if ops.set and ops.set.plan_view then redis.call('HSET', KEYS[12], id, ops.set.plan_view) end
+count(KEYS[2], KEYS[11], id, redis.call('HGET', KEYS[1], 'account'), state, ARGV[2])
 audit(KEYS[3], id, state, ARGV[2], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
 return {1, state or ''}
 """
@@ -88,7 +91,7 @@ return ids
 """
 
 # Due posts: approved (or rendered, without review) -> queued; too late -> missed.
-# KEYS: campaign, due, render, rendering, queued, counts, audit
+# KEYS: campaign, due, render, rendering, queued, counts, audit, states
 # ARGV: prefix, campaign now, real now, max lateness (s), limit, campaign now ISO, worker,
 #       resend after (s)
 QUEUE_DUE = _COMMON + r"""
@@ -121,7 +124,7 @@ for i = 1, #items, 2 do
     redis.call('ZREM', KEYS[3], id)
     redis.call('ZREM', KEYS[4], id)
     if to == 'queued' then redis.call('ZADD', KEYS[5], tonumber(ARGV[3]) + tonumber(ARGV[8]), id) end
-    count(KEYS[6], account, state, to)
+    count(KEYS[6], KEYS[8], id, account, state, to)
     audit(KEYS[7], id, state, to, ARGV[6], ARGV[3], ARGV[7], to == 'missed' and 'too late' or 'due')
   end
 end
@@ -140,7 +143,7 @@ return ids
 # queued -> publishing under a lease, after the checks that decide whether it may go out at all.
 # A post that is not due yet (the clock stepped back after it was queued, or while it waited for a
 # retry) goes back to waiting for its time: approved (or rendered) and in the due index again.
-# KEYS: post, counts, audit, attempts, campaign, account, queued, leases, due
+# KEYS: post, counts, audit, attempts, campaign, account, queued, leases, due, states
 # ARGV: campaign now, real now, lease until, worker, campaign now ISO, max lateness (s), end limit,
 #       resend after (s)
 # Returns {outcome, detail[, post fields...]}: claimed (with the post) | skip | early (detail: its due
@@ -156,7 +159,7 @@ local status = redis.call('HGET', KEYS[5], 'status')
 local function leave(to, detail)
   redis.call('HSET', KEYS[1], 'state', to, 'state_at', ARGV[5], 'updated', ARGV[2], 'error', detail)
   redis.call('ZREM', KEYS[7], id)
-  count(KEYS[2], account, state, to)
+  count(KEYS[2], KEYS[10], id, account, state, to)
   audit(KEYS[3], id, state, to, ARGV[5], ARGV[2], ARGV[4], detail)
   return {to, detail}
 end
@@ -167,7 +170,7 @@ if now < due then
   redis.call('HSET', KEYS[1], 'state', back, 'state_at', ARGV[5], 'updated', ARGV[2])
   redis.call('ZREM', KEYS[7], id)
   redis.call('ZADD', KEYS[9], due, id)
-  count(KEYS[2], account, state, back)
+  count(KEYS[2], KEYS[10], id, account, state, back)
   audit(KEYS[3], id, state, back, ARGV[5], ARGV[2], ARGV[4], 'not due yet (the clock is behind its time): waits again')
   return {'early', tostring(due)}
 end
@@ -189,7 +192,7 @@ redis.call('HSET', KEYS[1], 'state', 'publishing', 'state_at', ARGV[5], 'updated
 redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 redis.call('ZREM', KEYS[7], id)
 redis.call('ZADD', KEYS[8], ARGV[3], id)
-count(KEYS[2], account, state, 'publishing')
+count(KEYS[2], KEYS[10], id, account, state, 'publishing')
 audit(KEYS[3], id, state, 'publishing', ARGV[5], ARGV[2], ARGV[4], 'claimed')
 local out = {'claimed', ''}
 for _, v in ipairs(redis.call('HGETALL', KEYS[1])) do out[#out + 1] = v end
@@ -197,7 +200,7 @@ return out
 """
 
 # Publishing posts whose lease ran out: the worker died or hung, the outcome is unknown.
-# KEYS: leases, doubt, counts, audit   ARGV: prefix, real now, campaign now ISO, limit
+# KEYS: leases, doubt, counts, audit, states   ARGV: prefix, real now, campaign now ISO, limit
 REAP_LEASES = _COMMON + r"""
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[4]))
 local out = {}
@@ -214,7 +217,7 @@ for _, id in ipairs(ids) do
     redis.call('RPUSH', ARGV[1] .. 'attempts:' .. id, cjson.encode({ts = tonumber(ARGV[2]),
       at = ARGV[3], worker = redis.call('HGET', key, 'worker') or '', outcome = 'lease_expired',
       error_class = 'LeaseExpired'}))
-    count(KEYS[3], account, state, 'in_doubt')
+    count(KEYS[3], KEYS[5], id, account, state, 'in_doubt')
     audit(KEYS[4], id, state, 'in_doubt', ARGV[3], ARGV[2], 'reaper', 'lease expired')
     out[#out + 1] = id
   else
@@ -254,4 +257,52 @@ for i = 1, #h, 2 do
   if h[i] == 'card' and redis.call('EXISTS', ARGV[1] .. h[i + 1]) == 0 then return {} end
 end
 return h
+"""
+
+# Some fields of many posts, read in one step (re-planning compares posts without reading them whole).
+# KEYS: none (post keys are built from the prefix)   ARGV: prefix, n, n field names, post ids...
+# Returns the n values of each post in turn (nil: absent).
+POST_FIELDS = r"""
+local n = tonumber(ARGV[2])
+local names = {}
+for i = 1, n do names[i] = ARGV[2 + i] end
+local out = {}
+for i = 3 + n, #ARGV do
+  local values = redis.call('HMGET', ARGV[1] .. 'post:' .. ARGV[i], unpack(names))
+  for j = 1, n do out[#out + 1] = values[j] end
+end
+return out
+"""
+
+
+def for_many(body: str) -> str:
+    """The script ``body`` (written for one campaign's KEYS and ARGV) run for many campaigns in one
+    step: ARGV[1] and ARGV[2] say how many keys and arguments each run takes, then come the runs'
+    keys (in KEYS) and arguments in order; the reply is each run's reply, in order."""
+    return "local function one(KEYS, ARGV)\n" + body + r"""
+end
+local nk, na = tonumber(ARGV[1]), tonumber(ARGV[2])
+local out = {}
+for run = 0, #KEYS / nk - 1 do
+  local keys, args = {}, {}
+  for i = 1, nk do keys[i] = KEYS[run * nk + i] end
+  for i = 1, na do args[i] = ARGV[2 + run * na + i] end
+  out[#out + 1] = one(keys, args)
+end
+return out
+"""
+
+
+CLAIM_RENDERS_MANY = for_many(CLAIM_RENDERS)
+QUEUE_DUE_MANY = for_many(QUEUE_DUE)
+RESEND_QUEUED_MANY = for_many(RESEND_QUEUED)
+REAP_LEASES_MANY = for_many(REAP_LEASES)
+DUE_DOUBTS_MANY = for_many(DUE_DOUBTS)
+
+# The same fields of many hashes (the tick reads every campaign's status, definition and plan signature).
+# KEYS: hashes   ARGV: field names   Returns each hash's values in turn (nil: absent).
+HASH_FIELDS = r"""
+local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('HMGET', key, unpack(ARGV)) end
+return out
 """

@@ -15,12 +15,13 @@ import io
 import json
 import tarfile
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..cache import memo
+from ..cache import Cache, memo
 from ..checks import CheckedFolder
 from ..definition import Campaign
 from ..ledger import Ledger, UnknownCampaign
@@ -99,21 +100,38 @@ def apply_definition(ledger: Ledger, folder: CheckedFolder, settings: dict[str, 
     return Applied(c, folder.roster, def_hash, photos, logos, templates, run, str(folder.root.absolute()))
 
 
-def load_applied(ledger: Ledger, cid: str) -> Applied:
-    """The applied campaign ``cid`` as models; rebuilt only when its definition changed."""
-    return applied_of(ledger, cid, ledger.campaign_field(cid, "def_hash"))
+def load_applied(ledger: Ledger, cid: str, def_hash: str | None = None) -> Applied:
+    """The applied campaign ``cid`` as models; rebuilt only when its definition changed. ``def_hash``:
+    its definition hash as just read with other fields (the tick reads many campaigns' at once)."""
+    return applied_of(ledger, cid, def_hash or ledger.campaign_field(cid, "def_hash"))
 
 
 def applied_of(ledger: Ledger, cid: str, def_hash: str | None) -> Applied:
     """The applied campaign ``cid`` whose definition hash was just read (None: it is not applied)."""
     if def_hash is None:
         raise UnknownCampaign(cid)
-    return _applied(ledger, cid, def_hash)
+    return load_applied_all(ledger, [(cid, def_hash)])[0]
 
 
-@memo(64, key=lambda ledger, cid, def_hash: (ledger.prefix + cid, def_hash))
-def _applied(ledger: Ledger, cid: str, def_hash: str) -> Applied:
-    data = ledger.campaign(cid)
+#: Applied campaigns built in this process, by (prefix + campaign id, definition hash).
+_APPLIED: Cache[Applied] = Cache(1024)
+
+
+def load_applied_all(ledger: Ledger, wanted: Sequence[tuple[str, str]]) -> list[Applied]:
+    """Many applied campaigns by (id, definition hash), in order: the ones not yet built in this process
+    are read in one round trip (a tick over 100 campaigns after a restart makes one, not 100)."""
+    keys = [(ledger.prefix + cid, def_hash) for cid, def_hash in wanted]
+    found = [_APPLIED.get(key) for key in keys]
+    missing = [i for i, applied in enumerate(found) if applied is None]
+    for i, data in zip(missing, ledger.campaign_hashes([wanted[i][0] for i in missing])):
+        if not data:
+            raise UnknownCampaign(wanted[i][0])
+        applied = _from_fields(data)
+        found[i] = _APPLIED.put((keys[i][0], applied.def_hash), applied)  # the hash read with it
+    return found  # type: ignore[return-value]
+
+
+def _from_fields(data: dict[str, str]) -> Applied:
     assets = json.loads(data["assets"])
     return Applied(
         campaign=Campaign.model_validate(json.loads(data["campaign_json"])),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..captions import caption_text, fit_caption
@@ -95,12 +95,12 @@ def people_fps(people: Sequence[Facts]) -> str:
 
 
 def changes(old: PostRecord, slot: Slot, people: Sequence[Facts], shown: Shown | None = None,
-            plan_fp: str | None = None) -> list[str]:
+            plan_fp: str | None = None, fps: Mapping[str, str] | None = None) -> list[str]:
     """Why a post planned or rendered as ``old`` (its ledger record) would now show something else,
     in words: "now features B instead of A", "facts of A changed", "caption changed", ...
     Empty when what it shows is unchanged (a new time, another variant with the same words).
     ``plan_fp`` (the new facts fingerprint of its people) speaks for posts planned before per-person
-    fingerprints were kept."""
+    fingerprints were kept; ``fps``: each of ``people``'s facts fingerprint, when already worked out."""
     reasons: list[str] = []
     was = old.slot
     before = was.people
@@ -114,7 +114,7 @@ def changes(old: PostRecord, slot: Slot, people: Sequence[Facts], shown: Shown |
         reasons.append(f"now in week {slot.week} (was week {was.week})")
     if before == slot.people and old.people_fp is not None:
         known = old.people_fp
-        now = {f.person.id: f.fingerprint() for f in people}
+        now = fps if fps is not None else {f.person.id: f.fingerprint() for f in people}
         changed = [pid for pid in slot.people if known.get(pid) != now.get(pid)]
         if changed:
             reasons.append(f"facts of {', '.join(changed)} changed")
