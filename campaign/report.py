@@ -32,6 +32,7 @@ def _thumbnail(data: bytes) -> bytes:
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as im:
+        im.draft("RGB", (THUMB_SIDE, THUMB_SIDE))  # a JPEG card decodes at the smallest scale still above it
         im = im.convert("RGB")
         im.thumbnail((THUMB_SIDE, THUMB_SIDE))
         out = io.BytesIO()

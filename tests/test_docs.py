@@ -15,7 +15,9 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 
 def commands(group: click.Group = main, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     out = []
-    for name, cmd in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # the lazy group imports each command when asked for it
+        cmd = group.get_command(ctx, name)
         path = (*prefix, name)
         out.append(path)
         if isinstance(cmd, click.Group):

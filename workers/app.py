@@ -49,6 +49,7 @@ def configure(redis_url: str | None = None) -> Celery:
         task_routes={
             "workers.tasks.tick": {"queue": "tick"},
             "workers.tasks.render": {"queue": "render"},
+            "workers.tasks.prerender": {"queue": "render"},
             "workers.tasks.publish": {"queue": "publish"},
             "workers.tasks.reconcile": {"queue": "publish"},
             "workers.tasks.ping": {"queue": "publish"},

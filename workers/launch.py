@@ -27,14 +27,22 @@ class Proc:
     name: str
     popen: subprocess.Popen[bytes]
     log: Path
+    terminating: bool = False
 
     def alive(self) -> bool:
         return self.popen.poll() is None
 
-    def stop(self, timeout: float = 15.0) -> int | None:
-        """Ask for a warm shutdown (SIGTERM: finish the current task), then insist."""
-        if self.popen.poll() is None:
+    def terminate(self) -> None:
+        """Ask for a warm shutdown (SIGTERM: finish the current task) and return at once: the process
+        winds down while the caller goes on (``stop`` then waits for it)."""
+        if self.popen.poll() is None and not self.terminating:
             self.popen.send_signal(signal.SIGTERM)
+            self.terminating = True
+
+    def stop(self, timeout: float = 15.0) -> int | None:
+        """Ask for a warm shutdown (SIGTERM: finish the current task), wait for it, then insist."""
+        if self.popen.poll() is None:
+            self.terminate()
             try:
                 self.popen.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -69,7 +77,8 @@ def start_worker(redis_url: str, log_dir: Path, *, queues: Sequence[str] = ("tic
                  env: Mapping[str, str] | None = None, wait: bool = True, timeout: float = 30.0,
                  cwd: Path | None = None) -> Proc:
     """Start ``celery worker`` on ``redis_url`` (in ``cwd``, default: this process's); with ``wait``,
-    return once it is consuming."""
+    return once it is consuming (else :func:`wait_ready` later: the caller's own work overlaps the
+    worker's start)."""
     log_dir.mkdir(parents=True, exist_ok=True)
     name = name or f"campaign-{uuid.uuid4().hex[:8]}"
     log = log_dir / f"{name}.log"
@@ -81,12 +90,19 @@ def start_worker(redis_url: str, log_dir: Path, *, queues: Sequence[str] = ("tic
                                  start_new_session=True, cwd=cwd)
     proc = Proc(name, popen, log)
     if wait:
-        deadline = time.monotonic() + timeout
-        while "ready." not in proc.tail(100_000):
-            if not proc.alive() or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"the Celery worker did not start; its log ends:\n{proc.tail()}")
-            time.sleep(0.05)
+        wait_ready(proc, timeout)
+    return proc
+
+
+def wait_ready(proc: Proc, timeout: float = 30.0) -> Proc:
+    """Return once the worker ``proc`` is consuming (its log says ``ready.``); if it stops or takes
+    longer than ``timeout`` seconds, kill it and raise, with how its log ends."""
+    deadline = time.monotonic() + timeout
+    while "ready." not in proc.tail(100_000):
+        if not proc.alive() or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"the Celery worker did not start; its log ends:\n{proc.tail()}")
+        time.sleep(0.05)
     return proc
 
 

@@ -80,10 +80,13 @@ class Supervisor:
         while self.procs:
             self.procs.pop().stop()
 
-    def worker(self, log_dir: Path, *, concurrency: int, name: str = "worker") -> Proc:
-        """A ``celery worker`` on the tick, render and publish queues, once it is consuming."""
+    def worker(self, log_dir: Path, *, concurrency: int, name: str = "worker", wait: bool = True,
+               pool: str = "prefork") -> Proc:
+        """A ``celery worker`` on the tick, render and publish queues, once it is consuming (without
+        ``wait``, at once: ``launch.wait_ready(proc)`` before handing it work). ``pool="solo"``: one
+        task at a time in the worker's own process (no pool to feed or to wind down)."""
         return self._start(name, lambda wait: start_worker(self.redis_url, log_dir, concurrency=concurrency,
-                                                           env=self.env, name=name, wait=wait))
+                                                           env=self.env, name=name, wait=wait, pool=pool), wait=wait)
 
     def alerts_worker(self, log_dir: Path, name: str = "alerts") -> Proc:
         """A ``celery worker`` on the alerts queue alone (one task at a time), once it is consuming: an
@@ -102,9 +105,9 @@ class Supervisor:
         return self._start(name, lambda wait: start_process(self.redis_url, name, args, log_dir,
                                                             env={**self.env, **(env or {})}))
 
-    def _start(self, name: str, starter: Callable[[bool], Proc]) -> Proc:
-        """Start a process (waiting until a worker consumes) and keep how to start it again."""
-        proc = starter(True)
+    def _start(self, name: str, starter: Callable[[bool], Proc], wait: bool = True) -> Proc:
+        """Start a process (with ``wait``, waiting until a worker consumes) and keep how to start it again."""
+        proc = starter(wait)
         self._starters[name] = starter
         self.procs.append(proc)
         return proc

@@ -17,8 +17,11 @@ from typing import Any
 
 import redis
 
+from celery import signals
+
 from campaign import pipeline
 from campaign.pipeline import alerting
+from campaign.pipeline.simulate import task_done
 from campaign.clock import now_for
 from campaign.ledger import Ledger
 
@@ -86,6 +89,10 @@ class CeleryDispatch:
     def reconcile(self, post_ids: Sequence[str]) -> None:
         self._send(reconcile, post_ids)
 
+    def prerender(self, post_ids: Sequence[str]) -> None:
+        """A replay's warm-up (``campaign.pipeline.simulate.warm_cards``): cards drawn ahead, on every process."""
+        self._send(prerender, post_ids)
+
 
 @app.task(acks_late=True, ignore_result=True)
 @riding_out
@@ -122,6 +129,12 @@ def render(post_id: str) -> str:
     return pipeline.render_post(ledger(), post_id, None, settings())  # now: read with the post
 
 
+@app.task(acks_late=True, ignore_result=True)
+def prerender(post_id: str) -> str:
+    """Draw a planned post's card ahead into the card cache (a replay's warm-up); nothing else changes."""
+    return pipeline.prerender_post(ledger(), post_id, settings())
+
+
 @app.task(acks_late=False, ignore_result=True)
 @riding_out
 def publish(post_id: str) -> str:
@@ -134,6 +147,20 @@ def publish(post_id: str) -> str:
 def reconcile(post_id: str) -> str:
     """Look an in-doubt post up on its platform."""
     return pipeline.reconcile_post(ledger(), post_id, _now(), settings())
+
+
+_TOLD = {"workers.tasks.render", "workers.tasks.prerender", "workers.tasks.publish", "workers.tasks.reconcile"}
+
+
+@signals.task_postrun.connect
+def _say_done(sender: object = None, args: Sequence[object] | None = None, **_: object) -> None:
+    """After a render, publish or look-up (done, refused or failed): say so on the ledger, so a replay
+    waiting on the workers reads the ledger again at once (``campaign.pipeline.simulate.Finished``)."""
+    if getattr(sender, "name", None) in _TOLD and args:
+        try:
+            task_done(ledger(), str(args[0]))
+        except Exception:  # noqa: BLE001 - a replay reads the ledger again within a second anyway
+            log.exception("could not say that the task on %s finished", args[0])
 
 
 @app.task(acks_late=False, ignore_result=True)

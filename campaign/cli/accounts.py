@@ -7,19 +7,16 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..clock import now_for
-from ..checks import load_consistent
-from ..alerts import check as check_alert
-from ..alerts import problems as alert_problems
-from ..credentials import unresolved, what_to_do
-from ..platforms import costs
-from ..definition import Account, Campaign
-from ..publishers import AuthFailed, Context, PublishError, RateLimited, Transient, get_publisher
 from .common import clean_errors
 from .store import open_ledger, ops_errors, resolve_campaign
+
+if TYPE_CHECKING:  # the commands import the publishers and alert channels when run
+    from ..definition import Account, Campaign
+    from ..publishers import Context
 
 
 @click.group()
@@ -36,6 +33,9 @@ def accounts() -> None:
 def check_account(account: Account, context: Context) -> tuple[bool, str]:
     """A harmless authenticated call (who am I) for one account: (ok, what it found or what to do).
     Credentials that cannot be read here are all named first, and then no call is made."""
+    from ..credentials import unresolved, what_to_do
+    from ..publishers import AuthFailed, PublishError, RateLimited, Transient, get_publisher
+
     items = unresolved(account.platform, account.credentials, context.secrets_dir or context.base_dir,
                        context.environ)
     if items:
@@ -58,6 +58,8 @@ def context_for(account: Account, root: Path, timeout: float) -> Context:
     """Where ``accounts check`` (and the dashboard's "check now") checks an account of the folder ``root``.
     An outbox folder is checked where the pipeline will write: a relative one from the current
     folder (the workers' own), none given: out/outbox, as `campaign apply` sets it by default."""
+    from ..publishers import Context
+
     context = Context(base_dir=root, timeout=timeout)
     if account.platform == "outbox":
         return replace(context, base_dir=Path.cwd(), outbox_dir=Path("out/outbox").absolute())
@@ -88,6 +90,9 @@ def check(folder: Path, only: tuple[str, ...], timeout: float) -> None:
       campaign accounts check config/campaigns/release-hrds-2021
       campaign accounts check config/campaigns/release-hrds-2021 --account licadho-x
     """
+    from ..alerts import check as check_alert
+    from ..checks import load_consistent
+
     f = load_consistent(folder)
     chosen = [a for a in f.campaign.accounts if not only or a.id in only]
     unknown = sorted(set(only) - {a.id for a in f.campaign.accounts})
@@ -114,6 +119,8 @@ def check(folder: Path, only: tuple[str, ...], timeout: float) -> None:
 
 def onboarding_notes(platforms: list[str]) -> list[str]:
     """What each platform needs before the first post, and what it charges (campaign/platforms.py COSTS)."""
+    from ..platforms import costs
+
     lines = []
     for name in platforms:
         price = costs(name)
@@ -129,6 +136,8 @@ def onboarding_notes(platforms: list[str]) -> list[str]:
 
 def warn_alerts(campaign: Campaign, base: Path) -> None:
     """``run``'s warning: alert channels whose reference cannot be read here (their alerts wait)."""
+    from ..alerts import problems as alert_problems
+
     lines = alert_problems(campaign, base)
     if lines:
         click.secho(f"warning: {len(lines)} alert channel(s) cannot be read here (no value is shown); their "
@@ -161,6 +170,7 @@ def unblock(account: str, campaign: str | None, data_dir: Path | None) -> None:
 
 
 def _unblock(account: str, campaign: str | None, data_dir: Path | None) -> None:
+    from ..clock import now_for
     from ..pipeline import load_applied
     from ..pipeline.accounts import unblock as do_unblock
 
@@ -175,8 +185,3 @@ def _unblock(account: str, campaign: str | None, data_dir: Path | None) -> None:
         more = f" (and {len(lifted.retryable) - 1} more)" if len(lifted.retryable) > 1 else ""
         click.echo(f"{len(lifted.retryable)} failed post(s) of {account} can still go out: campaign retry "
                    f"{lifted.retryable[0]}{more}")
-
-
-def register(group: click.Group) -> None:
-    """Add the ``accounts`` commands to the main CLI group."""
-    group.add_command(accounts)

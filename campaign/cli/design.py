@@ -9,13 +9,9 @@ from pathlib import Path
 
 import click
 
-from ..cards import CardError, template_dirs
-from ..cards.canvas import clear_caches
-from ..cards.preview import Watcher, prepare, render_jobs, template_names, title, write_sheet
-from ..checks import load_consistent
-from ..sources import InputError
+from ..errors import InputError
 from .common import EXIT_INPUT, clean_errors, fail, parse_day, report_input_error, show_problems
-from .templates import EXIT_OVERFLOW, _load, template_group
+from .templates import EXIT_OVERFLOW, _load
 
 
 # --- preview -----------------------------------------------------------------------------------
@@ -55,6 +51,10 @@ def preview(folder: Path, out: Path, template: str | None, size: str, as_of: dat
     """
     if as_of and not template:
         raise click.UsageError("--as-of needs --template (a planned post is always as of its own date)")
+    from ..cards import CardError, template_dirs
+    from ..cards.canvas import clear_caches
+    from ..cards.preview import Watcher
+
     # until a run succeeds (and says what it used), watch the folder and where the template may be
     watched = [folder, *(p for p in [Path(template)] + [d / template for d in template_dirs(folder)] if p.is_dir())
                ] if template else [folder]
@@ -87,11 +87,17 @@ def preview(folder: Path, out: Path, template: str | None, size: str, as_of: dat
 
 def _preview_once(folder_path: Path, out: Path, template: str | None, size: str,
                   as_of: date | None = None) -> tuple[int, list[Path]]:
+    from ..cards.preview import prepare, render_jobs, template_names, title, write_sheet
+    from ..checks import load_consistent
+
     folder = load_consistent(folder_path)  # an InputError is reported by the caller (exit 2)
     templates = {name: _load(name, folder.root) for name in template_names(folder.campaign, template)}
     jobs = prepare(folder, templates, template, size, as_of, out)
-    with click.progressbar(jobs, label="Rendering cards", file=sys.stderr, show_pos=True) as bar:
-        results = list(render_jobs(bar, templates, folder.root, out))
+    results = []
+    with click.progressbar(length=len(jobs), label="Rendering cards", file=sys.stderr, show_pos=True) as bar:
+        for result in render_jobs(jobs, templates, folder.root, out):  # on every core, in the order of the jobs
+            results.append(result)
+            bar.update(1)
     sheet = write_sheet(out, results, title(folder.campaign, template, as_of))
     overflows = sum(len(r.card.overflows) for r in results if r.card)
     errors = [r for r in results if r.error]
@@ -104,8 +110,3 @@ def _preview_once(folder_path: Path, out: Path, template: str | None, size: str,
                f"{overflows} overflow(s), {len(errors)} error(s)")
     code = EXIT_INPUT if errors else EXIT_OVERFLOW if overflows else 0
     return code, [*(t.root for t in templates.values()), folder.root]
-
-
-def register(group: click.Group) -> None:
-    group.add_command(template_group)
-    group.add_command(preview)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import urllib.error
-import urllib.request
 
 import click
 
@@ -52,6 +50,9 @@ def doctor(check_redis: bool, url: str | None) -> None:
       campaign doctor --redis
       campaign doctor --url http://127.0.0.1:8000/healthz
     """
+    import urllib.error
+    import urllib.request
+
     from ..errors import CampaignError
     from ..redis_server import check_url
 
@@ -75,7 +76,3 @@ def doctor(check_redis: bool, url: str | None) -> None:
     except CampaignError as exc:
         click.secho(f"FAIL  {exc}", fg="red", err=True)
         sys.exit(1)
-
-
-def register(group: click.Group) -> None:
-    group.add_command(doctor)

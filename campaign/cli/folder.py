@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from datetime import date, datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..cards.template import TemplateSpec
-from ..checks import load_checked, warnings
-from ..checks.caption_facts import claim_problems
-from ..definition import Campaign, load_folder
-from ..fields import ALIASES, Post, listing, namespace
-from ..plan import Slot, plan, week_of
-from ..roster import Roster, facts
-from ..sources import did_you_mean
-from ..words import LANGUAGES, supported
 from .common import EXIT_INPUT, clean_errors, fail, parse_day
+
+if TYPE_CHECKING:  # the commands import what they use when run: `campaign --help` loads none of it
+    from ..definition import Campaign
+    from ..plan import Slot
+    from ..roster import Roster
 
 FOLDER = click.argument("folder", type=click.Path(path_type=Path))
 
@@ -35,6 +33,9 @@ def validate(folder: Path) -> None:
     Example:
       campaign validate config/campaigns/release-hrds-2021
     """
+    from ..checks import load_checked, warnings
+    from ..plan import week_of
+
     f = load_checked(folder)
     c = f.campaign
     weeks = week_of(c, c.end)  # campaign weeks (seven days from the start), whatever the cadence
@@ -50,6 +51,8 @@ def validate(folder: Path) -> None:
 
 def alert_warnings(c: Campaign, root: Path) -> list[str]:
     """Alert channels whose reference cannot be read here (names only): their alerts would wait."""
+    if not c.alerts:  # none to read: the alert channels (and Redis, which they record in) stay unloaded
+        return []
     from ..alerts import problems
 
     return [f"{line}; its alerts wait until the alerts worker can read it" for line in problems(c, root)]
@@ -85,6 +88,10 @@ def plan_cmd(folder: Path, as_json: bool, show_costs: bool, from_: date | None, 
       campaign plan config/campaigns/release-hrds-2021 --as-of 2021-09-01
       campaign plan config/campaigns/release-hrds-2021 --costs
     """
+    from ..checks import load_checked
+    from ..checks.caption_facts import claim_problems
+    from ..plan import plan
+
     f = load_checked(folder)  # what `campaign apply` refuses, `plan` refuses too
 
     def shown(now: datetime | None) -> list[Slot]:
@@ -171,6 +178,13 @@ def fields_cmd(folder: Path, person: str | None, day: date | None, langs: tuple[
       campaign fields config/campaigns/release-hrds-2021
       campaign fields config/campaigns/release-hrds-2021 --person rong-chhun --date 2021-11-12 --lang km
     """
+    from ..definition import load_folder
+    from ..fields import ALIASES, Post, listing, namespace
+    from ..plan import plan, week_of
+    from ..roster import facts
+    from ..sources import did_you_mean
+    from ..words import LANGUAGES, supported
+
     f = load_folder(folder)  # no cross-checks: works while a caption still has a wrong field
     c, people = f.campaign, f.roster.by_id()
     pid = person or f.roster.people[0].id
@@ -196,7 +210,15 @@ def fields_cmd(folder: Path, person: str | None, day: date | None, langs: tuple[
     click.echo("\nOlder caption names: " + ", ".join(f"{{{a}}} = {{{t}}}" for a, t in ALIASES.items()))
 
 
-SCHEMAS = {"campaign": Campaign, "roster": Roster, "template": TemplateSpec}  # FILE -> the model it is read into
+# FILE -> the model it is read into ("module:class", imported when printed)
+SCHEMAS = {"campaign": "campaign.definition:Campaign", "roster": "campaign.roster:Roster",
+           "template": "campaign.cards.template:TemplateSpec"}
+
+
+def _model_schema(name: str) -> dict[str, object]:
+    module, _, model = SCHEMAS[name].partition(":")
+    schema: dict[str, object] = getattr(importlib.import_module(module), model).model_json_schema()
+    return schema
 
 
 @click.command()
@@ -221,12 +243,7 @@ def schema(file: str | None, which: str | None) -> None:
         raise click.UsageError(f"FILE {file!r} and --file {which!r} disagree; give one")
     which = file or which or "both"
     if which == "both":
-        out = {name: SCHEMAS[name].model_json_schema() for name in ("campaign", "roster")}
+        out = {name: _model_schema(name) for name in ("campaign", "roster")}
     else:
-        out = SCHEMAS[which].model_json_schema()
+        out = _model_schema(which)
     click.echo(json.dumps(out, indent=2, ensure_ascii=False))
-
-
-def register(group: click.Group) -> None:
-    for command in (validate, plan_cmd, fields_cmd, schema):
-        group.add_command(command)

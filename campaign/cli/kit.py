@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..cards.kit import KitError, KitSources, kit_entries, kit_name, zip_kits
-from ..checks import CheckedFolder, load_checked
 from .common import EXIT_INPUT, clean_errors, fail
+
+if TYPE_CHECKING:  # the command imports the cards and the checks when run
+    from ..cards.kit import KitSources
+    from ..checks import CheckedFolder
 
 
 def folder_sources(f: CheckedFolder) -> KitSources:
     """A checked folder as a kit's sources: its plan, templates, photos and logos, as read."""
+    from ..cards.kit import KitSources
+
     return KitSources(f.campaign, f.roster, f.slots, {name: f.template(name) for name in f.templates},
                       photo=f.photos.get, logo=f.logos.get)
 
@@ -37,6 +42,9 @@ def kit(folder: Path, week: int, out: Path, languages: tuple[str, ...]) -> None:
     Example:
       campaign kit config/campaigns/release-hrds-2021 --week 6 --out out/kits
     """
+    from ..cards.kit import KitError, kit_entries, kit_name, zip_kits
+    from ..checks import load_checked
+
     f = load_checked(folder)
     try:
         entries = kit_entries(folder_sources(f), week, languages or None)
@@ -49,7 +57,3 @@ def kit(folder: Path, week: int, out: Path, languages: tuple[str, ...]) -> None:
         path = out / kit_name(f.campaign.id, week, lang)
         path.write_bytes(data)
         click.echo(f"wrote {path} ({len(data):,} bytes)")
-
-
-def register(group: click.Group) -> None:
-    group.add_command(kit)

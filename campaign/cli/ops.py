@@ -11,17 +11,9 @@ from pathlib import Path
 
 import click
 
-from ..checks import load_checked
-from ..clock import now_for
-from ..ledger import Ledger
-from ..ledger.states import ACTIVE, CANCELLED, PAUSED
-from ..redis_server import campaign_home, connect, default_data_dir
-from .accounts import warn_alerts
 from .common import fail
-from .format import account_lines, show_apply, show_blocks, status_line, status_lines, warn_credentials
-from .simulate import simulate
 from .store import DATA_DIR, check_redis_client, open_ledger, ops_errors, resolve_campaign
-from .web import USERS, start_dashboard
+from .web import USERS
 
 # --- apply ------------------------------------------------------------------------------------
 
@@ -48,9 +40,12 @@ def apply(folder: Path, outbox: Path | None, data_dir: Path | None) -> None:
     Example:
       campaign apply config/campaigns/release-hrds-2021
     """
+    from ..checks import load_checked
+    from ..clock import now_for
     from ..pipeline import apply_folder
     from ..pipeline.accounts import credential_problems
     from ..pipeline.actions import run_settings
+    from .format import show_apply, warn_credentials
 
     f = load_checked(folder)  # an invalid folder or template stops here, before Redis is touched
     with open_ledger(data_dir) as ledger:
@@ -102,9 +97,16 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
     """
     from workers.supervise import ProcessDied, Supervisor
 
+    from ..checks import load_checked
+    from ..clock import now_for
+    from ..ledger import Ledger
     from ..pipeline import apply_folder, load_applied
     from ..pipeline.accounts import credential_problems, sync_credential_blocks
     from ..pipeline.actions import run_settings
+    from ..redis_server import campaign_home, connect
+    from .accounts import warn_alerts
+    from .format import account_lines, show_apply, show_blocks, status_line
+    from .web import start_dashboard
 
     f = load_checked(folder)
     problems = credential_problems(f.campaign, f.root)
@@ -180,7 +182,9 @@ def status(campaign: str | None, as_json: bool, data_dir: Path | None) -> None:
       campaign status
       campaign status config/campaigns/release-hrds-2021 --json
     """
+    from ..clock import now_for
     from ..pipeline import status as get_status
+    from .format import status_lines
 
     with open_ledger(data_dir) as ledger:
         info = get_status(ledger, resolve_campaign(ledger, campaign), now_for(ledger))
@@ -191,13 +195,19 @@ def status(campaign: str | None, as_json: bool, data_dir: Path | None) -> None:
         click.echo(line)
 
 
-def _status_command(name: str, new_status: str, verb: str, example: str) -> click.Command:
+def _status_command(name: str, state: str, verb: str, example: str) -> click.Command:
+    """A command that sets the campaign's status to ``campaign.ledger.states.<state>`` (read when run)."""
+
     @click.command(name)
     @click.argument("campaign", required=False)
     @DATA_DIR
     @ops_errors
     def command(campaign: str | None, data_dir: Path | None) -> None:
+        from ..clock import now_for
+        from ..ledger import states
         from ..pipeline import set_status
+
+        new_status: str = getattr(states, state)
 
         with open_ledger(data_dir) as ledger:
             cid = resolve_campaign(ledger, campaign)
@@ -215,10 +225,10 @@ def _status_command(name: str, new_status: str, verb: str, example: str) -> clic
     return command
 
 
-pause = _status_command("pause", PAUSED, "Stop queueing posts until resumed (posts past max_lateness are missed).",
+pause = _status_command("pause", "PAUSED", "Stop queueing posts until resumed (posts past max_lateness are missed).",
                         "campaign pause release-hrds-2021")
-resume = _status_command("resume", ACTIVE, "Resume a paused campaign.", "campaign resume release-hrds-2021")
-cancel = _status_command("cancel", CANCELLED, "Cancel a campaign: every post not yet out is cancelled.",
+resume = _status_command("resume", "ACTIVE", "Resume a paused campaign.", "campaign resume release-hrds-2021")
+cancel = _status_command("cancel", "CANCELLED", "Cancel a campaign: every post not yet out is cancelled.",
                          "campaign cancel release-hrds-2021")
 
 
@@ -237,6 +247,8 @@ def approve(item: str, week: int | None, data_dir: Path | None) -> None:
       campaign approve release-hrds-2021:2021-09-15:cchr-en
       campaign approve release-hrds-2021 --week 6
     """
+    from ..clock import now_for
+    from ..ledger import Ledger
     from ..pipeline import approve as do_approve
     from ..pipeline.actions import none_to_approve
 
@@ -270,6 +282,7 @@ def retry(post_id: str, data_dir: Path | None) -> None:
     Example:
       campaign retry release-hrds-2021:2021-09-15:cchr-en
     """
+    from ..clock import now_for
     from ..pipeline import retry as do_retry
 
     with open_ledger(data_dir) as ledger:
@@ -291,6 +304,7 @@ def resolve(post_id: str, posted_url: str | None, not_posted: bool, data_dir: Pa
       campaign resolve release-hrds-2021:2021-09-15:cchr-en --posted https://x.com/cchr/status/1
       campaign resolve release-hrds-2021:2021-09-15:cchr-en --not-posted
     """
+    from ..clock import now_for
     from ..pipeline import resolve_post
 
     if (posted_url is None) == (not not_posted):
@@ -298,11 +312,3 @@ def resolve(post_id: str, posted_url: str | None, not_posted: bool, data_dir: Pa
     with open_ledger(data_dir) as ledger:
         state = resolve_post(ledger, post_id, now_for(ledger), posted_url=posted_url)
     click.echo(f"{post_id}: {state}")
-
-
-def register(group: click.Group) -> None:
-    for command in (apply, run, simulate, status, pause, resume, cancel, approve, retry, resolve):
-        group.add_command(command)
-
-
-__all__ = ["register", "default_data_dir"]

@@ -13,9 +13,6 @@ from pathlib import Path
 
 import click
 
-from ..checks import load_checked
-from ..ledger import Ledger
-from ..redis_server import EmbeddedRedis, campaign_home, default_data_dir
 from .common import fail, parse_day
 from .store import ops_errors
 
@@ -28,10 +25,10 @@ DEFAULT_SEED = 1
 
 
 def _parse_faults(ctx: click.Context, param: click.Parameter, value: str | None) -> dict[str, int] | None:
-    from ..pipeline.faults import FaultSpecError, parse_spec
-
     if value is None:
         return None
+    from ..pipeline.faults import FaultSpecError, parse_spec
+
     try:
         return parse_spec(value)
     except FaultSpecError as exc:
@@ -43,8 +40,9 @@ def _parse_faults(ctx: click.Context, param: click.Parameter, value: str | None)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
               help="Where to write outbox/ and report.html.")
 @click.option("--until", callback=parse_day, metavar="DATE", help="Stop after this local date.")
-@click.option("--workers", "concurrency", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Celery worker processes.")
+@click.option("--workers", "concurrency", type=click.IntRange(1, 64), default=None,
+              help="Celery worker processes, which render and publish, a task at a time each "
+                   "[default: one per core].")
 @click.option("--no-auto-approve", is_flag=True, help="Leave cards awaiting review (they will be missed).")
 @click.option("--faults", "faults_spec", callback=_parse_faults, metavar="SPEC",
               help="Rehearse failures: KIND:COUNT,... posts meet these faults; kinds: auth, transient, "
@@ -53,7 +51,7 @@ def _parse_faults(ctx: click.Context, param: click.Parameter, value: str | None)
               help=f"Which posts meet --faults (same seed, same posts) [default: {DEFAULT_SEED}].")
 @SIM_DIR
 @ops_errors
-def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, no_auto_approve: bool,
+def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int | None, no_auto_approve: bool,
              faults_spec: dict[str, int] | None, seed: int | None, data_dir: Path | None) -> None:
     """Replay a whole campaign in seconds on a simulated clock, through the real pipeline.
 
@@ -82,14 +80,19 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
     """
     if seed is not None and faults_spec is None:
         raise click.UsageError("--seed chooses which posts meet --faults; give --faults too")
+    from workers.launch import wait_ready
     from workers.supervise import Supervisor
 
+    from ..cards.preview import cores
+    from ..checks import load_checked
     from ..clock import SimulatedClock
+    from ..ledger import Ledger
     from ..pipeline import apply_folder, load_applied
     from ..pipeline.rehearsal import outage_for, outcomes, plan_rehearsal, summary_lines
     from ..pipeline.rehearsal_alerts import ReplayAlerts
     from ..pipeline.settings import REHEARSAL_ENV
     from ..pipeline.simulate import campaign_window, run_simulation
+    from ..redis_server import EmbeddedRedis, campaign_home, default_data_dir
     from ..report import summary_line, write_report
 
     f = load_checked(folder)
@@ -107,6 +110,16 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
     try:
         ledger = Ledger.from_url(server.url)
         ledger.r.flushdb()  # the replay's own Redis: each replay starts empty (a dashboard on it sees the new one)
+        env = {"CAMPAIGN_HOME": str(base), "CAMPAIGN_CACHE": str(base / "cache")}
+        if faults_spec is not None:
+            # the workers' publishers meet the faults; retries back off in seconds, not minutes
+            env.update({REHEARSAL_ENV: "1", "CAMPAIGN_BACKOFF_SECONDS": os.environ.get("CAMPAIGN_BACKOFF_SECONDS", "1")})
+        # One worker process per core, each a task at a time in its own process (no pool between it and the
+        # broker: a task's round trip is shorter, and a warm shutdown is prompt). They start while the
+        # campaign is applied (they wait for work; nothing is sent before they are ready).
+        supervisor = stack.enter_context(Supervisor(server.url, env))
+        workers = [supervisor.worker(base / "logs", concurrency=1, pool="solo", name=f"sim-worker-{i + 1}", wait=False)
+                   for i in range(concurrency or cores())]
         tz = f.campaign.tz
         stop_at = datetime.combine(until, dtime.max, tzinfo=tz) if until else None
         # Apply as the organiser would have before the campaign began.
@@ -114,17 +127,14 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
         SimulatedClock(ledger).set(start)
         apply_folder(ledger, f, start, {"outbox_dir": str(out_dir / "outbox"), "force_outbox": "1"})
         applied = load_applied(ledger, f.campaign.id)
-        env = {"CAMPAIGN_HOME": str(base), "CAMPAIGN_CACHE": str(base / "cache")}
         faults = outage = None
         if faults_spec is not None:
             faults = plan_rehearsal(ledger, applied, faults_spec, DEFAULT_SEED if seed is None else seed, end=end)
             outage = outage_for(ledger, applied, faults)
-            # the workers' publishers meet the faults; retries back off in seconds, not minutes
-            env.update({REHEARSAL_ENV: "1", "CAMPAIGN_BACKOFF_SECONDS": os.environ.get("CAMPAIGN_BACKOFF_SECONDS", "1")})
         told = ReplayAlerts(ledger, applied, out_dir)
         stack.callback(told.close)
-        supervisor = stack.enter_context(Supervisor(server.url, env))
-        supervisor.worker(base / "logs", concurrency=concurrency, name="sim-worker")
+        for worker in workers:
+            wait_ready(worker)
         span = max(1, int((end - start).total_seconds() // 3600))
         with click.progressbar(length=span, label=f"simulating {f.campaign.id}", file=sys.stderr,
                                item_show_func=lambda d: d) as bar:
@@ -135,11 +145,15 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int, 
                 bar.update(max(0, min(span, hours) - done[0]), now.astimezone(tz).strftime("%Y-%m-%d"))
                 done[0] = max(done[0], min(span, hours))
 
-            result = run_simulation(ledger, applied, supervisor.dispatch(), start=start, until=end,
+            dispatch = supervisor.dispatch()
+            result = run_simulation(ledger, applied, dispatch, start=start, until=end,
                                     auto_approve=not no_auto_approve, progress=progress,
-                                    hold_for_waits=60.0 if faults else 0.0, outage=outage, after=told)
+                                    hold_for_waits=60.0 if faults else 0.0, outage=outage, after=told,
+                                    warm=dispatch.prerender)
             told(end, last=True)  # what is still pending, and the closing summary
             bar.update(span - done[0])
+        for worker in workers:
+            worker.terminate()  # their warm shutdown runs while the report is written (stopped before Redis)
         report = write_report(ledger, f.campaign.id, out_dir,
                               subtitle=f"simulated {start:%Y-%m-%d} to {(result.last or end):%Y-%m-%d}")
         click.echo(f"{summary_line(f.campaign.id, result.counts)} ({result.steps} steps in {result.seconds:.1f}s)")

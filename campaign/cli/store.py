@@ -7,16 +7,17 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import redis
 
-from ..checks import load_consistent
 from ..errors import Refused
-from ..ledger import Ledger, UnknownCampaign
-from ..redis_server import connect
 from .common import Failed, clean_errors
+
+if TYPE_CHECKING:  # Redis and the ledger are imported when a command opens it
+    import redis
+
+    from ..ledger import Ledger
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,6 +33,8 @@ def ops_errors(func: F) -> F:
     @functools.wraps(func)
     @clean_errors
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import redis
+
         try:
             return func(*args, **kwargs)
         except redis.RedisError as exc:  # Redis went away mid-command: say so, no traceback
@@ -44,6 +47,9 @@ def ops_errors(func: F) -> F:
 @contextmanager
 def open_ledger(data_dir: Path | None) -> Iterator[Ledger]:
     """The ledger on REDIS_URL, or on the embedded Redis (started for this command if not running)."""
+    from ..ledger import Ledger
+    from ..redis_server import connect
+
     url, server = connect(data_dir)
     try:
         ledger = Ledger.from_url(url)
@@ -57,6 +63,8 @@ def open_ledger(data_dir: Path | None) -> Iterator[Ledger]:
 def check_redis(url: str) -> None:
     """``apply``/``run``/``web``: warn loudly when the Redis given puts the ledger at risk (persistence off,
     a maxmemory-policy that evicts), naming the risk and the fix (:mod:`campaign.ledger.health`)."""
+    import redis
+
     client = redis.Redis.from_url(url)
     try:
         check_redis_client(client)
@@ -74,6 +82,9 @@ def check_redis_client(client: redis.Redis) -> None:
 
 def resolve_campaign(ledger: Ledger, target: str | None) -> str:
     """A campaign id from a folder, an id, or (when omitted) the only applied campaign."""
+    from ..checks import load_consistent
+    from ..ledger import UnknownCampaign
+
     if target is None:
         ids = ledger.campaigns()
         if len(ids) == 1:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
 
-from ..cards import CardError, Template, template_at
-from ..cards.preview import Job, Result, sample_cards, sample_contrasts, sample_overflows, write_sheet
-from ..cards.scaffold import new_template
-from ..checks.templates import template_warnings
 from .common import EXIT_INPUT, clean_errors, fail
+
+if TYPE_CHECKING:  # the commands import the cards (Pillow, fonts) when run, not at `campaign --help`
+    from ..cards import Template
 
 EXIT_OVERFLOW = 1
 CAMPAIGN_FILE = "campaign.yaml"
@@ -43,6 +44,8 @@ def _campaign_root(campaign: Path | None) -> Path | None:
 
 def _load(path_or_name: Path | str, campaign_root: Path | None = None) -> Template:
     """The template at a path or called by a name, or exit 2 naming the problem."""
+    from ..cards import CardError, template_at
+
     try:
         return template_at(path_or_name, campaign_root)
     except CardError as exc:
@@ -72,6 +75,9 @@ def template_new(name: str, source: str | None, campaign: Path | None, into: Pat
       campaign template new mine --campaign config/campaigns/release-hrds-2021
       campaign template new my-portrait --from portrait --dir assets/templates
     """
+    from ..cards import CardError
+    from ..cards.scaffold import new_template
+
     root = _campaign_root(campaign)
     if into is None:
         if root is None:
@@ -107,6 +113,10 @@ def template_check(template: str, campaign: Path | None, strict: bool, out: Path
       campaign template check assets/templates/portrait
       campaign template check mine --campaign config/campaigns/release-hrds-2021 --out out/mine --strict
     """
+    from ..cards import CardError
+    from ..cards.preview import sample_cards, sample_contrasts, sample_overflows
+    from ..checks.templates import template_warnings
+
     t = _load(template, _campaign_root(campaign))
     for warning in template_warnings(t):
         click.secho(f"warning: {warning}", fg="yellow", err=True)
@@ -137,6 +147,8 @@ def template_check(template: str, campaign: Path | None, strict: bool, out: Path
 
 def _keep(out: Path, t: Template, samples: list) -> None:  # type: ignore[type-arg]
     """The sample cards written into ``out`` (emptied of an earlier run's cards) with a contact sheet."""
+    from ..cards.preview import Job, Result, write_sheet
+
     out.mkdir(parents=True, exist_ok=True)
     for f in out.glob("*.jpg"):
         f.unlink()  # a stale card from an earlier run would mislead

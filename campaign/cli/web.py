@@ -4,17 +4,13 @@ starts it beside its worker and beat (:func:`start_dashboard`)."""
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from ..redis_server import connect
 from .common import fail
 from .store import DATA_DIR, check_redis, ops_errors
 
@@ -49,6 +45,7 @@ def web(host: str, port: int, users_file: Path | None, secure_cookies: bool, dat
       campaign web --data-dir .campaign/simulation/redis     # the campaign `make demo` replayed
       campaign web --host 0.0.0.0 --port 8080 --users users.yaml
     """
+    from ..redis_server import connect
     from ..web import create_app, load_users, one_operator
     from ..web.serve import TOKEN_ENV, PortInUse, base_url, bind, is_loopback, login_link, serve
 
@@ -105,6 +102,8 @@ def start_dashboard(procs: Supervisor, redis_url: str, log_dir: Path, *, port: i
         click.secho(f"warning: the dashboard is not served: {exc.args[0].replace('--port', '--web-port')}; the "
                     "scheduler runs on", fg="yellow", err=True)
         return None
+    import secrets
+
     token = None if users_file else secrets.token_urlsafe(24)
     args = [sys.executable, "-c", "from campaign.cli import main; main()", "web", "--port", str(port)]
     if users_file is not None:
@@ -119,6 +118,9 @@ def start_dashboard(procs: Supervisor, redis_url: str, log_dir: Path, *, port: i
 
 
 def _wait_healthy(proc: Proc, url: str, timeout: float) -> None:
+    import urllib.error
+    import urllib.request
+
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -134,8 +136,4 @@ def _wait_healthy(proc: Proc, url: str, timeout: float) -> None:
         time.sleep(0.1)
 
 
-def register(group: click.Group) -> None:
-    group.add_command(web)
-
-
-__all__ = ["USERS", "register", "start_dashboard", "web"]
+__all__ = ["USERS", "start_dashboard", "web"]

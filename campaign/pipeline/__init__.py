@@ -16,7 +16,7 @@ from ..ledger import Ledger
 from .actions import ApplyReport, apply_folder, approve, retry, set_status, status
 from .applied import Applied, apply_definition, load_applied
 from .publish import publish_post, reconcile_post, resolve_post
-from .render import render_post
+from .render import prerender_post, render_post
 from .settings import Settings
 from .tick import Dispatch, PlanChanges, TickResult, apply_plan, next_moment, refresh_plan, tick
 
@@ -48,5 +48,6 @@ class InlineDispatch:
 __all__ = [
     "Applied", "ApplyReport", "Dispatch", "InlineDispatch", "PlanChanges", "Settings", "TickResult",
     "apply_definition", "apply_folder", "apply_plan", "approve", "load_applied", "next_moment", "publish_post",
-    "reconcile_post", "refresh_plan", "render_post", "resolve_post", "retry", "set_status", "status", "tick",
+    "prerender_post", "reconcile_post", "refresh_plan", "render_post", "resolve_post", "retry", "set_status",
+    "status", "tick",
 ]

@@ -1,7 +1,8 @@
 """A whole campaign replayed on a simulated clock through the real pipeline (rule 5).
 
 The driver plays the beat: it sets the shared simulated time, ticks, waits until the workers have
-finished what the tick handed out (watching the ledger, not the broker), and jumps to the next
+finished what the tick handed out (reading the ledger each time a worker says it finished a task:
+:class:`Finished`, never a sleep), and jumps to the next
 moment something happens: a render time, a due time, a day a roster event becomes known, or a
 post running out of lateness. Roster events become known only when their day comes, so a
 release on 12 November 2021 re-plans or withdraws the later posts as the campaign unfolds.
@@ -19,11 +20,11 @@ from datetime import datetime, timedelta
 from ..clock import SimulatedClock
 from ..definition import Campaign
 from ..ledger import Ledger
-from ..ledger.states import AWAITING_REVIEW, IN_DOUBT, PUBLISHING, QUEUED
+from ..ledger.states import APPROVED, AWAITING_REVIEW, IN_DOUBT, POSTED, PUBLISHING, QUEUED, RENDERED
 from .actions import approve
 from .applied import Applied
 from .settings import Settings
-from .tick import Dispatch, next_moment, tick
+from .tick import Dispatch, TickResult, next_moment, tick
 
 
 class SimulationStuck(RuntimeError):
@@ -110,11 +111,76 @@ def campaign_window(c: Campaign, until: datetime | None = None) -> tuple[datetim
     return start, min(end, until) if until else end
 
 
+#: The ledger's channel on which a worker says it finished a task (the post id is the message).
+DONE_CHANNEL = "done"
+#: Longest a wait blocks without news before it reads the ledger again anyway (a state changed by
+#: something other than a task, e.g. a worker of an older version that says nothing).
+RECHECK_SECONDS = 1.0
+
+
+def task_done(ledger: Ledger, post_id: str) -> None:
+    """Say that a task about ``post_id`` finished (the workers call it after every render, publish and
+    look-up): a replay waiting on the workers reads the ledger again at once. Nobody listening
+    outside a replay, it costs one message."""
+    ledger.r.publish(ledger.key(DONE_CHANNEL), post_id)
+
+
+class Finished:
+    """What a replay waits on: the workers' :func:`task_done` messages, heard from the moment this
+    is made (Redis pub/sub on the ledger), so no task that finishes after it can be missed."""
+
+    def __init__(self, ledger: Ledger, timeout: float = 10.0):
+        self.pubsub = ledger.r.pubsub()
+        self.pubsub.subscribe(ledger.key(DONE_CHANNEL))
+        deadline = time.monotonic() + timeout
+        while True:  # subscribed once Redis says so: from then on every message reaches us
+            message = self.pubsub.get_message(timeout=max(0.0, deadline - time.monotonic()))
+            if message is not None and message["type"] == "subscribe":
+                return
+            if time.monotonic() > deadline:
+                raise SimulationStuck(f"Redis did not confirm the subscription within {timeout:.0f}s")
+
+    def wait(self, timeout: float) -> set[str]:
+        """Block until a worker finishes a task, or ``timeout`` seconds pass; returns the post ids of
+        every task heard of by then (one look at the ledger covers them all)."""
+        heard: set[str] = set()
+        message = self.pubsub.get_message(timeout=timeout)
+        while message is not None:
+            if message["type"] == "message":
+                data = message["data"]
+                heard.add(data.decode() if isinstance(data, bytes) else str(data))
+            message = self.pubsub.get_message(timeout=0.0)
+        return heard
+
+    def close(self) -> None:
+        self.pubsub.close()
+
+
+def warm_cards(ledger: Ledger, cid: str, send: Callable[[Sequence[str]], None], finished: Finished,
+               timeout: float) -> int:
+    """Before a replay: hand every planned post to ``send`` (the workers' ``prerender``, which draws
+    its card into the card cache), and wait until the workers have said each is done. The workers
+    draw as many at once as they have processes, where the replay renders one moment after another;
+    its renders then find their cards (``prerender_post`` says why what goes out cannot differ).
+    Returns how many were sent; past ``timeout`` the replay starts anyway (it renders what is missing)."""
+    ids = [pid for pid, _ in ledger.index(cid, "render")]
+    if not ids:
+        return 0
+    pending = set(ids)
+    send(ids)
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        pending -= finished.wait(min(RECHECK_SECONDS, max(0.0, deadline - time.monotonic())))
+    return len(ids)
+
+
 def wait_for(ledger: Ledger, cid: str, render: Sequence[str], publish: Sequence[str], timeout: float,
-             reconcile: Sequence[str] = (), waiting_is_done: bool = False) -> None:
+             reconcile: Sequence[str] = (), waiting_is_done: bool = False, finished: Finished | None = None) -> None:
     """Block until every handed-out render claim is released, every sent post has left queued/publishing
     and every in-doubt post handed out for a look-up has been looked up.
 
+    The ledger is read again each time a worker finishes a task (``finished``: a replay's own, heard
+    since before the work was handed out; else one made here, which hears what finishes from now).
     With ``waiting_is_done`` a post sent back to queued to wait (a rate-limit reset, a retry's backoff:
     its ``waiting_until`` is still ahead) counts as finished for now."""
     deadline, since = time.monotonic() + timeout, time.time()
@@ -141,32 +207,55 @@ def wait_for(ledger: Ledger, cid: str, render: Sequence[str], publish: Sequence[
                 for (state, looked_up), score in zip(ledger.post_values(ids, "state", "looked_up"), pipe.execute())]
 
     # Workers finish roughly in the order work was sent, so only a small window at the front of
-    # each list is polled: waiting costs the same with 10 or 1,000 posts in a step.
+    # each list is read: waiting costs the same with 10 or 1,000 posts in a step.
     pending = [(list(render), render_done), (list(publish), publish_done), (list(reconcile), lookup_done)]
-    delay = 0.001
-    while True:
-        for ids, done in pending:
-            while ids:
-                window = ids[:16]
-                finished = done(window)
-                ids[:16] = [pid for pid, ok in zip(window, finished) if not ok]
-                if not all(finished):
-                    break
-        if not any(ids for ids, _ in pending):
-            return
-        if time.monotonic() > deadline:
-            raise SimulationStuck(f"workers did not finish within {timeout:.0f}s: still rendering "
-                                  f"{pending[0][0][:3]}, still publishing {pending[1][0][:3]}, "
-                                  f"still looking up {pending[2][0][:3]}")
-        time.sleep(delay)
-        delay = min(delay * 2, 0.01)
+    if not any(ids for ids, _ in pending):
+        return
+    heard = finished or Finished(ledger)
+    try:
+        while True:
+            for ids, done in pending:
+                while ids:
+                    window = ids[:16]
+                    ok = done(window)
+                    ids[:16] = [pid for pid, yes in zip(window, ok) if not yes]
+                    if not all(ok):
+                        break
+            if not any(ids for ids, _ in pending):
+                return
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise SimulationStuck(f"workers did not finish within {timeout:.0f}s: still rendering "
+                                      f"{pending[0][0][:3]}, still publishing {pending[1][0][:3]}, "
+                                      f"still looking up {pending[2][0][:3]}")
+            heard.wait(min(left, RECHECK_SECONDS))
+    finally:
+        if finished is None:
+            heard.close()
+
+
+def _settled(ledger: Ledger, handed: TickResult, now: datetime) -> bool:
+    """Whether what a tick handed out at ``now`` left nothing more for this same moment: every render
+    drew the card of a post not due yet and every publish posted. Anything else (a stale render, which
+    re-plans; a card due now; a retry; a look-up) and the driver ticks again, as the beat would."""
+    if handed.reconcile:
+        return False
+    pipe = ledger.r.pipeline(transaction=False)
+    for pid in [*handed.render, *handed.publish]:
+        pipe.hmget(ledger.post_key(pid), "state", "due")
+    rows = [(state.decode() if state else None, float(due) if due else None) for state, due in pipe.execute()]
+    drawn, sent = rows[:len(handed.render)], rows[len(handed.render):]
+    return (all(state in (RENDERED, AWAITING_REVIEW, APPROVED) and due is not None and due > now.timestamp()
+                for state, due in drawn)
+            and all(state == POSTED for state, _ in sent))
 
 
 def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, start: datetime, until: datetime,
                    settings: Settings | None = None, auto_approve: bool = True, step_timeout: float = 120.0,
                    progress: Callable[[datetime], None] | None = None,
                    stop: Callable[[datetime], bool] | None = None, hold_for_waits: float = 0.0,
-                   outage: Outage | None = None, after: Callable[[datetime], object] | None = None) -> SimulationResult:
+                   outage: Outage | None = None, after: Callable[[datetime], object] | None = None,
+                   warm: Callable[[Sequence[str]], None] | None = None) -> SimulationResult:
     """Replay ``applied`` from ``start`` to ``until``; the workers behind ``dispatch`` do the work.
 
     ``auto_approve`` plays the organiser approving each card as soon as it awaits review.
@@ -176,7 +265,9 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
     then stands still at that moment, up to this many wall seconds per moment, while the driver
     keeps ticking as the beat would; 0 (the default) never holds, as before.
     ``outage``: posts whose worker is down (their publish tasks are held back until it is back).
-    ``after(now)`` runs once each moment's work is done (the replay's alerts: ``rehearsal_alerts``)."""
+    ``after(now)`` runs once each moment's work is done (the replay's alerts: ``rehearsal_alerts``).
+    ``warm``: how to have the workers draw every planned post's card ahead, all at once
+    (:func:`warm_cards`); without it each card is drawn at its render time."""
     settings = settings or Settings()
     cid = applied.campaign.id
     clock = SimulatedClock(ledger)
@@ -185,26 +276,31 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
     down: set[str] = set()
     if outage is not None:
         dispatch, down = outage.around(dispatch), outage.held
+    # Hears every task that finishes from here on (closed at the end; on an error, when collected).
+    finished = Finished(ledger)
+    if warm is not None:
+        warm_cards(ledger, cid, warm, finished, step_timeout)
     now: datetime | None = start
     while now is not None and now <= until:
         if stop and stop(now):
             break
         clock.set(now)
         if outage is not None:
-            wait_for(ledger, cid, (), outage.deliver(now), step_timeout)
+            wait_for(ledger, cid, (), outage.deliver(now), step_timeout, finished=finished)
         held = 0.0
         while True:
             # Tick until a tick hands out nothing: a post rendered (or approved, or found absent by a
-            # look-up) just now may already be due at this same moment.
+            # look-up) just now may already be due at this same moment. Work that settled (cards of
+            # posts due later, posts posted) needs no further tick (_settled).
             for _ in range(8):
                 handed = tick(ledger, now, dispatch, settings, campaigns=[cid])
                 wait_for(ledger, cid, handed.render, [p for p in handed.publish if p not in down], step_timeout,
-                         handed.reconcile, waiting_is_done=hold_for_waits > 0)
+                         handed.reconcile, waiting_is_done=hold_for_waits > 0, finished=finished)
                 if auto_approve and handed.render:
                     for pid, state in ledger.states(handed.render).items():
                         if state == AWAITING_REVIEW:
                             approve(ledger, cid, now, post_id=pid)
-                if not (handed.render or handed.publish or handed.reconcile):
+                if not (handed.render or handed.publish or handed.reconcile) or _settled(ledger, handed, now):
                     break
             if hold_for_waits <= 0:
                 break
@@ -228,6 +324,7 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
             back = outage.next_back(now)
             moments.append(datetime.fromtimestamp(back, now.tzinfo) if back is not None else None)
         now = min((m for m in moments if m is not None), default=None)
+    finished.close()
     result.seconds = time.monotonic() - began
     result.counts = {k: v for k, v in ledger.counts(cid).items() if "/" not in k}
     return result

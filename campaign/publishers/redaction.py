@@ -16,8 +16,6 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote, quote_plus
 
-from .base import exception_chain
-
 REDACTED = "[secret]"
 # Loggers that libraries use to print URLs, headers and signed parameters at DEBUG level.
 LIBRARY_LOGGERS = (
@@ -81,6 +79,8 @@ def installed() -> bool:
 
 def safe_cause(exc: BaseException | None, secrets: set[str]) -> BaseException | None:
     """``exc`` if nothing in its chain shows a secret, else None (the chain is then dropped)."""
+    from .base import exception_chain  # the error tree needs the definition models: not at every start
+
     if exc is None:
         return None
     for item in exception_chain(exc):

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from .check import Sample, sample_cards, sample_contrasts, sample_overflows
 from .jobs import Job, planned_jobs, template_jobs
-from .sheet import Result, check_size, contact_sheet, prepare, render_jobs, template_names, title, write_sheet
+from .draw import Result, cores, render_jobs
+from .sheet import check_size, contact_sheet, prepare, template_names, title, write_sheet
 from .watch import Watcher, snapshot
 
-__all__ = ["Job", "Result", "Sample", "sample_cards", "sample_contrasts", "Watcher", "check_size", "contact_sheet", "planned_jobs", "prepare", "render_jobs",
+__all__ = ["Job", "Result", "Sample", "sample_cards", "sample_contrasts", "Watcher", "check_size", "contact_sheet", "cores", "planned_jobs", "prepare", "render_jobs",
            "sample_overflows", "snapshot", "template_jobs", "template_names", "title", "write_sheet"]

@@ -4,27 +4,16 @@ sheet (``index.html``: each card with its alt text, overflows, warnings and erro
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from ...definition import Campaign, CampaignFolder
 from ...sources import did_you_mean
-from ..card import Card
 from ...errors import CardError
-from ..load import template_at
-from ..render import render
 from ..template import Template
 from ..webfonts import ship_fonts
+from .draw import Result
 from .jobs import Job, planned_jobs, template_jobs
-
-
-@dataclass
-class Result:
-    job: Job
-    card: Card | None
-    error: str | None = None
 
 
 def template_names(c: Campaign, template: str | None) -> list[str]:
@@ -65,21 +54,6 @@ def prepare(folder: CampaignFolder, templates: dict[str, Template], template: st
     for f in out.glob("*.jpg"):
         f.unlink()  # a stale card from an earlier run would mislead
     return jobs
-
-
-def render_jobs(jobs: Iterable[Job], templates: dict[str, Template], campaign_root: Path, out: Path) -> Iterator[Result]:
-    """Each job's card rendered and written into ``out`` (a template not loaded yet is loaded
-    into ``templates``); a card that cannot be made is a Result with its error."""
-    for job in jobs:
-        if job.template not in templates:
-            templates[job.template] = template_at(job.template, campaign_root)
-        try:
-            card = render(templates[job.template], job.card, size=job.size)
-        except CardError as exc:  # also a size the template lacks: render names the sizes it has
-            yield Result(job, None, str(exc))
-            continue
-        (out / job.file).write_bytes(card.image)
-        yield Result(job, card)
 
 
 def contact_sheet(results: list[Result], title: str, fonts: tuple[str, str] = ("", "")) -> str:
@@ -131,5 +105,5 @@ def write_sheet(out: Path, results: list[Result], heading: str) -> Path:
     return path
 
 
-__all__ = ["Result", "check_size", "contact_sheet", "prepare", "render_jobs", "template_names", "title",
+__all__ = ["check_size", "contact_sheet", "prepare", "template_names", "title",
            "write_sheet"]
