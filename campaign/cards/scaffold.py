@@ -62,7 +62,7 @@ layers:
       border: {{width: 6, color: "#e9b44c"}}
   - text:
       id: name
-      text: "{{name.primary}}"  # the name in the card's language; {{name.secondary}}: in the other
+      text: "{{name.primary}}"  # the first of the campaign's languages (languages:) the name is written in; {{name.secondary}}: the card's language, or the next
       box: {{square: [530, 170, 490, 160], portrait: [60, 684, 960, 130], landscape: [430, 112, 720, 120]}}
       size: {{default: [36, 80], landscape: [30, 64]}}
       max_lines: 2
