@@ -19,7 +19,8 @@ from .values import parse_color
 if TYPE_CHECKING:
     from .canvas import Canvas
 
-SUPERSAMPLE = 4  # masks and silhouettes are drawn 4x and scaled down: smooth edges
+SUPERSAMPLE = 4  # masks and silhouettes are drawn 4x and each 4x4 block averaged (Image.reduce): smooth edges
+# (a box filter is the usual antialiasing of a supersampled shape, and some 15x cheaper than LANCZOS)
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
@@ -110,7 +111,7 @@ def _draw_mask(w: int, h: int, shape: str, radius: int) -> Image.Image:
         d.ellipse((0, 0, w * s - 1, h * s - 1), fill=255)
     else:
         d.rounded_rectangle((0, 0, w * s - 1, h * s - 1), radius=radius * s, fill=255)
-    return big.resize((w, h), Image.Resampling.LANCZOS)
+    return big.reduce(s)
 
 
 def _ring(canvas: Canvas, w: int, h: int, shape: str, radius: int, width: int) -> Image.Image:
@@ -129,7 +130,7 @@ def _draw_ring(w: int, h: int, shape: str, radius: int, width: int) -> Image.Ima
         d.rounded_rectangle(box, radius=radius * s, outline=255, width=width * s)
     else:
         d.rectangle(box, outline=255, width=width * s)
-    return big.resize((w, h), Image.Resampling.LANCZOS)
+    return big.reduce(s)
 
 
 def _silhouette(w: int, h: int, p: Placeholder) -> Image.Image:
@@ -143,7 +144,7 @@ def _silhouette(w: int, h: int, p: Placeholder) -> Image.Image:
     cx, cy = W / 2, H * 0.36
     d.ellipse((cx - r, cy - r, cx + r, cy + r), fill=fig)
     d.ellipse((cx - 0.34 * min(W, H), H * 0.58, cx + 0.34 * min(W, H), H * 0.58 + 0.75 * min(W, H)), fill=fig)
-    return big.resize((w, h), Image.Resampling.LANCZOS)
+    return big.reduce(s)
 
 
 __all__ = ["SUPERSAMPLE", "paint_face"]
