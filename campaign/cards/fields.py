@@ -18,7 +18,7 @@ import string
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..fields import ALIASES, PERSON_FIELDS, Number, Post, check, resolve, used
+from ..fields import ALIASES, PERSON_FIELDS, Number, Post, check, field, resolve, used
 from ..fields import namespace as _namespace
 from ..roster import Facts
 from ..types import format_date
@@ -160,8 +160,8 @@ def matches(when: When | None, card: CardInput, people: Sequence[Facts] | None =
         return False
     for names, want in ((when.has, True), (when.lacks, False)):
         for f in people if names else ():
-            values = namespace([f], card.language, week=card.week, durations=card.durations)
-            if any(bool(format(values[n], "")) != want for n in names):  # type: ignore[index]
+            post = Post(week=card.week, durations=card.durations)
+            if any(bool(format(field([f], card.language, post, n), "")) != want for n in names):
                 return False
     if when.has_photo is not None:
         has = len(people) == 1 and card.photos.get(people[0].person.id) is not None
