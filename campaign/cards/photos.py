@@ -97,7 +97,7 @@ def load_photo(data: bytes, person: str = "", name: str | None = None, target: i
         reason = "truncated (the file was cut short)" if "truncated" in str(exc) else f"corrupt ({exc})"
         raise PhotoError(person, f"the image is {reason}; send the photo again", name) from None
     try:
-        im = ImageOps.exif_transpose(im) or im
+        ImageOps.exif_transpose(im, in_place=True)  # in place: no copy of an upright photo
     except Exception:  # noqa: BLE001 - broken EXIF must not lose a usable photo; keep it unrotated
         pass
     return _to_rgb(im, target)
