@@ -63,6 +63,42 @@ class _Formatter(string.Formatter):
 _FORMATTER = _Formatter()
 
 
+class _Marked:
+    """A value as :class:`_Formatter` gives it, for ``str.format_map`` (in C, several times faster
+    than string.Formatter): formats to what it says, or to the empty-field mark; so does an attribute."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: Any):
+        self._value = value
+
+    def __format__(self, spec: str) -> str:
+        return format(self._value, spec) or _EMPTY
+
+    def __getattr__(self, attr: str) -> _Marked:
+        return _Marked(getattr(self._value, attr))
+
+
+class _Marking:
+    """``values`` seen through :class:`_Marked`."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, Any]):
+        self._values = values
+
+    def __getitem__(self, key: str) -> _Marked:
+        return _Marked(self._values[key])
+
+
+@functools.lru_cache(maxsize=1024)
+def _plain_fields(template: str) -> bool:
+    """Whether every field of ``template`` is a name with at most attributes (no spec, conversion
+    or index): what the templates' check allows, and what ``str.format_map`` formats the same."""
+    return all(name is None or (not spec and not conversion and "[" not in name and name)
+               for _, name, spec, conversion in _FORMATTER.parse(template))
+
+
 @functools.lru_cache(maxsize=1024)
 def _script_of(template: str) -> str | None:
     """"km" or "en" if the words written in the template (not its fields) are all in one
@@ -83,7 +119,10 @@ def fill(template: str, values: dict[str, Any]) -> str:
     if script is not None:
         values = {k: v.in_digits_of(script) if isinstance(v, Number) and v.lang != script else v
                   for k, v in values.items()}
-    text = _FORMATTER.vformat(template, (), values)
+    if _plain_fields(template):
+        text = template.format_map(_Marking(values))
+    else:
+        text = _FORMATTER.vformat(template, (), values)
     if "{" not in template:
         return text.replace(_EMPTY, "")
     text = re.sub(rf"\((?:\s*{_EMPTY})+\s*\)", _EMPTY, text)  # "({group})" with no group: itself empty
