@@ -80,15 +80,18 @@ class _Marked:
 
 
 class _Marking:
-    """``values`` seen through :class:`_Marked`."""
+    """``values`` seen through :class:`_Marked`, numbers in the digits of ``script`` (if given)."""
 
-    __slots__ = ("_values",)
+    __slots__ = ("_values", "_script")
 
-    def __init__(self, values: dict[str, Any]):
-        self._values = values
+    def __init__(self, values: dict[str, Any], script: str | None):
+        self._values, self._script = values, script
 
     def __getitem__(self, key: str) -> _Marked:
-        return _Marked(self._values[key])
+        value = self._values[key]
+        if self._script is not None and isinstance(value, Number) and value.lang != self._script:
+            value = value.in_digits_of(self._script)
+        return _Marked(value)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -116,21 +119,29 @@ def fill(template: str, values: dict[str, Any]) -> str:
     gets ASCII digits on a Khmer card, "សប្តាហ៍ទី {week}" Khmer digits on an English one; with
     no words around them, the layer's language decides."""
     script = _script_of(template)
-    if script is not None:
-        values = {k: v.in_digits_of(script) if isinstance(v, Number) and v.lang != script else v
-                  for k, v in values.items()}
     if _plain_fields(template):
-        text = template.format_map(_Marking(values))
+        text = template.format_map(_Marking(values, script))
     else:
+        if script is not None:
+            values = {k: v.in_digits_of(script) if isinstance(v, Number) and v.lang != script else v
+                      for k, v in values.items()}
         text = _FORMATTER.vformat(template, (), values)
     if "{" not in template:
         return text.replace(_EMPTY, "")
-    text = re.sub(rf"\((?:\s*{_EMPTY})+\s*\)", _EMPTY, text)  # "({group})" with no group: itself empty
-    text = re.sub(rf"(?:[ \t]*{_EMPTY})+[ \t]*(?=[,.;:!?\u17d4])", "", text)
-    text = text.replace(_EMPTY, "")
-    text = re.sub(r"([,;:])(?=[,.;:!?\u17d4])", "", text)
-    text = re.sub(r"^[,;:.\s]+", "", text)
-    return re.sub(r"[ \t]{2,}", " ", text).strip(" ")
+    if _EMPTY in text:
+        text = _EMPTY_GROUP.sub(_EMPTY, text)  # "({group})" with no group: itself empty
+        text = _EMPTY_BEFORE_PUNCTUATION.sub("", text)
+        text = text.replace(_EMPTY, "")
+    text = _DOUBLE_PUNCTUATION.sub("", text)
+    text = _LEADING_PUNCTUATION.sub("", text)
+    return _SPACES.sub(" ", text).strip(" ")
+
+
+_EMPTY_GROUP = re.compile(rf"\((?:\s*{_EMPTY})+\s*\)")
+_EMPTY_BEFORE_PUNCTUATION = re.compile(rf"(?:[ \t]*{_EMPTY})+[ \t]*(?=[,.;:!?\u17d4])")
+_DOUBLE_PUNCTUATION = re.compile(r"([,;:])(?=[,.;:!?\u17d4])")
+_LEADING_PUNCTUATION = re.compile(r"^[,;:.\s]+")
+_SPACES = re.compile(r"[ \t]{2,}")
 
 
 def texts_of(spec: Any) -> list[tuple[tuple[Any, ...], str | dict[str, str]]]:
