@@ -283,6 +283,36 @@ def namespace(people: Sequence[Facts], lang: str, post: Post) -> dict[str, Any]:
     return values
 
 
+class LazyFields(dict[str, Any]):
+    """:func:`namespace` made one field at a time, when a format string first looks it up
+    (``values[name]``; ``in``, ``get`` and iteration see only what was looked up: use
+    :meth:`whole` for those). A card's text uses a handful of the fields."""
+
+    __slots__ = ("_makers",)
+
+    def __init__(self, makers: dict[str, Callable[[], Any]]):
+        super().__init__()
+        self._makers = makers
+
+    def __missing__(self, name: str) -> Any:
+        if name in ALIASES:
+            root, _, attr = ALIASES[name].partition(".")
+            value = getattr(self[root], attr) if attr else self[root]
+        else:
+            value = self._makers[name]()  # KeyError for an unknown field, as a dict would
+        self[name] = value
+        return value
+
+    def whole(self) -> dict[str, Any]:
+        """Every field and alias, as :func:`namespace` gives them."""
+        return {name: self[name] for name in (*self._makers, *ALIASES)}
+
+
+def lazy_namespace(people: Sequence[Facts], lang: str, post: Post) -> LazyFields:
+    """:func:`namespace`, each field made when first looked up."""
+    return LazyFields(_makers(people, lang, post))
+
+
 def field(people: Sequence[Facts], lang: str, post: Post, name: str) -> Any:
     """``namespace(people, lang, post)[name]`` (a field or an alias), made alone: a layer's
     ``when: {has: charge}`` needs the charge, not every field."""

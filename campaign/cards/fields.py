@@ -18,8 +18,7 @@ import string
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..fields import ALIASES, PERSON_FIELDS, Number, Post, check, field, resolve, used
-from ..fields import namespace as _namespace
+from ..fields import ALIASES, PERSON_FIELDS, LazyFields, Number, Post, check, field, lazy_namespace, resolve, used
 from ..roster import Facts
 from ..types import format_date
 from ..words import DurationUnit
@@ -42,7 +41,7 @@ def namespace(people: Sequence[Facts], lang: str, *, week: int, count: int | Non
     """Every field a format string may use, for ``people`` in the language ``lang``; time behind
     bars is said in ``durations`` (the campaign's choice: years or months); ``{name.primary}``
     follows ``languages`` (the campaign's order)."""
-    return _namespace(people, lang, Post(week=week, count=count, campaign=campaign, organisation=organisation,
+    return lazy_namespace(people, lang, Post(week=week, count=count, campaign=campaign, organisation=organisation,
                                          hashtags=tuple(hashtags), durations=durations, languages=tuple(languages),
                                          url=url))
 
@@ -122,6 +121,8 @@ def fill(template: str, values: dict[str, Any]) -> str:
     if _plain_fields(template):
         text = template.format_map(_Marking(values, script))
     else:
+        if isinstance(values, LazyFields):
+            values = values.whole()  # string.Formatter may ask anything of it; the numbers are converted below
         if script is not None:
             values = {k: v.in_digits_of(script) if isinstance(v, Number) and v.lang != script else v
                       for k, v in values.items()}
