@@ -276,11 +276,7 @@ def _makers(people: Sequence[Facts], lang: str, post: Post) -> dict[str, Callabl
 def namespace(people: Sequence[Facts], lang: str, post: Post) -> dict[str, Any]:
     """Every field (and alias) for ``people`` in the language ``lang``: the values a caption, a
     text layer or an alt text is formatted with."""
-    values = {name: make() for name, make in _makers(people, lang, post).items()}
-    for alias, target in ALIASES.items():
-        root, _, attr = target.partition(".")
-        values[alias] = getattr(values[root], attr) if attr else values[root]
-    return values
+    return lazy_namespace(people, lang, post).whole()
 
 
 class LazyFields(dict[str, Any]):
@@ -316,9 +312,7 @@ def lazy_namespace(people: Sequence[Facts], lang: str, post: Post) -> LazyFields
 def field(people: Sequence[Facts], lang: str, post: Post, name: str) -> Any:
     """``namespace(people, lang, post)[name]`` (a field or an alias), made alone: a layer's
     ``when: {has: charge}`` needs the charge, not every field."""
-    root, _, attr = ALIASES.get(name, name).partition(".")
-    value = _makers(people, lang, post)[root]()
-    return getattr(value, attr) if attr else value
+    return lazy_namespace(people, lang, post)[name]
 
 
 def value_of(values: dict[str, Any], written: str) -> str:
