@@ -242,41 +242,77 @@ class Post:
     url: str = ""  # the campaign's page
 
 
+def _makers(people: Sequence[Facts], lang: str, post: Post) -> dict[str, Callable[[], Any]]:
+    """How to make each field's value for ``people`` in ``lang`` (made only when asked for)."""
+    units = post.durations
+    return {
+        "name": lambda: _names(people, lang, post.languages),
+        "group": lambda: _everyone(people, lang, lambda f: f.person.group),
+        "role": lambda: _everyone(people, lang, lambda f: f.person.role),
+        "status": lambda: _each(people, lang, lambda f, lg: status_text(f.status.value, lg)),
+        "case": lambda: _each(people, lang, lambda f, lg: f.case_text(lg)),
+        "case_label": lambda: _each(people, lang, lambda f, lg: f.case_label(lg)),
+        "charge": lambda: _local(people, lang, lambda f: f.charge),
+        "sentence": lambda: _each(people, lang, lambda f, lg: f.sentence.text(lg) if f.sentence else None),
+        "detained": lambda: _each(people, lang, lambda f, lg: f.detained_text(lg, units) if f.detentions else None),
+        "since": lambda: _each(people, lang, _date(lambda f: f.since)),
+        "days_detained": lambda: _count(people, lang, lambda f: f.days_detained),
+        "months_detained": lambda: _count(people, lang, lambda f: f.months_detained),
+        "convicted_on": lambda: _each(people, lang, _date(lambda f: f.convicted_on)),
+        "released_on": lambda: _each(people, lang, _date(lambda f: f.released_on)),
+        "release_note": lambda: _local(people, lang, lambda f: f.release_note),
+        "charges_remain": lambda: _each(people, lang, _charges("kept")),
+        "charges_dropped": lambda: _each(people, lang, _charges("dropped")),
+        "next_hearing": lambda: _each(people, lang, _date(lambda f: f.next_hearing)),
+        "count": lambda: Number(len(people) if post.count is None else post.count, lang),
+        "week": lambda: Number(post.week, lang),
+        "campaign": lambda: Text(lambda lg: post.campaign, lang),  # the same in every language, and as {campaign.name}
+        "organisation": lambda: post.organisation,
+        "hashtags": lambda: " ".join(post.hashtags),
+        "url": lambda: post.url,
+    }
+
+
 def namespace(people: Sequence[Facts], lang: str, post: Post) -> dict[str, Any]:
     """Every field (and alias) for ``people`` in the language ``lang``: the values a caption, a
     text layer or an alt text is formatted with."""
-    units = post.durations
-    name = _names(people, lang, post.languages)
-    values: dict[str, Any] = {
-        "name": name,
-        "group": _everyone(people, lang, lambda f: f.person.group),
-        "role": _everyone(people, lang, lambda f: f.person.role),
-        "status": _each(people, lang, lambda f, lg: status_text(f.status.value, lg)),
-        "case": _each(people, lang, lambda f, lg: f.case_text(lg)),
-        "case_label": _each(people, lang, lambda f, lg: f.case_label(lg)),
-        "charge": _local(people, lang, lambda f: f.charge),
-        "sentence": _each(people, lang, lambda f, lg: f.sentence.text(lg) if f.sentence else None),
-        "detained": _each(people, lang, lambda f, lg: f.detained_text(lg, units) if f.detentions else None),
-        "since": _each(people, lang, _date(lambda f: f.since)),
-        "days_detained": _count(people, lang, lambda f: f.days_detained),
-        "months_detained": _count(people, lang, lambda f: f.months_detained),
-        "convicted_on": _each(people, lang, _date(lambda f: f.convicted_on)),
-        "released_on": _each(people, lang, _date(lambda f: f.released_on)),
-        "release_note": _local(people, lang, lambda f: f.release_note),
-        "charges_remain": _each(people, lang, _charges("kept")),
-        "charges_dropped": _each(people, lang, _charges("dropped")),
-        "next_hearing": _each(people, lang, _date(lambda f: f.next_hearing)),
-        "count": Number(len(people) if post.count is None else post.count, lang),
-        "week": Number(post.week, lang),
-        "campaign": Text(lambda lg: post.campaign, lang),  # the same in every language, and as {campaign.name}
-        "organisation": post.organisation,
-        "hashtags": " ".join(post.hashtags),
-        "url": post.url,
-    }
-    for alias, target in ALIASES.items():
-        root, _, attr = target.partition(".")
-        values[alias] = getattr(values[root], attr) if attr else values[root]
-    return values
+    return lazy_namespace(people, lang, post).whole()
+
+
+class LazyFields(dict[str, Any]):
+    """:func:`namespace` made one field at a time, when a format string first looks it up
+    (``values[name]``; ``in``, ``get`` and iteration see only what was looked up: use
+    :meth:`whole` for those). A card's text uses a handful of the fields."""
+
+    __slots__ = ("_makers",)
+
+    def __init__(self, makers: dict[str, Callable[[], Any]]):
+        super().__init__()
+        self._makers = makers
+
+    def __missing__(self, name: str) -> Any:
+        if name in ALIASES:
+            root, _, attr = ALIASES[name].partition(".")
+            value = getattr(self[root], attr) if attr else self[root]
+        else:
+            value = self._makers[name]()  # KeyError for an unknown field, as a dict would
+        self[name] = value
+        return value
+
+    def whole(self) -> dict[str, Any]:
+        """Every field and alias, as :func:`namespace` gives them."""
+        return {name: self[name] for name in (*self._makers, *ALIASES)}
+
+
+def lazy_namespace(people: Sequence[Facts], lang: str, post: Post) -> LazyFields:
+    """:func:`namespace`, each field made when first looked up."""
+    return LazyFields(_makers(people, lang, post))
+
+
+def field(people: Sequence[Facts], lang: str, post: Post, name: str) -> Any:
+    """``namespace(people, lang, post)[name]`` (a field or an alias), made alone: a layer's
+    ``when: {has: charge}`` needs the charge, not every field."""
+    return lazy_namespace(people, lang, post)[name]
 
 
 def value_of(values: dict[str, Any], written: str) -> str:

@@ -166,12 +166,14 @@ def _base(lang: str) -> str:
 
 def supported(lang: str) -> bool:
     """Whether the project can write in ``lang`` (``fr-CA`` counts as ``fr``)."""
-    return _base(lang) in _WORDS
+    return lang in _WORDS or _base(lang) in _WORDS
 
 
 def words(lang: str) -> Words:
     """The words of ``lang``; :class:`UnknownLanguage` if the project has none."""
-    found = _WORDS.get(_base(lang))
+    found = _WORDS.get(lang)  # the usual case, "km" or "en": no need to take the tag apart
+    if found is None:
+        found = _WORDS.get(_base(lang))
     if found is None:
         raise UnknownLanguage(lang)
     return found
@@ -192,6 +194,8 @@ def digits(value: int | str, lang: str) -> str:
 def join(items: Sequence[str], lang: str) -> str:
     """``A, B and C`` / ``A B និង C`` / ``A, B і C``: the non-empty items, once each."""
     w = words(lang)
+    if len(items) == 1:  # one person: their value as it is (a card's usual case)
+        return items[0] or ""
     unique = list(dict.fromkeys(i for i in items if i))
     if len(unique) <= 1:
         return "".join(unique)

@@ -290,6 +290,32 @@ def test_template_check_warns_about_missing_alt_language_and_tiny_text(tmp_path:
     assert "warning:" not in err
 
 
+def test_template_check_warns_about_tiny_text_inside_a_flow(tmp_path: Path) -> None:
+    """A flow's texts shrink within their own size ranges: each one that may go under 8 px is
+    warned about at its own line, and one that stays readable is not."""
+    d = tmp_path / "mine"
+    d.mkdir()
+    (d / "template.yaml").write_text(textwrap.dedent("""\
+        layers:
+          - background: {color: "#000000"}
+          - flow:
+              box: [0, 0, 600, 600]
+              layers:
+                - text: {text: "{name}", size: [20, 60]}
+                - text: {text: "{group}", size: [5, 30]}
+                - text: {text: "{charge}", size: {default: [12, 30], landscape: [6, 20]}}
+        alt: {en: "{names}", km: "{names}"}
+        """), encoding="utf-8")
+    code, out, err = run("template", "check", str(d))
+    assert code == 0 and out.startswith("ok: template mine"), err
+    warnings = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert any(":7: layers[1].flow.layers[1].text.size:" in w and "5 px" in w for w in warnings), err
+    assert any(":8: layers[1].flow.layers[2].text.size:" in w and "6 px (landscape)" in w
+               and "(default)" not in w for w in warnings), err
+    assert not any("layers[0].text" in w for w in warnings), err
+    assert len(warnings) == 2, err
+
+
 def test_schema_of_a_template() -> None:
     import json
 

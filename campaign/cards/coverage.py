@@ -11,6 +11,7 @@ import functools
 import struct
 import unicodedata
 from pathlib import Path
+from typing import BinaryIO
 
 from ..types import INVISIBLE
 
@@ -24,9 +25,9 @@ class FontFormatError(ValueError):
 @functools.lru_cache(maxsize=64)
 def charset(path: Path) -> frozenset[int]:
     """The code points ``path`` (TrueType/OpenType, or the first font of a collection) maps to a glyph."""
-    data = Path(path).read_bytes()
     try:
-        return frozenset(_read_cmap(data))
+        with open(path, "rb") as fh:  # only the table directory and the cmap: a font may be megabytes
+            return frozenset(_read_cmap(_cmap_table(fh)))
     except (struct.error, IndexError) as exc:
         raise FontFormatError(f"{Path(path).name}: cannot read its character map ({exc})") from None
 
@@ -47,18 +48,27 @@ def describe(chars: list[str]) -> str:
         f" and {len(chars) - 6} more" if len(chars) > 6 else "")
 
 
-def _read_cmap(data: bytes) -> set[int]:
+def _cmap_table(fh: BinaryIO) -> bytes:
+    """The bytes of the font's ``cmap`` table, read from the open file ``fh``."""
+    head = fh.read(12)
     base = 0
-    if data[:4] == b"ttcf":  # a collection: the first font (what Pillow loads by default)
-        (base,) = struct.unpack_from(">I", data, 12)
-    (num_tables,) = struct.unpack_from(">H", data, base + 4)
-    cmap = None
+    if head[:4] == b"ttcf":  # a collection: the first font (what Pillow loads by default)
+        (base,) = struct.unpack_from(">I", head + fh.read(4), 12)  # the first font's offset
+        fh.seek(base)
+        head = fh.read(12)
+    (num_tables,) = struct.unpack_from(">H", head, 4)
+    directory = fh.read(16 * num_tables)
     for i in range(num_tables):
-        tag, _, offset, _ = struct.unpack_from(">4sIII", data, base + 12 + 16 * i)
+        tag, _, offset, length = struct.unpack_from(">4sIII", directory, 16 * i)
         if tag == b"cmap":
-            cmap = offset
-    if cmap is None:
-        raise FontFormatError("it has no cmap table")
+            fh.seek(offset)  # offsets count from the file's start, in a collection too
+            return fh.read(length)
+    raise FontFormatError("it has no cmap table")
+
+
+def _read_cmap(data: bytes) -> set[int]:
+    """The code points a ``cmap`` table (its bytes) maps to a glyph."""
+    cmap = 0
     (count,) = struct.unpack_from(">H", data, cmap + 2)
     subtables: dict[int, int] = {}  # format -> offset of the best Unicode subtable of that format
     for i in range(count):

@@ -249,11 +249,16 @@ class Layer(Model):
 
     @property
     def kind(self) -> str:
-        return next(k for k in type(self).model_fields if getattr(self, k) is not None)
+        d = self.__dict__  # read on every layer of every card: a plain loop over the fields' values
+        return next(k for k in _LAYER_KINDS if d[k] is not None)
 
     @property
     def spec(self) -> Any:
-        return getattr(self, self.kind)
+        d = self.__dict__
+        return next(v for k in _LAYER_KINDS if (v := d[k]) is not None)
+
+
+_LAYER_KINDS = tuple(Layer.model_fields)
 
 
 class AltRule(Model):

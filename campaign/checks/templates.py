@@ -139,17 +139,24 @@ def template_warnings(t: Template) -> list[str]:
                         else "have no alt text")
                 out.append(str(t.source.problem(loc, f"no {lang} text: {language} cards would {then}")))
     for i, layer in enumerate(t.spec.layers):
-        size_at: Loc = ("layers", i, layer.kind, "size")
-        style = layer.spec
+        styles: list[tuple[Loc, object]] = [(("layers", i, layer.kind, "size"), layer.spec)]
         if layer.kind == "grid":
-            style, size_at = layer.spec.label, ("layers", i, "grid", "label", "size")
-        if not isinstance(style, TextStyle):
-            continue
-        sizes = style.size if isinstance(style.size, dict) else {"": style.size}
-        small = {canvas: v if isinstance(v, int) else v[0] for canvas, v in sizes.items()}
-        small = {canvas: px for canvas, px in small.items() if px < MIN_READABLE_PX}
-        if small:
-            where = ", ".join(f"{px} px ({canvas})" if canvas else f"{px} px" for canvas, px in small.items())
-            out.append(str(t.source.problem(size_at, f"may shrink to {where}, under {MIN_READABLE_PX} px: "
-                                                 "unreadable on a phone")))
+            styles = [(("layers", i, "grid", "label", "size"), layer.spec.label)]
+        elif layer.kind == "flow":  # each text of the flow shrinks within its own size range
+            styles = [(("layers", i, "flow", "layers", j, "text", "size"), entry.text)
+                      for j, entry in enumerate(layer.spec.layers)]
+        for size_at, style in styles:
+            if isinstance(style, TextStyle):
+                out.extend(_tiny_text(t, size_at, style))
     return out
+
+
+def _tiny_text(t: Template, size_at: Loc, style: TextStyle) -> list[str]:
+    """A warning if ``style`` may set its text under MIN_READABLE_PX on some canvas."""
+    sizes = style.size if isinstance(style.size, dict) else {"": style.size}
+    small = {canvas: v if isinstance(v, int) else v[0] for canvas, v in sizes.items()}
+    small = {canvas: px for canvas, px in small.items() if px < MIN_READABLE_PX}
+    if not small:
+        return []
+    where = ", ".join(f"{px} px ({canvas})" if canvas else f"{px} px" for canvas, px in small.items())
+    return [str(t.source.problem(size_at, f"may shrink to {where}, under {MIN_READABLE_PX} px: unreadable on a phone"))]
