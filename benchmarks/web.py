@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import re
-import socket
 import statistics
 import tempfile
 import threading
@@ -45,6 +44,7 @@ from campaign.ledger import Ledger
 from campaign.pipeline import apply_folder, render_post
 from campaign.redis_server import EmbeddedRedis, url_for_socket
 from campaign.web import Role, User, Users, create_app
+from campaign.web.serve import bind
 
 ACCOUNTS, WEEKS = 20, 17
 START = datetime(2021, 8, 11).date()  # a Wednesday
@@ -130,8 +130,7 @@ class Served:
     def __init__(self, ledger: Ledger):
         self.app = create_app(ledger, Users((User("bench", Role.OPERATOR, TOKEN),)), secret_key="bench",
                               failure_delay=0)
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock = bind("127.0.0.1", 0)  # as `campaign web` binds (TCP_NODELAY)
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)

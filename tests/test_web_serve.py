@@ -116,3 +116,21 @@ def test_run_without_the_dashboard(small_folder: Path, tmp_path: Path) -> None:
                          cwd=tmp_path, capture_output=True, text=True, timeout=180)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "dashboard:" not in run.stdout and not (tmp_path / "home" / "logs" / "web.log").exists()
+
+
+def test_the_dashboard_socket_sends_small_answers_at_once() -> None:
+    """Connections accepted from `campaign web`'s socket inherit TCP_NODELAY: a small answer written
+    as headers then body is not held back for the client's delayed ACK (40 ms each, before)."""
+    import socket as _socket
+
+    from campaign.web.serve import bind
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.getsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY)
+        with _socket.create_connection(sock.getsockname()) as client:
+            accepted, _ = sock.accept()
+            with accepted:
+                assert accepted.getsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY)
+    finally:
+        sock.close()

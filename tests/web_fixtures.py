@@ -19,7 +19,6 @@ Use with ``from tests.web_fixtures import *`` (it brings the Redis fixtures of p
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -39,6 +38,7 @@ from campaign.pipeline import InlineDispatch, Settings, apply_folder, tick
 from campaign.pipeline.settings import Publishers
 from campaign.publishers import OutcomeUnknown, Published, Rejected
 from campaign.web import Role, User, Users, create_app
+from campaign.web.serve import bind
 from tests import pipeline_fixtures
 from tests.pipeline_fixtures import *  # noqa: F403
 from tests.pipeline_fixtures import local, put_in_state
@@ -163,8 +163,7 @@ def browser(app: FastAPI) -> Iterator[Callable[[str], TestClient]]:
 @contextmanager
 def serving(app: FastAPI) -> Iterator[str]:
     """``app`` over real HTTP: uvicorn in a thread on a free loopback port; gives its address."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock = bind("127.0.0.1", 0)  # as `campaign web` binds
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
