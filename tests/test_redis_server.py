@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+
+from tests import needs
 import redis
 
 from campaign.redis_server import (
@@ -82,7 +83,7 @@ def test_the_embedded_server_does_what_the_ledger_needs(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("redis-server") is None and not os.environ.get("CI"), reason="Debian's redis-server is not installed (.ci/run installs it)")
+@needs.redis_server
 def test_redis_server_on_path_also_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(SERVER_ENV, "redis-server")
     with EmbeddedRedis(tmp_path / "data") as server:

@@ -5,7 +5,6 @@ made it."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -17,7 +16,8 @@ from campaign.cards.preview import Job, Result, sample_cards, write_sheet
 from campaign.cards.webfonts import FONTS_DIR, project_fonts
 from campaign.report import page_link
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests import needs
+from tests.needs import CHROMIUM
 
 
 def test_a_file_address_inside_the_folder_becomes_a_relative_link_and_one_outside_none(tmp_path: Path) -> None:
@@ -56,7 +56,7 @@ def test_the_contact_sheet_ships_every_project_font_and_links_only_inside_its_fo
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed")
+@needs.chromium
 def test_a_copied_contact_sheet_draws_khmer_in_the_shipped_font_in_a_browser(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 

@@ -3,7 +3,6 @@ to the dashboard (uvicorn in a thread) on the populated ledger. The fuller brows
 
 from __future__ import annotations
 
-import os
 
 import time
 from collections.abc import Iterator
@@ -12,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from campaign.web import Users, create_app
+from tests import needs
 from tests.web_fixtures import *  # noqa: F403
 from tests.web_fixtures import OPERATOR, REVIEW, VIEWER, Populated, serving
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.needs import CHROMIUM
 pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed (.ci/run installs it)")]
+              needs.chromium]
 
 
 @pytest.fixture

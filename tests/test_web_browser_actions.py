@@ -11,7 +11,6 @@ without a reload.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,14 +22,14 @@ from campaign.ledger import Ledger
 from campaign.pipeline import actions
 from campaign.redis_server import EmbeddedRedis
 from campaign.web import Role, User, Users, create_app
+from tests import needs
 from tests.pipeline_fixtures import TEST_PREFIX, db_url
 from tests.test_web_browser import CHROMIUM, chromium  # noqa: F401  (the fixture: one browser per module)
 from tests.web_fixtures import *  # noqa: F403
 from tests.web_fixtures import FAILED, IN_DOUBT, OPERATOR, POSTED, REVIEW, VIEWER, Populated, serving
 
 pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                                 reason="Debian's chromium is not installed (.ci/run installs it)")]
+              needs.chromium]
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "out" / "screenshots"
 OPERATOR_NAME = "sokha@web"

@@ -5,17 +5,17 @@ operator unblocks an account by its button, and a screenshot of each page is wri
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from tests import needs
 from tests.test_web_browser import CHROMIUM, chromium, served  # noqa: F401  (fixtures)
 from tests.web_fixtures import *  # noqa: F403
 from tests.web_fixtures import OPERATOR, VIEWER, Populated
 
 pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed (.ci/run installs it)")]
+              needs.chromium]
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "out" / "screenshots"
 
