@@ -102,12 +102,8 @@ def apply_definition(ledger: Ledger, folder: CheckedFolder, settings: dict[str, 
 
 def load_applied(ledger: Ledger, cid: str, def_hash: str | None = None) -> Applied:
     """The applied campaign ``cid`` as models; rebuilt only when its definition changed. ``def_hash``:
-    its definition hash as just read with other fields (the tick reads many campaigns' at once)."""
-    return applied_of(ledger, cid, def_hash or ledger.campaign_field(cid, "def_hash"))
-
-
-def applied_of(ledger: Ledger, cid: str, def_hash: str | None) -> Applied:
-    """The applied campaign ``cid`` whose definition hash was just read (None: it is not applied)."""
+    its definition hash as just read with other fields (a task's first read, the tick's of many)."""
+    def_hash = def_hash or ledger.campaign_field(cid, "def_hash")
     if def_hash is None:
         raise UnknownCampaign(cid)
     return load_applied_all(ledger, [(cid, def_hash)])[0]

@@ -36,7 +36,7 @@ from ..ledger.states import IN_DOUBT, POSTED, QUEUED
 from ..platforms import spec
 from ..publishers import (AuthFailed, Context, Post, Published, Publisher, RateLimited, Rejected, Transient)
 from ..publishers.http import RateLimitInfo
-from .applied import Applied, applied_of, load_applied
+from .applied import Applied, load_applied
 from .settings import Settings
 from .tick import WITHDRAWN, current_fingerprint
 
@@ -133,7 +133,7 @@ def publish_post(ledger: Ledger, post_id: str, now: datetime | None = None, sett
     worker = worker_name()
     view = ledger.task_view(post_id, with_post=False)
     now = now or view.now()
-    applied = applied_of(ledger, ledger.campaign_of(post_id), view.def_hash)
+    applied = load_applied(ledger, ledger.campaign_of(post_id), view.def_hash)
     outcome, detail, post = ledger.claim_publish(post_id, now, lease=settings.lease,
                                                  max_lateness=applied.max_lateness, end_limit=applied.end_limit,
                                                  resend_after=settings.resend_after, worker=worker)

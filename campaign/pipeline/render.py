@@ -17,7 +17,7 @@ from ..ledger import CardRef, Ledger, UnknownPost, worker_name
 from ..ledger.states import PLANNED
 from ..plan import Slot
 from ..roster import facts
-from .applied import Applied, applied_of, load_applied, template_for
+from .applied import Applied, load_applied, template_for
 from .settings import Settings
 from .shown import CARD_SIZE, card_format, card_key, max_image_bytes, post_caption, shown_fingerprint
 from .tick import current_fingerprint, known_roster
@@ -63,7 +63,7 @@ def render_post(ledger: Ledger, post_id: str, now: datetime | None = None, setti
         ledger.release_render(post_id)
         return "skip"
     slot = post.slot
-    applied = applied_of(ledger, slot.campaign, view.def_hash)
+    applied = load_applied(ledger, slot.campaign, view.def_hash)
     people = known_roster(applied, now).by_id()
     fp = current_fingerprint(applied, now, slot.people, slot.date)
     if fp != post.plan_fp or any(pid not in people for pid in slot.people):
