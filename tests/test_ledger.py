@@ -200,3 +200,21 @@ def test_cancel_cancels_pending_posts(ledger: Ledger) -> None:
     ledger.set_status("c1", "cancelled", at=NOW)
     assert set(ledger.states(["c1:2021-11-10:a", "c1:2021-11-10:b"]).values()) == {"cancelled"}
     assert ledger.index("c1", "due") == []
+
+
+def test_one_queue_step_over_many_posts_keeps_the_counts_equal_to_the_states(ledger: Ledger) -> None:
+    """queue_due moves many posts in one script and sums its count changes: the counts per state and per
+    account/state must still equal what the posts themselves say, for queued and missed alike."""
+    _campaign(ledger)
+    posts = [_post(f"c1:{i:03d}:acct-{i % 3}", due=NOW - timedelta(minutes=i)) for i in range(12)]
+    ledger.create_posts(posts, at=NOW)
+    for post in posts[::2]:
+        _render(ledger, post.id)  # rendered: queued if in time; the others stay planned, missed if too late
+    queued, missed = ledger.queue_due("c1", NOW, max_lateness=5 * 60, resend_after=60)
+    assert queued and missed
+    expected: dict[str, int] = {}
+    for post in posts:
+        state = ledger.state(post.id)
+        for field in (state, f"{post.slot.account}/{state}"):
+            expected[field] = expected.get(field, 0) + 1
+    assert {k: v for k, v in ledger.counts("c1").items() if v} == expected

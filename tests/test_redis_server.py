@@ -14,10 +14,13 @@ import redis
 
 from campaign.redis_server import (
     _MAX_SOCKET_PATH,
+    MALLOC_ENV,
     SERVER_ENV,
     EmbeddedRedis,
     RedisUnavailable,
     find_redis_server,
+    mimalloc_library,
+    server_environment,
     server_version,
     socket_path_for,
 )
@@ -93,3 +96,28 @@ def test_redis_server_on_path_also_works(tmp_path: Path, monkeypatch: pytest.Mon
             assert re.match(r"\d+\.", r.info("server")["redis_version"])
         finally:
             r.close()
+
+
+def _mapped(pid: int) -> str:
+    return Path(f"/proc/{pid}/maps").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="mimalloc is preloaded on Linux only")
+def test_the_bundled_server_runs_on_mimalloc_and_others_run_as_built(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """glibc's malloc in the bundled Valkey makes a tick cost grow with the planned posts (module
+    docstring); the bundled binary runs with mimalloc mapped, unless turned off; a chosen binary never."""
+    library = mimalloc_library()
+    assert library is not None and library.name.startswith("libmimalloc.so")
+    monkeypatch.delenv(SERVER_ENV, raising=False)
+    monkeypatch.delenv(MALLOC_ENV, raising=False)
+    with EmbeddedRedis(tmp_path / "data") as server:
+        assert server.process is not None
+        assert str(library) in _mapped(server.process.pid)
+        assert redis.Redis.from_url(server.url).eval("return redis.call('SET', 'k', 'v')", 0) == b"OK"
+    bundled = find_redis_server({})
+    assert str(library) in server_environment(bundled, {})["LD_PRELOAD"]
+    assert server_environment(bundled, {"LD_PRELOAD": "/x.so"})["LD_PRELOAD"].split() == [str(library), "/x.so"]
+    assert "LD_PRELOAD" not in server_environment(bundled, {MALLOC_ENV: "libc"})
+    assert "LD_PRELOAD" not in server_environment("/usr/bin/redis-server", {})

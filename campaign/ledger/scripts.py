@@ -31,6 +31,24 @@ local function count(counts, states, id, account, from, to)
   redis.call('HINCRBY', counts, account .. '/' .. to, 1)
 end
 
+-- The same for a loop over many posts: the states at once, the counts summed and written by flush().
+local tally = {}
+local function count_later(states, id, account, from, to)
+  redis.call('HSET', states, id, to)
+  if from == to then return end
+  for _, field in ipairs({to, account .. '/' .. to}) do tally[field] = (tally[field] or 0) + 1 end
+  if from and from ~= '' then
+    for _, field in ipairs({from, account .. '/' .. from}) do tally[field] = (tally[field] or 0) - 1 end
+  end
+end
+
+local function flush(counts)
+  for field, n in pairs(tally) do
+    if n ~= 0 then redis.call('HINCRBY', counts, field, n) end
+  end
+  tally = {}
+end
+
 local function audit(stream, id, from, to, at, ts, worker, detail)
   redis.call('XADD', stream, 'MAXLEN', '~', 500000, '*', 'post', id, 'from', from or '', 'to', to,
              'at', at, 'ts', ts, 'worker', worker or '', 'detail', detail or '')
@@ -105,8 +123,8 @@ local items = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2], 'WITHSCORES'
 for i = 1, #items, 2 do
   local id, due = items[i], tonumber(items[i + 1])
   local key = ARGV[1] .. 'post:' .. id
-  local state = redis.call('HGET', key, 'state')
-  local account = redis.call('HGET', key, 'account')
+  local fields = redis.call('HMGET', key, 'state', 'account')
+  local state, account = fields[1], fields[2]
   local to = nil
   if state ~= 'planned' and state ~= 'rendered' and state ~= 'awaiting_review' and state ~= 'approved' then
     redis.call('ZREM', KEYS[2], id)  -- stale index entry: the post left the pending states
@@ -124,10 +142,11 @@ for i = 1, #items, 2 do
     redis.call('ZREM', KEYS[3], id)
     redis.call('ZREM', KEYS[4], id)
     if to == 'queued' then redis.call('ZADD', KEYS[5], tonumber(ARGV[3]) + tonumber(ARGV[8]), id) end
-    count(KEYS[6], KEYS[8], id, account, state, to)
+    count_later(KEYS[8], id, account, state, to)
     audit(KEYS[7], id, state, to, ARGV[6], ARGV[3], ARGV[7], to == 'missed' and 'too late' or 'due')
   end
 end
+flush(KEYS[6])
 return {queued, missed}
 """
 
