@@ -16,7 +16,8 @@ from ..schedule import review
 from .tab import campaign_tab
 
 router = APIRouter(include_in_schema=False)
-NAV = (campaign_tab(router, "Review", 20, "review.html", lambda ctx, cid: {"rev": review(ctx.ledger, cid, ctx.now())}),)
+NAV = (campaign_tab(router, "Review", 20, "review.html",
+                    lambda ctx, cid: {"rev": review(ctx.ledger, cid, ctx.now())}),)
 
 
 def _back(ctx: WebContext, cid: str, message: str) -> Response:
