@@ -13,11 +13,11 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from .credentials import check_ref
 from .sources import did_you_mean
-from .types import Duration, LocalTime
+from .types import Duration, LocalTime, Model
 
 #: What a channel may ask for. The first five are problems (one message each, many at once: a digest).
 EVENTS = ("failed", "in_doubt", "missed", "account_blocked", "review_waiting", "campaign_finished", "daily")
@@ -28,10 +28,8 @@ DEFAULT_EVENTS = (*PROBLEMS, "campaign_finished")
 DASHBOARD_ENV = "CAMPAIGN_DASHBOARD_URL"
 
 
-class Alert(BaseModel):
+class Alert(Model):
     """One alert channel: an apprise URL by reference, and the events it is told of."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     url: str = Field(description="env:NAME or file:PATH holding an apprise URL (json://, mailto://, ntfy://...)")
     events: tuple[str, ...] = Field(DEFAULT_EVENTS, description="any of " + ", ".join(EVENTS))

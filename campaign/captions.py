@@ -2,7 +2,7 @@
 length rule.
 
 A caption variant is a format string over the one field vocabulary of captions, cards and alt text
-(:mod:`campaign.fields`: ``{name}``, ``{name.km}``, ``{case}``, ``{detained}``...; the older
+(:mod:`campaign.vocabulary`: ``{name}``, ``{name.km}``, ``{case}``, ``{detained}``...; the older
 ``{name_km}``, ``{duration}``, ``{days}`` stay as aliases); ``check_template`` finds unknown fields at
 validation time so nothing fails at posting time. A post's caption is its account's variant for
 the post's kind: a "released" or "finale" post never borrows a weekly caption.
@@ -24,21 +24,22 @@ from typing import TYPE_CHECKING
 from wcwidth import iter_graphemes
 
 from .cache import memo
-from .fields import NAMES, caption_fields, caption_values, check, fill_caption
+from .fields import caption_fields, caption_values, fill_caption
 from .platforms import TABLE, Limit
+from .vocabulary import NAMES, check
 
 if TYPE_CHECKING:
     from .definition import Campaign
     from .plan import Slot
     from .roster import Facts
 
-FIELDS = NAMES  # every field and alias a caption may use (campaign.fields.VOCABULARY, ALIASES)
+FIELDS = NAMES  # every field and alias a caption may use (campaign.vocabulary.VOCABULARY, ALIASES)
 __all__ = ["FIELDS", "LIMITS", "caption_fields", "caption_length", "caption_text", "check_template", "fit_caption",
            "fits", "graphemes", "limit_of"]
 
 
 def check_template(text: str) -> str | None:
-    """None if ``text`` is a usable caption template, else its first problem (:func:`campaign.fields.check`
+    """None if ``text`` is a usable caption template, else its first problem (:func:`campaign.vocabulary.check`
     gives them all)."""
     problems = check(text)
     return problems[0] if problems else None

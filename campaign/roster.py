@@ -11,20 +11,16 @@ import datetime as dt
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .facts import Detention, Facts, Status, add_months, add_up, facts, months_and_days
-from .types import LocalText
+from .types import LocalText, Model
 from .words import duration, sentence_text
 
 __all__ = ["ID_RE", "Detention", "Event", "EventType", "Facts", "Person", "Roster", "Sentence", "Status",
            "add_months", "add_up", "facts", "human_span", "months_and_days"]
 
 ID_RE = r"^[a-z0-9][a-z0-9_-]{0,62}$"
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # --- sentences and durations -------------------------------------------------------------------

@@ -8,12 +8,19 @@ from collections.abc import Sequence
 from datetime import date, time, timedelta
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer, RootModel, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainSerializer, RootModel, field_validator
 
 from . import words
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
+
+
+class Model(BaseModel):
+    """A part of a file read into a model: an unknown key is an error (a typo is never ignored),
+    and the values are frozen once read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def khmer_digits(text: str) -> str:

@@ -8,7 +8,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from campaign.definition import WEEKDAYS, Campaign
+from campaign.cadence import WEEKDAYS
+from campaign.definition import Campaign
 from campaign.roster import Event, Person, Roster
 from campaign.types import LocalText
 

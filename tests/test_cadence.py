@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from campaign.definition import WEEKDAYS, load_folder
+from campaign.cadence import WEEKDAYS
+from campaign.definition import load_folder
 from campaign.plan import cadence_dates, plan, week_of
 from tests.folder_fixtures import CAMPAIGN, write_folder
 from tests.plan_strategies import make_campaign

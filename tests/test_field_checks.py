@@ -1,4 +1,4 @@
-"""How a misused field is refused (campaign/fields.py ``check``): each message names the field as
+"""How a misused field is refused (campaign/vocabulary.py ``check``): each message names the field as
 written and says how to write it instead. One rule per test, written against the mutants
 ``make mutate`` found alive; the vocabulary itself is tested in tests/test_fields.py."""
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from campaign.fields import FIELDS, check
+from campaign.vocabulary import FIELDS, check
 from campaign.words import LANGUAGES
 
 WRITTEN_AS_FIELDS = sorted(FIELDS) + ["days", "duration", "names"]

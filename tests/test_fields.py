@@ -21,7 +21,8 @@ from campaign.cards.fields import namespace as card_namespace
 from campaign.cards.fields import check_format
 from campaign.cli import main
 from campaign.checks import load_consistent
-from campaign.fields import ALIASES, FIELDS, NAMES, VOCABULARY, caption_values, check, resolve, value_of
+from campaign.fields import caption_values, value_of
+from campaign.vocabulary import ALIASES, FIELDS, NAMES, VOCABULARY, check, resolve
 from campaign.plan import Slot, plan
 from campaign.roster import facts
 from campaign.sources import InputError

@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from campaign.fields import PERSON_FIELDS, Post, namespace
+from campaign.fields import Post, namespace
+from campaign.vocabulary import PERSON_FIELDS
 from campaign.roster import Person, facts
 from campaign.words import LANGUAGES, UNITS
 

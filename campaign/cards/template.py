@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
@@ -79,31 +79,33 @@ class Placeholder(Model):
 
 
 
-def _radius_needs_rounded(layer: PhotoLayer | GridLayer) -> None:
-    """A radius the designer wrote would be silently ignored by any shape but ``rounded``."""
-    if "radius" not in layer.model_fields_set or layer.shape == "rounded":
-        return
-    if layer.shape == "rect":
-        raise ValueError("radius: a rect has square corners; write shape: rounded for rounded corners (or remove radius)")
-    raise ValueError("radius: a circle has no corners to round; remove radius, or write shape: rounded")
+class Faces(Model):
+    """How a person's photo is shown, alone (a photo layer) or as each face of a grid: cropped to
+    cover (biased upwards, where faces are), shaped, perhaps grey and outlined; a silhouette when
+    there is no photo."""
 
-
-class PhotoLayer(Model):
-    """The featured person's photo, cropped to cover its box (biased upwards, where faces are)."""
-
-    box: PlacedBox
     shape: Literal["circle", "rounded", "rect"] = "rect"
     radius: int = Field(32, ge=0, description="corner radius for shape: rounded")
     grayscale: bool = False
     focus: float = Field(0.3, ge=0, le=1, description="vertical crop position: 0 top, 0.5 centre, 1 bottom")
     border: Stroke | None = None
     placeholder: Placeholder = Placeholder()
-    when: When | None = None
 
     @model_validator(mode="after")
-    def _radius(self) -> PhotoLayer:
-        _radius_needs_rounded(self)
-        return self
+    def _radius_needs_rounded(self) -> Self:
+        """A radius the designer wrote would be silently ignored by any shape but ``rounded``."""
+        if "radius" not in self.model_fields_set or self.shape == "rounded":
+            return self
+        if self.shape == "rect":
+            raise ValueError("radius: a rect has square corners; write shape: rounded for rounded corners (or remove radius)")
+        raise ValueError("radius: a circle has no corners to round; remove radius, or write shape: rounded")
+
+
+class PhotoLayer(Faces):
+    """The featured person's photo, cropped to cover its box."""
+
+    box: PlacedBox
+    when: When | None = None
 
 
 class TextLayer(TextStyle):
@@ -205,26 +207,17 @@ class GridLabel(TextStyle):
     align: Literal["left", "center", "right"] = "center"
 
 
-class GridLayer(Model):
+class GridLayer(Faces):
     """Everyone featured, as a grid of faces with names (a collage; works for 1 to 60+ people)."""
 
     box: PlacedBox
     gap: int = Field(16, ge=0)
     shape: Literal["circle", "rounded", "rect"] = "circle"
-    radius: int = Field(24, ge=0)
-    grayscale: bool = False
-    focus: float = Field(0.3, ge=0, le=1)
-    border: Stroke | None = None
-    placeholder: Placeholder = Placeholder()
+    radius: int = Field(24, ge=0, description="corner radius for shape: rounded")
     label: GridLabel | None = GridLabel()
     label_ratio: float = Field(0.32, ge=0, le=0.8, description="share of each cell's height for the label")
     max_columns: int | None = Field(None, ge=1)
     when: When | None = None
-
-    @model_validator(mode="after")
-    def _radius(self) -> GridLayer:
-        _radius_needs_rounded(self)
-        return self
 
 
 class Layer(Model):

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..facts import Facts, Status
-from ..fields import FIELDS, VOCABULARY, caption_values, fill_caption, resolve, used, value_of
+from ..fields import caption_values, fill_caption, value_of
+from ..vocabulary import FIELDS, VOCABULARY, resolve, used
 from ..plan import FINALE, RELEASED, WEEKLY, Slot, plan
 from ..roster import facts
 from ..words import words

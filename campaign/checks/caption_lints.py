@@ -25,27 +25,35 @@ if TYPE_CHECKING:
     from ..roster import Roster
 
 
-# Field values of a typical post, a little on the long side, to estimate a template's length.
-_SAMPLE = {
-    "en": {"name": "Chhoeun Daravy and Sun Ratha", "name_en": "Chhoeun Daravy", "name_km": "ឆឿន ដារ៉ាវី",
-           "group": "Khmer Thavrak", "role": "youth activist", "charge": "incitement to commit a felony",
-           "days": "365", "duration": "1 year and 2 months", "sentence": "20 months in prison",
-           "released_on": "9 November 2021", "count": "12", "week": "12", "organisation": "LICADHO",
-           "status": "imprisoned", "case": "sentenced to 1 year and 8 months for incitement to commit a felony",
-           "case_label": "sentenced to 1 year and 8 months for", "since": "3 September 2020",
-           "months_detained": "14", "convicted_on": "5 May 2021", "release_note": "charges not dropped",
-           "charges_remain": "the charges remain", "charges_dropped": "the charges were dropped",
-           "next_hearing": "9 November 2021"},
-    "km": {"name": "ឆឿន ដារ៉ាវី និង ស៊ុន រដ្ឋា", "name_en": "Chhoeun Daravy", "name_km": "ឆឿន ដារ៉ាវី",
-           "group": "ខ្មែរថាមពល", "role": "សកម្មជនយុវជន", "charge": "ញុះញង់ឱ្យប្រព្រឹត្តបទឧក្រិដ្ឋ",
-           "days": "៣៦៥", "duration": "១ឆ្នាំ ២ខែ", "sentence": "ជាប់ពន្ធនាគារ ២០ខែ",
-           "released_on": "៩ វិច្ឆិកា ២០២១", "count": "១២", "week": "១២", "organisation": "លីកាដូ",
-           "status": "ជាប់ពន្ធនាគារ", "case": "ត្រូវបានកាត់ទោស ១ ឆ្នាំ និង ៨ ខែ ពីបទញុះញង់ឱ្យប្រព្រឹត្តបទឧក្រិដ្ឋ",
-           "case_label": "ត្រូវបានកាត់ទោស ១ ឆ្នាំ និង ៨ ខែ ពីបទ", "since": "៣ កញ្ញា ២០២០",
-           "months_detained": "១៤", "convicted_on": "៥ ឧសភា ២០២១", "release_note": "ការចោទប្រកាន់មិនត្រូវបានលុបចោលទេ",
-           "charges_remain": "ការចោទប្រកាន់នៅតែមាន", "charges_dropped": "ការចោទប្រកាន់ត្រូវបានលុបចោល",
-           "next_hearing": "៩ វិច្ឆិកា ២០២១"},
+# Field values of a typical post, a little on the long side, to estimate a template's length:
+# each field in English and in Khmer, side by side (another language is measured in English).
+_TYPICAL: dict[str, tuple[str, str]] = {
+    "name": ("Chhoeun Daravy and Sun Ratha", "ឆឿន ដារ៉ាវី និង ស៊ុន រដ្ឋា"),
+    "name_en": ("Chhoeun Daravy", "Chhoeun Daravy"),
+    "name_km": ("ឆឿន ដារ៉ាវី", "ឆឿន ដារ៉ាវី"),
+    "group": ("Khmer Thavrak", "ខ្មែរថាមពល"),
+    "role": ("youth activist", "សកម្មជនយុវជន"),
+    "charge": ("incitement to commit a felony", "ញុះញង់ឱ្យប្រព្រឹត្តបទឧក្រិដ្ឋ"),
+    "days": ("365", "៣៦៥"),
+    "duration": ("1 year and 2 months", "១ឆ្នាំ ២ខែ"),
+    "sentence": ("20 months in prison", "ជាប់ពន្ធនាគារ ២០ខែ"),
+    "released_on": ("9 November 2021", "៩ វិច្ឆិកា ២០២១"),
+    "count": ("12", "១២"),
+    "week": ("12", "១២"),
+    "organisation": ("LICADHO", "លីកាដូ"),
+    "status": ("imprisoned", "ជាប់ពន្ធនាគារ"),
+    "case": ("sentenced to 1 year and 8 months for incitement to commit a felony",
+             "ត្រូវបានកាត់ទោស ១ ឆ្នាំ និង ៨ ខែ ពីបទញុះញង់ឱ្យប្រព្រឹត្តបទឧក្រិដ្ឋ"),
+    "case_label": ("sentenced to 1 year and 8 months for", "ត្រូវបានកាត់ទោស ១ ឆ្នាំ និង ៨ ខែ ពីបទ"),
+    "since": ("3 September 2020", "៣ កញ្ញា ២០២០"),
+    "months_detained": ("14", "១៤"),
+    "convicted_on": ("5 May 2021", "៥ ឧសភា ២០២១"),
+    "release_note": ("charges not dropped", "ការចោទប្រកាន់មិនត្រូវបានលុបចោលទេ"),
+    "charges_remain": ("the charges remain", "ការចោទប្រកាន់នៅតែមាន"),
+    "charges_dropped": ("the charges were dropped", "ការចោទប្រកាន់ត្រូវបានលុបចោល"),
+    "next_hearing": ("9 November 2021", "៩ វិច្ឆិកា ២០២១"),
 }
+_SAMPLE = {lang: {name: values[i] for name, values in _TYPICAL.items()} for i, lang in enumerate(("en", "km"))}
 
 
 def caption_problems(campaign: Campaign, roster: Roster | None = None) -> list[str]:

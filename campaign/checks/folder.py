@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..cards.photos import PhotoError, load_logo, load_photo, read_image_file, too_big
 from ..definition import KINDS, ROSTER_FILE, CampaignFolder
-from ..fields import check
+from ..vocabulary import check
 from ..plan import cadence_dates
 from ..sources import Problem, did_you_mean
 

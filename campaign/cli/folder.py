@@ -179,7 +179,8 @@ def fields_cmd(folder: Path, person: str | None, day: date | None, langs: tuple[
       campaign fields config/campaigns/release-hrds-2021 --person rong-chhun --date 2021-11-12 --lang km
     """
     from ..definition import load_folder
-    from ..fields import ALIASES, Post, listing, namespace
+    from ..fields import Post, listing, namespace
+    from ..vocabulary import ALIASES
     from ..plan import plan, week_of
     from ..roster import facts
     from ..sources import did_you_mean

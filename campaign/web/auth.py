@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, Request, Response
+from fastapi.responses import RedirectResponse
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from .errors import Forbidden, LoginRequired, Unauthorized
@@ -152,6 +153,12 @@ class Auth:
         """A one-line message shown on the next page (an action's outcome), signed so no link can forge one."""
         response.set_cookie(FLASH_COOKIE, self._flash.dumps(message), max_age=60, path="/", httponly=True,
                             samesite="strict", secure=self.secure)
+
+    def back_to(self, url: str, message: str) -> Response:
+        """A form's answer: see ``url`` again (303), with ``message`` (the action's outcome) flashed there."""
+        response = RedirectResponse(url, status_code=303)
+        self.flash(response, message)
+        return response
 
     def take_flash(self, request: Request, response: Response) -> str:
         raw = request.cookies.get(FLASH_COOKIE)

@@ -4,7 +4,7 @@ Each page module has
 * ``router``: a FastAPI ``APIRouter(include_in_schema=False)`` with its GET routes (guarded by
   ``Depends(auth.page_viewer)``) and its POST forms (``Depends(auth.form_operator)``, which checks
   the role and the CSRF token); an action calls :mod:`campaign.web.acts`, never the ledger itself,
-  then redirects (303) with ``ctx.auth.flash(response, message)``;
+  then redirects (303) with its outcome flashed: ``ctx.auth.back_to(url, message)``;
 * ``NAV``: the links it adds (:class:`~campaign.web.render.NavItem`): a top-bar link, or, with
   ``{campaign}`` in its path, a tab shown with each campaign (``/campaigns/{campaign}/calendar``).
 
@@ -14,7 +14,8 @@ a pydantic model, so the JSON API can serve the same thing), and its template ex
 
 To add a page (Calendar, Review, Accounts, Roster, History): write ``pages/calendar.py`` with
 ``router`` and ``NAV = (NavItem("Calendar", "/campaigns/{campaign}/calendar", order=10),)``, its
-template ``templates/calendar.html``, and add the module to :data:`MODULES` below.
+template ``templates/calendar.html``, and add the module to :data:`MODULES` below. A tab that
+shows one view is one call (:func:`.tab.campaign_tab`, as ``roster.py`` does): its route and its link.
 """
 
 from __future__ import annotations

@@ -5,30 +5,22 @@ rate-limit budget and its reset, blocked or not and why, its credential referenc
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, Form
+from fastapi.responses import Response
 
 from .. import acts
-from ..auth import Caller, context, form_operator, page_viewer
+from ..auth import Caller, context, form_operator
 from ..context import WebContext
 from ..monitor import account_rows
-from ..render import NavItem
+from .tab import campaign_tab
 
 router = APIRouter(include_in_schema=False)
-NAV = (NavItem("Accounts", "/campaigns/{campaign}/accounts", order=30),)
-
-
-@router.get("/campaigns/{cid}/accounts")
-def accounts_page(request: Request, cid: str, caller: Caller = Depends(page_viewer),
-                  ctx: WebContext = Depends(context)) -> Response:
-    view = account_rows(ctx.ledger, cid, ctx.now(), ctx.clock())
-    return ctx.pages.render(request, "accounts.html", {"view": view})
+NAV = (campaign_tab(router, "Accounts", 30, "accounts.html",
+                    lambda ctx, cid: {"view": account_rows(ctx.ledger, cid, ctx.now(), ctx.clock())}),)
 
 
 def _done(ctx: WebContext, cid: str, message: str) -> Response:
-    response = RedirectResponse(f"/campaigns/{cid}/accounts", status_code=303)
-    ctx.auth.flash(response, message)
-    return response
+    return ctx.auth.back_to(f"/campaigns/{cid}/accounts", message)
 
 
 @router.post("/campaigns/{cid}/accounts/check")

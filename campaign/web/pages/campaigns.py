@@ -5,7 +5,7 @@ its posts filtered by state, account and week, each linking to its Post page."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from ...ledger.health import memory
 from ...ledger.states import STATES
@@ -35,9 +35,7 @@ def _campaign_form(action: str):  # type: ignore[no-untyped-def]
             raise WebError("cancelling a campaign cancels every post not yet out and cannot be undone here; tick "
                            "\"I am sure\" beside the button to cancel it", 422)
         done = acts.campaign_action(ctx.ledger, caller.user, cid, action, ctx.now())
-        response = RedirectResponse("/", status_code=303)
-        ctx.auth.flash(response, done.message)
-        return response
+        return ctx.auth.back_to("/", done.message)
 
     return campaign_form
 

@@ -6,7 +6,7 @@ card image from the ledger's blob (content-addressed, so cached by the browser f
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from .. import acts
 from ..auth import Caller, context, form_operator, page_viewer
@@ -42,9 +42,7 @@ def post_card(post_id: str, v: str = "", caller: Caller = Depends(page_viewer),
 
 
 def _done(ctx: WebContext, post_id: str, message: str) -> Response:
-    response = RedirectResponse(f"/posts/{post_id}", status_code=303)
-    ctx.auth.flash(response, message)
-    return response
+    return ctx.auth.back_to(f"/posts/{post_id}", message)
 
 
 @router.post("/posts/{post_id}/approve")

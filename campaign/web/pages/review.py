@@ -4,31 +4,24 @@ week (POST forms with the CSRF token, through :mod:`campaign.web.acts`, recorded
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
 
 from ...ledger import Ledger
 from .. import acts
-from ..auth import Caller, context, form_operator, page_viewer
+from ..auth import Caller, context, form_operator
 from ..context import WebContext
 from ..errors import NotFound
-from ..render import NavItem
 from ..schedule import review
+from .tab import campaign_tab
 
 router = APIRouter(include_in_schema=False)
-NAV = (NavItem("Review", "/campaigns/{campaign}/review", order=20),)
-
-
-@router.get("/campaigns/{cid}/review")
-def review_page(request: Request, cid: str, caller: Caller = Depends(page_viewer),
-                ctx: WebContext = Depends(context)) -> Response:
-    return ctx.pages.render(request, "review.html", {"rev": review(ctx.ledger, cid, ctx.now())})
+NAV = (campaign_tab(router, "Review", 20, "review.html",
+                    lambda ctx, cid: {"rev": review(ctx.ledger, cid, ctx.now())}),)
 
 
 def _back(ctx: WebContext, cid: str, message: str) -> Response:
-    response = RedirectResponse(f"/campaigns/{cid}/review", status_code=303)
-    ctx.auth.flash(response, message)
-    return response
+    return ctx.auth.back_to(f"/campaigns/{cid}/review", message)
 
 
 @router.post("/campaigns/{cid}/review/posts/{post_id}/approve")

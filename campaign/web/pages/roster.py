@@ -3,22 +3,14 @@ and when they were last and are next featured."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi import APIRouter
 
-from ..auth import Caller, context, page_viewer
-from ..context import WebContext
 from ..monitor import roster_rows
-from ..render import NavItem
+from .tab import campaign_tab
 
 router = APIRouter(include_in_schema=False)
-NAV = (NavItem("Roster", "/campaigns/{campaign}/roster", order=40),)
-
-
-@router.get("/campaigns/{cid}/roster")
-def roster_page(request: Request, cid: str, caller: Caller = Depends(page_viewer),
-                ctx: WebContext = Depends(context)) -> Response:
-    return ctx.pages.render(request, "roster.html", {"view": roster_rows(ctx.ledger, cid, ctx.now())})
+NAV = (campaign_tab(router, "Roster", 40, "roster.html",
+                    lambda ctx, cid: {"view": roster_rows(ctx.ledger, cid, ctx.now())}),)
 
 
 __all__ = ["NAV", "router"]
