@@ -103,14 +103,15 @@ def _masks(canvas: Canvas, w: int, h: int, shape: str, radius: int,
     return canvas.kept(("masks", w, h, shape, radius, width), lambda: _draw_masks(w, h, shape, radius, width))
 
 
-def _draw_masks(w: int, h: int, shape: str, radius: int, width: int) -> tuple[Image.Image | None, Image.Image | None]:
+def _draw_masks(w: int, h: int, shape: str, radius: int, width: int,
+                quarter: bool = True) -> tuple[Image.Image | None, Image.Image | None]:
     """Both masks drawn 4x on one canvas in turn (a fresh process pays for every new megabyte it
     touches) and each averaged down. Every shape is symmetric about both axes, and Pillow draws
     it so, pixel for pixel: when the box has even sides only its top-left quarter is drawn (the
     rest clipped away: a quarter of the canvas to touch and average) and mirrored into the others,
-    the same bytes as drawing it whole (tests/test_card_speed.py compares the two)."""
+    the same bytes as drawing it whole (``quarter=False``; tests/test_card_speed.py compares the two)."""
     s = SUPERSAMPLE
-    halves = w % 2 == 0 and h % 2 == 0
+    halves = quarter and w % 2 == 0 and h % 2 == 0
     big = Image.new("L", (w * s // 2, h * s // 2) if halves else (w * s, h * s), 0)
     d = ImageDraw.Draw(big)
     box = (0, 0, w * s - 1, h * s - 1)
