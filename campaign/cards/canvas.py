@@ -67,7 +67,7 @@ class Canvas:
     def __init__(self, template: Template, card: CardInput, size: str, image: Image.Image | None = None):
         self.t, self.card, self.size = template, card, size
         self.people = card.people
-        self.image = image if image is not None else Image.new("RGB", template.sizes[size], (0, 0, 0))
+        self._image = image  # None: black, made when first painted on (or an opaque background becomes it)
         self.overflows: list[Overflow] = []
         self.warnings: list[str] = []
         self.texts: list[tuple[str, str]] = []
@@ -95,6 +95,22 @@ class Canvas:
         return out
 
     # --- what painters ask of the canvas ---------------------------------------------------------
+
+    @property
+    def image(self) -> Image.Image:
+        if self._image is None:
+            self._image = Image.new("RGB", self.t.sizes[self.size], (0, 0, 0))
+        return self._image
+
+    @image.setter
+    def image(self, image: Image.Image) -> None:
+        self._image = image
+
+    @property
+    def unpainted(self) -> bool:
+        """Nothing painted yet and no image given: an opaque background may become the image itself
+        (one full-size image fewer to make and fill, which a fresh process pays for page by page)."""
+        return self._image is None
 
     @property
     def tracking(self) -> bool:
@@ -250,7 +266,7 @@ def _base(t: Template, size: str, card: CardInput) -> tuple[tuple[Any, ...], Ima
     bases: OrderedDict[Any, Any] = t.cache.setdefault("bases", OrderedDict())
     hit = bases.get(key)
     if hit is None:
-        image = Image.new("RGB", t.sizes[size], (0, 0, 0))
+        image: Image.Image | None = None  # until the first layer paints (an opaque background may become it)
         painted = {}
         for i, on in zip(order, outcomes):
             if not on:
@@ -258,8 +274,9 @@ def _base(t: Template, size: str, card: CardInput) -> tuple[tuple[Any, ...], Ima
             probe = Canvas(t, card, size, image)
             probe._rects = []
             paint_layer(probe, i, layers[i])
+            image = probe.image
             painted[i] = (tuple(probe.texts), tuple(probe.overflows), tuple(probe._rects), tuple(probe.boxes))
-        hit = (image, painted)
+        hit = (image if image is not None else Image.new("RGB", t.sizes[size], (0, 0, 0)), painted)
         bases[key] = hit
         while len(bases) > BASE_CACHE_SIZE:
             bases.popitem(last=False)

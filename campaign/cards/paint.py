@@ -64,7 +64,7 @@ def paint_layer(canvas: Canvas, index: int, layer: Layer) -> None:
 
 
 def _paint_background(canvas: Canvas, index: int, spec: BackgroundLayer) -> None:
-    size = canvas.image.size
+    size = canvas.t.sizes[canvas.size]
 
     def make() -> tuple[Image.Image, Image.Image | None]:
         """The background at the canvas size and, if any of it is see-through, its alpha as the
@@ -83,6 +83,9 @@ def _paint_background(canvas: Canvas, index: int, spec: BackgroundLayer) -> None
         alpha = im.getchannel("A")
         return im.convert("RGB"), (alpha if alpha.getextrema()[0] < 255 else None)
 
+    if canvas.unpainted and not spec.image and (not spec.color or parse_color(spec.color)[3] == 255):
+        canvas.image = make()[0]  # opaque, first: the canvas itself (the same pixels as pasted over black)
+        return
     im, mask = canvas.kept(("background", index, size), make)
     canvas.image.paste(im, (0, 0), mask)
 
