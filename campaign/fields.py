@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from .vocabulary import ALIASES, FIELDS, VOCABULARY, Field
-# Their home is campaign.vocabulary; campaign/cards/fields.py still imports them from here.
-from .vocabulary import PERSON_FIELDS, check, resolve, used  # noqa: F401
 from .words import DurationUnit, charges_text, date_text, digits, join, status_text, supported
 
 if TYPE_CHECKING:

@@ -18,7 +18,8 @@ import string
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..fields import ALIASES, PERSON_FIELDS, LazyFields, Number, Post, check, field, lazy_namespace, resolve, used
+from ..fields import LazyFields, Number, Post, field, lazy_namespace
+from ..vocabulary import ALIASES, PERSON_FIELDS, check, resolve, used
 from ..roster import Facts
 from ..types import format_date
 from ..words import DurationUnit
@@ -166,7 +167,7 @@ def texts_of(spec: Any) -> list[tuple[tuple[Any, ...], str | dict[str, str]]]:
 
 def check_format(text: str) -> str | None:
     """None if ``text`` is a usable card/alt format string, else its first problem
-    (:func:`campaign.fields.check` gives them all)."""
+    (:func:`campaign.vocabulary.check` gives them all)."""
     problems = check(text)
     return problems[0] if problems else None
 

@@ -348,20 +348,22 @@ def _estimate(at_hi: Fitted, width: int, height: int, max_lines: int) -> int:
     return int(best)
 
 
+def _aligned(start: int, room: int, size: float, align: str, middle: str, end: str) -> float:
+    """Where a thing of ``size`` starts in ``room`` from ``start``: centred for ``middle``, flush at
+    the far side for ``end``, else at ``start``."""
+    if align == middle:
+        return start + (room - size) / 2
+    if align == end:
+        return start + room - size
+    return start
+
+
 def line_x(x: int, width: int, line_width: float, align: str) -> float:
-    if align == "center":
-        return x + (width - line_width) / 2
-    if align == "right":
-        return x + width - line_width
-    return x
+    return _aligned(x, width, line_width, align, "center", "right")
 
 
 def block_top(y: int, height: int, block: int, valign: str) -> float:
-    if valign == "middle":
-        return y + (height - block) / 2
-    if valign == "bottom":
-        return y + height - block
-    return y
+    return _aligned(y, height, block, valign, "middle", "bottom")
 
 
 def initials(latin: str, khmer: str = "", khmer_cluster: bool = False) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..fields import check
+from ..vocabulary import check
 from ..sources import Loc, did_you_mean
 from ..types import LANG_RE
 from .template import AltRule, GridLayer, TemplateSpec, TextStyle

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..fields import PERSON_FIELDS
+from ..vocabulary import PERSON_FIELDS
 from ..sources import did_you_mean
 from ..types import LANG_RE
 from .fields import TEXT_FIELDS
