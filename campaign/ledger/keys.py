@@ -19,7 +19,7 @@ from . import scripts
 DEFAULT_PREFIX = "cs:"
 _SCRIPTS = ("TRANSITION", "CLAIM_RENDERS", "QUEUE_DUE", "RESEND_QUEUED", "CLAIM_PUBLISH", "REAP_LEASES", "DUE_DOUBTS",
             "NOTE_BUDGET", "CACHED_CARD", "POST_FIELDS", "HASH_FIELDS", "CLAIM_RENDERS_MANY", "QUEUE_DUE_MANY", "RESEND_QUEUED_MANY",
-            "REAP_LEASES_MANY", "DUE_DOUBTS_MANY")
+            "REAP_LEASES_MANY", "DUE_DOUBTS_MANY", "WAKE_MANY", "WAKE_READ")
 
 #: One run of a registered script: its name, KEYS and ARGV.
 Call = tuple[str, Sequence[str], Sequence[Any]]
@@ -41,6 +41,11 @@ class LedgerBase:
 
     def index_keys(self, cid: str) -> list[str]:
         return [self.key(name, cid) for name in scripts.INDEX_ORDER]
+
+    def wake_keys(self) -> list[str]:
+        """The wake index: when the tick must look at each campaign (campaign clock, wall clock, and when
+        its plan signature began to hold; see ``scripts.WAKE``)."""
+        return [self.key("wake"), self.key("wake", "real"), self.key("wake", "before")]
 
     def run_scripts(self, calls: Sequence[Call]) -> list[Any]:
         """Run scripts in one round trip (``EVALSHA`` pipelined), in order, each atomic on its own;
