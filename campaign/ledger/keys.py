@@ -32,6 +32,7 @@ class LedgerBase:
         self.r = client
         self.prefix = prefix
         self._scripts = {name: client.register_script(getattr(scripts, name)) for name in _SCRIPTS}
+        self._wake_keys = (self.key("wake"), self.key("wake", "real"), self.key("wake", "before"))
 
     def key(self, *parts: str) -> str:
         return self.prefix + ":".join(parts)
@@ -42,10 +43,10 @@ class LedgerBase:
     def index_keys(self, cid: str) -> list[str]:
         return [self.key(name, cid) for name in scripts.INDEX_ORDER]
 
-    def wake_keys(self) -> list[str]:
+    def wake_keys(self) -> tuple[str, str, str]:
         """The wake index: when the tick must look at each campaign (campaign clock, wall clock, and when
         its plan signature began to hold; see ``scripts.WAKE``)."""
-        return [self.key("wake"), self.key("wake", "real"), self.key("wake", "before")]
+        return self._wake_keys
 
     def run_scripts(self, calls: Sequence[Call]) -> list[Any]:
         """Run scripts in one round trip (``EVALSHA`` pipelined), in order, each atomic on its own;

@@ -365,10 +365,11 @@ if c[1] ~= 'cancelled' then
   real = math.min(head(KEYS[4]), head(KEYS[6]), head(KEYS[7]))
   if not paused then real = math.min(real, head(KEYS[5])) end  -- resuming wakes it
 end
-redis.call('ZADD', KEYS[8], score(at), ARGV[1])
-if real < math.huge then redis.call('ZADD', KEYS[9], score(real), ARGV[1]) else redis.call('ZREM', KEYS[9], ARGV[1]) end
+-- The campaign clock's score last: refused by a Redis out of memory, the scores kept are still early enough.
 if since > -math.huge then redis.call('ZADD', KEYS[10], score(since), ARGV[1])
 else redis.call('ZREM', KEYS[10], ARGV[1]) end
+if real < math.huge then redis.call('ZADD', KEYS[9], score(real), ARGV[1]) else redis.call('ZREM', KEYS[9], ARGV[1]) end
+redis.call('ZADD', KEYS[8], score(at), ARGV[1])
 return 1
 """
 WAKE_MANY = for_many(WAKE)
