@@ -15,6 +15,7 @@ from typing import Protocol
 
 from ..ledger import Ledger, UnknownCampaign, worker_name
 from ..ledger.states import CANCELLED
+from ..ledger.wake import Row
 from .applied import Applied, load_applied_all
 from .replan import (WITHDRAWN, PlanChanges, apply_plan, current_fingerprint, known_roster, people_fingerprint,
                      plan_signature, refresh_plan, signature_window)
@@ -62,12 +63,13 @@ def tick(ledger: Ledger, now: datetime, dispatch: Dispatch, settings: Settings |
     settings = settings or Settings()
     worker = worker_name()
     result = TickResult()
+    rows: list[Row]
     if campaigns is None:
         rows = ledger.awake(now)
     else:
         cids = list(campaigns)
-        rows = [(cid, *fields) for cid, fields in zip(cids, ledger.campaign_fields(cids, "status", "def_hash",
-                                                                                   "plan_sig"))]
+        rows = [(cid, status, def_hash, sig) for cid, (status, def_hash, sig)
+                in zip(cids, ledger.campaign_fields(cids, "status", "def_hash", "plan_sig"))]
     active = [(cid, def_hash, sig) for cid, status, def_hash, sig in rows if status != CANCELLED]
     for cid, def_hash, _ in active:
         if def_hash is None:
