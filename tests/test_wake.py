@@ -313,11 +313,23 @@ def test_a_campaign_sleeps_until_its_work_and_wakes_for_it(ledger: Ledger, small
 
 
 def test_a_ledger_from_before_the_wake_index_wakes_every_campaign(ledger: Ledger, small_folder: Path) -> None:
+    """Also when a post of another campaign moved since (its campaign in the index, this one not)."""
     apply_folder(ledger, load_checked(small_folder), START, OUTBOX)
-    ledger.r.delete(*ledger.wake_keys())
+    ledger.r.delete(*ledger.wake_keys(), ledger.key("wake", "built"))
+    other = write_folder(small_folder.parent / "other", campaign={**SMALL_CAMPAIGN, "id": "other"})
+    apply_folder(ledger, load_checked(other), START, OUTBOX)  # written by this version: in the index
+    assert ledger.r.zcard(ledger.key("wake")) < len(ledger.campaigns())
+    again = Settings(render_lease=0.0)  # each tick hands out the same renders again
     sent = Collect()
-    tick(ledger, local("2021-11-08", "09:30"), sent)
-    assert len(sent.sent) == 3
+    tick(ledger, local("2021-11-08", "09:30"), sent, again)
+    assert sorted(pid.split(":")[0] for _, pid in sent.sent) == ["other"] * 3 + ["small"] * 3
+    ledger.r.delete(*ledger.wake_keys(), ledger.key("wake", "built"))
+    ledger.r.srem(ledger.key("campaigns"), "other")  # a campaign's posts, the campaign itself not (yet) applied
+    ledger.replan(ledger.post("other:2021-11-09:a-en"), at=START, worker="w", detail="test")
+    assert ledger.r.zcard(ledger.key("wake")) == len(ledger.campaigns()) == 1
+    sent = Collect()
+    tick(ledger, local("2021-11-08", "09:30"), sent, again)
+    assert sorted(pid.split(":")[0] for _, pid in sent.sent) == ["small"] * 3
 
 
 def test_resuming_a_paused_campaign_wakes_it(ledger: Ledger, small_folder: Path) -> None:

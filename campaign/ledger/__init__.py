@@ -25,6 +25,7 @@ only through this class. Key layout (``P`` is the prefix, ``cs:`` unless told ot
     P alert..., alerts:...       the alerts' incidents, pending sends and channel health (alerts.py)
     P wake, wake:real,           zset   campaign ids by when the tick must look at them (campaign clock, wall
       wake:before                       clock) and by when their plan signature began to hold (wake.py)
+    P wake:built                 string set once every applied campaign has its place in the wake index
     P account:<cid>:<account>    hash   rate_limited_until, auth_failed (+ _at, blocked_by), budget_limit/remaining/reset/at
     P rcache:<key>               hash   rendered card cache: card sha, alt, format
     P clock                      string simulated time (epoch seconds); absent: the real clock
@@ -39,8 +40,8 @@ same with 1,000 or 100,000 planned posts.
 The package: ``keys`` (connection, key names), ``record`` (:class:`PostRecord`: a post's fields, typed,
 read and written there only), ``states`` (the states and which each operation leaves), ``scripts``
 (the Lua behind every move), ``moves`` (the named state changes of one post), ``batch`` (the tick's
-moves of many posts), ``wake`` (which campaigns the tick must look at), ``accounts`` (holds and blocks), ``alerts`` (incidents and alert channels);
-:class:`Ledger` joins them.
+moves of many posts), ``wake`` (which campaigns the tick must look at), ``accounts`` (holds and blocks),
+``alerts`` (incidents and alert channels); :class:`Ledger` joins them.
 """
 
 from __future__ import annotations
@@ -62,9 +63,9 @@ from .batch import BatchMoves
 from .keys import DEFAULT_PREFIX, UnknownCampaign, UnknownPost, chunks, iso, sha256, text, worker_name
 from .moves import PostMoves
 from .record import CODECS, CardRef, PostRecord
-from .wake import WakeMoves
 from .states import (ACTIVE, APPROVED, AWAITING_REVIEW, CANCELLED, FINAL, IN_DOUBT, PAUSED, PENDING, PLANNED,
                      POSTED, QUEUED, RENDERED, RETRYABLE, STATES)
+from .wake import WakeMoves
 
 __all__ = ["Ledger", "TaskView", "PostRecord", "CardRef", "UnknownPost", "UnknownCampaign", "worker_name", "STATES", "PENDING",
            "FINAL", "ACTIVE", "PAUSED", "CANCELLED", "PLANNED", "RENDERED", "AWAITING_REVIEW", "APPROVED", "QUEUED",

@@ -328,14 +328,10 @@ for i, key in ipairs(KEYS) do out[i] = redis.call('HMGET', key, unpack(ARGV)) en
 return out
 """
 
-# WAKE: three sorted sets say when a tick must look at each campaign again, so that a tick costs what
-# is due, not how many campaigns there are. ``wake`` (campaign clock; every applied campaign has an
-# entry, +inf: nothing pending) holds at most its earliest render, due time (plus max lateness while
-# paused) and the moment its plan signature next changes; ``wake:real`` (wall clock) its earliest
-# render claim, queued send (not while paused), lease and look-up; ``wake:before`` (campaign clock)
-# when its plan signature began to hold (a clock set back before it re-plans). Every script that adds
-# to an index lowers these (ZADD LT, so the earliest stays); a status or definition change sets -inf.
-
+# WAKE (wake.py): ``wake`` (campaign clock; an entry for every applied campaign) holds at most its first
+# render, due time (plus max lateness while paused) and next change of plan signature; ``wake:real`` (wall
+# clock) its first render claim, queued send (not while paused), lease and look-up; ``wake:before`` when
+# its plan signature began to hold. Scripts that add to an index lower these (ZADD LT: the earliest stays).
 # When the tick must look at a campaign again, worked out from the heads of its indexes after its moves.
 # KEYS: campaign, render, due, rendering, queued, leases, doubt, wake, wake:real, wake:before
 # ARGV: campaign id, the definition hash and plan signature the next two moments hold for, since and
@@ -375,10 +371,12 @@ return 1
 WAKE_MANY = for_many(WAKE)
 
 # The campaigns a tick must look at, with their status, definition hash and plan signature.
-# KEYS: campaigns, wake, wake:real, wake:before   ARGV: prefix, campaign now, real now
+# KEYS: campaigns, wake, wake:real, wake:before, wake:built   ARGV: prefix, campaign now, real now
 WAKE_READ = r"""
-if redis.call('ZCARD', KEYS[2]) < redis.call('SCARD', KEYS[1]) then  -- a ledger from before the wake index
+if redis.call('EXISTS', KEYS[5]) == 0 or redis.call('ZCARD', KEYS[2]) < redis.call('SCARD', KEYS[1]) then
+  -- a ledger from before the wake index (or without it): every campaign is looked at once
   for _, cid in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('ZADD', KEYS[2], 'NX', '-inf', cid) end
+  redis.call('SET', KEYS[5], '1')
 end
 local seen, out = {}, {}
 local function take(cids)

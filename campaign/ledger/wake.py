@@ -34,8 +34,8 @@ class WakeMoves(LedgerBase):
         """The applied campaigns the tick must look at ``now`` (campaign clock; the wall clock is read
         here), with their status, definition hash and plan signature, by id, in one round trip. A
         ledger written before the wake index had one wakes every campaign once."""
-        reply = self.run_scripts([("WAKE_READ", [self.key("campaigns"), *self.wake_keys()],
-                                   [self.prefix, epoch(now), repr(time.time())])])[0]
+        keys = [self.key("campaigns"), *self.wake_keys(), self.key("wake", "built")]
+        reply = self.run_scripts([("WAKE_READ", keys, [self.prefix, epoch(now), repr(time.time())])])[0]
         rows = [(row[0].decode(), *(None if v is None else v.decode() for v in row[1:4])) for row in reply]
         return sorted(rows)  # type: ignore[arg-type]
 
