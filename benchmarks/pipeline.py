@@ -15,7 +15,8 @@ children), then measures:
 5. the re-planning tick at the same sizes (100 accounts posting daily about four people): a full
    re-plan that finds nothing changed, and one after a hearing becomes known (about an eighth of
    the posts change), per changed post;
-6. ``tick`` over 1 / 10 / 100 campaigns, with its Redis round trips.
+6. ``tick`` over 1 / 10 / 100 campaigns, with its Redis round trips (nothing due: it reads only the wake
+   index), and the same with every campaign awake (each looked at, as when each has work).
 
 ``--only tick`` runs 4-6 alone (no Celery worker is started).
 """
@@ -244,8 +245,11 @@ def replan_times(ledger: Ledger, work: Path, sizes: list[int], repeats: int = 3
     return out
 
 
-def campaign_ticks(url: str, work: Path, counts: list[int], repeats: int = 7) -> dict[int, tuple[float, int]]:
-    """Median tick time and Redis round trips over ``n`` campaigns (a week of daily posts each, none due)."""
+def campaign_ticks(url: str, work: Path, counts: list[int], repeats: int = 21
+                   ) -> dict[int, tuple[float, int, float]]:
+    """Median tick time and Redis round trips over ``n`` campaigns (a week of daily posts each, none due),
+    and the median tick with every campaign awake in the wake index (what a tick costs per campaign
+    that may have work: each is looked at, though it has nothing to hand out)."""
     trips = RoundTrips(url)
     ledger = Ledger(trips.client, prefix="cs:")
     now = datetime(2021, 8, 31, 12, tzinfo=UTC)
@@ -256,14 +260,20 @@ def campaign_ticks(url: str, work: Path, counts: list[int], repeats: int = 7) ->
             apply_folder(ledger, load_checked(bench_folder(work / "multi" / f"c{i}", f"multi-{i:03d}", 1, 7)), now,
                          {"force_outbox": "1"})
         tick(ledger, now, NoDispatch())  # each definition loaded once in this process
-        times, counted = [], []
+        times, counted, awake = [], [], []
         for _ in range(repeats):
             start = trips.count
             t0 = time.perf_counter()
             tick(ledger, now, NoDispatch())
             times.append(time.perf_counter() - t0)
             counted.append(trips.since(start))
-        out[n] = statistics.median(times), max(counted)
+        cids = ledger.campaigns()
+        for _ in range(repeats):
+            ledger.r.zadd(ledger.key("wake"), dict.fromkeys(cids, float("-inf")))
+            t0 = time.perf_counter()
+            tick(ledger, now, NoDispatch())
+            awake.append(time.perf_counter() - t0)
+        out[n] = statistics.median(times), max(counted), statistics.median(awake)
     ledger.close()
     return out
 
@@ -287,11 +297,13 @@ def tick_section(ledger: Ledger, url: str, work: Path, sizes: list[int], campaig
     if len(per) > 1:
         print(f"re-plan per changed post:   largest/smallest = {max(per) / min(per):.2f} (target <= {FLAT:.0f})")
     many = campaign_ticks(url, work, campaigns)
-    line = ", ".join(f"{n} campaigns: {t * 1000:.1f} ms in {trips} round trips" for n, (t, trips) in many.items())
+    line = ", ".join(f"{n} campaigns: {t * 1000:.2f} ms in {trips} round trips" for n, (t, trips, _) in many.items())
     print(f"tick over many campaigns:   {line}")
+    line = ", ".join(f"{n}: {awake * 1000:.1f} ms" for n, (_, _, awake) in many.items())
+    print(f"  every campaign awake:     {line} (the campaigns that may have work are looked at one by one)")
     if len(many) > 1:
-        times = [t for t, _ in many.values()]
-        trips = {trips for _, trips in many.values()}
+        times = [t for t, _, _ in many.values()]
+        trips = {trips for _, trips, _ in many.values()}
         print(f"tick over campaigns:        largest/smallest time = {max(times) / min(times):.2f} (target <= {FLAT:.0f});"
               f" round trips {'constant' if len(trips) == 1 else 'NOT constant'} (target: constant)")
 

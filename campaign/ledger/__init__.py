@@ -23,6 +23,9 @@ only through this class. Key layout (``P`` is the prefix, ``cs:`` unless told ot
                                         block and unblock: post "", account, to blocked|unblocked)
     P attempts:<post id>         list   JSON attempts: ts, at, worker, outcome, error_class, error
     P alert..., alerts:...       the alerts' incidents, pending sends and channel health (alerts.py)
+    P wake, wake:real,           zset   campaign ids by when the tick must look at them (campaign clock, wall
+      wake:before                       clock) and by when their plan signature began to hold (wake.py)
+    P wake:built                 string set once every applied campaign has its place in the wake index
     P account:<cid>:<account>    hash   rate_limited_until, auth_failed (+ _at, blocked_by), budget_limit/remaining/reset/at
     P rcache:<key>               hash   rendered card cache: card sha, alt, format
     P clock                      string simulated time (epoch seconds); absent: the real clock
@@ -37,8 +40,8 @@ same with 1,000 or 100,000 planned posts.
 The package: ``keys`` (connection, key names), ``record`` (:class:`PostRecord`: a post's fields, typed,
 read and written there only), ``states`` (the states and which each operation leaves), ``scripts``
 (the Lua behind every move), ``moves`` (the named state changes of one post), ``batch`` (the tick's
-moves of many posts), ``accounts`` (holds and blocks), ``alerts`` (incidents and alert channels);
-:class:`Ledger` joins them.
+moves of many posts), ``wake`` (which campaigns the tick must look at), ``accounts`` (holds and blocks),
+``alerts`` (incidents and alert channels); :class:`Ledger` joins them.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ from .moves import PostMoves
 from .record import CODECS, CardRef, PostRecord
 from .states import (ACTIVE, APPROVED, AWAITING_REVIEW, CANCELLED, FINAL, IN_DOUBT, PAUSED, PENDING, PLANNED,
                      POSTED, QUEUED, RENDERED, RETRYABLE, STATES)
+from .wake import WakeMoves
 
 __all__ = ["Ledger", "TaskView", "PostRecord", "CardRef", "UnknownPost", "UnknownCampaign", "worker_name", "STATES", "PENDING",
            "FINAL", "ACTIVE", "PAUSED", "CANCELLED", "PLANNED", "RENDERED", "AWAITING_REVIEW", "APPROVED", "QUEUED",
@@ -80,7 +84,7 @@ class TaskView:
         return datetime.fromtimestamp(self.clock, UTC) if self.clock is not None else datetime.now(UTC)
 
 
-class Ledger(PostMoves, BatchMoves, AccountMoves, AlertMoves):
+class Ledger(PostMoves, BatchMoves, WakeMoves, AccountMoves, AlertMoves):
     """The pipeline's state in Redis; owns every key name and every script."""
 
     @classmethod
@@ -99,12 +103,18 @@ class Ledger(PostMoves, BatchMoves, AccountMoves, AlertMoves):
         return sorted(m.decode() for m in self.r.smembers(self.key("campaigns")))
 
     def store_campaign(self, cid: str, fields: Mapping[str, str]) -> None:
-        """Store (or replace) a campaign's applied definition; a new campaign starts active."""
+        """Store (or replace) a campaign's applied definition; a new campaign starts active. The next
+        tick looks at it (as after every change of a campaign's fields)."""
         pipe = self.r.pipeline(transaction=True)
         pipe.sadd(self.key("campaigns"), cid)
         pipe.hset(self.key("c", cid), mapping=dict(fields))
         pipe.hsetnx(self.key("c", cid), "status", ACTIVE)
+        self._wake(pipe, cid)
         pipe.execute()
+
+    def _wake(self, pipe: redis.client.Pipeline, cid: str) -> None:
+        """The next tick looks at the campaign (sent after the change that made work, in the same MULTI)."""
+        pipe.zadd(self.key("wake"), {cid: float("-inf")}, lt=True)
 
     def campaign(self, cid: str) -> dict[str, str]:
         data = self.r.hgetall(self.key("c", cid))
@@ -117,7 +127,10 @@ class Ledger(PostMoves, BatchMoves, AccountMoves, AlertMoves):
         return value.decode() if value is not None else None
 
     def set_campaign_field(self, cid: str, name: str, value: str) -> None:
-        self.r.hset(self.key("c", cid), name, value)
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(self.key("c", cid), name, value)
+        self._wake(pipe, cid)
+        pipe.execute()
 
     def set_status(self, cid: str, status: str, *, at: datetime, worker: str = "", detail: str = "") -> str:
         """Pause, resume or cancel a campaign; returns the status it had. Cancelling also cancels
@@ -127,7 +140,10 @@ class Ledger(PostMoves, BatchMoves, AccountMoves, AlertMoves):
         previous = (self.r.hget(self.key("c", cid), "status") or b"").decode()
         if previous == CANCELLED and status != CANCELLED:
             raise Refused(f"campaign {cid} is cancelled; apply it again to start over")
-        self.r.hset(self.key("c", cid), "status", status)
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(self.key("c", cid), "status", status)
+        self._wake(pipe, cid)  # after the status: a tick between them sees it (resuming must wake it)
+        pipe.execute()
         self.r.xadd(self.key("audit", cid), {"post": "", "from": previous, "to": status, "at": iso(at),
                                               "ts": str(time.time()), "worker": worker, "detail": detail or "campaign"})
         if status == CANCELLED:

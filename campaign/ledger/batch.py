@@ -42,8 +42,9 @@ class BatchMoves(LedgerBase):
     def claim_renders_for(self, cids: Sequence[str], now: datetime, lease: float, limit: int = 500) -> list[list[str]]:
         """:meth:`claim_renders` of each campaign, in one round trip."""
         real = time.time()
-        calls: list[Call] = [("CLAIM_RENDERS", [self.key("render", cid), self.key("rendering", cid)],
-                              [epoch(now), real, real + lease, limit]) for cid in cids]
+        wake, wake_real, _ = self.wake_keys()
+        calls: list[Call] = [("CLAIM_RENDERS", [self.key("render", cid), self.key("rendering", cid), wake, wake_real],
+                              [epoch(now), real, real + lease, limit, cid]) for cid in cids]
         return [_ids(reply) for reply in self.run_for_many([calls])[0]]
 
     def release_render(self, post_id: str) -> None:
@@ -59,16 +60,18 @@ class BatchMoves(LedgerBase):
     def _queue_due_call(self, cid: str, now: datetime, max_lateness: float, resend_after: float, worker: str,
                         limit: int) -> Call:
         keys = [self.key("c", cid), self.key("due", cid), self.key("render", cid), self.key("rendering", cid),
-                self.key("queued", cid), self.key("counts", cid), self.key("audit", cid), self.key("states", cid)]
+                self.key("queued", cid), self.key("counts", cid), self.key("audit", cid), self.key("states", cid),
+                self.wake_keys()[1]]
         return "QUEUE_DUE", keys, [self.prefix, epoch(now), repr(time.time()), max_lateness, limit, iso(now), worker,
-                                   resend_after]
+                                   resend_after, cid]
 
     def resend_queued(self, cid: str, resend_after: float, limit: int = 1000) -> list[str]:
         """Queued posts whose send time has come (a lost task, a retry or a rate-limit wait is over)."""
         return _ids(self.run_scripts([self._resend_call(cid, resend_after, limit)])[0])
 
     def _resend_call(self, cid: str, resend_after: float, limit: int) -> Call:
-        return "RESEND_QUEUED", [self.key("c", cid), self.key("queued", cid)], [repr(time.time()), resend_after, limit]
+        return ("RESEND_QUEUED", [self.key("c", cid), self.key("queued", cid), self.wake_keys()[1]],
+                [repr(time.time()), resend_after, limit, cid])
 
     def queue_and_resend_for(self, lateness: Sequence[tuple[str, float]], now: datetime, *, resend_after: float,
                              worker: str = "", limit: int = 1000) -> list[tuple[list[str], list[str], list[str]]]:
@@ -85,22 +88,23 @@ class BatchMoves(LedgerBase):
 
     def _reap_call(self, cid: str, now: datetime, limit: int) -> Call:
         keys = [self.key("leases", cid), self.key("doubt", cid), self.key("counts", cid), self.key("audit", cid),
-                self.key("states", cid)]
-        return "REAP_LEASES", keys, [self.prefix, repr(time.time()), iso(now), limit]
+                self.key("states", cid), self.wake_keys()[1]]
+        return "REAP_LEASES", keys, [self.prefix, repr(time.time()), iso(now), limit, cid]
 
     def due_doubts(self, cid: str, again_after: float, limit: int = 100) -> list[str]:
         """In-doubt posts due for a reconciliation look-up on their platform."""
         return _ids(self.run_scripts([self._doubts_call(cid, again_after, limit)])[0])
 
     def _doubts_call(self, cid: str, again_after: float, limit: int) -> Call:
-        return "DUE_DOUBTS", [self.key("doubt", cid)], [repr(time.time()), again_after, limit]
+        return "DUE_DOUBTS", [self.key("doubt", cid), self.wake_keys()[1]], [repr(time.time()), again_after, limit, cid]
 
-    def reap_and_doubts_for(self, cids: Sequence[str], now: datetime, again_after: float
+    def reap_and_doubts_for(self, cids: Sequence[str], now: datetime, again_after: float, wakes: Sequence[Call] = ()
                             ) -> list[tuple[list[str], list[str]]]:
-        """:meth:`reap_leases` then :meth:`due_doubts` of each campaign, in one round trip; for each
-        campaign (in doubt now, due for a look-up)."""
-        reaped, doubts = self.run_for_many([[self._reap_call(cid, now, 1000) for cid in cids],
-                                            [self._doubts_call(cid, again_after, 100) for cid in cids]])
+        """:meth:`reap_leases` then :meth:`due_doubts` of each campaign, then ``wakes`` (runs of ``WAKE``:
+        when the tick must look at each campaign again, ``Ledger.wake_call``), in one round trip; for
+        each campaign (in doubt now, due for a look-up)."""
+        reaped, doubts, _ = self.run_for_many([[self._reap_call(cid, now, 1000) for cid in cids],
+                                               [self._doubts_call(cid, again_after, 100) for cid in cids], wakes])
         return [(_ids(r), _ids(d)) for r, d in zip(reaped, doubts)]
 
     def forget_doubt(self, post_id: str) -> None:

@@ -58,8 +58,9 @@ class PostMoves(LedgerBase):
             ops["attempt"] = json.dumps({"ts": time.time(), "at": iso(at), "worker": worker, **attempt})
         cid = self.campaign_of(post_id)
         keys = [self.post_key(post_id), self.key("counts", cid), self.key("audit", cid),
-                self.key("attempts", post_id), *self.index_keys(cid), self.key("states", cid), self.key("views", cid)]
-        args = [",".join(leaves), to, json.dumps(ops), iso(at), repr(time.time()), worker, detail]
+                self.key("attempts", post_id), *self.index_keys(cid), self.key("states", cid), self.key("views", cid),
+                *self.wake_keys()[:2]]
+        args = [",".join(leaves), to, json.dumps(ops), iso(at), repr(time.time()), worker, detail, cid]
         return "TRANSITION", keys, args
 
     def _moves(self, calls: Iterable[Call]) -> list[bool]:
@@ -190,10 +191,11 @@ class PostMoves(LedgerBase):
         real = time.time()
         keys = [self.post_key(post_id), self.key("counts", cid), self.key("audit", cid),
                 self.key("attempts", post_id), self.key("c", cid), self.key("account", cid, account),
-                self.key("queued", cid), self.key("leases", cid), self.key("due", cid), self.key("states", cid)]
+                self.key("queued", cid), self.key("leases", cid), self.key("due", cid), self.key("states", cid),
+                *self.wake_keys()[:2]]
         reply = self._scripts["CLAIM_PUBLISH"](
             keys=keys, args=[epoch(now), repr(real), repr(real + lease), worker, iso(now), max_lateness, end_limit,
-                             resend_after])
+                             resend_after, cid])
         outcome, detail, flat = reply[0].decode(), reply[1].decode(), reply[2:]
         if outcome == "skip" and not detail and not self.r.exists(self.post_key(post_id)):
             raise UnknownPost(post_id)

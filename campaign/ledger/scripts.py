@@ -55,9 +55,10 @@ local function audit(stream, id, from, to, at, ts, worker, detail)
 end
 """
 
-# KEYS: post, counts, audit, attempts, due, render, rendering, queued, leases, doubt, states, views
+# KEYS: post, counts, audit, attempts, due, render, rendering, queued, leases, doubt, states, views, wake,
+#       wake:real
 # ARGV: from-states (comma list; "new" = the post does not exist yet), to-state, ops json,
-#       campaign time ISO, real time, worker, detail
+#       campaign time ISO, real time, worker, detail, campaign id
 # ops: {"set": {...}, "del": [...], "zadd": {"due": score}, "zrem": ["render"], "attempt": "json",
 #       "expect": {field: value}}  (expect: fields that must still hold these values, else no move)
 TRANSITION = _COMMON + r"""
@@ -81,6 +82,13 @@ if ops.set then
   for k, v in pairs(ops.set) do flat[#flat + 1] = k; flat[#flat + 1] = tostring(v) end
   if #flat > 0 then redis.call('HSET', KEYS[1], unpack(flat)) end
 end
+-- The campaign wakes by the time of the work this move makes (WAKE): an index entry, or a post now ready
+local clock = {due = 13, render = 13, rendering = 14, queued = 14, leases = 14, doubt = 14}
+if ops.zadd then for name, score in pairs(ops.zadd) do redis.call('ZADD', KEYS[clock[name]], 'LT', score, ARGV[8]) end end
+if ARGV[2] == 'rendered' or ARGV[2] == 'approved' then
+  local due = redis.call('HGET', KEYS[1], 'due')
+  redis.call('ZADD', KEYS[13], 'LT', due or '-inf', ARGV[8])
+end
 if ops.del then for _, f in ipairs(ops.del) do redis.call('HDEL', KEYS[1], f) end end
 local id = redis.call('HGET', KEYS[1], 'id')
 if ops.zrem then for _, name in ipairs(ops.zrem) do redis.call('ZREM', KEYS[index[name]], id) end end
@@ -93,14 +101,16 @@ return {1, state or ''}
 """
 
 # Move render-due posts to "rendering" under a (real-time) lease; put back expired claims first.
-# KEYS: render, rendering   ARGV: campaign now, real now, lease until, limit
+# KEYS: render, rendering, wake, wake:real   ARGV: campaign now, real now, lease until, limit, campaign id
 CLAIM_RENDERS = r"""
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
+if #expired > 0 then redis.call('ZADD', KEYS[3], 'LT', 0, ARGV[5]) end
 for _, id in ipairs(expired) do
   redis.call('ZADD', KEYS[1], 0, id)
   redis.call('ZREM', KEYS[2], id)
 end
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[4]))
+if #ids > 0 then redis.call('ZADD', KEYS[4], 'LT', ARGV[3], ARGV[5]) end
 for _, id in ipairs(ids) do
   redis.call('ZADD', KEYS[2], ARGV[3], id)
   redis.call('ZREM', KEYS[1], id)
@@ -109,9 +119,9 @@ return ids
 """
 
 # Due posts: approved (or rendered, without review) -> queued; too late -> missed.
-# KEYS: campaign, due, render, rendering, queued, counts, audit, states
+# KEYS: campaign, due, render, rendering, queued, counts, audit, states, wake:real
 # ARGV: prefix, campaign now, real now, max lateness (s), limit, campaign now ISO, worker,
-#       resend after (s)
+#       resend after (s), campaign id
 QUEUE_DUE = _COMMON + r"""
 local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'cancelled' then return {{}, {}} end
@@ -138,6 +148,9 @@ for i = 1, #items, 2 do
   end
   if to then
     redis.call('HSET', key, 'state', to, 'state_at', ARGV[6], 'updated', ARGV[3])
+    if to == 'queued' and #queued == 1 then
+      redis.call('ZADD', KEYS[9], 'LT', tonumber(ARGV[3]) + tonumber(ARGV[8]), ARGV[9])
+    end
     redis.call('ZREM', KEYS[2], id)
     redis.call('ZREM', KEYS[3], id)
     redis.call('ZREM', KEYS[4], id)
@@ -151,10 +164,11 @@ return {queued, missed}
 """
 
 # Queued posts whose publish task may have been lost (or whose wait is over): send again.
-# KEYS: campaign, queued   ARGV: real now, resend after (s), limit
+# KEYS: campaign, queued, wake:real   ARGV: real now, resend after (s), limit, campaign id
 RESEND_QUEUED = r"""
 if redis.call('HGET', KEYS[1], 'status') == 'paused' then return {} end
 local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+if #ids > 0 then redis.call('ZADD', KEYS[3], 'LT', tonumber(ARGV[1]) + tonumber(ARGV[2]), ARGV[4]) end
 for _, id in ipairs(ids) do redis.call('ZADD', KEYS[2], tonumber(ARGV[1]) + tonumber(ARGV[2]), id) end
 return ids
 """
@@ -162,9 +176,9 @@ return ids
 # queued -> publishing under a lease, after the checks that decide whether it may go out at all.
 # A post that is not due yet (the clock stepped back after it was queued, or while it waited for a
 # retry) goes back to waiting for its time: approved (or rendered) and in the due index again.
-# KEYS: post, counts, audit, attempts, campaign, account, queued, leases, due, states
+# KEYS: post, counts, audit, attempts, campaign, account, queued, leases, due, states, wake, wake:real
 # ARGV: campaign now, real now, lease until, worker, campaign now ISO, max lateness (s), end limit,
-#       resend after (s)
+#       resend after (s), campaign id
 # Returns {outcome, detail[, post fields...]}: claimed (with the post) | skip | early (detail: its due
 # time) | paused | wait | missed | cancelled | failed
 CLAIM_PUBLISH = _COMMON + r"""
@@ -187,6 +201,7 @@ if now < due then
   local approved = redis.call('HGET', KEYS[1], 'approved_fp')
   local back = (approved and approved ~= '') and 'approved' or 'rendered'
   redis.call('HSET', KEYS[1], 'state', back, 'state_at', ARGV[5], 'updated', ARGV[2])
+  redis.call('ZADD', KEYS[11], 'LT', due, ARGV[9])
   redis.call('ZREM', KEYS[7], id)
   redis.call('ZADD', KEYS[9], due, id)
   count(KEYS[2], KEYS[10], id, account, state, back)
@@ -197,6 +212,7 @@ if now > due + tonumber(ARGV[6]) then return leave('missed', 'too late: past its
 if now > tonumber(ARGV[7]) then return leave('missed', 'too late: the campaign has ended') end
 if status == 'paused' then
   redis.call('ZADD', KEYS[7], real + tonumber(ARGV[8]), id)
+  redis.call('ZADD', KEYS[12], 'LT', real + tonumber(ARGV[8]), ARGV[9])
   return {'paused', ''}
 end
 local blocked = redis.call('HGET', KEYS[6], 'auth_failed')
@@ -204,10 +220,12 @@ if blocked then return leave('failed', 'account blocked: ' .. blocked) end
 local until_ = tonumber(redis.call('HGET', KEYS[6], 'rate_limited_until') or '0')
 if until_ > real then
   redis.call('ZADD', KEYS[7], until_, id)
+  redis.call('ZADD', KEYS[12], 'LT', until_, ARGV[9])
   return {'wait', tostring(until_)}
 end
 redis.call('HSET', KEYS[1], 'state', 'publishing', 'state_at', ARGV[5], 'updated', ARGV[2],
            'lease_until', ARGV[3], 'worker', ARGV[4])
+redis.call('ZADD', KEYS[12], 'LT', ARGV[3], ARGV[9])
 redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 redis.call('ZREM', KEYS[7], id)
 redis.call('ZADD', KEYS[8], ARGV[3], id)
@@ -219,7 +237,8 @@ return out
 """
 
 # Publishing posts whose lease ran out: the worker died or hung, the outcome is unknown.
-# KEYS: leases, doubt, counts, audit, states   ARGV: prefix, real now, campaign now ISO, limit
+# KEYS: leases, doubt, counts, audit, states, wake:real   ARGV: prefix, real now, campaign now ISO, limit,
+#       campaign id
 REAP_LEASES = _COMMON + r"""
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[4]))
 local out = {}
@@ -231,6 +250,7 @@ for _, id in ipairs(ids) do
     local account = redis.call('HGET', key, 'account')
     redis.call('HSET', key, 'state', 'in_doubt', 'state_at', ARGV[3], 'updated', ARGV[2],
                'error', 'the worker lease expired while publishing; the outcome is unknown')
+    if #out == 0 then redis.call('ZADD', KEYS[6], 'LT', ARGV[2], ARGV[5]) end
     redis.call('ZREM', KEYS[1], id)
     redis.call('ZADD', KEYS[2], ARGV[2], id)
     redis.call('RPUSH', ARGV[1] .. 'attempts:' .. id, cjson.encode({ts = tonumber(ARGV[2]),
@@ -247,9 +267,10 @@ return out
 """
 
 # In-doubt posts due for a reconciliation look-up; each is handed out once per interval.
-# KEYS: doubt   ARGV: real now, again after (s), limit
+# KEYS: doubt, wake:real   ARGV: real now, again after (s), limit, campaign id
 DUE_DOUBTS = r"""
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+if #ids > 0 then redis.call('ZADD', KEYS[2], 'LT', tonumber(ARGV[1]) + tonumber(ARGV[2]), ARGV[4]) end
 for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), id) end
 return ids
 """
@@ -323,5 +344,77 @@ DUE_DOUBTS_MANY = for_many(DUE_DOUBTS)
 HASH_FIELDS = r"""
 local out = {}
 for i, key in ipairs(KEYS) do out[i] = redis.call('HMGET', key, unpack(ARGV)) end
+return out
+"""
+
+# WAKE (wake.py): ``wake`` (campaign clock; an entry for every applied campaign) holds at most its first
+# render, due time (plus max lateness while paused) and next change of plan signature; ``wake:real`` (wall
+# clock) its first render claim, queued send (not while paused), lease and look-up; ``wake:before`` when
+# its plan signature began to hold. Scripts that add to an index lower these (ZADD LT: the earliest stays).
+# When the tick must look at a campaign again, worked out from the heads of its indexes after its moves.
+# KEYS: campaign, render, due, rendering, queued, leases, doubt, wake, wake:real, wake:before
+# ARGV: campaign id, the definition hash and plan signature the next two moments hold for, since and
+#       until when that signature holds (campaign clock, -inf/+inf), max lateness (s)
+WAKE = r"""
+local function num(s)
+  if s == '+inf' or s == 'inf' then return math.huge elseif s == '-inf' then return -math.huge end
+  return tonumber(s)
+end
+local function head(key)
+  local h = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  if h[2] then return num(h[2]) end
+  return math.huge
+end
+local function score(x)
+  if x == math.huge then return '+inf' elseif x == -math.huge then return '-inf' end
+  return string.format('%.17g', x)
+end
+local c = redis.call('HMGET', KEYS[1], 'status', 'def_hash', 'plan_sig')
+local at, real, since = math.huge, math.huge, -math.huge
+if c[1] ~= 'cancelled' then
+  local paused = c[1] == 'paused'
+  if c[2] == ARGV[2] and c[3] == ARGV[3] then at, since = num(ARGV[5]), num(ARGV[4]) else at = -math.huge end
+  local due = head(KEYS[3])
+  if paused then due = due + tonumber(ARGV[6]) end  -- nothing is queued while paused: only missed, when too late
+  at = math.min(at, head(KEYS[2]), due)
+  real = math.min(head(KEYS[4]), head(KEYS[6]), head(KEYS[7]))
+  if not paused then real = math.min(real, head(KEYS[5])) end  -- resuming wakes it
+end
+-- The campaign clock's score last: refused by a Redis out of memory, the scores kept are still early enough.
+if since > -math.huge then redis.call('ZADD', KEYS[10], score(since), ARGV[1])
+else redis.call('ZREM', KEYS[10], ARGV[1]) end
+if real < math.huge then redis.call('ZADD', KEYS[9], score(real), ARGV[1]) else redis.call('ZREM', KEYS[9], ARGV[1]) end
+redis.call('ZADD', KEYS[8], score(at), ARGV[1])
+return 1
+"""
+WAKE_MANY = for_many(WAKE)
+
+# The campaigns a tick must look at, with their status, definition hash and plan signature.
+# KEYS: campaigns, wake, wake:real, wake:before, wake:built   ARGV: prefix, campaign now, real now
+WAKE_READ = r"""
+if redis.call('EXISTS', KEYS[5]) == 0 or redis.call('ZCARD', KEYS[2]) < redis.call('SCARD', KEYS[1]) then
+  -- a ledger from before the wake index (or without it): every campaign is looked at once
+  for _, cid in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('ZADD', KEYS[2], 'NX', '-inf', cid) end
+  redis.call('SET', KEYS[5], '1')
+end
+local seen, out = {}, {}
+local function take(cids)
+  for _, cid in ipairs(cids) do
+    if not seen[cid] then
+      seen[cid] = true
+      if redis.call('SISMEMBER', KEYS[1], cid) == 1 then
+        local f = redis.call('HMGET', ARGV[1] .. 'c:' .. cid, 'status', 'def_hash', 'plan_sig')
+        out[#out + 1] = {cid, f[1], f[2], f[3]}
+      else  -- posts of a campaign never applied (tests): nothing for the tick until it is
+        redis.call('ZADD', KEYS[2], '+inf', cid)
+        redis.call('ZREM', KEYS[3], cid)
+        redis.call('ZREM', KEYS[4], cid)
+      end
+    end
+  end
+end
+take(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2]))
+take(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[3]))
+take(redis.call('ZRANGEBYSCORE', KEYS[4], '(' .. ARGV[2], '+inf'))
 return out
 """

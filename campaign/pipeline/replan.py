@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from ..cache import memo
 from ..ledger import Ledger, PostRecord
@@ -91,6 +92,23 @@ def plan_signature(applied: Applied, now: datetime) -> str:
     known = known_roster(applied, now)
     blob = applied.def_hash + json.dumps([p.model_dump(mode="json") for p in known.people], sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+@memo(256, key=_by_day)
+def signature_window(applied: Applied, now: datetime) -> tuple[float, float]:
+    """From and until when (epoch seconds, -inf/+inf: unbounded) ``plan_signature`` stays what it is at
+    ``now``: the known roster changes only on a day that has an event, at the start of that local day
+    (every event date counts, which may wake a tick for nothing, never too late)."""
+    today = local_day(applied, now)
+    dates = {event.date for person in applied.roster.people for event in person.events}
+    before = max((d for d in dates if d <= today), default=None)
+    after = min((d for d in dates if d > today), default=None)
+    tz = applied.campaign.tz
+
+    def start(day: date | None, unbounded: float) -> float:
+        return unbounded if day is None else datetime.combine(day, time.min, tzinfo=tz).timestamp()
+
+    return start(before, -math.inf), start(after, math.inf)
 
 
 def render_at(applied: Applied, due: datetime, settings: Settings) -> datetime:
@@ -285,4 +303,4 @@ def refresh_plan(ledger: Ledger, applied: Applied, now: datetime, settings: Sett
 
 
 __all__ = ["PlanChanges", "SlotFacts", "WITHDRAWN", "apply_plan", "current_fingerprint", "known_roster",
-           "people_fingerprint", "plan_signature", "refresh_plan", "render_at"]
+           "people_fingerprint", "plan_signature", "refresh_plan", "render_at", "signature_window"]

@@ -7,6 +7,7 @@ it leaves, so two beats at once, a restarted beat or a replayed tick change noth
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,9 +15,10 @@ from typing import Protocol
 
 from ..ledger import Ledger, UnknownCampaign, worker_name
 from ..ledger.states import CANCELLED
+from ..ledger.wake import Row
 from .applied import Applied, load_applied_all
 from .replan import (WITHDRAWN, PlanChanges, apply_plan, current_fingerprint, known_roster, people_fingerprint,
-                     plan_signature, refresh_plan)
+                     plan_signature, refresh_plan, signature_window)
 from .settings import Settings
 
 
@@ -49,27 +51,40 @@ class TickResult:
 
 def tick(ledger: Ledger, now: datetime, dispatch: Dispatch, settings: Settings | None = None,
          campaigns: Sequence[str] | None = None) -> TickResult:
-    """One beat: for every applied campaign, re-plan if needed, then render, queue, reap, reconcile.
+    """One beat: for every campaign that may have work (``campaigns``: these ones, whatever their wake
+    score), re-plan if needed, then render, queue, reap, reconcile.
 
-    Its Redis round trips do not grow with the number of campaigns: one reads every campaign's
-    status, definition hash and plan signature; then one claims the renders of every campaign, one
-    queues and resends, one reaps leases and hands out look-ups (a re-plan adds its own, and the
-    definitions not yet built in this process one more). Work is handed out after each step, as before."""
+    It looks only at the campaigns the wake index (``campaign.ledger.wake``) says may have something
+    to do now, read with their status, definition hash and plan signature in one round trip: a tick
+    with nothing due makes that one, however many campaigns there are. For the campaigns awake, one
+    round trip claims every campaign's renders, one queues and resends, one reaps leases, hands out
+    look-ups and works out when each campaign must be looked at again (a re-plan adds its own, and
+    the definitions not yet built in this process one more). Work is handed out after each step."""
     settings = settings or Settings()
     worker = worker_name()
     result = TickResult()
-    cids = list(campaigns) if campaigns is not None else ledger.campaigns()
-    rows = ledger.campaign_fields(cids, "status", "def_hash", "plan_sig")
-    active = [(cid, def_hash, sig) for cid, (status, def_hash, sig) in zip(cids, rows) if status != CANCELLED]
+    rows: list[Row]
+    if campaigns is None:
+        rows = ledger.awake(now)
+    else:
+        cids = list(campaigns)
+        rows = [(cid, status, def_hash, sig) for cid, (status, def_hash, sig)
+                in zip(cids, ledger.campaign_fields(cids, "status", "def_hash", "plan_sig"))]
+    active = [(cid, def_hash, sig) for cid, status, def_hash, sig in rows if status != CANCELLED]
     for cid, def_hash, _ in active:
         if def_hash is None:
             raise UnknownCampaign(cid)
     live = load_applied_all(ledger, [(cid, def_hash) for cid, def_hash, _ in active])  # type: ignore[misc]
+    wakes = [ledger.wake_call(cid, None, None, -math.inf, math.inf, 0.0) for cid, status, *_ in rows
+             if status == CANCELLED]
     for applied, (cid, _, sig) in zip(live, active):
-        if sig != plan_signature(applied, now):
+        current = plan_signature(applied, now)
+        if sig != current:
             changes = refresh_plan(ledger, applied, now, settings, worker)
             if changes:
                 result.changes[cid] = changes
+        wakes.append(ledger.wake_call(cid, applied.def_hash, current, *signature_window(applied, now),
+                                      applied.max_lateness))
     ids = [a.campaign.id for a in live]
     result.render = [pid for claimed in ledger.claim_renders_for(ids, now, settings.render_lease) for pid in claimed]
     dispatch.render(result.render)
@@ -79,7 +94,7 @@ def tick(ledger: Ledger, now: datetime, dispatch: Dispatch, settings: Settings |
         result.missed += missed
         result.resent += resent
     dispatch.publish(result.publish)
-    for in_doubt, doubts in ledger.reap_and_doubts_for(ids, now, settings.reconcile_after):
+    for in_doubt, doubts in ledger.reap_and_doubts_for(ids, now, settings.reconcile_after, wakes):
         result.in_doubt += in_doubt
         result.reconcile += doubts
     dispatch.reconcile(result.reconcile)
