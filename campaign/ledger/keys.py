@@ -14,12 +14,13 @@ import redis
 from redis.exceptions import NoScriptError
 
 from ..errors import Refused
-from . import scripts
+from . import scripts, wake_scripts
 
 DEFAULT_PREFIX = "cs:"
 _SCRIPTS = ("TRANSITION", "CLAIM_RENDERS", "QUEUE_DUE", "RESEND_QUEUED", "CLAIM_PUBLISH", "REAP_LEASES", "DUE_DOUBTS",
             "NOTE_BUDGET", "CACHED_CARD", "POST_FIELDS", "HASH_FIELDS", "CLAIM_RENDERS_MANY", "QUEUE_DUE_MANY", "RESEND_QUEUED_MANY",
-            "REAP_LEASES_MANY", "DUE_DOUBTS_MANY", "WAKE_MANY", "WAKE_READ")
+            "REAP_LEASES_MANY", "DUE_DOUBTS_MANY")
+_WAKE_SCRIPTS = ("WAKE_MANY", "WAKE_READ")
 
 #: One run of a registered script: its name, KEYS and ARGV.
 Call = tuple[str, Sequence[str], Sequence[Any]]
@@ -32,6 +33,7 @@ class LedgerBase:
         self.r = client
         self.prefix = prefix
         self._scripts = {name: client.register_script(getattr(scripts, name)) for name in _SCRIPTS}
+        self._scripts |= {name: client.register_script(getattr(wake_scripts, name)) for name in _WAKE_SCRIPTS}
         self._wake_keys = (self.key("wake"), self.key("wake", "real"), self.key("wake", "before"))
 
     def key(self, *parts: str) -> str:
@@ -45,7 +47,7 @@ class LedgerBase:
 
     def wake_keys(self) -> tuple[str, str, str]:
         """The wake index: when the tick must look at each campaign (campaign clock, wall clock, and when
-        its plan signature began to hold; see ``scripts.WAKE``)."""
+        its plan signature began to hold; see ``wake_scripts.WAKE``)."""
         return self._wake_keys
 
     def run_scripts(self, calls: Sequence[Call]) -> list[Any]:

@@ -1,7 +1,7 @@
 """The wake index: which campaigns a tick must look at, so that a tick over many campaigns costs
 what is due, not how many campaigns there are (the schedule set of mature job schedulers).
 
-Three sorted sets of campaign ids (``scripts.WAKE`` says what each holds). The rule that keeps them
+Three sorted sets of campaign ids (``wake_scripts.WAKE`` says what each holds). The rule that keeps them
 safe: a campaign's score is never later than the first moment the tick could do something for it.
 Every script that adds to a campaign's render, due, rendering, queued, lease or doubt index, or makes
 a post ready to queue, lowers the score in the same atomic step (``ZADD LT``); storing a definition,
