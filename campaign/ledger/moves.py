@@ -144,7 +144,7 @@ class PostMoves(LedgerBase):
                         at: datetime, worker: str, seconds: float | None = None, draw_seconds: float | None = None,
                         image: bytes | None = None, cache_key: str | None = None) -> str | None:
         """A planned post (``post``, as read) gets its card and caption, made on the facts it was planned
-        on (in ``seconds``, of which ``draw_seconds`` drawing the card, when measured); it then awaits
+        on (in ``seconds``; ``draw_seconds``: the CPU time drawing the card took, when measured); it then awaits
         review (``review``) or is rendered. Returns its new state (None: refused, or re-planned meanwhile).
         ``image``: the card was just drawn; its bytes are stored (and, with ``cache_key``, the card kept in
         the render cache) in the same step, before the move: one round trip for all three."""

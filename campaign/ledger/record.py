@@ -95,7 +95,7 @@ class PostRecord:
     rendered_fp: str | None = _stored(TEXT)  # the facts of its people when its card was made
     rendered_at: float | None = _stored(EPOCH)
     render_seconds: float | None = _stored(EPOCH)  # how long making its card and caption took (wall clock)
-    draw_seconds: float | None = _stored(EPOCH)  # of which drawing its card (None: found in the render cache)
+    draw_seconds: float | None = _stored(EPOCH)  # CPU time drawing its card took (None: found in the render cache)
     # A person's approval of that card and caption.
     approved_fp: str | None = _stored(TEXT)
     approved_at: datetime | None = _stored(MOMENT)

@@ -50,19 +50,24 @@ def publisher_for(applied: Applied, account_id: str, settings: Settings | None =
     account writes to the outbox, so real credentials are never used. ``settings`` gives the HTTP
     timeout and any platform base-URL overrides (``$CAMPAIGN_BASE_URLS``)."""
     settings = settings or Settings()
-    key, account, context = _publisher_parts(applied, account_id, settings)
-    hit = None if fresh else settings.publishers.built.get(key)
+    hit = None if fresh else settings.publishers.built.get(_publisher_key(applied, account_id, settings))
     if hit is not None:
         return hit
+    key, account, context = _publisher_parts(applied, account_id, settings)
     settings.publishers.read_with.put(key, credentials_digest(account, context))
     return settings.publishers.built.put(key, settings.publishers.factory(account, context))
+
+
+def _publisher_key(applied: Applied, account_id: str, settings: Settings) -> tuple[str, ...]:
+    """What a built publisher depends on: the account, the definition, the HTTP timeout, base-URL overrides."""
+    return (applied.campaign.id, account_id, applied.def_hash, repr(settings.publish_timeout),
+            *sorted(f"{k}={v}" for k, v in settings.base_urls.items()))
 
 
 def _publisher_parts(applied: Applied, account_id: str, settings: Settings) -> tuple[tuple[str, ...], Account, Context]:
     outbox = applied.settings.get("outbox_dir")
     force = applied.settings.get("force_outbox") == "1"
-    key = (applied.campaign.id, account_id, applied.def_hash, repr(settings.publish_timeout),
-           *sorted(f"{k}={v}" for k, v in settings.base_urls.items()))
+    key = _publisher_key(applied, account_id, settings)
     account = applied.campaign.account(account_id)
     if force:
         account = account.model_copy(update={"platform": "outbox", "outbox": None, "credentials": None})

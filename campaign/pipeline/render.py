@@ -27,8 +27,9 @@ from .tick import current_fingerprint, known_roster
 
 @dataclass(frozen=True)
 class Drawn:
-    """A card drawn just now and not stored yet: what the render cache keeps of it, its bytes, and how
-    long drawing it took (``campaign.cards.render``: painting, encoding within the byte limit, alt text)."""
+    """A card drawn just now and not stored yet: what the render cache keeps of it, its bytes, and the
+    CPU time drawing it took (``campaign.cards.render``: painting, encoding within the byte limit, alt
+    text; this thread's CPU seconds, which other processes on a busy machine do not lengthen)."""
 
     ref: CardRef
     image: bytes
@@ -51,9 +52,9 @@ def find_or_draw(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple
               for f in facts_list}
     logo = ledger.get_blob(applied.logos[account.id]) if account.id in applied.logos else None
     shown = card_input(c, account, facts_list, kind=slot.kind, week=slot.week, photos=photos, logo=logo)
-    began = time.perf_counter()
+    began = time.thread_time()
     card = render(template, shown, size=CARD_SIZE, fmt=card_format(slot.platform), max_bytes=max_image_bytes(slot.platform))
-    seconds = time.perf_counter() - began
+    seconds = time.thread_time() - began
     ref = CardRef(sha256(card.image), card.format, dict(card.alt),
                   tuple(card.warnings) + tuple(str(o) for o in card.overflows))
     return Drawn(ref, card.image, seconds)
