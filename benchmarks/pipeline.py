@@ -18,12 +18,15 @@ children), then measures:
 6. ``tick`` over 1 / 10 / 100 campaigns, with its Redis round trips (nothing due: it reads only the wake
    index), and the same with every campaign awake (each looked at, as when each has work).
 
-``--only tick`` runs 4-6 alone (no Celery worker is started).
+``--only tick`` runs 4-6 alone (no Celery worker is started); ``--only cards`` runs 1, 2 and the
+pipeline with every card new alone (``benchmarks.costs`` says what counts as drawing, and prints the
+CPU each process spent per post beside a no-op task's).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -42,6 +45,8 @@ from campaign.pipeline.simulate import run_simulation, simulation_window
 from campaign.pipeline.tick import plan_signature, tick
 from campaign.plan import Slot
 from campaign.redis_server import EmbeddedRedis
+
+from .costs import distinct_cards, metered, report
 
 ROSTER = {"people": [{"id": "rong-chhun", "name": {"en": "Rong Chhun", "km": "រ៉ុង ឈុន"},
                       "events": [{"date": "2020-08-01", "type": "arrested", "charge": {"en": "incitement"}}]}]}
@@ -109,26 +114,6 @@ def noop_batch(ledger: Ledger, n: int) -> float:
         if ledger.wait_reply(key, timeout=60) is None:
             raise RuntimeError("the worker did not answer a ping")
     return (time.perf_counter() - t0) / n
-
-
-def distinct_cards(ledger: Ledger, work: Path, posts: int) -> tuple[int, float, float, dict[str, int]]:
-    """The full pipeline with a card of its own for every post (nothing cached): posts, seconds,
-    mean render seconds per card (as the workers recorded them), outcome counts."""
-    from workers.tasks import CeleryDispatch
-
-    accounts, days = 50, max(1, -(-posts // 50))
-    start = datetime(2021, 8, 30, tzinfo=UTC)
-    SimulatedClock(ledger).set(start)
-    folder = load_checked(bench_folder(work / "distinct", "distinct", accounts, days, distinct=True))
-    apply_folder(ledger, folder, start, {"outbox_dir": str(work / "outbox" / "distinct"), "force_outbox": "1"})
-    applied = load_applied(ledger, "distinct")
-    begin, end = simulation_window(applied)
-    t0 = time.perf_counter()
-    result = run_simulation(ledger, applied, CeleryDispatch(), start=begin, until=end, step_timeout=300)
-    elapsed = time.perf_counter() - t0
-    ids = ledger.post_ids("distinct")
-    renders = [r.render_seconds for r in (ledger.post(pid) for pid in ids) if r.render_seconds is not None]
-    return len(ids), elapsed, statistics.mean(renders) if renders else 0.0, result.counts
 
 
 def per_post(ledger: Ledger, work: Path, posts: int) -> tuple[int, float, dict[str, int]]:
@@ -331,7 +316,8 @@ def main() -> None:
     parser.add_argument("--pings", type=int, default=300)
     parser.add_argument("--distinct", type=int, default=500, help="posts with a card each (default 500)")
     parser.add_argument("--campaigns", default="1,10,100")
-    parser.add_argument("--only", choices=["all", "tick"], default="all")
+    parser.add_argument("--only", choices=["all", "tick", "cards"], default="all",
+                        help="tick: the tick's figures alone; cards: no-op tasks and every card new alone")
     args = parser.parse_args()
     if args.only == "tick":
         return tick_main(args)
@@ -351,21 +337,20 @@ def main() -> None:
             rt_ms = statistics.median(rt) * 1000
             print(f"no-op task round trip:      median {rt_ms:.2f} ms, mean {statistics.mean(rt) * 1000:.2f} ms, "
                   f"p95 {sorted(rt)[int(len(rt) * 0.95)] * 1000:.2f} ms  ({len(rt)} pings, 1 at a time)")
-            batch_ms = noop_batch(ledger, args.posts) * 1000
+            pids = (os.getpid(), worker.popen.pid, server.process.pid)
+            batch, batch_cpu = metered(pids, lambda: noop_batch(ledger, args.posts))
+            batch_ms = batch * 1000
             print(f"no-op tasks, {args.posts} at once:  {batch_ms:.2f} ms per task through the same 2 worker processes")
-            n, elapsed, counts = per_post(ledger, work, args.posts)
-            cost = elapsed / n * 1000
-            print(f"pipeline per post, card cache warm: {cost:.2f} ms  ({n} posts in {elapsed:.1f}s: tick, render task "
-                  f"finding its card cached, publish to the outbox; {counts.get('posted', 0)} posted)"
-                  f" = {cost / rt_ms:.2f}x one no-op round trip (target <= 3x)")
-            n, elapsed, render_s, counts = distinct_cards(ledger, work, args.distinct)
-            cost, render_ms = elapsed / n * 1000, render_s * 1000
-            overhead = cost - render_ms / 2  # two worker processes render side by side
-            print(f"pipeline per post, every card new: {cost:.2f} ms  ({n} posts in {elapsed:.1f}s, "
-                  f"{counts.get('posted', 0)} posted; {render_ms:.1f} ms to draw each card in a worker)"
-                  f" = {cost / batch_ms:.1f}x a no-op task in a batch; beyond drawing the cards (2 at a time): "
-                  f"{overhead:.2f} ms = {overhead / batch_ms:.1f}x a batched no-op task (target <= 3x)")
-            tick_section(ledger, server.url, work, _ints(args.sizes), _ints(args.campaigns))
+            if args.only == "all":
+                n, elapsed, counts = per_post(ledger, work, args.posts)
+                cost = elapsed / n * 1000
+                print(f"pipeline per post, card cache warm: {cost:.2f} ms  ({n} posts in {elapsed:.1f}s: tick, render "
+                      f"task finding its card cached, publish to the outbox; {counts.get('posted', 0)} posted)"
+                      f" = {cost / rt_ms:.2f}x one no-op round trip (target <= 3x)")
+            distinct = distinct_cards(ledger, work, args.distinct, pids, bench_folder)
+            print("\n".join(report(distinct, batch_ms, batch_cpu, args.posts)))
+            if args.only == "all":
+                tick_section(ledger, server.url, work, _ints(args.sizes), _ints(args.campaigns))
         finally:
             if worker is not None:
                 worker.stop()

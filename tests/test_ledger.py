@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from campaign.ledger import CardRef, Ledger, PostRecord, UnknownPost
+from campaign.ledger.keys import sha256
 from campaign.plan import Slot
 from tests.pipeline_fixtures import *  # noqa: F403
 
@@ -121,7 +122,7 @@ def _queued(ledger: Ledger, pid: str = "c1:2021-11-10:a") -> str:
 def test_claim_publish_once_under_a_lease(ledger: Ledger) -> None:
     pid = _queued(ledger)
     kw = dict(lease=30, max_lateness=3600, end_limit=NOW.timestamp() + 86400, resend_after=60, worker="w1")
-    outcome, _, post = ledger.claim_publish(pid, NOW, **kw)
+    outcome, _, post, _ = ledger.claim_publish(pid, NOW, **kw)
     assert outcome == "claimed" and post is not None and post.state == "publishing"
     assert ledger.claim_publish(pid, NOW, **kw)[:2] == ("skip", "publishing")
     post = ledger.post(pid)
@@ -140,7 +141,7 @@ def test_claim_refuses_late_paused_blocked_and_rate_limited(ledger: Ledger) -> N
     ledger.set_campaign_field("c1", "status", "active")
     pid = _queued(ledger, "c1:2021-11-10:limited")
     ledger.rate_limit("c1", "limited", time.time() + 100)
-    outcome, until, _ = ledger.claim_publish(pid, NOW, **kw)
+    outcome, until, _, _ = ledger.claim_publish(pid, NOW, **kw)
     assert outcome == "wait" and float(until) > time.time()
     assert ledger.resend_queued("c1", 60) == []  # held until the reset, by every worker
     pid = _queued(ledger, "c1:2021-11-10:blocked")
@@ -157,14 +158,14 @@ def test_claim_before_its_time_sends_the_post_back_to_wait(ledger: Ledger, appro
         ledger.r.hset(ledger.post_key(pid), "approved_fp", "s1")
     kw = dict(lease=30, max_lateness=3600, end_limit=NOW.timestamp() + 86400, resend_after=60, worker="w")
     for early in (NOW - timedelta(hours=1), NOW - timedelta(seconds=1)):
-        outcome, detail, post = ledger.claim_publish(pid, early, **kw)
+        outcome, detail, post, _ = ledger.claim_publish(pid, early, **kw)
         assert (outcome, post) == ("early", None) and float(detail) == NOW.timestamp()
         post = ledger.post(pid)
         assert post.state == ("approved" if approved else "rendered") and post.attempts is None
         assert ledger.index("c1", "queued") == [] and ledger.index("c1", "due") == [(pid, NOW.timestamp())]
         assert ledger.queue_due("c1", early, 3600, resend_after=60) == ([], [])  # not yet
         assert ledger.queue_due("c1", NOW, 3600, resend_after=60) == ([pid], [])  # at its time
-    outcome, _, post = ledger.claim_publish(pid, NOW, **kw)
+    outcome, _, post, _ = ledger.claim_publish(pid, NOW, **kw)
     assert outcome == "claimed" and post is not None and post.attempts == 1
     assert ledger.counts("c1")["publishing"] == 1 and not ledger.counts("c1").get("queued")
 
@@ -218,3 +219,35 @@ def test_one_queue_step_over_many_posts_keeps_the_counts_equal_to_the_states(led
         for field in (state, f"{post.slot.account}/{state}"):
             expected[field] = expected.get(field, 0) + 1
     assert {k: v for k, v in ledger.counts("c1").items() if v} == expected
+
+
+def test_a_card_just_drawn_is_stored_in_the_step_that_records_it(ledger: Ledger) -> None:
+    """The card's bytes (under their sha256), its render-cache entry and the post's move: one step,
+    also on a server that has lost its scripts (restarted): the move is then made on its own."""
+    pid = "c1:2021-11-10:acct"
+    _campaign(ledger)
+    ledger.create_posts([_post(pid)], at=NOW)
+    image = b"\xff\xd8 a card just drawn"
+    card = CardRef(sha256(image), "jpeg", {"en": "Rong Chhun"}, ())
+    ledger.r.script_flush()
+    assert ledger.record_rendered(ledger.post(pid), card, "caption", shown_fp="s1", review=False, at=NOW, worker="w",
+                                  draw_seconds=0.01, image=image, cache_key="k1") == "rendered"
+    post = ledger.post(pid)
+    assert post.card == card.card and post.draw_seconds == 0.01
+    assert ledger.get_blob(card.card) == image and ledger.cached_render("k1") == card
+
+
+def test_the_claim_hands_over_the_card_it_claims(ledger: Ledger) -> None:
+    """A claimed post comes with its card's bytes (nothing to read after the claim); a card whose bytes are
+    gone comes without them, and a post not claimed without either."""
+    kw = dict(lease=30, max_lateness=3600, end_limit=NOW.timestamp() + 86400, resend_after=60, worker="w1")
+    for pid, stored in (("c1:2021-11-10:a", True), ("c1:2021-11-10:b", False)):
+        _queued(ledger, pid)
+        image = b"\xff\xd8 the card"
+        if stored:  # the test's card names a sha of its own: its bytes stored under it
+            ledger.r.set(ledger.key("blob", CARD.card), image)
+        claim = ledger.claim_publish(pid, NOW, **kw)
+        assert claim.outcome == "claimed" and claim.post is not None and claim.post.card == CARD.card
+        assert claim.image == (image if stored else None)
+        ledger.r.delete(ledger.key("blob", CARD.card))
+        assert ledger.claim_publish(pid, NOW, **kw) == ("skip", "publishing", None, None)

@@ -187,7 +187,7 @@ def test_a_move_checks_the_post_is_still_as_read(ledger: Ledger) -> None:
 def test_fields_written_by_the_scripts_are_known_to_the_record(ledger: Ledger) -> None:
     ledger.store_campaign("c1", {"def_hash": "x", "review_required": "0"})
     pid = _posts_in_every_state(ledger)["queued"]
-    outcome, _, post = ledger.claim_publish(pid, NOW, lease=0.01, max_lateness=3600, end_limit=NOW.timestamp() + 1,
+    outcome, _, post, _ = ledger.claim_publish(pid, NOW, lease=0.01, max_lateness=3600, end_limit=NOW.timestamp() + 1,
                                             resend_after=60, worker="w")
     assert outcome == "claimed" and post == ledger.post(pid)
     time.sleep(0.02)

@@ -164,3 +164,29 @@ def test_tick_cost_does_not_grow_with_far_future_posts(ledger: Ledger, small_fol
     tick(ledger, local("2021-11-07", "02:00"), Collect())
     after = ledger.r.info("commandstats").get("cmdstat_hgetall", {}).get("calls", 0)
     assert after - before == 0
+
+
+def test_a_card_drawn_is_stored_cached_and_timed_with_its_render(ledger: Ledger, small_folder: Path) -> None:
+    """A post whose card is new: its card is drawn, its bytes stored and kept in the render cache, and the
+    time drawing took recorded (part of the render's); the same card again is found in the cache: not
+    drawn, no drawing time."""
+    from campaign.ledger import PostRecord
+    from campaign.pipeline import render_post
+
+    cid = _apply(ledger, small_folder)
+    now = local("2021-11-08", "09:30")
+    SimulatedClock(ledger).set(now)
+    pid = f"{cid}:2021-11-08:a-en"
+    assert render_post(ledger, pid, now) == "rendered"
+    post = ledger.post(pid)
+    assert post.card and post.draw_seconds is not None and post.render_seconds is not None
+    assert 0 < post.draw_seconds <= post.render_seconds
+    [key] = [k.decode().removeprefix(ledger.key("rcache", "")) for k in ledger.r.scan_iter(ledger.key("rcache", "*"))]
+    cached = ledger.cached_render(key)
+    assert cached is not None and cached.card == post.card and ledger.get_blob(post.card)[:2] == b"\xff\xd8"
+    again = PostRecord.planned(post.slot, plan_fp=post.plan_fp, people_fp=post.people_fp or {}, render_at=post.render_at)
+    assert ledger.replan(again, at=now, worker="t", detail="drawn again")  # back to planned, its card dropped
+    assert ledger.post(pid).card is None
+    assert render_post(ledger, pid, now) == "rendered"
+    post = ledger.post(pid)
+    assert post.card == cached.card and post.draw_seconds is None and post.render_seconds is not None

@@ -18,8 +18,9 @@ import pytest
 import redis
 
 from campaign.clock import SimulatedClock
-from campaign.ledger import Ledger
+from campaign.ledger import CardRef, Ledger
 from campaign.ledger.health import memory
+from campaign.ledger.keys import sha256
 from campaign.ledger.states import LEAVES, PUBLISHING
 from campaign.pipeline import status, tick
 from campaign.redis_server import EmbeddedRedis
@@ -81,6 +82,24 @@ def test_every_move_is_refused_whole_when_redis_is_out_of_memory(led: Ledger) ->
                 batch()
     assert {p: _snapshot(led, p) for p in ids.values()} == before
     assert led.reap_leases("c1", NOW) == [pid]  # with room again, the reaper still finds it
+
+
+def test_a_card_just_drawn_is_refused_whole_with_its_post(led: Ledger) -> None:
+    """The render's one step (the card's bytes, its render-cache entry, the post's move), refused whole:
+    no post naming bytes that were never stored, no cache entry, the post exactly as it was."""
+    led.store_campaign("c1", {"def_hash": "x", "review_required": "0"})
+    pid = _posts_in_every_state(led)["planned"]
+    before = _snapshot(led, pid)
+    image = b"\xff\xd8" + bytes(80_000)
+    card = CardRef(sha256(image), "jpeg", {"en": "alt"}, ())
+    with out_of_memory(led), pytest.raises(redis.OutOfMemoryError):
+        led.record_rendered(led.post(pid), card, "c", shown_fp="s", review=False, at=NOW, worker="t", image=image,
+                            cache_key="k1")
+    assert _snapshot(led, pid) == before
+    assert not led.r.exists(led.key("blob", card.card)) and led.cached_render("k1") is None
+    assert led.record_rendered(led.post(pid), card, "c", shown_fp="s", review=False, at=NOW, worker="t", image=image,
+                               cache_key="k1") == "rendered"  # with room again
+    assert led.get_blob(card.card) == image and led.cached_render("k1") == card
 
 
 def test_status_and_the_dashboard_say_redis_is_out_of_memory(led: Ledger, small_folder: Path, tmp_path: Path) -> None:

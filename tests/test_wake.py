@@ -185,8 +185,8 @@ def _publish(run: Run) -> None:
 
 def _publish_one(led: Ledger, pid: str, outcome: str, hold: float, run: Run) -> None:
     applied = load_applied(led, led.campaign_of(pid))
-    claimed, _, post = led.claim_publish(pid, run.now, lease=hold, max_lateness=applied.max_lateness,
-                                         end_limit=applied.end_limit, resend_after=run.settings.resend_after)
+    claimed, _, post, _ = led.claim_publish(pid, run.now, lease=hold, max_lateness=applied.max_lateness,
+                                            end_limit=applied.end_limit, resend_after=run.settings.resend_after)
     if claimed != "claimed" or post is None:
         return
     error = RuntimeError(outcome)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,6 +72,23 @@ class LedgerBase:
             if isinstance(reply, Exception):
                 raise reply
         return replies
+
+    def run_after(self, writes: Callable[[redis.client.Pipeline], object], call: Call) -> Any:
+        """Some plain writes (queued on the pipeline by ``writes``), then one run of a script, as one step
+        in one round trip; the script's reply. ``MULTI``/``EXEC``: a Redis out of memory refuses the
+        whole step before any of it is made. The writes must be safe to make twice: a script the server
+        does not have yet (a new or restarted server) is loaded and run again on its own."""
+        name, keys, args = call
+        pipe = self.r.pipeline(transaction=True)
+        writes(pipe)
+        pipe.evalsha(self._scripts[name].sha, len(keys), *keys, *args)
+        replies = pipe.execute(raise_on_error=False)
+        if isinstance(replies[-1], NoScriptError):  # the writes were made; the script did not run
+            return self.run_scripts([call])[0]
+        for reply in replies:
+            if isinstance(reply, Exception):
+                raise reply
+        return replies[-1]
 
     def run_for_many(self, groups: Sequence[Sequence[Call]]) -> list[list[Any]]:
         """Each group (runs of one script, for many campaigns) as one run of the script's ``_MANY`` form

@@ -13,7 +13,7 @@ import json
 import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import redis
 
@@ -21,6 +21,16 @@ from .keys import Call, LedgerBase, UnknownPost, chunks, epoch, iso
 from .record import CARD_FIELDS, ERROR_FIELDS, CardRef, PostRecord, encode
 from .states import (APPROVED, AWAITING_REVIEW, CANCELLED, EXPIRED, FAILED, IN_DOUBT, LEAVES, PLANNED, POSTED,
                      QUEUED, RENDERED)
+
+
+class Claim(NamedTuple):
+    """What :meth:`PostMoves.claim_publish` says: the outcome, its detail and, when claimed, the post and
+    its card's bytes (None: it has no card, or its image is no longer stored)."""
+
+    outcome: str
+    detail: str
+    post: PostRecord | None
+    image: bytes | None
 
 
 #: The indexes a withdrawn or cancelled post leaves.
@@ -132,16 +142,31 @@ class PostMoves(LedgerBase):
     # --- rendering and review ----------------------------------------------------------------------
 
     def record_rendered(self, post: PostRecord, card: CardRef, caption: str, *, shown_fp: str, review: bool,
-                        at: datetime, worker: str, seconds: float | None = None) -> str | None:
+                        at: datetime, worker: str, seconds: float | None = None, draw_seconds: float | None = None,
+                        image: bytes | None = None, cache_key: str | None = None) -> str | None:
         """A planned post (``post``, as read) gets its card and caption, made on the facts it was planned
-        on (in ``seconds``, when measured); it then awaits review (``review``) or is rendered. Returns its
-        new state (None: refused, or re-planned meanwhile)."""
+        on (in ``seconds``; ``draw_seconds``: the CPU time drawing the card took, when measured); it then awaits
+        review (``review``) or is rendered. Returns its new state (None: refused, or re-planned meanwhile).
+        ``image``: the card was just drawn; its bytes are stored (and, with ``cache_key``, the card kept in
+        the render cache) in the same step, before the move: one round trip for all three."""
         to = AWAITING_REVIEW if review else RENDERED
         fields = {**card.to_fields(), **encode(caption=caption, shown_fp=shown_fp, rendered_fp=post.plan_fp,
-                                               rendered_at=time.time(), render_seconds=seconds)}
-        moved = self._move(post.id, LEAVES["record_rendered"], to, at=at, worker=worker, detail="card rendered",
-                           fields=fields, expect=encode(plan_fp=post.plan_fp), zrem=["render", "rendering"])
-        return to if moved else None
+                                               rendered_at=time.time(), render_seconds=seconds,
+                                               draw_seconds=draw_seconds)}
+        call = self._move_call(post.id, LEAVES["record_rendered"], to, at=at, worker=worker, detail="card rendered",
+                               fields=fields, expect=encode(plan_fp=post.plan_fp), zrem=["render", "rendering"])
+        if image is None:
+            moved = self.run_scripts([call])[0]
+        else:
+            moved = self.run_after(lambda pipe: self.queue_card(pipe, card, image, cache_key), call)
+        return to if moved[0] else None
+
+    def queue_card(self, pipe: redis.client.Pipeline, card: CardRef, image: bytes, cache_key: str | None) -> None:
+        """Queue on ``pipe`` the storing of a card just drawn: its bytes under their sha256 (``card.card``;
+        once), and with ``cache_key`` its render-cache entry (after the bytes, which it names)."""
+        pipe.set(self.key("blob", card.card), image, nx=True)
+        if cache_key is not None:
+            pipe.hset(self.key("rcache", cache_key), mapping=card.to_fields())
 
     def record_render_failed(self, post_id: str, error: BaseException, *, at: datetime, worker: str) -> bool:
         """A planned post whose card or caption cannot be made fails (shown to people, never sent)."""
@@ -182,9 +207,9 @@ class PostMoves(LedgerBase):
     # --- publishing ---------------------------------------------------------------------------------
 
     def claim_publish(self, post_id: str, now: datetime, *, lease: float, max_lateness: float, end_limit: float,
-                      resend_after: float, worker: str = "") -> tuple[str, str, PostRecord | None]:
-        """Claim a queued post for publishing (``claimed``, with the post) or say why not:
-        ``skip`` (not queued), ``early`` (not due yet: back to waiting for its time, detail), ``paused``,
+                      resend_after: float, worker: str = "") -> Claim:
+        """Claim a queued post for publishing (``claimed``, with the post and its card's bytes) or say why
+        not: ``skip`` (not queued), ``early`` (not due yet: back to waiting for its time, detail), ``paused``,
         ``wait`` (rate limited until detail), ``missed``, ``cancelled``, ``failed`` (account blocked).
         A post never goes out before its due time, whatever the clock did since it was queued."""
         cid, account = self.campaign_of(post_id), self.account_of(post_id)
@@ -195,14 +220,15 @@ class PostMoves(LedgerBase):
                 *self.wake_keys()[:2]]
         reply = self._scripts["CLAIM_PUBLISH"](
             keys=keys, args=[epoch(now), repr(real), repr(real + lease), worker, iso(now), max_lateness, end_limit,
-                             resend_after, cid])
-        outcome, detail, flat = reply[0].decode(), reply[1].decode(), reply[2:]
+                             resend_after, cid, self.key("blob", "")])
+        outcome, detail = reply[0].decode(), reply[1].decode()
         if outcome == "skip" and not detail and not self.r.exists(self.post_key(post_id)):
             raise UnknownPost(post_id)
         if outcome != "claimed":
-            return outcome, detail, None
+            return Claim(outcome, detail, None, None)
+        flat = reply[3:]
         fields = {flat[i].decode(): flat[i + 1].decode() for i in range(0, len(flat), 2)}
-        return outcome, detail, PostRecord.from_fields(fields)
+        return Claim(outcome, detail, PostRecord.from_fields(fields), reply[2])
 
     def record_posted(self, post_id: str, remote_id: str, url: str, *, at: datetime, worker: str,
                       detail: str = "posted") -> bool:

@@ -95,6 +95,7 @@ class PostRecord:
     rendered_fp: str | None = _stored(TEXT)  # the facts of its people when its card was made
     rendered_at: float | None = _stored(EPOCH)
     render_seconds: float | None = _stored(EPOCH)  # how long making its card and caption took (wall clock)
+    draw_seconds: float | None = _stored(EPOCH)  # CPU time drawing its card took (None: found in the render cache)
     # A person's approval of that card and caption.
     approved_fp: str | None = _stored(TEXT)
     approved_at: datetime | None = _stored(MOMENT)
@@ -169,8 +170,8 @@ CODECS: dict[str, Codec[Any]] = {f.name: f.metadata["codec"] for f in fields(Pos
 #: Every field of a post's hash that the record reads and writes.
 FIELDS = frozenset(_SLOT) | {"due", "due_local", "plan_view"} | frozenset(CODECS)
 #: What rendering and approving wrote: dropped when the card must be made again.
-CARD_FIELDS = ("card", "card_format", "alt", "caption", "rendered_fp", "rendered_at", "render_seconds", "warnings",
-               "shown_fp",
+CARD_FIELDS = ("card", "card_format", "alt", "caption", "rendered_fp", "rendered_at", "render_seconds", "draw_seconds",
+               "warnings", "shown_fp",
                "approved_fp", "approved_at", "approved_by")
 #: What a failed attempt wrote: dropped when a person sends the post round again.
 ERROR_FIELDS = ("error", "error_class", "requeues")

@@ -178,9 +178,9 @@ return ids
 # retry) goes back to waiting for its time: approved (or rendered) and in the due index again.
 # KEYS: post, counts, audit, attempts, campaign, account, queued, leases, due, states, wake, wake:real
 # ARGV: campaign now, real now, lease until, worker, campaign now ISO, max lateness (s), end limit,
-#       resend after (s), campaign id
-# Returns {outcome, detail[, post fields...]}: claimed (with the post) | skip | early (detail: its due
-# time) | paused | wait | missed | cancelled | failed
+#       resend after (s), campaign id, blob key prefix
+# Returns {outcome, detail[, card image, post fields...]}: claimed (with its card's bytes and the post) |
+# skip | early (detail: its due time) | paused | wait | missed | cancelled | failed
 CLAIM_PUBLISH = _COMMON + r"""
 local state = redis.call('HGET', KEYS[1], 'state')
 if state ~= 'queued' then return {'skip', state or ''} end
@@ -231,7 +231,9 @@ redis.call('ZREM', KEYS[7], id)
 redis.call('ZADD', KEYS[8], ARGV[3], id)
 count(KEYS[2], KEYS[10], id, account, state, 'publishing')
 audit(KEYS[3], id, state, 'publishing', ARGV[5], ARGV[2], ARGV[4], 'claimed')
-local out = {'claimed', ''}
+-- The claimed card's image comes with the claim (one round trip): false when it has none, or it is gone.
+local card = redis.call('HGET', KEYS[1], 'card')
+local out = {'claimed', '', card and redis.call('GET', ARGV[10] .. card) or false}
 for _, v in ipairs(redis.call('HGETALL', KEYS[1])) do out[#out + 1] = v end
 return out
 """

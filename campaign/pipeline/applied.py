@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import tarfile
 import threading
 from collections.abc import Sequence
@@ -146,13 +147,20 @@ def template_for(ledger: Ledger, applied: Applied, name: str, cache_dir: Path) -
     return _template(ledger, applied.templates[name], cache_dir)
 
 
+def scratch_dir(target: Path) -> Path:
+    """Where this process (and thread) unpacks a folder before renaming it to ``target``: its own.
+    Pool processes forked from one parent share its main thread's identity, so the process id is in
+    the name too (two renders at once in a fresh worker once shared one, and one of them failed)."""
+    return target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+
+
 @memo(16, key=lambda ledger, digest, cache_dir: digest)
 def _template(ledger: Ledger, digest: str, cache_dir: Path) -> Template:
     from ..cards import load_template
 
     target = cache_dir / "templates" / digest
     if not (target / ".complete").exists():
-        tmp = target.with_name(f".{digest}.{threading.get_ident()}.tmp")
+        tmp = scratch_dir(target)
         tmp.mkdir(parents=True, exist_ok=True)
         with tarfile.open(fileobj=io.BytesIO(ledger.get_blob(digest))) as tar:
             tar.extractall(tmp, filter="data")

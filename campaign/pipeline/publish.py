@@ -50,19 +50,24 @@ def publisher_for(applied: Applied, account_id: str, settings: Settings | None =
     account writes to the outbox, so real credentials are never used. ``settings`` gives the HTTP
     timeout and any platform base-URL overrides (``$CAMPAIGN_BASE_URLS``)."""
     settings = settings or Settings()
-    key, account, context = _publisher_parts(applied, account_id, settings)
-    hit = None if fresh else settings.publishers.built.get(key)
+    hit = None if fresh else settings.publishers.built.get(_publisher_key(applied, account_id, settings))
     if hit is not None:
         return hit
+    key, account, context = _publisher_parts(applied, account_id, settings)
     settings.publishers.read_with.put(key, credentials_digest(account, context))
     return settings.publishers.built.put(key, settings.publishers.factory(account, context))
+
+
+def _publisher_key(applied: Applied, account_id: str, settings: Settings) -> tuple[str, ...]:
+    """What a built publisher depends on: the account, the definition, the HTTP timeout, base-URL overrides."""
+    return (applied.campaign.id, account_id, applied.def_hash, repr(settings.publish_timeout),
+            *sorted(f"{k}={v}" for k, v in settings.base_urls.items()))
 
 
 def _publisher_parts(applied: Applied, account_id: str, settings: Settings) -> tuple[tuple[str, ...], Account, Context]:
     outbox = applied.settings.get("outbox_dir")
     force = applied.settings.get("force_outbox") == "1"
-    key = (applied.campaign.id, account_id, applied.def_hash, repr(settings.publish_timeout),
-           *sorted(f"{k}={v}" for k, v in settings.base_urls.items()))
+    key = _publisher_key(applied, account_id, settings)
     account = applied.campaign.account(account_id)
     if force:
         account = account.model_copy(update={"platform": "outbox", "outbox": None, "credentials": None})
@@ -109,13 +114,14 @@ def share_budget(ledger: Ledger, cid: str, account: str, publisher: Publisher) -
                        hold=info.exhausted and reset is not None)
 
 
-def post_for(ledger: Ledger, applied: Applied, post: PostRecord, now: datetime) -> Post:
-    """The publisher's view of a rendered post."""
+def post_for(ledger: Ledger, applied: Applied, post: PostRecord, now: datetime, image: bytes | None = None) -> Post:
+    """The publisher's view of a rendered post (``image``: its card's bytes, when already read)."""
     account = applied.campaign.account(post.slot.account)
     fmt = post.card_format or "jpeg"
     if post.card is None:
         raise KeyError(f"{post.id} has no card: it was never rendered")
-    return Post(id=post.id, account=account, text=post.caption or "", image=ledger.get_blob(post.card),
+    image = image if image is not None else ledger.get_blob(post.card)
+    return Post(id=post.id, account=account, text=post.caption or "", image=image,
                 alt=post.alt_text(account.language),
                 language=account.language, image_type=f"image/{fmt}",
                 card_name="card.jpg" if fmt == "jpeg" else f"card.{fmt}", at=now)
@@ -134,9 +140,10 @@ def publish_post(ledger: Ledger, post_id: str, now: datetime | None = None, sett
     view = ledger.task_view(post_id, with_post=False)
     now = now or view.now()
     applied = load_applied(ledger, ledger.campaign_of(post_id), view.def_hash)
-    outcome, detail, post = ledger.claim_publish(post_id, now, lease=settings.lease,
-                                                 max_lateness=applied.max_lateness, end_limit=applied.end_limit,
-                                                 resend_after=settings.resend_after, worker=worker)
+    outcome, detail, post, image = ledger.claim_publish(post_id, now, lease=settings.lease,
+                                                        max_lateness=applied.max_lateness,
+                                                        end_limit=applied.end_limit,
+                                                        resend_after=settings.resend_after, worker=worker)
     if outcome == "wait":  # the account is held until its rate-limit reset (detail: when)
         ledger.note_waiting(post_id, float(detail))
     if post is None:
@@ -147,7 +154,7 @@ def publish_post(ledger: Ledger, post_id: str, now: datetime | None = None, sett
         ledger.record_stale(post, at=now, worker=worker, detail=f"{WITHDRAWN}{why}" if post.approved_at else why)
         ledger.set_campaign_field(applied.campaign.id, "plan_sig", "")  # the next tick re-plans it
         return "stale"
-    p = post_for(ledger, applied, post, now)
+    p = post_for(ledger, applied, post, now, image)
     return _attempt(ledger, applied, post, p, now, settings, worker)
 
 

@@ -9,11 +9,13 @@ so partner accounts of one language share a render and a replay renders nothing 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import datetime
 
 import redis
 
 from ..ledger import CardRef, Ledger, UnknownPost, worker_name
+from ..ledger.keys import sha256
 from ..ledger.states import PLANNED
 from ..plan import Slot
 from ..roster import facts
@@ -23,31 +25,53 @@ from .shown import CARD_SIZE, card_format, card_key, max_image_bytes, post_capti
 from .tick import current_fingerprint, known_roster
 
 
-def render_card(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple, settings: Settings,
-                cache_key: str | None = None) -> CardRef:
-    """The card of a post (its blob's sha, format, alt text, warnings), from cache or freshly drawn.
-    ``cache_key`` is the post's :func:`~campaign.pipeline.shown.card_key` (computed here if not given)."""
+@dataclass(frozen=True)
+class Drawn:
+    """A card drawn just now and not stored yet: what the render cache keeps of it, its bytes, and the
+    CPU time drawing it took (``campaign.cards.render``: painting, encoding within the byte limit, alt
+    text; this thread's CPU seconds, which other processes on a busy machine do not lengthen)."""
+
+    ref: CardRef
+    image: bytes
+    seconds: float
+
+
+def find_or_draw(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple, settings: Settings,
+                 cache_key: str) -> CardRef | Drawn:
+    """The card of a post: from the render cache (its blob still stored), or drawn now and not yet stored.
+    ``cache_key`` is the post's :func:`~campaign.pipeline.shown.card_key`."""
     from ..cards import card_input, render
 
+    hit = ledger.cached_render(cache_key)  # None also when its image is no longer stored
+    if hit is not None:
+        return hit
     c = applied.campaign
     account = c.account(slot.account)
-    limit, fmt = max_image_bytes(slot.platform), card_format(slot.platform)
-    if cache_key is None:
-        cache_key = card_key(applied, account=slot.account, platform=slot.platform, template=slot.template,
-                             kind=slot.kind, week=slot.week, people=facts_list)
-    hit = ledger.cached_render(cache_key)
-    if hit is not None and ledger.has_blob(hit.card):
-        return hit
     template = template_for(ledger, applied, slot.template, settings.cache_dir)
     photos = {f.person.id: (ledger.get_blob(applied.photos[f.person.id]) if f.person.id in applied.photos else None)
               for f in facts_list}
     logo = ledger.get_blob(applied.logos[account.id]) if account.id in applied.logos else None
-    card = render(template, card_input(c, account, facts_list, kind=slot.kind, week=slot.week, photos=photos, logo=logo),
-                  size=CARD_SIZE, fmt=fmt, max_bytes=limit)
-    ref = CardRef(ledger.put_blob(card.image), card.format, dict(card.alt),
+    shown = card_input(c, account, facts_list, kind=slot.kind, week=slot.week, photos=photos, logo=logo)
+    began = time.thread_time()
+    card = render(template, shown, size=CARD_SIZE, fmt=card_format(slot.platform), max_bytes=max_image_bytes(slot.platform))
+    seconds = time.thread_time() - began
+    ref = CardRef(sha256(card.image), card.format, dict(card.alt),
                   tuple(card.warnings) + tuple(str(o) for o in card.overflows))
-    ledger.cache_render(cache_key, ref)
-    return ref
+    return Drawn(ref, card.image, seconds)
+
+
+def render_card(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple, settings: Settings,
+                cache_key: str | None = None) -> CardRef:
+    """The card of a post (its blob's sha, format, alt text, warnings), from cache or freshly drawn and
+    stored. ``cache_key`` is the post's :func:`~campaign.pipeline.shown.card_key` (computed here if not given)."""
+    if cache_key is None:
+        cache_key = card_key(applied, account=slot.account, platform=slot.platform, template=slot.template,
+                             kind=slot.kind, week=slot.week, people=facts_list)
+    card = find_or_draw(ledger, applied, slot, facts_list, settings, cache_key)
+    if isinstance(card, Drawn):
+        ledger.cache_render(cache_key, card.ref, card.image)  # its bytes, then the entry: one round trip
+        return card.ref
+    return card
 
 
 def render_post(ledger: Ledger, post_id: str, now: datetime | None = None, settings: Settings | None = None) -> str:
@@ -77,7 +101,7 @@ def render_post(ledger: Ledger, post_id: str, now: datetime | None = None, setti
     try:
         key = card_key(applied, account=slot.account, platform=slot.platform, template=slot.template,
                        kind=slot.kind, week=slot.week, people=facts_list)
-        card = render_card(ledger, applied, slot, facts_list, settings, key)
+        card = find_or_draw(ledger, applied, slot, facts_list, settings, key)
         # Never longer than the platform takes: shortened at a word boundary, hashtags kept.
         caption = post_caption(applied, slot, facts_list)
     except (redis.RedisError, OSError):
@@ -85,10 +109,14 @@ def render_post(ledger: Ledger, post_id: str, now: datetime | None = None, setti
     except Exception as exc:  # noqa: BLE001 - a card that cannot be made is this post's failure, shown to people
         ledger.record_render_failed(post_id, exc, at=now, worker=worker)
         return "failed"
+    drawn = card if isinstance(card, Drawn) else None
+    ref = card.ref if isinstance(card, Drawn) else card
     # What a person approves: this card and this caption (re-planning keeps the approval while both hold).
-    to = ledger.record_rendered(post, card, caption, shown_fp=shown_fingerprint(key, caption),
-                                review=applied.review_required, at=now, worker=worker,
-                                seconds=time.perf_counter() - began)
+    # A card drawn just now is stored and cached in the same round trip, before the post names it.
+    to = ledger.record_rendered(post, ref, caption, shown_fp=shown_fingerprint(key, caption), review=applied.review_required, at=now,
+                                worker=worker, seconds=time.perf_counter() - began,
+                                draw_seconds=drawn.seconds if drawn else None,
+                                image=drawn.image if drawn else None, cache_key=key if drawn else None)
     if to is None:
         ledger.release_render(post_id)
         return "skip"
