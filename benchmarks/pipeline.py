@@ -123,7 +123,7 @@ def distinct_cards(ledger: Ledger, work: Path, posts: int) -> tuple[int, float, 
     applied = load_applied(ledger, "distinct")
     begin, end = simulation_window(applied)
     t0 = time.perf_counter()
-    result = run_simulation(ledger, applied, CeleryDispatch(), start=begin, until=end, step_timeout=300)
+    result = run_simulation(ledger, applied, CeleryDispatch(say_done=True), start=begin, until=end, step_timeout=300)
     elapsed = time.perf_counter() - t0
     ids = ledger.post_ids("distinct")
     renders = [r.render_seconds for r in (ledger.post(pid) for pid in ids) if r.render_seconds is not None]
@@ -148,7 +148,7 @@ def per_post(ledger: Ledger, work: Path, posts: int) -> tuple[int, float, dict[s
     applied = load_applied(ledger, "bench")
     begin, end = simulation_window(applied)
     t0 = time.perf_counter()
-    result = run_simulation(ledger, applied, CeleryDispatch(), start=begin, until=end, step_timeout=300)
+    result = run_simulation(ledger, applied, CeleryDispatch(say_done=True), start=begin, until=end, step_timeout=300)
     elapsed = time.perf_counter() - t0
     return len(ledger.post_ids("bench")), elapsed, result.counts
 

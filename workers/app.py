@@ -9,15 +9,19 @@ a weeks-old message run twice. ``acks_late`` is set only on tasks that are safe 
 
 from __future__ import annotations
 
+import gc
 import os
+import socket
+from contextlib import suppress
 from typing import Any
 
 from celery import Celery, signals
+from kombu.asynchronous import get_event_loop
 
 from campaign.publishers import redaction
 from campaign.redis_server import broker_ssl, broker_url
 
-from .launch import ALERTS_QUEUE
+from .launch import ALERTS_QUEUE, POLL_ENV
 
 #: Seconds before the broker hands an unacknowledged message to another worker. Longer than any
 #: task and any retry backoff (capped at 120 s); leases (120 s) expire well before it.
@@ -35,7 +39,8 @@ def configure(redis_url: str | None = None) -> Celery:
     app.conf.update(
         broker_url=broker_url(url),
         broker_use_ssl=broker_ssl(url),  # rediss://: TLS, certificates verified unless the URL says otherwise
-        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT,
+                                  **({"polling_interval": float(os.environ[POLL_ENV])} if os.environ.get(POLL_ENV) else {})},
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,
         # Redis at maxmemory (noeviction) answers the broker's own writes (a message's unacked copy, the
@@ -84,3 +89,35 @@ configure()
 def _redact_secrets(**_: Any) -> None:
     """A worker publishes: keep the secrets it reveals out of every log (campaign.publishers.redaction)."""
     redaction.install()
+
+
+#: The writing end of each socket pair whose reading end the worker's event loop watches (see below).
+_wakers: list[socket.socket] = []
+
+
+@signals.worker_ready.connect
+def _on_ready(**_: Any) -> None:
+    """The worker is consuming. Two things make its stop prompt (a stop took about a second):
+
+    * what it loaded to start (modules, the app, templates) is moved out of the garbage collector's
+      reach (``gc.freeze``): it lives as long as the process, so no collection scans it again, nor
+      the one at exit;
+    * its event loop also watches a socket pair of its own, so the shutdown signal wakes it at once
+      (Celery's handler only sets a flag, read when the loop's poll returns: up to a second later)."""
+    gc.freeze()
+    hub = get_event_loop()  # None without an event loop (a threads pool): nothing to wake there
+    if hub is None:
+        return
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    hub.add_reader(reader, lambda *_: reader.recv(64))
+    _wakers.append(writer)
+
+
+@signals.worker_shutting_down.connect
+def _on_shutting_down(**_: Any) -> None:
+    """Sent from the worker's SIGTERM/SIGQUIT handler: wake its event loop, which then sees the flag."""
+    for writer in _wakers:
+        with suppress(OSError):
+            writer.send(b"\0")

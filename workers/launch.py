@@ -18,6 +18,9 @@ from pathlib import Path
 
 #: The queue of the alerts task (``workers.app`` routes it there), served by a worker of its own.
 ALERTS_QUEUE = "alerts"
+#: Seconds an idle worker's BRPOP blocks before it asks again (kombu's default: 1), which is also how long a
+#: stopping worker may wait for its last BRPOP to return: ``campaign simulate`` sets it short, to stop at once.
+POLL_ENV = "CAMPAIGN_BROKER_POLL_SECONDS"
 
 
 @dataclass

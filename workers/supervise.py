@@ -142,10 +142,11 @@ class Supervisor:
             yield restarted
             time.sleep(every)
 
-    def dispatch(self) -> CeleryDispatch:
-        """How a tick in this process hands its work to the started workers (Celery tasks on this Redis)."""
+    def dispatch(self, say_done: bool = False) -> CeleryDispatch:
+        """How a tick in this process hands its work to the started workers (Celery tasks on this Redis);
+        ``say_done``: each task says when it is done, for a replay waiting on them."""
         from .app import configure
         from .tasks import CeleryDispatch
 
         configure(self.redis_url)
-        return CeleryDispatch()
+        return CeleryDispatch(say_done=say_done)

@@ -80,26 +80,16 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
     """
     if seed is not None and faults_spec is None:
         raise click.UsageError("--seed chooses which posts meet --faults; give --faults too")
-    from workers.launch import wait_ready
+    import redis
+
+    from workers.launch import POLL_ENV, wait_ready
     from workers.supervise import Supervisor
 
-    from ..cards.preview import cores
     from ..checks import load_checked
-    from ..clock import SimulatedClock
-    from ..ledger import Ledger
-    from ..pipeline import apply_folder, load_applied
-    from ..pipeline.rehearsal import outage_for, outcomes, plan_rehearsal, summary_lines
-    from ..pipeline.rehearsal_alerts import ReplayAlerts
-    from ..pipeline.settings import REHEARSAL_ENV
-    from ..pipeline.simulate import campaign_window, run_simulation
     from ..redis_server import EmbeddedRedis, campaign_home, default_data_dir
-    from ..report import summary_line, write_report
 
-    f = load_checked(folder)
+    f = load_checked(folder)  # a folder that does not check touches neither Redis nor the last replay
     out_dir = out_dir.absolute()
-    for stale in ("outbox", "cards"):
-        shutil.rmtree(out_dir / stale, ignore_errors=True)
-    (out_dir / "outbox").mkdir(parents=True, exist_ok=True)
     base = (data_dir or campaign_home() / "simulation").absolute()
     if (base / "redis").absolute() == default_data_dir().absolute():
         fail(f"{base / 'redis'} is where `campaign run` keeps its ledger, and a replay empties its own first; give "
@@ -108,18 +98,34 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
     server = EmbeddedRedis(base / "redis").start()
     stack = ExitStack()  # stops the worker before Redis
     try:
-        ledger = Ledger.from_url(server.url)
-        ledger.r.flushdb()  # the replay's own Redis: each replay starts empty (a dashboard on it sees the new one)
-        env = {"CAMPAIGN_HOME": str(base), "CAMPAIGN_CACHE": str(base / "cache")}
+        with redis.Redis.from_url(server.url) as r:
+            r.flushdb()  # the replay's own Redis: each replay starts empty (a dashboard on it sees the new one)
+        # Each worker stops as soon as it is told (its idle BRPOP returns within a tenth of a second).
+        env = {"CAMPAIGN_HOME": str(base), "CAMPAIGN_CACHE": str(base / "cache"), POLL_ENV: "0.1"}
         if faults_spec is not None:
             # the workers' publishers meet the faults; retries back off in seconds, not minutes
+            from ..pipeline.settings import REHEARSAL_ENV
+
             env.update({REHEARSAL_ENV: "1", "CAMPAIGN_BACKOFF_SECONDS": os.environ.get("CAMPAIGN_BACKOFF_SECONDS", "1")})
         # One worker process per core, each a task at a time in its own process (no pool between it and the
-        # broker: a task's round trip is shorter, and a warm shutdown is prompt). They start while the
-        # campaign is applied (they wait for work; nothing is sent before they are ready).
+        # broker: a task's round trip is shorter, and a warm shutdown is prompt). They start up while this
+        # process loads the pipeline and applies the campaign (they wait for work; nothing is sent before
+        # they are ready).
         supervisor = stack.enter_context(Supervisor(server.url, env))
         workers = [supervisor.worker(base / "logs", concurrency=1, pool="solo", name=f"sim-worker-{i + 1}", wait=False)
-                   for i in range(concurrency or cores())]
+                   for i in range(concurrency or _cores())]
+        from ..clock import SimulatedClock
+        from ..ledger import Ledger
+        from ..pipeline import apply_folder, load_applied
+        from ..pipeline.rehearsal import outage_for, outcomes, plan_rehearsal, summary_lines
+        from ..pipeline.rehearsal_alerts import ReplayAlerts
+        from ..pipeline.simulate import campaign_window, run_simulation
+        from ..report import summary_line, write_report
+
+        ledger = Ledger.from_url(server.url)
+        for stale in ("outbox", "cards"):
+            shutil.rmtree(out_dir / stale, ignore_errors=True)
+        (out_dir / "outbox").mkdir(parents=True, exist_ok=True)
         tz = f.campaign.tz
         stop_at = datetime.combine(until, dtime.max, tzinfo=tz) if until else None
         # Apply as the organiser would have before the campaign began.
@@ -145,7 +151,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
                 bar.update(max(0, min(span, hours) - done[0]), now.astimezone(tz).strftime("%Y-%m-%d"))
                 done[0] = max(done[0], min(span, hours))
 
-            dispatch = supervisor.dispatch()
+            dispatch = supervisor.dispatch(say_done=True)
             result = run_simulation(ledger, applied, dispatch, start=start, until=end,
                                     auto_approve=not no_auto_approve, progress=progress,
                                     hold_for_waits=60.0 if faults else 0.0, outage=outage, after=told,
@@ -165,6 +171,15 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
     finally:
         stack.close()
         server.stop()
+
+
+def _cores() -> int:
+    """The cores this process may run on, as ``campaign preview`` counts them, without loading the card code
+    (the workers start before it is loaded)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no CPU affinity on this system (macOS, Windows)
+        return max(1, os.cpu_count() or 1)
 
 
 def _shown(path: Path) -> str:
