@@ -14,7 +14,7 @@ import pytest
 from campaign.clock import SimulatedClock
 from campaign.checks import load_checked
 from campaign.ledger import Ledger
-from campaign.pipeline import InlineDispatch, apply_folder, prerender_post, tick
+from campaign.pipeline import InlineDispatch, apply_folder, cards_ahead, load_applied, prerender_slot, tick
 from campaign.pipeline import simulate
 from campaign.pipeline.simulate import Finished, task_done, wait_for
 from campaign.redis_server import EmbeddedRedis
@@ -35,7 +35,7 @@ def _heard(finished: Finished, wanted: set[str], timeout: float = 10.0) -> set[s
     heard: set[str] = set()
     deadline = time.monotonic() + timeout
     while not wanted <= heard and time.monotonic() < deadline:
-        heard |= finished.wait(deadline - time.monotonic())
+        heard.update(finished.wait(deadline - time.monotonic()))
     return heard
 
 
@@ -49,7 +49,7 @@ def test_a_listener_hears_every_task_said_done_after_it_was_made(ledger: Ledger,
         heard = _heard(finished, {"a", "b", "c"})
         assert heard == {"a", "b", "c"}
         began = time.monotonic()
-        assert finished.wait(0.2) == set()  # nothing more said: the wait ends at its timeout, empty
+        assert finished.wait(0.2) == []  # nothing more said: the wait ends at its timeout, empty
         assert time.monotonic() - began >= 0.15
     finally:
         finished.close()
@@ -98,22 +98,46 @@ class _Hold:
         pass
 
 
+def _cards(ledger: Ledger) -> set[str]:
+    """The render keys in the card cache."""
+    return {k.decode().removeprefix(ledger.key("rcache", "")) for k in ledger.r.scan_iter(ledger.key("rcache", "*"))}
+
+
 def test_prerender_draws_the_card_the_render_uses_and_changes_nothing_else(ledger: Ledger, small_folder: Path) -> None:
     cid = _apply(ledger, small_folder)
     pid = f"{cid}:2021-11-09:b-km"
     before = ledger.post(pid)
     counts = ledger.counts(cid)
-    assert prerender_post(ledger, pid) == "cached"
+    at = datetime.fromtimestamp(before.render_at, local("2021-11-09").tzinfo)
+    assert prerender_slot(ledger, pid, at) == "cached"
     assert ledger.post(pid) == before and ledger.counts(cid) == counts  # still planned, nothing moved
-    [key] = [k.decode().removeprefix(ledger.key("rcache", "")) for k in ledger.r.scan_iter(ledger.key("rcache", "*"))]
+    [key] = _cards(ledger)
     drawn = ledger.cached_render(key)
     assert drawn is not None and ledger.has_blob(drawn.card)
-    now = datetime.fromtimestamp(before.render_at, local("2021-11-09").tzinfo)
-    SimulatedClock(ledger).set(now)
-    tick(ledger, now, InlineDispatch(ledger))
+    SimulatedClock(ledger).set(at)
+    tick(ledger, at, InlineDispatch(ledger))
     after = ledger.post(pid)
     assert after.state == "rendered" and after.card == drawn.card and after.alt == drawn.alt
-    assert prerender_post(ledger, pid) == "skip"  # no longer planned
+    assert prerender_slot(ledger, f"{cid}:2021-11-10:nobody", at) == "skip"  # no such slot
+
+
+def test_the_cards_drawn_ahead_are_every_card_a_replay_draws(ledger: Ledger, small_folder: Path, tmp_path: Path) -> None:
+    """Rong Chhun's release on 12 Nov is known only from that day: the cards drawn ahead follow the plan
+    as known on each day, so the replay's renders, before and after the news, draw none of their own."""
+    cid = _apply(ledger, small_folder)
+    applied = load_applied(ledger, cid)
+    start, end = simulate.simulation_window(applied)
+    jobs = cards_ahead(applied, start, end)
+    assert [j.at for j in jobs] == sorted(j.at for j in jobs)
+    assert {j.at for j in jobs} > {start}  # the plan as known after the news, too
+    for job in jobs:
+        prerender_slot(ledger, job.slot, job.at)
+    ahead = _cards(ledger)
+    dispatch = InlineDispatch(ledger)
+    simulate.run_simulation(ledger, applied, dispatch, start=start, until=end)
+    rendered = [pid for kind, pid, outcome in dispatch.outcomes if kind == "render" and outcome == "rendered"]
+    assert len(rendered) >= len(ledger.post_ids(cid)) > 0
+    assert _cards(ledger) == ahead
 
 
 def test_a_stopped_process_is_told_once(tmp_path: Path) -> None:

@@ -79,26 +79,26 @@ class CeleryDispatch:
     def __init__(self, say_done: bool = False):
         self.say_done = say_done
 
-    def _send(self, task, post_ids: Sequence[str]) -> None:  # type: ignore[no-untyped-def]
-        if not post_ids:
+    def _send(self, task, args: Sequence[tuple[str, ...]]) -> None:  # type: ignore[no-untyped-def]
+        if not args:
             return
         kwargs = {"say_done": True} if self.say_done else None
         with app.producer_or_acquire() as producer:  # one producer for the whole batch
-            for pid in post_ids:
-                task.apply_async((pid,), kwargs, producer=producer)
+            for one in args:
+                task.apply_async(one, kwargs, producer=producer)
 
     def render(self, post_ids: Sequence[str]) -> None:
-        self._send(render, post_ids)
+        self._send(render, [(pid,) for pid in post_ids])
 
     def publish(self, post_ids: Sequence[str]) -> None:
-        self._send(publish, post_ids)
+        self._send(publish, [(pid,) for pid in post_ids])
 
     def reconcile(self, post_ids: Sequence[str]) -> None:
-        self._send(reconcile, post_ids)
+        self._send(reconcile, [(pid,) for pid in post_ids])
 
-    def prerender(self, post_ids: Sequence[str]) -> None:
+    def prerender(self, jobs: Sequence[pipeline.Ahead]) -> None:
         """A replay's warm-up (``campaign.pipeline.simulate.warm_cards``): cards drawn ahead, on every process."""
-        self._send(prerender, post_ids)
+        self._send(prerender, [(job.slot, job.at.isoformat()) for job in jobs])
 
 
 @app.task(acks_late=True, ignore_result=True)
@@ -137,9 +137,10 @@ def render(post_id: str, say_done: bool = False) -> str:
 
 
 @app.task(acks_late=True, ignore_result=True)
-def prerender(post_id: str, say_done: bool = False) -> str:
-    """Draw a planned post's card ahead into the card cache (a replay's warm-up); nothing else changes."""
-    return pipeline.prerender_post(ledger(), post_id, settings())
+def prerender(slot_id: str, at: str, say_done: bool = False) -> str:
+    """Draw the card of a slot of the plan as known at ``at`` into the card cache (a replay's warm-up:
+    ``campaign.pipeline.ahead``); nothing else changes."""
+    return pipeline.prerender_slot(ledger(), slot_id, datetime.fromisoformat(at), settings())
 
 
 @app.task(acks_late=False, ignore_result=True)

@@ -22,6 +22,7 @@ from ..definition import Campaign
 from ..ledger import Ledger
 from ..ledger.states import APPROVED, AWAITING_REVIEW, IN_DOUBT, POSTED, PUBLISHING, QUEUED, RENDERED
 from .actions import approve
+from .ahead import Ahead, cards_ahead
 from .applied import Applied
 from .settings import Settings
 from .tick import Dispatch, TickResult, next_moment, tick
@@ -140,15 +141,15 @@ class Finished:
             if time.monotonic() > deadline:
                 raise SimulationStuck(f"Redis did not confirm the subscription within {timeout:.0f}s")
 
-    def wait(self, timeout: float) -> set[str]:
-        """Block until a worker finishes a task, or ``timeout`` seconds pass; returns the post ids of
-        every task heard of by then (one look at the ledger covers them all)."""
-        heard: set[str] = set()
+    def wait(self, timeout: float) -> list[str]:
+        """Block until a worker finishes a task, or ``timeout`` seconds pass; returns the post (or slot) id
+        of every task heard of by then, in order, one per task (one look at the ledger covers them all)."""
+        heard: list[str] = []
         message = self.pubsub.get_message(timeout=timeout)
         while message is not None:
             if message["type"] == "message":
                 data = message["data"]
-                heard.add(data.decode() if isinstance(data, bytes) else str(data))
+                heard.append(data.decode() if isinstance(data, bytes) else str(data))
             message = self.pubsub.get_message(timeout=0.0)
         return heard
 
@@ -156,22 +157,23 @@ class Finished:
         self.pubsub.close()
 
 
-def warm_cards(ledger: Ledger, cid: str, send: Callable[[Sequence[str]], None], finished: Finished,
-               timeout: float) -> int:
-    """Before a replay: hand every planned post to ``send`` (the workers' ``prerender``, which draws
-    its card into the card cache), and wait until the workers have said each is done. The workers
-    draw as many at once as they have processes, where the replay renders one moment after another;
-    its renders then find their cards (``prerender_post`` says why what goes out cannot differ).
-    Returns how many were sent; past ``timeout`` the replay starts anyway (it renders what is missing)."""
-    ids = [pid for pid, _ in ledger.index(cid, "render")]
-    if not ids:
+def warm_cards(applied: Applied, start: datetime, until: datetime, send: Callable[[Sequence[Ahead]], None], finished: Finished, timeout: float,
+               settings: Settings | None = None) -> int:
+    """Before a replay from ``start`` to ``until``: hand every card it will draw (:func:`cards_ahead`) to
+    ``send`` (the workers' ``prerender``, which draws it into the card cache), and wait until the workers
+    have said each is done. The workers draw as many at once as they have processes, where the replay
+    renders one moment after another; its renders then find their cards (``campaign.pipeline.ahead``
+    says why what goes out cannot differ). Returns how many were sent; past ``timeout`` the replay
+    starts anyway (it draws what is missing)."""
+    jobs = cards_ahead(applied, start, until, settings)
+    if not jobs:
         return 0
-    pending = set(ids)
-    send(ids)
+    send(jobs)
+    pending = len(jobs)  # one word per card, the same slot twice if its card is drawn again after news
     deadline = time.monotonic() + timeout
-    while pending and time.monotonic() < deadline:
-        pending -= finished.wait(min(RECHECK_SECONDS, max(0.0, deadline - time.monotonic())))
-    return len(ids)
+    while pending > 0 and time.monotonic() < deadline:
+        pending -= len(finished.wait(min(RECHECK_SECONDS, max(0.0, deadline - time.monotonic()))))
+    return len(jobs)
 
 
 def wait_for(ledger: Ledger, cid: str, render: Sequence[str], publish: Sequence[str], timeout: float,
@@ -255,7 +257,7 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
                    progress: Callable[[datetime], None] | None = None,
                    stop: Callable[[datetime], bool] | None = None, hold_for_waits: float = 0.0,
                    outage: Outage | None = None, after: Callable[[datetime], object] | None = None,
-                   warm: Callable[[Sequence[str]], None] | None = None) -> SimulationResult:
+                   warm: Callable[[Sequence[Ahead]], None] | None = None) -> SimulationResult:
     """Replay ``applied`` from ``start`` to ``until``; the workers behind ``dispatch`` do the work.
 
     ``auto_approve`` plays the organiser approving each card as soon as it awaits review.
@@ -266,7 +268,7 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
     keeps ticking as the beat would; 0 (the default) never holds, as before.
     ``outage``: posts whose worker is down (their publish tasks are held back until it is back).
     ``after(now)`` runs once each moment's work is done (the replay's alerts: ``rehearsal_alerts``).
-    ``warm``: how to have the workers draw every planned post's card ahead, all at once
+    ``warm``: how to have the workers draw ahead, all at once, every card the replay will draw
     (:func:`warm_cards`); without it each card is drawn at its render time."""
     settings = settings or Settings()
     cid = applied.campaign.id
@@ -279,7 +281,7 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
     # Hears every task that finishes from here on (closed at the end; on an error, when collected).
     finished = Finished(ledger)
     if warm is not None:
-        warm_cards(ledger, cid, warm, finished, step_timeout)
+        warm_cards(applied, start, until, warm, finished, step_timeout, settings)
     now: datetime | None = start
     while now is not None and now <= until:
         if stop and stop(now):
