@@ -21,12 +21,18 @@ from kombu.asynchronous import get_event_loop
 from campaign.publishers import redaction
 from campaign.redis_server import broker_ssl, broker_url
 
-from .launch import ALERTS_QUEUE, POLL_ENV
+from .launch import ALERTS_QUEUE, REPLAY_ENV, WARM_QUEUE
 
 #: Seconds before the broker hands an unacknowledged message to another worker. Longer than any
 #: task and any retry backoff (capped at 120 s); leases (120 s) expire well before it.
 VISIBILITY_TIMEOUT = 600
 TICK_SECONDS = float(os.environ.get("CAMPAIGN_TICK_SECONDS", "5"))
+
+#: A replay's workers (``$CAMPAIGN_REPLAY_WORKER`` set, by ``campaign simulate``): an idle worker's BRPOP
+#: returns every tenth of a second (kombu's default: every second), so a stopping worker, which waits for its
+#: last BRPOP to return, goes at once; and a worker takes its queues in the order it was given them (kombu's
+#: default: each in turn), so the replay's own tasks always come before the warm-up's (``REPLAY_QUEUES``).
+REPLAY_TRANSPORT = {"polling_interval": 0.1, "queue_order_strategy": "priority"}
 
 app = Celery("campaign", include=["workers.tasks"])
 
@@ -39,8 +45,7 @@ def configure(redis_url: str | None = None) -> Celery:
     app.conf.update(
         broker_url=broker_url(url),
         broker_use_ssl=broker_ssl(url),  # rediss://: TLS, certificates verified unless the URL says otherwise
-        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT,
-                                  **({"polling_interval": float(os.environ[POLL_ENV])} if os.environ.get(POLL_ENV) else {})},
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT, **(REPLAY_TRANSPORT if os.environ.get(REPLAY_ENV) else {})},
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,
         # Redis at maxmemory (noeviction) answers the broker's own writes (a message's unacked copy, the
@@ -54,7 +59,7 @@ def configure(redis_url: str | None = None) -> Celery:
         task_routes={
             "workers.tasks.tick": {"queue": "tick"},
             "workers.tasks.render": {"queue": "render"},
-            "workers.tasks.prerender": {"queue": "render"},
+            "workers.tasks.prerender": {"queue": WARM_QUEUE},
             "workers.tasks.publish": {"queue": "publish"},
             "workers.tasks.reconcile": {"queue": "publish"},
             "workers.tasks.ping": {"queue": "publish"},

@@ -18,9 +18,12 @@ from pathlib import Path
 
 #: The queue of the alerts task (``workers.app`` routes it there), served by a worker of its own.
 ALERTS_QUEUE = "alerts"
-#: Seconds an idle worker's BRPOP blocks before it asks again (kombu's default: 1), which is also how long a
-#: stopping worker may wait for its last BRPOP to return: ``campaign simulate`` sets it short, to stop at once.
-POLL_ENV = "CAMPAIGN_BROKER_POLL_SECONDS"
+#: The queue of a replay's warm-up (``prerender``: cards drawn ahead), which its workers take last.
+WARM_QUEUE = "warm"
+#: The queues of a replay's workers, in the order they take them: the replay's own tasks first, then the warm-up.
+REPLAY_QUEUES = ("render", "publish", "tick", WARM_QUEUE)
+#: Set (to 1) in the environment of a replay's workers (``campaign simulate``): see ``workers.app.configure``.
+REPLAY_ENV = "CAMPAIGN_REPLAY_WORKER"
 
 
 @dataclass

@@ -81,12 +81,13 @@ class Supervisor:
             self.procs.pop().stop()
 
     def worker(self, log_dir: Path, *, concurrency: int, name: str = "worker", wait: bool = True,
-               pool: str = "prefork") -> Proc:
-        """A ``celery worker`` on the tick, render and publish queues, once it is consuming (without
-        ``wait``, at once: ``launch.wait_ready(proc)`` before handing it work). ``pool="solo"``: one
-        task at a time in the worker's own process (no pool to feed or to wind down)."""
+               pool: str = "prefork", queues: Sequence[str] = ("tick", "render", "publish")) -> Proc:
+        """A ``celery worker`` on ``queues`` (the tick, render and publish queues), once it is consuming
+        (without ``wait``, at once: ``launch.wait_ready(proc)`` before handing it work). ``pool="solo"``:
+        one task at a time in the worker's own process (no pool to feed or to wind down)."""
         return self._start(name, lambda wait: start_worker(self.redis_url, log_dir, concurrency=concurrency,
-                                                           env=self.env, name=name, wait=wait, pool=pool), wait=wait)
+                                                           env=self.env, name=name, wait=wait, pool=pool,
+                                                           queues=queues), wait=wait)
 
     def alerts_worker(self, log_dir: Path, name: str = "alerts") -> Proc:
         """A ``celery worker`` on the alerts queue alone (one task at a time), once it is consuming: an

@@ -79,10 +79,10 @@ class CeleryDispatch:
     def __init__(self, say_done: bool = False):
         self.say_done = say_done
 
-    def _send(self, task, args: Sequence[tuple[str, ...]]) -> None:  # type: ignore[no-untyped-def]
+    def _send(self, task, args: Sequence[tuple[str, ...]], say_done: bool | None = None) -> None:  # type: ignore[no-untyped-def]
         if not args:
             return
-        kwargs = {"say_done": True} if self.say_done else None
+        kwargs = {"say_done": True} if (self.say_done if say_done is None else say_done) else None
         with app.producer_or_acquire() as producer:  # one producer for the whole batch
             for one in args:
                 task.apply_async(one, kwargs, producer=producer)
@@ -97,8 +97,9 @@ class CeleryDispatch:
         self._send(reconcile, [(pid,) for pid in post_ids])
 
     def prerender(self, jobs: Sequence[pipeline.Ahead]) -> None:
-        """A replay's warm-up (``campaign.pipeline.simulate.warm_cards``): cards drawn ahead, on every process."""
-        self._send(prerender, [(job.slot, job.at.isoformat()) for job in jobs])
+        """A replay's warm-up (``campaign.pipeline.simulate.warm_cards``): cards drawn ahead, on every process,
+        on a queue of its own that a replay's workers take last (nobody waits for them: never said done)."""
+        self._send(prerender, [(job.slot, job.at.isoformat()) for job in jobs], say_done=False)
 
 
 @app.task(acks_late=True, ignore_result=True)

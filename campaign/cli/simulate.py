@@ -82,7 +82,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
         raise click.UsageError("--seed chooses which posts meet --faults; give --faults too")
     import redis
 
-    from workers.launch import POLL_ENV, wait_ready
+    from workers.launch import REPLAY_ENV, REPLAY_QUEUES, wait_ready
     from workers.supervise import Supervisor
 
     from ..checks import load_checked
@@ -100,8 +100,8 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
     try:
         with redis.Redis.from_url(server.url) as r:
             r.flushdb()  # the replay's own Redis: each replay starts empty (a dashboard on it sees the new one)
-        # Each worker stops as soon as it is told (its idle BRPOP returns within a tenth of a second).
-        env = {"CAMPAIGN_HOME": str(base), "CAMPAIGN_CACHE": str(base / "cache"), POLL_ENV: "0.1"}
+        # Replay workers: they take the replay's tasks before the warm-up's, and stop as soon as they are told.
+        env = {"CAMPAIGN_HOME": str(base), "CAMPAIGN_CACHE": str(base / "cache"), REPLAY_ENV: "1"}
         if faults_spec is not None:
             # the workers' publishers meet the faults; retries back off in seconds, not minutes
             from ..pipeline.settings import REHEARSAL_ENV
@@ -112,14 +112,14 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
         # process loads the pipeline and applies the campaign (they wait for work; nothing is sent before
         # they are ready).
         supervisor = stack.enter_context(Supervisor(server.url, env))
-        workers = [supervisor.worker(base / "logs", concurrency=1, pool="solo", name=f"sim-worker-{i + 1}", wait=False)
-                   for i in range(concurrency or _cores())]
+        workers = [supervisor.worker(base / "logs", concurrency=1, pool="solo", name=f"sim-worker-{i + 1}", wait=False,
+                                     queues=REPLAY_QUEUES) for i in range(concurrency or _cores())]
         from ..clock import SimulatedClock
         from ..ledger import Ledger
         from ..pipeline import apply_folder, load_applied
         from ..pipeline.rehearsal import outage_for, outcomes, plan_rehearsal, summary_lines
         from ..pipeline.rehearsal_alerts import ReplayAlerts
-        from ..pipeline.simulate import campaign_window, run_simulation
+        from ..pipeline.simulate import campaign_window, run_simulation, warm_cards
         from ..report import summary_line, write_report
 
         ledger = Ledger.from_url(server.url)
@@ -133,6 +133,9 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
         SimulatedClock(ledger).set(start)
         apply_folder(ledger, f, start, {"outbox_dir": str(out_dir / "outbox"), "force_outbox": "1"})
         applied = load_applied(ledger, f.campaign.id)
+        dispatch = supervisor.dispatch(say_done=True)
+        # Every card the replay will draw, queued at once: the workers start on them as they come up.
+        warm_cards(applied, start, end, dispatch.prerender)
         faults = outage = None
         if faults_spec is not None:
             faults = plan_rehearsal(ledger, applied, faults_spec, DEFAULT_SEED if seed is None else seed, end=end)
@@ -151,11 +154,9 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
                 bar.update(max(0, min(span, hours) - done[0]), now.astimezone(tz).strftime("%Y-%m-%d"))
                 done[0] = max(done[0], min(span, hours))
 
-            dispatch = supervisor.dispatch(say_done=True)
             result = run_simulation(ledger, applied, dispatch, start=start, until=end,
                                     auto_approve=not no_auto_approve, progress=progress,
-                                    hold_for_waits=60.0 if faults else 0.0, outage=outage, after=told,
-                                    warm=dispatch.prerender)
+                                    hold_for_waits=60.0 if faults else 0.0, outage=outage, after=told)
             told(end, last=True)  # what is still pending, and the closing summary
             bar.update(span - done[0])
         for worker in workers:

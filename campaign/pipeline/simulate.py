@@ -141,15 +141,15 @@ class Finished:
             if time.monotonic() > deadline:
                 raise SimulationStuck(f"Redis did not confirm the subscription within {timeout:.0f}s")
 
-    def wait(self, timeout: float) -> list[str]:
-        """Block until a worker finishes a task, or ``timeout`` seconds pass; returns the post (or slot) id
-        of every task heard of by then, in order, one per task (one look at the ledger covers them all)."""
-        heard: list[str] = []
+    def wait(self, timeout: float) -> set[str]:
+        """Block until a worker finishes a task, or ``timeout`` seconds pass; returns the post ids of
+        every task heard of by then (one look at the ledger covers them all)."""
+        heard: set[str] = set()
         message = self.pubsub.get_message(timeout=timeout)
         while message is not None:
             if message["type"] == "message":
                 data = message["data"]
-                heard.append(data.decode() if isinstance(data, bytes) else str(data))
+                heard.add(data.decode() if isinstance(data, bytes) else str(data))
             message = self.pubsub.get_message(timeout=0.0)
         return heard
 
@@ -157,22 +157,17 @@ class Finished:
         self.pubsub.close()
 
 
-def warm_cards(applied: Applied, start: datetime, until: datetime, send: Callable[[Sequence[Ahead]], None], finished: Finished, timeout: float,
+def warm_cards(applied: Applied, start: datetime, until: datetime, send: Callable[[Sequence[Ahead]], None],
                settings: Settings | None = None) -> int:
-    """Before a replay from ``start`` to ``until``: hand every card it will draw (:func:`cards_ahead`) to
-    ``send`` (the workers' ``prerender``, which draws it into the card cache), and wait until the workers
-    have said each is done. The workers draw as many at once as they have processes, where the replay
-    renders one moment after another; its renders then find their cards (``campaign.pipeline.ahead``
-    says why what goes out cannot differ). Returns how many were sent; past ``timeout`` the replay
-    starts anyway (it draws what is missing)."""
+    """Before a replay from ``start`` to ``until`` (as soon as its workers start, even before they are
+    ready): hand every card it will draw (:func:`cards_ahead`), in the order it will draw them, to ``send``
+    (the workers' ``prerender``, which draws it into the card cache); returns how many. The workers draw as
+    many at once as they have processes, while the replay renders one moment after another on the same
+    workers, which take every task of the replay before the warm-up's: its renders find their cards
+    drawn, or draw their own the same way (``campaign.pipeline.ahead`` says why what goes out cannot
+    differ). Nobody waits for the warm-up."""
     jobs = cards_ahead(applied, start, until, settings)
-    if not jobs:
-        return 0
     send(jobs)
-    pending = len(jobs)  # one word per card, the same slot twice if its card is drawn again after news
-    deadline = time.monotonic() + timeout
-    while pending > 0 and time.monotonic() < deadline:
-        pending -= len(finished.wait(min(RECHECK_SECONDS, max(0.0, deadline - time.monotonic()))))
     return len(jobs)
 
 
@@ -256,8 +251,7 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
                    settings: Settings | None = None, auto_approve: bool = True, step_timeout: float = 120.0,
                    progress: Callable[[datetime], None] | None = None,
                    stop: Callable[[datetime], bool] | None = None, hold_for_waits: float = 0.0,
-                   outage: Outage | None = None, after: Callable[[datetime], object] | None = None,
-                   warm: Callable[[Sequence[Ahead]], None] | None = None) -> SimulationResult:
+                   outage: Outage | None = None, after: Callable[[datetime], object] | None = None) -> SimulationResult:
     """Replay ``applied`` from ``start`` to ``until``; the workers behind ``dispatch`` do the work.
 
     ``auto_approve`` plays the organiser approving each card as soon as it awaits review.
@@ -268,8 +262,7 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
     keeps ticking as the beat would; 0 (the default) never holds, as before.
     ``outage``: posts whose worker is down (their publish tasks are held back until it is back).
     ``after(now)`` runs once each moment's work is done (the replay's alerts: ``rehearsal_alerts``).
-    ``warm``: how to have the workers draw ahead, all at once, every card the replay will draw
-    (:func:`warm_cards`); without it each card is drawn at its render time."""
+    Cards are drawn at their render time unless the workers were handed the warm-up (:func:`warm_cards`)."""
     settings = settings or Settings()
     cid = applied.campaign.id
     clock = SimulatedClock(ledger)
@@ -280,8 +273,6 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
         dispatch, down = outage.around(dispatch), outage.held
     # Hears every task that finishes from here on (closed at the end; on an error, when collected).
     finished = Finished(ledger)
-    if warm is not None:
-        warm_cards(applied, start, until, warm, finished, step_timeout, settings)
     now: datetime | None = start
     while now is not None and now <= until:
         if stop and stop(now):
