@@ -95,7 +95,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
         fail(f"{base / 'redis'} is where `campaign run` keeps its ledger, and a replay empties its own first; give "
              "the replay a folder of its own with --data-dir (or leave it out)")
     shutil.rmtree(base / "logs", ignore_errors=True)
-    server = EmbeddedRedis(base / "redis").start()
+    server = EmbeddedRedis(base / "redis").start(empty=True)  # emptied below anyway, if it was running
     stack = ExitStack()  # stops the worker before Redis
     try:
         with redis.Redis.from_url(server.url) as r:
