@@ -21,7 +21,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .launch import ALERTS_QUEUE, Proc, start_beat, start_process, start_worker
+from .launch import ALERTS_QUEUE, Proc, start_beat, start_process, start_worker, start_workers
 
 if TYPE_CHECKING:
     from .tasks import CeleryDispatch
@@ -88,6 +88,13 @@ class Supervisor:
         return self._start(name, lambda wait: start_worker(self.redis_url, log_dir, concurrency=concurrency,
                                                            env=self.env, name=name, wait=wait, pool=pool,
                                                            queues=queues), wait=wait)
+
+    def workers(self, log_dir: Path, count: int, *, name: str = "worker",
+                queues: Sequence[str] = ("tick", "render", "publish")) -> Proc:
+        """``count`` solo workers on ``queues`` forked from one process (``launch.start_workers``), at once:
+        ``launch.wait_ready(proc, count=count)`` before handing them work."""
+        return self._start(name, lambda wait: start_workers(self.redis_url, log_dir, count, queues=queues, name=name,
+                                                            env=self.env), wait=False)
 
     def alerts_worker(self, log_dir: Path, name: str = "alerts") -> Proc:
         """A ``celery worker`` on the alerts queue alone (one task at a time), once it is consuming: an

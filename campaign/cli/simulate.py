@@ -109,12 +109,12 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
 
             env.update({REHEARSAL_ENV: "1", "CAMPAIGN_BACKOFF_SECONDS": os.environ.get("CAMPAIGN_BACKOFF_SECONDS", "1")})
         # One worker process per core, each a task at a time in its own process (no pool between it and the
-        # broker: a task's round trip is shorter, and a warm shutdown is prompt). They start up while this
-        # process loads the pipeline and applies the campaign (they wait for work; nothing is sent before
-        # they are ready).
+        # broker: a task's round trip is shorter, and a warm shutdown is prompt), all forked from one that
+        # loaded the app once. They start up while this process loads the pipeline and applies the
+        # campaign (they wait for work; nothing but the warm-up is sent before they are ready).
         supervisor = stack.enter_context(Supervisor(server.url, env))
-        workers = [supervisor.worker(base / "logs", concurrency=1, pool="solo", name=f"sim-worker-{i + 1}", wait=False,
-                                     queues=REPLAY_QUEUES) for i in range(concurrency or _cores())]
+        count = concurrency or _cores()
+        workers = supervisor.workers(base / "logs", count, name="sim-worker", queues=REPLAY_QUEUES)
         from ..clock import SimulatedClock
         from ..ledger import Ledger
         from ..pipeline import apply_folder, load_applied
@@ -143,8 +143,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
             outage = outage_for(ledger, applied, faults)
         told = ReplayAlerts(ledger, applied, out_dir)
         stack.callback(told.close)
-        for worker in workers:
-            wait_ready(worker)
+        wait_ready(workers, count=count)
         span = max(1, int((end - start).total_seconds() // 3600))
         with click.progressbar(length=span, label=f"simulating {f.campaign.id}", file=sys.stderr,
                                item_show_func=lambda d: d) as bar:
@@ -160,8 +159,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
                                     hold_for_waits=60.0 if faults else 0.0, outage=outage, after=told)
             told(end, last=True)  # what is still pending, and the closing summary
             bar.update(span - done[0])
-        for worker in workers:
-            worker.terminate()  # their warm shutdown runs while the report is written (stopped before Redis)
+        workers.terminate()  # their warm shutdown runs while the report is written (stopped before Redis)
         report = write_report(ledger, f.campaign.id, out_dir,
                               subtitle=f"simulated {start:%Y-%m-%d} to {(result.last or end):%Y-%m-%d}")
         click.echo(f"{summary_line(f.campaign.id, result.counts)} ({result.steps} steps in {result.seconds:.1f}s)")
