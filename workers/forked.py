@@ -1,11 +1,15 @@
 """Several Celery workers forked from one process that loaded the app once (``campaign simulate``'s).
 
-    python -m workers.forked COUNT NAME -- CELERY_WORKER_ARGS...
+    python -m workers.forked [--held] COUNT NAME -- CELERY_WORKER_ARGS...
 
 Each child is a real ``celery worker`` (the command's own code, with the arguments given and
 ``-n NAME-<i>@%h``), started by forking this process once it has imported Celery, the app and the
 tasks: the start-up, about a second of CPU per worker, is paid once (on two cores, two workers are
 ready in about 0.85 s instead of 1.3 s). Every child writes to this process's output (one log).
+
+``--held``: once loaded, wait for a line on standard input before forking (``launch.release``): the
+caller's own start-up overlaps this one, and no worker connects to the broker before the caller says
+so (end of input instead: exit without starting any).
 
 This process forwards SIGTERM, SIGINT and SIGQUIT to the children and waits for them; when one
 stops on its own, it stops the others, and exits with that child's code (a ``Supervisor`` sees the
@@ -33,7 +37,8 @@ def _run_worker(name: str, args: Sequence[str]) -> int:
 
 
 def main(argv: Sequence[str]) -> int:
-    count, name, sep, *args = argv
+    held = argv[:1] == ["--held"]
+    count, name, sep, *args = argv[1:] if held else argv
     if sep != "--" or int(count) < 1:
         print("usage: python -m workers.forked COUNT NAME -- CELERY_WORKER_ARGS...", file=sys.stderr)
         return 2
@@ -42,6 +47,8 @@ def main(argv: Sequence[str]) -> int:
     import workers.tasks  # noqa: F401
 
     gc.freeze()  # what is loaded now is shared with the children, and no collection of theirs scans it
+    if held and not sys.stdin.readline():
+        return 0  # the caller went away (or changed its mind) before releasing them
     children: list[int] = []
     for i in range(1, int(count) + 1):
         pid = os.fork()

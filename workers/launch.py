@@ -99,22 +99,35 @@ def start_worker(redis_url: str, log_dir: Path, *, queues: Sequence[str] = ("tic
 
 
 def start_workers(redis_url: str, log_dir: Path, count: int, *, queues: Sequence[str] = ("tick", "render", "publish"),
-                  name: str = "worker", env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Proc:
+                  name: str = "worker", env: Mapping[str, str] | None = None, cwd: Path | None = None,
+                  held: bool = False) -> Proc:
     """Start ``count`` solo workers (``<name>-1`` ...) forked from one process that loads the app once
     (``workers.forked``), at once: ``wait_ready(proc, count=count)`` before handing them work. The
-    returned process stands for them all (stopping it stops them; one stopping stops it)."""
-    args = [sys.executable, "-m", "workers.forked", str(count), name, "--", *_worker_args(queues, 1, "solo", "workers.app")]
-    return _popen(redis_url, log_dir, name, args, env, cwd)
+    returned process stands for them all (stopping it stops them; one stopping stops it). ``held``: it
+    loads, then waits for :func:`release` to start them (until then, none connects to ``redis_url``)."""
+    args = [sys.executable, "-m", "workers.forked", *(["--held"] if held else []), str(count), name, "--",
+            *_worker_args(queues, 1, "solo", "workers.app")]
+    return _popen(redis_url, log_dir, name, args, env, cwd, stdin=subprocess.PIPE if held else None)
+
+
+def release(proc: Proc) -> None:
+    """Start the workers of a ``start_workers(held=True)`` (once: a second call does nothing)."""
+    if proc.popen.stdin is not None and not proc.popen.stdin.closed:
+        try:
+            proc.popen.stdin.write(b"go\n")
+            proc.popen.stdin.close()
+        except BrokenPipeError:  # it stopped already: wait_ready says so, with its log
+            pass
 
 
 def _popen(redis_url: str, log_dir: Path, name: str, args: Sequence[str], env: Mapping[str, str] | None,
-           cwd: Path | None) -> Proc:
+           cwd: Path | None, stdin: int | None = None) -> Proc:
     """``args`` started on ``redis_url`` in a process group of its own, its output in ``log_dir/<name>.log``."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log = log_dir / f"{name}.log"
     with open(log, "ab") as out:
-        popen = subprocess.Popen(list(args), stdout=out, stderr=subprocess.STDOUT, env=_env(redis_url, env),
-                                 start_new_session=True, cwd=cwd)
+        popen = subprocess.Popen(list(args), stdin=stdin, stdout=out, stderr=subprocess.STDOUT,
+                                 env=_env(redis_url, env), start_new_session=True, cwd=cwd)
     return Proc(name, popen, log)
 
 

@@ -90,11 +90,17 @@ class Supervisor:
                                                            queues=queues), wait=wait)
 
     def workers(self, log_dir: Path, count: int, *, name: str = "worker",
-                queues: Sequence[str] = ("tick", "render", "publish")) -> Proc:
-        """``count`` solo workers on ``queues`` forked from one process (``launch.start_workers``), at once:
-        ``launch.wait_ready(proc, count=count)`` before handing them work."""
-        return self._start(name, lambda wait: start_workers(self.redis_url, log_dir, count, queues=queues, name=name,
-                                                            env=self.env), wait=False)
+                queues: Sequence[str] = ("tick", "render", "publish"), held: bool = False) -> Proc:
+        """``count`` solo workers on ``queues`` forked from one process (``launch.start_workers``; ``held``:
+        started by ``launch.release(proc)``), at once: ``launch.wait_ready(proc, count=count)`` before handing
+        them work. Started again (``watch``), they are not held."""
+        hold = [held]
+
+        def starter(wait: bool) -> Proc:
+            held, hold[0] = hold[0], False
+            return start_workers(self.redis_url, log_dir, count, queues=queues, name=name, env=self.env, held=held)
+
+        return self._start(name, starter, wait=False)
 
     def alerts_worker(self, log_dir: Path, name: str = "alerts") -> Proc:
         """A ``celery worker`` on the alerts queue alone (one task at a time), once it is consuming: an

@@ -83,38 +83,42 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
         raise click.UsageError("--seed chooses which posts meet --faults; give --faults too")
     import redis
 
-    from workers.launch import REPLAY_ENV, REPLAY_QUEUES, wait_ready
+    from workers.launch import REPLAY_ENV, REPLAY_QUEUES, release, wait_ready
     from workers.supervise import Supervisor
 
-    from ..checks import load_checked
     from ..redis_server import EmbeddedRedis, campaign_home, default_data_dir
 
-    f = load_checked(folder)  # a folder that does not check touches neither Redis nor the last replay
     out_dir = out_dir.absolute()
     base = (data_dir or campaign_home() / "simulation").absolute()
     if (base / "redis").absolute() == default_data_dir().absolute():
         fail(f"{base / 'redis'} is where `campaign run` keeps its ledger, and a replay empties its own first; give "
              "the replay a folder of its own with --data-dir (or leave it out)")
     shutil.rmtree(base / "logs", ignore_errors=True)
-    server = EmbeddedRedis(base / "redis").start(empty=True)  # emptied below anyway, if it was running
-    stack = ExitStack()  # stops the worker before Redis
-    try:
-        with redis.Redis.from_url(server.url) as r:
-            r.flushdb()  # the replay's own Redis: each replay starts empty (a dashboard on it sees the new one)
-        # Replay workers: they take the replay's tasks before the warm-up's, and stop as soon as they are told.
-        env = {"CAMPAIGN_HOME": str(base), "CAMPAIGN_CACHE": str(base / "cache"), REPLAY_ENV: "1"}
-        if faults_spec is not None:
-            # the workers' publishers meet the faults; retries back off in seconds, not minutes
-            from ..pipeline.settings import REHEARSAL_ENV
+    # Replay workers: they take the replay's tasks before the warm-up's, and stop as soon as they are told.
+    env = {"CAMPAIGN_HOME": str(base), "CAMPAIGN_CACHE": str(base / "cache"), REPLAY_ENV: "1"}
+    if faults_spec is not None:
+        # the workers' publishers meet the faults; retries back off in seconds, not minutes
+        from ..pipeline.settings import REHEARSAL_ENV
 
-            env.update({REHEARSAL_ENV: "1", "CAMPAIGN_BACKOFF_SECONDS": os.environ.get("CAMPAIGN_BACKOFF_SECONDS", "1")})
+        env.update({REHEARSAL_ENV: "1", "CAMPAIGN_BACKOFF_SECONDS": os.environ.get("CAMPAIGN_BACKOFF_SECONDS", "1")})
+    server = EmbeddedRedis(base / "redis")
+    stack = ExitStack()  # stops the workers before Redis
+    try:
         # One worker process per core, each a task at a time in its own process (no pool between it and the
         # broker: a task's round trip is shorter, and a warm shutdown is prompt), all forked from one that
-        # loaded the app once. They start up while this process loads the pipeline and applies the
-        # campaign (they wait for work; nothing but the warm-up is sent before they are ready).
+        # loads the app while this process checks the folder, and forks them once it is released. They
+        # start up while this process loads the pipeline and applies the campaign (nothing but the
+        # warm-up is sent before they are ready).
         supervisor = stack.enter_context(Supervisor(server.url, env))
         count = concurrency or _cores()
-        workers = supervisor.workers(base / "logs", count, name="sim-worker", queues=REPLAY_QUEUES)
+        workers = supervisor.workers(base / "logs", count, name="sim-worker", queues=REPLAY_QUEUES, held=True)
+        from ..checks import load_checked
+
+        f = load_checked(folder)  # a folder that does not check touches neither Redis nor the last replay
+        server.start(empty=True)  # emptied here anyway, if it was running
+        with redis.Redis.from_url(server.url) as r:
+            r.flushdb()  # the replay's own Redis: each replay starts empty (a dashboard on it sees the new one)
+        release(workers)
         from ..clock import SimulatedClock
         from ..ledger import Ledger
         from ..pipeline import apply_folder, load_applied
