@@ -96,7 +96,8 @@ def distinct_cards(ledger: Ledger, work: Path, posts: int, pids: tuple[int, int,
     applied = load_applied(ledger, "distinct")
     begin, end = simulation_window(applied)
     t0 = time.perf_counter()
-    result, cpu = metered(pids, lambda: run_simulation(ledger, applied, CeleryDispatch(), start=begin, until=end,
+    dispatch = CeleryDispatch(say_done=True)
+    result, cpu = metered(pids, lambda: run_simulation(ledger, applied, dispatch, start=begin, until=end,
                                                        step_timeout=300))
     elapsed = time.perf_counter() - t0
     records = [ledger.post(pid) for pid in ledger.post_ids("distinct")]

@@ -134,7 +134,7 @@ def per_post(ledger: Ledger, work: Path, posts: int) -> tuple[int, float, dict[s
     applied = load_applied(ledger, "bench")
     begin, end = simulation_window(applied)
     t0 = time.perf_counter()
-    result = run_simulation(ledger, applied, CeleryDispatch(), start=begin, until=end, step_timeout=300)
+    result = run_simulation(ledger, applied, CeleryDispatch(say_done=True), start=begin, until=end, step_timeout=300)
     elapsed = time.perf_counter() - t0
     return len(ledger.post_ids("bench")), elapsed, result.counts
 

@@ -118,7 +118,7 @@ class PipelineBench:
         cid = f"pbench{self.runs}"
         folder = pipeline_folder(self.root / cid, cid, accounts, days)
         f = load_checked(folder)
-        led, clock, dispatch = self.ledger, SimulatedClock(self.ledger), CeleryDispatch()
+        led, clock, dispatch = self.ledger, SimulatedClock(self.ledger), CeleryDispatch(say_done=True)
         c = f.campaign
         first = datetime.combine(c.start, datetime.min.time(), tzinfo=c.tz) - timedelta(days=1)
         clock.set(first)

@@ -183,13 +183,18 @@ class EmbeddedRedis:
         """True if this object started the server (and so stops it)."""
         return self.process is not None
 
-    def start(self, timeout: float = 10.0) -> EmbeddedRedis:
-        """Start the server, or reuse one already answering on the socket."""
+    def start(self, timeout: float = 10.0, *, empty: bool = False) -> EmbeddedRedis:
+        """Start the server, or reuse one already answering on the socket. ``empty``: a server started here
+        starts with no data (its files are removed first, rather than read back only to be emptied)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.socket.exists():
             if ping(self.url):
                 return self
             self.socket.unlink()  # left behind by a server that died
+        if empty:
+            shutil.rmtree(self.data_dir / "appendonlydir", ignore_errors=True)
+            for name in ("appendonly.aof", "dump.rdb"):
+                (self.data_dir / name).unlink(missing_ok=True)
         binary = find_redis_server()
         log = open(self.data_dir / "redis.log", "ab")
         args = [

@@ -44,7 +44,7 @@ def _env(tmp_path: Path, **more: str) -> dict[str, str]:
 def _run(ledger: Ledger, applied: Applied, start: datetime | None = None, until: datetime | None = None,
          stop=None):  # type: ignore[no-untyped-def]
     s, e = simulation_window(applied)
-    return run_simulation(ledger, applied, CeleryDispatch(), start=start or s, until=until or e, stop=stop,
+    return run_simulation(ledger, applied, CeleryDispatch(say_done=True), start=start or s, until=until or e, stop=stop,
                           step_timeout=60)
 
 

@@ -189,7 +189,7 @@ def test_full_campaign_to_all_five_fakes(fresh_db, tmp_path: Path, faults: bool)
         start, end = simulation_window(applied)
         from workers.tasks import CeleryDispatch
 
-        result = run_simulation(ledger, applied, CeleryDispatch(), start=start, until=end, step_timeout=30,
+        result = run_simulation(ledger, applied, CeleryDispatch(say_done=True), start=start, until=end, step_timeout=30,
                                 hold_for_waits=15)
         posts = ledger.posts(cid)
         assert len(posts) == 4 * len(LANGUAGES)

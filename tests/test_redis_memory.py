@@ -151,7 +151,7 @@ def test_workers_ride_out_a_redis_that_refuses_writes(private_server: EmbeddedRe
 
     def replay(begin, end=None):  # type: ignore[no-untyped-def]
         until = end or local("2021-11-14", "23:59")
-        return run_simulation(ledger, applied, CeleryDispatch(), start=begin, until=until, settings=quick,
+        return run_simulation(ledger, applied, CeleryDispatch(say_done=True), start=begin, until=until, settings=quick,
                               step_timeout=60)
 
     procs = [start("render", ("render",)), start("publish", ("publish", "tick"))]

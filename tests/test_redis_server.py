@@ -86,6 +86,30 @@ def test_the_embedded_server_does_what_the_ledger_needs(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_server_started_empty_forgets_its_files_but_one_running_is_kept(tmp_path: Path) -> None:
+    def keys(server: EmbeddedRedis) -> list[bytes]:
+        with redis.Redis.from_url(server.url) as r:
+            return r.keys("*")
+
+    def put(server: EmbeddedRedis) -> None:
+        with redis.Redis.from_url(server.url) as r:
+            r.set("kept", "1")
+
+    server = EmbeddedRedis(tmp_path / "data").start()
+    put(server)
+    server.stop()
+    server.start()
+    assert keys(server) == [b"kept"]  # read back from its append-only file
+    assert keys(EmbeddedRedis(tmp_path / "data").start(empty=True)) == [b"kept"]  # running: reused as it is
+    server.stop()
+    server.start(empty=True)
+    try:
+        assert keys(server) == []
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
 @needs.redis_server
 def test_redis_server_on_path_also_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(SERVER_ENV, "redis-server")

@@ -14,12 +14,12 @@ import pytest
 from campaign.clock import SimulatedClock
 from campaign.checks import load_checked
 from campaign.ledger import Ledger
-from campaign.pipeline import InlineDispatch, apply_folder, prerender_post, tick
+from campaign.pipeline import InlineDispatch, apply_folder, cards_ahead, load_applied, prerender_slot, tick
 from campaign.pipeline import simulate
 from campaign.pipeline.simulate import Finished, task_done, wait_for
 from campaign.redis_server import EmbeddedRedis
 from tests.pipeline_fixtures import *  # noqa: F403
-from tests.pipeline_fixtures import db_url, local
+from tests.pipeline_fixtures import db_url, local, wait_until
 from workers.launch import start_process
 
 
@@ -98,22 +98,46 @@ class _Hold:
         pass
 
 
+def _cards(ledger: Ledger) -> set[str]:
+    """The render keys in the card cache."""
+    return {k.decode().removeprefix(ledger.key("rcache", "")) for k in ledger.r.scan_iter(ledger.key("rcache", "*"))}
+
+
 def test_prerender_draws_the_card_the_render_uses_and_changes_nothing_else(ledger: Ledger, small_folder: Path) -> None:
     cid = _apply(ledger, small_folder)
     pid = f"{cid}:2021-11-09:b-km"
     before = ledger.post(pid)
     counts = ledger.counts(cid)
-    assert prerender_post(ledger, pid) == "cached"
+    at = datetime.fromtimestamp(before.render_at, local("2021-11-09").tzinfo)
+    assert prerender_slot(ledger, pid, at) == "cached"
     assert ledger.post(pid) == before and ledger.counts(cid) == counts  # still planned, nothing moved
-    [key] = [k.decode().removeprefix(ledger.key("rcache", "")) for k in ledger.r.scan_iter(ledger.key("rcache", "*"))]
+    [key] = _cards(ledger)
     drawn = ledger.cached_render(key)
     assert drawn is not None and ledger.has_blob(drawn.card)
-    now = datetime.fromtimestamp(before.render_at, local("2021-11-09").tzinfo)
-    SimulatedClock(ledger).set(now)
-    tick(ledger, now, InlineDispatch(ledger))
+    SimulatedClock(ledger).set(at)
+    tick(ledger, at, InlineDispatch(ledger))
     after = ledger.post(pid)
     assert after.state == "rendered" and after.card == drawn.card and after.alt == drawn.alt
-    assert prerender_post(ledger, pid) == "skip"  # no longer planned
+    assert prerender_slot(ledger, f"{cid}:2021-11-10:nobody", at) == "skip"  # no such slot
+
+
+def test_the_cards_drawn_ahead_are_every_card_a_replay_draws(ledger: Ledger, small_folder: Path, tmp_path: Path) -> None:
+    """Rong Chhun's release on 12 Nov is known only from that day: the cards drawn ahead follow the plan
+    as known on each day, so the replay's renders, before and after the news, draw none of their own."""
+    cid = _apply(ledger, small_folder)
+    applied = load_applied(ledger, cid)
+    start, end = simulate.simulation_window(applied)
+    jobs = cards_ahead(applied, start, end)
+    assert [j.at for j in jobs] == sorted(j.at for j in jobs)
+    assert {j.at for j in jobs} > {start}  # the plan as known after the news, too
+    for job in jobs:
+        prerender_slot(ledger, job.slot, job.at)
+    ahead = _cards(ledger)
+    dispatch = InlineDispatch(ledger)
+    simulate.run_simulation(ledger, applied, dispatch, start=start, until=end)
+    rendered = [pid for kind, pid, outcome in dispatch.outcomes if kind == "render" and outcome == "rendered"]
+    assert len(rendered) >= len(ledger.post_ids(cid)) > 0
+    assert _cards(ledger) == ahead
 
 
 def test_a_stopped_process_is_told_once(tmp_path: Path) -> None:
@@ -133,15 +157,18 @@ def test_a_stopped_process_is_told_once(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_real_worker_says_each_task_is_done(worker_ledger: Ledger, small_folder: Path) -> None:
+def test_a_real_worker_says_a_task_is_done_only_when_asked(worker_ledger: Ledger, small_folder: Path) -> None:
     from workers.tasks import CeleryDispatch
 
     cid = _apply(worker_ledger, small_folder)
     ids = [pid for pid, _ in worker_ledger.index(cid, "render")][:4]
+    quiet, told = ids[:2], ids[2:]
     finished = Finished(worker_ledger)
     try:
-        CeleryDispatch().prerender(ids)
-        assert _heard(finished, set(ids), timeout=60) >= set(ids)
+        CeleryDispatch().render(quiet)  # the beat's tasks: nobody listens, nothing is said
+        wait_until(lambda: set(worker_ledger.states(quiet).values()) == {"rendered"}, 60, message="the renders")
+        CeleryDispatch(say_done=True).render(told)
+        heard = _heard(finished, set(told), timeout=60)
     finally:
         finished.close()
-    assert all(worker_ledger.post(pid).state == "planned" for pid in ids)
+    assert heard == set(told)

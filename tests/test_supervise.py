@@ -44,3 +44,29 @@ def _round_trip(ledger: Ledger, procs: Supervisor) -> None:
     key = uuid.uuid4().hex
     ping.apply_async((key,))
     assert ledger.wait_reply(key, timeout=30) is not None
+
+
+def test_workers_forked_from_one_process_each_take_tasks_and_stop_together(fresh_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import signal
+
+    from workers.launch import wait_ready
+    from workers.tasks import ping
+
+    url, ledger = fresh_db
+    with Supervisor(url, {"CAMPAIGN_HOME": str(tmp_path / "home"), "CAMPAIGN_KEY_PREFIX": ledger.prefix}) as procs:
+        group = procs.workers(tmp_path / "logs", 2, name="pair")
+        wait_ready(group, count=2)
+        log = group.tail(100_000)
+        assert "pair-1@" in log and "pair-2@" in log  # two workers, each under its own name
+        procs.dispatch()
+        keys = [uuid.uuid4().hex for _ in range(6)]
+        for key in keys:
+            ping.apply_async((key,))
+        assert all(ledger.wait_reply(key, timeout=30) is not None for key in keys)
+        children = [int(pid) for pid in open(f"/proc/{group.popen.pid}/task/{group.popen.pid}/children").read().split()]
+        assert len(children) == 2
+        os.kill(children[0], signal.SIGKILL)  # one dies: the other stops too, and the group says how
+        assert group.popen.wait(30) == 128 + signal.SIGKILL
+        assert not any(os.path.exists(f"/proc/{pid}") and "Z" not in open(f"/proc/{pid}/stat").read().split()[2]
+                       for pid in children)

@@ -9,20 +9,30 @@ a weeks-old message run twice. ``acks_late`` is set only on tasks that are safe 
 
 from __future__ import annotations
 
+import gc
 import os
+import socket
+from contextlib import suppress
 from typing import Any
 
 from celery import Celery, signals
+from kombu.asynchronous import get_event_loop
 
 from campaign.publishers import redaction
 from campaign.redis_server import broker_ssl, broker_url
 
-from .launch import ALERTS_QUEUE
+from .launch import ALERTS_QUEUE, REPLAY_ENV, WARM_QUEUE
 
 #: Seconds before the broker hands an unacknowledged message to another worker. Longer than any
 #: task and any retry backoff (capped at 120 s); leases (120 s) expire well before it.
 VISIBILITY_TIMEOUT = 600
 TICK_SECONDS = float(os.environ.get("CAMPAIGN_TICK_SECONDS", "5"))
+
+#: A replay's workers (``$CAMPAIGN_REPLAY_WORKER`` set, by ``campaign simulate``): an idle worker's BRPOP
+#: returns every tenth of a second (kombu's default: every second), so a stopping worker, which waits for its
+#: last BRPOP to return, goes at once; and a worker takes its queues in the order it was given them (kombu's
+#: default: each in turn), so the replay's own tasks always come before the warm-up's (``REPLAY_QUEUES``).
+REPLAY_TRANSPORT = {"polling_interval": 0.1, "queue_order_strategy": "priority"}
 
 app = Celery("campaign", include=["workers.tasks"])
 
@@ -35,7 +45,7 @@ def configure(redis_url: str | None = None) -> Celery:
     app.conf.update(
         broker_url=broker_url(url),
         broker_use_ssl=broker_ssl(url),  # rediss://: TLS, certificates verified unless the URL says otherwise
-        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT, **(REPLAY_TRANSPORT if os.environ.get(REPLAY_ENV) else {})},
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,
         # Redis at maxmemory (noeviction) answers the broker's own writes (a message's unacked copy, the
@@ -49,7 +59,7 @@ def configure(redis_url: str | None = None) -> Celery:
         task_routes={
             "workers.tasks.tick": {"queue": "tick"},
             "workers.tasks.render": {"queue": "render"},
-            "workers.tasks.prerender": {"queue": "render"},
+            "workers.tasks.prerender": {"queue": WARM_QUEUE},
             "workers.tasks.publish": {"queue": "publish"},
             "workers.tasks.reconcile": {"queue": "publish"},
             "workers.tasks.ping": {"queue": "publish"},
@@ -84,3 +94,35 @@ configure()
 def _redact_secrets(**_: Any) -> None:
     """A worker publishes: keep the secrets it reveals out of every log (campaign.publishers.redaction)."""
     redaction.install()
+
+
+#: The writing end of each socket pair whose reading end the worker's event loop watches (see below).
+_wakers: list[socket.socket] = []
+
+
+@signals.worker_ready.connect
+def _on_ready(**_: Any) -> None:
+    """The worker is consuming. Two things make its stop prompt (a stop took about a second):
+
+    * what it loaded to start (modules, the app, templates) is moved out of the garbage collector's
+      reach (``gc.freeze``): it lives as long as the process, so no collection scans it again, nor
+      the one at exit;
+    * its event loop also watches a socket pair of its own, so the shutdown signal wakes it at once
+      (Celery's handler only sets a flag, read when the loop's poll returns: up to a second later)."""
+    gc.freeze()
+    hub = get_event_loop()  # None without an event loop (a threads pool): nothing to wake there
+    if hub is None:
+        return
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    hub.add_reader(reader, lambda *_: reader.recv(64))
+    _wakers.append(writer)
+
+
+@signals.worker_shutting_down.connect
+def _on_shutting_down(**_: Any) -> None:
+    """Sent from the worker's SIGTERM/SIGQUIT handler: wake its event loop, which then sees the flag."""
+    for writer in _wakers:
+        with suppress(OSError):
+            writer.send(b"\0")

@@ -18,6 +18,12 @@ from pathlib import Path
 
 #: The queue of the alerts task (``workers.app`` routes it there), served by a worker of its own.
 ALERTS_QUEUE = "alerts"
+#: The queue of a replay's warm-up (``prerender``: cards drawn ahead), which its workers take last.
+WARM_QUEUE = "warm"
+#: The queues of a replay's workers, in the order they take them: the replay's own tasks first, then the warm-up.
+REPLAY_QUEUES = ("render", "publish", "tick", WARM_QUEUE)
+#: Set (to 1) in the environment of a replay's workers (``campaign simulate``): see ``workers.app.configure``.
+REPLAY_ENV = "CAMPAIGN_REPLAY_WORKER"
 
 
 @dataclass
@@ -72,6 +78,11 @@ def _env(redis_url: str, extra: Mapping[str, str] | None) -> dict[str, str]:
     return env
 
 
+def _worker_args(queues: Sequence[str], concurrency: int, pool: str, app: str) -> list[str]:
+    return ["-A", app, "worker", "-Q", ",".join(queues), "-c", str(concurrency), "-P", pool, "--loglevel", "INFO",
+            "--without-gossip", "--without-mingle", "--without-heartbeat"]
+
+
 def start_worker(redis_url: str, log_dir: Path, *, queues: Sequence[str] = ("tick", "render", "publish"),
                  concurrency: int = 2, pool: str = "prefork", app: str = "workers.app", name: str | None = None,
                  env: Mapping[str, str] | None = None, wait: bool = True, timeout: float = 30.0,
@@ -79,26 +90,52 @@ def start_worker(redis_url: str, log_dir: Path, *, queues: Sequence[str] = ("tic
     """Start ``celery worker`` on ``redis_url`` (in ``cwd``, default: this process's); with ``wait``,
     return once it is consuming (else :func:`wait_ready` later: the caller's own work overlaps the
     worker's start)."""
-    log_dir.mkdir(parents=True, exist_ok=True)
     name = name or f"campaign-{uuid.uuid4().hex[:8]}"
-    log = log_dir / f"{name}.log"
-    args = [sys.executable, "-m", "celery", "-A", app, "worker", "-Q", ",".join(queues), "-c", str(concurrency),
-            "-P", pool, "-n", f"{name}@%h", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-            "--without-heartbeat"]
-    with open(log, "ab") as out:
-        popen = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=_env(redis_url, env),
-                                 start_new_session=True, cwd=cwd)
-    proc = Proc(name, popen, log)
+    args = [sys.executable, "-m", "celery", *_worker_args(queues, concurrency, pool, app), "-n", f"{name}@%h"]
+    proc = _popen(redis_url, log_dir, name, args, env, cwd)
     if wait:
         wait_ready(proc, timeout)
     return proc
 
 
-def wait_ready(proc: Proc, timeout: float = 30.0) -> Proc:
-    """Return once the worker ``proc`` is consuming (its log says ``ready.``); if it stops or takes
-    longer than ``timeout`` seconds, kill it and raise, with how its log ends."""
+def start_workers(redis_url: str, log_dir: Path, count: int, *, queues: Sequence[str] = ("tick", "render", "publish"),
+                  name: str = "worker", env: Mapping[str, str] | None = None, cwd: Path | None = None,
+                  held: bool = False) -> Proc:
+    """Start ``count`` solo workers (``<name>-1`` ...) forked from one process that loads the app once
+    (``workers.forked``), at once: ``wait_ready(proc, count=count)`` before handing them work. The
+    returned process stands for them all (stopping it stops them; one stopping stops it). ``held``: it
+    loads, then waits for :func:`release` to start them (until then, none connects to ``redis_url``)."""
+    args = [sys.executable, "-m", "workers.forked", *(["--held"] if held else []), str(count), name, "--",
+            *_worker_args(queues, 1, "solo", "workers.app")]
+    return _popen(redis_url, log_dir, name, args, env, cwd, stdin=subprocess.PIPE if held else None)
+
+
+def release(proc: Proc) -> None:
+    """Start the workers of a ``start_workers(held=True)`` (once: a second call does nothing)."""
+    if proc.popen.stdin is not None and not proc.popen.stdin.closed:
+        try:
+            proc.popen.stdin.write(b"go\n")
+            proc.popen.stdin.close()
+        except BrokenPipeError:  # it stopped already: wait_ready says so, with its log
+            pass
+
+
+def _popen(redis_url: str, log_dir: Path, name: str, args: Sequence[str], env: Mapping[str, str] | None,
+           cwd: Path | None, stdin: int | None = None) -> Proc:
+    """``args`` started on ``redis_url`` in a process group of its own, its output in ``log_dir/<name>.log``."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = log_dir / f"{name}.log"
+    with open(log, "ab") as out:
+        popen = subprocess.Popen(list(args), stdin=stdin, stdout=out, stderr=subprocess.STDOUT,
+                                 env=_env(redis_url, env), start_new_session=True, cwd=cwd)
+    return Proc(name, popen, log)
+
+
+def wait_ready(proc: Proc, timeout: float = 30.0, count: int = 1) -> Proc:
+    """Return once the worker ``proc`` (or the ``count`` workers it stands for) is consuming (its log says
+    ``ready.``); if it stops or takes longer than ``timeout`` seconds, kill it and raise, with how its log ends."""
     deadline = time.monotonic() + timeout
-    while "ready." not in proc.tail(100_000):
+    while proc.tail(100_000).count("ready.") < count:
         if not proc.alive() or time.monotonic() > deadline:
             proc.kill()
             raise RuntimeError(f"the Celery worker did not start; its log ends:\n{proc.tail()}")
@@ -110,23 +147,13 @@ def start_beat(redis_url: str, state_dir: Path, env: Mapping[str, str] | None = 
                cwd: Path | None = None) -> Proc:
     """Start ``celery beat`` (it sends ``tick`` every few seconds; in ``cwd``, default: this process's); its
     schedule file lives in ``state_dir``."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    log = state_dir / f"{name}.log"
     args = [sys.executable, "-m", "celery", "-A", "workers.app", "beat", "--loglevel", "INFO",
             "--schedule", str(state_dir / f"{name}-schedule"), "--pidfile", ""]
-    with open(log, "ab") as out:
-        popen = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=_env(redis_url, env),
-                                 start_new_session=True, cwd=cwd)
-    return Proc(name, popen, log)
+    return _popen(redis_url, state_dir, name, args, env, cwd)
 
 
 def start_process(redis_url: str, name: str, args: Sequence[str], log_dir: Path,
                   env: Mapping[str, str] | None = None) -> Proc:
     """Start another process of the command's own (``campaign run``'s dashboard) on ``redis_url``, in
     its own process group like the workers, its output in ``log_dir/<name>.log``."""
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log = log_dir / f"{name}.log"
-    with open(log, "ab") as out:
-        popen = subprocess.Popen(list(args), stdout=out, stderr=subprocess.STDOUT, env=_env(redis_url, env),
-                                 start_new_session=True)
-    return Proc(name, popen, log)
+    return _popen(redis_url, log_dir, name, args, env, None)

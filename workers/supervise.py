@@ -21,7 +21,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .launch import ALERTS_QUEUE, Proc, start_beat, start_process, start_worker
+from .launch import ALERTS_QUEUE, Proc, start_beat, start_process, start_worker, start_workers
 
 if TYPE_CHECKING:
     from .tasks import CeleryDispatch
@@ -81,12 +81,26 @@ class Supervisor:
             self.procs.pop().stop()
 
     def worker(self, log_dir: Path, *, concurrency: int, name: str = "worker", wait: bool = True,
-               pool: str = "prefork") -> Proc:
-        """A ``celery worker`` on the tick, render and publish queues, once it is consuming (without
-        ``wait``, at once: ``launch.wait_ready(proc)`` before handing it work). ``pool="solo"``: one
-        task at a time in the worker's own process (no pool to feed or to wind down)."""
+               pool: str = "prefork", queues: Sequence[str] = ("tick", "render", "publish")) -> Proc:
+        """A ``celery worker`` on ``queues`` (the tick, render and publish queues), once it is consuming
+        (without ``wait``, at once: ``launch.wait_ready(proc)`` before handing it work). ``pool="solo"``:
+        one task at a time in the worker's own process (no pool to feed or to wind down)."""
         return self._start(name, lambda wait: start_worker(self.redis_url, log_dir, concurrency=concurrency,
-                                                           env=self.env, name=name, wait=wait, pool=pool), wait=wait)
+                                                           env=self.env, name=name, wait=wait, pool=pool,
+                                                           queues=queues), wait=wait)
+
+    def workers(self, log_dir: Path, count: int, *, name: str = "worker",
+                queues: Sequence[str] = ("tick", "render", "publish"), held: bool = False) -> Proc:
+        """``count`` solo workers on ``queues`` forked from one process (``launch.start_workers``; ``held``:
+        started by ``launch.release(proc)``), at once: ``launch.wait_ready(proc, count=count)`` before handing
+        them work. Started again (``watch``), they are not held."""
+        hold = [held]
+
+        def starter(wait: bool) -> Proc:
+            held, hold[0] = hold[0], False
+            return start_workers(self.redis_url, log_dir, count, queues=queues, name=name, env=self.env, held=held)
+
+        return self._start(name, starter, wait=False)
 
     def alerts_worker(self, log_dir: Path, name: str = "alerts") -> Proc:
         """A ``celery worker`` on the alerts queue alone (one task at a time), once it is consuming: an
@@ -142,10 +156,11 @@ class Supervisor:
             yield restarted
             time.sleep(every)
 
-    def dispatch(self) -> CeleryDispatch:
-        """How a tick in this process hands its work to the started workers (Celery tasks on this Redis)."""
+    def dispatch(self, say_done: bool = False) -> CeleryDispatch:
+        """How a tick in this process hands its work to the started workers (Celery tasks on this Redis);
+        ``say_done``: each task says when it is done, for a replay waiting on them."""
         from .app import configure
         from .tasks import CeleryDispatch
 
         configure(self.redis_url)
-        return CeleryDispatch()
+        return CeleryDispatch(say_done=say_done)

@@ -70,28 +70,36 @@ def riding_out(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class CeleryDispatch:
-    """Hands the tick's work to the workers as short tasks on their queues (no ETA, no countdown)."""
+    """Hands the tick's work to the workers as short tasks on their queues (no ETA, no countdown).
 
-    @staticmethod
-    def _send(task, post_ids: Sequence[str]) -> None:  # type: ignore[no-untyped-def]
-        if not post_ids:
+    ``say_done``: each task says on the ledger when it is done (``campaign.pipeline.simulate.task_done``),
+    for a replay waiting on the workers (``Finished``); without it (the beat's tick) nobody listens, and no
+    task pays the extra round trip."""
+
+    def __init__(self, say_done: bool = False):
+        self.say_done = say_done
+
+    def _send(self, task, args: Sequence[tuple[str, ...]], say_done: bool | None = None) -> None:  # type: ignore[no-untyped-def]
+        if not args:
             return
+        kwargs = {"say_done": True} if (self.say_done if say_done is None else say_done) else None
         with app.producer_or_acquire() as producer:  # one producer for the whole batch
-            for pid in post_ids:
-                task.apply_async((pid,), producer=producer)
+            for one in args:
+                task.apply_async(one, kwargs, producer=producer)
 
     def render(self, post_ids: Sequence[str]) -> None:
-        self._send(render, post_ids)
+        self._send(render, [(pid,) for pid in post_ids])
 
     def publish(self, post_ids: Sequence[str]) -> None:
-        self._send(publish, post_ids)
+        self._send(publish, [(pid,) for pid in post_ids])
 
     def reconcile(self, post_ids: Sequence[str]) -> None:
-        self._send(reconcile, post_ids)
+        self._send(reconcile, [(pid,) for pid in post_ids])
 
-    def prerender(self, post_ids: Sequence[str]) -> None:
-        """A replay's warm-up (``campaign.pipeline.simulate.warm_cards``): cards drawn ahead, on every process."""
-        self._send(prerender, post_ids)
+    def prerender(self, jobs: Sequence[pipeline.Ahead]) -> None:
+        """A replay's warm-up (``campaign.pipeline.simulate.warm_cards``): cards drawn ahead, on every process,
+        on a queue of its own that a replay's workers take last (nobody waits for them: never said done)."""
+        self._send(prerender, [(job.slot, job.at.isoformat()) for job in jobs], say_done=False)
 
 
 @app.task(acks_late=True, ignore_result=True)
@@ -124,27 +132,28 @@ def alerts() -> dict[str, int]:
 
 @app.task(acks_late=True, ignore_result=True)
 @riding_out
-def render(post_id: str) -> str:
-    """Render one planned post's card and caption."""
+def render(post_id: str, say_done: bool = False) -> str:
+    """Render one planned post's card and caption (``say_done``: see ``_say_done``)."""
     return pipeline.render_post(ledger(), post_id, None, settings())  # now: read with the post
 
 
 @app.task(acks_late=True, ignore_result=True)
-def prerender(post_id: str) -> str:
-    """Draw a planned post's card ahead into the card cache (a replay's warm-up); nothing else changes."""
-    return pipeline.prerender_post(ledger(), post_id, settings())
+def prerender(slot_id: str, at: str, say_done: bool = False) -> str:
+    """Draw the card of a slot of the plan as known at ``at`` into the card cache (a replay's warm-up:
+    ``campaign.pipeline.ahead``); nothing else changes."""
+    return pipeline.prerender_slot(ledger(), slot_id, datetime.fromisoformat(at), settings())
 
 
 @app.task(acks_late=False, ignore_result=True)
 @riding_out
-def publish(post_id: str) -> str:
+def publish(post_id: str, say_done: bool = False) -> str:
     """Claim, re-check, post and record one queued post."""
     return pipeline.publish_post(ledger(), post_id, None, settings())  # now: read with the post
 
 
 @app.task(acks_late=True, ignore_result=True)
 @riding_out
-def reconcile(post_id: str) -> str:
+def reconcile(post_id: str, say_done: bool = False) -> str:
     """Look an in-doubt post up on its platform."""
     return pipeline.reconcile_post(ledger(), post_id, _now(), settings())
 
@@ -153,10 +162,12 @@ _TOLD = {"workers.tasks.render", "workers.tasks.prerender", "workers.tasks.publi
 
 
 @signals.task_postrun.connect
-def _say_done(sender: object = None, args: Sequence[object] | None = None, **_: object) -> None:
-    """After a render, publish or look-up (done, refused or failed): say so on the ledger, so a replay
-    waiting on the workers reads the ledger again at once (``campaign.pipeline.simulate.Finished``)."""
-    if getattr(sender, "name", None) in _TOLD and args:
+def _say_done(sender: object = None, args: Sequence[object] | None = None, kwargs: dict[str, object] | None = None,
+              **_: object) -> None:
+    """After a render, publish or look-up (done, refused or failed) sent with ``say_done`` (by a replay's
+    ``CeleryDispatch(say_done=True)``): say so on the ledger, so the replay waiting on the workers reads the
+    ledger again at once (``campaign.pipeline.simulate.Finished``). Sent without it, nothing is said."""
+    if getattr(sender, "name", None) in _TOLD and args and kwargs and kwargs.get("say_done"):
         try:
             task_done(ledger(), str(args[0]))
         except Exception:  # noqa: BLE001 - a replay reads the ledger again within a second anyway

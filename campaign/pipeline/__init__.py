@@ -16,7 +16,8 @@ from ..ledger import Ledger
 from .actions import ApplyReport, apply_folder, approve, retry, set_status, status
 from .applied import Applied, apply_definition, load_applied
 from .publish import publish_post, reconcile_post, resolve_post
-from .render import prerender_post, render_post
+from .ahead import Ahead, cards_ahead, prerender_slot
+from .render import render_post
 from .settings import Settings
 from .tick import Dispatch, PlanChanges, TickResult, apply_plan, next_moment, refresh_plan, tick
 
@@ -46,8 +47,8 @@ class InlineDispatch:
 
 
 __all__ = [
-    "Applied", "ApplyReport", "Dispatch", "InlineDispatch", "PlanChanges", "Settings", "TickResult",
-    "apply_definition", "apply_folder", "apply_plan", "approve", "load_applied", "next_moment", "publish_post",
-    "prerender_post", "reconcile_post", "refresh_plan", "render_post", "resolve_post", "retry", "set_status",
+    "Ahead", "Applied", "ApplyReport", "Dispatch", "InlineDispatch", "PlanChanges", "Settings", "TickResult",
+    "apply_definition", "apply_folder", "apply_plan", "approve", "cards_ahead", "load_applied", "next_moment",
+    "prerender_slot", "publish_post", "reconcile_post", "refresh_plan", "render_post", "resolve_post", "retry", "set_status",
     "status", "tick",
 ]

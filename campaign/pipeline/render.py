@@ -121,25 +121,3 @@ def render_post(ledger: Ledger, post_id: str, now: datetime | None = None, setti
         ledger.release_render(post_id)
         return "skip"
     return to
-
-
-def prerender_post(ledger: Ledger, post_id: str, settings: Settings | None = None) -> str:
-    """Draw a planned post's card ahead of its render time into the card cache, changing nothing
-    else: "cached" (drawn, or there already), or "skip" (no longer planned, or someone it features is
-    not known at its render time). A replay warms the cache so, every core drawing at once, and its
-    renders, one moment after another, find their cards there. A card is cached under everything it
-    shows (``card_key``): had the roster changed by the post's render time, the render misses the
-    cache and draws its own, so what goes out is always what the facts say then."""
-    settings = settings or Settings()
-    post = ledger.post(post_id)
-    if post.state != PLANNED:
-        return "skip"
-    slot = post.slot
-    applied = load_applied(ledger, slot.campaign)
-    at = datetime.fromtimestamp(post.render_at, applied.campaign.tz)
-    people = known_roster(applied, at).by_id()
-    if any(pid not in people for pid in slot.people):
-        return "skip"
-    facts_list = tuple(facts(people[pid], slot.date) for pid in slot.people)
-    render_card(ledger, applied, slot, facts_list, settings)
-    return "cached"

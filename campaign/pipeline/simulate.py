@@ -22,6 +22,7 @@ from ..definition import Campaign
 from ..ledger import Ledger
 from ..ledger.states import APPROVED, AWAITING_REVIEW, IN_DOUBT, POSTED, PUBLISHING, QUEUED, RENDERED
 from .actions import approve
+from .ahead import Ahead, cards_ahead
 from .applied import Applied
 from .settings import Settings
 from .tick import Dispatch, TickResult, next_moment, tick
@@ -156,22 +157,18 @@ class Finished:
         self.pubsub.close()
 
 
-def warm_cards(ledger: Ledger, cid: str, send: Callable[[Sequence[str]], None], finished: Finished,
-               timeout: float) -> int:
-    """Before a replay: hand every planned post to ``send`` (the workers' ``prerender``, which draws
-    its card into the card cache), and wait until the workers have said each is done. The workers
-    draw as many at once as they have processes, where the replay renders one moment after another;
-    its renders then find their cards (``prerender_post`` says why what goes out cannot differ).
-    Returns how many were sent; past ``timeout`` the replay starts anyway (it renders what is missing)."""
-    ids = [pid for pid, _ in ledger.index(cid, "render")]
-    if not ids:
-        return 0
-    pending = set(ids)
-    send(ids)
-    deadline = time.monotonic() + timeout
-    while pending and time.monotonic() < deadline:
-        pending -= finished.wait(min(RECHECK_SECONDS, max(0.0, deadline - time.monotonic())))
-    return len(ids)
+def warm_cards(applied: Applied, start: datetime, until: datetime, send: Callable[[Sequence[Ahead]], None],
+               settings: Settings | None = None) -> int:
+    """Before a replay from ``start`` to ``until`` (as soon as its workers start, even before they are
+    ready): hand every card it will draw (:func:`cards_ahead`), in the order it will draw them, to ``send``
+    (the workers' ``prerender``, which draws it into the card cache); returns how many. The workers draw as
+    many at once as they have processes, while the replay renders one moment after another on the same
+    workers, which take every task of the replay before the warm-up's: its renders find their cards
+    drawn, or draw their own the same way (``campaign.pipeline.ahead`` says why what goes out cannot
+    differ). Nobody waits for the warm-up."""
+    jobs = cards_ahead(applied, start, until, settings)
+    send(jobs)
+    return len(jobs)
 
 
 def wait_for(ledger: Ledger, cid: str, render: Sequence[str], publish: Sequence[str], timeout: float,
@@ -254,8 +251,7 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
                    settings: Settings | None = None, auto_approve: bool = True, step_timeout: float = 120.0,
                    progress: Callable[[datetime], None] | None = None,
                    stop: Callable[[datetime], bool] | None = None, hold_for_waits: float = 0.0,
-                   outage: Outage | None = None, after: Callable[[datetime], object] | None = None,
-                   warm: Callable[[Sequence[str]], None] | None = None) -> SimulationResult:
+                   outage: Outage | None = None, after: Callable[[datetime], object] | None = None) -> SimulationResult:
     """Replay ``applied`` from ``start`` to ``until``; the workers behind ``dispatch`` do the work.
 
     ``auto_approve`` plays the organiser approving each card as soon as it awaits review.
@@ -266,8 +262,7 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
     keeps ticking as the beat would; 0 (the default) never holds, as before.
     ``outage``: posts whose worker is down (their publish tasks are held back until it is back).
     ``after(now)`` runs once each moment's work is done (the replay's alerts: ``rehearsal_alerts``).
-    ``warm``: how to have the workers draw every planned post's card ahead, all at once
-    (:func:`warm_cards`); without it each card is drawn at its render time."""
+    Cards are drawn at their render time unless the workers were handed the warm-up (:func:`warm_cards`)."""
     settings = settings or Settings()
     cid = applied.campaign.id
     clock = SimulatedClock(ledger)
@@ -278,8 +273,6 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
         dispatch, down = outage.around(dispatch), outage.held
     # Hears every task that finishes from here on (closed at the end; on an error, when collected).
     finished = Finished(ledger)
-    if warm is not None:
-        warm_cards(ledger, cid, warm, finished, step_timeout)
     now: datetime | None = start
     while now is not None and now <= until:
         if stop and stop(now):
