@@ -158,6 +158,22 @@ def test_an_in_doubt_post_is_one_incident_until_a_person_acts(ledger: Ledger, tm
     assert len(receiver.messages) == 2
 
 
+def test_episodes_seen_in_one_scan_open_and_close_in_their_order(ledger: Ledger, tmp_path: Path,
+                                                                   receiver: Receiver) -> None:
+    """Episodes read in one scan open and close in the order they happened: in doubt, a person acts,
+    in doubt again, is two incidents; without the person, one."""
+    applied = _apply(ledger, alert_folder(tmp_path / "f"), tmp_path)
+    once, twice = "small:2021-11-09:b-km", "small:2021-11-10:b-km"
+    for pid in (once, twice):
+        _walk(ledger, pid, "planned", "in_doubt")
+    _walk(ledger, once, "in_doubt", "queued", "publishing", "in_doubt")  # the workers: no one acted
+    resolve_post(ledger, twice, START, posted_url=None)  # a person: not posted, queued again
+    _walk(ledger, twice, "queued", "publishing", "in_doubt")
+    run = _run(ledger, applied, receiver.url())
+    assert run.noted == 3  # one for the 9th, two for the 10th
+    assert [m["title"] for m in receiver.messages] == ["[small] 3 in doubt"]
+
+
 def test_each_channel_gets_only_the_events_it_asks_for(ledger: Ledger, tmp_path: Path, receiver: Receiver,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     other = Receiver()
