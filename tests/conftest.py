@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.needs import needs_chromium, needs_redis_server  # noqa: F401  (the marks' checks)
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config" / "campaigns" / "release-hrds-2021"
 

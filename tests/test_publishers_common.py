@@ -58,10 +58,9 @@ def test_fault_on_the_post_maps_to_the_right_error(platform_fake: tuple[Platform
 
 
 @pytest.mark.parametrize("fault", ["hang", "drop", "503"])
-def test_fault_before_the_post_is_transient(platform_fake: tuple[Platform, Any], fault: str) -> None:
-    platform, fake = platform_fake
-    if platform.media_endpoint is None:
-        pytest.skip("one request does it all")
+def test_fault_before_the_post_is_transient(media_first_fake: tuple[Platform, Any], fault: str) -> None:
+    platform, fake = media_first_fake
+    assert platform.media_endpoint is not None
     account = platform.account()
     fake.fail(platform.media_endpoint, fault)
     with pytest.raises(Transient):

@@ -124,5 +124,14 @@ def platform_fake(request: pytest.FixtureRequest) -> Iterator[tuple[Platform, Fa
         yield platform, fake
 
 
+@pytest.fixture(params=[name for name, p in PLATFORMS.items() if p.media_endpoint is not None])
+def media_first_fake(request: pytest.FixtureRequest) -> Iterator[tuple[Platform, FakeServer]]:
+    """Each platform that uploads the image in a request of its own before the post, with its fake running."""
+    platform = PLATFORMS[request.param]
+    for fake in running(platform):
+        yield platform, fake
+
+
 __all__ = ["CLIENT_TIMEOUT", "ENV", "PLATFORMS", "SECRET_VALUES", "Platform", "card_bytes", "make_post",
-           "x_fake", "mastodon_fake", "bluesky_fake", "telegram_fake", "facebook_fake", "platform_fake"]
+           "x_fake", "mastodon_fake", "bluesky_fake", "telegram_fake", "facebook_fake", "platform_fake",
+           "media_first_fake"]
