@@ -30,10 +30,9 @@ from campaign.checks import load_checked
 from campaign.ledger import Ledger
 from campaign.pipeline import InlineDispatch, apply_folder, load_applied
 from campaign.pipeline.simulate import run_simulation, simulation_window
-from campaign.pipeline.tick import tick
+from campaign.pipeline.tick import NoDispatch, tick
 from campaign.redis_server import EmbeddedRedis
 
-from .pipeline import NoDispatch
 
 START = datetime(2021, 8, 11).date()
 

@@ -42,7 +42,7 @@ from campaign.ledger import CardRef, Ledger, PostRecord
 from campaign.ledger.trips import RoundTrips
 from campaign.pipeline import apply_definition, apply_folder, load_applied, render_post
 from campaign.pipeline.simulate import run_simulation, simulation_window
-from campaign.pipeline.tick import plan_signature, tick
+from campaign.pipeline.tick import NoDispatch, plan_signature, tick
 from campaign.plan import Slot
 from campaign.redis_server import EmbeddedRedis
 
@@ -69,19 +69,6 @@ def bench_folder(root: Path, cid: str, accounts: int, days: int, distinct: bool 
     (root / "campaign.yaml").write_text(yaml.safe_dump(campaign, allow_unicode=True), encoding="utf-8")
     (root / "roster.yaml").write_text(yaml.safe_dump(ROSTER, allow_unicode=True), encoding="utf-8")
     return root
-
-
-class NoDispatch:
-    """Hands nothing out: measures the tick's own work on the ledger."""
-
-    def render(self, ids):  # type: ignore[no-untyped-def]
-        pass
-
-    def publish(self, ids):  # type: ignore[no-untyped-def]
-        pass
-
-    def reconcile(self, ids):  # type: ignore[no-untyped-def]
-        pass
 
 
 def noop_round_trip(ledger: Ledger, n: int) -> list[float]:

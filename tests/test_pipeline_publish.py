@@ -13,8 +13,8 @@ import campaign.pipeline.publish as publish_module
 from campaign.clock import SimulatedClock
 from campaign.checks import load_checked
 from campaign.ledger import Ledger
-from campaign.pipeline import (InlineDispatch, Settings, apply_folder, publish_post, reconcile_post, resolve_post,
-                               retry, tick)
+from campaign.pipeline import (InlineDispatch, NoDispatch, Settings, apply_folder, publish_post, reconcile_post,
+                               resolve_post, retry, tick)
 from campaign.pipeline.applied import apply_definition
 from campaign.pipeline.settings import Publishers
 from campaign.publishers import AuthFailed, OutcomeUnknown, Published, RateLimited, Rejected, Transient
@@ -69,12 +69,6 @@ def _due(ledger: Ledger, folder: Path, settings: Settings, run: dict[str, str] |
     now = local("2021-11-08", "10:25")
     SimulatedClock(ledger).set(now)
     return f.campaign.id, now
-
-
-class Hold:
-    def render(self, ids): pass  # noqa: E704
-    def publish(self, ids): pass  # noqa: E704
-    def reconcile(self, ids): pass  # noqa: E704
 
 
 def test_rate_limit_holds_only_that_account(ledger: Ledger, small_folder: Path, scripted: Scripted) -> None:
@@ -136,7 +130,7 @@ def test_outcome_unknown_is_reconciled_by_lookup(ledger: Ledger, small_folder: P
     scripted.script["c-en"] = [OutcomeUnknown("timeout after sending"), "ok"]
     scripted.found[pid] = {"yes": Published("r1", "https://example.org/1"), None: None,
                            "cannot-tell": NotImplementedError()}[found]  # type: ignore[index]
-    tick(ledger, now, Hold())
+    tick(ledger, now, NoDispatch())
     ledger.queue_due(cid, now, 6 * 3600, resend_after=60)
     publish_post(ledger, pid, now, scripted.settings)
     assert ledger.state(pid) == "in_doubt"

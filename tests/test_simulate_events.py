@@ -14,7 +14,7 @@ import pytest
 from campaign.clock import SimulatedClock
 from campaign.checks import load_checked
 from campaign.ledger import Ledger
-from campaign.pipeline import InlineDispatch, apply_folder, cards_ahead, load_applied, prerender_slot, tick
+from campaign.pipeline import InlineDispatch, NoDispatch, apply_folder, cards_ahead, load_applied, prerender_slot, tick
 from campaign.pipeline import simulate
 from campaign.pipeline.simulate import Finished, task_done, wait_for
 from campaign.redis_server import EmbeddedRedis
@@ -62,7 +62,7 @@ def test_wait_for_ends_on_the_word_of_the_task_that_finished(ledger: Ledger, sma
     cid = _apply(ledger, small_folder)
     now = local("2021-11-08", "09:30")
     SimulatedClock(ledger).set(now)
-    handed = tick(ledger, now, _Hold())  # claimed for rendering, nothing runs yet
+    handed = tick(ledger, now, NoDispatch())  # claimed for rendering, nothing runs yet
     assert handed.render
     finished = Finished(ledger)
     said: list[float] = []
@@ -83,19 +83,6 @@ def test_wait_for_ends_on_the_word_of_the_task_that_finished(ledger: Ledger, sma
         finished.close()
     assert all(ledger.post(pid).state == "rendered" for pid in handed.render)
     assert said and time.monotonic() - said[0] < 5.0  # woken by the word, not by the 30-second look
-
-
-class _Hold:
-    """A dispatch that sends nothing (the test plays the worker)."""
-
-    def render(self, ids):  # type: ignore[no-untyped-def]
-        pass
-
-    def publish(self, ids):  # type: ignore[no-untyped-def]
-        pass
-
-    def reconcile(self, ids):  # type: ignore[no-untyped-def]
-        pass
 
 
 def _cards(ledger: Ledger) -> set[str]:

@@ -19,7 +19,7 @@ from .publish import publish_post, reconcile_post, resolve_post
 from .ahead import Ahead, cards_ahead, prerender_slot
 from .render import render_post
 from .settings import Settings
-from .tick import Dispatch, PlanChanges, TickResult, apply_plan, next_moment, refresh_plan, tick
+from .tick import Dispatch, NoDispatch, PlanChanges, TickResult, apply_plan, next_moment, refresh_plan, tick
 
 
 @dataclass
@@ -47,7 +47,7 @@ class InlineDispatch:
 
 
 __all__ = [
-    "Ahead", "Applied", "ApplyReport", "Dispatch", "InlineDispatch", "PlanChanges", "Settings", "TickResult",
+    "Ahead", "Applied", "ApplyReport", "Dispatch", "InlineDispatch", "NoDispatch", "PlanChanges", "Settings", "TickResult",
     "apply_definition", "apply_folder", "apply_plan", "approve", "cards_ahead", "load_applied", "next_moment",
     "prerender_slot", "publish_post", "reconcile_post", "refresh_plan", "render_post", "resolve_post", "retry", "set_status",
     "status", "tick",

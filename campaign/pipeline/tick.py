@@ -32,6 +32,19 @@ class Dispatch(Protocol):
     def reconcile(self, post_ids: Sequence[str]) -> None: ...
 
 
+class NoDispatch:
+    """Hands nothing out: the caller plays the workers (tests), or times the tick's own work (benchmarks)."""
+
+    def render(self, post_ids: Sequence[str]) -> None:
+        pass
+
+    def publish(self, post_ids: Sequence[str]) -> None:
+        pass
+
+    def reconcile(self, post_ids: Sequence[str]) -> None:
+        pass
+
+
 @dataclass
 class TickResult:
     """What one tick did, per kind of move (post ids)."""
