@@ -318,9 +318,6 @@ class Ledger(PostMoves, BatchMoves, WakeMoves, AccountMoves, AlertMoves):
     def cache_render(self, cache_key: str, card: CardRef, image: bytes | None = None) -> None:
         """Keep ``card`` in the render cache; with ``image`` (just drawn), store its bytes first, in the
         same step (one round trip)."""
-        if image is None:
-            self.r.hset(self.key("rcache", cache_key), mapping=card.to_fields())
-            return
         pipe = self.r.pipeline(transaction=True)
         self.queue_card(pipe, card, image, cache_key)
         pipe.execute()

@@ -161,10 +161,12 @@ class PostMoves(LedgerBase):
             moved = self.run_after(lambda pipe: self.queue_card(pipe, card, image, cache_key), call)
         return to if moved[0] else None
 
-    def queue_card(self, pipe: redis.client.Pipeline, card: CardRef, image: bytes, cache_key: str | None) -> None:
-        """Queue on ``pipe`` the storing of a card just drawn: its bytes under their sha256 (``card.card``;
-        once), and with ``cache_key`` its render-cache entry (after the bytes, which it names)."""
-        pipe.set(self.key("blob", card.card), image, nx=True)
+    def queue_card(self, pipe: redis.client.Pipeline, card: CardRef, image: bytes | None,
+                   cache_key: str | None) -> None:
+        """Queue on ``pipe`` the storing of a card: with ``image`` (just drawn), its bytes under their sha256
+        (``card.card``; once), and with ``cache_key`` its render-cache entry (after the bytes, which it names)."""
+        if image is not None:
+            pipe.set(self.key("blob", card.card), image, nx=True)
         if cache_key is not None:
             pipe.hset(self.key("rcache", cache_key), mapping=card.to_fields())
 
