@@ -53,7 +53,8 @@ def find_or_draw(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple
     logo = ledger.get_blob(applied.logos[account.id]) if account.id in applied.logos else None
     shown = card_input(c, account, facts_list, kind=slot.kind, week=slot.week, photos=photos, logo=logo)
     began = time.thread_time()
-    card = render(template, shown, size=CARD_SIZE, fmt=card_format(slot.platform), max_bytes=max_image_bytes(slot.platform))
+    card = render(template, shown, size=CARD_SIZE, fmt=card_format(slot.platform),
+                  max_bytes=max_image_bytes(slot.platform))
     seconds = time.thread_time() - began
     ref = CardRef(sha256(card.image), card.format, dict(card.alt),
                   tuple(card.warnings) + tuple(str(o) for o in card.overflows))
@@ -113,8 +114,9 @@ def render_post(ledger: Ledger, post_id: str, now: datetime | None = None, setti
     ref = card.ref if isinstance(card, Drawn) else card
     # What a person approves: this card and this caption (re-planning keeps the approval while both hold).
     # A card drawn just now is stored and cached in the same round trip, before the post names it.
-    to = ledger.record_rendered(post, ref, caption, shown_fp=shown_fingerprint(key, caption), review=applied.review_required, at=now,
-                                worker=worker, seconds=time.perf_counter() - began,
+    to = ledger.record_rendered(post, ref, caption, shown_fp=shown_fingerprint(key, caption),
+                                review=applied.review_required, at=now, worker=worker,
+                                seconds=time.perf_counter() - began,
                                 draw_seconds=drawn.seconds if drawn else None,
                                 image=drawn.image if drawn else None, cache_key=key if drawn else None)
     if to is None:
