@@ -96,6 +96,8 @@ def assert_wake_covers(ledger: Ledger, now: datetime) -> None:
         real = math.inf if real is None else real
         since = -math.inf if since is None else since
         assert at is not None, f"{cid} has no wake entry"
+        if at == -math.inf:
+            continue  # awake (a field or its status just changed): the next tick looks at it and works its scores out
         applied = load_applied(ledger, cid)
         paused = status == PAUSED
         assert at <= _head(ledger, cid, "render"), f"{cid}: a render before its wake"
