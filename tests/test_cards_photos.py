@@ -7,9 +7,12 @@ import zlib
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from campaign.cards import PhotoError, render
+from campaign.cards import photos
 from campaign.cards.photos import cover, load_photo
 
 from .cards_fixtures import card_input, encode, face_image, folder, make_photo, person_facts, portrait, templates  # noqa: F401
@@ -149,8 +152,6 @@ def test_render_names_the_file_of_a_bad_photo(portrait, folder) -> None:  # type
     assert str(exc.value).startswith(f"{NAME} (rong-chhun):") and exc.value.person == "rong-chhun"
 
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 @settings(max_examples=300, deadline=None)
@@ -183,3 +184,53 @@ def test_render_names_the_file_of_a_bad_logo(portrait, folder, data: bytes, reas
     with pytest.raises(PhotoError, match=reason) as exc:
         render(portrait, card)
     assert str(exc.value).startswith("logos/cchr.png (logo): ")
+
+
+def _noisy(size: tuple[int, int], seed: int) -> Image.Image:
+    """A photo-like image with detail at every scale: noise over smooth gradients."""
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    noise = Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8), "RGB")
+    ramp = Image.linear_gradient("L").resize(size).convert("RGB")
+    return Image.blend(noise, ramp, float(rng.uniform(0.2, 0.8)))
+
+
+@pytest.mark.skipif(photos._RESIZER is None, reason="no fast resizer wheel for this machine: Pillow resamples")
+@settings(max_examples=60, deadline=None)
+@given(st.integers(40, 1400), st.integers(40, 1400), st.integers(20, 600), st.integers(20, 600),
+       st.floats(0, 1), st.integers(0, 99))
+def test_the_fast_resample_is_pillows_bicubic(iw: int, ih: int, w: int, h: int, focus: float, seed: int) -> None:
+    # The photo on a card is the picture Pillow's BICUBIC (Catmull-Rom, support widened as it
+    # shrinks) gives, up- or downscaled, any crop: values within one level, but where the two
+    # clip bicubic's overshoot at a different pass (seen on noise: under 0.1% of values).
+    import numpy as np
+    im = _noisy((iw, ih), seed)
+    fast = np.asarray(cover(im, (w, h), focus), dtype=int)
+    resizer = photos._RESIZER
+    try:
+        photos._RESIZER = None
+        slow = np.asarray(cover(im, (w, h), focus), dtype=int)
+    finally:
+        photos._RESIZER = resizer
+    assert fast.shape == slow.shape
+    apart = np.abs(fast - slow)
+    assert apart.mean() < 0.5 and (apart > 1).mean() < 0.005
+
+
+@pytest.mark.skipif(photos._RESIZER is None, reason="no fast resizer wheel for this machine: Pillow resamples")
+def test_the_fast_resample_gives_the_same_bytes_on_every_cpu() -> None:
+    # Cards are deterministic across machines: the resizer's plain, SSE4.1 and AVX2 code give one result.
+    from cykooz_resizer import CpuExtensions
+    resizer = photos._RESIZER
+    im = _noisy((1200, 1500), 7)
+    kept = resizer.cpu_extensions
+    seen = set()
+    try:
+        for ext in (CpuExtensions.none, CpuExtensions.sse4_1, CpuExtensions.avx2):
+            resizer.cpu_extensions = ext
+            if resizer.cpu_extensions != ext:
+                continue  # this CPU lacks it
+            seen.add(cover(im, (480, 480), 0.3).tobytes())
+    finally:
+        resizer.cpu_extensions = kept
+    assert len(seen) == 1
