@@ -11,6 +11,8 @@ Facts are never cached; every card formats its text afresh from the facts of its
 from __future__ import annotations
 
 import functools
+import math
+import unicodedata
 from pathlib import Path
 
 from PIL import Image, ImageFont
@@ -59,10 +61,85 @@ def line_mask(f: ImageFont.FreeTypeFont, line: str, start: tuple[float, float]) 
     return _MASKS.put(key, (mask, offset), image_bytes(mask))
 
 
+Piece = tuple[Image.Image, tuple[int, int]]  # a coverage mask and its top left on the card
+
+
+def line_pieces(f: ImageFont.FreeTypeFont, line: str, x64: int, y: float, width: float | None = None) -> list[Piece]:
+    """The line's coverage where ``ImageDraw.text`` would draw it anchored ("ls") at ``x64``/64
+    and ``y``, as masks and their top lefts: one per word where the line can be set word by
+    word, else the whole line's.
+
+    A new person's card brings new strings but mostly known words (the group, the charge, the
+    labels), and rasterising is most of a new string's cost: words are rasterised once each.
+    Pillow places every glyph at its pen position rounded to a pixel, so a word set at the
+    line's pen position (in 1/64 px, as Pillow counts) has the line's pixels exactly; the line
+    is set whole unless every word's advance adds up to its measured ``width`` (no kerning or
+    shaping across a space), it is all left-to-right, and no two words' ink touches (Pillow
+    blends overlapping glyphs, two pastes would not). tests/test_cards_text.py holds this."""
+    words = line.split(" ")
+    yfrac = math.modf(y)[0]
+    if width is not None and len(words) > 1 and _left_to_right(line):
+        space = _space(f)
+        pen, pieces, right = x64, [], -(1 << 30)
+        for word in words:
+            if word:
+                mask, offset, advance, ink = _word(f, word, pen % 64, yfrac)
+                if ink is not None:
+                    if pen // 64 + offset[0] + ink[0] < right:
+                        break  # this word's ink reaches into the last one's
+                    right = pen // 64 + offset[0] + ink[2]
+                    pieces.append((mask, (pen // 64 + offset[0], int(y) + offset[1])))
+                pen += advance
+            pen += space
+        else:
+            if pen - space - x64 == round(width * 64):
+                return pieces
+    mask, offset = line_mask(f, line, ((x64 % 64) / 64, yfrac))
+    return [(mask, (x64 // 64 + offset[0], int(y) + offset[1]))]
+
+
+_WORDS: LRU[tuple[Image.Image, tuple[int, int], int, tuple[int, int, int, int] | None]] = LRU(MASK_CACHE_BYTES)
+
+
+def _word(f: ImageFont.FreeTypeFont, word: str, frac64: int,
+          yfrac: float) -> tuple[Image.Image, tuple[int, int], int, tuple[int, int, int, int] | None]:
+    """A word's mask set at a pen position ``frac64``/64 px past a pixel: the mask, its offset,
+    the word's advance in 1/64 px and its ink's box in the mask (None: no ink)."""
+    key = (f, word, frac64, yfrac)
+    hit = _WORDS.get(key)
+    if hit is not None:
+        return hit
+    core, offset = f.getmask2(word, "L", anchor="ls", start=(frac64 / 64, yfrac))
+    mask = Image.Image()._new(core)
+    made = (mask, offset, _advance(f, word), mask.getbbox())
+    return _WORDS.put(key, made, image_bytes(mask))
+
+
+@functools.lru_cache(maxsize=FITTED_CACHE_SIZE)
+def _advance(f: ImageFont.FreeTypeFont, word: str) -> int:
+    """A word's advance in 1/64 px (the same wherever it is set)."""
+    return round(f.getlength(word) * 64)
+
+
+def _space(f: ImageFont.FreeTypeFont) -> int:
+    return _advance(f, " ")
+
+
+_RTL = frozenset({"R", "AL", "AN", "RLE", "RLO", "LRE", "LRO", "PDF", "RLI", "LRI", "FSI", "PDI"})
+
+
+@functools.lru_cache(maxsize=4096)
+def _left_to_right(line: str) -> bool:
+    """No right-to-left letter or bidirectional control: the words run left to right in order."""
+    return not any(unicodedata.bidirectional(ch) in _RTL for ch in line)
+
+
 def clear() -> None:
     """Forget every set and rasterised string (benchmarks measuring cold renders; tests)."""
     fitted.cache_clear()
     _MASKS.clear()
+    _WORDS.clear()
+    _advance.cache_clear()
 
 
-__all__ = ["MissingGlyphs", "fitted", "line_mask", "clear"]
+__all__ = ["MissingGlyphs", "Piece", "fitted", "line_mask", "line_pieces", "clear"]

@@ -88,7 +88,7 @@ def draw_text(canvas: Canvas, box: Box, style: TextStyle, text: str, fitted: Fit
                 l, t, r, b = f.getbbox(line, anchor="ls", stroke_width=style.stroke.width)  # type: ignore[union-attr]
                 canvas.mark((int(lx) + l, int(ly) + t, int(lx) + r, int(ly) + b))
         return
-    placed = [place_line(f, xy, line) for line, xy in zip(fitted.lines, at)]
+    placed = [piece for line, xy, width in zip(fitted.lines, at, fitted.widths) for piece in place_line(f, xy, line, width)]
     rects = [(px, py, px + m.size[0], py + m.size[1]) for m, (px, py) in placed if m.size[0] and m.size[1]]
     canvas.mark(*rects)
     if not rects:
@@ -118,11 +118,12 @@ def _ink(target: Image.Image, xy: tuple[int, int], mask: Image.Image, fill: tupl
         d.draw.draw_bitmap(xy, mask.im, d._getink(fill)[0])
 
 
-def place_line(f: ImageFont.FreeTypeFont, xy: tuple[float, float], line: str) -> tuple[Image.Image, tuple[int, int]]:
-    """Where ImageDraw.text would draw ``line`` anchored at ``xy`` ("ls"): its mask and top left."""
-    start = (math.modf(xy[0])[0], math.modf(xy[1])[0])
-    mask, offset = runs.line_mask(f, line, start)
-    return mask, (int(xy[0]) + offset[0], int(xy[1]) + offset[1])
+def place_line(f: ImageFont.FreeTypeFont, xy: tuple[float, float], line: str,
+               width: float | None = None) -> list[runs.Piece]:
+    """Where ImageDraw.text would draw ``line`` anchored at ``xy`` ("ls"): its masks and their
+    top lefts (word by word when ``width``, its measured width, is given: :func:`runs.line_pieces`).
+    ``xy[0]`` is taken to 1/64 px (half up), as Pillow places the pen."""
+    return runs.line_pieces(f, line, math.floor(xy[0] * 64 + 0.5), xy[1], width)
 
 
 def draw_line(im: Image.Image, xy: tuple[float, float], line: str, f: ImageFont.FreeTypeFont,
@@ -130,7 +131,7 @@ def draw_line(im: Image.Image, xy: tuple[float, float], line: str, f: ImageFont.
     """``ImageDraw.Draw(im, "RGBA").text(xy, line, font=f, fill=fill, anchor="ls")`` for one line
     without stroke on an RGB image, the same pixels, also returning the rectangle the glyphs
     were drawn in."""
-    mask, (x, y) = place_line(f, xy, line)
+    ((mask, (x, y)),) = place_line(f, xy, line)
     _ink(im, (x, y), mask, fill)
     return (x, y, x + mask.size[0], y + mask.size[1])
 

@@ -1,0 +1,60 @@
+"""A line set word by word (each word rasterised once, ``runs.line_pieces``) paints exactly the
+pixels ImageDraw.text paints for the whole line, in every script's font, at any position and
+size; and a line whose words cannot be set apart is set whole."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from campaign.cards import runs
+from campaign.cards.layout import font
+from campaign.cards.scripts import default_font
+from campaign.cards.text import _ink, place_line
+
+from .cards_fixtures import portrait, templates  # noqa: F401
+
+WORDS = {
+    "sans": ["Sok", "Dara", "17", "Prey", "Lang", "Community", "Network,", "incitement", "(case", "4)", "AV", "Ty",
+             "fly", "office", "Тихановская", "Лукашенко", "Ελλάδα", "“quoted”", "—", "WAVE", "j", "f"],
+    "khmer": ["សុខ", "ដារា", "១៧", "បណ្តាញសហគមន៍ព្រៃឡង់", "ញុះញង់", "សំណុំរឿង", "ក្រុមខ្មែរថាមពល", "ស្រី", "ឿ", "17"],
+    "thai": ["ปนัสยา", "สิทธิจิรวัฒนกุล", "๑๗", "ราษฎร", "17"],
+    "myanmar": ["အောင်ဆန်းစုကြည်", "၁၇", "မြန်မာ", "17"],
+}
+
+
+def _paint(pieces: list[runs.Piece], size: tuple[int, int]) -> bytes:
+    im = Image.new("RGB", size, (20, 30, 40))
+    for mask, xy in pieces:
+        if mask.size[0] and mask.size[1]:
+            _ink(im, xy, mask, (233, 180, 76, 255))
+    return im.tobytes()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(sorted(WORDS)), st.data(), st.integers(0, 64 * 300), st.integers(60, 90),
+       st.sampled_from([0.0, 0.25, 0.5, 0.75]), st.sampled_from([18, 29, 41, 64]), st.sampled_from([400, 700]))
+def test_a_line_set_word_by_word_paints_what_the_whole_line_paints(portrait, script: str, data: st.DataObject,  # type: ignore[no-untyped-def]
+                                                                    x64: int, y: int, yfrac: float, px: int,
+                                                                    weight: int) -> None:
+    words = data.draw(st.lists(st.sampled_from(WORDS[script]), min_size=1, max_size=6))
+    line = " ".join(words)
+    path = portrait.fonts["sans"] if script == "sans" else default_font(script, weight)
+    f = font(path, px, weight)
+    xy = (x64 / 64, y + yfrac)
+    size = (x64 // 64 + int(f.getlength(line)) + 2 * px, 160)
+    expected = Image.new("RGB", size, (20, 30, 40))
+    ImageDraw.Draw(expected, "RGBA").text(xy, line, font=f, fill=(233, 180, 76, 255), anchor="ls")
+    pieces = place_line(f, xy, line, f.getlength(line))
+    assert _paint(pieces, size) == expected.tobytes()
+
+
+def test_words_are_set_apart_only_where_the_line_adds_up(portrait) -> None:  # type: ignore[no-untyped-def]
+    f = font(portrait.fonts["sans"], 41, 700)
+    line = "Prey Lang Community Network"
+    assert len(place_line(f, (10.0, 50.0), line, f.getlength(line))) == 4  # one piece a word
+    assert len(place_line(f, (10.0, 50.0), line)) == 1  # no measured width: set whole
+    assert len(place_line(f, (10.0, 50.0), line, f.getlength(line) + 1)) == 1  # the words do not add up: whole
+    rtl = "Sok שלום Dara"  # right-to-left words reorder the line: set whole
+    assert len(place_line(f, (10.0, 50.0), rtl, f.getlength(rtl))) == 1
