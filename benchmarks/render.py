@@ -13,7 +13,10 @@ The cases, from most to least repetition:
 * "new day": the same 12 people, each card a day later than the one before, so the time
   behind bars is a string never set before (a campaign's stream of weekly cards);
 * "all new text": every card a person never seen (name, group, charge and time all new
-  strings; faces cached): the worst case for the text caches;
+  strings; faces cached), whose words are mostly known (the number in each string is new):
+  what a new person's card costs, since lines are rasterised word by word;
+* "every word new": the same, but every word of every string never seen before (names and
+  groups of made-up syllables): the worst case for the text caches;
 * "new photo": the same 12 people's cards, each with a photo never seen before (decoded,
   cropped, resampled, masked), their text already set: the photo's own cost;
 * "photo, cold": every cache forgotten before every card (photo decoded, cropped, resampled;
@@ -67,6 +70,27 @@ def _stranger(i: int) -> Person:
         "group": {"en": f"Prey Lang Community Network {i}", "km": f"បណ្តាញសហគមន៍ព្រៃឡង់ {km}"},
         "events": [{"date": "2020-08-01", "type": "arrested",
                     "charge": {"en": f"incitement, case {i}", "km": f"ញុះញង់ សំណុំរឿង {km}"}}],
+    })
+
+
+def _syllables(i: int, latin: bool) -> str:
+    """A made-up word for ``i``, never the same for two ``i``: Latin or Khmer syllables."""
+    digits = f"{i:05d}"
+    if latin:
+        return "".join("bdfgklmnpr"[int(d)] + "aeiou"[int(d) % 5] for d in digits).capitalize()
+    return "".join("កខគងចជញដតន"[int(d)] + "ាិីុូ"[int(d) % 5] for d in digits)
+
+
+def _newcomer(i: int) -> Person:
+    """A person every word of whose strings is new."""
+    en = [_syllables(i * 7 + k, True) for k in range(5)]
+    km = [_syllables(i * 7 + k, False) for k in range(5)]
+    return Person.model_validate({
+        "id": f"newcomer-{i}",
+        "name": {"en": f"{en[0]} {en[1]}", "km": f"{km[0]} {km[1]}"},
+        "group": {"en": f"{en[2]} {en[3]} Network", "km": f"បណ្តាញ {km[2]} {km[3]}"},
+        "events": [{"date": "2020-08-01", "type": "arrested",
+                    "charge": {"en": f"{en[4].lower()}", "km": f"{km[4]}"}}],
     })
 
 
@@ -162,11 +186,16 @@ def main() -> None:
         who = _stranger(k)
         return inp((facts(who, SAMPLE_DAY),), "weekly", {who.id: photos[k % 12]})
 
+    def newcomer_input(k: int) -> CardInput:
+        who = _newcomer(k)
+        return inp((facts(who, SAMPLE_DAY),), "weekly", {who.id: photos[k % 12]})
+
     cases: list[tuple[str, str, Callable[[int], CardInput], bool]] = [
         ("portrait", "photo, warm", lambda i: inp((people12[i % 12],), "weekly", {people12[i % 12].person.id: photos[i % 12]}), False),
         ("portrait", "new day", lambda i: inp((facts(people12[i % 12].person, SAMPLE_DAY + timedelta(days=i)),), "weekly",
                                               {people12[i % 12].person.id: photos[i % 12]}), False),
         ("portrait", "all new text", lambda i: stranger_input(next(serial)), False),
+        ("portrait", "every word new", lambda i: newcomer_input(next(serial)), False),
         ("portrait", "new photo", lambda i: inp((people12[i % 12],), "weekly", {people12[i % 12].person.id: fresh[i]}), False),
         ("portrait", "photo, cold", lambda i: inp((typical,), "weekly", {typical.person.id: photos[i % 12]}), True),
         ("portrait", "no photo", lambda i: inp((people12[i % 12],), "weekly"), False),
