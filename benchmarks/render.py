@@ -162,6 +162,8 @@ def main() -> None:
     parser.add_argument("--first-runs", type=int, default=7, help="fresh processes for the first card (default 7)")
     parser.add_argument("--cpu", action="store_true",
                         help="time with this process's CPU time instead of the wall clock (a shared, loaded machine)")
+    parser.add_argument("--case", action="append", default=[],
+                        help="only this case (e.g. 'new photo'; repeatable; default: every case)")
     args = parser.parse_args()
     global clock
     clock = time.process_time if args.cpu else time.perf_counter
@@ -208,6 +210,8 @@ def main() -> None:
           "loop; x bare = median over the cards of each one's time over its own encode's)")
     print(f"{'template':<9} {'case':<16} {'size':<10} {'fmt':<5} {'p50':>7} {'p95':>7} {'bare':>6} {'x bare':>7}  target")
     for name, label, make, cold in cases:
+        if args.case and label not in args.case:
+            continue
         t = templates[name]
         for size in t.sizes:
             for fmt in ("jpeg", "png"):

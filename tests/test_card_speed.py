@@ -3,6 +3,8 @@ process as in a busy one.
 
 * A photo's mask and ring are drawn as a quarter and mirrored when the box has even sides: the
   same bytes as the shape drawn whole at 4x and averaged down.
+* A photo is pasted through its mask and ring in pieces (the strips around the part that is
+  all opaque or all clear): the same bytes as pasting through the whole masks.
 * An opaque background painted first becomes the canvas itself instead of being pasted over a
   black one: the same card as when something was painted under it.
 * A fresh process's first card is the same bytes as the same card in a process that has
@@ -19,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from campaign.cards import load_template, render
-from campaign.cards.faces import _draw_masks
+from campaign.cards.faces import _draw_masks, _pieces, _through
 
 from .cards_fixtures import card_input, encode, face_image, folder, person_facts, portrait, templates  # noqa: F401
 
@@ -38,6 +40,24 @@ def test_photo_masks_are_the_shape_drawn_whole(w: int, h: int, shape: str, radiu
         if g is not None and x is not None:
             assert g.size == x.size == (w, h)
             assert g.tobytes() == x.tobytes(), (w, h, shape, radius, width)
+
+
+@pytest.mark.parametrize("w,h", [(430, 430), (480, 480), (120, 80), (64, 128), (3, 3), (431, 430)])
+@pytest.mark.parametrize("shape,radius", [("circle", 0), ("rounded", 4), ("rounded", 30), ("rect", 0)])
+@pytest.mark.parametrize("width", [0, 1, 6])
+def test_a_photo_pasted_in_pieces_is_the_photo_pasted_through_its_masks(w: int, h: int, shape: str, radius: int,
+                                                                       width: int) -> None:
+    from PIL import Image
+    mask, ring = _draw_masks(w, h, shape, radius, width)
+    face = face_image((w, h))
+    colour = Image.new("RGB", (w, h), (233, 180, 76))
+    base = Image.linear_gradient("L").resize((w + 40, h + 30)).convert("RGB")
+    whole, pieced = base.copy(), base.copy()
+    for m, src, hollow in ((mask, face, 255), (ring, colour, 0)):
+        if m is not None:
+            whole.paste(src, (17, 9), m)
+            _through(pieced, src, (17, 9), _pieces(m, hollow))
+    assert pieced.tobytes() == whole.tobytes()
 
 
 def _template(tmp_path: Path, name: str, first: str) -> object:

@@ -47,9 +47,10 @@ def paint_face(canvas: Canvas, box: tuple[int, int, int, int], person: Facts, sp
     def paint(target: Image.Image, at: tuple[int, int]) -> None:
         im = face if face is not None else _placeholder(canvas, w, h, spec.placeholder, letters)
         mask, ring = _masks(canvas, w, h, shape, radius, border.width if border else 0)
-        target.paste(im, at, mask)
+        _through(target, im, at, mask)
         if border and ring is not None:
-            target.paste(Image.new("RGB", ring.size, _rgb(border.color)), at, ring)  # as a colour, twice as fast
+            colour = canvas.kept(("ring colour", w, h, border.color), lambda: Image.new("RGB", (w, h), _rgb(border.color)))
+            _through(target, colour, at, ring)  # as an image, twice as fast as a colour
 
     # masked and ringed, cached by the photo's content (or the initials) where the box shows the base
     canvas.blend((x, y, x + w, y + h), ("face", box, shape, radius, border, content), paint)
@@ -96,11 +97,52 @@ def _placeholder(canvas: Canvas, w: int, h: int, p: Placeholder, letters: str) -
     return im
 
 
-def _masks(canvas: Canvas, w: int, h: int, shape: str, radius: int,
-           width: int) -> tuple[Image.Image | None, Image.Image | None]:
+Pieces = list[tuple[tuple[int, int, int, int], Image.Image | None]]  # a box of the mask and its part (None: opaque)
+
+
+def _masks(canvas: Canvas, w: int, h: int, shape: str, radius: int, width: int) -> tuple[Pieces | None, Pieces | None]:
     """The antialiased mask of a shape (None: a rectangle needs none) and of its outline ``width``
-    px wide (None: no border), made once per template."""
-    return canvas.kept(("masks", w, h, shape, radius, width), lambda: _draw_masks(w, h, shape, radius, width))
+    px wide (None: no border), made once per template, in pieces (:func:`_pieces`)."""
+    def make() -> tuple[Pieces | None, Pieces | None]:
+        mask, ring = _draw_masks(w, h, shape, radius, width)
+        return (None if mask is None else _pieces(mask, 255), None if ring is None else _pieces(ring, 0))
+    return canvas.kept(("masks", w, h, shape, radius, width), make)
+
+
+def _pieces(mask: Image.Image, hollow: int) -> Pieces:
+    """``mask`` cut around its largest centred rectangle that is all ``hollow`` (255 inside a
+    shape, 0 inside its outline), which needs no mask: copied (255) or left out (0). Pasting
+    through a mask costs the same per pixel whatever the mask says, so the four strips around
+    it are all that is pasted through one: a circle's face and ring in 0.7 ms instead of 1.1,
+    to the same bytes (tests/test_card_speed.py)."""
+    w, h = mask.size
+
+    def inside(k: int) -> bool:  # the rectangle inset by k on every side is all ``hollow``
+        return mask.crop((k, k, w - k, h - k)).getextrema() == (hollow, hollow)
+
+    lo, hi = 0, min(w, h) // 2  # the smallest inset whose rectangle is all hollow (hi: none is)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if inside(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    if lo >= min(w, h) // 2:
+        return [((0, 0, w, h), mask)]
+    strips = [(0, 0, w, lo), (0, h - lo, w, h), (0, lo, lo, h - lo), (w - lo, lo, w, h - lo)]
+    out: Pieces = [(box, mask.crop(box)) for box in strips if box[2] > box[0] and box[3] > box[1]]
+    if hollow == 255:
+        out.append(((lo, lo, w - lo, h - lo), None))
+    return out
+
+
+def _through(target: Image.Image, im: Image.Image, at: tuple[int, int], pieces: Pieces | None) -> None:
+    """``target.paste(im, at, mask)`` for the mask cut into ``pieces`` (None: no mask)."""
+    if pieces is None:
+        target.paste(im, at)
+        return
+    for box, part in pieces:
+        target.paste(im.crop(box), (at[0] + box[0], at[1] + box[1]), part)
 
 
 def _draw_masks(w: int, h: int, shape: str, radius: int, width: int,

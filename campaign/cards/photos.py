@@ -126,7 +126,8 @@ def _to_rgb(im: Image.Image, target: int) -> Image.Image:
     elif im.mode != "RGB":
         im = im.convert("RGB")  # CMYK, YCbCr, L, 1, LAB ...
     if max(im.size) > 2 * target:
-        im.thumbnail((2 * target, 2 * target), Image.Resampling.BILINEAR, reducing_gap=2.0)
+        scale = 2 * target / max(im.size)
+        im = resample(im, (max(1, round(im.width * scale)), max(1, round(im.height * scale))), (0, 0) + im.size)
     return im
 
 
@@ -140,15 +141,22 @@ def cover(im: Image.Image, size: tuple[int, int], focus: float = 0.3) -> Image.I
     cw, ch = min(iw, w / scale), min(ih, h / scale)
     left = max(0.0, (iw - cw) / 2)
     top = max(0.0, (ih - ch) * focus)
-    if _RESIZER is not None and im.mode == "RGB" and scale <= 1:
+    return resample(im, size, (left, top, left + cw, top + ch))
+
+
+def resample(im: Image.Image, size: tuple[int, int], box: tuple[float, float, float, float]) -> Image.Image:
+    """``im.resize(size, BICUBIC, box=box)``: the part ``box`` of ``im`` scaled to ``size``."""
+    left, top, right, bottom = box
+    if _RESIZER is not None and im.mode == "RGB" and size[0] <= right - left and size[1] <= bottom - top:
         # Shrinking (almost every photo): Catmull-Rom is Pillow's BICUBIC (a = -0.5) with the
         # support widened as it shrinks, within one level; integer arithmetic, so every CPU
         # extension gives the same bytes (tests/test_cards_photos.py). Enlarging, it samples
         # differently from Pillow: Pillow does that (rare: a photo smaller than its box).
         out = Image.new("RGB", size)
-        _RESIZER.resize_pil(im, out, ResizeOptions(resize_alg=_CATMULL_ROM, crop_box=CropBox(left, top, cw, ch)))
+        _RESIZER.resize_pil(im, out, ResizeOptions(resize_alg=_CATMULL_ROM,
+                                                   crop_box=CropBox(left, top, right - left, bottom - top)))
         return out
-    return im.resize(size, Image.Resampling.BICUBIC, box=(left, top, left + cw, top + ch))
+    return im.resize(size, Image.Resampling.BICUBIC, box=box)
 
 
 _RESIZER = Resizer() if Resizer is not None else None
