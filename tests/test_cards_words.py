@@ -1,4 +1,4 @@
-"""A line set word by word (each word rasterised once, ``runs.line_pieces``) paints exactly the
+"""A line set word by word and a number digit by digit (each rasterised once, ``runs.line_pieces``) paints exactly the
 pixels ImageDraw.text paints for the whole line, in every script's font, at any position and
 size; and a line whose words cannot be set apart is set whole."""
 
@@ -17,10 +17,10 @@ from .cards_fixtures import portrait, templates  # noqa: F401
 
 WORDS = {
     "sans": ["Sok", "Dara", "17", "Prey", "Lang", "Community", "Network,", "incitement", "(case", "4)", "AV", "Ty",
-             "fly", "office", "Тихановская", "Лукашенко", "Ελλάδα", "“quoted”", "—", "WAVE", "j", "f"],
-    "khmer": ["សុខ", "ដារា", "១៧", "បណ្តាញសហគមន៍ព្រៃឡង់", "ញុះញង់", "សំណុំរឿង", "ក្រុមខ្មែរថាមពល", "ស្រី", "ឿ", "17"],
-    "thai": ["ปนัสยา", "สิทธิจิรวัฒนกุล", "๑๗", "ราษฎร", "17"],
-    "myanmar": ["အောင်ဆန်းစုကြည်", "၁၇", "မြန်မာ", "17"],
+             "fly", "office", "2021", "11", "100", "1947", "Тихановская", "Лукашенко", "Ελλάδα", "“quoted”", "—", "WAVE", "j", "f"],
+    "khmer": ["សុខ", "ដារា", "១៧", "បណ្តាញសហគមន៍ព្រៃឡង់", "ញុះញង់", "សំណុំរឿង", "ក្រុមខ្មែរថាមពល", "ស្រី", "ឿ", "17", "១២៣៤៥", "១១", "២០២១"],
+    "thai": ["ปนัสยา", "สิทธิจิรวัฒนกุล", "๑๗", "ราษฎร", "17", "๒๕๖๔", "๑๑"],
+    "myanmar": ["အောင်ဆန်းစုကြည်", "၁၇", "မြန်မာ", "17", "၂၀၂၁", "၁၁"],
 }
 
 
@@ -32,7 +32,7 @@ def _paint(pieces: list[runs.Piece], size: tuple[int, int]) -> bytes:
     return im.tobytes()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.sampled_from(sorted(WORDS)), st.data(), st.integers(0, 64 * 300), st.integers(60, 90),
        st.sampled_from([0.0, 0.25, 0.5, 0.75]), st.sampled_from([18, 29, 41, 64]), st.sampled_from([400, 700]))
 def test_a_line_set_word_by_word_paints_what_the_whole_line_paints(portrait, script: str, data: st.DataObject,  # type: ignore[no-untyped-def]
@@ -54,6 +54,8 @@ def test_words_are_set_apart_only_where_the_line_adds_up(portrait) -> None:  # t
     f = font(portrait.fonts["sans"], 41, 700)
     line = "Prey Lang Community Network"
     assert len(place_line(f, (10.0, 50.0), line, f.getlength(line))) == 4  # one piece a word
+    dated = "Network 2021"
+    assert len(place_line(f, (10.0, 50.0), dated, f.getlength(dated))) == 5  # a number digit by digit
     assert len(place_line(f, (10.0, 50.0), line)) == 1  # no measured width: set whole
     assert len(place_line(f, (10.0, 50.0), line, f.getlength(line) + 1)) == 1  # the words do not add up: whole
     rtl = "Sok שלום Dara"  # right-to-left words reorder the line: set whole

@@ -70,32 +70,50 @@ def line_pieces(f: ImageFont.FreeTypeFont, line: str, x64: int, y: float, width:
     word, else the whole line's.
 
     A new person's card brings new strings but mostly known words (the group, the charge, the
-    labels), and rasterising is most of a new string's cost: words are rasterised once each.
-    Pillow places every glyph at its pen position rounded to a pixel, so a word set at the
-    line's pen position (in 1/64 px, as Pillow counts) has the line's pixels exactly; the line
-    is set whole unless every word's advance adds up to its measured ``width`` (no kerning or
-    shaping across a space), it is all left-to-right, and no two words' ink touches (Pillow
-    blends overlapping glyphs, two pastes would not). tests/test_cards_text.py holds this."""
+    labels), and rasterising is most of a new string's cost: words are rasterised once each, and
+    a number digit by digit (a new day's card differs in its numbers). Pillow places every glyph
+    at its pen position rounded to a pixel, so a word set at the line's pen position (in 1/64
+    px, as Pillow counts) has the line's pixels exactly; the line is set whole unless its
+    pieces' advances add up to its measured ``width`` (no kerning or shaping across a space or
+    between two digits), it is all left-to-right, and no two pieces' ink touches (Pillow blends
+    overlapping glyphs, two pastes would not). tests/test_cards_words.py holds this."""
     words = line.split(" ")
     yfrac = math.modf(y)[0]
     if width is not None and len(words) > 1 and _left_to_right(line):
         space = _space(f)
         pen, pieces, right = x64, [], -(1 << 30)
-        for word in words:
-            if word:
-                mask, offset, advance, ink = _word(f, word, pen % 64, yfrac)
+        for i, word in enumerate(words):
+            pen += space if i else 0
+            for part in _parts(f, word):
+                mask, offset, advance, ink = _word(f, part, pen % 64, yfrac)
                 if ink is not None:
                     if pen // 64 + offset[0] + ink[0] < right:
-                        break  # this word's ink reaches into the last one's
+                        break  # this piece's ink reaches into the last one's
                     right = pen // 64 + offset[0] + ink[2]
                     pieces.append((mask, (pen // 64 + offset[0], int(y) + offset[1])))
                 pen += advance
-            pen += space
+            else:
+                continue
+            break
         else:
-            if pen - space - x64 == round(width * 64):
+            if pen - x64 == round(width * 64):
                 return pieces
     mask, offset = line_mask(f, line, ((x64 % 64) / 64, yfrac))
     return [(mask, (x64 // 64 + offset[0], int(y) + offset[1]))]
+
+
+def _parts(f: ImageFont.FreeTypeFont, word: str) -> list[str]:
+    """What a word is set as: its digits one by one when it is a number whose every two
+    neighbouring digits set side by side as they do apart (no kerning between them), else
+    itself (nothing for an empty word)."""
+    if len(word) > 1 and word.isdecimal() and all(_side_by_side(f, a, b) for a, b in zip(word, word[1:])):
+        return list(word)
+    return [word] if word else []
+
+
+@functools.lru_cache(maxsize=FITTED_CACHE_SIZE)
+def _side_by_side(f: ImageFont.FreeTypeFont, a: str, b: str) -> bool:
+    return _advance(f, a + b) == _advance(f, a) + _advance(f, b)
 
 
 _WORDS: LRU[tuple[Image.Image, tuple[int, int], int, tuple[int, int, int, int] | None]] = LRU(MASK_CACHE_BYTES)
@@ -139,6 +157,7 @@ def clear() -> None:
     fitted.cache_clear()
     _MASKS.clear()
     _WORDS.clear()
+    _side_by_side.cache_clear()
     _advance.cache_clear()
 
 
