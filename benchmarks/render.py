@@ -61,16 +61,19 @@ def _photo(seed: int) -> bytes:
     return buf.getvalue()
 
 
+def _person(pid: str, en: list[str], km: list[str]) -> Person:
+    """A person with name, group and charge in English and Khmer (``en``/``km``: those three)."""
+    return Person.model_validate({
+        "id": pid, "name": {"en": en[0], "km": km[0]}, "group": {"en": en[1], "km": km[1]},
+        "events": [{"date": "2020-08-01", "type": "arrested", "charge": {"en": en[2], "km": km[2]}}],
+    })
+
+
 def _stranger(i: int) -> Person:
     """A person whose every string is new: index ``i`` is written into the name, group and charge."""
     km = str(i).translate(str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩"))
-    return Person.model_validate({
-        "id": f"stranger-{i}",
-        "name": {"en": f"Sok Dara {i}", "km": f"សុខ ដារា {km}"},
-        "group": {"en": f"Prey Lang Community Network {i}", "km": f"បណ្តាញសហគមន៍ព្រៃឡង់ {km}"},
-        "events": [{"date": "2020-08-01", "type": "arrested",
-                    "charge": {"en": f"incitement, case {i}", "km": f"ញុះញង់ សំណុំរឿង {km}"}}],
-    })
+    return _person(f"stranger-{i}", [f"Sok Dara {i}", f"Prey Lang Community Network {i}", f"incitement, case {i}"],
+                   [f"សុខ ដារា {km}", f"បណ្តាញសហគមន៍ព្រៃឡង់ {km}", f"ញុះញង់ សំណុំរឿង {km}"])
 
 
 def _syllables(i: int, latin: bool) -> str:
@@ -85,13 +88,8 @@ def _newcomer(i: int) -> Person:
     """A person every word of whose strings is new."""
     en = [_syllables(i * 7 + k, True) for k in range(5)]
     km = [_syllables(i * 7 + k, False) for k in range(5)]
-    return Person.model_validate({
-        "id": f"newcomer-{i}",
-        "name": {"en": f"{en[0]} {en[1]}", "km": f"{km[0]} {km[1]}"},
-        "group": {"en": f"{en[2]} {en[3]} Network", "km": f"បណ្តាញ {km[2]} {km[3]}"},
-        "events": [{"date": "2020-08-01", "type": "arrested",
-                    "charge": {"en": f"{en[4].lower()}", "km": f"{km[4]}"}}],
-    })
+    return _person(f"newcomer-{i}", [f"{en[0]} {en[1]}", f"{en[2]} {en[3]} Network", en[4].lower()],
+                   [f"{km[0]} {km[1]}", f"បណ្តាញ {km[2]} {km[3]}", km[4]])
 
 
 def _time(fn: Callable[[int], Image.Image], fmt: str, n: int) -> tuple[float, float, float, float]:
@@ -184,20 +182,15 @@ def main() -> None:
 
     serial = itertools.count()
 
-    def stranger_input(k: int) -> CardInput:
-        who = _stranger(k)
-        return inp((facts(who, SAMPLE_DAY),), "weekly", {who.id: photos[k % 12]})
-
-    def newcomer_input(k: int) -> CardInput:
-        who = _newcomer(k)
+    def new_person(who: Person, k: int) -> CardInput:
         return inp((facts(who, SAMPLE_DAY),), "weekly", {who.id: photos[k % 12]})
 
     cases: list[tuple[str, str, Callable[[int], CardInput], bool]] = [
         ("portrait", "photo, warm", lambda i: inp((people12[i % 12],), "weekly", {people12[i % 12].person.id: photos[i % 12]}), False),
         ("portrait", "new day", lambda i: inp((facts(people12[i % 12].person, SAMPLE_DAY + timedelta(days=i)),), "weekly",
                                               {people12[i % 12].person.id: photos[i % 12]}), False),
-        ("portrait", "all new text", lambda i: stranger_input(next(serial)), False),
-        ("portrait", "every word new", lambda i: newcomer_input(next(serial)), False),
+        ("portrait", "all new text", lambda i: new_person(_stranger(k := next(serial)), k), False),
+        ("portrait", "every word new", lambda i: new_person(_newcomer(k := next(serial)), k), False),
         ("portrait", "new photo", lambda i: inp((people12[i % 12],), "weekly", {people12[i % 12].person.id: fresh[i]}), False),
         ("portrait", "photo, cold", lambda i: inp((typical,), "weekly", {typical.person.id: photos[i % 12]}), True),
         ("portrait", "no photo", lambda i: inp((people12[i % 12],), "weekly"), False),
