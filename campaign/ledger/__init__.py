@@ -49,7 +49,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -256,6 +256,15 @@ class Ledger(PostMoves, BatchMoves, WakeMoves, AccountMoves, AlertMoves):
         if limit is not None:
             kwargs.update(start=0, num=limit)
         return [(m.decode(), s) for m, s in self.r.zrangebyscore(self.key(name, cid), start, end, **kwargs)]
+
+    def first_of(self, cid: str, ranges: Sequence[tuple[str, float | str, float | str]]) -> list[tuple[str, float] | None]:
+        """For each (index name, min, max) in ``ranges`` (scores as ZRANGEBYSCORE takes them: ``"(t"`` leaves
+        t out), the campaign's first member of that index in that range with its score (None: none), in one
+        round trip."""
+        pipe = self.r.pipeline(transaction=False)
+        for name, low, high in ranges:
+            pipe.zrangebyscore(self.key(name, cid), low, high, start=0, num=1, withscores=True)
+        return [(rows[0][0].decode(), rows[0][1]) if rows else None for rows in pipe.execute()]
 
     def attempts(self, post_id: str) -> list[dict[str, Any]]:
         return [json.loads(a) for a in self.r.lrange(self.key("attempts", post_id), 0, -1)]

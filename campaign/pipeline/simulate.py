@@ -231,16 +231,21 @@ def wait_for(ledger: Ledger, cid: str, render: Sequence[str], publish: Sequence[
             heard.close()
 
 
-def _settled(ledger: Ledger, handed: TickResult, now: datetime) -> bool:
+def _rows(ledger: Ledger, post_ids: Sequence[str]) -> list[tuple[str | None, float | None]]:
+    """The state and due time of each post, in one round trip."""
+    pipe = ledger.r.pipeline(transaction=False)
+    for pid in post_ids:
+        pipe.hmget(ledger.post_key(pid), "state", "due")
+    return [(state.decode() if state else None, float(due) if due else None) for state, due in pipe.execute()]
+
+
+def _settled(handed: TickResult, rows: Sequence[tuple[str | None, float | None]], now: datetime) -> bool:
     """Whether what a tick handed out at ``now`` left nothing more for this same moment: every render
-    drew the card of a post not due yet and every publish posted. Anything else (a stale render, which
-    re-plans; a card due now; a retry; a look-up) and the driver ticks again, as the beat would."""
+    drew the card of a post not due yet and every publish posted (``rows``: the state and due time of
+    each post rendered, then of each published, once the workers were done). Anything else (a stale
+    render, which re-plans; a card due now; a retry; a look-up) and the driver ticks again, as the beat would."""
     if handed.reconcile:
         return False
-    pipe = ledger.r.pipeline(transaction=False)
-    for pid in [*handed.render, *handed.publish]:
-        pipe.hmget(ledger.post_key(pid), "state", "due")
-    rows = [(state.decode() if state else None, float(due) if due else None) for state, due in pipe.execute()]
     drawn, sent = rows[:len(handed.render)], rows[len(handed.render):]
     return (all(state in (RENDERED, AWAITING_REVIEW, APPROVED) and due is not None and due > now.timestamp()
                 for state, due in drawn)
@@ -289,11 +294,14 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
                 handed = tick(ledger, now, dispatch, settings, campaigns=[cid])
                 wait_for(ledger, cid, handed.render, [p for p in handed.publish if p not in down], step_timeout,
                          handed.reconcile, waiting_is_done=hold_for_waits > 0, finished=finished)
-                if auto_approve and handed.render:
-                    for pid, state in ledger.states(handed.render).items():
+                if not (handed.render or handed.publish or handed.reconcile):
+                    break
+                rows = _rows(ledger, [*handed.render, *handed.publish])  # read once, for both below
+                if auto_approve:
+                    for pid, (state, _) in zip(handed.render, rows):
                         if state == AWAITING_REVIEW:
-                            approve(ledger, cid, now, post_id=pid)
-                if not (handed.render or handed.publish or handed.reconcile) or _settled(ledger, handed, now):
+                            approve(ledger, cid, now, post_id=pid)  # approved: still drawn for _settled
+                if _settled(handed, rows, now):
                     break
             if hold_for_waits <= 0:
                 break

@@ -119,14 +119,11 @@ def next_moment(ledger: Ledger, applied: Applied, now: datetime) -> datetime | N
     a render time, a due time, a post running out of lateness, or a day with a roster event."""
     cid = applied.campaign.id
     t = now.timestamp()
-    candidates: list[float] = []
-    for name in ("render", "due"):
-        after = ledger.index(cid, name, start=f"({t!r}", limit=1)  # type: ignore[arg-type]
-        if after:
-            candidates.append(after[0][1])
-    waiting = ledger.index(cid, "due", end=t, limit=1)
+    render, due, waiting = ledger.first_of(cid, [("render", f"({t!r}", "+inf"), ("due", f"({t!r}", "+inf"),
+                                                 ("due", "-inf", t)])  # one round trip
+    candidates = [first[1] for first in (render, due) if first]
     if waiting:
-        candidates.append(waiting[0][1] + applied.max_lateness + 1)
+        candidates.append(waiting[1] + applied.max_lateness + 1)
     tz = applied.campaign.tz
     today = now.astimezone(tz).date()
     for person in applied.roster.people:
