@@ -28,6 +28,7 @@ only through this class. Key layout (``P`` is the prefix, ``cs:`` unless told ot
     P wake:built                 string set once every applied campaign has its place in the wake index
     P account:<cid>:<account>    hash   rate_limited_until, auth_failed (+ _at, blocked_by), budget_limit/remaining/reset/at
     P rcache:<key>               hash   rendered card cache: card sha, alt, format
+    P drawing:<key>              string a replay's warm-up draws this card (set once, for a while)
     P clock                      string simulated time (epoch seconds); absent: the real clock
     P faults:<cid>               hash   a rehearsal's faults (``campaign simulate --faults``): spec, seed,
                                         kind:<post id>, met:<post id>, platform:<account> (pipeline/faults.py)
@@ -330,6 +331,11 @@ class Ledger(PostMoves, BatchMoves, WakeMoves, AccountMoves, AlertMoves):
         pipe = self.r.pipeline(transaction=True)
         self.queue_card(pipe, card, image, cache_key)
         pipe.execute()
+
+    def claim_drawing(self, cache_key: str, ttl: float = 120.0) -> bool:
+        """Whether this caller is the first (in ``ttl`` seconds) to set out to draw the card of ``cache_key``
+        (a replay's warm-up: two workers drawing the same card at once draw it once)."""
+        return bool(self.r.set(self.key("drawing", cache_key), "1", nx=True, px=int(ttl * 1000)))
 
     # --- clock ------------------------------------------------------------------------------------
 
