@@ -125,7 +125,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
         from ..pipeline.rehearsal import outage_for, outcomes, plan_rehearsal, summary_lines
         from ..pipeline.rehearsal_alerts import ReplayAlerts
         from ..pipeline.simulate import campaign_window, run_simulation, warm_cards
-        from ..report import summary_line, write_report
+        from ..report import Thumbnails, summary_line, write_report
 
         ledger = Ledger.from_url(server.url)
         for stale in ("outbox", "cards"):
@@ -147,6 +147,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
             outage = outage_for(ledger, applied, faults)
         told = ReplayAlerts(ledger, applied, out_dir)
         stack.callback(told.close)
+        thumbnails = Thumbnails(ledger, out_dir / "cards")  # the report's, made as the cards are drawn
         wait_ready(workers, count=count)
         span = max(1, int((end - start).total_seconds() // 3600))
         with click.progressbar(length=span, label=f"simulating {f.campaign.id}", file=sys.stderr,
@@ -160,12 +161,14 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
 
             result = run_simulation(ledger, applied, dispatch, start=start, until=end,
                                     auto_approve=not no_auto_approve, progress=progress,
-                                    hold_for_waits=60.0 if faults else 0.0, outage=outage, after=told)
+                                    hold_for_waits=60.0 if faults else 0.0, outage=outage, after=told,
+                                    drawn=thumbnails.add)
             told(end, last=True)  # what is still pending, and the closing summary
             bar.update(span - done[0])
         workers.terminate()  # their warm shutdown runs while the report is written (stopped before Redis)
         report = write_report(ledger, f.campaign.id, out_dir,
-                              subtitle=f"simulated {start:%Y-%m-%d} to {(result.last or end):%Y-%m-%d}")
+                              subtitle=f"simulated {start:%Y-%m-%d} to {(result.last or end):%Y-%m-%d}",
+                              thumbnails=thumbnails)
         click.echo(f"{summary_line(f.campaign.id, result.counts)} ({result.steps} steps in {result.seconds:.1f}s)")
         if faults is not None:
             click.echo("\n".join(summary_lines(faults, outcomes(ledger, applied))))

@@ -231,15 +231,19 @@ def wait_for(ledger: Ledger, cid: str, render: Sequence[str], publish: Sequence[
             heard.close()
 
 
-def _rows(ledger: Ledger, post_ids: Sequence[str]) -> list[tuple[str | None, float | None]]:
-    """The state and due time of each post, in one round trip."""
+Row = tuple[str | None, float | None, str | None]
+
+
+def _rows(ledger: Ledger, post_ids: Sequence[str]) -> list[Row]:
+    """The state, due time and card of each post, in one round trip."""
     pipe = ledger.r.pipeline(transaction=False)
     for pid in post_ids:
-        pipe.hmget(ledger.post_key(pid), "state", "due")
-    return [(state.decode() if state else None, float(due) if due else None) for state, due in pipe.execute()]
+        pipe.hmget(ledger.post_key(pid), "state", "due", "card")
+    return [(state.decode() if state else None, float(due) if due else None, card.decode() if card else None)
+            for state, due, card in pipe.execute()]
 
 
-def _settled(handed: TickResult, rows: Sequence[tuple[str | None, float | None]], now: datetime) -> bool:
+def _settled(handed: TickResult, rows: Sequence[Row], now: datetime) -> bool:
     """Whether what a tick handed out at ``now`` left nothing more for this same moment: every render
     drew the card of a post not due yet and every publish posted (``rows``: the state and due time of
     each post rendered, then of each published, once the workers were done). Anything else (a stale
@@ -248,15 +252,16 @@ def _settled(handed: TickResult, rows: Sequence[tuple[str | None, float | None]]
         return False
     drawn, sent = rows[:len(handed.render)], rows[len(handed.render):]
     return (all(state in (RENDERED, AWAITING_REVIEW, APPROVED) and due is not None and due > now.timestamp()
-                for state, due in drawn)
-            and all(state == POSTED for state, _ in sent))
+                for state, due, _ in drawn)
+            and all(state == POSTED for state, _, _ in sent))
 
 
 def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, start: datetime, until: datetime,
                    settings: Settings | None = None, auto_approve: bool = True, step_timeout: float = 120.0,
                    progress: Callable[[datetime], None] | None = None,
                    stop: Callable[[datetime], bool] | None = None, hold_for_waits: float = 0.0,
-                   outage: Outage | None = None, after: Callable[[datetime], object] | None = None) -> SimulationResult:
+                   outage: Outage | None = None, after: Callable[[datetime], object] | None = None,
+                   drawn: Callable[[list[str]], object] | None = None) -> SimulationResult:
     """Replay ``applied`` from ``start`` to ``until``; the workers behind ``dispatch`` do the work.
 
     ``auto_approve`` plays the organiser approving each card as soon as it awaits review.
@@ -266,7 +271,9 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
     then stands still at that moment, up to this many wall seconds per moment, while the driver
     keeps ticking as the beat would; 0 (the default) never holds, as before.
     ``outage``: posts whose worker is down (their publish tasks are held back until it is back).
-    ``after(now)`` runs once each moment's work is done (the replay's alerts: ``rehearsal_alerts``).
+    ``after(now)`` runs once each moment's work is done (the replay's alerts: ``rehearsal_alerts``);
+    ``drawn(cards)`` once each tick's renders are done, with the cards (blob digests) of the posts rendered
+    (the report's thumbnails: ``report.Thumbnails``).
     Cards are drawn at their render time unless the workers were handed the warm-up (:func:`warm_cards`)."""
     settings = settings or Settings()
     cid = applied.campaign.id
@@ -298,9 +305,11 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
                     break
                 rows = _rows(ledger, [*handed.render, *handed.publish])  # read once, for both below
                 if auto_approve:
-                    for pid, (state, _) in zip(handed.render, rows):
+                    for pid, (state, _, _) in zip(handed.render, rows):
                         if state == AWAITING_REVIEW:
                             approve(ledger, cid, now, post_id=pid)  # approved: still drawn for _settled
+                if drawn:
+                    drawn([card for _, _, card in rows[:len(handed.render)] if card])
                 if _settled(handed, rows, now):
                     break
             if hold_for_waits <= 0:
