@@ -289,8 +289,8 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
     while now is not None and now <= until:
         if stop and stop(now):
             break
-        clock.set(now)
-        if outage is not None:
+        if outage is not None:  # else each tick sets the clock in its first round trip
+            clock.set(now)
             wait_for(ledger, cid, (), outage.deliver(now), step_timeout, finished=finished)
         held = 0.0
         while True:
@@ -298,7 +298,7 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
             # look-up) just now may already be due at this same moment. Work that settled (cards of
             # posts due later, posts posted) needs no further tick (_settled).
             for _ in range(8):
-                handed = tick(ledger, now, dispatch, settings, campaigns=[cid])
+                handed = tick(ledger, now, dispatch, settings, campaigns=[cid], set_clock=True)
                 wait_for(ledger, cid, handed.render, [p for p in handed.publish if p not in down], step_timeout,
                          handed.reconcile, waiting_is_done=hold_for_waits > 0, finished=finished)
                 if not (handed.render or handed.publish or handed.reconcile):
