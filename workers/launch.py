@@ -131,15 +131,16 @@ def _popen(redis_url: str, log_dir: Path, name: str, args: Sequence[str], env: M
     return Proc(name, popen, log)
 
 
-def wait_ready(proc: Proc, timeout: float = 30.0, count: int = 1) -> Proc:
+def wait_ready(proc: Proc, timeout: float = 30.0, count: int = 1, poll: float = 0.05) -> Proc:
     """Return once the worker ``proc`` (or the ``count`` workers it stands for) is consuming (its log says
-    ``ready.``); if it stops or takes longer than ``timeout`` seconds, kill it and raise, with how its log ends."""
+    ``ready.``, read every ``poll`` seconds); if it stops or takes longer than ``timeout`` seconds, kill it
+    and raise, with how its log ends."""
     deadline = time.monotonic() + timeout
     while proc.tail(100_000).count("ready.") < count:
         if not proc.alive() or time.monotonic() > deadline:
             proc.kill()
             raise RuntimeError(f"the Celery worker did not start; its log ends:\n{proc.tail()}")
-        time.sleep(0.05)
+        time.sleep(poll)
     return proc
 
 

@@ -148,7 +148,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
         told = ReplayAlerts(ledger, applied, out_dir)
         stack.callback(told.close)
         thumbnails = Thumbnails(ledger, out_dir / "cards")  # the report's, made as the cards are drawn
-        wait_ready(workers, count=count)
+        wait_ready(workers, count=count, poll=0.01)  # a fresh log, read often: the replay starts as they are ready
         span = max(1, int((end - start).total_seconds() // 3600))
         with click.progressbar(length=span, label=f"simulating {f.campaign.id}", file=sys.stderr,
                                item_show_func=lambda d: d) as bar:
@@ -163,9 +163,11 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
                                     auto_approve=not no_auto_approve, progress=progress,
                                     hold_for_waits=60.0 if faults else 0.0, outage=outage, after=told,
                                     drawn=thumbnails.add)
+            # their work is done: their warm shutdown runs while the alerts and the report are written (they
+            # are stopped before Redis)
+            workers.terminate()
             told(end, last=True)  # what is still pending, and the closing summary
             bar.update(span - done[0])
-        workers.terminate()  # their warm shutdown runs while the report is written (stopped before Redis)
         report = write_report(ledger, f.campaign.id, out_dir,
                               subtitle=f"simulated {start:%Y-%m-%d} to {(result.last or end):%Y-%m-%d}",
                               thumbnails=thumbnails)
