@@ -111,7 +111,9 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
         # warm-up is sent before they are ready).
         supervisor = stack.enter_context(Supervisor(server.url, env))
         count = concurrency or _cores()
-        workers = supervisor.workers(base / "logs", count, name="sim-worker", queues=REPLAY_QUEUES, held=True)
+        # One of them (given two or more) leaves the warm-up to the others: each moment's task finds it free.
+        workers = supervisor.workers(base / "logs", count, name="sim-worker", queues=REPLAY_QUEUES, held=True,
+                                     spare=1 if count > 1 else 0)
         from ..checks import load_checked
 
         f = load_checked(folder)  # a folder that does not check touches neither Redis nor the last replay
