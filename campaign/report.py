@@ -13,7 +13,8 @@ from __future__ import annotations
 import html
 import io
 import os
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import quote, unquote, urlsplit
 from collections import Counter
 from datetime import datetime
@@ -63,6 +64,38 @@ def _write_thumbnails(ledger: Ledger, cards: Path, digests: list[str]) -> None:
         list(pool.map(one, blobs))
 
 
+class Thumbnails:
+    """The report's thumbnails, made while a replay goes on (``campaign simulate``): each card handed to
+    :meth:`add` is thumbnailed in one background thread (Pillow lets go of the interpreter while it
+    decodes, scales and encodes, so the replay's own loop hardly waits for it), and :func:`write_report`
+    given this object makes only those still missing. Thumbnails of cards no post shows in the end (a
+    card drawn again after news) are removed then."""
+
+    def __init__(self, ledger: Ledger, cards: Path):
+        self.ledger, self.cards = ledger, cards
+        self.made: set[str] = set()
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._pending: list[Future[None]] = []
+        cards.mkdir(parents=True, exist_ok=True)
+
+    def add(self, digests: Iterable[str]) -> None:
+        for digest in digests:
+            if digest[:16] not in self.made:
+                self.made.add(digest[:16])
+                self._pending.append(self._pool.submit(self._one, digest))
+
+    def _one(self, digest: str) -> None:
+        (self.cards / f"{digest[:16]}.jpg").write_bytes(_thumbnail(self.ledger.get_blob(digest)))
+
+    def finish(self, shown: set[str]) -> None:
+        """Wait for the thumbnails under way; remove those of cards not in ``shown`` (their names)."""
+        self._pool.shutdown(wait=True)
+        for future in self._pending:
+            future.result()  # a card gone from Redis says so here, as the report would
+        for name in self.made - shown:
+            (self.cards / f"{name}.jpg").unlink(missing_ok=True)
+
+
 def page_link(url: str, out_dir: Path) -> str | None:
     """``url`` as the page links to it: a web address as it is; a ``file:`` address as a path
     relative to ``out_dir`` when it lies inside it (an outbox post), else None (no link: an
@@ -98,8 +131,10 @@ def _faults_html(found: list[FaultOutcome], seed: int | None, spec: str) -> str:
             f'<th>what a monitor runs next</th></tr></thead><tbody>\n{rows}\n</tbody></table>')
 
 
-def write_report(ledger: Ledger, cid: str, out_dir: Path, *, subtitle: str = "") -> Path:
-    """Write ``out_dir/report.html`` (and ``out_dir/cards/``) for campaign ``cid``; returns the page's path."""
+def write_report(ledger: Ledger, cid: str, out_dir: Path, *, subtitle: str = "",
+                 thumbnails: Thumbnails | None = None) -> Path:
+    """Write ``out_dir/report.html`` (and ``out_dir/cards/``) for campaign ``cid``; returns the page's path.
+    ``thumbnails``: those made while a replay went on (into ``out_dir/cards``)."""
     from .cards.webfonts import ship_fonts
     from .pipeline import load_applied
     from .pipeline.faults import load_plan, spec_text
@@ -114,6 +149,8 @@ def write_report(ledger: Ledger, cid: str, out_dir: Path, *, subtitle: str = "")
     cards = out_dir / "cards"
     cards.mkdir(parents=True, exist_ok=True)
     posts = ledger.posts(cid)
+    if thumbnails is not None:
+        thumbnails.finish({post.card[:16] for post in posts if post.card})
     _write_thumbnails(ledger, cards, [post.card for post in posts if post.card])
     rows = []
     for post in posts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import yaml
 
 from campaign.clock import SimulatedClock
@@ -66,6 +67,29 @@ def test_replayed_tick_and_two_beats_change_nothing_twice(ledger: Ledger, small_
     assert sorted(k for k, _ in a.sent) == ["publish", "publish", "publish"] and b.sent == []
     audit = Counter((e["post"], e["to"]) for e in ledger.iter_audit(cid))
     assert all(n == 1 for n in audit.values())
+
+
+@pytest.mark.parametrize("told", [True, False])
+def test_a_replays_tick_sets_the_clock_its_tasks_read(ledger: Ledger, small_folder: Path, told: bool) -> None:
+    """``set_clock``: the simulated now is the tick's before anything is handed out, whether the tick is
+    told its campaigns (a replay) or looks for those awake; without it the clock is left alone."""
+    cid = _apply(ledger, small_folder)
+    campaigns = [cid] if told else None
+    clock = SimulatedClock(ledger)
+    before = local("2021-11-08", "08:00")
+    clock.set(before)
+    tick(ledger, local("2021-11-08", "08:10"), Collect(), campaigns=campaigns)
+    assert clock.now() == before
+    now = local("2021-11-08", "09:30")
+    seen: list[object] = []
+
+    class Reads(Collect):
+        def render(self, ids):  # type: ignore[no-untyped-def]
+            seen.append(clock.now())
+            super().render(ids)
+
+    tick(ledger, now, Reads(), campaigns=campaigns, set_clock=True)
+    assert seen == [now] and clock.now() == now
 
 
 def test_render_is_true_as_of_the_due_date(ledger: Ledger, small_folder: Path) -> None:

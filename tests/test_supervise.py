@@ -70,3 +70,20 @@ def test_workers_forked_from_one_process_each_take_tasks_and_stop_together(fresh
         assert group.popen.wait(30) == 128 + signal.SIGKILL
         assert not any(os.path.exists(f"/proc/{pid}") and "Z" not in open(f"/proc/{pid}/stat").read().split()[2]
                        for pid in children)
+
+
+def test_a_spare_forked_worker_leaves_the_last_queue_to_the_others(fresh_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A replay's spare worker takes its own tasks only: never the warm-up, which the others take."""
+    from workers.launch import WARM_QUEUE, wait_ready
+    from workers.tasks import ping
+
+    url, ledger = fresh_db
+    with Supervisor(url, {"CAMPAIGN_HOME": str(tmp_path / "home"), "CAMPAIGN_KEY_PREFIX": ledger.prefix}) as procs:
+        group = procs.workers(tmp_path / "logs", 2, name="pair", queues=("publish", WARM_QUEUE), spare=1)
+        wait_ready(group, count=2)
+        log = group.tail(100_000)
+        assert log.count(f".> {WARM_QUEUE} ") == 1 and log.count(".> publish ") == 2
+        procs.dispatch()
+        key = uuid.uuid4().hex
+        ping.apply_async((key,), queue=WARM_QUEUE)
+        assert ledger.wait_reply(key, timeout=30) is not None  # the other one took it

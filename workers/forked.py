@@ -1,6 +1,6 @@
 """Several Celery workers forked from one process that loaded the app once (``campaign simulate``'s).
 
-    python -m workers.forked [--held] COUNT NAME -- CELERY_WORKER_ARGS...
+    python -m workers.forked [--held] [--spare N] COUNT NAME -- CELERY_WORKER_ARGS...
 
 Each child is a real ``celery worker`` (the command's own code, with the arguments given and
 ``-n NAME-<i>@%h``), started by forking this process once it has imported Celery, the app and the
@@ -10,6 +10,9 @@ ready in about 0.85 s instead of 1.3 s). Every child writes to this process's ou
 ``--held``: once loaded, wait for a line on standard input before forking (``launch.release``): the
 caller's own start-up overlaps this one, and no worker connects to the broker before the caller says
 so (end of input instead: exit without starting any).
+
+``--spare N``: the first N children leave out the last queue of ``-Q`` (a replay's warm-up, which
+draws cards ahead): whatever the others draw, a replay's own tasks find one of them free.
 
 This process forwards SIGTERM, SIGINT and SIGQUIT to the children and waits for them; when one
 stops on its own, it stops the others, and exits with that child's code (a ``Supervisor`` sees the
@@ -36,11 +39,25 @@ def _run_worker(name: str, args: Sequence[str]) -> int:
     return 0
 
 
+def _without_last_queue(args: Sequence[str]) -> list[str]:
+    """``args`` with the last queue of their ``-Q`` left out (a spare child's)."""
+    out = list(args)
+    if "-Q" in out[:-1]:
+        at = out.index("-Q") + 1
+        out[at] = ",".join(out[at].split(",")[:-1]) or out[at]
+    return out
+
+
 def main(argv: Sequence[str]) -> int:
-    held = argv[:1] == ["--held"]
-    count, name, sep, *args = argv[1:] if held else argv
-    if sep != "--" or int(count) < 1:
-        print("usage: python -m workers.forked COUNT NAME -- CELERY_WORKER_ARGS...", file=sys.stderr)
+    rest, held, spare = list(argv), False, 0
+    while rest[:1] in (["--held"], ["--spare"]):
+        if rest.pop(0) == "--held":
+            held = True
+        else:
+            spare = int(rest.pop(0)) if rest and rest[0].isdigit() else -1
+    count, name, sep, *args = rest if len(rest) >= 3 else ["0", "", ""]
+    if sep != "--" or not count.isdigit() or int(count) < 1 or spare < 0:
+        print("usage: python -m workers.forked [--held] [--spare N] COUNT NAME -- CELERY_WORKER_ARGS...", file=sys.stderr)
         return 2
     import celery.bin.celery  # noqa: F401 - what every child runs, loaded once here
     import workers.app  # noqa: F401
@@ -55,7 +72,7 @@ def main(argv: Sequence[str]) -> int:
         if pid == 0:  # the child: a worker, then out (never back into this loop)
             code = 1
             try:
-                code = _run_worker(f"{name}-{i}", args)
+                code = _run_worker(f"{name}-{i}", _without_last_queue(args) if i <= spare else args)
             finally:
                 sys.stdout.flush()
                 sys.stderr.flush()

@@ -7,6 +7,7 @@ only the CLI, which then stops them in order (beat, workers, then Redis) and wai
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -49,11 +50,9 @@ class Proc:
         """Ask for a warm shutdown (SIGTERM: finish the current task), wait for it, then insist."""
         if self.popen.poll() is None:
             self.terminate()
-            try:
-                self.popen.wait(timeout)
-            except subprocess.TimeoutExpired:
+            if not _ended_within(self.popen, timeout):
                 os.killpg(self.popen.pid, signal.SIGKILL)
-                self.popen.wait()
+            self.popen.wait()
         return self.popen.returncode
 
     def kill(self) -> None:
@@ -67,6 +66,23 @@ class Proc:
             return self.log.read_text(errors="replace")[-n:]
         except OSError:
             return ""
+
+
+def _ended_within(popen: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Whether the process ends within ``timeout`` seconds, seen the moment it does where the system
+    can say so (a pidfd, Linux); elsewhere ``Popen.wait``, which looks every 50 ms at most."""
+    try:
+        fd = os.pidfd_open(popen.pid)
+    except (AttributeError, OSError):  # not on this system (or it is gone already)
+        try:
+            popen.wait(timeout)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+    try:
+        return bool(select.select([fd], [], [], timeout)[0])
+    finally:
+        os.close(fd)
 
 
 def _env(redis_url: str, extra: Mapping[str, str] | None) -> dict[str, str]:
@@ -100,12 +116,15 @@ def start_worker(redis_url: str, log_dir: Path, *, queues: Sequence[str] = ("tic
 
 def start_workers(redis_url: str, log_dir: Path, count: int, *, queues: Sequence[str] = ("tick", "render", "publish"),
                   name: str = "worker", env: Mapping[str, str] | None = None, cwd: Path | None = None,
-                  held: bool = False) -> Proc:
+                  held: bool = False, spare: int = 0) -> Proc:
     """Start ``count`` solo workers (``<name>-1`` ...) forked from one process that loads the app once
     (``workers.forked``), at once: ``wait_ready(proc, count=count)`` before handing them work. The
     returned process stands for them all (stopping it stops them; one stopping stops it). ``held``: it
-    loads, then waits for :func:`release` to start them (until then, none connects to ``redis_url``)."""
-    args = [sys.executable, "-m", "workers.forked", *(["--held"] if held else []), str(count), name, "--",
+    loads, then waits for :func:`release` to start them (until then, none connects to ``redis_url``).
+    ``spare``: that many of them leave out the last of ``queues`` (a replay's warm-up), so that a replay's
+    own tasks always find one free."""
+    args = [sys.executable, "-m", "workers.forked", *(["--held"] if held else []),
+            *(["--spare", str(spare)] if spare else []), str(count), name, "--",
             *_worker_args(queues, 1, "solo", "workers.app")]
     return _popen(redis_url, log_dir, name, args, env, cwd, stdin=subprocess.PIPE if held else None)
 
@@ -131,15 +150,16 @@ def _popen(redis_url: str, log_dir: Path, name: str, args: Sequence[str], env: M
     return Proc(name, popen, log)
 
 
-def wait_ready(proc: Proc, timeout: float = 30.0, count: int = 1) -> Proc:
+def wait_ready(proc: Proc, timeout: float = 30.0, count: int = 1, poll: float = 0.05) -> Proc:
     """Return once the worker ``proc`` (or the ``count`` workers it stands for) is consuming (its log says
-    ``ready.``); if it stops or takes longer than ``timeout`` seconds, kill it and raise, with how its log ends."""
+    ``ready.``, read every ``poll`` seconds); if it stops or takes longer than ``timeout`` seconds, kill it
+    and raise, with how its log ends."""
     deadline = time.monotonic() + timeout
     while proc.tail(100_000).count("ready.") < count:
         if not proc.alive() or time.monotonic() > deadline:
             proc.kill()
             raise RuntimeError(f"the Celery worker did not start; its log ends:\n{proc.tail()}")
-        time.sleep(0.05)
+        time.sleep(poll)
     return proc
 
 

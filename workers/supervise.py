@@ -90,15 +90,17 @@ class Supervisor:
                                                            queues=queues), wait=wait)
 
     def workers(self, log_dir: Path, count: int, *, name: str = "worker",
-                queues: Sequence[str] = ("tick", "render", "publish"), held: bool = False) -> Proc:
+                queues: Sequence[str] = ("tick", "render", "publish"), held: bool = False, spare: int = 0) -> Proc:
         """``count`` solo workers on ``queues`` forked from one process (``launch.start_workers``; ``held``:
-        started by ``launch.release(proc)``), at once: ``launch.wait_ready(proc, count=count)`` before handing
-        them work. Started again (``watch``), they are not held."""
+        started by ``launch.release(proc)``; ``spare`` of them without the last queue), at once:
+        ``launch.wait_ready(proc, count=count)`` before handing them work. Started again (``watch``), they are
+        not held."""
         hold = [held]
 
         def starter(wait: bool) -> Proc:
             held, hold[0] = hold[0], False
-            return start_workers(self.redis_url, log_dir, count, queues=queues, name=name, env=self.env, held=held)
+            return start_workers(self.redis_url, log_dir, count, queues=queues, name=name, env=self.env, held=held,
+                                 spare=spare)
 
         return self._start(name, starter, wait=False)
 

@@ -89,9 +89,11 @@ def note(ledger: Ledger, campaign: Campaign, roster: Roster, now: datetime, gath
         items = [i for i in found if i.event in ch.events]
         if "review_waiting" in ch.events:
             items += waiting_reviews(ledger, campaign, roster, now, ch.review_before)
-        for event, key, make in (("daily", daily_key(ledger, campaign, now, ch.daily_at), daily),
-                                 ("campaign_finished", finished_key(ledger, campaign, now), finished)):
-            if event in ch.events and key and not ledger.incident_noted(cid, ch.id, key):
+        # each summary's key read only for a channel that wants it
+        daily_due = daily_key(ledger, campaign, now, ch.daily_at) if "daily" in ch.events else None
+        over = finished_key(ledger, campaign, now) if "campaign_finished" in ch.events else None
+        for key, make in ((daily_due, daily), (over, finished)):
+            if key and not ledger.incident_noted(cid, ch.id, key):
                 items.append(make(ledger, campaign, now, key))
         for i in items:
             noted += ledger.note_incident(cid, ch.id, i.key, i.to_json(), not_before)

@@ -78,10 +78,36 @@ def _is_person(entry: dict[str, str]) -> bool:
     return "by a person" in entry.get("detail", "") or worker.startswith("person@") or worker.endswith("@web")
 
 
-def from_audit(ledger: Ledger, campaign: Campaign, roster: Roster, entries: list[dict[str, str]]) -> list[Incident]:
-    """The incidents in these audit entries (oldest first)."""
+class _Episodes:
+    """The episode marks a scan changes, in the order of its entries: closes wait and go with the
+    cursor's move (:meth:`Ledger.scanned`), or before the next open, which must see them."""
+
+    def __init__(self, ledger: Ledger, cid: str):
+        self.ledger, self.cid = ledger, cid
+        self.closes: list[tuple[str, str]] = []
+
+    def close(self, post_id: str, event: str) -> None:
+        self.closes.append((post_id, event))
+
+    def open(self, post_id: str, event: str, incident: str) -> bool:
+        if self.closes:
+            self.ledger.close_episodes_of(self.cid, self.closes)
+            self.closes = []
+        return self.ledger.open_episode(self.cid, post_id, event, incident)
+
+
+#: The moves an incident is made of (a post's other moves only close its episodes).
+_INCIDENT_MOVES = (FAILED, MISSED, IN_DOUBT)
+
+
+def from_audit(ledger: Ledger, campaign: Campaign, roster: Roster, entries: list[dict[str, str]],
+               episodes: _Episodes | None = None) -> list[Incident]:
+    """The incidents in these audit entries (oldest first). ``episodes``: where the episodes they close
+    wait (a scan's, closed with its cursor's move); without it they are closed here."""
     cid = campaign.id
-    posts = {p.id: p for p in ledger.posts(cid, {e["post"] for e in entries if e.get("post")})}
+    marks = episodes or _Episodes(ledger, cid)
+    wanted = {e["post"] for e in entries if e.get("post") and e.get("to") in _INCIDENT_MOVES}
+    posts = {p.id: p for p in ledger.posts(cid, wanted)} if wanted else {}
     out: list[Incident] = []
     for e in entries:
         pid, to = e.get("post", ""), e.get("to", "")
@@ -92,11 +118,13 @@ def from_audit(ledger: Ledger, campaign: Campaign, roster: Roster, entries: list
                 out.append(Incident("account_blocked", f"account_blocked|{account}|{e['id']}", cid, e.get("at", ""),
                                     account=account, platform=platform, detail=e.get("detail", "")))
             continue
+        if _is_person(e) or to not in (QUEUED, PUBLISHING, IN_DOUBT):
+            marks.close(pid, IN_DOUBT)  # a person acted, or it left publishing
+        if to not in _INCIDENT_MOVES:
+            continue
         post = posts.get(pid)
         if post is None:
             continue
-        if _is_person(e) or to not in (QUEUED, PUBLISHING, IN_DOUBT):
-            ledger.close_episodes(cid, pid, (IN_DOUBT,))  # a person acted, or it left publishing
         key = f"{to}|{pid}|{e['id']}"
         # The post as it is now may have moved on: its error is the one of this entry only if it still fails.
         kept = post.error if post.state == to and post.error else ""
@@ -104,27 +132,31 @@ def from_audit(ledger: Ledger, campaign: Campaign, roster: Roster, entries: list
             out.append(post_incident(FAILED, key, post, roster, e.get("at", ""), e.get("detail", "") or kept))
         elif to == MISSED:
             out.append(post_incident(MISSED, key, post, roster, e.get("at", ""), kept or e.get("detail", "")))
-        elif to == IN_DOUBT and e.get("from") != IN_DOUBT and ledger.open_episode(cid, pid, IN_DOUBT, key):
+        elif e.get("from") != IN_DOUBT and marks.open(pid, IN_DOUBT, key):
             out.append(post_incident(IN_DOUBT, key, post, roster, e.get("at", ""), kept or e.get("detail", "")))
+    if episodes is None and marks.closes:
+        ledger.close_episodes_of(cid, marks.closes)
     return out
 
 
 def scan_audit(ledger: Ledger, campaign: Campaign, roster: Roster) -> list[Incident]:
     """The incidents since the campaign's cursor, which then moves past them. A campaign scanned for
-    the first time looks back ``FIRST_LOOK_BACK`` seconds only (older news is no alert)."""
+    the first time looks back ``FIRST_LOOK_BACK`` seconds only (older news is no alert). The cursor and
+    the first page are read in one round trip, and each page's episodes closed with the cursor's move."""
     cid = campaign.id
-    cursor = ledger.alert_cursor(cid)
+    cursor, entries = ledger.audit_since_cursor(cid, _PAGE)
     since = time.time() - FIRST_LOOK_BACK if cursor is None else 0.0
     out: list[Incident] = []
     for _ in range(_MAX_PAGES):
-        entries = ledger.audit_after(cid, cursor, _PAGE)
         if not entries:
             break
-        out += from_audit(ledger, campaign, roster, [e for e in entries if float(e.get("ts") or 0) >= since])
+        episodes = _Episodes(ledger, cid)
+        out += from_audit(ledger, campaign, roster, [e for e in entries if float(e.get("ts") or 0) >= since], episodes)
         cursor = entries[-1]["id"]
-        ledger.advance_alert_cursor(cid, cursor)
+        ledger.scanned(cid, cursor, episodes.closes)
         if len(entries) < _PAGE:
             break
+        entries = ledger.audit_after(cid, cursor, _PAGE)
     return out
 
 
@@ -140,8 +172,8 @@ def waiting_reviews(ledger: Ledger, campaign: Campaign, roster: Roster, now: dat
                     before: timedelta) -> list[Incident]:
     """Cards awaiting approval whose time is within ``before`` of ``now`` (one incident per card)."""
     cid = campaign.id
-    ids = [pid for pid, _ in ledger.index(cid, "due", end=(now + before).timestamp(), limit=1000)]
-    waiting = [p for p in ledger.posts(cid, ids) if p.state == AWAITING_REVIEW]
+    ids = ledger.awaiting_review_by(cid, (now + before).timestamp(), limit=1000)
+    waiting = [p for p in ledger.posts(cid, ids) if p.state == AWAITING_REVIEW] if ids else []
     return [post_incident("review_waiting", f"review_waiting|{p.id}|{p.shown_fp or ''}", p, roster, now.isoformat(),
                           "its card awaits approval") for p in waiting]
 

@@ -111,7 +111,9 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
         # warm-up is sent before they are ready).
         supervisor = stack.enter_context(Supervisor(server.url, env))
         count = concurrency or _cores()
-        workers = supervisor.workers(base / "logs", count, name="sim-worker", queues=REPLAY_QUEUES, held=True)
+        # One of them (given two or more) leaves the warm-up to the others: each moment's task finds it free.
+        workers = supervisor.workers(base / "logs", count, name="sim-worker", queues=REPLAY_QUEUES, held=True,
+                                     spare=1 if count > 1 else 0)
         from ..checks import load_checked
 
         f = load_checked(folder)  # a folder that does not check touches neither Redis nor the last replay
@@ -125,7 +127,7 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
         from ..pipeline.rehearsal import outage_for, outcomes, plan_rehearsal, summary_lines
         from ..pipeline.rehearsal_alerts import ReplayAlerts
         from ..pipeline.simulate import campaign_window, run_simulation, warm_cards
-        from ..report import summary_line, write_report
+        from ..report import Thumbnails, summary_line, write_report
 
         ledger = Ledger.from_url(server.url)
         for stale in ("outbox", "cards"):
@@ -147,7 +149,8 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
             outage = outage_for(ledger, applied, faults)
         told = ReplayAlerts(ledger, applied, out_dir)
         stack.callback(told.close)
-        wait_ready(workers, count=count)
+        thumbnails = Thumbnails(ledger, out_dir / "cards")  # the report's, made as the cards are drawn
+        wait_ready(workers, count=count, poll=0.01)  # a fresh log, read often: the replay starts as they are ready
         span = max(1, int((end - start).total_seconds() // 3600))
         with click.progressbar(length=span, label=f"simulating {f.campaign.id}", file=sys.stderr,
                                item_show_func=lambda d: d) as bar:
@@ -160,12 +163,16 @@ def simulate(folder: Path, out_dir: Path, until: date | None, concurrency: int |
 
             result = run_simulation(ledger, applied, dispatch, start=start, until=end,
                                     auto_approve=not no_auto_approve, progress=progress,
-                                    hold_for_waits=60.0 if faults else 0.0, outage=outage, after=told)
+                                    hold_for_waits=60.0 if faults else 0.0, outage=outage, after=told,
+                                    drawn=thumbnails.add)
+            # their work is done: their warm shutdown runs while the alerts and the report are written (they
+            # are stopped before Redis)
+            workers.terminate()
             told(end, last=True)  # what is still pending, and the closing summary
             bar.update(span - done[0])
-        workers.terminate()  # their warm shutdown runs while the report is written (stopped before Redis)
         report = write_report(ledger, f.campaign.id, out_dir,
-                              subtitle=f"simulated {start:%Y-%m-%d} to {(result.last or end):%Y-%m-%d}")
+                              subtitle=f"simulated {start:%Y-%m-%d} to {(result.last or end):%Y-%m-%d}",
+                              thumbnails=thumbnails)
         click.echo(f"{summary_line(f.campaign.id, result.counts)} ({result.steps} steps in {result.seconds:.1f}s)")
         if faults is not None:
             click.echo("\n".join(summary_lines(faults, outcomes(ledger, applied))))

@@ -28,6 +28,7 @@ only through this class. Key layout (``P`` is the prefix, ``cs:`` unless told ot
     P wake:built                 string set once every applied campaign has its place in the wake index
     P account:<cid>:<account>    hash   rate_limited_until, auth_failed (+ _at, blocked_by), budget_limit/remaining/reset/at
     P rcache:<key>               hash   rendered card cache: card sha, alt, format
+    P drawing:<key>              string a replay's warm-up draws this card (set once, for a while)
     P clock                      string simulated time (epoch seconds); absent: the real clock
     P faults:<cid>               hash   a rehearsal's faults (``campaign simulate --faults``): spec, seed,
                                         kind:<post id>, met:<post id>, platform:<account> (pipeline/faults.py)
@@ -49,7 +50,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -257,6 +258,15 @@ class Ledger(PostMoves, BatchMoves, WakeMoves, AccountMoves, AlertMoves):
             kwargs.update(start=0, num=limit)
         return [(m.decode(), s) for m, s in self.r.zrangebyscore(self.key(name, cid), start, end, **kwargs)]
 
+    def first_of(self, cid: str, ranges: Sequence[tuple[str, float | str, float | str]]) -> list[tuple[str, float] | None]:
+        """For each (index name, min, max) in ``ranges`` (scores as ZRANGEBYSCORE takes them: ``"(t"`` leaves
+        t out), the campaign's first member of that index in that range with its score (None: none), in one
+        round trip."""
+        pipe = self.r.pipeline(transaction=False)
+        for name, low, high in ranges:
+            pipe.zrangebyscore(self.key(name, cid), low, high, start=0, num=1, withscores=True)
+        return [(rows[0][0].decode(), rows[0][1]) if rows else None for rows in pipe.execute()]
+
     def attempts(self, post_id: str) -> list[dict[str, Any]]:
         return [json.loads(a) for a in self.r.lrange(self.key("attempts", post_id), 0, -1)]
 
@@ -321,6 +331,11 @@ class Ledger(PostMoves, BatchMoves, WakeMoves, AccountMoves, AlertMoves):
         pipe = self.r.pipeline(transaction=True)
         self.queue_card(pipe, card, image, cache_key)
         pipe.execute()
+
+    def claim_drawing(self, cache_key: str, ttl: float = 120.0) -> bool:
+        """Whether this caller is the first (in ``ttl`` seconds) to set out to draw the card of ``cache_key``
+        (a replay's warm-up: two workers drawing the same card at once draw it once)."""
+        return bool(self.r.set(self.key("drawing", cache_key), "1", nx=True, px=int(ttl * 1000)))
 
     # --- clock ------------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .keys import LedgerBase, text
+from .states import AWAITING_REVIEW
 
 #: How long an incident is remembered (so that it is never noted twice), seconds.
 INCIDENT_TTL = 400 * 86400
@@ -54,7 +55,7 @@ return out
 
 # Move the scan cursor forward only (two scanners at once never move it back).
 # KEYS: cursor   ARGV: stream id
-_ADVANCE = r"""
+_ADVANCE_BODY = r"""
 local function parts(id)
   local ms, seq = string.match(id, '^(%d+)-(%d+)$')
   return tonumber(ms), tonumber(seq)
@@ -67,6 +68,32 @@ if cur then
 end
 redis.call('SET', KEYS[1], ARGV[1])
 return 1
+"""
+_ADVANCE = _ADVANCE_BODY
+
+# The end of a scan: close the episodes its entries ended, then move the cursor past them (as _ADVANCE).
+# KEYS: cursor, marks   ARGV: stream id, mark fields to delete...
+_SCANNED = r"""
+if #ARGV > 1 then redis.call('HDEL', KEYS[2], unpack(ARGV, 2)) end
+""" + _ADVANCE_BODY
+
+# The cursor and the audit entries after it (from the start without one), oldest first.
+# KEYS: cursor, audit stream   ARGV: count
+_SINCE = r"""
+local cur = redis.call('GET', KEYS[1])
+local start = '-'
+if cur then start = '(' .. cur end
+return {cur or false, redis.call('XRANGE', KEYS[2], start, '+', 'COUNT', tonumber(ARGV[1]))}
+"""
+
+# The posts due by a time (at most ARGV[3] of them, earliest first) that await review.
+# KEYS: due index   ARGV: until (epoch), post key prefix, limit, state
+_AWAITING = r"""
+local out = {}
+for _, pid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))) do
+  if redis.call('HGET', ARGV[2] .. pid, 'state') == ARGV[4] then out[#out + 1] = pid end
+end
+return out
 """
 
 
@@ -108,12 +135,34 @@ class AlertMoves(LedgerBase):
                 return
             end = "(" + rows[-1][0].decode()
 
+    def audit_since_cursor(self, cid: str, count: int = 1000) -> tuple[str | None, list[dict[str, str]]]:
+        """The scan cursor and the audit entries after it (all from the start without one), oldest first,
+        in one round trip."""
+        cursor, rows = self._alert_script("ALERT_SINCE", _SINCE)(
+            keys=[self.key("alerts", "cursor", cid), self.key("audit", cid)], args=[count])
+        entries = [{"id": rid.decode(), **{flat[i].decode(): flat[i + 1].decode() for i in range(0, len(flat), 2)}}
+                   for rid, flat in rows]
+        return (cursor.decode() if cursor is not None else None), entries
+
+    def scanned(self, cid: str, entry_id: str, closes: Iterable[tuple[str, str]] = ()) -> bool:
+        """The end of a scan up to ``entry_id``: close the episodes ``closes`` (post id, event), then
+        move the cursor forward to ``entry_id`` (never back), in one round trip; whether it moved."""
+        fields = [f"{post_id}|{event}" for post_id, event in closes]
+        return bool(self._alert_script("ALERT_SCANNED", _SCANNED)(
+            keys=[self.key("alerts", "cursor", cid), self.key("alerts", "marks", cid)], args=[entry_id, *fields]))
+
     def open_episode(self, cid: str, post_id: str, event: str, incident: str) -> bool:
         """Mark ``event`` open for the post (its first incident); False if it was already open."""
         return bool(self.r.hsetnx(self.key("alerts", "marks", cid), f"{post_id}|{event}", incident))
 
     def close_episodes(self, cid: str, post_id: str, events: Iterable[str]) -> None:
-        self.r.hdel(self.key("alerts", "marks", cid), *[f"{post_id}|{e}" for e in events])
+        self.close_episodes_of(cid, [(post_id, e) for e in events])
+
+    def close_episodes_of(self, cid: str, closes: Iterable[tuple[str, str]]) -> None:
+        """Close these episodes (post id, event), in one round trip."""
+        fields = [f"{post_id}|{event}" for post_id, event in closes]
+        if fields:
+            self.r.hdel(self.key("alerts", "marks", cid), *fields)
 
     # --- incidents ----------------------------------------------------------------------------
 
@@ -122,6 +171,13 @@ class AlertMoves(LedgerBase):
         keys = [self._incident_prefix(cid, channel) + key, self.key("alerts", "pending", cid, channel)]
         args = [json.dumps(dict(incident), ensure_ascii=False), repr(not_before), INCIDENT_TTL, key]
         return bool(self._alert_script("ALERT_NOTE", _NOTE)(keys=keys, args=args))
+
+    def awaiting_review_by(self, cid: str, until: float, limit: int) -> list[str]:
+        """The ids of the posts due by ``until`` (of the first ``limit`` by due time) that await review,
+        in one round trip."""
+        found = self._alert_script("ALERT_AWAITING", _AWAITING)(
+            keys=[self.key("due", cid)], args=[repr(until), self.key("post", ""), limit, AWAITING_REVIEW])
+        return [pid.decode() for pid in found]
 
     def incident_noted(self, cid: str, channel: str, key: str) -> bool:
         return bool(self.r.exists(self._incident_prefix(cid, channel) + key))

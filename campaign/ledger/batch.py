@@ -21,11 +21,16 @@ def _ids(reply: list[bytes]) -> list[str]:
 class BatchMoves(LedgerBase):
     """Render claims, due posts, resends, expired leases and in-doubt look-ups (mixed into the Ledger)."""
 
-    def campaign_fields(self, cids: Sequence[str], *names: str) -> list[tuple[str | None, ...]]:
-        """Some fields of each campaign's hash (None: absent), for many campaigns in one round trip."""
+    def campaign_fields(self, cids: Sequence[str], *names: str, clock: float | None = None) -> list[tuple[str | None, ...]]:
+        """Some fields of each campaign's hash (None: absent), for many campaigns in one round trip; with
+        ``clock``, the simulated time (epoch seconds) is set to it first, in the same round trip (a replay)."""
         if not cids:
             return []
-        rows = self.run_scripts([("HASH_FIELDS", [self.key("c", cid) for cid in cids], names)])[0]
+        call: Call = ("HASH_FIELDS", [self.key("c", cid) for cid in cids], names)
+        if clock is None:
+            rows = self.run_scripts([call])[0]
+        else:
+            rows = self.run_after(lambda pipe: pipe.set(self.key("clock"), repr(clock)), call)
         return [tuple(v.decode() if v is not None else None for v in row) for row in rows]
 
     def campaign_hashes(self, cids: Sequence[str]) -> list[dict[str, str]]:

@@ -25,7 +25,7 @@ from ..ledger import Ledger
 from ..plan import Slot, plan
 from ..roster import facts
 from .applied import Applied, load_applied
-from .render import render_card
+from .render import draw_key, render_card
 from .replan import known_roster, local_day, render_at
 from .settings import Settings
 
@@ -75,15 +75,20 @@ def cards_ahead(applied: Applied, start: datetime, end: datetime, settings: Sett
 
 def prerender_slot(ledger: Ledger, slot_id: str, at: datetime, settings: Settings | None = None) -> str:
     """Draw the card of the slot ``slot_id`` of the plan as known at ``at``, as of what is known then,
-    into the card cache, changing nothing else: "cached" (drawn, or there already), or "skip" (no such
-    slot then, or someone it features is not known then)."""
+    into the card cache, changing nothing else: "cached" (drawn, or there already), "drawing" (another
+    worker set out to draw the same card: partner accounts of one language share it), or "skip" (no
+    such slot then, or someone it features is not known then)."""
     settings = settings or Settings()
     applied = load_applied(ledger, Ledger.campaign_of(slot_id))
     slot = slots_as_of(applied, at).get(slot_id)
     people = known_roster(applied, at).by_id()
     if slot is None or any(pid not in people for pid in slot.people):
         return "skip"
-    render_card(ledger, applied, slot, tuple(facts(people[pid], slot.date) for pid in slot.people), settings)
+    facts_list = tuple(facts(people[pid], slot.date) for pid in slot.people)
+    key = draw_key(ledger, applied, slot, facts_list, settings)
+    if not ledger.claim_drawing(key):
+        return "drawing"
+    render_card(ledger, applied, slot, facts_list, settings, key)
     return "cached"
 
 

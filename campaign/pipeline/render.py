@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import redis
 
@@ -24,6 +25,10 @@ from .settings import Settings
 from .shown import CARD_SIZE, card_format, card_key, max_image_bytes, post_caption, shown_fingerprint
 from .tick import current_fingerprint, known_roster
 
+if TYPE_CHECKING:
+    from ..cards.template import Template
+
+
 
 @dataclass(frozen=True)
 class Drawn:
@@ -36,10 +41,37 @@ class Drawn:
     seconds: float
 
 
+def unseen(template: Template) -> tuple[str, ...]:
+    """What of the account that posts a template does not show: "organisation" (in no text, the alt text
+    included), "logo" (no logo layer). Partner accounts of one language that differ only there post the
+    same card."""
+    known = template.cache.get("unseen")
+    if known is None:
+        from ..cards.fields import fields_used
+
+        known = tuple(name for name, shown in (
+            ("organisation", "organisation" in fields_used(template.spec)),
+            ("logo", any(layer.kind == "logo" for layer in template.spec.layers))) if not shown)
+        template.cache["unseen"] = known
+    return tuple(known)
+
+
+def draw_key(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple, settings: Settings,
+             key: str | None = None) -> str:
+    """The render cache's key of a post's card: its :func:`~campaign.pipeline.shown.card_key` (``key``, if
+    already worked out) without what of the account the template does not show (:func:`unseen`): one card
+    drawn for partner accounts of one language."""
+    left_out = unseen(template_for(ledger, applied, slot.template, settings.cache_dir))
+    if not left_out and key is not None:
+        return key
+    return card_key(applied, account=slot.account, platform=slot.platform, template=slot.template, kind=slot.kind,
+                    week=slot.week, people=facts_list, unseen=left_out)
+
+
 def find_or_draw(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple, settings: Settings,
                  cache_key: str) -> CardRef | Drawn:
     """The card of a post: from the render cache (its blob still stored), or drawn now and not yet stored.
-    ``cache_key`` is the post's :func:`~campaign.pipeline.shown.card_key`."""
+    ``cache_key`` is the post's :func:`draw_key`."""
     from ..cards import card_input, render
 
     hit = ledger.cached_render(cache_key)  # None also when its image is no longer stored
@@ -64,10 +96,9 @@ def find_or_draw(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple
 def render_card(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple, settings: Settings,
                 cache_key: str | None = None) -> CardRef:
     """The card of a post (its blob's sha, format, alt text, warnings), from cache or freshly drawn and
-    stored. ``cache_key`` is the post's :func:`~campaign.pipeline.shown.card_key` (computed here if not given)."""
+    stored. ``cache_key`` is the post's :func:`draw_key` (worked out here if not given)."""
     if cache_key is None:
-        cache_key = card_key(applied, account=slot.account, platform=slot.platform, template=slot.template,
-                             kind=slot.kind, week=slot.week, people=facts_list)
+        cache_key = draw_key(ledger, applied, slot, facts_list, settings)
     card = find_or_draw(ledger, applied, slot, facts_list, settings, cache_key)
     if isinstance(card, Drawn):
         ledger.cache_render(cache_key, card.ref, card.image)  # its bytes, then the entry: one round trip
@@ -101,8 +132,9 @@ def render_post(ledger: Ledger, post_id: str, now: datetime | None = None, setti
     began = time.perf_counter()
     try:
         key = card_key(applied, account=slot.account, platform=slot.platform, template=slot.template,
-                       kind=slot.kind, week=slot.week, people=facts_list)
-        card = find_or_draw(ledger, applied, slot, facts_list, settings, key)
+                       kind=slot.kind, week=slot.week, people=facts_list)  # what is approved (shown_fp)
+        cached = draw_key(ledger, applied, slot, facts_list, settings, key)  # what the cache knows it by
+        card = find_or_draw(ledger, applied, slot, facts_list, settings, cached)
         # Never longer than the platform takes: shortened at a word boundary, hashtags kept.
         caption = post_caption(applied, slot, facts_list)
     except (redis.RedisError, OSError):
@@ -118,7 +150,7 @@ def render_post(ledger: Ledger, post_id: str, now: datetime | None = None, setti
                                 review=applied.review_required, at=now, worker=worker,
                                 seconds=time.perf_counter() - began,
                                 draw_seconds=drawn.seconds if drawn else None,
-                                image=drawn.image if drawn else None, cache_key=key if drawn else None)
+                                image=drawn.image if drawn else None, cache_key=cached if drawn else None)
     if to is None:
         ledger.release_render(post_id)
         return "skip"

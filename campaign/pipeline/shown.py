@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..captions import caption_text, fit_caption
@@ -36,8 +36,10 @@ def card_format(platform: str) -> str:
 
 
 def card_key(applied: Applied, *, account: str, platform: str, template: str, kind: str, week: int | str,
-             people: Sequence[Facts]) -> str:
-    """The render key of a card: equal keys draw the same card (the render cache is keyed by it)."""
+             people: Sequence[Facts], unseen: Collection[str] = ()) -> str:
+    """The render key of a card: equal keys draw the same card. ``unseen``: what of the account the template
+    does not show ("organisation": in no text; "logo": no logo layer; ``render.unseen``), left out, so that
+    partner accounts of one language may have one key: the render cache's (``render.draw_key``)."""
     c = applied.campaign
     acc = c.account(account)
     parts = {
@@ -46,6 +48,8 @@ def card_key(applied: Applied, *, account: str, platform: str, template: str, ki
         "kind": kind, "week": str(week), "campaign": c.title(acc.language), "organisation": acc.organisation,
         "logo": applied.logos.get(acc.id), "size": CARD_SIZE, "max_bytes": max_image_bytes(platform),
     }
+    for name in unseen:
+        del parts[name]
     if c.durations != "years":  # only when not the default, so the cache keys of before stay valid
         parts["durations"] = c.durations
     if c.url:

@@ -231,27 +231,37 @@ def wait_for(ledger: Ledger, cid: str, render: Sequence[str], publish: Sequence[
             heard.close()
 
 
-def _settled(ledger: Ledger, handed: TickResult, now: datetime) -> bool:
+Row = tuple[str | None, float | None, str | None]
+
+
+def _rows(ledger: Ledger, post_ids: Sequence[str]) -> list[Row]:
+    """The state, due time and card of each post, in one round trip."""
+    pipe = ledger.r.pipeline(transaction=False)
+    for pid in post_ids:
+        pipe.hmget(ledger.post_key(pid), "state", "due", "card")
+    return [(state.decode() if state else None, float(due) if due else None, card.decode() if card else None)
+            for state, due, card in pipe.execute()]
+
+
+def _settled(handed: TickResult, rows: Sequence[Row], now: datetime) -> bool:
     """Whether what a tick handed out at ``now`` left nothing more for this same moment: every render
-    drew the card of a post not due yet and every publish posted. Anything else (a stale render, which
-    re-plans; a card due now; a retry; a look-up) and the driver ticks again, as the beat would."""
+    drew the card of a post not due yet and every publish posted (``rows``: the state and due time of
+    each post rendered, then of each published, once the workers were done). Anything else (a stale
+    render, which re-plans; a card due now; a retry; a look-up) and the driver ticks again, as the beat would."""
     if handed.reconcile:
         return False
-    pipe = ledger.r.pipeline(transaction=False)
-    for pid in [*handed.render, *handed.publish]:
-        pipe.hmget(ledger.post_key(pid), "state", "due")
-    rows = [(state.decode() if state else None, float(due) if due else None) for state, due in pipe.execute()]
     drawn, sent = rows[:len(handed.render)], rows[len(handed.render):]
     return (all(state in (RENDERED, AWAITING_REVIEW, APPROVED) and due is not None and due > now.timestamp()
-                for state, due in drawn)
-            and all(state == POSTED for state, _ in sent))
+                for state, due, _ in drawn)
+            and all(state == POSTED for state, _, _ in sent))
 
 
 def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, start: datetime, until: datetime,
                    settings: Settings | None = None, auto_approve: bool = True, step_timeout: float = 120.0,
                    progress: Callable[[datetime], None] | None = None,
                    stop: Callable[[datetime], bool] | None = None, hold_for_waits: float = 0.0,
-                   outage: Outage | None = None, after: Callable[[datetime], object] | None = None) -> SimulationResult:
+                   outage: Outage | None = None, after: Callable[[datetime], object] | None = None,
+                   drawn: Callable[[list[str]], object] | None = None) -> SimulationResult:
     """Replay ``applied`` from ``start`` to ``until``; the workers behind ``dispatch`` do the work.
 
     ``auto_approve`` plays the organiser approving each card as soon as it awaits review.
@@ -261,7 +271,9 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
     then stands still at that moment, up to this many wall seconds per moment, while the driver
     keeps ticking as the beat would; 0 (the default) never holds, as before.
     ``outage``: posts whose worker is down (their publish tasks are held back until it is back).
-    ``after(now)`` runs once each moment's work is done (the replay's alerts: ``rehearsal_alerts``).
+    ``after(now)`` runs once each moment's work is done (the replay's alerts: ``rehearsal_alerts``);
+    ``drawn(cards)`` once each tick's renders are done, with the cards (blob digests) of the posts rendered
+    (the report's thumbnails: ``report.Thumbnails``).
     Cards are drawn at their render time unless the workers were handed the warm-up (:func:`warm_cards`)."""
     settings = settings or Settings()
     cid = applied.campaign.id
@@ -277,8 +289,8 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
     while now is not None and now <= until:
         if stop and stop(now):
             break
-        clock.set(now)
-        if outage is not None:
+        if outage is not None:  # else each tick sets the clock in its first round trip
+            clock.set(now)
             wait_for(ledger, cid, (), outage.deliver(now), step_timeout, finished=finished)
         held = 0.0
         while True:
@@ -286,14 +298,19 @@ def run_simulation(ledger: Ledger, applied: Applied, dispatch: Dispatch, *, star
             # look-up) just now may already be due at this same moment. Work that settled (cards of
             # posts due later, posts posted) needs no further tick (_settled).
             for _ in range(8):
-                handed = tick(ledger, now, dispatch, settings, campaigns=[cid])
+                handed = tick(ledger, now, dispatch, settings, campaigns=[cid], set_clock=True)
                 wait_for(ledger, cid, handed.render, [p for p in handed.publish if p not in down], step_timeout,
                          handed.reconcile, waiting_is_done=hold_for_waits > 0, finished=finished)
-                if auto_approve and handed.render:
-                    for pid, state in ledger.states(handed.render).items():
+                if not (handed.render or handed.publish or handed.reconcile):
+                    break
+                rows = _rows(ledger, [*handed.render, *handed.publish])  # read once, for both below
+                if auto_approve:
+                    for pid, (state, _, _) in zip(handed.render, rows):
                         if state == AWAITING_REVIEW:
-                            approve(ledger, cid, now, post_id=pid)
-                if not (handed.render or handed.publish or handed.reconcile) or _settled(ledger, handed, now):
+                            approve(ledger, cid, now, post_id=pid)  # approved: still drawn for _settled
+                if drawn:
+                    drawn([card for _, _, card in rows[:len(handed.render)] if card])
+                if _settled(handed, rows, now):
                     break
             if hold_for_waits <= 0:
                 break

@@ -63,9 +63,10 @@ class TickResult:
 
 
 def tick(ledger: Ledger, now: datetime, dispatch: Dispatch, settings: Settings | None = None,
-         campaigns: Sequence[str] | None = None) -> TickResult:
+         campaigns: Sequence[str] | None = None, *, set_clock: bool = False) -> TickResult:
     """One beat: for every campaign that may have work (``campaigns``: these ones, whatever their wake
-    score), re-plan if needed, then render, queue, reap, reconcile.
+    score), re-plan if needed, then render, queue, reap, reconcile. ``set_clock``: a replay's tick, which
+    first sets the simulated clock to ``now`` (in its first round trip, when ``campaigns`` are given).
 
     It looks only at the campaigns the wake index (``campaign.ledger.wake``) says may have something
     to do now, read with their status, definition hash and plan signature in one round trip: a tick
@@ -78,11 +79,14 @@ def tick(ledger: Ledger, now: datetime, dispatch: Dispatch, settings: Settings |
     result = TickResult()
     rows: list[Row]
     if campaigns is None:
+        if set_clock:
+            ledger.set_simulated_time(now.timestamp())
         rows = ledger.awake(now)
     else:
         cids = list(campaigns)
         rows = [(cid, status, def_hash, sig) for cid, (status, def_hash, sig)
-                in zip(cids, ledger.campaign_fields(cids, "status", "def_hash", "plan_sig"))]
+                in zip(cids, ledger.campaign_fields(cids, "status", "def_hash", "plan_sig",
+                                                    clock=now.timestamp() if set_clock else None))]
     active = [(cid, def_hash, sig) for cid, status, def_hash, sig in rows if status != CANCELLED]
     for cid, def_hash, _ in active:
         if def_hash is None:
@@ -119,14 +123,11 @@ def next_moment(ledger: Ledger, applied: Applied, now: datetime) -> datetime | N
     a render time, a due time, a post running out of lateness, or a day with a roster event."""
     cid = applied.campaign.id
     t = now.timestamp()
-    candidates: list[float] = []
-    for name in ("render", "due"):
-        after = ledger.index(cid, name, start=f"({t!r}", limit=1)  # type: ignore[arg-type]
-        if after:
-            candidates.append(after[0][1])
-    waiting = ledger.index(cid, "due", end=t, limit=1)
+    render, due, waiting = ledger.first_of(cid, [("render", f"({t!r}", "+inf"), ("due", f"({t!r}", "+inf"),
+                                                 ("due", "-inf", t)])  # one round trip
+    candidates = [first[1] for first in (render, due) if first]
     if waiting:
-        candidates.append(waiting[0][1] + applied.max_lateness + 1)
+        candidates.append(waiting[1] + applied.max_lateness + 1)
     tz = applied.campaign.tz
     today = now.astimezone(tz).date()
     for person in applied.roster.people:
