@@ -80,7 +80,9 @@ def _ended_within(popen: subprocess.Popen[bytes], timeout: float) -> bool:
         except subprocess.TimeoutExpired:
             return False
     try:
-        return bool(select.select([fd], [], [], timeout)[0])
+        poller = select.poll()  # not select.select: it refuses descriptors past 1023, which a busy process has
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(timeout * 1000))
     finally:
         os.close(fd)
 
