@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
+from PIL import Image
 
 from campaign.clock import SimulatedClock
 from campaign.checks import load_checked
@@ -54,7 +55,9 @@ ROSTER = {"people": [{"id": "rong-chhun", "name": {"en": "Rong Chhun", "km": "áž
 
 def bench_folder(root: Path, cid: str, accounts: int, days: int, distinct: bool = False) -> Path:
     """A synthetic campaign: ``accounts`` outbox accounts of one organisation posting daily for ``days``
-    (``distinct``: each of its own organisation, so every post has a card of its own)."""
+    (``distinct``: each of its own organisation and logo, so every post has a card of its own: the
+    portrait template draws the account's logo, not its organisation's name, and accounts whose
+    cards would be the same pixels share one)."""
     start = datetime(2021, 9, 1).date()
     campaign = {
         "id": cid, "name": "Benchmark campaign", "timezone": "Asia/Phnom_Penh",
@@ -62,10 +65,14 @@ def bench_folder(root: Path, cid: str, accounts: int, days: int, distinct: bool 
         "cadence": {"every": "day", "time": "10:00"}, "template": "portrait", "stagger": "0s",
         "captions": {"en": {"weekly": ["{name}: {days} days behind bars. #FreeThemAll"]}},
         "accounts": [{"id": f"acct-{i:04d}", "organisation": f"Bench {i}" if distinct else "Bench",
-                      "platform": "outbox", "language": "en"}
+                      "platform": "outbox", "language": "en", **({"logo": f"logos/{i}.png"} if distinct else {})}
                      for i in range(accounts)],
     }
     root.mkdir(parents=True, exist_ok=True)
+    if distinct:
+        (root / "logos").mkdir(exist_ok=True)
+        for i in range(accounts):
+            Image.new("RGB", (96, 48), (40 + i * 37 % 200, 90 + i * 53 % 150, 200 - i * 29 % 180)).save(root / "logos" / f"{i}.png")
     (root / "campaign.yaml").write_text(yaml.safe_dump(campaign, allow_unicode=True), encoding="utf-8")
     (root / "roster.yaml").write_text(yaml.safe_dump(ROSTER, allow_unicode=True), encoding="utf-8")
     return root
