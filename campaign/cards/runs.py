@@ -77,8 +77,22 @@ def line_pieces(f: ImageFont.FreeTypeFont, line: str, x64: int, y: float, width:
     pieces' advances add up to its measured ``width`` (no kerning or shaping across a space or
     between two digits), it is all left-to-right, and no two pieces' ink touches (Pillow blends
     overlapping glyphs, two pastes would not). tests/test_cards_words.py holds this."""
-    words = line.split(" ")
     yfrac = math.modf(y)[0]
+    key = (f, line, x64, yfrac, width)
+    known = _LINES.get(key)
+    if known is None:
+        pieces = _line_pieces(f, line, x64, yfrac, width)
+        known = _LINES.put(key, pieces, sum(image_bytes(mask) for mask, _ in pieces))
+    return [(mask, (x, int(y) + dy)) for mask, (x, dy) in known]
+
+
+# A line's pieces where it was set, bounded by the bytes of the masks it holds (shared with _WORDS).
+_LINES: LRU[list[Piece]] = LRU(MASK_CACHE_BYTES)
+
+
+def _line_pieces(f: ImageFont.FreeTypeFont, line: str, x64: int, yfrac: float, width: float | None) -> list[Piece]:
+    """:func:`line_pieces` with each piece's top relative to the baseline's pixel row."""
+    words = line.split(" ")
     if width is not None and len(words) > 1 and _left_to_right(line):
         space = _space(f)
         pen, pieces, right = x64, [], -(1 << 30)
@@ -90,7 +104,7 @@ def line_pieces(f: ImageFont.FreeTypeFont, line: str, x64: int, y: float, width:
                     if pen // 64 + offset[0] + ink[0] < right:
                         break  # this piece's ink reaches into the last one's
                     right = pen // 64 + offset[0] + ink[2]
-                    pieces.append((mask, (pen // 64 + offset[0], int(y) + offset[1])))
+                    pieces.append((mask, (pen // 64 + offset[0], offset[1])))
                 pen += advance
             else:
                 continue
@@ -99,7 +113,7 @@ def line_pieces(f: ImageFont.FreeTypeFont, line: str, x64: int, y: float, width:
             if pen - x64 == round(width * 64):
                 return pieces
     mask, offset = line_mask(f, line, ((x64 % 64) / 64, yfrac))
-    return [(mask, (x64 // 64 + offset[0], int(y) + offset[1]))]
+    return [(mask, (x64 // 64 + offset[0], offset[1]))]
 
 
 def _parts(f: ImageFont.FreeTypeFont, word: str) -> list[str]:
@@ -157,6 +171,7 @@ def clear() -> None:
     fitted.cache_clear()
     _MASKS.clear()
     _WORDS.clear()
+    _LINES.clear()
     _side_by_side.cache_clear()
     _advance.cache_clear()
 
