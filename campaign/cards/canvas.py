@@ -156,13 +156,14 @@ class Canvas:
         if self._base_key is None or any(overlap(r, s) for r in (parts or (area,)) for s in self._dirty):
             paint(self.image, (area[0], area[1]))
             return
-        def blended() -> tuple[Image.Image, None]:
-            done = self.image.crop(area)
-            paint(done, (0, 0))
-            return done, None
-
         key = (what[0], self.t.cache.setdefault("token", object()), self._base_key, *what[1:])
-        self.image.paste(self.by_content(key, blended)[0], area[:2])
+        hit = _IMAGES.get(key)
+        if hit is not None:
+            self.image.paste(hit[0], area[:2])
+            return
+        paint(self.image, (area[0], area[1]))  # painted in place, then kept: one copy, not two
+        done = self.image.crop(area)
+        _IMAGES.put(key, (done, None), image_bytes(done))
 
 
 def clear_caches(fonts: bool = False) -> None:
