@@ -114,3 +114,45 @@ def test_a_fresh_process_draws_the_same_card_as_a_busy_one(tmp_path: Path, folde
     fresh = subprocess.run([sys.executable, "-c", FIRST_CARD, str(photo), size], cwd=ROOT, check=True,
                            capture_output=True, text=True).stdout.strip()
     assert fresh == busy
+
+
+def test_text_composited_on_the_base_never_carries_another_cards_photo(tmp_path: Path, folder) -> None:  # type: ignore[no-untyped-def]
+    """A text's lines cached on the base are pasted back as one rectangle: where a person's photo lies
+    inside that rectangle but beside the lines (a short first line, a long second), the paste must
+    not bring back the photo of the card the text was first drawn on."""
+    import io
+    from datetime import date
+
+    from PIL import Image
+
+    from campaign.cards.canvas import clear_caches
+
+    d = tmp_path / "beside"
+    d.mkdir()
+    (d / "template.yaml").write_text(
+        "fonts: {sans: {package: fontpkg_noto_sans}, khmer: {package: fontpkg_noto_sans_khmer}}\n"
+        "sizes: {square: [400, 300], portrait: [400, 300], landscape: [400, 300]}\nlayers:\n"
+        "  - background: {color: '#1e2636'}\n"
+        "  - photo: {box: [300, 14, 80, 24], shape: rect, when: {status: imprisoned}}\n"  # right of the short first line
+        "  - text: {text: \"Free\\n{name} and all the others held with them\", box: [20, 20, 360, 200], "
+        "size: [24, 24], max_lines: 4, align: left, valign: top}\n"
+        "  - shape: {box: [0, 290, 400, 10], fill: '#e9b44c'}\n"  # a card-level layer after them: the base is cached
+        "alt: {en: '{name}', km: '{name}'}\n", encoding="utf-8")
+    t = load_template(d)
+    rc = person_facts(folder, "rong-chhun")
+
+    def photo(colour: str) -> bytes:
+        buf = io.BytesIO()
+        Image.new("RGB", (160, 120), colour).save(buf, "PNG")
+        return buf.getvalue()
+
+    red, blue = photo("#d01010"), photo("#1010d0")
+    free = person_facts(folder, "rong-chhun", date(2021, 11, 20))  # released: the same text, no photo drawn
+    assert free.status == "released" and rc.status == "imprisoned"
+    for first, then in (((rc, red), (rc, blue)), ((rc, red), (free, blue)), ((free, blue), (rc, red))):
+        clear_caches()
+        render(t, card_input((first[0],), "en", photos={"rong-chhun": first[1]}), fmt="png")  # the text cached
+        cached = render(t, card_input((then[0],), "en", photos={"rong-chhun": then[1]}), fmt="png")
+        clear_caches()
+        fresh = render(t, card_input((then[0],), "en", photos={"rong-chhun": then[1]}), fmt="png", in_order=True)
+        assert cached.image == fresh.image, (first[0].status, then[0].status)
