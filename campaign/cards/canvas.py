@@ -150,9 +150,11 @@ class Canvas:
               parts: Sequence[Rect] | None = None) -> None:
         """Have ``paint`` paint ``area`` (it is given an image and where ``area``'s top left is on it).
 
-        Where ``parts`` (default: the whole area) lie on the cached base untouched by the card's
-        own layers, the area is painted once per template, base and ``what`` (a key of everything
-        it shows), blended onto the base, and pasted from the cache: the same pixels."""
+        Where ``parts`` (default: the whole area; all ``paint`` changes lies in them) lie on the
+        cached base untouched by the card's own layers, the area is painted once per template,
+        base and ``what`` (a key of everything it shows), blended onto the base, and pasted from
+        the cache: the same pixels. It is kept only when the whole area showed the base, and
+        pasted whole only where it still does (else just its parts)."""
         if self._base_key is None or any(overlap(r, s) for r in (parts or (area,)) for s in self._dirty):
             paint(self.image, (area[0], area[1]))
             return
