@@ -146,35 +146,22 @@ class Canvas:
         _IMAGES.put(key, made, image_bytes(made[0]))
         return made
 
-    def blend(self, area: Rect, what: tuple[Any, ...], paint: Callable[[Image.Image, tuple[int, int]], None],
-              parts: Sequence[Rect] | None = None) -> None:
+    def blend(self, area: Rect, what: tuple[Any, ...], paint: Callable[[Image.Image, tuple[int, int]], None]) -> None:
         """Have ``paint`` paint ``area`` (it is given an image and where ``area``'s top left is on it).
 
-        Where ``parts`` (default: the whole area; all ``paint`` changes lies in them) lie on the
-        cached base untouched by the card's own layers, the area is painted once per template,
-        base and ``what`` (a key of everything it shows), blended onto the base, and pasted from
-        the cache: the same pixels. It is kept only when the whole area showed the base, and
-        pasted whole only where it still does (else just its parts)."""
-        if self._base_key is None or any(overlap(r, s) for r in (parts or (area,)) for s in self._dirty):
+        Where the area lies on the cached base untouched by the card's own layers, it is painted
+        once per template, base and ``what`` (a key of everything it shows), blended onto the
+        base, and pasted from the cache: the same pixels. The whole area counts, not only where
+        ``paint`` draws: the composite is pasted as one rectangle (tests/test_card_speed.py)."""
+        if self._base_key is None or any(overlap(area, s) for s in self._dirty):
             paint(self.image, (area[0], area[1]))
             return
         key = (what[0], self.t.cache.setdefault("token", object()), self._base_key, *what[1:])
         hit = _IMAGES.get(key)
         if hit is not None:
-            if parts is None or not any(overlap(area, s) for s in self._dirty):
-                self.image.paste(hit[0], area[:2])
-                return
-            # Other layers of this card lie in the area beside the parts (a photo beside a short
-            # line): the cached composite holds another card's pixels there, so only the parts
-            # come from it (tests/test_card_speed.py).
-            for r in parts:
-                x0, y0, x1, y1 = max(r[0], area[0]), max(r[1], area[1]), min(r[2], area[2]), min(r[3], area[3])
-                if x0 < x1 and y0 < y1:
-                    self.image.paste(hit[0].crop((x0 - area[0], y0 - area[1], x1 - area[0], y1 - area[1])), (x0, y0))
+            self.image.paste(hit[0], area[:2])
             return
         paint(self.image, (area[0], area[1]))  # painted in place, then kept: one copy, not two
-        if parts is not None and any(overlap(area, s) for s in self._dirty):
-            return  # the area holds this card's own pixels beside the parts: not a composite on the base
         done = self.image.crop(area)
         _IMAGES.put(key, (done, None), image_bytes(done))
 

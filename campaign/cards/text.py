@@ -104,7 +104,7 @@ def draw_text(canvas: Canvas, box: Box, style: TextStyle, text: str, fitted: Fit
             _ink(target, (px - area[0] + at_[0], py - area[1] + at_[1]), m, fill)
 
     # cached by the exact strings and where they go, when they land on an untouched cached base
-    canvas.blend(area, ("text", f, fill, tuple(zip(fitted.lines, at))), paint, parts=rects)
+    canvas.blend(area, ("text", f, fill, tuple(zip(fitted.lines, at))), paint)
 
 
 def _ink(target: Image.Image, xy: tuple[int, int], mask: Image.Image, fill: tuple[int, ...]) -> None:
