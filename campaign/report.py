@@ -43,10 +43,15 @@ def _thumbnail(data: bytes) -> bytes:
         return out.getvalue()
 
 
+def _thumbnail_file(cards: Path, digest: str) -> Path:
+    """Where a card's thumbnail goes: named by its digest's first 16 characters."""
+    return cards / f"{digest[:16]}.jpg"
+
+
 def _write_thumbnails(ledger: Ledger, cards: Path, digests: list[str]) -> None:
     """``cards/<digest[:16]>.jpg`` for each card not there yet, drawn on every core (threads: Pillow lets
     go of the interpreter while it decodes, scales and encodes), the cards read in one round trip."""
-    wanted = {d[:16]: d for d in digests if not (cards / f"{d[:16]}.jpg").exists()}
+    wanted = {d[:16]: d for d in digests if not _thumbnail_file(cards, d).exists()}
     if not wanted:
         return
     pipe = ledger.r.pipeline(transaction=False)
@@ -58,7 +63,7 @@ def _write_thumbnails(ledger: Ledger, cards: Path, digests: list[str]) -> None:
         raise KeyError(f"blob {missing[0]} is not in Redis; apply the campaign again")
 
     def one(name: str) -> None:
-        (cards / f"{name}.jpg").write_bytes(_thumbnail(blobs[name]))
+        _thumbnail_file(cards, name).write_bytes(_thumbnail(blobs[name]))
 
     with ThreadPoolExecutor(max_workers=min(len(blobs), os.cpu_count() or 1)) as pool:
         list(pool.map(one, blobs))
@@ -85,7 +90,7 @@ class Thumbnails:
                 self._pending.append(self._pool.submit(self._one, digest))
 
     def _one(self, digest: str) -> None:
-        (self.cards / f"{digest[:16]}.jpg").write_bytes(_thumbnail(self.ledger.get_blob(digest)))
+        _thumbnail_file(self.cards, digest).write_bytes(_thumbnail(self.ledger.get_blob(digest)))
 
     def finish(self, shown: set[str]) -> None:
         """Wait for the thumbnails under way; remove those of cards not in ``shown`` (their names)."""
@@ -93,7 +98,7 @@ class Thumbnails:
         for future in self._pending:
             future.result()  # a card gone from Redis says so here, as the report would
         for name in self.made - shown:
-            (self.cards / f"{name}.jpg").unlink(missing_ok=True)
+            _thumbnail_file(self.cards, name).unlink(missing_ok=True)
 
 
 def page_link(url: str, out_dir: Path) -> str | None:
