@@ -45,20 +45,11 @@ def fitted(text: str, path: Path, weight: int, width: int, height: int, sizes: t
     return fit(text, lambda px: font(path, px, weight), width, height, sizes, max_lines, line_spacing, balance)
 
 
-_MASKS: LRU[tuple[Image.Image, tuple[int, int]]] = LRU(MASK_CACHE_BYTES)
-
-
-def line_mask(f: ImageFont.FreeTypeFont, line: str, start: tuple[float, float]) -> tuple[Image.Image, tuple[int, int]]:
-    """``f.getmask2(line, "L", anchor="ls", start=start)`` as an image: the line's coverage
-    (what ImageDraw.text paints through) and its offset from the anchor, rasterised once per
-    font, string and sub-pixel start."""
-    key = (f, line, start)
-    hit = _MASKS.get(key)
-    if hit is not None:
-        return hit
-    core, offset = f.getmask2(line, "L", anchor="ls", start=start)
-    mask = Image.Image()._new(core)
-    return _MASKS.put(key, (mask, offset), image_bytes(mask))
+def _rasterise(f: ImageFont.FreeTypeFont, text: str, start: tuple[float, float]) -> tuple[Image.Image, tuple[int, int]]:
+    """``f.getmask2(text, "L", anchor="ls", start=start)`` as an image: the coverage ImageDraw.text
+    paints through, and its offset from the anchor."""
+    core, offset = f.getmask2(text, "L", anchor="ls", start=start)
+    return Image.Image()._new(core), offset
 
 
 Piece = tuple[Image.Image, tuple[int, int]]  # a coverage mask and its top left on the card
@@ -94,26 +85,29 @@ def _line_pieces(f: ImageFont.FreeTypeFont, line: str, x64: int, yfrac: float, w
     """:func:`line_pieces` with each piece's top relative to the baseline's pixel row."""
     words = line.split(" ")
     if width is not None and len(words) > 1 and _left_to_right(line):
-        space = _space(f)
-        pen, pieces, right = x64, [], -(1 << 30)
-        for i, word in enumerate(words):
-            pen += space if i else 0
-            for part in _parts(f, word):
-                mask, offset, advance, ink = _word(f, part, pen % 64, yfrac)
-                if ink is not None:
-                    if pen // 64 + offset[0] + ink[0] < right:
-                        break  # this piece's ink reaches into the last one's
-                    right = pen // 64 + offset[0] + ink[2]
-                    pieces.append((mask, (pen // 64 + offset[0], offset[1])))
-                pen += advance
-            else:
-                continue
-            break
-        else:
-            if pen - x64 == round(width * 64):
-                return pieces
-    mask, offset = line_mask(f, line, ((x64 % 64) / 64, yfrac))
+        apart = _set_apart(f, words, x64, yfrac)
+        if apart is not None and apart[1] - x64 == round(width * 64):
+            return apart[0]
+    mask, offset = _rasterise(f, line, ((x64 % 64) / 64, yfrac))
     return [(mask, (x64 // 64 + offset[0], offset[1]))]
+
+
+def _set_apart(f: ImageFont.FreeTypeFont, words: list[str], x64: int, yfrac: float) -> tuple[list[Piece], int] | None:
+    """The pieces of ``words`` set one after another from ``x64``, and where the pen ends; None if
+    one piece's ink reaches into the last one's."""
+    pen, pieces, right = x64, [], -(1 << 30)
+    for i, word in enumerate(words):
+        pen += _advance(f, " ") if i else 0
+        for part in _parts(f, word):
+            mask, offset, ink = _word(f, part, pen % 64, yfrac)
+            left = pen // 64 + offset[0]
+            if ink is not None:
+                if left + ink[0] < right:
+                    return None
+                right = left + ink[2]
+                pieces.append((mask, (left, offset[1])))
+            pen += _advance(f, part)
+    return pieces, pen
 
 
 def _parts(f: ImageFont.FreeTypeFont, word: str) -> list[str]:
@@ -130,31 +124,25 @@ def _side_by_side(f: ImageFont.FreeTypeFont, a: str, b: str) -> bool:
     return _advance(f, a + b) == _advance(f, a) + _advance(f, b)
 
 
-_WORDS: LRU[tuple[Image.Image, tuple[int, int], int, tuple[int, int, int, int] | None]] = LRU(MASK_CACHE_BYTES)
+_WORDS: LRU[tuple[Image.Image, tuple[int, int], tuple[int, int, int, int] | None]] = LRU(MASK_CACHE_BYTES)
 
 
 def _word(f: ImageFont.FreeTypeFont, word: str, frac64: int,
-          yfrac: float) -> tuple[Image.Image, tuple[int, int], int, tuple[int, int, int, int] | None]:
-    """A word's mask set at a pen position ``frac64``/64 px past a pixel: the mask, its offset,
-    the word's advance in 1/64 px and its ink's box in the mask (None: no ink)."""
+          yfrac: float) -> tuple[Image.Image, tuple[int, int], tuple[int, int, int, int] | None]:
+    """A word's mask set at a pen position ``frac64``/64 px past a pixel: the mask, its offset and
+    its ink's box in the mask (None: no ink)."""
     key = (f, word, frac64, yfrac)
     hit = _WORDS.get(key)
     if hit is not None:
         return hit
-    core, offset = f.getmask2(word, "L", anchor="ls", start=(frac64 / 64, yfrac))
-    mask = Image.Image()._new(core)
-    made = (mask, offset, _advance(f, word), mask.getbbox())
-    return _WORDS.put(key, made, image_bytes(mask))
+    mask, offset = _rasterise(f, word, (frac64 / 64, yfrac))
+    return _WORDS.put(key, (mask, offset, mask.getbbox()), image_bytes(mask))
 
 
 @functools.lru_cache(maxsize=FITTED_CACHE_SIZE)
 def _advance(f: ImageFont.FreeTypeFont, word: str) -> int:
     """A word's advance in 1/64 px (the same wherever it is set)."""
     return round(f.getlength(word) * 64)
-
-
-def _space(f: ImageFont.FreeTypeFont) -> int:
-    return _advance(f, " ")
 
 
 _RTL = frozenset({"R", "AL", "AN", "RLE", "RLO", "LRE", "LRO", "PDF", "RLI", "LRI", "FSI", "PDI"})
@@ -169,11 +157,10 @@ def _left_to_right(line: str) -> bool:
 def clear() -> None:
     """Forget every set and rasterised string (benchmarks measuring cold renders; tests)."""
     fitted.cache_clear()
-    _MASKS.clear()
     _WORDS.clear()
     _LINES.clear()
     _side_by_side.cache_clear()
     _advance.cache_clear()
 
 
-__all__ = ["MissingGlyphs", "Piece", "fitted", "line_mask", "line_pieces", "clear"]
+__all__ = ["MissingGlyphs", "Piece", "fitted", "line_pieces", "clear"]
