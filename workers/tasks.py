@@ -99,7 +99,7 @@ class CeleryDispatch:
     def prerender(self, jobs: Sequence[pipeline.Ahead]) -> None:
         """A replay's warm-up (``campaign.pipeline.simulate.warm_cards``): cards drawn ahead, on every process,
         on a queue of its own that a replay's workers take last (nobody waits for them: never said done)."""
-        self._send(prerender, [(job.slot, job.at.isoformat()) for job in jobs], say_done=False)
+        self._send(prerender, [(job.slot, job.at.isoformat()) for job in jobs], say_done=False)  # nobody waits
 
 
 @app.task(acks_late=True, ignore_result=True)
@@ -138,7 +138,7 @@ def render(post_id: str, say_done: bool = False) -> str:
 
 
 @app.task(acks_late=True, ignore_result=True)
-def prerender(slot_id: str, at: str, say_done: bool = False) -> str:
+def prerender(slot_id: str, at: str) -> str:
     """Draw the card of a slot of the plan as known at ``at`` into the card cache (a replay's warm-up:
     ``campaign.pipeline.ahead``); nothing else changes."""
     return pipeline.prerender_slot(ledger(), slot_id, datetime.fromisoformat(at), settings())
@@ -158,7 +158,7 @@ def reconcile(post_id: str, say_done: bool = False) -> str:
     return pipeline.reconcile_post(ledger(), post_id, _now(), settings())
 
 
-_TOLD = {"workers.tasks.render", "workers.tasks.prerender", "workers.tasks.publish", "workers.tasks.reconcile"}
+_TOLD = {"workers.tasks.render", "workers.tasks.publish", "workers.tasks.reconcile"}  # a prerender is never waited on
 
 
 @signals.task_postrun.connect
