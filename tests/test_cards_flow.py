@@ -329,3 +329,21 @@ def test_a_flow_layer_only_on_some_canvases_needs_values_only_for_them(tmp_path:
     (d / "template.yaml").write_text((d / "template.yaml").read_text(encoding="utf-8").replace("squar]", "square]"),
                                      encoding="utf-8")
     assert load_template(d).spec.layers[0].flow is not None
+
+
+def test_alt_text_says_every_field_as_the_card_does(tmp_path: Path) -> None:
+    """The alt text is filled from the same fields as the card's own text: the campaign's
+    language order for {name.primary}, its page, the number of people."""
+    extra = "alt: {en: '{name.primary} / {name.secondary} / {count} / {url} / {campaign} / {week}'}\n"
+    d = tmp_path / "alt"
+    d.mkdir()
+    (d / "template.yaml").write_text(textwrap.dedent("""\
+        layers:
+          - background: {color: "#000000"}
+          - text: {id: said, box: [20, 20, 1000, 200], size: [10, 20], max_lines: 4,
+                   text: "{name.primary} / {name.secondary} / {count} / {url} / {campaign} / {week}"}
+        """) + extra, encoding="utf-8")
+    t = load_template(d)
+    for pid, languages in (("ales", ("be", "en")), ("ales", ()), ("short", ("fr", "en"))):
+        card = render(t, card_input((person(pid),), "en", url="https://example.org/x", languages=languages))
+        assert card.alt["en"] == dict(card.texts)["said"], (pid, languages)

@@ -3,21 +3,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from . import fields as F
 from .card import CardInput
 from .template import Template
 
 
-def alt_texts(t: Template, card: CardInput) -> dict[str, str]:
-    """The alt text in every language the template gives, for this card."""
+def alt_texts(t: Template, card: CardInput, values: Callable[[str], dict[str, Any]] | None = None) -> dict[str, str]:
+    """The alt text in every language the template gives, for this card: filled from the fields
+    its texts are (``values``: those of a language, already built for the card's texts)."""
     rules = t.spec.alt if isinstance(t.spec.alt, list) else None
     texts = t.spec.alt if rules is None else next((r.text for r in rules if F.matches(r.when, card)), {})
-    out = {}
-    for lang, template_text in texts.items():  # type: ignore[union-attr]
-        values = F.namespace(card.people, lang, week=card.week, campaign=card.campaign_name,
-                             organisation=card.organisation, durations=card.durations, hashtags=card.hashtags)
-        out[lang] = F.fill(template_text, values).strip()
-    return out
+    fields = values or (lambda lang: F.card_namespace(card, lang))
+    return {lang: F.fill(template_text, fields(lang)).strip()
+            for lang, template_text in texts.items()}  # type: ignore[union-attr]
 
 
 __all__ = ["alt_texts"]

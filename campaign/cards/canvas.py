@@ -86,10 +86,7 @@ class Canvas:
         """The format fields for ``people`` (default: the card's), built once per language for the card's."""
         if people is None and lang in self._values:
             return self._values[lang]
-        c = self.card
-        out = F.namespace(people if people is not None else self.people, lang, week=c.week,
-                          count=len(self.people), campaign=c.campaign_name, organisation=c.organisation,
-                          durations=c.durations, hashtags=c.hashtags, languages=c.languages, url=c.url)
+        out = F.card_namespace(self.card, lang, people)
         if people is None:
             self._values[lang] = out
         return out

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from .card import CardInput
     from .template import When
 
-__all__ = ["TEXT_FIELDS", "Number", "check_format", "fill", "format_date", "matches", "namespace", "pick_text"]
+__all__ = ["TEXT_FIELDS", "Number", "card_namespace", "check_format", "fill", "format_date", "matches", "namespace",
+           "pick_text"]
 
 # Fields a text or alt format string may use: the one vocabulary of captions, cards and alt text
 # (campaign.fields). Text fields take a language attribute ({name.km}); bare, they are written in
@@ -45,6 +46,14 @@ def namespace(people: Sequence[Facts], lang: str, *, week: int, count: int | Non
     return lazy_namespace(people, lang, Post(week=week, count=count, campaign=campaign, organisation=organisation,
                                          hashtags=tuple(hashtags), durations=durations, languages=tuple(languages),
                                          url=url))
+
+
+def card_namespace(card: CardInput, lang: str, people: Sequence[Facts] | None = None) -> dict[str, Any]:
+    """Every field of ``card`` in ``lang`` for ``people`` (default: the card's): what its texts and
+    its alt text say alike."""
+    return namespace(card.people if people is None else people, lang, week=card.week, count=len(card.people),
+                     campaign=card.campaign_name, organisation=card.organisation, durations=card.durations,
+                     hashtags=card.hashtags, languages=card.languages, url=card.url)
 
 
 _KHMER = re.compile(r"[\u1780-\u17ff]")
