@@ -228,13 +228,22 @@ class Fitted:
         return self.pitch * (len(self.lines) - 1) + self.ascent + self.descent if self.lines else 0
 
 
+Measure = Callable[[ImageFont.FreeTypeFont, str], float]  # a string's advance in px in a font
+
+
+def getlength(fnt: ImageFont.FreeTypeFont, text: str) -> float:
+    """The advance of ``text`` as raqm lays it out whole: what it is drawn with."""
+    return fnt.getlength(text)
+
+
 def set_text(text: str, fnt: ImageFont.FreeTypeFont, width: int, height: int, max_lines: int,
-             line_spacing: float, fine: bool = True, balance: bool = False) -> Fitted:
+             line_spacing: float, fine: bool = True, balance: bool = False, by: Measure = getlength) -> Fitted:
     """Wrap ``text`` at one size and say whether it fits the box (``fine=False``: Khmer breaks
-    only at spaces; ``balance``: lines of even length, see :func:`_balanced`)."""
+    only at spaces; ``balance``: lines of even length, see :func:`_balanced`; ``by``: how a
+    string is measured)."""
     ascent, descent = fnt.getmetrics()
     pitch = max(1, round((ascent + descent) * line_spacing))
-    measure = fnt.getlength
+    measure = fnt.getlength if by is getlength else functools.partial(by, fnt)
     whole = measure(text) if "\n" not in text else width + 1
     if whole <= width:
         return Fitted(int(fnt.size), (text,), (whole,), ascent, descent, pitch,
@@ -272,7 +281,8 @@ def _balanced(text: str, measure: Callable[[str], float], width: int, n: int, li
 
 
 def fit(text: str, fonts: Callable[[int], ImageFont.FreeTypeFont], width: int, height: int,
-        sizes: tuple[int, int], max_lines: int = 1, line_spacing: float = 1.0, balance: bool = False) -> Fitted:
+        sizes: tuple[int, int], max_lines: int = 1, line_spacing: float = 1.0, balance: bool = False,
+        by: Measure = getlength) -> Fitted:
     """The largest size in ``sizes`` (min, max) at which ``text`` fits the box; if none does, the
     text set at the minimum size with ``fits=False`` (never silently cut).
 
@@ -283,33 +293,33 @@ def fit(text: str, fonts: Callable[[int], ImageFont.FreeTypeFont], width: int, h
     passes = (False, True) if has_khmer(text) else (True,)
     result: Fitted | None = None
     for fine in passes:
-        result = _search(text, fonts, width, height, sizes, max_lines, line_spacing, fine)
+        result = _search(text, fonts, width, height, sizes, max_lines, line_spacing, fine, by)
         if result.fits:
             if balance and len(result.lines) > 1:
-                return set_text(text, result.font, width, height, max_lines, line_spacing, fine, balance=True)
+                return set_text(text, result.font, width, height, max_lines, line_spacing, fine, True, by)
             return result
     assert result is not None
     return result
 
 
 def _search(text: str, fonts: Callable[[int], ImageFont.FreeTypeFont], width: int, height: int,
-            sizes: tuple[int, int], max_lines: int, line_spacing: float, fine: bool) -> Fitted:
+            sizes: tuple[int, int], max_lines: int, line_spacing: float, fine: bool, by: Measure) -> Fitted:
     """The largest size in ``sizes`` that fits, found from an estimate: text scales about linearly
     with the font size, so the setting at the largest size predicts where the answer lies; the
     search then steps from there (fitting is monotone in size for practical purposes), so a
     card's text is usually set three times, not eight."""
     lo, hi = sizes
-    best = set_text(text, fonts(hi), width, height, max_lines, line_spacing, fine)
+    best = set_text(text, fonts(hi), width, height, max_lines, line_spacing, fine, by=by)
     if best.fits or lo == hi:
         return best
     guess = min(hi - 1, max(lo, _estimate(best, width, height, max_lines)))
-    trial = set_text(text, fonts(guess), width, height, max_lines, line_spacing, fine)
+    trial = set_text(text, fonts(guess), width, height, max_lines, line_spacing, fine, by=by)
     if not trial.fits and guess == lo:
         return trial  # overflow: does not fit even at the smallest size
     if trial.fits:  # gallop up to the first size that does not fit, below hi (known not to)
         good, bad, step = trial, hi, 1
         while good.size + step < bad:
-            up = set_text(text, fonts(good.size + step), width, height, max_lines, line_spacing, fine)
+            up = set_text(text, fonts(good.size + step), width, height, max_lines, line_spacing, fine, by=by)
             if not up.fits:
                 bad = up.size
                 break
@@ -318,7 +328,7 @@ def _search(text: str, fonts: Callable[[int], ImageFont.FreeTypeFont], width: in
         bad, step = trial.size, 1
         while True:
             size = max(lo, bad - step)
-            down = set_text(text, fonts(size), width, height, max_lines, line_spacing, fine)
+            down = set_text(text, fonts(size), width, height, max_lines, line_spacing, fine, by=by)
             if down.fits:
                 good = down
                 break
@@ -327,7 +337,7 @@ def _search(text: str, fonts: Callable[[int], ImageFont.FreeTypeFont], width: in
             bad, step = size, step * 2
     while bad - good.size > 1:  # binary search between the last fit and the first miss
         mid = (good.size + bad) // 2
-        trial = set_text(text, fonts(mid), width, height, max_lines, line_spacing, fine)
+        trial = set_text(text, fonts(mid), width, height, max_lines, line_spacing, fine, by=by)
         if trial.fits:
             good = trial
         else:

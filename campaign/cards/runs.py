@@ -42,7 +42,39 @@ def fitted(text: str, path: Path, weight: int, width: int, height: int, sizes: t
     lacking = missing(text, path)
     if lacking:
         raise MissingGlyphs(lacking, path)
-    return fit(text, lambda px: font(path, px, weight), width, height, sizes, max_lines, line_spacing, balance)
+
+    def fonts(px: int) -> ImageFont.FreeTypeFont:
+        return font(path, px, weight)
+
+    quick = fit(text, fonts, width, height, sizes, max_lines, line_spacing, balance, by=by_words)
+    if _as_laid_out(quick, text):
+        return quick
+    return fit(text, fonts, width, height, sizes, max_lines, line_spacing, balance)  # measured whole
+
+
+def by_words(f: ImageFont.FreeTypeFont, text: str) -> float:
+    """``f.getlength(text)`` from the advances of its words and spaces (a number's from its
+    digits', as :func:`_parts` sets it), each measured once: what a font gives that shapes
+    nothing across a space or between two digits, which :func:`fitted` checks of every text it
+    sets this way, and fits again measuring whole where it did not (a font that kerns across a
+    space; a quotation mark after a Cyrillic word, which raqm shapes as Cyrillic). Fitting a new
+    string measures it at several sizes and many of its prefixes while wrapping; its words are
+    mostly known, and each call into raqm costs 20-50 us whatever the string."""
+    words = text.split(" ")
+    if len(words) > 1 and "" in words:  # spaces side by side, or at an end: measured whole
+        return _advance(f, text) / 64
+    return (sum(_advance(f, part) for word in words for part in _parts(f, word))
+            + _advance(f, " ") * (len(words) - 1)) / 64
+
+
+def _as_laid_out(quick: Fitted, text: str) -> bool:
+    """Whether every line of ``quick`` (set :func:`by_words`) and each paragraph of ``text``
+    measure the same laid out whole at its size: then the font shaped nothing across the
+    spaces and digits the setting depended on, and the setting is the one measuring whole gives."""
+    f = quick.font
+    paragraphs = text.split("\n") if len(quick.lines) > 1 else []
+    return (all(_advance(f, line) == round(width * 64) for line, width in zip(quick.lines, quick.widths))
+            and all(_advance(f, p) == round(by_words(f, p) * 64) for p in paragraphs if p))
 
 
 def _rasterise(f: ImageFont.FreeTypeFont, text: str, start: tuple[float, float]) -> tuple[Image.Image, tuple[int, int]]:
