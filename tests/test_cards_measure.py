@@ -43,8 +43,9 @@ def test_fitting_by_words_sets_what_fitting_whole_strings_sets(portrait, script:
     assert _setting(runs.fitted(text, path, weight, width, height, sizes, max_lines, 1.1, balance)) == _setting(whole)
 
 
-def _kerning_font(path: Path) -> Path:
-    """A font whose "T" kerns with a following space and the space with a following "A"."""
+def _kerning_font(path: Path, digits: bool = False) -> Path:
+    """A font whose "T" kerns with a following space and the space with a following "A" (or,
+    with ``digits``, whose "1" kerns with a following "2")."""
     from fontTools.feaLib.builder import addOpenTypeFeaturesFromString
     from fontTools.fontBuilder import FontBuilder
     from fontTools.pens.ttGlyphPen import TTGlyphPen
@@ -69,7 +70,8 @@ def _kerning_font(path: Path) -> Path:
     fb.setupNameTable({"familyName": "Kerns", "styleName": "Regular"})
     fb.setupOS2(sTypoAscender=800, sTypoDescender=-200, usWinAscent=800, usWinDescent=200)
     fb.setupPost()
-    addOpenTypeFeaturesFromString(fb.font, "feature kern { pos T space -200; pos space A -120; } kern;")
+    pairs = "pos one two -150;" if digits else "pos T space -200; pos space A -120;"
+    addOpenTypeFeaturesFromString(fb.font, "feature kern { " + pairs + " } kern;")
     fb.save(str(path))
     return path
 
@@ -92,3 +94,13 @@ def test_a_quotation_after_a_cyrillic_word_is_measured_as_laid_out(portrait) -> 
     for width in (300, 500, 900):
         whole = fit(text, _fonts(path, 400), width, 200, (10, 60), 3)
         assert _setting(runs.fitted(text, path, 400, width, 200, (10, 60), 3, 1.0)) == _setting(whole), width
+
+
+def test_a_number_whose_digits_kern_is_fitted_as_laid_out(tmp_path: Path) -> None:
+    path = _kerning_font(tmp_path / "digits.ttf", digits=True)
+    f = font(path, 40)
+    assert runs.by_words(f, "A 12") != f.getlength("A 12")  # set digit by digit, "12" does not add up
+    runs.fitted.cache_clear()
+    for text, width in (("A 12 12 A 21", 300), ("12 A 12", 200), ("A 1212", 1000)):
+        whole = fit(text, _fonts(path, 400), width, 200, (10, 60), 3)
+        assert _setting(runs.fitted(text, path, 400, width, 200, (10, 60), 3, 1.0)) == _setting(whole), text

@@ -60,3 +60,16 @@ def test_words_are_set_apart_only_where_the_line_adds_up(portrait) -> None:  # t
     assert len(place_line(f, (10.0, 50.0), line, f.getlength(line) + 1)) == 1  # the words do not add up: whole
     rtl = "Sok שלום Dara"  # right-to-left words reorder the line: set whole
     assert len(place_line(f, (10.0, 50.0), rtl, f.getlength(rtl))) == 1
+
+
+def test_a_number_whose_digits_kern_is_set_whole(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from .test_cards_measure import _kerning_font
+
+    f = font(_kerning_font(tmp_path / "kerns.ttf", digits=True), 40)
+    assert f.getlength("12") != f.getlength("1") + f.getlength("2")
+    line = "A 12 21"
+    xy = (10.0, 50.0)
+    assert len(place_line(f, xy, line, f.getlength(line))) == 1
+    expected = Image.new("RGB", (400, 100), (20, 30, 40))
+    ImageDraw.Draw(expected, "RGBA").text(xy, line, font=f, fill=(233, 180, 76, 255), anchor="ls")
+    assert _paint(place_line(f, xy, line, f.getlength(line)), (400, 100)) == expected.tobytes()

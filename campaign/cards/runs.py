@@ -46,7 +46,12 @@ def fitted(text: str, path: Path, weight: int, width: int, height: int, sizes: t
     def fonts(px: int) -> ImageFont.FreeTypeFont:
         return font(path, px, weight)
 
-    quick = fit(text, fonts, width, height, sizes, max_lines, line_spacing, balance, by=by_words)
+    def measure(f: ImageFont.FreeTypeFont, part: str) -> float:
+        # the whole text at the largest size, laid out whole: most texts fit there on one line,
+        # and then that one measurement is all their setting needs (and all its check needs)
+        return _advance(f, part) / 64 if part == text and f.size == sizes[1] else by_words(f, part)
+
+    quick = fit(text, fonts, width, height, sizes, max_lines, line_spacing, balance, by=measure)
     if _as_laid_out(quick, text):
         return quick
     return fit(text, fonts, width, height, sizes, max_lines, line_spacing, balance)  # measured whole
@@ -63,8 +68,13 @@ def by_words(f: ImageFont.FreeTypeFont, text: str) -> float:
     words = text.split(" ")
     if len(words) > 1 and "" in words:  # spaces side by side, or at an end: measured whole
         return _advance(f, text) / 64
-    return (sum(_advance(f, part) for word in words for part in _parts(f, word))
-            + _advance(f, " ") * (len(words) - 1)) / 64
+    return (sum(_set_as(f, word) for word in words) + _advance(f, " ") * (len(words) - 1)) / 64
+
+
+@functools.lru_cache(maxsize=FITTED_CACHE_SIZE)
+def _set_as(f: ImageFont.FreeTypeFont, word: str) -> int:
+    """A word's advance in 1/64 px as :func:`_parts` sets it."""
+    return sum(_advance(f, part) for part in _parts(f, word))
 
 
 def _as_laid_out(quick: Fitted, text: str) -> bool:
@@ -125,50 +135,47 @@ def _line_pieces(f: ImageFont.FreeTypeFont, line: str, x64: int, yfrac: float, w
 
 
 def _set_apart(f: ImageFont.FreeTypeFont, words: list[str], x64: int, yfrac: float) -> tuple[list[Piece], int] | None:
-    """The pieces of ``words`` set one after another from ``x64``, and where the pen ends; None if
-    one piece's ink reaches into the last one's."""
+    """The pieces of ``words`` set one after another from ``x64`` (each mask just its ink), and
+    where the pen ends; None if one piece's ink reaches into the columns of the last one's."""
     pen, pieces, right = x64, [], -(1 << 30)
     for i, word in enumerate(words):
         pen += _advance(f, " ") if i else 0
         for part in _parts(f, word):
-            mask, offset, ink = _word(f, part, pen % 64, yfrac)
-            left = pen // 64 + offset[0]
-            if ink is not None:
-                if left + ink[0] < right:
+            mask, (dx, dy) = _word(f, part, pen % 64, yfrac)
+            if mask.size[0]:
+                left = pen // 64 + dx
+                if left < right:
                     return None
-                right = left + ink[2]
-                pieces.append((mask, (left, offset[1])))
+                right = left + mask.size[0]
+                pieces.append((mask, (left, dy)))
             pen += _advance(f, part)
     return pieces, pen
 
 
-def _parts(f: ImageFont.FreeTypeFont, word: str) -> list[str]:
-    """What a word is set as: its digits one by one when it is a number whose every two
-    neighbouring digits set side by side as they do apart (no kerning between them), else
-    itself (nothing for an empty word)."""
-    if len(word) > 1 and word.isdecimal() and all(_side_by_side(f, a, b) for a, b in zip(word, word[1:])):
-        return list(word)
-    return [word] if word else []
-
-
 @functools.lru_cache(maxsize=FITTED_CACHE_SIZE)
-def _side_by_side(f: ImageFont.FreeTypeFont, a: str, b: str) -> bool:
-    return _advance(f, a + b) == _advance(f, a) + _advance(f, b)
+def _parts(f: ImageFont.FreeTypeFont, word: str) -> tuple[str, ...]:
+    """What a word is set as: a number digit by digit, else itself (nothing for an empty word).
+    Where a font kerns two digits, the digits' advances do not add up to the line's measured
+    width, and the line is set (and fitted) whole."""
+    if len(word) > 1 and word.isdecimal():
+        return tuple(word)
+    return (word,) if word else ()
 
 
-_WORDS: LRU[tuple[Image.Image, tuple[int, int], tuple[int, int, int, int] | None]] = LRU(MASK_CACHE_BYTES)
+_WORDS: LRU[Piece] = LRU(MASK_CACHE_BYTES)
 
 
-def _word(f: ImageFont.FreeTypeFont, word: str, frac64: int,
-          yfrac: float) -> tuple[Image.Image, tuple[int, int], tuple[int, int, int, int] | None]:
-    """A word's mask set at a pen position ``frac64``/64 px past a pixel: the mask, its offset and
-    its ink's box in the mask (None: no ink)."""
+def _word(f: ImageFont.FreeTypeFont, word: str, frac64: int, yfrac: float) -> Piece:
+    """A word's ink set at a pen position ``frac64``/64 px past a pixel: its mask cropped to the
+    ink (empty: no ink) and the mask's offset from the pen."""
     key = (f, word, frac64, yfrac)
     hit = _WORDS.get(key)
     if hit is not None:
         return hit
-    mask, offset = _rasterise(f, word, (frac64 / 64, yfrac))
-    return _WORDS.put(key, (mask, offset, mask.getbbox()), image_bytes(mask))
+    mask, (dx, dy) = _rasterise(f, word, (frac64 / 64, yfrac))
+    box = mask.getbbox() or (0, 0, 0, 0)
+    ink = mask.crop(box)
+    return _WORDS.put(key, (ink, (dx + box[0], dy + box[1])), image_bytes(ink))
 
 
 @functools.lru_cache(maxsize=FITTED_CACHE_SIZE)
@@ -191,7 +198,8 @@ def clear() -> None:
     fitted.cache_clear()
     _WORDS.clear()
     _LINES.clear()
-    _side_by_side.cache_clear()
+    _set_as.cache_clear()
+    _parts.cache_clear()
     _advance.cache_clear()
 
 
