@@ -258,12 +258,18 @@ def fill_caption(template: str, values: dict[str, Any]) -> str:
     return tidy(_FORMATTER.vformat(template, (), values))
 
 
+def campaign_post(campaign: Campaign, lang: str, week: int, organisation: str = "", count: int | None = None) -> Post:
+    """What a post of ``campaign`` in ``lang`` says of itself: its week, the campaign's name in
+    that language, page, hashtags, language order and unit of time, the account's organisation."""
+    return Post(week=week, count=count, campaign=campaign.title(lang), organisation=organisation,
+                hashtags=tuple(campaign.hashtags), durations=campaign.durations,
+                languages=tuple(campaign.language_order), url=campaign.url or "")
+
+
 def caption_values(campaign: Campaign, account: Account, slot: Slot, people: Sequence[Facts]) -> dict[str, Any]:
     """The fields of one post's caption, in its account's language."""
-    return namespace(people, account.language, Post(
-        week=slot.week, campaign=campaign.title(account.language), organisation=account.organisation,
-        hashtags=tuple(campaign.hashtags), durations=campaign.durations,
-        languages=tuple(campaign.language_order), url=campaign.url or ""))
+    return namespace(people, account.language, campaign_post(campaign, account.language, slot.week,
+                                                             account.organisation))
 
 
 def caption_fields(campaign: Campaign, account: Account, slot: Slot, people: Sequence[Facts]) -> dict[str, str]:

@@ -240,6 +240,24 @@ def test_campaign_fields_defaults_to_every_language_and_the_first_post_of_the_fi
     assert "\nen (one-en)\n" in out and "\nfr (two-fr)\n" in out
 
 
+def test_campaign_fields_says_what_the_caption_says_of_the_campaign_its_order_and_page(tmp_path: Path) -> None:
+    """The campaign's name in the language, its page and its language order for {name.primary}:
+    the listing is the caption's, for a campaign that sets them."""
+    campaign = CAMPAIGN.replace("name: Free Political Prisoners", "name: {en: Free Political Prisoners, "
+                                "fr: Libérez les prisonniers politiques}\nlanguages: [be, fr, en]\n"
+                                "url: https://example.org/free")
+    folder = write_folder(tmp_path, campaign)
+    code, out, err = run("fields", folder, "--person", "ales", "--date", "2023-03-08", "--lang", "fr")
+    assert code == 0, err
+    rows = {line.split()[0]: line.split(None, 1)[1] for line in out.splitlines() if line.startswith("  {")}
+    c, _ = models(campaign)
+    slot = slot_on(date(2023, 3, 8), "two-fr")
+    values = caption_values(c, c.account("two-fr"), slot, [facts(PEOPLE["ales"], slot.date)])
+    assert rows["{campaign}"] == "Libérez les prisonniers politiques" == format(values["campaign"])
+    assert rows["{url}"] == "https://example.org/free" == format(values["url"])
+    assert rows["{name.primary}"] == "Алесь Б" == value_of(values, "name.primary")
+
+
 @pytest.mark.parametrize("args,says", [(["--person", "aless"], "no person 'aless' in roster.yaml (did you mean 'ales'?)"),
                                        (["--lang", "de"], "no words for 'de'")])
 def test_campaign_fields_refuses_an_unknown_person_or_language(tmp_path: Path, args: list[str], says: str) -> None:

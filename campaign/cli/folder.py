@@ -179,7 +179,7 @@ def fields_cmd(folder: Path, person: str | None, day: date | None, langs: tuple[
       campaign fields config/campaigns/release-hrds-2021 --person rong-chhun --date 2021-11-12 --lang km
     """
     from ..definition import load_folder
-    from ..fields import Post, listing, namespace
+    from ..fields import campaign_post, listing, namespace
     from ..vocabulary import ALIASES
     from ..plan import plan, week_of
     from ..roster import facts
@@ -202,8 +202,7 @@ def fields_cmd(folder: Path, person: str | None, day: date | None, langs: tuple[
     click.echo(f"Fields for {pid} on {day} (week {week_of(c, day)}): a bare field is in the account's or card's "
                "language; {field.xx} forces language xx.")
     for lang, mine in accounts.items():
-        post = Post(week=week_of(c, day), count=1, campaign=c.name, organisation=mine[0].organisation if mine else "",
-                    hashtags=tuple(c.hashtags), durations=c.durations)
+        post = campaign_post(c, lang, week_of(c, day), mine[0].organisation if mine else "", count=1)
         click.echo(f"\n{lang}" + (f" ({', '.join(a.id for a in mine)})" if mine else ""))
         for written, value, field in listing(namespace(one, lang, post)):
             shown = value or (f"(empty: {field.empty})" if field.empty else "(empty)")
