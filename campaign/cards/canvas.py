@@ -78,6 +78,7 @@ class Canvas:
         self._dirty: list[Rect] = []
         self._base_key: tuple[Any, ...] | None = None
         self._values: dict[str, dict[str, Any]] = {}
+        self.known: dict[int, Any] = {}  # each person's fields for ``when:`` rules (fields.matches)
 
     def person_id(self) -> str:
         return self.people[0].person.id if len(self.people) == 1 else ""

@@ -18,7 +18,7 @@ import string
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..fields import LazyFields, Number, Post, field, lazy_namespace
+from ..fields import LazyFields, Number, Post, lazy_namespace
 from ..vocabulary import ALIASES, PERSON_FIELDS, check, resolve, used
 from ..roster import Facts
 from ..types import format_date
@@ -200,9 +200,22 @@ def pick_text(text: str | dict[str, str], lang: str) -> str:
     return next(iter(text.values()))
 
 
+def _fields_of(f: Facts, card: CardInput, known: dict[int, tuple[Facts, LazyFields]] | None) -> LazyFields:
+    """One person's fields on ``card`` (in its language), made when first asked for, once a card
+    where ``known`` keeps them (the facts kept beside, so that their id names them while it lasts)."""
+    hit = known.get(id(f)) if known is not None else None
+    if hit is not None:
+        return hit[1]
+    values = lazy_namespace([f], card.language, Post(week=card.week, durations=card.durations))
+    if known is not None:
+        known[id(f)] = (f, values)
+    return values
+
+
 def matches(when: When | None, card: CardInput, people: Sequence[Facts] | None = None,
-            size: str | None = None) -> bool:
-    """Whether a layer's ``when:`` holds for this card (on the canvas ``size``; None: any canvas)."""
+            size: str | None = None, known: dict[int, tuple[Facts, LazyFields]] | None = None) -> bool:
+    """Whether a layer's ``when:`` holds for this card (on the canvas ``size``; None: any canvas).
+    ``known``: each person's fields made so far for this card (a canvas's), by the facts' id."""
     if when is None:
         return True
     if when.size is not None and size is not None and size not in when.size:
@@ -221,8 +234,8 @@ def matches(when: When | None, card: CardInput, people: Sequence[Facts] | None =
         return False
     for names, want in ((when.has, True), (when.lacks, False)):
         for f in people if names else ():
-            post = Post(week=card.week, durations=card.durations)
-            if any(bool(format(field([f], card.language, post, n), "")) != want for n in names):
+            values = _fields_of(f, card, known)
+            if any(bool(format(values[n], "")) != want for n in names):
                 return False
     if when.has_photo is not None:
         has = len(people) == 1 and card.photos.get(people[0].person.id) is not None

@@ -39,7 +39,7 @@ def place_flow(canvas: Canvas, box: Box, spec: FlowLayer) -> list[tuple[FlowText
     shown: list[tuple[FlowText, str, int, int]] = []  # text layer, text, gap above, one line at its smallest
     for entry in spec.layers:
         item = entry.text
-        if not F.matches(item.when, canvas.card, size=canvas.size):
+        if not F.matches(item.when, canvas.card, size=canvas.size, known=canvas.known):
             continue
         text = format_text(item, F.pick_text(item.text, lang), canvas)
         if not text:

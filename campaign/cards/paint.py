@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def paint_layer(canvas: Canvas, index: int, layer: Layer) -> None:
     """Paint ``layer`` (the template's ``index``-th) if its ``when:`` holds for the card."""
     spec = layer.spec
-    if not F.matches(getattr(spec, "when", None), canvas.card, size=canvas.size):
+    if not F.matches(getattr(spec, "when", None), canvas.card, size=canvas.size, known=canvas.known):
         return
     box = per_size(spec.box, canvas.size) if hasattr(spec, "box") else None
     if box is None:

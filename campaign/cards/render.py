@@ -48,7 +48,7 @@ def render(template: Template, card: CardInput, size: str = "square", fmt: str =
     if strict and canvas.overflows:
         raise CardError("; ".join(str(o) for o in canvas.overflows))
     data, quality = encode(canvas.image, fmt, max_bytes)
-    return Card(image=data, format=fmt, size=canvas.image.size, alt=alt_texts(template, card, canvas.values),
+    return Card(image=data, format=fmt, size=canvas.image.size, alt=alt_texts(template, card, canvas.values, canvas.known),
                 warnings=tuple(dict.fromkeys(canvas.warnings + _untranslated(canvas))),
                 overflows=tuple(canvas.overflows), texts=tuple(canvas.texts), quality=quality,
                 boxes=tuple(canvas.boxes))
