@@ -35,12 +35,19 @@ class Text:
     """A text field's value: formats in its language; ``.xx`` gives it in language xx, or nothing
     when no one featured has it in xx."""
 
-    __slots__ = ("_get", "_has", "_lang", "_attrs")
+    __slots__ = ("_make", "_said", "_has", "_lang", "_attrs")
 
     def __init__(self, get: Callable[[str], str], lang: str, has: Callable[[str], bool] | None = None,
                  attrs: dict[str, Callable[[], str]] | None = None):
-        self._get, self._lang, self._attrs = get, lang, attrs or {}
-        self._has = has or (lambda lg: bool(get(lg)))
+        self._make, self._said, self._lang, self._attrs = get, {}, lang, attrs or {}
+        self._has = has or (lambda lg: bool(self._get(lg)))
+
+    def _get(self, lang: str) -> str:
+        """The value in ``lang``, made once (a card's text, its alt text and its rules ask alike)."""
+        said = self._said.get(lang)
+        if said is None:
+            said = self._said[lang] = self._make(lang)
+        return said
 
     def __format__(self, spec: str) -> str:
         return self._get(self._lang)
