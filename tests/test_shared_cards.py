@@ -1,5 +1,5 @@
 """Partner accounts of one language share a card when the template shows nothing that sets them apart:
-the render cache knows a card by everything it shows, and only by that (``render.draw_key``); what is
+the render cache knows a card by everything it shows, and only by that (``render.draw_keys``); what is
 approved stays the post's own (``shown.card_key``). A replay's warm-up draws such a card once."""
 
 from __future__ import annotations

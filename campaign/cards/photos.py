@@ -23,6 +23,8 @@ try:  # fast_image_resize (Rust, SIMD): the same bicubic as Pillow's within one 
     from cykooz_resizer import CropBox, FilterType, ResizeAlg, ResizeOptions, Resizer
 except ImportError:  # no wheel for this machine (Linux on ARM): Pillow resamples it
     Resizer = None
+_RESIZER = Resizer() if Resizer is not None else None
+_CATMULL_ROM = ResizeAlg.convolution(FilterType.catmull_rom) if Resizer is not None else None
 
 # Pillow imports its JPEG and PNG codecs on the first Image.open or save: import them with this module
 # instead (a Celery prefork parent imports once for all its children; a worker's first card is
@@ -158,9 +160,6 @@ def resample(im: Image.Image, size: tuple[int, int], box: tuple[float, float, fl
         return out
     return im.resize(size, Image.Resampling.BICUBIC, box=box)
 
-
-_RESIZER = Resizer() if Resizer is not None else None
-_CATMULL_ROM = ResizeAlg.convolution(FilterType.catmull_rom) if Resizer is not None else None
 
 
 def contain(im: Image.Image, size: tuple[int, int]) -> Image.Image:

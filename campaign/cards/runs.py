@@ -50,8 +50,8 @@ def fitted(text: str, path: Path, weight: int, width: int, height: int, sizes: t
         # The whole text at the largest size, where its words say it fits on one line, laid out
         # whole: most texts fit there, and then that one measurement is all their setting needs
         # (and all its check needs).
-        quick = by_words(f, part)
-        return _advance(f, part) / 64 if part == text and f.size == sizes[1] and quick <= width else quick
+        summed = by_words(f, part)
+        return _advance(f, part) / 64 if part == text and f.size == sizes[1] and summed <= width else summed
 
     quick = fit(text, fonts, width, height, sizes, max_lines, line_spacing, balance, by=measure)
     if _as_laid_out(quick, text):

@@ -53,9 +53,9 @@ end
 return out
 """
 
-# Move the scan cursor forward only (two scanners at once never move it back).
+# Move the scan cursor forward only (two scanners at once never move it back): the end of _SCANNED.
 # KEYS: cursor   ARGV: stream id
-_ADVANCE_BODY = r"""
+_ADVANCE = r"""
 local function parts(id)
   local ms, seq = string.match(id, '^(%d+)-(%d+)$')
   return tonumber(ms), tonumber(seq)
@@ -69,13 +69,12 @@ end
 redis.call('SET', KEYS[1], ARGV[1])
 return 1
 """
-_ADVANCE = _ADVANCE_BODY
 
 # The end of a scan: close the episodes its entries ended, then move the cursor past them (as _ADVANCE).
 # KEYS: cursor, marks   ARGV: stream id, mark fields to delete...
 _SCANNED = r"""
 if #ARGV > 1 then redis.call('HDEL', KEYS[2], unpack(ARGV, 2)) end
-""" + _ADVANCE_BODY
+""" + _ADVANCE
 
 # The cursor and the audit entries after it (from the start without one), oldest first.
 # KEYS: cursor, audit stream   ARGV: count
@@ -110,14 +109,6 @@ class AlertMoves(LedgerBase):
 
     # --- scanning the audit stream -----------------------------------------------------------
 
-    def alert_cursor(self, cid: str) -> str | None:
-        value = self.r.get(self.key("alerts", "cursor", cid))
-        return value.decode() if value is not None else None
-
-    def advance_alert_cursor(self, cid: str, entry_id: str) -> bool:
-        return bool(self._alert_script("ALERT_ADVANCE", _ADVANCE)(keys=[self.key("alerts", "cursor", cid)],
-                                                                 args=[entry_id]))
-
     def audit_after(self, cid: str, after: str | None, count: int = 1000) -> list[dict[str, str]]:
         """Audit entries after ``after`` (a stream id; None: from the start), oldest first."""
         start = "-" if after is None else "(" + after
@@ -140,8 +131,7 @@ class AlertMoves(LedgerBase):
         in one round trip."""
         cursor, rows = self._alert_script("ALERT_SINCE", _SINCE)(
             keys=[self.key("alerts", "cursor", cid), self.key("audit", cid)], args=[count])
-        entries = [{"id": rid.decode(), **{flat[i].decode(): flat[i + 1].decode() for i in range(0, len(flat), 2)}}
-                   for rid, flat in rows]
+        entries = [{"id": rid.decode(), **text(dict(zip(flat[::2], flat[1::2])))} for rid, flat in rows]
         return (cursor.decode() if cursor is not None else None), entries
 
     def scanned(self, cid: str, entry_id: str, closes: Iterable[tuple[str, str]] = ()) -> bool:
@@ -154,9 +144,6 @@ class AlertMoves(LedgerBase):
     def open_episode(self, cid: str, post_id: str, event: str, incident: str) -> bool:
         """Mark ``event`` open for the post (its first incident); False if it was already open."""
         return bool(self.r.hsetnx(self.key("alerts", "marks", cid), f"{post_id}|{event}", incident))
-
-    def close_episodes(self, cid: str, post_id: str, events: Iterable[str]) -> None:
-        self.close_episodes_of(cid, [(post_id, e) for e in events])
 
     def close_episodes_of(self, cid: str, closes: Iterable[tuple[str, str]]) -> None:
         """Close these episodes (post id, event), in one round trip."""

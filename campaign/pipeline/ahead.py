@@ -25,7 +25,7 @@ from ..ledger import Ledger
 from ..plan import Slot, plan
 from ..roster import facts
 from .applied import Applied, load_applied
-from .render import draw_key, render_card
+from .render import draw_keys, render_card
 from .replan import known_roster, local_day, render_at
 from .settings import Settings
 
@@ -85,7 +85,7 @@ def prerender_slot(ledger: Ledger, slot_id: str, at: datetime, settings: Setting
     if slot is None or any(pid not in people for pid in slot.people):
         return "skip"
     facts_list = tuple(facts(people[pid], slot.date) for pid in slot.people)
-    key = draw_key(ledger, applied, slot, facts_list, settings)
+    key = draw_keys(ledger, applied, slot, facts_list, settings)[1]
     if not ledger.claim_drawing(key):
         return "drawing"
     render_card(ledger, applied, slot, facts_list, settings, key)

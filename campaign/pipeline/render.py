@@ -22,12 +22,11 @@ from ..plan import Slot
 from ..roster import facts
 from .applied import Applied, load_applied, template_for
 from .settings import Settings
-from .shown import CARD_SIZE, card_format, card_key, max_image_bytes, post_caption, shown_fingerprint
+from .shown import CARD_SIZE, card_format, card_keys, max_image_bytes, post_caption, shown_fingerprint
 from .tick import current_fingerprint, known_roster
 
 if TYPE_CHECKING:
     from ..cards.template import Template
-
 
 
 @dataclass(frozen=True)
@@ -53,25 +52,22 @@ def unseen(template: Template) -> tuple[str, ...]:
             ("organisation", "organisation" in fields_used(template.spec)),
             ("logo", any(layer.kind == "logo" for layer in template.spec.layers))) if not shown)
         template.cache["unseen"] = known
-    return tuple(known)
+    return known
 
 
-def draw_key(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple, settings: Settings,
-             key: str | None = None) -> str:
-    """The render cache's key of a post's card: its :func:`~campaign.pipeline.shown.card_key` (``key``, if
-    already worked out) without what of the account the template does not show (:func:`unseen`): one card
+def draw_keys(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple, settings: Settings) -> tuple[str, str]:
+    """A post's card's :func:`~campaign.pipeline.shown.card_key` (what is approved) and the render cache's
+    key of it, the same without what of the account the template does not show (:func:`unseen`): one card
     drawn for partner accounts of one language."""
-    left_out = unseen(template_for(ledger, applied, slot.template, settings.cache_dir))
-    if not left_out and key is not None:
-        return key
-    return card_key(applied, account=slot.account, platform=slot.platform, template=slot.template, kind=slot.kind,
-                    week=slot.week, people=facts_list, unseen=left_out)
+    return card_keys(applied, account=slot.account, platform=slot.platform, template=slot.template, kind=slot.kind,
+                     week=slot.week, people=facts_list,
+                     unseen=unseen(template_for(ledger, applied, slot.template, settings.cache_dir)))
 
 
 def find_or_draw(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple, settings: Settings,
                  cache_key: str) -> CardRef | Drawn:
     """The card of a post: from the render cache (its blob still stored), or drawn now and not yet stored.
-    ``cache_key`` is the post's :func:`draw_key`."""
+    ``cache_key`` is the render cache's key of it (:func:`draw_keys`)."""
     from ..cards import card_input, render
 
     hit = ledger.cached_render(cache_key)  # None also when its image is no longer stored
@@ -96,9 +92,9 @@ def find_or_draw(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple
 def render_card(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple, settings: Settings,
                 cache_key: str | None = None) -> CardRef:
     """The card of a post (its blob's sha, format, alt text, warnings), from cache or freshly drawn and
-    stored. ``cache_key`` is the post's :func:`draw_key` (worked out here if not given)."""
+    stored. ``cache_key`` is the render cache's key of it (:func:`draw_keys`; worked out here if not given)."""
     if cache_key is None:
-        cache_key = draw_key(ledger, applied, slot, facts_list, settings)
+        cache_key = draw_keys(ledger, applied, slot, facts_list, settings)[1]
     card = find_or_draw(ledger, applied, slot, facts_list, settings, cache_key)
     if isinstance(card, Drawn):
         ledger.cache_render(cache_key, card.ref, card.image)  # its bytes, then the entry: one round trip
@@ -131,9 +127,7 @@ def render_post(ledger: Ledger, post_id: str, now: datetime | None = None, setti
     worker = worker_name()
     began = time.perf_counter()
     try:
-        key = card_key(applied, account=slot.account, platform=slot.platform, template=slot.template,
-                       kind=slot.kind, week=slot.week, people=facts_list)  # what is approved (shown_fp)
-        cached = draw_key(ledger, applied, slot, facts_list, settings, key)  # what the cache knows it by
+        key, cached = draw_keys(ledger, applied, slot, facts_list, settings)  # what is approved; what is drawn
         card = find_or_draw(ledger, applied, slot, facts_list, settings, cached)
         # Never longer than the platform takes: shortened at a word boundary, hashtags kept.
         caption = post_caption(applied, slot, facts_list)

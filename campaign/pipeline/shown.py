@@ -36,10 +36,18 @@ def card_format(platform: str) -> str:
 
 
 def card_key(applied: Applied, *, account: str, platform: str, template: str, kind: str, week: int | str,
-             people: Sequence[Facts], unseen: Collection[str] = ()) -> str:
-    """The render key of a card: equal keys draw the same card. ``unseen``: what of the account the template
-    does not show ("organisation": in no text; "logo": no logo layer; ``render.unseen``), left out, so that
-    partner accounts of one language may have one key: the render cache's (``render.draw_key``)."""
+             people: Sequence[Facts]) -> str:
+    """The render key of a card: equal keys draw the same card (what a person approves is by it)."""
+    return card_keys(applied, account=account, platform=platform, template=template, kind=kind, week=week,
+                     people=people)[0]
+
+
+def card_keys(applied: Applied, *, account: str, platform: str, template: str, kind: str, week: int | str,
+              people: Sequence[Facts], unseen: Collection[str] = ()) -> tuple[str, str]:
+    """:func:`card_key`, and the same with ``unseen`` left out: what of the account the template does not
+    show ("organisation": in no text; "logo": no logo layer; ``render.unseen``), so that partner accounts
+    of one language may have one key, the render cache's (``render.draw_keys``). Both from one reading of
+    the card's parts (the people's fingerprints are most of its cost)."""
     c = applied.campaign
     acc = c.account(account)
     parts = {
@@ -48,8 +56,6 @@ def card_key(applied: Applied, *, account: str, platform: str, template: str, ki
         "kind": kind, "week": str(week), "campaign": c.title(acc.language), "organisation": acc.organisation,
         "logo": applied.logos.get(acc.id), "size": CARD_SIZE, "max_bytes": max_image_bytes(platform),
     }
-    for name in unseen:
-        del parts[name]
     if c.durations != "years":  # only when not the default, so the cache keys of before stay valid
         parts["durations"] = c.durations
     if c.url:
@@ -60,6 +66,11 @@ def card_key(applied: Applied, *, account: str, platform: str, template: str, ki
         parts["hashtags"] = list(c.hashtags)
     if card_format(platform) != "jpeg":  # likewise
         parts["format"] = card_format(platform)
+    whole = _digest(parts)
+    return whole, _digest({k: v for k, v in parts.items() if k not in unseen}) if unseen else whole
+
+
+def _digest(parts: Mapping[str, object]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
@@ -132,5 +143,5 @@ def changes(old: PostRecord, slot: Slot, people: Sequence[Facts], shown: Shown |
     return reasons
 
 
-__all__ = ["CARD_SIZE", "Shown", "card_format", "card_key", "changes", "max_image_bytes", "people_fps", "post_caption",
+__all__ = ["CARD_SIZE", "Shown", "card_format", "card_key", "card_keys", "changes", "max_image_bytes", "people_fps", "post_caption",
            "shown_fingerprint", "would_show"]
