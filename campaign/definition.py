@@ -23,7 +23,7 @@ from .credentials import check_ref
 from .platforms import ACCOUNT_FIELDS, NAMES, Name, check_account_field, spec
 from .roster import ID_RE, Roster
 from .sources import InputError, Located, Problem, did_you_mean, load_model
-from .types import LANG_RE, Duration, LocalTime, Model, Shown, check_texts
+from .types import LANG_RE, Duration, LocalTime, Model, Shown, check_texts, title_in
 from .words import DurationUnit, UnknownLanguage, supported
 
 PLATFORMS = NAMES  # one row each in campaign.platforms
@@ -205,7 +205,13 @@ class Campaign(Model):
 
     def title(self, lang: str) -> str:
         """The campaign's name in ``lang`` (its ``name: {en, km}``), else its one name."""
-        return self.names.get(lang) or self.names.get(lang.split("-", 1)[0]) or self.name
+        return title_in(self.titles, lang)
+
+    @property
+    def titles(self) -> tuple[tuple[str, str], ...]:
+        """Its name per language, then its one name for any other language (``"*"``): what
+        :func:`~campaign.types.title_in` reads, and a card or caption carries."""
+        return (*self.names.items(), ("*", self.name))
 
     @property
     def language_order(self) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from .types import title_in
 from .vocabulary import ALIASES, FIELDS, VOCABULARY, Field
 from .words import DurationUnit, charges_text, date_text, digits, join, status_text, supported
 
@@ -168,12 +169,21 @@ class Post:
 
     week: int
     count: int | None = None  # people on the card (default: the people given)
-    campaign: str = ""
+    campaign: str = ""  # the campaign's name in the post's language
+    campaign_names: tuple[tuple[str, str], ...] = ()  # and in each (Campaign.titles), for {campaign} in another
     organisation: str = ""
     hashtags: tuple[str, ...] = ()
     durations: DurationUnit = "years"  # the campaign's way of saying time behind bars
     languages: tuple[str, ...] = ()  # the campaign's language order, for {name.primary}/{name.secondary}
     url: str = ""  # the campaign's page
+
+
+def _campaign(post: Post, lang: str) -> Text:
+    """The campaign's name in the language asked for, also as ``{campaign.name}``: an alt text in
+    English on a Khmer card says the English one (without ``campaign_names``: ``campaign``)."""
+    def get(lg: str) -> str:
+        return title_in(post.campaign_names, lg) if post.campaign_names else post.campaign
+    return Text(get, lang, attrs={"name": lambda: get(lang)})
 
 
 def _makers(people: Sequence[Facts], lang: str, post: Post) -> dict[str, Callable[[], Any]]:
@@ -200,7 +210,7 @@ def _makers(people: Sequence[Facts], lang: str, post: Post) -> dict[str, Callabl
         "next_hearing": lambda: _each(people, lang, _date(lambda f: f.next_hearing)),
         "count": lambda: Number(len(people) if post.count is None else post.count, lang),
         "week": lambda: Number(post.week, lang),
-        "campaign": lambda: Text(lambda lg: post.campaign, lang),  # the same in every language, and as {campaign.name}
+        "campaign": lambda: _campaign(post, lang),
         "organisation": lambda: post.organisation,
         "hashtags": lambda: " ".join(post.hashtags),
         "url": lambda: post.url,
@@ -268,7 +278,8 @@ def fill_caption(template: str, values: dict[str, Any]) -> str:
 def campaign_post(campaign: Campaign, lang: str, week: int, organisation: str = "", count: int | None = None) -> Post:
     """What a post of ``campaign`` in ``lang`` says of itself: its week, the campaign's name in
     that language, page, hashtags, language order and unit of time, the account's organisation."""
-    return Post(week=week, count=count, campaign=campaign.title(lang), organisation=organisation,
+    return Post(week=week, count=count, campaign=campaign.title(lang), campaign_names=campaign.titles,
+                organisation=organisation,
                 hashtags=tuple(campaign.hashtags), durations=campaign.durations,
                 languages=tuple(campaign.language_order), url=campaign.url or "")
 

@@ -104,6 +104,13 @@ class LocalText(RootModel[dict[str, str]]):
         return self.get("en")
 
 
+def title_in(titles: Sequence[tuple[str, str]], lang: str) -> str:
+    """A name given per language (``(language, name)`` pairs; ``"*"``: any other language) in
+    ``lang``, else in its base language (``pt`` for ``pt-BR``), else the one for any language."""
+    names = dict(titles)
+    return names.get(lang) or names.get(lang.split("-", 1)[0]) or names.get("*", "")
+
+
 _DURATION_RE = re.compile(r"(\d+)\s*(w|d|h|m|s)", re.I)
 _DURATION_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 

@@ -19,7 +19,8 @@ its accounts' languages as they come; then Khmer, English) that the person has: 
 in Cambodia, the Belarusian one with ``languages: [be, en]``, the Thai one with ``[th, en]``.
 ``{name.secondary}`` is the name in the card's (or caption's) language when it differs, else in
 the next language of the order; nothing when no other name differs. ``{campaign.name}`` is
-``{campaign}``, the campaign's name in the post's language (``name: {en: ..., km: ...}``).
+``{campaign}``, the campaign's name in the text's language (``name: {en: ..., km: ...}``; an alt
+text in English on a Khmer card says the English name).
 
 Several people: ``{name}``, ``{group}`` and ``{role}`` list everyone ("A, B and C" / "A B និង C");
 a fact that differs between them is said with each name ("Rong Chhun (15 months and 11 days),

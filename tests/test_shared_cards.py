@@ -89,3 +89,20 @@ def test_the_warm_up_draws_a_shared_card_once(ledger: Ledger, tmp_path: Path) ->
     assert _drawn(ledger) == 1
     assert render_post(ledger, first, now) == "rendered" and render_post(ledger, second, now) == "rendered"
     assert ledger.post(first).draw_seconds is None and ledger.post(second).draw_seconds is None
+
+
+def test_a_card_follows_the_campaign_s_name_in_every_language_its_texts_say(ledger: Ledger, tmp_path: Path) -> None:
+    """The Khmer account's card carries an English alt text too, which names the campaign in English:
+    renaming the campaign in English makes that card again (its key follows every name), and no
+    cached card of the old name is posted."""
+    names = {"en": "Free Them", "km": "ដោះលែងពួកគេ"}
+    post = f"small:{DAY}:b-km"
+    alts = []
+    for english in ("Free Them", "Free Them All"):
+        folder = write_folder(tmp_path / english.replace(" ", "-"), campaign={**SMALL_CAMPAIGN, "name": {**names, "en": english}},
+                              roster={"people": [p for p in SMALL_ROSTER["people"] if p["id"] == "sar-kanika"]})
+        now = _apply(ledger, folder)
+        assert render_post(ledger, post, now) == "rendered"
+        alts.append(ledger.post(post).alt)
+    assert [a["en"].endswith(f"{e}.") for a, e in zip(alts, ("Free Them", "Free Them All"))] == [True, True], alts
+    assert alts[0]["km"] == alts[1]["km"] and names["km"] in alts[0]["km"]

@@ -260,8 +260,8 @@ def _base(t: Template, size: str, card: CardInput) -> tuple[tuple[Any, ...], Ima
         return None  # nothing to gain over the static prefix
     order = sorted(static)
     outcomes = tuple(F.matches(getattr(layers[i].spec, "when", None), card, size=size) for i in order)
-    key = ("base", size, card.language, card.campaign_name, card.week, card.organisation, len(card.people), card.url,
-           outcomes)
+    key = ("base", size, card.language, card.campaign_name, card.campaign_names, card.week, card.organisation,
+           len(card.people), card.url, outcomes)
     bases: OrderedDict[Any, Any] = t.cache.setdefault("bases", OrderedDict())
     hit = bases.get(key)
     if hit is None:

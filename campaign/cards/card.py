@@ -29,7 +29,7 @@ class CardInput:
     language: str
     kind: str  # "weekly" | "finale" | "released"
     week: int
-    campaign_name: str
+    campaign_name: str  # in the card's language
     organisation: str = ""
     logo: bytes | None = None
     photo_names: Mapping[str, str] = field(default_factory=dict)
@@ -38,6 +38,7 @@ class CardInput:
     hashtags: tuple[str, ...] = ()  # the campaign's, for a template that writes {hashtags}
     languages: tuple[str, ...] = ()  # the campaign's language order ({name.primary}, {name.secondary})
     url: str = ""  # the campaign's page: {url} and qr layers
+    campaign_names: tuple[tuple[str, str], ...] = ()  # its name in each language (Campaign.titles), for text in another
 
 
 def card_input(campaign: Campaign, account: Account, people: tuple[Facts, ...], *, kind: str, week: int,
@@ -51,7 +52,7 @@ def card_input(campaign: Campaign, account: Account, people: tuple[Facts, ...], 
                      campaign_name=campaign.title(account.language), organisation=account.organisation, logo=logo,
                      photo_names=photo_names or {}, logo_name=logo_name, durations=campaign.durations,
                      hashtags=tuple(campaign.hashtags), languages=tuple(campaign.language_order),
-                     url=campaign.url or "")
+                     url=campaign.url or "", campaign_names=campaign.titles)
 
 
 @dataclass(frozen=True)

@@ -39,13 +39,15 @@ TEXT_FIELDS = PERSON_FIELDS + tuple(a for a in ALIASES if resolve(a)[0] in PERSO
 
 def namespace(people: Sequence[Facts], lang: str, *, week: int, count: int | None = None,
               campaign: str = "", organisation: str = "", durations: DurationUnit = "years",
-              hashtags: Sequence[str] = (), languages: Sequence[str] = (), url: str = "") -> dict[str, Any]:
+              hashtags: Sequence[str] = (), languages: Sequence[str] = (), url: str = "",
+              campaign_names: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
     """Every field a format string may use, for ``people`` in the language ``lang``; time behind
     bars is said in ``durations`` (the campaign's choice: years or months); ``{name.primary}``
-    follows ``languages`` (the campaign's order)."""
+    follows ``languages`` (the campaign's order); ``campaign`` is its name in ``lang``, ``campaign_names``
+    (Campaign.titles) in each."""
     return lazy_namespace(people, lang, Post(week=week, count=count, campaign=campaign, organisation=organisation,
                                          hashtags=tuple(hashtags), durations=durations, languages=tuple(languages),
-                                         url=url))
+                                         url=url, campaign_names=tuple(campaign_names)))
 
 
 def card_namespace(card: CardInput, lang: str, people: Sequence[Facts] | None = None) -> dict[str, Any]:
@@ -53,7 +55,8 @@ def card_namespace(card: CardInput, lang: str, people: Sequence[Facts] | None = 
     its alt text say alike."""
     return namespace(card.people if people is None else people, lang, week=card.week, count=len(card.people),
                      campaign=card.campaign_name, organisation=card.organisation, durations=card.durations,
-                     hashtags=card.hashtags, languages=card.languages, url=card.url)
+                     hashtags=card.hashtags, languages=card.languages, url=card.url,
+                     campaign_names=card.campaign_names)
 
 
 _KHMER = re.compile(r"[\u1780-\u17ff]")

@@ -60,6 +60,8 @@ def card_keys(applied: Applied, *, account: str, platform: str, template: str, k
         parts["durations"] = c.durations
     if c.url:
         parts["url"] = c.url
+    if len(c.names) > 1:  # an alt text or a layer in another language names the campaign in it
+        parts["campaign_names"] = c.names
     if c.languages:
         parts["languages"] = list(c.languages)
     if c.hashtags:  # a template may show {hashtags}; they also end every caption, so approvals follow them anyway
