@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -238,24 +238,43 @@ def claims_in(template: str, lang: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def _false_claims(campaign: Campaign, slot: Slot,
+                  facts_of: Callable[[str], Facts | None]) -> Iterator[tuple[int, str, str, Facts]]:
+    """Each claim the words of ``slot``'s caption variant make that is false for someone it features
+    on its day: (variant index, claim key, the words as written, the first such person's facts)."""
+    chosen = _variant(campaign, slot)
+    if chosen is None:
+        return
+    index, template = chosen
+    for key, words_ in claims_in(template, slot.language):
+        claim = CLAIMS[key]
+        if slot.kind not in claim.kinds:
+            continue
+        wrong = next((f for pid in slot.people if (f := facts_of(pid)) is not None and claim.false_for(f)), None)
+        if wrong is not None:
+            yield index, key, words_, wrong
+
+
+def untrue_claims(campaign: Campaign, slot: Slot, people: Sequence[Facts]) -> list[str]:
+    """What the words of ``slot``'s caption state that is not true of ``people`` (its people's facts on
+    its day), one line each: such a post waits for a person (``campaign approve``), whatever the
+    campaign's ``review``, and never goes out on its own."""
+    by_id = {f.person.id: f for f in people}
+    return [f"the caption (captions.{slot.language}.{slot.kind}[{index}]) says '{words_}' "
+            f"({CLAIMS[key].means}), not true of {f.person.id} ({_state(f)}): write {CLAIMS[key].use} instead "
+            f"and apply again, or approve this post to send it as it is"
+            for index, key, words_, f in _false_claims(campaign, slot, by_id.get)]
+
+
 def claim_problems(campaign: Campaign, roster: Roster) -> list[str]:
     """One warning per caption variant and claim its words make that is false for someone it is
     posted about on the post's day, with how many posts and the first of them."""
     people = roster.by_id()
-    found: dict[tuple[str, str, int, str, str], list[object]] = {}  # -> [posts, first slot, person, state]
+    found: dict[tuple[str, str, int, str, str], list[object]] = {}  # -> [posts, first slot, person]
     for slot in plan(campaign, roster):
-        chosen = _variant(campaign, slot)
-        if chosen is None:
-            continue
-        index, template = chosen
-        for key, words_ in claims_in(template, slot.language):
-            claim = CLAIMS[key]
-            if slot.kind not in claim.kinds:
-                continue
-            wrong = next((f for pid in slot.people if pid in people
-                          and claim.false_for(f := facts(people[pid], slot.date))), None)
-            if wrong is None:
-                continue
+        def facts_of(pid: str, slot: Slot = slot) -> Facts | None:
+            return facts(people[pid], slot.date) if pid in people else None
+        for index, key, words_, wrong in _false_claims(campaign, slot, facts_of):
             entry = found.setdefault((slot.language, slot.kind, index, key, words_), [0, slot, wrong])
             entry[0] = int(entry[0]) + 1  # type: ignore[call-overload]
     problems = []
@@ -265,8 +284,9 @@ def claim_problems(campaign: Campaign, roster: Roster) -> list[str]:
         problems.append(
             f"captions.{lang}.{kind}[{index}] says '{words_}' ({claim.means}), which is not true on the day of "
             f"{n} planned post{'s' if n != 1 else ''}: first {slot.id}, featuring {f.person.id} ({_state(f)}); "
-            f"write {claim.use} instead, which says what is true on each post's day, or write this variant without it")
+            f"write {claim.use} instead, which says what is true on each post's day, or write this variant without "
+            f"it (until then such a post waits for a person's approval: it never goes out on its own)")
     return problems
 
 
-__all__ = ["CLAIMS", "claim_problems", "claims_in", "empty_field_problems", "phrases"]
+__all__ = ["CLAIMS", "claim_problems", "claims_in", "empty_field_problems", "phrases", "untrue_claims"]

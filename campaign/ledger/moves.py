@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -143,17 +143,22 @@ class PostMoves(LedgerBase):
 
     def record_rendered(self, post: PostRecord, card: CardRef, caption: str, *, shown_fp: str, review: bool,
                         at: datetime, worker: str, seconds: float | None = None, draw_seconds: float | None = None,
-                        image: bytes | None = None, cache_key: str | None = None) -> str | None:
+                        image: bytes | None = None, cache_key: str | None = None,
+                        held: Sequence[str] = ()) -> str | None:
         """A planned post (``post``, as read) gets its card and caption, made on the facts it was planned
         on (in ``seconds``; ``draw_seconds``: the CPU time drawing the card took, when measured); it then awaits
-        review (``review``) or is rendered. Returns its new state (None: refused, or re-planned meanwhile).
+        review (``review``, or ``held``: why a person must look first, kept among its warnings) or is rendered.
+        Returns its new state (None: refused, or re-planned meanwhile).
         ``image``: the card was just drawn; its bytes are stored (and, with ``cache_key``, the card kept in
         the render cache) in the same step, before the move: one round trip for all three."""
-        to = AWAITING_REVIEW if review else RENDERED
+        to = AWAITING_REVIEW if review or held else RENDERED
         fields = {**card.to_fields(), **encode(caption=caption, shown_fp=shown_fp, rendered_fp=post.plan_fp,
                                                rendered_at=time.time(), render_seconds=seconds,
                                                draw_seconds=draw_seconds)}
-        call = self._move_call(post.id, LEAVES["record_rendered"], to, at=at, worker=worker, detail="card rendered",
+        if held:  # the post's own, never the render cache's (another post may share the card)
+            fields.update(encode(warnings=(*card.warnings, *held)))
+        detail = "card rendered" + (f"; held for a person: {held[0]}" if held else "")
+        call = self._move_call(post.id, LEAVES["record_rendered"], to, at=at, worker=worker, detail=detail,
                                fields=fields, expect=encode(plan_fp=post.plan_fp), zrem=["render", "rendering"])
         if image is None:
             moved = self.run_scripts([call])[0]

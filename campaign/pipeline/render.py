@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import redis
 
+from ..checks.caption_facts import untrue_claims
 from ..ledger import CardRef, Ledger, UnknownPost, worker_name
 from ..ledger.keys import sha256
 from ..ledger.states import PLANNED
@@ -131,6 +132,7 @@ def render_post(ledger: Ledger, post_id: str, now: datetime | None = None, setti
         card = find_or_draw(ledger, applied, slot, facts_list, settings, cached)
         # Never longer than the platform takes: shortened at a word boundary, hashtags kept.
         caption = post_caption(applied, slot, facts_list)
+        untrue = untrue_claims(applied.campaign, slot, facts_list)  # words stating what is not so: a person looks first
     except (redis.RedisError, OSError):
         raise  # infrastructure: the claim's lease runs out and the render is handed out again
     except Exception as exc:  # noqa: BLE001 - a card that cannot be made is this post's failure, shown to people
@@ -144,7 +146,8 @@ def render_post(ledger: Ledger, post_id: str, now: datetime | None = None, setti
                                 review=applied.review_required, at=now, worker=worker,
                                 seconds=time.perf_counter() - began,
                                 draw_seconds=drawn.seconds if drawn else None,
-                                image=drawn.image if drawn else None, cache_key=cached if drawn else None)
+                                image=drawn.image if drawn else None, cache_key=cached if drawn else None,
+                                held=untrue)
     if to is None:
         ledger.release_render(post_id)
         return "skip"
