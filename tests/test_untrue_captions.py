@@ -11,6 +11,7 @@ from campaign.checks import load_checked
 from campaign.checks.caption_facts import claim_problems
 from campaign.ledger import Ledger
 from campaign.pipeline import approve, render_post
+from campaign.web.schedule import review
 from tests.pipeline_fixtures import *  # noqa: F403
 from tests.test_shared_cards import DAY, _apply, _drawn
 from tests.pipeline_fixtures import SMALL_CAMPAIGN, SMALL_ROSTER, write_folder
@@ -43,5 +44,8 @@ def test_a_caption_stating_what_is_not_so_waits_for_a_person(ledger: Ledger, tmp
     # The English partners share one drawn card; the reason is the post's own, not the card's.
     assert _drawn(ledger) == 2 and not any("not true" in w for acc, p in posts.items() if acc != untrue
                                            for w in p.warnings or ())
+    # The dashboard's review page lists it, with why, though the campaign asks for no review.
+    listed = [p for w in review(ledger, "small", now).weeks for p in w.posts]
+    assert [p.id for p in listed] == [said[untrue]] and why[0] in listed[0].warnings
     assert approve(ledger, "small", now, post_id=said[untrue], by="Sokha") == [said[untrue]]
     assert ledger.post(said[untrue]).state == "approved"

@@ -85,6 +85,8 @@ class ReviewPost(PostBrief):
     card_url: str | None = None
     window_opened: datetime | None = Field(None, description="when the card was put up for review")
     overdue: bool = Field(description="its due time has passed without approval")
+    warnings: list[str] = Field(default_factory=list, description="why a person should look: a caption stating "
+                                "what is not true that day (it waits here even without review), text that overflowed")
 
 
 class ReviewWeek(BaseModel):
@@ -121,7 +123,7 @@ def review(ledger: Ledger, cid: str, now: datetime) -> Review:
         by_week.setdefault(b.week, []).append(ReviewPost(
             **b.model_dump(), caption=post.caption, alt_text=post.alt_text(post.slot.language),
             thumb_url=thumb_url(post), card_url=f"/posts/{post.id}/card?v={post.card[:16]}" if post.card else None,
-            window_opened=b.due - window if window else None, overdue=b.due <= now))
+            window_opened=b.due - window if window else None, overdue=b.due <= now, warnings=list(post.warnings or ())))
     weeks = [ReviewWeek(week=w, posts=sorted(ps, key=lambda p: p.due), first_due=min(p.due for p in ps))
              for w, ps in sorted(by_week.items())]
     return Review(campaign=cid, name=c.name, now=now, review_required=applied.review_required, window=window,
