@@ -260,7 +260,9 @@ def facts(person: Person, on: date) -> Facts:
         elif event.type == "convicted":
             case.charge = event.charge or case.charge
             case.sentence = event.sentence or case.sentence
-            case.convicted_on = event.date
+            # A later `convicted` event of the same case (the sentence handed down after the
+            # verdict, an appeal) keeps the day of the first verdict.
+            case.convicted_on = case.convicted_on or event.date
             if status.held:
                 status = Status.IMPRISONED
         elif event.type == "released":

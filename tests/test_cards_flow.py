@@ -41,6 +41,8 @@ people:
   - {id: withheld, name: {en: "KSILA member (name withheld)"}, events: [{date: 2022-06-01, type: arrested}]}
   - {id: khmer-only, name: {km: សុខ ស្រីនាង}, events: [{date: 2022-06-01, type: arrested}]}
   - {id: thai-only, name: {th: สมชาย ใจดี}, events: [{date: 2022-06-01, type: arrested}]}
+  - {id: french-only, name: {fr: Élodie Bélanger}, events: [{date: 2022-06-01, type: arrested}]}
+  - {id: belarusian-only, name: {be: Алесь Бяляцкі}, events: [{date: 2022-06-01, type: arrested}]}
 """)).by_id()
 
 
@@ -211,6 +213,9 @@ def test_initials_only_from_a_real_name_and_khmer_only_on_request(tmp_path: Path
     assert _face(tmp_path, person("khmer-only")) == silhouette  # Khmer: the silhouette alone
     assert _face(tmp_path, person("thai-only")) == silhouette  # no capitals, no initials
     assert _face(tmp_path, person("short")) != silhouette  # "AL"
+    # A real name in another script with capitals, with no English one, gives its initials too ("ÉB", "АБ").
+    assert _face(tmp_path, person("french-only")) not in (silhouette, _face(tmp_path, person("short")))
+    assert _face(tmp_path, person("belarusian-only")) not in (silhouette, _face(tmp_path, person("french-only")))
     asked = _face(tmp_path, person("khmer-only"), ", placeholder: {khmer: first_cluster}")
     assert asked != silhouette
 

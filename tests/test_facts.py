@@ -77,6 +77,21 @@ def test_a_conviction_in_the_new_detention_is_its_own() -> None:
     assert f.detentions[0].charges_after_release == "dropped" and f.detentions[1].charges_after_release is None
 
 
+def test_a_sentence_handed_down_after_the_verdict_keeps_the_conviction_date() -> None:
+    """Convicted on one day, sentenced weeks later (a second ``convicted`` event with the
+    sentence): the case says the sentence from its day on, and ``convicted_on`` stays the day of
+    the verdict, not the sentencing."""
+    p = person({"date": "2026-06-01", "type": "arrested", "charge": INCITING},
+               {"date": "2026-10-29", "type": "convicted"},
+               {"date": "2026-11-15", "type": "convicted", "sentence": "3 years 6 months"})
+    before = facts(p, date(2026, 11, 14))
+    assert before.convicted_on == date(2026, 10, 29) and before.sentence is None
+    assert before.case_text("en") == "convicted of inciting hatred"
+    after = facts(p, date(2026, 11, 15))
+    assert after.status is Status.IMPRISONED and after.convicted_on == date(2026, 10, 29)
+    assert after.case_text("en") == "sentenced to 3 years and 6 months for inciting hatred"
+
+
 @pytest.mark.parametrize("charges", ["kept", "dropped", None])
 def test_a_release_keeps_its_detentions_case_and_records_the_charges(charges: str | None) -> None:
     release = {"date": "2021-06-01", "type": "released"} | ({"charges": charges} if charges else {})
@@ -191,7 +206,7 @@ def test_the_case_is_always_the_current_detentions(drawn: tuple[Person, list[lis
     convictions = [e["date"] for e in block if e["type"] == "convicted"]
     assert (f.charge.get("en") if f.charge else None) == (charges[-1] if charges else None)
     assert (f.sentence.text("en") if f.sentence else None) == (sentences[-1] if sentences else None)
-    assert f.convicted_on == (convictions[-1] if convictions else None)
+    assert f.convicted_on == (convictions[0] if convictions else None)  # the first verdict's day
     assert len(f.detentions) == len(started) and f.since == block[0]["date"]
     released = block[-1]["type"] == "released"
     assert f.status is (Status.RELEASED if released else Status.IMPRISONED if convictions else Status.DETAINED)

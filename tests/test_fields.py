@@ -270,3 +270,16 @@ def test_a_card_text_loses_only_what_an_empty_field_left_behind() -> None:
     assert fill("{name} ({group}), {release_note}.", maria) == "Maria K."
     assert fill("En détention : {detained} !", maria) == "En détention : 2 ans, 6 mois et 1 jour !"  # French spacing kept
     assert fill("{group}, {name}", maria) == "Maria K"
+
+
+def test_an_empty_sentence_leaves_no_second_full_stop() -> None:
+    """A field that is a sentence of its own ("{release_note}.") and gives nothing takes its full
+    stop with it: the shipped released card's alt text read "... behind bars.. Free them." for a
+    release without a note. A full stop the text writes twice itself is kept."""
+    maria = card_namespace([facts(PEOPLE["maria"], date(2023, 3, 8))], "fr", week=2)
+    assert fill("{name} est libre. {release_note}. Libérez-les.", maria) == "Maria K est libre. Libérez-les."
+    assert fill("{name} est libre ! {release_note}. Fin", maria) == "Maria K est libre ! Fin"
+    km = card_namespace([facts(PEOPLE["maria"], date(2023, 3, 8))], "km", week=2)
+    assert fill("ត្រូវបានដោះលែង {name}។ {release_note}។ សូមដោះលែង", km).endswith("។ សូមដោះលែង")
+    assert "។។" not in fill("ត្រូវបានដោះលែង {name}។ {release_note}។ សូមដោះលែង", km)
+    assert fill("{name}.. {group}", maria) == "Maria K.."  # written by hand: not the field's to take

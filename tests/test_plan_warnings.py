@@ -146,3 +146,23 @@ def test_a_plans_json_reads_back_to_the_same_slots() -> None:
         back = Slot(**{**data, "date": date.fromisoformat(data["date"]), "due": datetime.fromisoformat(data["due"]),
                        "people": tuple(data["people"])})
         assert back == slot
+
+
+# --- posts that go out on the day after their date ---------------------------------------------
+
+def test_accounts_staggered_past_midnight_are_warned_of_with_the_day_they_post() -> None:
+    """Facts are as of a post's date; a slot at 23:55 with a 10-minute stagger sends the second
+    account's post at 00:05 the next day, stating the day before's facts (a release that day is
+    not shown): validate names each such account, and no other."""
+    c = make_campaign(**OCTOBER, cadence={"every": "week", "weekday": "wednesday", "time": "23:55"},
+                      accounts=accounts(3), captions={"en": ["{name}", "{name}!", "Free {name}"]})
+    r = roster([("held", ALWAYS)])
+    late = [w for w in plan_warnings(c, r) if "after midnight" in w]
+    assert late == [
+        "acc2, acc3 post after midnight (the slot time 23:55 plus their stagger): 8 posts go out on the day after "
+        "their date, first nl:2021-10-06:acc2 on 2021-10-07 00:05, and state the facts of their date (someone "
+        "released or arrested on the day they go out is not shown so); set an earlier time or a smaller stagger"
+        .replace("nl:", "c:")]
+    early = make_campaign(**OCTOBER, cadence={"every": "week", "weekday": "wednesday", "time": "23:35"},
+                          accounts=accounts(3), captions={"en": ["{name}", "{name}!", "Free {name}"]})
+    assert not [w for w in plan_warnings(early, r) if "after midnight" in w]  # 23:35, 23:45, 23:55

@@ -73,9 +73,15 @@ def _face(data: bytes, pid: str, name: str | None, size: tuple[int, int], focus:
 
 
 def _initials(person: Facts, p: Placeholder) -> str:
+    """From the English name; without one, from the first name in a script with capitals (a French
+    or Belarusian name alone); a Khmer-only name as the placeholder asks."""
     name = person.person.name
-    latin = name.get("en") if name.has("en") else ""
-    return initials(latin, name.get("km") if name.has("km") else "", p.khmer == "first_cluster")
+    khmer, cluster = (name.get("km") if name.has("km") else ""), p.khmer == "first_cluster"
+    texts = [name.get("en")] if name.has("en") else [t for t in name.root.values() if not has_khmer(t)]
+    for text in texts:
+        if letters := initials(text, khmer, cluster):
+            return letters
+    return "" if texts else initials("", khmer, cluster)
 
 
 def _placeholder(canvas: Canvas, w: int, h: int, p: Placeholder, letters: str) -> Image.Image:

@@ -144,6 +144,7 @@ def fill(template: str, values: dict[str, Any]) -> str:
         return text.replace(_EMPTY, "")
     if _EMPTY in text:
         text = _EMPTY_GROUP.sub(_EMPTY, text)  # "({group})" with no group: itself empty
+        text = _EMPTY_SENTENCE.sub(r"\1", text)  # ". {release_note}." with no note: one full stop
         text = _EMPTY_BEFORE_PUNCTUATION.sub("", text)
         text = text.replace(_EMPTY, "")
     text = _DOUBLE_PUNCTUATION.sub("", text)
@@ -152,6 +153,7 @@ def fill(template: str, values: dict[str, Any]) -> str:
 
 
 _EMPTY_GROUP = re.compile(rf"\((?:\s*{_EMPTY})+\s*\)")
+_EMPTY_SENTENCE = re.compile(rf"(?<=[.!?\u17d4])((?:[ \t]*{_EMPTY})+)[ \t]*[.\u17d4]")
 _EMPTY_BEFORE_PUNCTUATION = re.compile(rf"(?:[ \t]*{_EMPTY})+[ \t]*(?=[,.;:!?\u17d4])")
 _DOUBLE_PUNCTUATION = re.compile(r"([,;:])(?=[,.;:!?\u17d4])")
 _LEADING_PUNCTUATION = re.compile(r"^[,;:.\s]+")

@@ -24,6 +24,7 @@ def plan_warnings(campaign: Campaign, roster: Roster) -> list[str]:
     slots = plan(campaign, roster)
     warnings.extend(_unfeatured(campaign, roster, slots))
     warnings.extend(_unannounced(campaign, roster))
+    warnings.extend(_after_midnight(campaign, slots))
     return warnings
 
 
@@ -60,3 +61,19 @@ def _unannounced(campaign: Campaign, roster: Roster) -> list[str]:
                            f"on the first day without another post, and every day from then to the end ({campaign.end}) "
                            "has one")
     return out
+
+
+def _after_midnight(campaign: Campaign, slots: list[Slot]) -> list[str]:
+    """Posts whose time (the slot time plus the account's stagger) falls on the day after their
+    date: they state the facts of their date, not those of the day they go out."""
+    late = [s for s in slots if s.due.date() != s.date]
+    if not late:
+        return []
+    first = late[0]
+    at = campaign.finale.time if first.kind == FINALE and campaign.finale and campaign.finale.time else campaign.cadence.time
+    accounts = list(dict.fromkeys(s.account for s in late))
+    return [f"{', '.join(accounts)} post{'s' if len(accounts) == 1 else ''} after midnight (the slot time {at:%H:%M} "
+            f"plus {'its' if len(accounts) == 1 else 'their'} stagger): {len(late)} post{'s go' if len(late) != 1 else ' goes'} "
+            f"out on the day after {'their' if len(late) != 1 else 'its'} date, first {first.id} on "
+            f"{first.due:%Y-%m-%d %H:%M}, and state the facts of their date (someone released or arrested on the day "
+            "they go out is not shown so); set an earlier time or a smaller stagger"]
