@@ -148,7 +148,7 @@ _WORDS: dict[str, Words] = {w.code: w for w in (
         status={"at_liberty": "en liberté", "detained": "en détention", "imprisoned": "en prison",
                 "released": "de nouveau libre"},
         suspended="(avec sursis)",
-        case={"charged": "sous le coup d’une inculpation pour {charge}",
+        case={"charged": "inculpation pour {charge}",  # a noun: true while the case lasts and after it is dropped
               "convicted": "condamnation pour {charge}",
               "sentenced": "condamnation à {sentence} pour {charge}"},
         case_bare={"convicted": "condamnation", "sentenced": "condamnation à {sentence}"},
