@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 from wcwidth import iter_graphemes
 
 from .cache import memo
-from .fields import caption_fields, caption_values, fill_caption
+from .fields import caption_fields, caption_values
+from .filling import fill_caption
 from .platforms import TABLE, Limit
 from .vocabulary import NAMES, check
 

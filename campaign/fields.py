@@ -270,11 +270,6 @@ def tidy(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
-def fill_caption(template: str, values: dict[str, Any]) -> str:
-    """A (checked) caption variant filled in with ``values``."""
-    return tidy(_FORMATTER.vformat(template, (), values))
-
-
 def campaign_post(campaign: Campaign, lang: str, week: int, organisation: str = "", count: int | None = None) -> Post:
     """What a post of ``campaign`` in ``lang`` says of itself: its week, the campaign's name in
     that language, page, hashtags, language order and unit of time, the account's organisation."""

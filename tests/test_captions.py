@@ -285,3 +285,22 @@ def test_a_caption_in_a_language_without_words_is_an_error_not_english() -> None
     slot = next(s for s in plan(c, r) if s.date == date(2025, 3, 5))  # type: ignore[arg-type]
     with pytest.raises(UnknownLanguage, match="'de'"):
         caption_fields(c, account, slot, [facts(r.by_id()["mech-dara"], slot.date)])  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("caption,expected", [
+    ("{name} has been behind bars for {duration}, {case}. {hashtags}", "Mech Dara has been behind bars for {d}. #Free"),
+    ("{name} ({role}) is held. {release_note}. Free them. {hashtags}", "Mech Dara is held. Free them. #Free"),
+    ("{name}: {sentence}; {duration}. {hashtags}", "Mech Dara: {d}. #Free"),
+])
+def test_an_empty_field_leaves_no_stray_punctuation_in_a_caption(caption: str, expected: str) -> None:
+    """A caption is filled as a card's text is: what a field empty for the person featured (no
+    charge, no role, no note, no sentence) leaves behind goes with it ("( )", ", .", ". .")."""
+    from campaign.captions import caption_text, caption_fields
+    from campaign.plan import plan
+    from campaign.roster import facts
+
+    c, r = _small(caption)
+    slot = next(s for s in plan(c, r) if s.variant % 2 == 0 and "mech-dara" in s.people)  # type: ignore[arg-type]
+    people = [facts(r.by_id()["mech-dara"], slot.date)]  # type: ignore[attr-defined]
+    d = caption_fields(c, c.accounts[0], slot, people)["duration"]
+    assert caption_text(c, slot, people) == expected.format(d=d)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..facts import Facts, Status
-from ..fields import caption_values, fill_caption, value_of
+from ..fields import caption_values, tidy, value_of
 from ..vocabulary import FIELDS, VOCABULARY, resolve, used
 from ..plan import FINALE, RELEASED, WEEKLY, Slot, plan
 from ..roster import facts
@@ -116,7 +116,7 @@ def _marked(template: str, written: str) -> str:
 
 def _around_empty(template: str, values: dict[str, object], written: str) -> str:
     """The filled-in caption around where ``written`` (empty) would have been, cut at spaces."""
-    text = fill_caption(_marked(template, written), values)  # type: ignore[arg-type]
+    text = tidy(string.Formatter().vformat(_marked(template, written), (), values))  # as written, the gap marked
     at = text.index(_MARK)
     start = max(0, at - _CONTEXT)
     if start > 0:  # cut at a space, never inside a word (or a Khmer cluster)
