@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
 from .definition import Account, Campaign
@@ -101,7 +101,12 @@ def variant_bases(campaign: Campaign) -> dict[str, int]:
 
 
 def _due(tz: tzinfo, day: date, at: time, offset: timedelta) -> datetime:
-    return datetime.combine(day, at, tzinfo=tz) + offset
+    """``at`` on ``day`` in ``tz``, then ``offset`` (an account's stagger) of elapsed time later. A
+    time the clocks skip on the day they go forward (02:30 where 02:00 becomes 03:00) is the moment
+    it would have been (03:30); the stagger counts real minutes, so the accounts keep their order
+    across a change of the clocks."""
+    moment = datetime.combine(day, at, tzinfo=tz).astimezone(timezone.utc)
+    return (moment + offset).astimezone(tz)
 
 
 def plan(campaign: Campaign, roster: Roster, now: datetime | None = None) -> list[Slot]:

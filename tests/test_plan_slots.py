@@ -70,3 +70,29 @@ def test_a_release_on_the_finale_day_is_announced_the_day_after() -> None:
     r = roster([("sok", ALWAYS), ("chea", [*ALWAYS, ("2022-06-17", "released")])])
     days = {(s.date, s.kind) for s in plan(c, r) if s.date >= date(2022, 6, 17)}
     assert days == {(date(2022, 6, 17), FINALE), (date(2022, 6, 18), RELEASED), (date(2022, 6, 22), WEEKLY)}
+
+
+def test_across_a_change_of_the_clocks_each_account_posts_its_stagger_after_the_slot_time() -> None:
+    """Where the clocks change (St John's: 02:00 becomes 03:00 on 14 March 2027, 02:00 becomes 01:00 on
+    7 November), every post is a real moment, the accounts post in file order, each its stagger of
+    elapsed time after the slot time; a slot time the clocks skip is the moment it would have been."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("America/St_Johns")
+    for time_, start in (("02:30", "2027-03-10"), ("01:50", "2027-11-03"), ("02:30", "2027-11-03")):
+        c = campaign(timezone="America/St_Johns", start=start, end=(date.fromisoformat(start) + timedelta(days=9)).isoformat(),
+                     cadence={"every": "day", "time": time_}, stagger="30m", finale=None, announce_releases=False)
+        by_date: dict[date, list[Any]] = {}
+        for s in plan(c, PEOPLE):
+            by_date.setdefault(s.date, []).append(s)
+        assert len(by_date) == 10
+        for day, slots in by_date.items():
+            slots.sort(key=lambda s: [a.id for a in c.accounts].index(s.account))
+            first = slots[0].due
+            wall = datetime.combine(day, datetime.strptime(time_, "%H:%M").time())
+            assert first.astimezone(tz).replace(tzinfo=None) >= wall, (day, first)  # never before the slot time
+            assert first - wall.replace(tzinfo=tz) <= timedelta(hours=1)  # a skipped time: the moment it would be
+            for i, s in enumerate(slots):
+                assert s.due == s.due.astimezone(timezone.utc).astimezone(tz)  # a moment that exists
+                assert s.due.astimezone(timezone.utc) - first.astimezone(timezone.utc) == timedelta(minutes=30 * i), (day, s)
