@@ -283,3 +283,17 @@ def test_radius_with_a_rect_shape_is_an_error(tmp_path: Path, kind: str) -> None
     d = write(tmp_path, MINIMAL.replace("alt:\n", layer.replace("rect", "circle") + "alt:\n"), "d")
     [p] = problems(d)
     assert f":8: layers[2].{kind}.radius: a circle has no corners to round" in p
+
+
+def test_a_photo_layer_on_a_card_of_several_is_an_error_at_its_line_saying_what_to_do(tmp_path: Path) -> None:
+    from campaign.cards import render
+
+    from .cards_fixtures import card_input, person_facts
+    d = write(tmp_path, MINIMAL.replace("name: mini\n", "name: mini\nmax_people: 3\n").replace(
+        "  - text:\n", "  - photo: {box: [600, 10, 300, 300]}\n  - text:\n", 1))
+    people = tuple(person_facts(load_folder(EXAMPLE), pid) for pid in ("rong-chhun", "sar-kanika"))
+    with pytest.raises(CardError) as err:
+        render(load_template(d), card_input(people))
+    message = str(err.value)
+    assert message.startswith(f"{d / 'template.yaml'}:5: layers[1].photo: ") and "max_people: 3" in message
+    assert "when: {max_people: 1}" in message and "grid" in message
