@@ -297,3 +297,21 @@ def test_a_photo_layer_on_a_card_of_several_is_an_error_at_its_line_saying_what_
     message = str(err.value)
     assert message.startswith(f"{d / 'template.yaml'}:5: layers[1].photo: ") and "max_people: 3" in message
     assert "when: {max_people: 1}" in message and "grid" in message
+
+
+def test_a_font_package_of_static_files_gives_its_regular_not_the_first_by_name(tmp_path: Path,
+                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from campaign.cards.load import package_font
+    from campaign.cards.scripts import FONTS_DIR
+
+    pkg = tmp_path / "fontpkg_static_family"
+    (pkg / "files").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("", encoding="utf-8")
+    source = FONTS_DIR / "noto-sans-myanmar"
+    for name in ("Fam-Bold.ttf", "Fam-BoldItalic.ttf", "Fam-Italic.ttf", "Fam-Regular.ttf", "Fam-Black.ttf"):
+        shutil.copy(source / "NotoSansMyanmar-Regular.ttf", pkg / "files" / name)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert package_font("fontpkg_static_family").name == "Fam-Regular.ttf"
+    assert package_font("fontpkg_static_family", italic=True).name == "Fam-Italic.ttf"
+    assert package_font("fontpkg_static_family", "Fam-Bold.ttf").name == "Fam-Bold.ttf"  # asked for by name
+    assert package_font("fontpkg_noto_sans").name == "NotoSans[wdth,wght].ttf"  # a variable font: every weight
