@@ -315,3 +315,13 @@ def test_a_font_package_of_static_files_gives_its_regular_not_the_first_by_name(
     assert package_font("fontpkg_static_family", italic=True).name == "Fam-Italic.ttf"
     assert package_font("fontpkg_static_family", "Fam-Bold.ttf").name == "Fam-Bold.ttf"  # asked for by name
     assert package_font("fontpkg_noto_sans").name == "NotoSans[wdth,wght].ttf"  # a variable font: every weight
+
+
+@pytest.mark.parametrize("option,line", [("      lang: kh\n", 7), ("      when: {language: [en, kh]}\n", 7)])
+def test_a_language_the_project_cannot_write_is_refused_at_its_line(tmp_path: Path, option: str, line: int) -> None:
+    # lang: kh once reached the renderer, where writing {name}'s facts in 'kh' was a traceback;
+    # when: {language: [kh]} hid the layer on every card, silently
+    d = write(tmp_path, MINIMAL.replace('      text: "{name}"\n', '      text: "{name}"\n' + option))
+    found = problems(d)
+    assert len(found) == 1 and found[0].startswith(f"{d / 'template.yaml'}:{line}: layers[1].text.")
+    assert "no words for the language 'kh'" in found[0] and "en (English), km (Khmer)" in found[0]
