@@ -102,12 +102,13 @@ def _everyone(people: Sequence[Facts], lang: str, get: Callable[[Facts], LocalTe
 
 def _each(people: Sequence[Facts], lang: str, get: Callable[[Facts, str], str | None],
           has: Callable[[str], bool] | None = None) -> Text:
-    """A fact about each person: said once when they share it, else with each name, so a reader
-    never has to guess whose "15 months" is whose."""
+    """A fact about each person: said once when they all share it, else with the name of each who
+    has it, so a reader never has to guess whose "15 months" is whose, nor reads a fact only some
+    of them have ("the charges were dropped") as true of all."""
 
     def value(lg: str) -> str:
         values = [(f, get(f, lg) or "") for f in people]
-        if len({v for _, v in values if v}) <= 1:
+        if len({v for _, v in values}) <= 1:  # the same for everyone (or nobody has it)
             return join([v for _, v in values], lg)
         return join([f"{f.person.name.get(lg)} ({v})" for f, v in values if v], lg)
 

@@ -283,3 +283,45 @@ def test_radius_with_a_rect_shape_is_an_error(tmp_path: Path, kind: str) -> None
     d = write(tmp_path, MINIMAL.replace("alt:\n", layer.replace("rect", "circle") + "alt:\n"), "d")
     [p] = problems(d)
     assert f":8: layers[2].{kind}.radius: a circle has no corners to round" in p
+
+
+def test_a_photo_layer_on_a_card_of_several_is_an_error_at_its_line_saying_what_to_do(tmp_path: Path) -> None:
+    from campaign.cards import render
+
+    from .cards_fixtures import card_input, person_facts
+    d = write(tmp_path, MINIMAL.replace("name: mini\n", "name: mini\nmax_people: 3\n").replace(
+        "  - text:\n", "  - photo: {box: [600, 10, 300, 300]}\n  - text:\n", 1))
+    people = tuple(person_facts(load_folder(EXAMPLE), pid) for pid in ("rong-chhun", "sar-kanika"))
+    with pytest.raises(CardError) as err:
+        render(load_template(d), card_input(people))
+    message = str(err.value)
+    assert message.startswith(f"{d / 'template.yaml'}:5: layers[1].photo: ") and "max_people: 3" in message
+    assert "when: {max_people: 1}" in message and "grid" in message
+
+
+def test_a_font_package_of_static_files_gives_its_regular_not_the_first_by_name(tmp_path: Path,
+                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from campaign.cards.load import package_font
+    from campaign.cards.scripts import FONTS_DIR
+
+    pkg = tmp_path / "fontpkg_static_family"
+    (pkg / "files").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("", encoding="utf-8")
+    source = FONTS_DIR / "noto-sans-myanmar"
+    for name in ("Fam-Bold.ttf", "Fam-BoldItalic.ttf", "Fam-Italic.ttf", "Fam-Regular.ttf", "Fam-Black.ttf"):
+        shutil.copy(source / "NotoSansMyanmar-Regular.ttf", pkg / "files" / name)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert package_font("fontpkg_static_family").name == "Fam-Regular.ttf"
+    assert package_font("fontpkg_static_family", italic=True).name == "Fam-Italic.ttf"
+    assert package_font("fontpkg_static_family", "Fam-Bold.ttf").name == "Fam-Bold.ttf"  # asked for by name
+    assert package_font("fontpkg_noto_sans").name == "NotoSans[wdth,wght].ttf"  # a variable font: every weight
+
+
+@pytest.mark.parametrize("option,line", [("      lang: kh\n", 7), ("      when: {language: [en, kh]}\n", 7)])
+def test_a_language_the_project_cannot_write_is_refused_at_its_line(tmp_path: Path, option: str, line: int) -> None:
+    # lang: kh once reached the renderer, where writing {name}'s facts in 'kh' was a traceback;
+    # when: {language: [kh]} hid the layer on every card, silently
+    d = write(tmp_path, MINIMAL.replace('      text: "{name}"\n', '      text: "{name}"\n' + option))
+    found = problems(d)
+    assert len(found) == 1 and found[0].startswith(f"{d / 'template.yaml'}:{line}: layers[1].text.")
+    assert "no words for the language 'kh'" in found[0] and "en (English), km (Khmer)" in found[0]

@@ -161,6 +161,25 @@ def test_a_number_that_differs_between_people_is_said_with_each_name() -> None:
     assert fill("{days_detained}", values) == f"Ales B ({days[0]}) and Maria K ({days[1]})"
 
 
+@pytest.mark.parametrize("lang", ["en", "be"])
+def test_a_fact_only_some_of_the_people_have_is_said_with_their_names_never_as_everyones(lang: str) -> None:
+    # 13 April 2023: ales is held, sentenced; ihar was released the day before, the charges dropped, no charge
+    # recorded for that detention. "the charges were dropped" or "sentenced to 10 years" said once would be
+    # read as true of both.
+    day = date(2023, 4, 13)
+    ales, ihar = facts(PEOPLE["ales"], day), facts(PEOPLE["ihar"], day)
+    both = card_namespace([ales, ihar], lang, week=1)
+    checked = []
+    for field in ("case", "case_label", "charge", "sentence", "convicted_on", "released_on", "charges_dropped",
+                  "charges_remain", "release_note", "next_hearing"):
+        a, i = (fill(f"{{{field}}}", card_namespace([p], lang, week=1)) for p in (ales, ihar))
+        if bool(a) != bool(i):
+            who = ales if a else ihar
+            assert fill(f"{{{field}}}", both) == f"{who.person.name.get(lang)} ({a or i})", field
+            checked.append(field)
+    assert {"case", "sentence", "released_on", "charges_dropped"} <= set(checked)
+
+
 # --- every unknown field, at its line ------------------------------------------------------------
 
 

@@ -59,10 +59,16 @@ def package_font(package: str, file: str | None = None, italic: bool = False) ->
             have = ", ".join(sorted(p.name for p in files.glob("*.[ot]tf"))) or "none"
             raise CardError(f"font package {package!r} has no file {file!r} (it has: {have})")
         return path
-    candidates = sorted(p for p in files.glob("*.[ot]tf") if ("Italic" in p.name) == italic)
+    # a variable font first (it takes every weight), else the plain one: "Amiri-Regular.ttf", not
+    # "Amiri-Bold.ttf" (the first by name), which would set every text of the family in bold
+    candidates = sorted((p for p in files.glob("*.[ot]tf") if ("Italic" in p.name) == italic),
+                        key=lambda p: ("[" not in p.name, any(w in p.name for w in _WEIGHT_WORDS), p.name))
     if not candidates:
         raise CardError(f"font package {package!r} has no {'italic ' if italic else ''}font file in {files}")
     return candidates[0]
+
+
+_WEIGHT_WORDS = ("Thin", "Light", "Medium", "SemiBold", "Bold", "Black", "Heavy")  # in a static font's file name
 
 
 def _resolve_fonts(spec: TemplateSpec, root: Path, src: Located) -> tuple[dict[str, Path], list[Problem]]:

@@ -39,8 +39,12 @@ def paint_layer(canvas: Canvas, index: int, layer: Layer) -> None:
         _paint_background(canvas, index, spec)
     elif isinstance(spec, PhotoLayer):
         if len(canvas.people) != 1:
-            raise CardError(f"template {canvas.t.name!r}: a photo layer shows one person, but the card features "
-                            f"{len(canvas.people)}; use a grid layer")
+            limit = canvas.t.spec.max_people
+            raise CardError(str(canvas.t.source.problem(
+                ("layers", index, "photo"),
+                f"template {canvas.t.name!r}: a photo layer shows one person, but the card features "
+                f"{len(canvas.people)} ({f'max_people: {limit}' if limit else 'the template sets no max_people'}); "
+                "give the photo layer when: {max_people: 1} and add a grid layer for several, or set max_people: 1")))
         paint_face(canvas, box, canvas.people[0], spec)
     elif isinstance(spec, ShapeLayer):
         _paint_shape(canvas, box, spec.fill, spec.radius, spec.outline)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ..vocabulary import PERSON_FIELDS
 from ..sources import did_you_mean
 from ..types import LANG_RE
+from ..words import LANGUAGES, UnknownLanguage, supported
 from .fields import TEXT_FIELDS
 from .values import Color, PerSize
 
@@ -43,6 +44,14 @@ class When(Model):
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
+
+    @field_validator("language")
+    @classmethod
+    def _languages(cls, value: list[str] | None) -> list[str] | None:
+        for lang in value or []:  # a card is only ever in a language the project writes: another never matches
+            if not supported(lang):
+                raise ValueError(f"{UnknownLanguage(lang)}{did_you_mean(lang, LANGUAGES)}")
+        return value
 
     @field_validator("has", "lacks")
     @classmethod
@@ -104,6 +113,8 @@ class TextStyle(Model):
     def _lang(cls, value: str | None) -> str | None:
         if value is not None and not LANG_RE.match(value):
             raise ValueError(f"{value!r} is not a language code (use e.g. en, km)")
+        if value is not None and not supported(value):  # its fields could not be written: refused now, not at render
+            raise ValueError(f"{UnknownLanguage(value)}{did_you_mean(value, LANGUAGES)}")
         return value
 
 
