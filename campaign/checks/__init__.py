@@ -36,6 +36,7 @@ from ..sources import InputError
 from .caption_facts import claim_problems
 from .caption_lints import caption_problems
 from .folder import cross_checks, logo_problems, read_logos, read_photos
+from .glyphs import glyph_problems
 from .languages import language_problems
 from .plan_lints import plan_warnings
 from .templates import CheckedTemplate, capacity_problems, load_templates, template_warnings
@@ -78,6 +79,8 @@ def load_checked(folder: Path | str) -> CheckedFolder:
     loaded_templates = {name: t.template for name, t in templates.items()}
     problems += (template_problems + capacity_problems(loaded, loaded_templates, slots)
                  + language_problems(loaded, loaded_templates, slots))
+    if not problems:  # every text of every planned card drawn in its font (of templates that work)
+        problems += glyph_problems(loaded, loaded_templates, slots)
     if problems:
         raise InputError(problems)
     require_raqm()

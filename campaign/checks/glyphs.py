@@ -1,0 +1,116 @@
+"""Every text a planned card shows can be drawn: checked before anything is queued, not found when
+the card is rendered (then every post about the person fails).
+
+Each text layer, badge, flow text and grid label of the template of each planned post is filled
+in as the card fills it (its people's facts on the post's date, in the card's language or the
+layer's ``lang:``) and set in the font the card would pick for it (:func:`cards.scripts.font_for`:
+the layer's family, its Khmer family for Khmer, the Thai or Burmese font for those); a character
+that font has no glyph for (an Arabic name in Noto Sans, a Cyrillic charge in a Khmer string) is
+a problem at the roster line of the person's text that brings it, saying what to do. Nothing is
+painted: the same fill and the same font choice as painting, some milliseconds for a campaign.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from ..cards import fields as F
+from ..cards.card import card_input
+from ..cards.coverage import describe, missing
+from ..cards.scripts import font_for
+from ..cards.template import BadgeLayer, FlowLayer, GridLayer, TextLayer, TextStyle
+from ..plan import Slot
+from ..roster import facts
+from ..sources import Problem
+
+if TYPE_CHECKING:
+    from ..cards import Template
+    from ..definition import CampaignFolder
+    from ..roster import Facts
+
+def glyph_problems(folder: CampaignFolder, templates: Mapping[str, Template], slots: Sequence[Slot]) -> list[Problem]:
+    """One problem per roster text, font and characters a planned card could not draw."""
+    c = folder.campaign
+    people = folder.roster.by_id()
+    index = {p.id: i for i, p in enumerate(folder.roster.people)}
+    seen: set[tuple[object, ...]] = set()
+    found: dict[tuple[str, ...], Problem] = {}
+    for slot in slots:
+        t = templates.get(slot.template)
+        if t is None or any(pid not in people for pid in slot.people):
+            continue  # a template that does not load, or an unknown person, is reported already
+        group = tuple(facts(people[pid], slot.date) for pid in slot.people)
+        key = (slot.template, slot.language, slot.kind, tuple((f.person.id, _texts_of(f)) for f in group))
+        if key in seen:
+            continue
+        seen.add(key)
+        card = card_input(c, c.account(slot.account), group, kind=slot.kind, week=slot.week, photos={}, logo=None)
+        for style, text, shown in _texts(t, card):
+            family, path = font_for(t, text, style)
+            lacking = missing(text, path)
+            if not lacking:
+                continue
+            # at the roster text that brings the characters; else (the template's words, set in the font
+            # a person's text chose: Cyrillic words beside a Khmer-only charge) at the person
+            f, loc = next(((f, loc) for f in shown for loc, value in _located(f)
+                           if any(ch in value or ch in value.upper() for ch in lacking)), (shown[0], ()))
+            problem = folder.roster_src.problem(
+                ("people", index[f.person.id], *loc),
+                f"{describe(lacking)} cannot be drawn on template {t.name!r}'s cards: its font {family!r} "
+                f"({path.name}) has no glyph for them, in {text!r} (a {slot.language} {slot.kind} card, first "
+                f"{slot.id}); add a font that has them to the template's fonts (the layer's family, or "
+                "font_khmer for Khmer text), or write this text in a script the template's fonts cover")
+            found.setdefault((f.person.id, *map(str, loc)), problem)  # type: ignore[arg-type]
+    return list(found.values())
+
+
+def _texts(t: Template, card: object) -> Iterator[tuple[TextStyle, str, Sequence[Facts]]]:
+    """Every text the card shows: its style, the text as filled in, and whose facts it is filled with."""
+    people: Sequence[Facts] = card.people  # type: ignore[attr-defined]
+    for layer in t.spec.layers:
+        spec = layer.spec
+        if not F.matches(getattr(spec, "when", None), card):  # type: ignore[arg-type]
+            continue
+        if isinstance(spec, (TextLayer, BadgeLayer)):
+            yield spec, _fill(spec, spec.text, card, people), people
+        elif isinstance(spec, FlowLayer):
+            for entry in spec.layers:
+                if F.matches(entry.text.when, card):  # type: ignore[arg-type]
+                    yield entry.text, _fill(entry.text, entry.text.text, card, people), people
+        elif isinstance(spec, GridLayer) and spec.label is not None:
+            for f in people:
+                yield spec.label, _fill(spec.label, spec.label.text, card, [f]), [f]
+
+
+def _fill(style: TextStyle, text: object, card: object, people: Sequence[Facts]) -> str:
+    lang = style.lang or card.language  # type: ignore[attr-defined]
+    filled = F.fill(F.pick_text(text, card.language), F.card_namespace(card, lang, people)).strip()  # type: ignore[arg-type]
+    return filled.upper() if style.uppercase else filled
+
+
+def _texts_of(f: Facts) -> tuple[object, ...]:
+    """What of a person's facts a card's text may differ by (beyond numbers)."""
+    return (f.status, tuple(f.charge.root.items()) if f.charge else None,
+            tuple(f.release_note.root.items()) if f.release_note else None, f.sentence is not None,
+            f.convicted_on is not None, f.charges_after_release)
+
+
+def _located(f: Facts) -> Iterator[tuple[tuple[object, ...], str]]:
+    """Each text of the person's that a card may show, where roster.yaml has it (under the person)."""
+    person = f.person
+    for field in ("name", "group", "role"):
+        yield from _each_language((field,), getattr(person, field))
+    for j, event in enumerate(person.events):
+        if f.charge is not None and event.charge == f.charge:
+            yield from _each_language(("events", j, "charge"), event.charge)
+        if f.release_note is not None and event.note == f.release_note:
+            yield from _each_language(("events", j, "note"), event.note)
+
+
+def _each_language(at: tuple[object, ...], text: object) -> Iterator[tuple[tuple[object, ...], str]]:
+    for lang, value in (text.root.items() if text is not None else ()):  # type: ignore[attr-defined]
+        yield (at if lang == "*" else (*at, lang)), value
+
+
+__all__ = ["glyph_problems"]
