@@ -18,6 +18,7 @@ a line to the tests in ``tests/test_words.py``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -261,6 +262,10 @@ def charges_text(what: Literal["kept", "dropped"], lang: str) -> str:
     return words(lang).charges[what]
 
 
+_KHMER_END = re.compile(r"[\u1780-\u17ff]$")
+_KHMER_START = re.compile(r"[\u1780-\u17ff]")
+
+
 def case_text(stage: Stage | None, charge: str | None, sentence: str | None, lang: str) -> str:
     """The state of a case in a phrase: ``charged with incitement``, ``convicted of incitement``,
     ``sentenced to 2 years for incitement``; ``sentenced to 2 years`` or ``convicted`` when no
@@ -271,7 +276,10 @@ def case_text(stage: Stage | None, charge: str | None, sentence: str | None, lan
     if stage == "sentenced" and not sentence:
         raise ValueError("a 'sentenced' case needs the sentence's text")
     if charge:
-        return w.case[stage].format(charge=charge, sentence=sentence or "")
+        form = w.case[stage]
+        if _KHMER_END.search(form.split("{charge}")[0]) and not _KHMER_START.match(charge):
+            charge = " " + charge  # Khmer runs its words together; a Latin charge after it takes a space
+        return form.format(charge=charge, sentence=sentence or "")
     if stage == "charged":
         return ""
     return w.case_bare[stage].format(sentence=sentence or "")

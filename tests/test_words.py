@@ -197,3 +197,13 @@ def test_a_language_without_words_is_an_error_not_english(call) -> None:  # type
         call("de")
     message = str(err.value)
     assert "'de'" in message and all(lang in message for lang in LANGUAGES) and "campaign/words.py" in message
+
+
+@pytest.mark.parametrize("stage,sentence", [("charged", None), ("convicted", None), ("sentenced", "2 ឆ្នាំ")])
+def test_a_charge_not_in_khmer_is_set_apart_from_the_khmer_words_before_it(stage: str, sentence: str | None) -> None:
+    """Khmer runs its words together ("ពីបទញុះញង់"); a charge the roster gives only in English
+    takes a space after them ("ពីបទ incitement"), never "ពីបទincitement"."""
+    from campaign.words import case_text
+    assert case_text(stage, "ញុះញង់", sentence, "km").endswith("ពីបទញុះញង់")  # type: ignore[arg-type]
+    assert case_text(stage, "incitement", sentence, "km").endswith("ពីបទ incitement")  # type: ignore[arg-type]
+    assert case_text(stage, "incitement", sentence, "en").endswith(" incitement")  # type: ignore[arg-type]
