@@ -107,6 +107,24 @@ def test_resolve_and_retry_move_posts(cli, small_folder: Path) -> None:  # type:
     assert result.exit_code == 1 and "late post is never sent" in result.output
 
 
+@pytest.mark.parametrize("url", ["not a url at all", "javascript:alert(1)", "https://t.me/channel/1 and more",
+                                 "https://t.me/" + "a" * 3000])
+def test_resolve_refuses_what_is_not_a_post_address(cli, small_folder: Path, url: str) -> None:  # type: ignore[no-untyped-def]
+    """`campaign resolve --posted` records where a post went out: a typo or a paste of something else is
+    refused (as the dashboard refuses it) and the post stays in doubt, instead of becoming its link."""
+    from datetime import UTC, datetime
+
+    cli("apply", small_folder)
+    led = cli.ledger
+    pid = led.post_ids("small")[-1]
+    put_in_state(led, pid, "planned", "in_doubt", at=datetime.now(UTC))
+    result = CliRunner().invoke(main, ["resolve", pid, "--posted", url])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "posted_url:" in result.output and "copy the post's own link" in result.output
+    assert len(result.output) < 400  # a huge paste is not echoed back
+    assert led.state(pid) == "in_doubt" and not led.post(pid).url
+
+
 def test_run_refuses_an_invalid_folder_before_touching_redis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:9/0")  # nothing listens there
     bad = write_folder(tmp_path / "bad", campaign={**SMALL_CAMPAIGN, "timezone": "Asia/Phnom_Pehn"})

@@ -143,3 +143,35 @@ def test_the_dashboard_kit_never_repeats_what_an_x_post_of_the_ledger_says(
     ledger.r.hset(ledger.post_key(post.id), mapping={"platform": "x", "caption": before})  # an X post says it
     after = first_caption()
     assert after and not _same(after, before)
+
+
+def test_the_dashboard_kit_never_features_as_held_someone_released_on_the_cards_day(
+        browser: Callable[[str], TestClient], populated: Populated, small_folder: Path, tmp_path: Path) -> None:
+    """A post that went out (or failed) before the news keeps the slot it had; the kit, made now for
+    partners who post by hand, follows the plan as known now, as `campaign kit` does: someone released
+    on a day gets no weekly card that day saying they are behind bars."""
+    import yaml
+
+    from campaign.pipeline import apply_folder
+
+    ledger = populated.ledger
+    day_posts = [p for p in ledger.posts("small") if p.slot.date.isoformat() == "2021-11-08"]
+    featured = {pid for p in day_posts for pid in p.slot.people}
+    person = sorted(featured)[0]
+    roster = yaml.safe_load((small_folder / "roster.yaml").read_text())
+    for entry in roster["people"]:
+        if entry["id"] == person:
+            entry["events"] = [e for e in entry["events"] if e["type"] != "released"]
+            entry["events"].append({"date": "2021-11-08", "type": "released"})
+    write_folder(small_folder, roster=roster)
+    apply_folder(ledger, load_checked(small_folder), populated.now,
+                 {"force_outbox": "1", "outbox_dir": str(tmp_path / "outbox")})
+    assert any(person in p.slot.people for p in ledger.posts("small") if p.slot.date.isoformat() == "2021-11-08")
+    cli_kit = folder_sources(load_checked(small_folder))
+    for language in ("en", "km"):
+        data = browser(VIEWER).get(f"/campaigns/small/kits/1?language={language}").content
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            cards = sorted({n.split("/")[0] for n in z.namelist() if "/" in n})
+        assert not [c for c in cards if c.endswith(f"2021-11-08-{person}")], cards
+        expected = sorted({e.name.split("/")[0] for e in kit_entries(cli_kit, 1, [language]) if "/" in e.name})
+        assert cards == expected

@@ -125,6 +125,7 @@ def test_resolve_an_in_doubt_post(api: TestClient, populated: Populated, body: d
 
 @pytest.mark.parametrize("body", [{}, {"posted_url": "https://x.org/1", "not_posted": True},
                                   {"posted_url": "javascript:alert(1)"}, {"posted_url": "not a url"},
+                                  {"posted_url": "https://t.me/" + "a" * 3000}, {"posted_url": "https://t.me/a b"},
                                   {"not_posted": "perhaps"}])
 def test_a_malformed_resolution_is_422_and_changes_nothing(api: TestClient, populated: Populated, body: dict) -> None:
     answer = api.post(f"/api/posts/{IN_DOUBT}/resolve", json=body, headers=AS_OPERATOR)

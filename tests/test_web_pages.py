@@ -87,6 +87,27 @@ def test_an_operator_sees_exactly_the_actions_that_apply(browser: Callable[[str]
         assert 'name="csrf" value="' in form
 
 
+def test_a_failed_post_says_until_when_a_retry_can_send_it_and_offers_none_after(
+        browser: Callable[[str], TestClient], populated: Populated) -> None:
+    """A failed or missed post's page says what to do and until when; once its time plus max_lateness
+    has passed it offers no Retry (the retry could only be refused: a late post is never sent) and says so."""
+    from campaign.clock import SimulatedClock
+    from tests.pipeline_fixtures import local
+
+    client = browser(OPERATOR)
+    due = populated.ledger.post(FAILED).due
+    page = client.get(f"/posts/{FAILED}").text
+    assert f'action="/posts/{FAILED}/retry"' in page
+    assert "What to do: once the cause is fixed, retry it: possible until" in text_of(page)
+    SimulatedClock(populated.ledger).set(local("2021-11-09", "12:00"))  # a day on: past its 6h of lateness
+    assert local("2021-11-09", "12:00").timestamp() > due + 6 * 3600
+    page = client.get(f"/posts/{FAILED}").text
+    assert f'action="/posts/{FAILED}/retry"' not in page
+    assert "Too late to send again: its time plus max_lateness passed at" in text_of(page)
+    assert "a late post is never sent" in text_of(page)
+    assert populated.ledger.state(FAILED) == "failed"
+
+
 def test_approving_retrying_and_resolving_from_the_pages(browser: Callable[[str], TestClient],
                                                          populated: Populated) -> None:
     client = browser(OPERATOR)

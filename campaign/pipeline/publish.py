@@ -27,6 +27,7 @@ import random
 import time
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlparse
 
 from ..credentials import NEEDED
 from ..definition import Account
@@ -255,14 +256,37 @@ def reconcile_post(ledger: Ledger, post_id: str, now: datetime, settings: Settin
     return "queued" if moved else "skip"
 
 
+#: The longest address a person may give for a post that went out (a platform's post link is far shorter).
+MAX_POSTED_URL = 2048
+
+
+def posted_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be the address of a post on its platform, or None when it can: an ``http(s)://``
+    address with a host, no spaces or control characters, at most :data:`MAX_POSTED_URL` characters. The
+    dashboard and ``campaign resolve`` both ask here, so neither records a typo as where a post went out."""
+    url = url.strip()
+    if len(url) > MAX_POSTED_URL:
+        return (f"the address given is {len(url):,} characters long; a post's address is at most "
+                f"{MAX_POSTED_URL:,}: copy the post's own link from the platform")
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or any(c.isspace() or ord(c) < 32 for c in url):
+        return f"{url!r} is not a web address (http:// or https://); copy the post's own link from the platform"
+    return None
+
+
 def resolve_post(ledger: Ledger, post_id: str, now: datetime, *, posted_url: str | None, by: str | None = None) -> str:
     """A person's answer for an in-doubt post: it is out (with its URL), or it is not (queue it again).
-    ``by``: who answers (``person@<host>:<pid>`` unless given)."""
+    ``by``: who answers (``person@<host>:<pid>`` unless given). A ``posted_url`` that is not a web
+    address (:func:`posted_url_problem`) is refused and changes nothing."""
     post = ledger.post(post_id)
     if post.state != IN_DOUBT:
         raise Refused(f"{post_id} is {post.state}, not in_doubt; only in-doubt posts are resolved")
     who = by or f"person@{worker_name()}"
     if posted_url is not None:
+        problem = posted_url_problem(posted_url)
+        if problem:
+            raise Refused(f"posted_url: {problem}")
+        posted_url = posted_url.strip()
         ok = _confirm(ledger, post_id, Published(remote_id=posted_url, url=posted_url), now, who,
                       "resolved by a person: posted")
         return POSTED if ok else ledger.state(post_id) or ""
@@ -270,5 +294,5 @@ def resolve_post(ledger: Ledger, post_id: str, now: datetime, *, posted_url: str
     return QUEUED
 
 
-__all__ = ["MAX_REQUEUES", "publish_post", "reconcile_post", "resolve_post", "publisher_for", "post_for",
+__all__ = ["MAX_POSTED_URL", "MAX_REQUEUES", "posted_url_problem", "publish_post", "reconcile_post", "resolve_post", "publisher_for", "post_for",
            "share_budget"]

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field
 
@@ -113,9 +112,9 @@ def resolve_post(ledger: Ledger, user: User, post_id: str, how: Resolution, now:
     if (how.posted_url is None) == (not how.not_posted):
         raise WebError("give exactly one of posted_url (it went out: where) or not_posted (it did not)", 422)
     if how.posted_url is not None:
-        parsed = urlparse(how.posted_url.strip())
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise WebError(f"posted_url: {how.posted_url!r} is not a web address (http:// or https://)", 422)
+        problem = publish.posted_url_problem(how.posted_url)
+        if problem:
+            raise WebError(f"posted_url: {problem}", 422)
     url = how.posted_url.strip() if how.posted_url else None
     state = _checked(lambda: publish.resolve_post(ledger, post_id, now, posted_url=url, by=user.audit_name))
     return PostActed(post=post_id, state=state, message=f"{post_id}: {state}")

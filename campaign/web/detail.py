@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ..ledger import Ledger, PostRecord
-from ..ledger.states import ACTIVE
+from ..ledger.states import ACTIVE, RETRYABLE
 from ..pipeline.applied import Applied, load_applied
 from ..pipeline.tick import known_roster
 from ..roster import facts
@@ -78,6 +78,9 @@ class PostDetail(PostBrief):
     attempts: list[Attempt]
     audit: list[AuditEntry]
     actions: list[str] = Field(description="what an operator may do to it now: approve, retry, resolve")
+    retry_until: datetime | None = Field(None, description="a failed, missed, cancelled or expired post: its "
+                                         "time plus max_lateness, until which a retry can send it")
+    too_late: bool = Field(False, description="retry_until has passed: a late post is never sent")
 
 
 def person_facts(applied: Applied, post: PostRecord, now: datetime) -> list[PersonFacts]:
@@ -127,6 +130,7 @@ def post_detail(ledger: Ledger, post_id: str, now: datetime) -> PostDetail:
     status = ledger.campaign_field(post.slot.campaign, "status") or ACTIVE
     tz = applied.campaign.tz
     card_url = f"/posts/{post.id}/card?v={post.card[:16]}" if post.card else None
+    until = post.due + applied.max_lateness if post.state in RETRYABLE else None
     return PostDetail(
         **brief(post, applied).model_dump(), template=post.slot.template, variant=post.slot.variant,
         campaign_status=status, caption=post.caption, alt=dict(post.alt or {}), alt_text=post.alt_text(post.slot.language),
@@ -139,7 +143,9 @@ def post_detail(ledger: Ledger, post_id: str, now: datetime) -> PostDetail:
         waiting_until=datetime.fromtimestamp(post.waiting_until, tz) if post.waiting_until else None,
         featured=person_facts(applied, post, now), attempts=[_attempt(a, applied) for a in ledger.attempts(post_id)],
         audit=[_audit(e, applied) for e in post_audit(ledger, post_id)],
-        actions=actions_for(post, status))
+        actions=actions_for(post, status, until, now),
+        retry_until=datetime.fromtimestamp(until, tz) if until is not None else None,
+        too_late=until is not None and now.timestamp() > until)
 
 
 __all__ = ["Attempt", "AuditEntry", "PersonFacts", "PostDetail", "person_facts", "post_audit", "post_detail"]

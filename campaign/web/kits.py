@@ -14,17 +14,23 @@ from ..ledger.states import CANCELLED
 from ..pipeline.applied import load_applied, template_for
 from ..pipeline.settings import Settings
 from ..pipeline.tick import known_roster
+from ..plan import plan
 
 
 def applied_sources(ledger: Ledger, cid: str, now: datetime, week: int) -> KitSources:
-    """A kit's sources from the ledger: the campaign's posts (cancelled ones left out) and what
-    its X posts of ``week`` already say."""
+    """A kit's sources from the ledger: the plan as known ``now`` (as ``campaign kit`` makes it from
+    the folder), less the posts that were cancelled, and what its X posts of ``week`` already say.
+    Not the ledger's own slots: a post that went out, failed or was missed before news (a release)
+    became known keeps the slot it had, and a kit made now must not tell partners to post that."""
     applied = load_applied(ledger, cid)
-    posts = [p for p in ledger.posts(cid) if p.state != CANCELLED]
+    posts = ledger.posts(cid)
+    cancelled = {p.id for p in posts if p.state == CANCELLED}
+    roster = known_roster(applied, now)
+    slots = [s for s in plan(applied.campaign, roster, now=now) if s.id not in cancelled]
     cache = Settings().cache_dir
-    names = {p.slot.template for p in posts if p.slot.week == week}
+    names = {s.template for s in slots if s.week == week}
     return KitSources(
-        applied.campaign, known_roster(applied, now), [p.slot for p in posts],
+        applied.campaign, roster, slots,
         {name: template_for(ledger, applied, name, cache) for name in names},
         photo=lambda pid: ledger.get_blob(applied.photos[pid]) if pid in applied.photos else None,
         logo=lambda aid: ledger.get_blob(applied.logos[aid]) if aid in applied.logos else None,

@@ -218,12 +218,16 @@ def post_briefs(ledger: Ledger, cid: str, *, state: str | None = None, account: 
             and (week is None or p.slot.week == week)]
 
 
-def actions_for(post: PostRecord, campaign_status: str) -> list[str]:
-    """The actions that apply to a post as it is: approve, retry, resolve (the pipeline checks again)."""
+def actions_for(post: PostRecord, campaign_status: str, retry_until: float | None = None,
+                now: datetime | None = None) -> list[str]:
+    """The actions that apply to a post as it is: approve, retry, resolve (the pipeline checks again).
+    Retry is offered only while it can succeed: not in a cancelled campaign, and (given ``retry_until``,
+    its due time plus max_lateness, and ``now``) not once that has passed, since a late post is never sent."""
     out = []
     if post.state == AWAITING_REVIEW:
         out.append("approve")
-    if post.state in RETRYABLE and campaign_status != "cancelled":
+    on_time = retry_until is None or now is None or now.timestamp() <= retry_until
+    if post.state in RETRYABLE and campaign_status != "cancelled" and on_time:
         out.append("retry")
     if post.state == IN_DOUBT:
         out.append("resolve")
