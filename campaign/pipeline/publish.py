@@ -294,5 +294,5 @@ def resolve_post(ledger: Ledger, post_id: str, now: datetime, *, posted_url: str
     return QUEUED
 
 
-__all__ = ["MAX_POSTED_URL", "MAX_REQUEUES", "posted_url_problem", "publish_post", "reconcile_post", "resolve_post", "publisher_for", "post_for",
-           "share_budget"]
+__all__ = ["MAX_POSTED_URL", "MAX_REQUEUES", "posted_url_problem", "publish_post", "reconcile_post", "resolve_post",
+           "publisher_for", "post_for", "share_budget"]
