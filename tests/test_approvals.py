@@ -211,3 +211,17 @@ def test_retry_without_review_says_nothing_of_approval(cli, small_folder: Path) 
     pid = "small:2021-11-09:a-en"
     put_in_state(cli.ledger, pid, "planned", "failed", at=BEFORE)
     assert cli("retry", pid).output == f"{pid}: planned\n"
+
+
+def test_an_action_from_the_command_line_is_recorded_under_the_login_name_of_who_ran_it() -> None:
+    """``campaign approve`` and the others record who ran them (their login name, machine and
+    process), not an anonymous ``person``; a person's name always has an ``@``, a worker's never."""
+    import getpass
+
+    from campaign.alerts.incidents import _is_person
+    from campaign.ledger import person_name, worker_name
+
+    me = person_name()
+    assert me == f"{getpass.getuser()}@{worker_name()}" and person_name("sokha@web") == "sokha@web"
+    assert _is_person({"worker": me}) and _is_person({"worker": "sokha@web"})
+    assert not _is_person({"worker": worker_name()})

@@ -73,9 +73,9 @@ def post_incident(event: str, key: str, post: PostRecord, roster: Roster, at: st
 
 def _is_person(entry: dict[str, str]) -> bool:
     """Whether a person made this move: ``campaign resolve`` (its detail says so), or anyone acting
-    from the command line (``person@host:pid``) or the dashboard (``<user>@web``)."""
-    worker = entry.get("worker", "")
-    return "by a person" in entry.get("detail", "") or worker.startswith("person@") or worker.endswith("@web")
+    from the command line (``sokha@host:pid``) or the dashboard (``<user>@web``): a person's name has
+    an ``@``, a worker's never (``ledger.keys.person_name``)."""
+    return "by a person" in entry.get("detail", "") or "@" in entry.get("worker", "")
 
 
 class _Episodes:

@@ -61,14 +61,14 @@ from ..errors import Refused
 from .accounts import AccountMoves
 from .alerts import AlertMoves
 from .batch import BatchMoves
-from .keys import DEFAULT_PREFIX, UnknownCampaign, UnknownPost, chunks, iso, sha256, text, worker_name
+from .keys import DEFAULT_PREFIX, UnknownCampaign, UnknownPost, chunks, iso, sha256, text, person_name, worker_name
 from .moves import PostMoves
 from .record import CODECS, CardRef, PostRecord
 from .states import (ACTIVE, APPROVED, AWAITING_REVIEW, CANCELLED, FINAL, IN_DOUBT, PAUSED, PENDING, PLANNED,
                      POSTED, QUEUED, RENDERED, RETRYABLE, STATES)
 from .wake import WakeMoves
 
-__all__ = ["Ledger", "TaskView", "PostRecord", "CardRef", "UnknownPost", "UnknownCampaign", "worker_name", "STATES", "PENDING",
+__all__ = ["Ledger", "TaskView", "PostRecord", "CardRef", "UnknownPost", "UnknownCampaign", "person_name", "worker_name", "STATES", "PENDING",
            "FINAL", "ACTIVE", "PAUSED", "CANCELLED", "PLANNED", "RENDERED", "AWAITING_REVIEW", "APPROVED", "QUEUED",
            "POSTED", "IN_DOUBT", "RETRYABLE"]
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import getpass
 import os
 import socket
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -114,6 +115,19 @@ class LedgerBase:
 def worker_name() -> str:
     """Who is acting, for the audit trail: host and process id."""
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def person_name(by: str | None = None) -> str:
+    """A person acting, for the audit trail: ``by`` (the dashboard gives ``<user>@web``), else who runs
+    the command: their login name, host and process id (``sokha@laptop:4242``). A person's name has an
+    ``@``; a worker's (:func:`worker_name`) never has."""
+    if by:
+        return by
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a user): still a person
+        login = "person"
+    return f"{login or 'person'}@{worker_name()}"
 
 
 def epoch(moment: datetime) -> float:

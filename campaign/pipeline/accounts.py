@@ -17,7 +17,7 @@ from pathlib import Path
 from ..credentials import Unresolved, unresolved, what_to_do
 from ..definition import Campaign
 from ..errors import Refused
-from ..ledger import Ledger, PostRecord, worker_name
+from ..ledger import Ledger, PostRecord, person_name, worker_name
 from ..ledger.states import FAILED
 from .applied import Applied
 
@@ -106,7 +106,7 @@ def sync_credential_blocks(ledger: Ledger, applied: Applied, problems: dict[str,
     """Before ``campaign run`` starts its workers: block each account whose credentials cannot be
     read here, and lift the blocks this check set earlier from accounts whose credentials now
     resolve (a block set because the platform refused them stays). Returns (blocked, unblocked)."""
-    cid, worker = applied.campaign.id, f"campaign run@{worker_name()}"
+    cid, worker = applied.campaign.id, f"campaign run on {worker_name()}"  # a process, not a person: no @
     blocked, lifted = [], []
     for account in applied.campaign.accounts:
         state = ledger.account_state(cid, account.id)
@@ -125,12 +125,12 @@ def sync_credential_blocks(ledger: Ledger, applied: Applied, problems: dict[str,
 
 def unblock(ledger: Ledger, applied: Applied, account: str, now: datetime, by: str | None = None) -> Blocked | None:
     """Lift an account's block (a person fixed its credentials); returns the block lifted (None: it was not).
-    ``by``: who, for the audit stream (default ``person@<host>``; the dashboard gives ``<user>@web``)."""
+    ``by``: who, for the audit stream (default: the login name of who runs the command; the dashboard gives ``<user>@web``)."""
     if account not in {a.id for a in applied.campaign.accounts}:
         raise Refused(f"{applied.campaign.id} has no account {account!r} (its accounts: "
                       + ", ".join(a.id for a in applied.campaign.accounts) + ")")
     found = next((b for b in blocked_accounts(ledger, applied, now) if b.account == account), None)
-    ledger.clear_account(applied.campaign.id, account, at=now, worker=by or f"person@{worker_name()}",
+    ledger.clear_account(applied.campaign.id, account, at=now, worker=person_name(by),
                          detail="unblocked by a person", rate_limit=False)
     return found
 

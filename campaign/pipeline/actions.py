@@ -14,7 +14,7 @@ from typing import Any
 from ..alerts import channel_status
 from ..checks import CheckedFolder
 from ..errors import Refused
-from ..ledger import Ledger, PostRecord, worker_name
+from ..ledger import Ledger, PostRecord, person_name, worker_name
 from ..ledger.health import memory
 from ..ledger.states import (ACTIVE, APPROVED, AWAITING_REVIEW, CANCELLED, FAILED, IN_DOUBT, MISSED, PAUSED,
                              PLANNED, RENDERED, RETRYABLE, STATES)
@@ -153,8 +153,9 @@ def run_settings(ledger: Ledger, cid: str, outbox: Path | None) -> dict[str, str
 
 
 def person(by: str | None = None) -> str:
-    """Who acts, for the audit stream: ``by`` (the dashboard passes ``<user>@web``), else ``person@<host>:<pid>``."""
-    return by or f"person@{worker_name()}"
+    """Who acts, for the audit stream: ``by`` (the dashboard passes ``<user>@web``), else the login name
+    of who runs the command (:func:`~campaign.ledger.keys.person_name`)."""
+    return person_name(by)
 
 
 def approve(ledger: Ledger, cid: str, now: datetime, *, week: int | None = None, post_id: str | None = None,

@@ -32,7 +32,7 @@ from urllib.parse import urlparse
 from ..credentials import NEEDED
 from ..definition import Account
 from ..errors import Refused
-from ..ledger import Ledger, PostRecord, worker_name
+from ..ledger import Ledger, PostRecord, person_name, worker_name
 from ..ledger.states import IN_DOUBT, POSTED, QUEUED
 from ..platforms import spec
 from ..publishers import (AuthFailed, Context, Post, Published, Publisher, RateLimited, Rejected, Transient)
@@ -276,12 +276,12 @@ def posted_url_problem(url: str) -> str | None:
 
 def resolve_post(ledger: Ledger, post_id: str, now: datetime, *, posted_url: str | None, by: str | None = None) -> str:
     """A person's answer for an in-doubt post: it is out (with its URL), or it is not (queue it again).
-    ``by``: who answers (``person@<host>:<pid>`` unless given). A ``posted_url`` that is not a web
+    ``by``: who answers (the login name of who runs the command unless given). A ``posted_url`` that is not a web
     address (:func:`posted_url_problem`) is refused and changes nothing."""
     post = ledger.post(post_id)
     if post.state != IN_DOUBT:
         raise Refused(f"{post_id} is {post.state}, not in_doubt; only in-doubt posts are resolved")
-    who = by or f"person@{worker_name()}"
+    who = person_name(by)
     if posted_url is not None:
         problem = posted_url_problem(posted_url)
         if problem:

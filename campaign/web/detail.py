@@ -43,7 +43,7 @@ class Attempt(BaseModel):
 
 class AuditEntry(BaseModel):
     """One entry of the campaign's audit stream: a state change, who made it (``worker``: a worker
-    process, or ``<user>@web`` / ``person@<host>`` for a person) and why."""
+    process, or ``<user>@web`` / ``<login>@<host>:<pid>`` for a person) and why."""
 
     id: str
     at: datetime | None = Field(None, description="campaign time, in its timezone")
