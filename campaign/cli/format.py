@@ -52,7 +52,8 @@ def status_lines(info: Mapping[str, Any]) -> list[str]:
         out += [f"  {w['at']}  {w['post']}  {w['reason']}" for w in info["unapproved"]]
     if info["failures"]:
         out.append("last problems:")
-        out += [f"  {p['at']}  {p['post']}  {p['state']}: {p['detail']}" for p in info["failures"]]
+        out += [f"  {p['at']}  {p['post']}  {p['state']}: {p['detail'].removeprefix(p['state'] + ': ')}"
+                for p in info["failures"]]  # a detail that starts with its state says it once
     return out
 
 
