@@ -55,9 +55,18 @@ def blank(text: str) -> str | None:
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
 
 
+#: The longest text a card may be asked to show (a name, a group, a charge, a template's text): far more
+#: than fits; Pillow refuses to measure a string of a million characters, and preview crashed on one.
+MAX_SHOWN_CHARS = 10_000
+
+
 def control(text: str) -> str | None:
-    """Why ``text`` cannot be shown as written (a control character such as NUL, BEL or ESC, written
-    as an escape in a quoted YAML string: drawn as an empty box, or as nothing), or None."""
+    """Why ``text`` cannot be shown as written (longer than :data:`MAX_SHOWN_CHARS`; a control character
+    such as NUL, BEL or ESC, written as an escape in a quoted YAML string: drawn as an empty box, or as
+    nothing), or None."""
+    if len(text) > MAX_SHOWN_CHARS:
+        return (f"is {len(text):,} characters long, more than the {MAX_SHOWN_CHARS:,} a card can be asked to show; "
+                "shorten it")
     for pos, c in enumerate(text):
         if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS:
             return (f"has the control character U+{ord(c):04X} at character {pos + 1} (after {text[max(0, pos - 12):pos]!r}), "

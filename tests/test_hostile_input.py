@@ -8,7 +8,8 @@ before anything is planned or drawn, never a traceback, a hang or a post before 
 - a background image is decoded when the template is checked (a truncated JPEG passed verify());
 - a file to read that is a named pipe (a roster, a secret) is refused instead of waiting forever;
 - a text shown on a card holds no control character but tab and line breaks (BEL, ESC, NUL written
-  as escapes in a quoted string drew as empty boxes, or as nothing)."""
+  as escapes in a quoted string drew as empty boxes, or as nothing), and is at most 10,000 characters
+  (a name of a million crashed preview: Pillow will not measure it)."""
 
 from __future__ import annotations
 
@@ -178,3 +179,11 @@ def test_a_control_character_in_a_shown_text_is_located(tmp_path: Path, escape: 
 def test_line_breaks_and_tabs_stay_allowed(tmp_path: Path) -> None:
     folder = write_folder(tmp_path, roster=ROSTER.replace("group: {en: Group A}", 'group: {en: "Group\\tA\\nNorth"}'))
     load_consistent(folder)
+
+
+def test_a_shown_text_too_long_for_any_card_is_located(tmp_path: Path) -> None:
+    name = "Alice " * 1667  # 10,002 characters
+    folder = write_folder(tmp_path, roster=ROSTER.replace("name: {en: Alice A,", f'name: {{en: "{name}",'))
+    [problem] = problems(folder)
+    assert "roster.yaml:3: people[0].name: the en text is 10,002 characters long, more than the 10,000" in problem
+    load_consistent(write_folder(tmp_path / "ok", roster=ROSTER.replace("name: {en: Alice A,", f'name: {{en: "{name[:10_000]}",')))
