@@ -187,3 +187,28 @@ def test_a_shown_text_too_long_for_any_card_is_located(tmp_path: Path) -> None:
     [problem] = problems(folder)
     assert "roster.yaml:3: people[0].name: the en text is 10,002 characters long, more than the 10,000" in problem
     load_consistent(write_folder(tmp_path / "ok", roster=ROSTER.replace("name: {en: Alice A,", f'name: {{en: "{name[:10_000]}",')))
+
+
+@pytest.mark.parametrize("zone, says", [("localtime", "a machine's own setting"), ("Factory", "a machine's own setting"),
+                                        ("posixrules", "a machine's own setting"),
+                                        ("right/Asia/Phnom_Penh", "is not an IANA timezone (did you mean 'Asia/Phnom_Penh'?)"),
+                                        ("posix/Asia/Phnom_Penh", "is not an IANA timezone")])
+def test_a_timezone_is_a_place_every_machine_reads_alike(tmp_path: Path, zone: str, says: str) -> None:
+    # "localtime" links to the machine's /etc/localtime: UTC here, Phnom Penh on the scheduler, something else on a worker
+    folder = write_folder(tmp_path, CAMPAIGN.replace("timezone: Asia/Phnom_Penh", f"timezone: {zone}"))
+    [problem] = problems(folder)
+    assert "campaign.yaml:3: timezone: " in problem and says in problem
+
+
+@pytest.mark.parametrize("name", ["{outside}", "../../mine", "mine/", "..", "templates/../../mine"])
+def test_a_template_in_campaign_yaml_is_a_name_not_a_path(tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A path was read from the current folder: a template outside the campaign, found or not by where the command ran
+    from campaign.checks import load_checked
+
+    shutil.copytree(ASSETS / "portrait", tmp_path / "mine")
+    monkeypatch.chdir(tmp_path)
+    folder = write_folder(tmp_path, CAMPAIGN.replace("template: portrait", f"template: '{name.format(outside=tmp_path / 'mine')}'"))
+    with pytest.raises(InputError) as err:
+        load_checked(folder)
+    [problem] = [str(p) for p in err.value.problems]
+    assert "campaign.yaml:10: template: " in problem and "is a path; name a template instead" in problem
