@@ -51,6 +51,10 @@ def blank(text: str) -> str | None:
     return f"shows nothing: it has only invisible characters ({shown})"
 
 
+#: The bidirectional overrides (U+202D, U+202E): they draw even Latin or Khmer letters after them in the
+#: other order. (Marks, embeddings and isolates stay allowed: they order mixed scripts, not letters.)
+_BIDI_OVERRIDES = frozenset("\u202d\u202e")
+
 #: Line breaks and tabs: the control characters a text may hold (a font draws any other as an empty box).
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
 
@@ -68,6 +72,10 @@ def control(text: str) -> str | None:
         return (f"is {len(text):,} characters long, more than the {MAX_SHOWN_CHARS:,} a card can be asked to show; "
                 "shorten it")
     for pos, c in enumerate(text):
+        if c in _BIDI_OVERRIDES:
+            return (f"has the bidirectional control U+{ord(c):04X} ({unicodedata.name(c)}) at character {pos + 1} "
+                    f"(after {text[max(0, pos - 12):pos]!r}), which draws the letters after it backwards on a card "
+                    "(a name \"Rong \\u202eChhun\" is drawn \"Rong nuhhC\"); delete it")
         if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS:
             return (f"has the control character U+{ord(c):04X} at character {pos + 1} (after {text[max(0, pos - 12):pos]!r}), "
                     "which a card cannot show; delete it (an escape such as \\0, \\a or \\e in double quotes makes one)")

@@ -212,3 +212,16 @@ def test_a_template_in_campaign_yaml_is_a_name_not_a_path(tmp_path: Path, name: 
         load_checked(folder)
     [problem] = [str(p) for p in err.value.problems]
     assert "campaign.yaml:10: template: " in problem and "is a path; name a template instead" in problem
+
+
+@pytest.mark.parametrize("mark", ["\\u202e", "\\u202d"])
+def test_a_bidirectional_override_in_a_shown_text_is_located(tmp_path: Path, mark: str) -> None:
+    # "Rong \u202eChhun" was drawn "Rong nuhhC" on the card
+    folder = write_folder(tmp_path, roster=ROSTER.replace("name: {en: Alice A,", f'name: {{en: "Alice {mark}A",'))
+    [problem] = problems(folder)
+    assert "roster.yaml:3: people[0].name: the en text has the bidirectional control U+202" in problem and "delete it" in problem
+
+
+def test_bidirectional_marks_embeddings_and_isolates_stay_allowed(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path, roster=ROSTER.replace("name: {en: Alice A,", 'name: {en: "Alice \\u2067A\\u2069 \\u200fB \\u202bC\\u202c",'))
+    load_consistent(folder)
