@@ -21,7 +21,10 @@ Every refusal is an :class:`~campaign.errors.InputError` of one located problem.
 
 from __future__ import annotations
 
+import errno
 import gc
+import os
+import stat
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,10 +73,27 @@ def megabytes(n: int) -> str:
 
 def read_at_most(path: Path, limit: int) -> bytes | None:
     """The bytes of ``path``, or None if it holds more than ``limit`` (read no further than that,
-    so a huge file or a device costs nothing). OSError (missing, a folder, unreadable) propagates."""
-    with open(path, "rb") as f:
+    so a huge file or a device costs nothing). OSError (missing, a folder, unreadable, a pipe or socket,
+    a device with nothing to read yet) propagates: opened without waiting, so a named pipe no one
+    writes to, or a terminal, is an error instead of a hang."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as f:
+        kind = os.fstat(fd).st_mode
+        if stat.S_ISFIFO(kind) or stat.S_ISSOCK(kind):
+            raise OSError(errno.EINVAL, "it is a named pipe or socket, not a file", str(path))
         data = f.read(limit + 1)
+    if data is None:  # a device with nothing to read yet (a terminal)
+        raise OSError(errno.EAGAIN, "it is a device with nothing to read, not a file", str(path))
     return None if len(data) > limit else data
+
+
+def resolved(path: Path) -> Path | None:
+    """``path`` made absolute with its links followed, or None when no file can be there: a NUL byte
+    in its name (written "\\0" in a quoted YAML string), or links that loop."""
+    try:
+        return path.resolve()
+    except (ValueError, RuntimeError, OSError):  # RuntimeError: a symlink loop (Python before 3.13)
+        return None
 
 
 def read_text(path: Path, name: str, limit: int = MAX_YAML_BYTES) -> str:

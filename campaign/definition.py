@@ -7,6 +7,7 @@ Deeper code trusts these models.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 import datetime as dt
@@ -136,6 +137,16 @@ def _etc_sign(value: str) -> str:
     return ("+" if rest.startswith("-") else "-") + rest[1:]
 
 
+#: Files in a zoneinfo folder that are not places: the machine's own zone (a link to /etc/localtime),
+#: a template for POSIX TZ strings, and a zone meaning "not set".
+_MACHINE_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 class Campaign(Model):
     """``campaign.yaml``: when, how often, who posts, and in which words."""
 
@@ -231,8 +242,13 @@ class Campaign(Model):
                                 if isinstance(value, str) and value.strip().lower().startswith("etc/") else ""))
         if not isinstance(value, str):
             return value
+        if value in _MACHINE_ZONES:
+            raise ValueError(f"{value!r} is not a place but a machine's own setting or a placeholder (the scheduler and "
+                             "the workers may each read it otherwise): name the zone, e.g. Asia/Phnom_Penh")
         try:
             ZoneInfo(value)
+            if value not in _zone_names():  # "posix/...", "right/..." (leap seconds): files, not IANA names
+                raise ZoneInfoNotFoundError(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(
                 f"{value!r} is not an IANA timezone{did_you_mean(value, sorted(available_timezones()))}; e.g. Asia/Phnom_Penh"

@@ -51,11 +51,44 @@ def blank(text: str) -> str | None:
     return f"shows nothing: it has only invisible characters ({shown})"
 
 
+#: The bidirectional overrides (U+202D, U+202E): they draw even Latin or Khmer letters after them in the
+#: other order. (Marks, embeddings and isolates stay allowed: they order mixed scripts, not letters.)
+_BIDI_OVERRIDES = frozenset("\u202d\u202e")
+
+#: Line breaks and tabs: the control characters a text may hold (a font draws any other as an empty box).
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+#: The longest text a card may be asked to show (a name, a group, a charge, a template's text): far more
+#: than fits; Pillow refuses to measure a string of a million characters, and preview crashed on one.
+MAX_SHOWN_CHARS = 10_000
+
+
+def control(text: str) -> str | None:
+    """Why ``text`` cannot be shown as written (longer than :data:`MAX_SHOWN_CHARS`; a control character
+    such as NUL, BEL or ESC, written as an escape in a quoted YAML string: drawn as an empty box, or as
+    nothing), or None."""
+    if len(text) > MAX_SHOWN_CHARS:
+        return (f"is {len(text):,} characters long, more than the {MAX_SHOWN_CHARS:,} a card can be asked to show; "
+                "shorten it")
+    for pos, c in enumerate(text):
+        if c in _BIDI_OVERRIDES:
+            return (f"has the bidirectional control U+{ord(c):04X} ({unicodedata.name(c)}) at character {pos + 1} "
+                    f"(after {text[max(0, pos - 12):pos]!r}), which draws the letters after it backwards on a card "
+                    "(a name \"Rong \\u202eChhun\" is drawn \"Rong nuhhC\"); delete it")
+        if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS:
+            return (f"has the control character U+{ord(c):04X} at character {pos + 1} (after {text[max(0, pos - 12):pos]!r}), "
+                    "which a card cannot show; delete it (an escape such as \\0, \\a or \\e in double quotes makes one)")
+    return None
+
+
 def require_shown(value: str) -> str:
     """``value`` if it shows something; else a ValueError saying it is empty and what to write."""
     why = blank(value)
     if why:
         raise ValueError(f"{why}; write the text")
+    if why := control(value):
+        raise ValueError(why)
     return value
 
 
@@ -73,6 +106,8 @@ def check_texts(value: dict[Any, Any], any_language: bool = False) -> None:
             raise ValueError(f"{label} must be a non-empty string")
         if why := blank(text):
             raise ValueError(f"{label} {why}; write the text")
+        if why := control(text):
+            raise ValueError(f"{label} {why}")
     if not value:
         raise ValueError("give the text in at least one language, e.g. {en: ..., km: ...}")
 
@@ -113,13 +148,23 @@ def title_in(titles: Sequence[tuple[str, str]], lang: str) -> str:
 
 _DURATION_RE = re.compile(r"(\d+)\s*(w|d|h|m|s)", re.I)
 _DURATION_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+_UNIT_SECONDS = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
+
+
+#: The longest duration a campaign file may give (a stagger, a lateness, a review window): longer is a
+#: typo, and a date plus it could pass the year 9999.
+MAX_DURATION = timedelta(days=366)
 
 
 def parse_duration(value: Any) -> timedelta:
-    """``"6h"``, ``"1h30m"``, ``"2d"``, ``"45m"`` or a number of seconds -> timedelta."""
+    """``"6h"``, ``"1h30m"``, ``"2d"``, ``"45m"`` or a number of seconds -> timedelta, from zero up to
+    :data:`MAX_DURATION` (a negative stagger would post before the slot, a release before its day)."""
     if isinstance(value, timedelta):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not 0 <= value <= MAX_DURATION.total_seconds():  # also NaN
+            raise ValueError(f"{value!r} seconds is not a duration from 0 to {MAX_DURATION.days} days; "
+                             "write it like 6h, 30m, 2d or 1h30m")
         return timedelta(seconds=value)
     if not isinstance(value, str):
         raise ValueError("a duration is written like 6h, 30m, 2d or 1h30m")
@@ -131,6 +176,8 @@ def parse_duration(value: Any) -> timedelta:
     for number, unit in parts:
         name = _DURATION_UNITS[unit.lower()]
         kwargs[name] = kwargs.get(name, 0) + int(number)
+    if sum(n * _UNIT_SECONDS[unit] for unit, n in kwargs.items()) > MAX_DURATION.total_seconds():
+        raise ValueError(f"{value!r} is longer than {MAX_DURATION.days} days; write it like 6h, 30m, 2d or 1h30m")
     return timedelta(**kwargs)
 
 

@@ -9,6 +9,7 @@ import importlib.util
 import os
 from pathlib import Path
 
+from ..bounded import resolved
 from ..sources import InputError, Located, Problem, load_model
 from ..errors import CardError
 from .lint import check_spec
@@ -81,8 +82,11 @@ def _resolve_fonts(spec: TemplateSpec, root: Path, src: Located) -> tuple[dict[s
                 out[family] = package_font(font.package, font.file, font.italic)
             else:
                 assert font.file
-                path = (root / font.file).resolve()
+                path = resolved(root / font.file)
                 package = (default_fonts().get(family) or default_fonts()["sans"]).package
+                if path is None:
+                    raise CardError(f"{font.file!r} cannot be a file (a NUL character in its name, or a link to "
+                                    f"itself); write the font's file name, e.g. fonts/MyFont.ttf, or use {{package: {package}}}")
                 if not path.is_relative_to(root.resolve()):
                     raise CardError(f"{font.file!r} is outside the template folder; put the font in it (e.g. fonts/), "
                                     f"or use {{package: {package}}}")
@@ -111,9 +115,9 @@ def _check_images(spec: TemplateSpec, root: Path, src: Located) -> list[Problem]
     problems = []
     for i, layer in enumerate(spec.layers):
         if layer.background and layer.background.image:
-            path = (root / layer.background.image).resolve()
+            path = resolved(root / layer.background.image)
             loc = ("layers", i, "background", "image")
-            if not path.is_relative_to(root.resolve()) or not path.is_file():
+            if path is None or not path.is_relative_to(root.resolve()) or not path.is_file():
                 problems.append(src.problem(loc, f"{layer.background.image!r} is not a file in the template folder"))
                 continue
             if big := too_big(path.stat().st_size):
@@ -124,7 +128,7 @@ def _check_images(spec: TemplateSpec, root: Path, src: Located) -> list[Problem]
                     if im.size[0] * im.size[1] > MAX_PIXELS:
                         raise ValueError(f"{im.size[0]}x{im.size[1]} pixels is more than {MAX_PIXELS // 1_000_000} "
                                          "megapixels; make it the size of the card")
-                    im.verify()
+                    im.load()  # decodes it all: verify() reads a PNG through but a JPEG only to its header, so a truncated one passed
             except Exception as exc:  # noqa: BLE001 - any decoder failure means the same to a designer
                 problems.append(src.problem(loc, f"{layer.background.image!r} is not a readable image ({exc})"))
     return problems

@@ -4,6 +4,7 @@ The layers themselves are in :mod:`.template`."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -69,6 +70,16 @@ class FontSource(Model):
     package: str | None = Field(None, description="an installed font package, e.g. fontpkg_noto_sans_khmer")
     file: str | None = Field(None, description="a .ttf/.otf file: in the template folder, or inside the package's files/")
     italic: bool = False
+
+    @field_validator("package")
+    @classmethod
+    def _top_level(cls, value: str | None) -> str | None:
+        # A dotted name would import its parent package to look inside it (running that package's code),
+        # and a path is no package: a font package is one top-level name.
+        if value is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            raise ValueError(f"{value!r} is not a font package name; write an installed package's name such as "
+                             "fontpkg_noto_sans (letters, digits and _), or give a 'file' in the template folder")
+        return value
 
     @model_validator(mode="after")
     def _one(self) -> FontSource:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..bounded import resolved
 from ..cards.photos import PhotoError, load_logo, load_photo, read_image_file, too_big
 from ..definition import KINDS, ROSTER_FILE, CampaignFolder
 from ..vocabulary import check
@@ -36,9 +37,12 @@ def cross_checks(folder: CampaignFolder) -> list[Problem]:
     for i, person in enumerate(roster.people):
         if person.photo is None:
             continue
-        path = (root / person.photo).resolve()
-        if Path(person.photo).is_absolute() or not path.is_relative_to(root_resolved):
+        path = resolved(root / person.photo)
+        if Path(person.photo).is_absolute() or (path is not None and not path.is_relative_to(root_resolved)):
             problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r} is outside the campaign folder; put the photo in photos/"))
+        elif path is None:
+            problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r} cannot be a file (a NUL character in "
+                                         "its name, or a link to itself); write the photo's file name, e.g. photos/NAME.jpg"))
         elif not path.is_file():
             problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r} does not exist in {root}"))
         elif big := too_big(path.stat().st_size):
@@ -51,8 +55,8 @@ def cross_checks(folder: CampaignFolder) -> list[Problem]:
                 problems.extend(csrc.problem(loc, err) for err in check(text))  # every unknown field, each once
     for i, account in enumerate(campaign.accounts):
         if account.logo:
-            path = (root / account.logo).resolve()
-            if not path.is_relative_to(root_resolved) or not path.is_file():
+            path = resolved(root / account.logo)
+            if path is None or not path.is_relative_to(root_resolved) or not path.is_file():
                 problems.append(csrc.problem(("accounts", i, "logo"), f"{account.logo!r} is not a file inside the campaign folder"))
             elif big := too_big(path.stat().st_size):
                 problems.append(csrc.problem(("accounts", i, "logo"), f"{account.logo!r}: {big}"))
