@@ -141,6 +141,10 @@ def _etc_sign(value: str) -> str:
 _MACHINE_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 
 
+#: The longest campaign (start to end): ten years of posts is some hundreds of thousands at most.
+MAX_CAMPAIGN_DAYS = 3653
+
+
 class Campaign(Model):
     """``campaign.yaml``: when, how often, who posts, and in which words."""
 
@@ -272,6 +276,10 @@ class Campaign(Model):
     def _consistent(self) -> Campaign:
         if self.end < self.start:
             raise ValueError(f"end: {self.end} is before start ({self.start})")
+        if (self.end - self.start).days > MAX_CAMPAIGN_DAYS:  # a year mistyped (end: 2121): planned in a second, not hours
+            raise ValueError(f"end: {self.end} is {(self.end - self.start).days // 365} years after start ({self.start}); "
+                             f"a campaign runs at most {MAX_CAMPAIGN_DAYS // 365} years: check the years, or plan a "
+                             "longer one as several campaigns")
         if self.finale and not (self.start <= self.finale.date <= self.end):
             raise ValueError(f"finale.date: {self.finale.date} is outside the campaign ({self.start} to {self.end})")
         ids = [a.id for a in self.accounts]

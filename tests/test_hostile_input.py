@@ -225,3 +225,14 @@ def test_a_bidirectional_override_in_a_shown_text_is_located(tmp_path: Path, mar
 def test_bidirectional_marks_embeddings_and_isolates_stay_allowed(tmp_path: Path) -> None:
     folder = write_folder(tmp_path, roster=ROSTER.replace("name: {en: Alice A,", 'name: {en: "Alice \\u2067A\\u2069 \\u200fB \\u202bC\\u202c",'))
     load_consistent(folder)
+
+
+@pytest.mark.parametrize("start, end", [("2021-08-11", "9999-12-31"), ("0001-01-01", "2021-10-06"),
+                                        ("2021-08-11", "2121-10-06")])
+def test_a_campaign_of_more_than_ten_years_is_one_located_problem(tmp_path: Path, start: str, end: str) -> None:
+    """A year mistyped (end: 9999, 2121; start: 0001) is refused at once at the end date, not planned
+    for minutes (a campaign to 9999 took over two minutes to validate)."""
+    text = CAMPAIGN.replace("start: 2021-08-11", f"start: {start}").replace("end: 2021-10-06", f"end: {end}")
+    assert start in text and end in text
+    [problem] = problems(write_folder(tmp_path, text))
+    assert ": end: " in problem and "a campaign runs at most 10 years" in problem
