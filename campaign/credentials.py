@@ -54,16 +54,21 @@ MAX_SECRET_BYTES = 64 * 1024  # a token, a key or an apprise URL is far less
 
 def read_secret(path: Path) -> str:
     """The text of a secret file, stripped, read no further than :data:`MAX_SECRET_BYTES`. OSError
-    if it cannot be read; ValueError (``is ...``: what is wrong, never the content) if it is too big
-    or not text."""
+    if it cannot be read; ValueError (``is ...``/``has ...``: what is wrong, never the content) if it
+    is too big, not text, or more than one line (a private key or a system file named by mistake
+    or on purpose: never sent to a platform as a token)."""
     data = read_at_most(path, MAX_SECRET_BYTES)
     if data is None:
         raise ValueError(f"is larger than {MAX_SECRET_BYTES // 1024} KB, too big for a secret (one token or URL); "
                          "check the path")
     try:
-        return data.decode("utf-8").strip()
+        text = data.decode("utf-8").strip()
     except UnicodeDecodeError:
         raise ValueError("is not UTF-8 text, so not a secret (one token or URL); check the path") from None
+    if "\n" in text or "\r" in text:  # a key file, /etc/passwd: never sent to a platform as a token
+        raise ValueError(f"has {len(text.splitlines())} lines, so it is not a secret (one token or URL, on one "
+                         "line); check the path")
+    return text
 
 
 def resolve(ref: str, base: Path | None = None, environ: dict[str, str] | None = None) -> Secret:

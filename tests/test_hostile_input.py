@@ -166,6 +166,19 @@ def test_a_secret_file_that_is_a_named_pipe_is_refused_not_waited_on(tmp_path: P
     assert isinstance(result, OSError) and "named pipe" in str(result)
 
 
+def test_a_secret_file_of_more_than_one_line_is_refused_and_never_shown(tmp_path: Path) -> None:
+    """A private key or a system file named as a token (file:/etc/passwd) is refused, its content
+    never shown: a token or URL is one line (a trailing newline is fine)."""
+    from campaign.credentials import CredentialError, resolve
+
+    (tmp_path / "key").write_text("-----BEGIN KEY-----\nc2VjcmV0LXZhbHVl\n-----END KEY-----\n", encoding="utf-8")
+    (tmp_path / "token").write_text("abc123-token\n", encoding="utf-8")
+    with pytest.raises(CredentialError) as err:
+        resolve("file:key", tmp_path)
+    assert "has 3 lines, so it is not a secret" in str(err.value) and "c2VjcmV0" not in str(err.value)
+    assert resolve("file:token", tmp_path).reveal() == "abc123-token"
+
+
 @pytest.mark.parametrize("escape, code", [("\\0", "U+0000"), ("\\a", "U+0007"), ("\\e", "U+001B"), ("\\x85", "U+0085")])
 def test_a_control_character_in_a_shown_text_is_located(tmp_path: Path, escape: str, code: str) -> None:
     folder = write_folder(tmp_path, roster=ROSTER.replace("name: {en: Alice A,", f'name: {{en: "Alice{escape}A",'))
