@@ -21,7 +21,7 @@ from .alert_config import Alert, check_dashboard_url
 from .cadence import Cadence
 from .credentials import check_ref
 from .platforms import ACCOUNT_FIELDS, NAMES, Name, check_account_field, spec
-from .roster import ID_RE, Roster
+from .roster import Id, Roster
 from .sources import InputError, Located, Problem, did_you_mean, load_model
 from .types import LANG_RE, Duration, LocalTime, Model, Shown, check_texts, title_in
 from .words import DurationUnit, UnknownLanguage, supported
@@ -72,7 +72,7 @@ class CaptionSet(Model):
 class Account(Model):
     """One partner's account on one platform."""
 
-    id: str = Field(pattern=ID_RE)
+    id: Id
     organisation: Shown
     platform: Platform
     language: str
@@ -148,7 +148,7 @@ MAX_CAMPAIGN_DAYS = 3653
 class Campaign(Model):
     """``campaign.yaml``: when, how often, who posts, and in which words."""
 
-    id: str = Field(pattern=ID_RE)
+    id: Id
     name: Shown = Field(description="the campaign's name; or one per language: {en: ..., km: ...}")
     names: dict[str, str] = Field(default_factory=dict, description="the name per language (from name: {en, km})")
     languages: list[str] = Field(default_factory=list, description="the order names are shown in on cards "

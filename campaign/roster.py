@@ -7,20 +7,51 @@ and sentence, time behind bars) is computed by :func:`campaign.facts.facts`, re-
 from __future__ import annotations
 
 import re
+import unicodedata
 import datetime as dt
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from .facts import Detention, Facts, Status, add_months, add_up, facts, months_and_days
 from .types import LocalText, Model
 from .words import duration, sentence_text
 
-__all__ = ["ID_RE", "Detention", "Event", "EventType", "Facts", "Person", "Roster", "Sentence", "Status",
+__all__ = ["ID_RE", "Id", "check_id", "Detention", "Event", "EventType", "Facts", "Person", "Roster", "Sentence", "Status",
            "add_months", "add_up", "facts", "human_span", "months_and_days"]
 
 ID_RE = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+
+
+def check_id(value: Any) -> Any:
+    """``value`` if it is an id (lowercase a-z, digits, - and _; a letter or digit first; at most 63);
+    else a ValueError saying which character is wrong and what to write instead. Ids name posts
+    (``<campaign>:<date>:<account>``) and files, so nothing else may be in one."""
+    if not isinstance(value, str) or re.fullmatch(ID_RE, value):
+        return value  # not text: pydantic says so
+    bad = next((c for c in value if not re.fullmatch(r"[a-z0-9_-]", c)), None)
+    if not value:
+        why = "it is empty"
+    elif len(value) > 63:
+        why = f"it is {len(value)} characters long (at most 63)"
+    elif bad is not None and bad.isupper() and bad.isascii():
+        why = f"{bad!r} at character {value.index(bad) + 1} is a capital letter"
+    elif bad is not None:
+        name = unicodedata.name(bad, "").lower() or "a control character"
+        why = f"{bad!r} (U+{ord(bad):04X}, {name}) at character {value.index(bad) + 1} is not allowed"
+    else:
+        why = f"it starts with {value[0]!r}"
+    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
+    suggestion = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:63]
+    kept = len(re.sub(r"[^a-z0-9]", "", plain)) == sum(ch.isalnum() for ch in value)  # no letter lost
+    return_to = f"; e.g. {suggestion!r}" if kept and suggestion and re.fullmatch(ID_RE, suggestion) else ""
+    raise ValueError(f"{value[:80]!r} is not an id: {why}; an id is lowercase letters a-z, digits, - and _, "
+                     f"beginning with a letter or digit{return_to}")
+
+
+#: An id as it is written in a file: checked by :func:`check_id` (the pattern stays for the JSON Schema).
+Id = Annotated[str, Field(pattern=ID_RE), BeforeValidator(check_id)]
 
 
 # --- sentences and durations -------------------------------------------------------------------
@@ -109,7 +140,7 @@ class Event(Model):
 class Person(Model):
     """A human-rights defender on the roster."""
 
-    id: str = Field(pattern=ID_RE)
+    id: Id
     name: LocalText
     group: LocalText | None = None
     role: LocalText | None = None

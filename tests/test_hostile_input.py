@@ -249,3 +249,17 @@ def test_a_campaign_of_more_than_ten_years_is_one_located_problem(tmp_path: Path
     assert start in text and end in text
     [problem] = problems(write_folder(tmp_path, text))
     assert ": end: " in problem and "a campaign runs at most 10 years" in problem
+
+
+@pytest.mark.parametrize("written, says", [
+    ("Alice.A", "'A' at character 1 is a capital letter; an id is lowercase letters a-z, digits, - and _, "
+                "beginning with a letter or digit; e.g. 'alice-a'"),
+    ("alice/a", "'/' (U+002F, solidus) at character 6 is not allowed"),
+    ("аlice", "'а' (U+0430, cyrillic small letter a) at character 1 is not allowed"),  # a Cyrillic a
+    ("-alice", "it starts with '-'"),
+])
+def test_a_bad_id_says_which_character_and_what_to_write(tmp_path: Path, written: str, says: str) -> None:
+    """Ids name posts (<campaign>:<date>:<account>) and files: a bad one is refused at its line saying
+    what is wrong with it, not with the pattern it fails."""
+    [problem] = problems(write_folder(tmp_path, roster=ROSTER.replace("  - id: alice\n", f"  - id: '{written}'\n")))
+    assert "roster.yaml:2: people[0].id: " in problem and says in problem and "pattern" not in problem, problem
