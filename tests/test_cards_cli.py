@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import signal
@@ -327,3 +328,21 @@ def test_schema_of_a_template() -> None:
     assert set(json.loads(run("schema")[1])) == {"campaign", "roster"}  # unchanged without FILE
     code, _, err = run("schema", "roster", "--file", "template")
     assert code == 2 and "disagree" in err
+
+
+def test_preview_says_a_photo_problem_once_with_the_cards_it_stops(tmp_path: Path) -> None:
+    """A photo that cannot be read stops every card of its person: preview says so once, naming the
+    first card and how many more, not once per card."""
+    folder = tmp_path / "camp"
+    shutil.copytree(EXAMPLE, folder)
+    buf = io.BytesIO()
+    Image.new("RGB", (600, 800), (120, 90, 60)).save(buf, "JPEG")
+    (folder / "photos" / "rong.jpg").write_bytes(buf.getvalue()[:300])  # truncated
+    roster = (folder / "roster.yaml").read_text(encoding="utf-8")
+    assert "  - id: rong-chhun\n" in roster
+    (folder / "roster.yaml").write_text(roster.replace("  - id: rong-chhun\n", "  - id: rong-chhun\n    photo: photos/rong.jpg\n"),
+                                        encoding="utf-8")
+    code, _, err = run("preview", str(folder), "--out", str(tmp_path / "out"))
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert code == 2 and len(errors) == 1, err
+    assert re.search(r"\(and \d+ more cards\): .*rong.jpg \(rong-chhun\): the image cannot be read", errors[0]), errors[0]

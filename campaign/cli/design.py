@@ -101,8 +101,12 @@ def _preview_once(folder_path: Path, out: Path, template: str | None, size: str,
     sheet = write_sheet(out, results, title(folder.campaign, template, as_of))
     overflows = sum(len(r.card.overflows) for r in results if r.card)
     errors = [r for r in results if r.error]
+    by_error: dict[str, list[str]] = {}  # one problem (a photo that cannot be read) once, with the cards it stops
     for r in errors:
-        click.secho(f"error: {r.job.file}: {r.error}", fg="red", err=True)
+        by_error.setdefault(str(r.error), []).append(r.job.file)
+    for error, files in by_error.items():
+        more = f" (and {len(files) - 1} more card{'s' if len(files) > 2 else ''})" if len(files) > 1 else ""
+        click.secho(f"error: {files[0]}{more}: {error}", fg="red", err=True)
     for r in results:
         for o in (r.card.overflows if r.card else ()):
             click.secho(f"overflow: {r.job.file}: {o}", fg="yellow", err=True)
