@@ -156,8 +156,19 @@ def test_preview_watch_renders_again_when_the_template_changes(tmp_path: Path) -
 
         n = len(err)
         (tdir / "template.yaml").write_text(yaml_text.replace("#000000", "#ff0000"), encoding="utf-8")
+        # rendered again once fixed (the watcher may first see the file half written, and render twice:
+        # each run ends "watching"; Ctrl-C is sent once the red card is there, not in the middle of a run)
+        def red() -> bool:
+            r, g, b = Image.open(card).getpixel((1000, 1000))
+            return r > 250 and g < 10 and b < 10
+
+        deadline = time.monotonic() + 60
+        while not red() and time.monotonic() < deadline:
+            _wait_for(err, n, "watching", proc)
+            n = n if red() else len(err)
+            time.sleep(0.1)
+        assert red()
         _wait_for(err, n, "watching", proc)
-        assert Image.open(card).getpixel((1000, 1000))[0] > 250  # rendered again once fixed
 
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0  # the last run had no overflow
