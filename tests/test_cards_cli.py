@@ -357,3 +357,22 @@ def test_preview_says_a_photo_problem_once_with_the_cards_it_stops(tmp_path: Pat
     errors = [line for line in err.splitlines() if line.startswith("error:")]
     assert code == 2 and len(errors) == 1, err
     assert re.search(r"\(and \d+ more cards\): .*rong.jpg \(rong-chhun\): the image cannot be read", errors[0]), errors[0]
+
+
+def test_preview_watch_stops_on_ctrl_c_even_when_started_with_it_ignored(tmp_path: Path) -> None:
+    """A script or a background job may start a command with SIGINT ignored (a child inherits that):
+    --watch says "Ctrl-C to stop" and stops on it all the same, as `campaign run` does."""
+    exe = Path(sys.executable).parent / "campaign"
+    proc = subprocess.Popen([str(exe), "preview", str(EXAMPLE), "--out", str(tmp_path / "out"), "--template", "portrait",
+                             "--watch"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    err: list[str] = []
+    threading.Thread(target=lambda: err.extend(iter(proc.stderr.readline, "")), daemon=True).start()  # type: ignore[union-attr]
+    try:
+        _wait_for(err, 0, "watching", proc)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) in (0, 1)  # stopped (1: some sample overflowed its box)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from datetime import date
 from pathlib import Path
@@ -59,6 +60,8 @@ def preview(folder: Path, out: Path, template: str | None, size: str, as_of: dat
     watched = [folder, *(p for p in [Path(template)] + [d / template for d in template_dirs(folder)] if p.is_dir())
                ] if template else [folder]
     watcher = Watcher(watched)
+    if watch:  # Ctrl-C stops it even when started with SIGINT ignored (a script, a background job), as `run` does
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     while True:
         if watch:
             watcher.begin()  # an edit saved while rendering still counts
