@@ -91,7 +91,10 @@ def resolved(path: Path) -> Path | None:
     """``path`` made absolute with its links followed, or None when no file can be there: a NUL byte
     in its name (written "\\0" in a quoted YAML string), or links that loop."""
     try:
-        return path.resolve()
+        out = path.resolve()
+        if out.is_symlink():  # a link resolve could not follow: Python 3.13 returns a loop as it is
+            out.stat()  # OSError (ELOOP)
+        return out
     except (ValueError, RuntimeError, OSError):  # RuntimeError: a symlink loop (Python before 3.13)
         return None
 
