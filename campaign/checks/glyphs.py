@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ..definition import CampaignFolder
     from ..roster import Facts
 
+
 def glyph_problems(folder: CampaignFolder, templates: Mapping[str, Template], slots: Sequence[Slot]) -> list[Problem]:
     """One problem per roster text, font and characters a planned card could not draw."""
     c = folder.campaign
