@@ -17,10 +17,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ..cards import fields as F
-from ..cards.card import card_input
+from ..cards.canvas import Canvas
+from ..cards.card import CardInput, card_input
 from ..cards.coverage import describe, missing
 from ..cards.scripts import font_for
 from ..cards.template import BadgeLayer, FlowLayer, GridLayer, TextLayer, TextStyle
+from ..cards.text import format_text
 from ..plan import Slot
 from ..roster import facts
 from ..sources import Problem
@@ -72,28 +74,24 @@ def glyph_problems(folder: CampaignFolder, templates: Mapping[str, Template], sl
     return list(found.values())
 
 
-def _texts(t: Template, card: object) -> Iterator[tuple[TextStyle, str, Sequence[Facts]]]:
-    """Every text the card shows: its style, the text as filled in, and whose facts it is filled with."""
-    people: Sequence[Facts] = card.people  # type: ignore[attr-defined]
+def _texts(t: Template, card: CardInput) -> Iterator[tuple[TextStyle, str, Sequence[Facts]]]:
+    """Every text the card shows, filled in as painting fills it (:func:`cards.text.format_text`, on a
+    canvas that paints nothing): its style, the text, and whose facts it is filled with."""
+    canvas = Canvas(t, card, next(iter(t.sizes)))  # the texts do not depend on the canvas size
+    people, lang = card.people, card.language
     for layer in t.spec.layers:
         spec = layer.spec
-        if not F.matches(getattr(spec, "when", None), card):  # type: ignore[arg-type]
+        if not F.matches(getattr(spec, "when", None), card):
             continue
         if isinstance(spec, (TextLayer, BadgeLayer)):
-            yield spec, _fill(spec, spec.text, card, people), people
+            yield spec, format_text(spec, F.pick_text(spec.text, lang), canvas), people
         elif isinstance(spec, FlowLayer):
             for entry in spec.layers:
-                if F.matches(entry.text.when, card):  # type: ignore[arg-type]
-                    yield entry.text, _fill(entry.text, entry.text.text, card, people), people
+                if F.matches(entry.text.when, card):
+                    yield entry.text, format_text(entry.text, F.pick_text(entry.text.text, lang), canvas), people
         elif isinstance(spec, GridLayer) and spec.label is not None:
             for f in people:
-                yield spec.label, _fill(spec.label, spec.label.text, card, [f]), [f]
-
-
-def _fill(style: TextStyle, text: object, card: object, people: Sequence[Facts]) -> str:
-    lang = style.lang or card.language  # type: ignore[attr-defined]
-    filled = F.fill(F.pick_text(text, card.language), F.card_namespace(card, lang, people)).strip()  # type: ignore[arg-type]
-    return filled.upper() if style.uppercase else filled
+                yield spec.label, format_text(spec.label, F.pick_text(spec.label.text, lang), canvas, [f]), [f]
 
 
 def _located(f: Facts) -> Iterator[tuple[tuple[object, ...], str]]:

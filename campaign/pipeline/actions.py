@@ -261,7 +261,7 @@ def retry(ledger: Ledger, post_id: str, now: datetime, *, by: str | None = None)
                       f"campaign again to start it over (campaign apply {folder}), then retry the post")
     applied = load_applied(ledger, cid)
     due = post.slot.due.isoformat()
-    if now.timestamp() > post.due + applied.max_lateness:
+    if now.timestamp() > applied.send_until(post.due):
         raise Refused(f"{post_id} was due {due}; it is past max_lateness "
                       f"({applied.campaign.max_lateness}), and a late post is never sent")
     who = person(by)

@@ -53,6 +53,11 @@ class Applied:
     def max_lateness(self) -> float:
         return self.campaign.max_lateness.total_seconds()
 
+    def send_until(self, due: float) -> float:
+        """The last moment a post due at ``due`` may go out: its time plus max_lateness (a retry
+        after it is refused; the dashboard stops offering one)."""
+        return due + self.max_lateness
+
     @property
     def end_limit(self) -> float:
         """No post goes out after the last day of the campaign plus max_lateness."""

@@ -130,7 +130,7 @@ def post_detail(ledger: Ledger, post_id: str, now: datetime) -> PostDetail:
     status = ledger.campaign_field(post.slot.campaign, "status") or ACTIVE
     tz = applied.campaign.tz
     card_url = f"/posts/{post.id}/card?v={post.card[:16]}" if post.card else None
-    until = post.due + applied.max_lateness if post.state in RETRYABLE else None
+    until = applied.send_until(post.due) if post.state in RETRYABLE else None
     return PostDetail(
         **brief(post, applied).model_dump(), template=post.slot.template, variant=post.slot.variant,
         campaign_status=status, caption=post.caption, alt=dict(post.alt or {}), alt_text=post.alt_text(post.slot.language),
