@@ -21,11 +21,12 @@ group stop, as it would see a lone worker stop).
 
 from __future__ import annotations
 
+import argparse
 import gc
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 
 def _run_worker(name: str, args: Sequence[str]) -> int:
@@ -48,17 +49,41 @@ def _without_last_queue(args: Sequence[str]) -> list[str]:
     return out
 
 
+USAGE = "%(prog)s [--held] [--spare N] COUNT NAME -- CELERY_WORKER_ARGS..."
+
+
+def _at_least(low: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not text.isdigit() or int(text) < low:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least {low}")
+        return int(text)
+    return parse
+
+
+def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+    """This command's own arguments (before ``--``) and the ``celery`` arguments after it;
+    SystemExit(2) with the usage for anything else."""
+    parser = argparse.ArgumentParser(prog="python -m workers.forked", usage=USAGE,
+                                     description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--held", action="store_true", help="wait for a line on standard input before forking")
+    parser.add_argument("--spare", type=_at_least(0), default=0, metavar="N",
+                        help="the first N children leave out the last queue of -Q")
+    parser.add_argument("count", type=_at_least(1), metavar="COUNT", help="how many workers")
+    parser.add_argument("name", metavar="NAME", help="worker names: NAME-1@host, NAME-2@host...")
+    argv = list(argv)
+    if "--" not in argv:
+        parser.parse_args(argv)  # --help, or what else is wrong first
+        parser.error("the celery worker's arguments come after --")
+    cut = argv.index("--")
+    return parser.parse_args(argv[:cut]), argv[cut + 1:]
+
+
 def main(argv: Sequence[str]) -> int:
-    rest, held, spare = list(argv), False, 0
-    while rest[:1] in (["--held"], ["--spare"]):
-        if rest.pop(0) == "--held":
-            held = True
-        else:
-            spare = int(rest.pop(0)) if rest and rest[0].isdigit() else -1
-    count, name, sep, *args = rest if len(rest) >= 3 else ["0", "", ""]
-    if sep != "--" or not count.isdigit() or int(count) < 1 or spare < 0:
-        print("usage: python -m workers.forked [--held] [--spare N] COUNT NAME -- CELERY_WORKER_ARGS...", file=sys.stderr)
-        return 2
+    try:
+        own, args = parse(argv)
+    except SystemExit as stop:  # argparse printed the usage and what is wrong (or the help)
+        return stop.code if isinstance(stop.code, int) else 2
+    count, name, held, spare = own.count, own.name, own.held, own.spare
     import celery.bin.celery  # noqa: F401 - what every child runs, loaded once here
     import workers.app  # noqa: F401
     import workers.tasks  # noqa: F401
@@ -67,7 +92,7 @@ def main(argv: Sequence[str]) -> int:
     if held and not sys.stdin.readline():
         return 0  # the caller went away (or changed its mind) before releasing them
     children: list[int] = []
-    for i in range(1, int(count) + 1):
+    for i in range(1, count + 1):
         pid = os.fork()
         if pid == 0:  # the child: a worker, then out (never back into this loop)
             code = 1
