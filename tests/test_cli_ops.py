@@ -264,4 +264,17 @@ def test_apply_warns_when_every_post_is_already_past(cli, small_folder: Path, tm
     assert f"campaign simulate {small_folder} --out out" in result.stderr
     assert set(json.loads(cli("status", "--json").output)["states"]) == {"planned"}  # apply itself changed nothing
     future = cli("apply", _future_folder(tmp_path))
-    assert future.exit_code == 0 and "warning" not in future.output
+    assert future.exit_code == 0 and "already past" not in future.output
+
+
+def test_apply_says_what_validate_warns_of(cli, small_folder: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """An organiser who applies without validating first still hears validate's warnings (here: the
+    second and third accounts post after midnight, stating the day before's facts), on stderr."""
+    late = write_folder(tmp_path / "late", campaign={**SMALL_CAMPAIGN, "cadence": {"every": "day", "time": "23:55"}})
+    warned = cli("validate", late).stderr
+    assert "post after midnight" in warned
+    result = cli("apply", late)
+    assert result.exit_code == 0 and "small: applied" in result.stdout
+    assert [line for line in result.stderr.splitlines() if "after midnight" in line] == \
+           [line for line in warned.splitlines() if "after midnight" in line]
+    assert "after midnight" not in cli("apply", small_folder).stderr  # 10:00, 10:10, 10:20

@@ -33,29 +33,19 @@ def validate(folder: Path) -> None:
     Example:
       campaign validate config/campaigns/release-hrds-2021
     """
-    from ..checks import load_checked, warnings
+    from ..checks import load_checked
     from ..plan import week_of
+    from .format import warn_folder
 
     f = load_checked(folder)
     c = f.campaign
     weeks = week_of(c, c.end)  # campaign weeks (seven days from the start), whatever the cadence
-    for warning in [*warnings(f), *alert_warnings(c, f.root)]:
-        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    warn_folder(f)
     click.echo(
         f"ok: {c.id}: {len(f.roster.people)} people, {len(c.accounts)} accounts, {weeks} weeks, "
         f"{len(f.slots)} posts from {c.start} to {c.end} ({c.timezone})"
     )
 
-
-
-
-def alert_warnings(c: Campaign, root: Path) -> list[str]:
-    """Alert channels whose reference cannot be read here (names only): their alerts would wait."""
-    if not c.alerts:  # none to read: the alert channels (and Redis, which they record in) stay unloaded
-        return []
-    from ..alerts import problems
-
-    return [f"{line}; its alerts wait until the alerts worker can read it" for line in problems(c, root)]
 
 
 @click.command("plan")

@@ -13,6 +13,7 @@ from ..credentials import Unresolved, what_to_do
 from ..definition import Campaign
 
 if TYPE_CHECKING:
+    from ..checks import CheckedFolder
     from ..pipeline import ApplyReport
 
 Problems = Mapping[str, list[Unresolved]]  # account id -> its credential references unreadable here
@@ -24,6 +25,25 @@ def show_apply(report: ApplyReport) -> None:
         click.echo(line)
     for line in report.warnings():
         click.secho(f"warning: {line}", fg="yellow", err=True)
+
+
+def warn_folder(folder: CheckedFolder, alerts: bool = True) -> None:
+    """What ``validate`` warns of (valid, but probably not meant: posts after midnight, a pin on someone
+    not held, an untrue caption...), on stderr: ``apply`` and ``run`` say it too, so an organiser who
+    applies without validating first still hears it. ``alerts``: also alert channels unreadable here."""
+    from ..checks import warnings
+
+    for line in [*warnings(folder), *(alert_warnings(folder.campaign, folder.root) if alerts else [])]:
+        click.secho(f"warning: {line}", fg="yellow", err=True)
+
+
+def alert_warnings(c: Campaign, root: Path) -> list[str]:
+    """Alert channels whose reference cannot be read here (names only): their alerts would wait."""
+    if not c.alerts:  # none to read: the alert channels (and Redis, which they record in) stay unloaded
+        return []
+    from ..alerts import problems
+
+    return [f"{line}; its alerts wait until the alerts worker can read it" for line in problems(c, root)]
 
 
 def status_line(cid: str, status: str | None, counts: Mapping[str, int]) -> str:

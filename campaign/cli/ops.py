@@ -34,7 +34,8 @@ def apply(folder: Path, outbox: Path | None, data_dir: Path | None) -> None:
     approval again: apply says how many and why; an approval whose card and caption did
     not change stands. Accounts whose credential references (env:NAME, file:PATH) are
     unset or unreadable here are named, with what to do (a warning: workers elsewhere
-    read their own environment).
+    read their own environment). What `campaign validate` warns of (valid, but probably
+    not meant, e.g. posts after midnight) is said too, on stderr.
 
     \b
     Example:
@@ -45,13 +46,14 @@ def apply(folder: Path, outbox: Path | None, data_dir: Path | None) -> None:
     from ..pipeline import apply_folder
     from ..pipeline.accounts import credential_problems
     from ..pipeline.actions import run_settings
-    from .format import show_apply, warn_credentials
+    from .format import show_apply, warn_credentials, warn_folder
 
     f = load_checked(folder)  # an invalid folder or template stops here, before Redis is touched
     with open_ledger(data_dir) as ledger:
         check_redis_client(ledger.r)
         report = apply_folder(ledger, f, now_for(ledger), run_settings(ledger, f.campaign.id, outbox))
     show_apply(report)
+    warn_folder(f)
     warn_credentials(f.campaign, credential_problems(f.campaign, f.root), folder)
 
 
@@ -105,7 +107,7 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
     from ..pipeline.actions import run_settings
     from ..redis_server import campaign_home, connect
     from .accounts import warn_alerts
-    from .format import account_lines, show_apply, show_blocks, status_line
+    from .format import account_lines, show_apply, show_blocks, status_line, warn_folder
     from .web import start_dashboard
 
     f = load_checked(folder)
@@ -125,6 +127,7 @@ def run(folder: Path, outbox: Path | None, concurrency: int, duration: float | N
             check_redis_client(ledger.r)
             now = now_for(ledger)
             show_apply(apply_folder(ledger, f, now, run_settings(ledger, f.campaign.id, outbox)))
+            warn_folder(f, alerts=False)  # its alert channels: said below, once their worker is running
             # An account whose credentials cannot be read here is blocked (its posts would fail at their
             # time anyway); the others go out. Blocks set here lift themselves once the references resolve.
             show_blocks(*sync_credential_blocks(ledger, load_applied(ledger, f.campaign.id), problems, now),
