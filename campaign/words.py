@@ -35,8 +35,16 @@ class UnknownLanguage(ValueError):
     def __init__(self, lang: str):
         self.lang = lang
         super().__init__(f"the project has no words for the language {lang!r} (it can write: "
-                         f"{', '.join(f'{c} ({_WORDS[c].name})' for c in LANGUAGES)}); "
-                         "use one of these, or add the language to campaign/words.py")
+                         f"{_listed()}); use one of these, or add the language to campaign/words.py")
+
+
+def _listed() -> str:
+    return ", ".join(f"{c} ({_WORDS[c].name})" for c in LANGUAGES)
+
+
+def can_write() -> str:
+    """What to write instead of a language the project cannot write in, for messages."""
+    return f"write one the project can write: {_listed()} (or add the language to campaign/words.py)"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,138 @@
+"""What a designer's trial found silently accepted or badly said in ``template.yaml``, as rules:
+a text per language takes only languages the project can write (one check with ``lang:`` and
+``when: {language: ..}``, a did-you-mean at the key's line); the colour error lists every form a
+colour is accepted in, and only those; every ``when: {size: ..}`` (a layer's, a flow text's, an
+alt rule's) names a real canvas, with a did-you-mean."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from campaign.cards import load_template
+from campaign.cards.values import Color, parse_color
+from campaign.sources import InputError
+from campaign.types import language_problem
+from campaign.words import LANGUAGES
+
+BASE = """\
+name: mini
+layers:
+  - background: {color: "#101010"}
+  - text:
+      box: [10, 10, 500, 100]
+      text: "{name}"
+%s
+alt:
+  en: "{name}"
+"""
+
+
+def _problems(tmp_path: Path, text: str) -> tuple[Path, list[str]]:
+    d = tmp_path / "mini"
+    d.mkdir(exist_ok=True)
+    (d / "template.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    try:
+        load_template(d)
+    except InputError as exc:
+        return d / "template.yaml", [str(p) for p in exc.problems]
+    return d / "template.yaml", []
+
+
+def _line(file: Path, marker: str) -> int:
+    return next(n for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1) if marker in line)
+
+
+# Each place a text is given per language, with a key ("XX") the project cannot write in.
+PER_LANGUAGE = {
+    "layers[2].text.text": "  - text:\n      box: [10, 10, 500, 100]\n      text:\n        en: \"{name}\"\n        XX: \"{name}\"",
+    "layers[2].badge.text": "  - badge:\n      box: [10, 10, 200, 50]\n      text:\n        en: WEEK\n        XX: WEEK",
+    "layers[2].flow.layers[0].text.text": ("  - flow:\n      box: [10, 200, 500, 300]\n      layers:\n"
+                                           "        - text:\n            text:\n              XX: \"{name}\""),
+    "layers[2].grid.label.text": ("  - grid:\n      box: [10, 200, 500, 300]\n      label:\n        text:\n"
+                                  "          en: \"{name}\"\n          XX: \"{name}\""),
+}
+
+
+@pytest.mark.parametrize("code,hint", [("kh", "km"), ("by", "be"), ("eng", "en"), ("EN", "en"), ("xx", None)])
+@pytest.mark.parametrize("where", PER_LANGUAGE)
+def test_a_text_per_language_refuses_a_language_the_project_cannot_write_at_its_key(
+        tmp_path: Path, where: str, code: str, hint: str | None) -> None:
+    # text: {en: .., kh: ..} was accepted, and its kh text never used (Khmer is km)
+    file, found = _problems(tmp_path, BASE % PER_LANGUAGE[where].replace("XX", code))
+    assert len(found) == 1, found
+    assert found[0].startswith(f"{file}:{_line(file, code + ':')}: {where}.{code}: "), found[0]
+    assert found[0].endswith(language_problem(code) or "not refused")
+    assert ("did you mean 'km'" if code == "kh" else "") in found[0]
+    assert (f"(did you mean {hint!r}?" in found[0]) if hint else "did you mean" not in found[0]
+    assert all(f"{lang} (" in found[0] for lang in LANGUAGES)  # says what it can write
+
+
+@pytest.mark.parametrize("alt,where", [
+    ("alt:\n  en: \"{name}\"\n  kh: \"{name}\"\n", "alt.kh"),
+    ("alt:\n  - when: {status: released}\n    text:\n      kh: \"{name}\"\n  - text: {en: \"{name}\"}\n",
+     "alt[0].text.kh"),
+])
+def test_alt_text_refuses_a_language_the_project_cannot_write_at_its_key(tmp_path: Path, alt: str, where: str) -> None:
+    file, found = _problems(tmp_path, (BASE % "").replace("alt:\n  en: \"{name}\"\n", alt))
+    assert len(found) == 1, found
+    assert found[0].startswith(f"{file}:{_line(file, 'kh:')}: {where}: ") and "(did you mean 'km'?" in found[0]
+
+
+@pytest.mark.parametrize("option", ["      lang: kh", "      when: {language: [en, kh]}"])
+def test_lang_and_when_language_are_the_same_check_as_a_text_s_keys(tmp_path: Path, option: str) -> None:
+    file, found = _problems(tmp_path, BASE % option)
+    assert len(found) == 1 and found[0].endswith(language_problem("kh") or "not refused"), found
+
+
+@pytest.mark.parametrize("text", ['{"*": "{name}", km: "{name}"}', '{fr-CA: "{name}", en: "{name}"}',
+                                  "{" + ", ".join(f'{lang}: "{{name}}"' for lang in LANGUAGES) + "}"])
+def test_every_language_the_project_writes_and_the_any_language_text_are_accepted(tmp_path: Path, text: str) -> None:
+    assert _problems(tmp_path, BASE % f"  - badge: {{box: [10, 10, 200, 50], text: {text}}}")[1] == []
+
+
+def test_the_colour_error_lists_exactly_the_forms_a_colour_is_accepted_in() -> None:
+    with pytest.raises(ValidationError) as err:
+        TypeAdapter(Color).validate_python("dark")
+    message = str(err.value)
+    listed = set(re.findall(r"#([rgba]+)\b", message))
+    assert listed, message
+    for n in range(1, 11):
+        written = "#" + "7f3a9c0e1b2d"[:n]
+        try:
+            TypeAdapter(Color).validate_python(written)
+            accepted = True
+        except ValidationError:
+            accepted = False
+        assert accepted == any(len(form) == n for form in listed), (written, message)
+        if accepted:
+            assert len(parse_color(written)) == 4
+    assert "alpha" in message  # says what the 4th pair is
+
+
+WHEN_SIZE = {
+    "layers[1].text.when.size": ("  - text:\n      box: [10, 10, 500, 100]\n      text: \"{name}\"\n"
+                                 "      when:\n        size: [square, XX]\nalt:\n  en: \"{name}\"\n"),
+    "layers[1].flow.layers[0].text.when.size": ("  - flow:\n      box: [10, 200, 500, 300]\n      layers:\n"
+                                                "        - text:\n            text: \"{name}\"\n"
+                                                "            when:\n              size: XX\nalt:\n  en: \"{name}\"\n"),
+    "alt[0].when.size": ("  - text: {box: [10, 10, 500, 100], text: \"{name}\"}\nalt:\n  - when:\n      size: XX\n"
+                         "    text: {en: \"{name}\"}\n  - text: {en: \"{name}\"}\n"),
+}
+
+
+@pytest.mark.parametrize("where", WHEN_SIZE)
+@pytest.mark.parametrize("written,meant", [("sqare", "square"), ("landscap", "landscape"), ("storey", "story")])
+def test_every_when_size_names_a_canvas_with_a_did_you_mean(tmp_path: Path, where: str, written: str, meant: str) -> None:
+    text = "name: mini\nsizes: {square: [1080, 1080], portrait: [1080, 1350], landscape: [1200, 675], story: [1080, 1920]}\n"
+    text += "layers:\n  - background: {color: \"#101010\"}\n" + WHEN_SIZE[where]
+    file, found = _problems(tmp_path, text.replace("XX", written))
+    assert len(found) == 1, found
+    assert found[0].startswith(f"{file}:{_line(file, 'size: ')}: {where}: no canvas named {written!r} "
+                               f"(did you mean {meant!r}?); sizes: square, portrait, landscape, story"), found[0]
+    file, found = _problems(tmp_path, text.replace("XX", meant))
+    assert found == []
