@@ -7,6 +7,7 @@ alt rule's) names a real canvas, with a did-you-mean."""
 from __future__ import annotations
 
 import re
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from campaign.cards.values import Color, parse_color
 from campaign.sources import InputError
 from campaign.types import language_problem
 from campaign.words import LANGUAGES
+
+from .cards_fixtures import EXAMPLE
 
 BASE = """\
 name: mini
@@ -136,3 +139,43 @@ def test_every_when_size_names_a_canvas_with_a_did_you_mean(tmp_path: Path, wher
                                f"(did you mean {meant!r}?); sizes: square, portrait, landscape, story"), found[0]
     file, found = _problems(tmp_path, text.replace("XX", meant))
     assert found == []
+
+
+@pytest.mark.parametrize("written", ["{dir}", "./mine", "mine/", "mine/template.yaml", "{dir}/template.yaml", "."])
+def test_preview_names_a_template_as_campaign_yaml_does_and_refuses_a_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str) -> None:
+    from .test_cards_cli import run
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "template.yaml").write_text(textwrap.dedent(BASE % ""), encoding="utf-8")
+    monkeypatch.chdir(mine if written == "." else tmp_path)
+    written = written.format(dir=mine)
+    out = tmp_path / "out"
+    code, _, err = run("preview", str(EXAMPLE), "--out", str(out), "--template", written)
+    assert code == 2 and not (out / "index.html").exists(), err
+    assert f"--template {written!r} is a path; name a template instead: put its folder in " in err, err
+    assert f"{EXAMPLE / 'templates'}/" in err and "campaign template check" in err  # where, and what takes a path
+    # the same words as campaign.yaml's template: (one rule), and template check keeps taking a path
+    from campaign.checks.templates import check_folder_templates
+    from campaign.definition import load_folder
+
+    camp = tmp_path / "camp"
+    shutil.copytree(EXAMPLE, camp)
+    yaml_file = camp / "campaign.yaml"
+    yaml_file.write_text(re.sub(r"(?m)^template: .*$", f"template: {written!r}", yaml_file.read_text(encoding="utf-8")),
+                         encoding="utf-8")
+    [refused] = check_folder_templates(load_folder(camp))
+    assert refused.message.startswith(f"{written!r} is a path; name a template instead: put its folder in {camp / 'templates'}/")
+    assert run("template", "check", written)[0] == 0
+
+
+def test_preview_of_a_template_by_its_name_still_works(tmp_path: Path) -> None:
+    from .test_cards_cli import run
+
+    camp = tmp_path / "camp"
+    shutil.copytree(EXAMPLE, camp)
+    (camp / "templates" / "mine").mkdir(parents=True)
+    (camp / "templates" / "mine" / "template.yaml").write_text(textwrap.dedent(BASE % ""), encoding="utf-8")
+    code, _, err = run("preview", str(camp), "--out", str(tmp_path / "out"), "--template", "mine")
+    assert code in (0, 1) and (tmp_path / "out" / "index.html").is_file(), err  # 1: its names overflow

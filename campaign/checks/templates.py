@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cards import CardError, Template, find_template, load_template
+from ..cards import CardError, Template, load_template
 from ..cards.lint import CARD_LANGUAGES
-from ..cards.load import ENV_PATH
+from ..cards.load import find_named
 from ..cards.template import TextStyle
 from ..definition import CampaignFolder
 from ..plan import FINALE, RELEASED, WEEKLY, Slot
@@ -63,18 +63,8 @@ def load_templates(folder: CampaignFolder) -> tuple[dict[str, CheckedTemplate], 
                 problems.append(folder.campaign_src.problem(loc, f"template {name!r} does not load (see above)"))
             continue
         found: list[Problem] = []
-        if "/" in name or "\\" in name or name in (".", ".."):
-            # find_template takes a path too (for `campaign template check DIR`), read from the current
-            # folder: from campaign.yaml that is a template outside the campaign, found or not by where
-            # the command runs.
-            found.append(folder.campaign_src.problem(loc, f"{name!r} is a path; name a template instead: put its "
-                                                          f"folder in {folder.root / 'templates'}/ (or in a folder of "
-                                                          f"${ENV_PATH}) and write its folder's name"))
-            seen[name] = found
-            problems.extend(found)
-            continue
         try:
-            path = find_template(name, folder.root)
+            path = find_named(name, folder.root)  # a name: a path would be found or not by where the command runs
             template = load_template(path)
             loaded[name] = CheckedTemplate(template, tar_folder(template.root))
         except CardError as exc:
