@@ -179,3 +179,76 @@ def test_preview_of_a_template_by_its_name_still_works(tmp_path: Path) -> None:
     (camp / "templates" / "mine" / "template.yaml").write_text(textwrap.dedent(BASE % ""), encoding="utf-8")
     code, _, err = run("preview", str(camp), "--out", str(tmp_path / "out"), "--template", "mine")
     assert code in (0, 1) and (tmp_path / "out" / "index.html").is_file(), err  # 1: its names overflow
+
+
+MYANMAR = Path(__file__).resolve().parents[1] / "campaign" / "cards" / "fonts" / "noto-sans-myanmar"
+STATIC = """\
+name: mini
+fonts:
+  sans: {file: fonts/Static-Regular.ttf}
+  khmer: {package: fontpkg_noto_sans_khmer}
+  heavy: {file: fonts/Static-Bold.ttf}
+  variable: {package: fontpkg_noto_sans}
+layers:
+  - background: {color: "#101010"}
+%s
+alt:
+  en: "{name}"
+"""
+
+
+def _weight_warnings(tmp_path: Path, layer: str) -> tuple[Path, list[str]]:
+    from campaign.checks.templates import template_warnings
+
+    d = tmp_path / "mini"
+    (d / "fonts").mkdir(parents=True, exist_ok=True)
+    shutil.copy(MYANMAR / "NotoSansMyanmar-Regular.ttf", d / "fonts" / "Static-Regular.ttf")
+    shutil.copy(MYANMAR / "NotoSansMyanmar-Bold.ttf", d / "fonts" / "Static-Bold.ttf")
+    (d / "template.yaml").write_text(STATIC % layer, encoding="utf-8")
+    return d / "template.yaml", [w for w in template_warnings(load_template(d)) if ".weight: " in w]
+
+
+WEIGHTED = {  # where a text takes a weight: (the layer, as written, and its location)
+    "layers[1].text": "  - text:\n      id: the name\n      box: [10, 10, 500, 100]\n      text: \"{name}\"\n      weight: 700",
+    "layers[1].badge": "  - badge:\n      box: [10, 10, 300, 60]\n      text: WEEK\n      weight: 700",
+    "layers[1].flow.layers[0].text": ("  - flow:\n      box: [10, 10, 500, 300]\n      layers:\n"
+                                      "        - text:\n            text: \"{name}\"\n            weight: 700"),
+    "layers[1].grid.label": "  - grid:\n      box: [10, 10, 500, 500]\n      label:\n        weight: 700",
+}
+
+
+@pytest.mark.parametrize("where", WEIGHTED)
+def test_a_weight_a_static_font_cannot_draw_is_a_warning_naming_the_layer_and_the_file(tmp_path: Path, where: str) -> None:
+    # weight 700 with a regular-only static font was drawn regular, silently
+    file, found = _weight_warnings(tmp_path, WEIGHTED[where])
+    assert len(found) == 1, found
+    assert found[0].startswith(f"{file}:{_line(file, 'weight: 700')}: {where}.weight: "), found[0]
+    assert "Static-Regular.ttf" in found[0] and "400" in found[0] and "700" in found[0]
+    assert all(fix in found[0] for fix in ("Bold", "variable font", "remove weight"))  # what to do
+    if where == "layers[1].text":
+        assert "'the name'" in found[0]
+
+
+@pytest.mark.parametrize("layer", [
+    WEIGHTED["layers[1].text"].replace("weight: 700", "weight: 400"),  # the static font's own weight
+    WEIGHTED["layers[1].text"].replace("weight: 700", "weight: 700\n      font: heavy"),  # a bold file: its own
+    WEIGHTED["layers[1].text"].replace("weight: 700", "weight: 300\n      font: variable"),  # a variable font
+    WEIGHTED["layers[1].badge"].replace("\n      weight: 700", ""),  # no weight written
+    WEIGHTED["layers[1].text"].replace("weight: 700", "font: heavy"),  # a bold family without weight: as meant
+])
+def test_no_weight_warning_when_the_font_draws_the_weight(tmp_path: Path, layer: str) -> None:
+    assert _weight_warnings(tmp_path, layer)[1] == []
+
+
+def test_a_weight_the_khmer_family_cannot_draw_is_a_warning_too(tmp_path: Path) -> None:
+    layer = WEIGHTED["layers[1].text"].replace("weight: 700", "weight: 700\n      font: variable\n      font_khmer: sans")
+    file, found = _weight_warnings(tmp_path, layer)
+    assert len(found) == 1 and "font_khmer" in found[0] and "Static-Regular.ttf" in found[0], found
+
+
+def test_template_check_prints_the_weight_warning(tmp_path: Path) -> None:
+    from .test_cards_cli import run
+
+    file, _ = _weight_warnings(tmp_path, WEIGHTED["layers[1].text"])
+    code, out, err = run("template", "check", str(file.parent))
+    assert f"warning: {file}:{_line(file, 'weight: 700')}: layers[1].text.weight: " in err, err

@@ -116,7 +116,8 @@ def template_check(template: str, campaign: Path | None, strict: bool, out: Path
     """Validate a template (a folder, or a name looked up as campaigns do): YAML (FILE:LINE
     errors), fonts and images; then render sample cards (typical, longest name, Khmer-only,
     released) in every size and language and report any text that does not fit. Warns about
-    alt text missing a language, text allowed to shrink below 8 px, and text whose contrast
+    alt text missing a language, text allowed to shrink below 8 px, a weight a static font
+    file cannot draw, and text whose contrast
     with what is under it (sampled: colours, gradients, images) is below WCAG AA (4.5:1, or
     3:1 for text of 24 px, 18.7 px bold, or more).
 
