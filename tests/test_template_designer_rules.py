@@ -21,18 +21,9 @@ from campaign.types import language_problem
 from campaign.words import LANGUAGES
 
 from .cards_fixtures import EXAMPLE
+from .test_cards_template import MINIMAL
 
-BASE = """\
-name: mini
-layers:
-  - background: {color: "#101010"}
-  - text:
-      box: [10, 10, 500, 100]
-      text: "{name}"
-%s
-alt:
-  en: "{name}"
-"""
+BASE = MINIMAL.replace("      size: [20, 40]\n", "%s\n")  # a text layer, then what a test adds
 
 
 def _problems(tmp_path: Path, text: str) -> tuple[Path, list[str]]:
