@@ -23,8 +23,8 @@ from .credentials import check_ref
 from .platforms import ACCOUNT_FIELDS, NAMES, Name, check_account_field, spec
 from .roster import Id, Roster
 from .sources import InputError, Located, Problem, did_you_mean, load_model
-from .types import LANG_RE, Duration, LocalTime, Model, Shown, check_texts, title_in
-from .words import DurationUnit, UnknownLanguage, supported
+from .types import LANG_RE, Duration, LocalTime, Model, Shown, check_texts, language_problem, title_in
+from .words import DurationUnit
 
 PLATFORMS = NAMES  # one row each in campaign.platforms
 Platform = Name
@@ -108,10 +108,8 @@ class Account(Model):
     @field_validator("language")
     @classmethod
     def _lang(cls, value: str) -> str:
-        if not LANG_RE.match(value):
-            raise ValueError(f"{value!r} is not a language code (use e.g. en, km)")
-        if not supported(value):  # its durations, dates and statuses could only be written in English
-            raise ValueError(str(UnknownLanguage(value)))
+        if why := language_problem(value):  # its durations, dates and statuses could only be written in English
+            raise ValueError(why)
         return value
 
     @model_validator(mode="after")

@@ -20,7 +20,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from .words import DurationUnit, Stage, case_label, case_text, duration, in_all
+from .words import DurationUnit, Stage, case_label, case_text, held, in_all
 
 if TYPE_CHECKING:
     from .roster import Person, Sentence
@@ -178,7 +178,7 @@ class Facts:
 
     def total_text(self, lang: str, unit: DurationUnit = "years") -> str:
         """Time behind bars over every detention, without saying it is a sum."""
-        return duration(self.months_detained, self.days_remainder, lang, unit)
+        return held(self.months_detained, self.days_remainder, lang, unit)
 
     def detained_text(self, lang: str, unit: DurationUnit = "years") -> str:
         """Time behind bars as a person would say it: ``1 year, 3 months and 11 days`` (``unit="months"``:
@@ -190,7 +190,7 @@ class Facts:
         """The length of the current (or most recent) detention alone ("" before any arrest)."""
         if self.detention is None:
             return ""
-        return duration(*self.detention.months_and_days(self.on), lang, unit)
+        return held(*self.detention.months_and_days(self.on), lang, unit)
 
     def case_text(self, lang: str) -> str:
         """``charged with X`` / ``convicted of X`` / ``sentenced to 2 years for X`` / nothing,

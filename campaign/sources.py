@@ -163,19 +163,21 @@ def _unwrap(tp: Any) -> Any:
     return tp
 
 
-_REL_PATH = re.compile(r"^([A-Za-z_]+(?:\[\d+\])*(?:\.[A-Za-z_]+(?:\[\d+\])*)*): ")
+_REL_PATH = re.compile(r"^((?:[A-Za-z_]+|\[\d+\])(?:\[\d+\])*(?:\.[A-Za-z_]+(?:\[\d+\])*)*): ")
 
 
 def _refine(loc: Loc, msg: str) -> tuple[Loc, str]:
-    """A model-level check names the exact item at the start of its message ("events[2]: ...");
-    move that into the location so the line number points at the item itself."""
+    """A model-level check names the exact item at the start of its message ("events[2]: ...", or
+    "[2].text: ..." inside a list field); move that into the location so the line number points at
+    the item itself."""
     m = _REL_PATH.match(msg)
     if not m:
         return loc, msg
     extra: list[str | int] = []
     for part in m.group(1).split("."):
         name, *indexes = re.split(r"\[|\]", part)
-        extra.append(name)
+        if name:
+            extra.append(name)
         extra.extend(int(i) for i in indexes if i)
     return loc + tuple(extra), msg[m.end():]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import locale
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -11,8 +13,42 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainSerializer, RootModel, field_validator
 
 from . import words
+from .sources import did_you_mean
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+def language_problem(lang: str) -> str | None:
+    """Why nothing can be written in ``lang`` (not a language code, or one the project has no words
+    for: :mod:`campaign.words`), with a did-you-mean; None when the project can write it. The one
+    check of a language a card or a text is written in (``lang:``, ``when: {language: ..}``, the
+    keys of ``text: {en: .., km: ..}`` and of ``alt:``, an account's ``language:``)."""
+    if LANG_RE.match(lang) and words.supported(lang):
+        return None
+    spoken = _spoken_in(lang)
+    hint = (f" (did you mean {' or '.join(map(repr, spoken))}? {lang!r} is a country code)"
+            if spoken else did_you_mean(lang.lower(), words.LANGUAGES))
+    if not LANG_RE.match(lang):
+        return f"{lang!r} is not a language code{hint}; {words.can_write()}"
+    return f"the project has no words for the language {lang!r}{hint}; {words.can_write()}"
+
+
+def _spoken_in(code: str) -> list[str]:
+    """The languages the project writes that are spoken in the country ``code`` (``kh``: Cambodia,
+    ``km``), when ``code`` is a country's code and no language's (by Python's table of locales)."""
+    pairs = _locales()
+    if any(lang == code.lower() for lang, _ in pairs):
+        return []  # a language's code (uk: Ukrainian), whatever country shares it (UK)
+    return [lang for lang in words.LANGUAGES if (lang, code.upper()) in pairs]
+
+
+@functools.cache
+def _locales() -> frozenset[tuple[str, str]]:
+    """(language, country) of every locale Python knows: ("km", "KH"), ("en", "GB")..."""
+    tags = {value.split(".")[0].split("@")[0] for value in locale.locale_alias.values()}
+    return frozenset((lang, country) for lang, _, country in (t.partition("_") for t in tags) if country)
+
+
 KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
 
 

@@ -64,7 +64,8 @@ VOCABULARY: tuple[Field, ...] = (
     Field("case_label", "{case} without the charge, to set above {charge}", "text", True, empty="no charge recorded"),
     Field("charge", "the current detention's charge", "text", True, empty="no charge recorded"),
     Field("sentence", "the current detention's sentence, in years", "text", True, empty="not sentenced"),
-    Field("detained", "time behind bars (\"... in all\" over several detentions)", "text", True,
+    Field("detained", "time behind bars (\"... in all\" over several detentions; \"less than a day\" on the "
+          "day of the arrest)", "text", True,
           empty="never detained"),
     Field("since", "the date the current (or last) detention began", "text", True, empty="never detained"),
     Field("days_detained", "days behind bars, in all", "number", True),

@@ -8,7 +8,7 @@ for the words of a language the project does not have raises :class:`UnknownLang
 Belarusian caption never gets an English duration.
 
 Durations read as people write them: ``6 years, 7 months and 21 days``, ``1 year``,
-``3 months and 2 days``. Time behind bars is said in years by default; a campaign may ask for
+``3 months and 2 days``; time behind bars on the day of the arrest is ``less than a day``. Time behind bars is said in years by default; a campaign may ask for
 months (``durations: months`` in ``campaign.yaml``: ``15 months and 11 days``). Sentences are
 always said in years: ``1 year and 8 months (suspended)``.
 
@@ -35,8 +35,16 @@ class UnknownLanguage(ValueError):
     def __init__(self, lang: str):
         self.lang = lang
         super().__init__(f"the project has no words for the language {lang!r} (it can write: "
-                         f"{', '.join(f'{c} ({_WORDS[c].name})' for c in LANGUAGES)}); "
-                         "use one of these, or add the language to campaign/words.py")
+                         f"{_listed()}); use one of these, or add the language to campaign/words.py")
+
+
+def _listed() -> str:
+    return ", ".join(f"{c} ({_WORDS[c].name})" for c in LANGUAGES)
+
+
+def can_write() -> str:
+    """What to write instead of a language the project cannot write in, for messages."""
+    return f"write one the project can write: {_listed()} (or add the language to campaign/words.py)"
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,7 @@ class Words:
     case_bare: dict[str, str]  # convicted, sentenced: when no charge is known
     in_all: str  # "{duration} in all": time behind bars summed over several detentions
     charges: dict[str, str]  # kept, dropped: what became of the charges after a release
+    under_a_day: str  # time behind bars on the day of the arrest: "less than a day", never "0 days"
     first_day: str | None = None  # how the 1st of a month is written, if not as a plain number ("1er")
 
 
@@ -103,6 +112,7 @@ _WORDS: dict[str, Words] = {w.code: w for w in (
         case_bare={"convicted": "convicted", "sentenced": "sentenced to {sentence}"},
         in_all="{duration} in all",
         charges={"kept": "the charges remain", "dropped": "the charges were dropped"},
+        under_a_day="less than a day",
     ),
     Words(
         code="km", name="Khmer", plural=_invariant,
@@ -119,6 +129,7 @@ _WORDS: dict[str, Words] = {w.code: w for w in (
         case_bare={"convicted": "ត្រូវបានផ្តន្ទាទោស", "sentenced": "ត្រូវបានកាត់ទោស {sentence}"},
         in_all="សរុប {duration}",
         charges={"kept": "ការចោទប្រកាន់នៅតែមាន", "dropped": "ការចោទប្រកាន់ត្រូវបានលុបចោល"},
+        under_a_day="តិចជាងមួយថ្ងៃ",  # "less than one day"
     ),
     Words(
         # Belarusian. Status and case are written as nouns ("абвінавачанне: ...") so that they
@@ -137,6 +148,7 @@ _WORDS: dict[str, Words] = {w.code: w for w in (
         case_bare={"convicted": "асуджэнне", "sentenced": "прысуд: {sentence}"},
         in_all="усяго {duration}",
         charges={"kept": "абвінавачанне не знята", "dropped": "абвінавачанне знята"},
+        under_a_day="менш за дзень",
     ),
     Words(
         # French. Status and case avoid words that agree with the person's gender.
@@ -155,6 +167,7 @@ _WORDS: dict[str, Words] = {w.code: w for w in (
         case_bare={"convicted": "condamnation", "sentenced": "condamnation à {sentence}"},
         in_all="{duration} au total",
         charges={"kept": "les poursuites sont maintenues", "dropped": "les poursuites ont été abandonnées"},
+        under_a_day="moins d'un jour",
     ),
 )}
 
@@ -236,6 +249,12 @@ def duration(months: int, days: int, lang: str, unit: DurationUnit = "years") ->
         raise ValueError(f"durations are said in {' or '.join(UNITS)}, not {unit!r}")
     years, months = divmod(months, 12) if unit == "years" else (0, months)
     return span(years, months, days, lang)
+
+
+def held(months: int, days: int, lang: str, unit: DurationUnit = "years") -> str:
+    """Time behind bars, as :func:`duration` says it, but on the day of the arrest (no whole day
+    yet) ``less than a day``: what reads true after "behind bars for" or "Time behind bars:"."""
+    return duration(months, days, lang, unit) if months or days else words(lang).under_a_day
 
 
 def sentence_text(years: int, months: int, days: int, suspended: bool, lang: str) -> str:

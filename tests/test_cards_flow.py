@@ -358,7 +358,7 @@ def test_alt_text_says_every_field_as_the_card_does(tmp_path: Path) -> None:
 def test_every_text_names_the_campaign_in_its_own_language(tmp_path: Path, folder: object, card_lang: str) -> None:
     """``{campaign}`` and ``{campaign.name}`` say the campaign's name in the language of the text
     they are in (each alt text; a layer with ``lang:``), whatever the card's language: as
-    Campaign.title says it, its default name where it gives none (German here)."""
+    Campaign.title says it, its default name where it gives none (Belarusian here)."""
     from campaign.cards.card import card_input as post_card
     c = folder.campaign.model_copy(update={"names": {"en": "Free Them", "km": "ដោះលែងពួកគេ", "fr": "Libérez-les"},
                                            "name": "Free Them"})  # type: ignore[attr-defined]
@@ -372,11 +372,11 @@ def test_every_text_names_the_campaign_in_its_own_language(tmp_path: Path, folde
           - text: {id: in fr, box: [20, 120, 1000, 100], size: [10, 20], lang: fr, text: "{campaign}"}
           - text: {id: in en, box: [20, 220, 1000, 100], size: [10, 20], lang: en, text: "{campaign.name}"}
         alt: {en: "{campaign} / {campaign.name}", km: "{campaign} / {campaign.name}",
-              fr: "{campaign} / {campaign.name}", de: "{campaign} / {campaign.name}"}
+              fr: "{campaign} / {campaign.name}", be: "{campaign} / {campaign.name}"}
         """), encoding="utf-8")
     card = render(load_template(d), post_card(c, account, (person("ales"),), kind="weekly", week=6,
                                               photos={}, logo=None))
-    for lang in ("en", "km", "fr", "de"):
+    for lang in ("en", "km", "fr", "be"):
         assert card.alt[lang] == f"{c.title(lang)} / {c.title(lang)}", lang
     assert {k: v for k, v in card.texts} == {"own": c.title(card_lang), "in fr": "Libérez-les", "in en": "Free Them"}
-    assert c.title("de") == "Free Them"
+    assert c.title("be") == "Free Them"

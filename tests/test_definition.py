@@ -245,5 +245,9 @@ def test_an_account_in_a_language_without_words_is_refused_at_its_line(tmp_path:
     msg = one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "language: de"), "accounts[1].language",
               "no words for the language 'de'")
     assert "en (English), km (Khmer), be (Belarusian), fr (French)" in msg
+    # the one check of a language (campaign.types.language_problem), with templates' lang: and text keys
+    bad = CAMPAIGN.replace("    language: km", "    language: kh")
+    one(problems(tmp_path / "kh", bad), "campaign.yaml", line_of(bad, "language: kh"), "accounts[1].language",
+        "no words for the language 'kh' (did you mean 'km'?")
     ok = CAMPAIGN.replace("    language: km", "    language: be").replace("  km:\n", "  be:\n")
     assert load_folder(write_folder(tmp_path / "be", ok)).campaign.accounts[1].language == "be"

@@ -35,13 +35,13 @@ from __future__ import annotations
 from ..errors import CardError
 from .card import Card, CardInput, Overflow, card_input
 from .layout import require_raqm
-from .load import ASSETS, ENV_PATH, find_template, load_template, template_at, template_dirs
+from .load import ASSETS, ENV_PATH, find_named, find_template, is_path, load_template, template_at, template_dirs
 from .photos import PhotoError
 from .render import render
 from .template import TEMPLATE_FILE, Template
 
 __all__ = [
     "ASSETS", "Card", "CardError", "CardInput", "ENV_PATH", "Overflow", "PhotoError", "TEMPLATE_FILE", "Template",
-    "card_input", "find_template", "load_template", "render", "require_raqm",
+    "card_input", "find_named", "find_template", "is_path", "load_template", "render", "require_raqm",
     "template_at", "template_dirs",
 ]

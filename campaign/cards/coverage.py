@@ -1,4 +1,5 @@
-"""Which characters a font has glyphs for, read from its ``cmap`` table. Pure.
+"""Which characters a font has glyphs for, read from its ``cmap`` table; and the one weight of a
+static font (:func:`static_weight`). Pure.
 
 FreeType draws a character its font lacks as an empty box (.notdef, "tofu") and says nothing:
 a Khmer name set in a Latin-only font would go out as a row of boxes. Text is checked against
@@ -27,9 +28,26 @@ def charset(path: Path) -> frozenset[int]:
     """The code points ``path`` (TrueType/OpenType, or the first font of a collection) maps to a glyph."""
     try:
         with open(path, "rb") as fh:  # only the table directory and the cmap: a font may be megabytes
-            return frozenset(_read_cmap(_cmap_table(fh)))
+            cmap = _table(fh, b"cmap")
+            if cmap is None:
+                raise FontFormatError("it has no cmap table")
+            return frozenset(_read_cmap(cmap))
     except (struct.error, IndexError) as exc:
         raise FontFormatError(f"{Path(path).name}: cannot read its character map ({exc})") from None
+
+
+@functools.lru_cache(maxsize=64)
+def static_weight(path: Path) -> int | None:
+    """The one weight a static font draws (its OS/2 ``usWeightClass``: 400 regular, 700 bold), or
+    None for a variable font (an ``fvar`` table: it takes every weight) or one that does not say."""
+    try:
+        with open(path, "rb") as fh:
+            if _table(fh, b"fvar", read=False) is not None:
+                return None
+            os2 = _table(fh, b"OS/2")
+            return struct.unpack_from(">H", os2, 4)[0] if os2 else None
+    except (struct.error, IndexError):
+        return None
 
 
 def missing(text: str, path: Path) -> list[str]:
@@ -48,8 +66,10 @@ def describe(chars: list[str]) -> str:
         f" and {len(chars) - 6} more" if len(chars) > 6 else "")
 
 
-def _cmap_table(fh: BinaryIO) -> bytes:
-    """The bytes of the font's ``cmap`` table, read from the open file ``fh``."""
+def _table(fh: BinaryIO, want: bytes, read: bool = True) -> bytes | None:
+    """The bytes of the font's table ``want`` (``b""`` when not ``read``), read from the open file
+    ``fh``; None if the font has none."""
+    fh.seek(0)
     head = fh.read(12)
     base = 0
     if head[:4] == b"ttcf":  # a collection: the first font (what Pillow loads by default)
@@ -60,10 +80,12 @@ def _cmap_table(fh: BinaryIO) -> bytes:
     directory = fh.read(16 * num_tables)
     for i in range(num_tables):
         tag, _, offset, length = struct.unpack_from(">4sIII", directory, 16 * i)
-        if tag == b"cmap":
+        if tag == want:
+            if not read:
+                return b""
             fh.seek(offset)  # offsets count from the file's start, in a collection too
             return fh.read(length)
-    raise FontFormatError("it has no cmap table")
+    return None
 
 
 def _read_cmap(data: bytes) -> set[int]:

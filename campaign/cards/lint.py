@@ -10,8 +10,7 @@ from typing import Any
 
 from ..vocabulary import check
 from ..sources import Loc, did_you_mean
-from ..types import LANG_RE
-from .template import AltRule, GridLayer, TemplateSpec, TextStyle
+from .template import AltRule, GridLayer, TemplateSpec, TextStyle, When
 from .values import per_size
 
 CARD_LANGUAGES = {"km": "Khmer", "en": "English"}  # the languages every template is checked in
@@ -26,17 +25,30 @@ def check_spec(spec: TemplateSpec) -> Iterator[tuple[Loc, str]]:
         when = getattr(layer.spec, "when", None)
         for j, entry in enumerate(layer.flow.layers if layer.flow else ()):  # a flow's texts: as text layers
             yield from _check_layer(spec, where + ("layers", j, "text"), entry.text, when.size if when else None)
-        for name in (when.size or []) if when is not None else []:
+    for loc, when in _conditions(spec):
+        for name in when.size or []:
             if name not in spec.sizes:
-                yield where + ("when", "size"), f"no canvas named {name!r}{did_you_mean(name, spec.sizes)}; sizes: {', '.join(spec.sizes)}"
+                yield loc + ("size",), f"no canvas named {name!r}{did_you_mean(name, spec.sizes)}; sizes: {', '.join(spec.sizes)}"
     rules = spec.alt if isinstance(spec.alt, list) else [AltRule(text=spec.alt)]
     for i, rule in enumerate(rules):
         for lang, text in rule.text.items():
             loc: Loc = ("alt", i, "text", lang) if isinstance(spec.alt, list) else ("alt", lang)
-            if not LANG_RE.match(lang):
-                yield loc, f"{lang!r} is not a language code"
             for err in check(text):
                 yield loc, err
+
+
+def _conditions(spec: TemplateSpec) -> Iterator[tuple[Loc, When]]:
+    """Every ``when:`` of the template, where it is written: a layer's, a flow text's, an alt rule's."""
+    for i, layer in enumerate(spec.layers):
+        where: Loc = ("layers", i, layer.kind)
+        if layer.spec.when is not None:
+            yield where + ("when",), layer.spec.when
+        for j, entry in enumerate(layer.flow.layers if layer.flow else ()):
+            if entry.text.when is not None:
+                yield where + ("layers", j, "text", "when"), entry.text.when
+    for i, rule in enumerate(spec.alt if isinstance(spec.alt, list) else ()):
+        if rule.when is not None:
+            yield ("alt", i, "when"), rule.when
 
 
 def _check_layer(spec: TemplateSpec, where: Loc, layer: Any, only: list[str] | None = None) -> Iterator[tuple[Loc, str]]:
@@ -103,8 +115,6 @@ def _check_style(spec: TemplateSpec, where: Loc, style: TextStyle) -> Iterator[t
     texts = style.text if isinstance(style.text, dict) else {"": style.text}  # type: ignore[attr-defined]
     for lang, text in texts.items():
         loc = where + ("text", lang) if lang else where + ("text",)
-        if lang and lang != "*" and not LANG_RE.match(lang):
-            yield loc, f"{lang!r} is not a language code"
         for err in check(text):
             yield loc, err
 

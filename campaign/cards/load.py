@@ -47,6 +47,22 @@ def find_template(name: str, campaign_root: Path | None = None) -> Path:
     raise CardError(f"no template {name!r}: looked for {TEMPLATE_FILE} in " + ", ".join(looked))
 
 
+def is_path(name: str) -> bool:
+    """Whether a template's name is written as a path (``./mine``, ``a/b``, ``.``), not a name."""
+    return "/" in name or "\\" in name or os.sep in name or name in (".", "..")
+
+
+def find_named(name: str, campaign_root: Path | None = None) -> Path:
+    """The folder of the template called ``name`` as campaign.yaml names one (and ``preview``):
+    a name, never a path, which would be read from the folder the command runs in. Raises
+    CardError saying what to write instead, or naming every place it looked."""
+    if is_path(name):
+        where = f"{Path(campaign_root) / 'templates'}/" if campaign_root is not None else "a campaign's templates/"
+        raise CardError(f"{name!r} is a path; name a template instead: put its folder in {where} (or in a "
+                        f"folder of ${ENV_PATH}) and write its folder's name")
+    return find_template(name, campaign_root)
+
+
 def package_font(package: str, file: str | None = None, italic: bool = False) -> Path:
     """The font file shipped in an installed font package (``<package>/files/*.ttf``)."""
     spec = importlib.util.find_spec(package)
@@ -161,5 +177,5 @@ def template_at(path_or_name: Path | str, campaign_root: Path | None = None) -> 
                          else find_template(str(path_or_name), campaign_root))
 
 
-__all__ = ["ASSETS", "ENV_PATH", "find_template", "load_template", "package_font",
+__all__ = ["ASSETS", "ENV_PATH", "find_named", "find_template", "is_path", "load_template", "package_font",
            "template_at", "template_dirs"]

@@ -11,8 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..vocabulary import PERSON_FIELDS
 from ..sources import did_you_mean
-from ..types import LANG_RE
-from ..words import LANGUAGES, UnknownLanguage, supported
+from ..types import language_problem
 from .fields import TEXT_FIELDS
 from .values import Color, PerSize
 
@@ -50,8 +49,8 @@ class When(Model):
     @classmethod
     def _languages(cls, value: list[str] | None) -> list[str] | None:
         for lang in value or []:  # a card is only ever in a language the project writes: another never matches
-            if not supported(lang):
-                raise ValueError(f"{UnknownLanguage(lang)}{did_you_mean(lang, LANGUAGES)}")
+            if why := language_problem(lang):
+                raise ValueError(why)
         return value
 
     @field_validator("has", "lacks")
@@ -122,14 +121,27 @@ class TextStyle(Model):
     @field_validator("lang")
     @classmethod
     def _lang(cls, value: str | None) -> str | None:
-        if value is not None and not LANG_RE.match(value):
-            raise ValueError(f"{value!r} is not a language code (use e.g. en, km)")
-        if value is not None and not supported(value):  # its fields could not be written: refused now, not at render
-            raise ValueError(f"{UnknownLanguage(value)}{did_you_mean(value, LANGUAGES)}")
+        if value is not None and (why := language_problem(value)):  # its fields could not be written: refused now
+            raise ValueError(why)
         return value
 
+    @field_validator("text", check_fields=False)  # each kind of text (layer, badge, flow text, grid label)
+    @classmethod
+    def _text_languages(cls, value: Text) -> Text:
+        return written_in(value, any_language=True) if isinstance(value, dict) else value
 
-Text = str | dict[str, str]  # a format string, or one per card language ({en: ..., km: ...})
+
+Text = str | dict[str, str]  # a format string, or one per card language ({en: ..., km: ..., "*": ...})
 
 
-__all__ = ["FontSource", "Model", "Stroke", "Text", "TextStyle", "When"]
+def written_in(texts: dict[str, str], any_language: bool = False) -> dict[str, str]:
+    """``texts`` if each key is a language the project writes (``any_language``: or ``*``): a text in
+    another would never be used. Else a ValueError naming the key first (``kh: ...``), which
+    :mod:`campaign.sources` turns into the key's line."""
+    for lang in texts:
+        if not (any_language and lang == "*") and (why := language_problem(lang)):
+            raise ValueError(f"{lang}: {why}")
+    return texts
+
+
+__all__ = ["FontSource", "Model", "Stroke", "Text", "TextStyle", "When", "written_in"]

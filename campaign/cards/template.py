@@ -32,7 +32,7 @@ from typing import Any, Literal, Self
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from ..sources import Located
-from .style import FontSource, Model, Stroke, Text, TextStyle, When
+from .style import FontSource, Model, Stroke, Text, TextStyle, When, written_in
 from .values import Color, PerSize, PlacedBox
 
 TEMPLATE_FILE = "template.yaml"
@@ -275,6 +275,17 @@ class TemplateSpec(Model):
     sizes: dict[str, tuple[int, int]] = Field(default_factory=lambda: dict(REQUIRED_SIZES))
     layers: list[Layer] = Field(min_length=1)
     alt: dict[str, str] | list[AltRule]
+
+    @field_validator("alt")
+    @classmethod
+    def _alt_languages(cls, value: dict[str, str] | list[AltRule]) -> dict[str, str] | list[AltRule]:
+        # here, not in AltRule: an error inside the union would come with the other member's ("not a dict")
+        for i, rule in enumerate(value if isinstance(value, list) else []):
+            try:
+                written_in(rule.text)
+            except ValueError as exc:
+                raise ValueError(f"[{i}].text.{exc}") from None
+        return written_in(value) if isinstance(value, dict) else value
 
     @field_validator("sizes")
     @classmethod

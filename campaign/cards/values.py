@@ -1,5 +1,5 @@
 """How a value that paints or places something is written in ``template.yaml``: a colour
-(``#rrggbb``, with an optional alpha), a box (``[x, y, width, height]``), and a value given once
+(``#rgb``, ``#rrggbb`` or ``#rrggbbaa`` with alpha), a box (``[x, y, width, height]``), and a value given once
 or per canvas (``{square: .., landscape: .., default: ..}``). Validators for the template models."""
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ def parse_color(value: str) -> RGBA:
 
 def _color(value: Any) -> Any:
     if isinstance(value, str) and not _COLOR_RE.match(value.strip()):
-        raise ValueError(f"{value!r} is not a colour; write it as #rrggbb or #rrggbbaa (alpha)")
+        raise ValueError(f"{value!r} is not a colour; write it as #rgb, #rrggbb or #rrggbbaa (the last pair: alpha, "
+                         "00 transparent to ff opaque), in hex digits 0-9 a-f")
     return value.strip() if isinstance(value, str) else value
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 import tarfile
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cards import CardError, Template, find_template, load_template
+from ..cards import CardError, Template, load_template
 from ..cards.lint import CARD_LANGUAGES
-from ..cards.load import ENV_PATH
+from ..cards.coverage import static_weight
+from ..cards.load import find_named
 from ..cards.template import TextStyle
 from ..definition import CampaignFolder
 from ..plan import FINALE, RELEASED, WEEKLY, Slot
@@ -63,18 +64,8 @@ def load_templates(folder: CampaignFolder) -> tuple[dict[str, CheckedTemplate], 
                 problems.append(folder.campaign_src.problem(loc, f"template {name!r} does not load (see above)"))
             continue
         found: list[Problem] = []
-        if "/" in name or "\\" in name or name in (".", ".."):
-            # find_template takes a path too (for `campaign template check DIR`), read from the current
-            # folder: from campaign.yaml that is a template outside the campaign, found or not by where
-            # the command runs.
-            found.append(folder.campaign_src.problem(loc, f"{name!r} is a path; name a template instead: put its "
-                                                          f"folder in {folder.root / 'templates'}/ (or in a folder of "
-                                                          f"${ENV_PATH}) and write its folder's name"))
-            seen[name] = found
-            problems.extend(found)
-            continue
         try:
-            path = find_template(name, folder.root)
+            path = find_named(name, folder.root)  # a name: a path would be found or not by where the command runs
             template = load_template(path)
             loaded[name] = CheckedTemplate(template, tar_folder(template.root))
         except CardError as exc:
@@ -137,7 +128,8 @@ def _capacity_problem(folder: CampaignFolder, name: str, limit: int, over: list[
 
 def template_warnings(t: Template) -> list[str]:
     """What is valid in a template but probably not meant, located at template.yaml lines:
-    alt text lacking a card language, and text allowed to shrink below MIN_READABLE_PX."""
+    alt text lacking a card language, text allowed to shrink below MIN_READABLE_PX, and a
+    ``weight:`` a static font file cannot draw."""
     out: list[str] = []
     rules = [(("alt",), t.spec.alt)] if isinstance(t.spec.alt, dict) else [
         (("alt", i, "text"), rule.text) for i, rule in enumerate(t.spec.alt)]
@@ -149,17 +141,52 @@ def template_warnings(t: Template) -> list[str]:
                 then = (f"fall back to the {CARD_LANGUAGES.get(instead, instead)} alt text" if instead
                         else "have no alt text")
                 out.append(str(t.source.problem(loc, f"no {lang} text: {language} cards would {then}")))
-    for i, layer in enumerate(t.spec.layers):
-        styles: list[tuple[Loc, object]] = [(("layers", i, layer.kind, "size"), layer.spec)]
-        if layer.kind == "grid":
-            styles = [(("layers", i, "grid", "label", "size"), layer.spec.label)]
-        elif layer.kind == "flow":  # each text of the flow shrinks within its own size range
-            styles = [(("layers", i, "flow", "layers", j, "text", "size"), entry.text)
-                      for j, entry in enumerate(layer.spec.layers)]
-        for size_at, style in styles:
-            if isinstance(style, TextStyle):
-                out.extend(_tiny_text(t, size_at, style))
+    for at, style in _styles(t):
+        out.extend(_tiny_text(t, at + ("size",), style))
+        out.extend(_weight_not_drawn(t, at, style))
     return out
+
+
+def _styles(t: Template) -> Iterator[tuple[Loc, TextStyle]]:
+    """Every text style of the template, where it is written: a text layer's, a badge's, a grid's
+    label, each text of a flow (each shrinks within its own size range)."""
+    for i, layer in enumerate(t.spec.layers):
+        styles: list[tuple[Loc, object]] = [(("layers", i, layer.kind), layer.spec)]
+        if layer.kind == "grid":
+            styles = [(("layers", i, "grid", "label"), layer.spec.label)]
+        elif layer.kind == "flow":
+            styles = [(("layers", i, "flow", "layers", j, "text"), entry.text) for j, entry in enumerate(layer.spec.layers)]
+        yield from ((at, style) for at, style in styles if isinstance(style, TextStyle))
+
+
+def _weight_not_drawn(t: Template, at: Loc, style: TextStyle) -> list[str]:
+    """A warning for each static font file of ``style``'s families (``font``, ``font_khmer``)
+    whose one weight is not the ``weight:`` written: it is drawn in the file's weight, whatever
+    the weight says (a variable font takes every weight)."""
+    if "weight" not in style.model_fields_set:
+        return []
+    out, seen = [], set()
+    for option in ("font", "font_khmer"):
+        family = getattr(style, option)
+        path = t.fonts.get(family)
+        if path is None or path in seen:
+            continue
+        seen.add(path)
+        own = static_weight(path)
+        if own is None or own == style.weight:
+            continue
+        name = f"{style.id!r} " if getattr(style, "id", None) else ""
+        word = _WEIGHT_NAMES[min(900, max(100, round(style.weight / 100) * 100))]
+        out.append(str(t.source.problem(at + ("weight",), (
+            f"{style.weight}, but the {name}text's {option} family {family!r} is {path.name}, a static font of "
+            f"weight {own}: its text is drawn at {own}. Give a {word} file as a family of its own (e.g. "
+            f"{family}_{word.lower()}: {{file: fonts/MyFont-{word}.ttf}}, then {option}: {family}_{word.lower()}), "
+            "use a variable font (such as {package: fontpkg_noto_sans}), or remove weight"))))
+    return out
+
+
+_WEIGHT_NAMES = {100: "Thin", 200: "ExtraLight", 300: "Light", 400: "Regular", 500: "Medium", 600: "SemiBold",
+                 700: "Bold", 800: "ExtraBold", 900: "Black"}  # as static font files are named
 
 
 def _tiny_text(t: Template, size_at: Loc, style: TextStyle) -> list[str]:

@@ -12,7 +12,7 @@ import click
 
 from ..errors import InputError
 from .common import EXIT_INPUT, clean_errors, fail, parse_day, report_input_error, show_problems
-from .templates import EXIT_OVERFLOW, _load
+from .templates import EXIT_OVERFLOW, _load_named
 
 
 # --- preview -----------------------------------------------------------------------------------
@@ -25,7 +25,9 @@ PREVIEW_CLOSING = "found; no cards were rendered"
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Folder to write cards and index.html into.")
 @click.option("--template", "template", metavar="NAME",
-              help="Preview this template with every roster person plus stress cases, instead of the planned posts.")
+              help="Preview this template with every roster person plus stress cases, instead of the planned posts. "
+                   "A name, as campaign.yaml's template: (the campaign's templates/, $CAMPAIGN_TEMPLATE_PATH, "
+                   "the shipped ones), not a path: `campaign template check` takes a folder.")
 @click.option("--size", "size", metavar="NAME", default="square", show_default=True,
               help="Canvas to render: any canvas the template defines (square, portrait, landscape, "
                    "or others it adds), or all.")
@@ -52,13 +54,14 @@ def preview(folder: Path, out: Path, template: str | None, size: str, as_of: dat
     """
     if as_of and not template:
         raise click.UsageError("--as-of needs --template (a planned post is always as of its own date)")
-    from ..cards import CardError, template_dirs
+    from ..cards import CardError, is_path, template_dirs
     from ..cards.canvas import clear_caches
     from ..cards.preview import Watcher
 
+    if template and is_path(template):  # named as campaign.yaml names one: refused before any run or watch
+        _load_named(template, folder, "--template")
     # until a run succeeds (and says what it used), watch the folder and where the template may be
-    watched = [folder, *(p for p in [Path(template)] + [d / template for d in template_dirs(folder)] if p.is_dir())
-               ] if template else [folder]
+    watched = [folder, *(p for p in [d / template for d in template_dirs(folder)] if p.is_dir())] if template else [folder]
     watcher = Watcher(watched)
     if watch:  # Ctrl-C stops it even when started with SIGINT ignored (a script, a background job), as `run` does
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -94,7 +97,8 @@ def _preview_once(folder_path: Path, out: Path, template: str | None, size: str,
     from ..checks import load_consistent
 
     folder = load_consistent(folder_path)  # an InputError is reported by the caller (exit 2)
-    templates = {name: _load(name, folder.root) for name in template_names(folder.campaign, template)}
+    templates = {name: _load_named(name, folder.root, "--template" if name == template else "")
+                 for name in template_names(folder.campaign, template)}
     jobs = prepare(folder, templates, template, size, as_of, out)
     results = []
     with click.progressbar(length=len(jobs), label="Rendering cards", file=sys.stderr, show_pos=True) as bar:

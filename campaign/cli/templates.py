@@ -52,6 +52,18 @@ def _load(path_or_name: Path | str, campaign_root: Path | None = None) -> Templa
         fail(str(exc), EXIT_INPUT)
 
 
+def _load_named(name: str, campaign_root: Path, option: str = "") -> Template:
+    """The template called ``name`` as campaign.yaml names one (a path is refused: ``template
+    check`` takes one), or exit 2 naming the problem."""
+    from ..cards import CardError, find_named, load_template, is_path
+
+    try:
+        return load_template(find_named(name, campaign_root))
+    except CardError as exc:
+        also = f"; `campaign template check {name}` checks a template folder by its path" if is_path(name) else ""
+        fail(f"{option} {exc}{also}".lstrip(), EXIT_INPUT)
+
+
 CAMPAIGN_OPTION = click.option("--campaign", "campaign", type=click.Path(path_type=Path), metavar="FOLDER",
                                help="A campaign folder: NAME is looked for in its templates/ first "
                                     "(default: the current folder, if it is a campaign).")
@@ -104,7 +116,8 @@ def template_check(template: str, campaign: Path | None, strict: bool, out: Path
     """Validate a template (a folder, or a name looked up as campaigns do): YAML (FILE:LINE
     errors), fonts and images; then render sample cards (typical, longest name, Khmer-only,
     released) in every size and language and report any text that does not fit. Warns about
-    alt text missing a language, text allowed to shrink below 8 px, and text whose contrast
+    alt text missing a language, text allowed to shrink below 8 px, a weight a static font
+    file cannot draw, and text whose contrast
     with what is under it (sampled: colours, gradients, images) is below WCAG AA (4.5:1, or
     3:1 for text of 24 px, 18.7 px bold, or more).
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ...errors import CardError
 from ..card import Card
-from ..load import template_at
+from ..load import find_named, load_template
 from ..render import render
 from ..template import Template
 from .jobs import Job
@@ -70,7 +70,7 @@ def render_jobs(jobs: Sequence[Job], templates: dict[str, Template], campaign_ro
     global _TEMPLATES
     for name in dict.fromkeys(job.template for job in jobs):
         if name not in templates:
-            templates[name] = template_at(name, campaign_root)
+            templates[name] = load_template(find_named(name, campaign_root))
     n = min(processes or cores(), len(jobs))
     if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         drawn: Iterator[tuple[Card | None, str | None]] = (_draw(templates, job) for job in jobs)
