@@ -135,6 +135,7 @@ class AccountChecked(BaseModel):
 
 class AccountsChecked(BaseModel):
     checked: list[AccountChecked]
+    head: str = Field(description="how many accounts are ready")
     message: str
 
 
@@ -157,7 +158,7 @@ def check_accounts(ledger: Ledger, user: User, cid: str, only: str | None = None
     head = (f"{len(failed)} of {len(rows)} accounts are not ready" if failed
             else f"all {len(rows)} account{'s are' if len(rows) != 1 else ' is'} ready")
     lines = "; ".join(f"{r.account}: {'ok' if r.ok else 'FAIL'} {r.detail[:200]}" for r in rows)
-    return AccountsChecked(checked=rows, message=f"check: {head}. {lines}")
+    return AccountsChecked(checked=rows, head=f"check: {head}.", message=f"check: {head}. {lines}")
 
 
 class AccountUnblocked(BaseModel):

@@ -80,7 +80,7 @@ class Pages:
             "user": caller.user if caller else None,
             "csrf": caller.session.csrf if caller and caller.session else "",
             "nav": self.top, "tabs": self.tabs,
-            "flash": self.auth.take_flash(request, scratch) if flash_cookie else "",
+            "flash": self.auth.take_flash(request, scratch) if flash_cookie else None,
             **context,
         }
         response = self.templates.TemplateResponse(request, name, values, status_code=status, headers=headers)
