@@ -35,6 +35,8 @@ class Claim(NamedTuple):
 
 #: The indexes a withdrawn or cancelled post leaves.
 _STOP_ZREM = ("due", "render", "rendering", "queued")
+#: What an in-doubt post's error said (that it may be out): dropped once it is known not to be.
+DOUBT_FIELDS = ("error", "error_class")
 
 
 class PostMoves(LedgerBase):
@@ -296,13 +298,15 @@ class PostMoves(LedgerBase):
         """An in-doubt post certainly not on its platform (``post``, as read in this episode: a look-up
         racing this one cannot move it again) is queued again; its ``requeues`` count grows."""
         return self._move(post.id, LEAVES["requeue_in_doubt"], QUEUED, at=at, worker=worker, detail=detail,
-                          fields=encode(requeues=(post.requeues or 0) + 1), zrem=["doubt"],
+                          fields=encode(requeues=(post.requeues or 0) + 1), zrem=["doubt"], delete=DOUBT_FIELDS,
                           zadd={"queued": time.time()}, expect=encode(attempts=post.attempts))
 
     def resolve_not_posted(self, post_id: str, *, at: datetime, worker: str) -> bool:
-        """A person says an in-doubt post is not out: queued again."""
+        """A person says an in-doubt post is not out: queued again. Its error (that it may be out) is no
+        longer true, and goes (its attempts keep it)."""
         return self._move(post_id, LEAVES["resolve_not_posted"], QUEUED, at=at, worker=worker,
-                          detail="resolved by a person: not posted", zrem=["doubt"], zadd={"queued": time.time()})
+                          detail="resolved by a person: not posted", zrem=["doubt"], zadd={"queued": time.time()},
+                          delete=DOUBT_FIELDS)
 
     def note_lookup_failed(self, post_id: str, error: str) -> None:
         """Note when a look-up on the platform last failed, and why (no state change)."""

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
+from ..clock import readable
 from ..ledger import Ledger, UnknownCampaign, UnknownPost
 from ..ledger.states import ACTIVE, CANCELLED, PAUSED
 from ..pipeline import accounts, actions, publish
@@ -174,7 +175,7 @@ def unblock_account(ledger: Ledger, user: User, cid: str, account: str, now: dat
     lifted = _checked(lambda: accounts.unblock(ledger, applied, account, now, by=user.audit_name))
     if lifted is None:
         return AccountUnblocked(account=account, was_blocked=False, message=f"{account} was not blocked; nothing to do")
-    message = f"{account} unblocked (it was blocked since {lifted.since})"
+    message = f"{account} unblocked (it was blocked since {readable(lifted.since, applied.campaign.tz)})"
     if lifted.retryable:
         message += f"; {len(lifted.retryable)} failed post(s) can still go out: retry them"
     return AccountUnblocked(account=account, was_blocked=True, retryable=lifted.retryable, message=message)
