@@ -90,7 +90,8 @@ class PostMoves(LedgerBase):
         for chunk in chunks(list(records), 1000):
             pipe = self.r.pipeline(transaction=False)
             for rec in chunk:
-                self._move(rec.id, ("new",), PLANNED, at=at, worker=worker, detail="planned", fields=rec.plan_fields(),
+                self._move(rec.id, ("new",), PLANNED, at=at, worker=worker, detail="planned",
+                           fields={**rec.plan_fields(), **encode(planned_at=epoch(at))},
                            zadd={"due": rec.due, "render": rec.render_at}, pipe=pipe)
                 pipe.zadd(self.key("posts", rec.slot.campaign), {rec.id: rec.due}, nx=True)
             pipe.execute()
@@ -103,7 +104,8 @@ class PostMoves(LedgerBase):
     def replan_all(self, moves: Iterable[tuple[PostRecord, str]], *, at: datetime, worker: str) -> list[bool]:
         """:meth:`replan` of many posts (each with its audit detail), sent together; whether each moved."""
         return self._moves(self._move_call(record.id, LEAVES["replan"], PLANNED, at=at, worker=worker, detail=detail,
-                                           fields=record.plan_fields(), delete=CARD_FIELDS,
+                                           fields={**record.plan_fields(), **encode(planned_at=epoch(at))},
+                                           delete=CARD_FIELDS,
                                            zadd={"due": record.due, "render": record.render_at},
                                            zrem=["queued", "rendering"])
                            for record, detail in moves)
