@@ -141,10 +141,7 @@ def publish_post(ledger: Ledger, post_id: str, now: datetime | None = None, sett
     settings = settings or Settings()
     worker = worker_name()
     view = ledger.task_view(post_id, with_post=False)
-    # An outcome is recorded at its own time, read when it comes (a platform may take long to answer):
-    # the campaign clock, real or simulated; a ``now`` given by the caller is the time of everything.
-    done_at = (lambda: now) if now is not None else (lambda: datetime.now(UTC)) if view.clock is None \
-        else (lambda: now_for(ledger))
+    done_at = _outcome_clock(ledger, now, view.clock)
     now = now or view.now()
     applied = load_applied(ledger, ledger.campaign_of(post_id), view.def_hash)
     outcome, detail, post, image = ledger.claim_publish(post_id, now, lease=settings.lease,
@@ -163,6 +160,17 @@ def publish_post(ledger: Ledger, post_id: str, now: datetime | None = None, sett
         return "stale"
     p = post_for(ledger, applied, post, now, image)
     return _attempt(ledger, applied, post, p, settings, worker, done_at)
+
+
+def _outcome_clock(ledger: Ledger, given: datetime | None, simulated: float | None) -> Callable[[], datetime]:
+    """When an attempt's outcome is recorded: at its own time, read once it came (a platform may take
+    long to answer), from the campaign's clock (real, or simulated: ``simulated`` is its reading at the
+    claim); a ``now`` the caller gave is the time of everything."""
+    if given is not None:
+        return lambda: given
+    if simulated is None:
+        return lambda: datetime.now(UTC)
+    return lambda: now_for(ledger)
 
 
 def _attempt(ledger: Ledger, applied: Applied, post: PostRecord, p: Post, settings: Settings, worker: str,
