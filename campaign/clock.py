@@ -10,7 +10,8 @@ This module imports nothing of the project: whatever keeps the simulated time is
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 
 
@@ -47,3 +48,35 @@ def now_for(store: TimeStore) -> datetime:
     """The campaign's now: the store's simulated time if set, else the system time (one read)."""
     when = store.simulated_time()
     return datetime.fromtimestamp(when, UTC) if when is not None else datetime.now(UTC)
+
+
+def readable(moment: datetime | str | None, zone: tzinfo | None = None) -> str:
+    """A moment as people read it, in ``zone`` (else its own timezone), naming the zone:
+    ``Wed 15 Sep 2021, 08:10 (Asia/Phnom_Penh)``. An ISO text is read first; '' for none. The one way
+    the dashboard and the alerts show a time (machines get ISO: the JSON API, ``--json``)."""
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment) if moment else None
+        except ValueError:
+            return moment
+    if moment is None:
+        return ""
+    if zone is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(zone)
+    name = getattr(moment.tzinfo, "key", None) or (moment.tzname() or "")
+    return f"{moment:%a %d %b %Y, %H:%M}" + (f" ({name})" if name else "")
+
+
+#: An aware ISO moment written into a message (``2021-09-15T01:10:00+00:00``).
+ISO_MOMENT = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})")
+
+
+def readable_times(text: str, zone: tzinfo | None) -> str:
+    """``text`` with each ISO moment in it as :func:`readable` writes it, in ``zone``."""
+    def one(found: re.Match[str]) -> str:
+        try:
+            return readable(datetime.fromisoformat(found.group(0).replace("Z", "+00:00")), zone)
+        except ValueError:
+            return found.group(0)
+
+    return ISO_MOMENT.sub(one, text)

@@ -80,3 +80,43 @@ class CardError(CampaignError):
 
 class CredentialError(CampaignError):
     """A secret reference cannot be resolved (unset variable, unreadable file, empty value)."""
+
+
+# --- what the kinds of error are called, for the people who read them --------------------------------
+
+#: Each kind of error a post can stop with (the class name the ledger keeps as its ``error_class``, and
+#: the ``LeaseExpired`` the reaper writes) in the words the dashboard and the alerts use: the one table.
+KIND_WORDS: dict[str, str] = {
+    "AuthFailed": "the platform refused the account's credentials",
+    "CredentialError": "the account's credentials cannot be read",
+    "RateLimited": "the account's rate limit on the platform was reached",
+    "Transient": "the platform or the network was not working",
+    "Rejected": "the platform refused the post",
+    "OutcomeUnknown": "no answer from the platform, so it may or may not be out",
+    "LeaseExpired": "the worker stopped while sending it, so it may or may not be out",
+    "PublishError": "it could not be sent",
+    "CardError": "its card could not be made",
+    "PhotoError": "a photo on its card could not be used",
+    "KitError": "its card could not be made",
+    "InputError": "the campaign folder has a problem",
+}
+#: Any other kind (an error the program did not expect: its log has the details).
+UNEXPECTED = "an unexpected error in the program"
+#: The outcome a recorded attempt names (the ``auth_failed: ...`` of an audit entry's detail) -> its kind.
+OUTCOME_KINDS: dict[str, str] = {"auth_failed": "AuthFailed", "rate_limited": "RateLimited", "retry": "Transient",
+                                 "rejected": "Rejected", "in_doubt": "OutcomeUnknown", "lease_expired": "LeaseExpired"}
+
+
+def kind_words(kind: str | None) -> str:
+    """An error kind (a class name, or an outcome such as ``auth_failed``) in words; '' for none."""
+    if not kind:
+        return ""
+    return KIND_WORDS.get(OUTCOME_KINDS.get(kind, kind), UNEXPECTED)
+
+
+def in_words(text: str) -> str:
+    """A recorded message whose head names a kind of error (``auth_failed: b-km: ...``, ``AuthFailed: ...``)
+    with that head in words; any other text as it is."""
+    head, sep, rest = text.partition(": ")
+    kind = OUTCOME_KINDS.get(head, head)
+    return f"{KIND_WORDS[kind]}: {rest}" if sep and kind in KIND_WORDS else text

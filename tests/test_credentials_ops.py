@@ -58,6 +58,7 @@ def cli(redis_server, env: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
         return result
 
     invoke.ledger = led  # type: ignore[attr-defined]
+    invoke.env = env  # type: ignore[attr-defined]
     yield invoke
     led.wipe()
     led.r.close()
@@ -159,7 +160,13 @@ def test_status_shows_an_account_blocked_by_an_auth_failure_with_the_fix(cli, tm
     info = json.loads(cli("status", "--json").output)
     assert [b["account"] for b in info["blocked"]] == ["m-km"]
     assert info["blocked"][0]["unset_here"] == ["env:OPS_MASTODON_TOKEN is not set"]
+    # Unblocking while the reference still cannot be read is refused, saying which and what to do (never a value).
+    refused = cli("accounts", "unblock", "m-km")
+    assert refused.exit_code == 1, refused.output
+    assert "env:OPS_MASTODON_TOKEN is not set" in refused.output and "set OPS_MASTODON_TOKEN" in refused.output
+    assert "auth_failed" in led.account_state("small", "m-km")
     # The fix: the block is lifted (audited), the failed post can be retried.
+    cli.env.setenv("OPS_MASTODON_TOKEN", "a-rotated-token")  # type: ignore[attr-defined]
     unblocked = cli("accounts", "unblock", "m-km")
     assert unblocked.exit_code == 0, unblocked.output
     assert unblocked.output.startswith("m-km unblocked (it was blocked since 2021-11-08T03:15:00+00:00: ")

@@ -73,8 +73,8 @@ def test_a_planned_post_reads_back_as_planned(ledger: Ledger, slot: Slot, plan_f
     ledger.create_posts([planned], at=NOW, worker="w")
     read = ledger.post(slot.id)
     assert read.slot.due.timestamp() == slot.due.timestamp()
-    assert replace(read, state_at=None, updated=None) == planned
-    assert read.state_at == NOW
+    assert replace(read, state_at=None, updated=None, planned_at=None) == planned
+    assert read.state_at == NOW and read.planned_at == NOW.timestamp()  # when the plan that made it was applied
 
 
 @given(card=st.builds(CardRef, card=texts, card_format=texts, alt=maps, warnings=names))

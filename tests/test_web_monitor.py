@@ -104,7 +104,7 @@ def test_check_now_runs_the_same_check_as_the_command(browser: Callable[[str], T
     answer = client.post(f"/campaigns/{populated.cid}/accounts/check", data={"csrf": csrf_of(page)})
     words = text_of(answer.text)
     for account, (ok, detail) in zip(applied.campaign.accounts, expected):
-        assert f"{account.id}: {'ok' if ok else 'FAIL'} {detail}" in words
+        assert f"{account.id}: {'ready' if ok else 'not ready'}: {detail}" in words
     one = client.post(f"/campaigns/{populated.cid}/accounts/check", data={"csrf": csrf_of(page), "account": "c-en"})
     assert "c-en:" in text_of(one.text) and "a-en:" not in text_of(one.text)
 
@@ -134,7 +134,7 @@ def test_credential_references_show_set_or_not_and_no_value_reaches_any_page(
     assert "env:WA_TEST_SECRET for token: set here" in a
     assert "env:WA_TEST_UNSET for token: not set here" in b
     checked = client.post(f"/campaigns/{cid}/accounts/check", data={"csrf": csrf_of(page)})
-    assert "b-km: FAIL credentials: env:WA_TEST_UNSET" in text_of(checked.text)
+    assert "b-km: not ready: credentials: env:WA_TEST_UNSET" in text_of(checked.text)
     pages = [page, checked.text] + [client.get(f"/campaigns/{cid}/{tab}").text for tab in ("roster", "history")]
     pages += [client.get(p).text for p in ("/", f"/campaigns/{cid}/posts", f"/api/campaigns/{cid}")]
     for text in pages + [str(checked.headers), str(checked.cookies)]:

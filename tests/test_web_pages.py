@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
+from campaign.errors import kind_words
 from campaign.web.app import khmer_font
 from tests.web_fixtures import *  # noqa: F403
 from tests.web_fixtures import FAILED, IN_DOUBT, OPERATOR, POSTED, REVIEW, VIEWER, Populated, csrf_of
@@ -37,7 +38,7 @@ def test_the_campaigns_page_shows_progress_counts_next_post_and_problems(browser
     assert re.search(r'<progress id="progress-small" max="100" value="14">', page)
     for state, n in {"planned": 17, "posted": 1, "failed": 1, "in doubt": 1, "awaiting review": 1}.items():
         assert f"{n} {state}" in words
-    assert "Next: Tue 09 Nov 2021 10:00 · a-en · Sar Kanika" in words
+    assert "Next: Tue 09 Nov 2021, 10:00 (Asia/Phnom_Penh) · a-en · Sar Kanika" in words
     for pid in (FAILED, IN_DOUBT, REVIEW):
         assert f'href="/posts/{pid}"' in page  # each open problem links to its post
 
@@ -72,8 +73,9 @@ def test_the_post_page_shows_card_caption_alt_people_attempts_and_history(browse
 
 def test_a_failed_post_shows_its_error_and_attempt(browser: Callable[[str], TestClient]) -> None:
     words = text_of(browser(VIEWER).get(f"/posts/{FAILED}").text)
-    assert "Rejected: the platform refused the image" in words
-    assert "rejected Rejected: the platform refused the image" in words  # the attempt's row
+    said = f"{kind_words('Rejected')}: the platform refused the image"
+    assert said[:1].upper() + said[1:] in words
+    assert f"rejected {said[:1].upper() + said[1:]}" in words  # the attempt's row
 
 
 @pytest.mark.parametrize("post,actions", [(REVIEW, ["approve"]), (FAILED, ["retry"]), (IN_DOUBT, ["resolve"]),

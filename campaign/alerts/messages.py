@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
+from ..clock import readable, readable_times
 from ..definition import Campaign
+from ..errors import in_words
 from ..platforms import TABLE
 from ..types import format_duration
 from .incidents import Incident
@@ -42,10 +44,12 @@ def post_link(dashboard: str | None, post_id: str) -> str:
 
 
 def _when(iso: str, campaign: Campaign) -> str:
-    if not iso:
-        return "?"
-    moment = datetime.fromisoformat(iso).astimezone(campaign.tz)
-    return f"{moment:%a %d %b %Y %H:%M} ({campaign.timezone})"
+    return readable(iso, campaign.tz) or "?"
+
+
+def _detail(i: Incident, campaign: Campaign) -> str:
+    """The incident's recorded reason as a person reads it: its kind of error in words, its times readable."""
+    return readable_times(in_words(i.detail), campaign.tz)
 
 
 def _who(i: Incident) -> str:
@@ -55,14 +59,14 @@ def _who(i: Incident) -> str:
 def what_happened(i: Incident, campaign: Campaign) -> str:
     """One sentence: what happened, to which post and person."""
     if i.event == "account_blocked":
-        return f"The account {i.account} ({i.platform}) is blocked: its posts fail until it is unblocked. {i.detail}"
+        return f"The account {i.account} ({i.platform}) is blocked: its posts fail until it is unblocked. {_detail(i, campaign)}"
     post = f"The post {i.post} ({i.account} on {i.platform}, featuring {_who(i)}, due {_when(i.due, campaign)})"
     if i.event == "failed":
-        return f"{post} failed: {i.detail}"
+        return f"{post} failed: {_detail(i, campaign)}"
     if i.event == "in_doubt":
-        return f"{post} is in doubt: it may or may not be on {i.platform} ({i.detail})"
+        return f"{post} is in doubt: it may or may not be on {i.platform} ({_detail(i, campaign)})"
     if i.event == "missed":
-        return f"{post} was missed: it did not go out by its time plus max_lateness ({i.detail})"
+        return f"{post} was missed: it did not go out by its time plus max_lateness ({_detail(i, campaign)})"
     return f"{post} is still waiting for approval"
 
 

@@ -35,6 +35,8 @@ class Claim(NamedTuple):
 
 #: The indexes a withdrawn or cancelled post leaves.
 _STOP_ZREM = ("due", "render", "rendering", "queued")
+#: What an in-doubt post's error said (that it may be out): dropped once it is known not to be.
+DOUBT_FIELDS = ("error", "error_class")
 
 
 class PostMoves(LedgerBase):
@@ -88,7 +90,8 @@ class PostMoves(LedgerBase):
         for chunk in chunks(list(records), 1000):
             pipe = self.r.pipeline(transaction=False)
             for rec in chunk:
-                self._move(rec.id, ("new",), PLANNED, at=at, worker=worker, detail="planned", fields=rec.plan_fields(),
+                self._move(rec.id, ("new",), PLANNED, at=at, worker=worker, detail="planned",
+                           fields={**rec.plan_fields(), **encode(planned_at=epoch(at))},
                            zadd={"due": rec.due, "render": rec.render_at}, pipe=pipe)
                 pipe.zadd(self.key("posts", rec.slot.campaign), {rec.id: rec.due}, nx=True)
             pipe.execute()
@@ -101,7 +104,8 @@ class PostMoves(LedgerBase):
     def replan_all(self, moves: Iterable[tuple[PostRecord, str]], *, at: datetime, worker: str) -> list[bool]:
         """:meth:`replan` of many posts (each with its audit detail), sent together; whether each moved."""
         return self._moves(self._move_call(record.id, LEAVES["replan"], PLANNED, at=at, worker=worker, detail=detail,
-                                           fields=record.plan_fields(), delete=CARD_FIELDS,
+                                           fields={**record.plan_fields(), **encode(planned_at=epoch(at))},
+                                           delete=CARD_FIELDS,
                                            zadd={"due": record.due, "render": record.render_at},
                                            zrem=["queued", "rendering"])
                            for record, detail in moves)
@@ -296,13 +300,15 @@ class PostMoves(LedgerBase):
         """An in-doubt post certainly not on its platform (``post``, as read in this episode: a look-up
         racing this one cannot move it again) is queued again; its ``requeues`` count grows."""
         return self._move(post.id, LEAVES["requeue_in_doubt"], QUEUED, at=at, worker=worker, detail=detail,
-                          fields=encode(requeues=(post.requeues or 0) + 1), zrem=["doubt"],
+                          fields=encode(requeues=(post.requeues or 0) + 1), zrem=["doubt"], delete=DOUBT_FIELDS,
                           zadd={"queued": time.time()}, expect=encode(attempts=post.attempts))
 
     def resolve_not_posted(self, post_id: str, *, at: datetime, worker: str) -> bool:
-        """A person says an in-doubt post is not out: queued again."""
+        """A person says an in-doubt post is not out: queued again. Its error (that it may be out) is no
+        longer true, and goes (its attempts keep it)."""
         return self._move(post_id, LEAVES["resolve_not_posted"], QUEUED, at=at, worker=worker,
-                          detail="resolved by a person: not posted", zrem=["doubt"], zadd={"queued": time.time()})
+                          detail="resolved by a person: not posted", zrem=["doubt"], zadd={"queued": time.time()},
+                          delete=DOUBT_FIELDS)
 
     def note_lookup_failed(self, post_id: str, error: str) -> None:
         """Note when a look-up on the platform last failed, and why (no state change)."""

@@ -84,6 +84,7 @@ class PostRecord:
     render_at: float = field(metadata={"codec": EPOCH})  # campaign clock
     people_fp: Mapping[str, str] | None = _stored(BY_PERSON)  # each featured person's facts fingerprint
     state_at: datetime | None = _stored(MOMENT)  # campaign time of the last move
+    planned_at: float | None = _stored(EPOCH)  # campaign clock when the plan that made (or re-planned) it was applied
     updated: float | None = _stored(EPOCH)  # wall clock of the last move
     # The card and caption it goes out with, and what they show (set when rendered).
     card: str | None = _stored(TEXT)

@@ -15,6 +15,8 @@ index inside a batch script are built from the prefix (the ledger runs on one Re
 
 from __future__ import annotations
 
+import json
+
 #: Order of the per-campaign sorted sets in KEYS after the four per-post keys.
 INDEX_ORDER = ("due", "render", "rendering", "queued", "leases", "doubt")
 
@@ -122,7 +124,11 @@ return ids
 # KEYS: campaign, due, render, rendering, queued, counts, audit, states, wake:real
 # ARGV: prefix, campaign now, real now, max lateness (s), limit, campaign now ISO, worker,
 #       resend after (s), campaign id
-QUEUE_DUE = _COMMON + r"""
+#: Why a post is missed: what its error says (and its audit entry, after "too late: ").
+LATE_NOT_READY = "not ready or paused until after its time plus max_lateness"
+LATE_WHEN_PLANNED = ("its time plus max_lateness had already passed when the plan was applied, so it was never "
+                     "going to be sent (a late post never is); nothing failed")
+QUEUE_DUE = _COMMON + f"local LATE_NOT_READY, LATE_WHEN_PLANNED = {json.dumps(LATE_NOT_READY)}, {json.dumps(LATE_WHEN_PLANNED)}\n" + r"""
 local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'cancelled' then return {{}, {}} end
 local review = redis.call('HGET', KEYS[1], 'review_required') == '1'
@@ -133,14 +139,18 @@ local items = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2], 'WITHSCORES'
 for i = 1, #items, 2 do
   local id, due = items[i], tonumber(items[i + 1])
   local key = ARGV[1] .. 'post:' .. id
-  local fields = redis.call('HMGET', key, 'state', 'account')
+  local fields = redis.call('HMGET', key, 'state', 'account', 'planned_at')
   local state, account = fields[1], fields[2]
-  local to = nil
+  local planned = tonumber(fields[3] or '')
+  local to, why = nil, 'due'
   if state ~= 'planned' and state ~= 'rendered' and state ~= 'awaiting_review' and state ~= 'approved' then
     redis.call('ZREM', KEYS[2], id)  -- stale index entry: the post left the pending states
   elseif now > due + late then
     to = 'missed'
-    redis.call('HSET', key, 'error', 'not ready or paused until after its time plus max_lateness')
+    local err = LATE_NOT_READY
+    if planned and planned > due + late then err = LATE_WHEN_PLANNED end
+    why = 'too late: ' .. err
+    redis.call('HSET', key, 'error', err)
     missed[#missed + 1] = id
   elseif status ~= 'paused' and (state == 'approved' or (state == 'rendered' and not review)) then
     to = 'queued'
@@ -156,7 +166,7 @@ for i = 1, #items, 2 do
     redis.call('ZREM', KEYS[4], id)
     if to == 'queued' then redis.call('ZADD', KEYS[5], tonumber(ARGV[3]) + tonumber(ARGV[8]), id) end
     count_later(KEYS[8], id, account, state, to)
-    audit(KEYS[7], id, state, to, ARGV[6], ARGV[3], ARGV[7], to == 'missed' and 'too late' or 'due')
+    audit(KEYS[7], id, state, to, ARGV[6], ARGV[3], ARGV[7], why)
   end
 end
 flush(KEYS[6])

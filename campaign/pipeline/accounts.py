@@ -123,13 +123,27 @@ def sync_credential_blocks(ledger: Ledger, applied: Applied, problems: dict[str,
     return blocked, lifted
 
 
-def unblock(ledger: Ledger, applied: Applied, account: str, now: datetime, by: str | None = None) -> Blocked | None:
+def unblock(ledger: Ledger, applied: Applied, account: str, now: datetime, by: str | None = None,
+            environ: dict[str, str] | None = None) -> Blocked | None:
     """Lift an account's block (a person fixed its credentials); returns the block lifted (None: it was not).
-    ``by``: who, for the audit stream (default: the login name of who runs the command; the dashboard gives ``<user>@web``)."""
+    ``by``: who, for the audit stream (default: the login name of who runs the command; the dashboard gives ``<user>@web``).
+    Refused while one of the account's credential references cannot be read here (``environ``: where to
+    look, default ``os.environ``): its next post would only fail again. The refusal names the reference
+    and what to do, never a value."""
     if account not in {a.id for a in applied.campaign.accounts}:
         raise Refused(f"{applied.campaign.id} has no account {account!r} (its accounts: "
                       + ", ".join(a.id for a in applied.campaign.accounts) + ")")
-    found = next((b for b in blocked_accounts(ledger, applied, now) if b.account == account), None)
+    found = next((b for b in blocked_accounts(ledger, applied, now, environ) if b.account == account), None)
+    if found is not None:
+        spec = applied.campaign.account(account)
+        base = Path(applied.folder) if applied.folder else None
+        items = unresolved(spec.platform, spec.credentials, base, environ)
+        if items:
+            raise Refused(f"{account} stays blocked: its credentials still cannot be read here ("
+                          + "; ".join(map(str, items)) + "), so its next post would fail again. First "
+                          + what_to_do(items) + " where the workers run and where you unblock it (`campaign accounts "
+                          f"check FOLDER` tests them), then unblock it: campaign accounts unblock {account} "
+                          f"{applied.campaign.id}")
     ledger.clear_account(applied.campaign.id, account, at=now, worker=person_name(by),
                          detail="unblocked by a person", rate_limit=False)
     return found

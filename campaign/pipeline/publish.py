@@ -25,10 +25,12 @@ from __future__ import annotations
 import hashlib
 import random
 import time
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
+from ..clock import now_for
 from ..credentials import NEEDED
 from ..definition import Account
 from ..errors import Refused
@@ -139,6 +141,7 @@ def publish_post(ledger: Ledger, post_id: str, now: datetime | None = None, sett
     settings = settings or Settings()
     worker = worker_name()
     view = ledger.task_view(post_id, with_post=False)
+    done_at = _outcome_clock(ledger, now, view.clock)
     now = now or view.now()
     applied = load_applied(ledger, ledger.campaign_of(post_id), view.def_hash)
     outcome, detail, post, image = ledger.claim_publish(post_id, now, lease=settings.lease,
@@ -156,21 +159,33 @@ def publish_post(ledger: Ledger, post_id: str, now: datetime | None = None, sett
         ledger.set_campaign_field(applied.campaign.id, "plan_sig", "")  # the next tick re-plans it
         return "stale"
     p = post_for(ledger, applied, post, now, image)
-    return _attempt(ledger, applied, post, p, now, settings, worker)
+    return _attempt(ledger, applied, post, p, settings, worker, done_at)
 
 
-def _attempt(ledger: Ledger, applied: Applied, post: PostRecord, p: Post, now: datetime, settings: Settings,
-             worker: str) -> str:
+def _outcome_clock(ledger: Ledger, given: datetime | None, simulated: float | None) -> Callable[[], datetime]:
+    """When an attempt's outcome is recorded: at its own time, read once it came (a platform may take
+    long to answer), from the campaign's clock (real, or simulated: ``simulated`` is its reading at the
+    claim); a ``now`` the caller gave is the time of everything."""
+    if given is not None:
+        return lambda: given
+    if simulated is None:
+        return lambda: datetime.now(UTC)
+    return lambda: now_for(ledger)
+
+
+def _attempt(ledger: Ledger, applied: Applied, post: PostRecord, p: Post, settings: Settings, worker: str,
+             done_at: Callable[[], datetime]) -> str:
+    """Send the claimed post and record its outcome, at the time ``done_at`` gives once the answer came."""
     cid, account, post_id = applied.campaign.id, post.slot.account, post.id
     attempt_no = post.attempts if post.attempts is not None else 1
 
     def fail(exc: BaseException, outcome: str) -> str:
-        ledger.record_failed(post_id, exc, outcome=outcome, at=now, worker=worker)
+        ledger.record_failed(post_id, exc, outcome=outcome, at=done_at(), worker=worker)
         return outcome
 
     def wait(exc: BaseException, outcome: str, until: float) -> str:
         # queued again: sent once the wait is over (the simulator watches ``waiting_until``)
-        ledger.requeue(post_id, exc, outcome=outcome, until=until, at=now, worker=worker)
+        ledger.requeue(post_id, exc, outcome=outcome, until=until, at=done_at(), worker=worker)
         return outcome
 
     def send(publisher: Publisher) -> Published:
@@ -199,14 +214,14 @@ def _attempt(ledger: Ledger, applied: Applied, post: PostRecord, p: Post, now: d
             return fail(exc, "failed")
         return wait(exc, "retry", time.time() + _backoff(settings, attempt_no))
     except AuthFailed as exc:
-        ledger.mark_auth_failed(cid, account, str(exc), at=now, worker=worker)
+        ledger.mark_auth_failed(cid, account, str(exc), at=done_at(), worker=worker)
         return fail(exc, "auth_failed")
     except Rejected as exc:
         return fail(exc, "rejected")
     except Exception as exc:  # noqa: BLE001 - OutcomeUnknown, a bug or an unmapped library error: it may have posted
-        ledger.mark_in_doubt(post_id, exc, at=now, worker=worker)
+        ledger.mark_in_doubt(post_id, exc, at=done_at(), worker=worker)
         return "in_doubt"
-    ledger.record_posted(post_id, published.remote_id, published.url or "", at=now, worker=worker)
+    ledger.record_posted(post_id, published.remote_id, published.url or "", at=done_at(), worker=worker)
     return "posted"
 
 

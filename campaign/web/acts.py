@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
+from ..clock import readable
 from ..ledger import Ledger, UnknownCampaign, UnknownPost
 from ..ledger.states import ACTIVE, CANCELLED, PAUSED
 from ..pipeline import accounts, actions, publish
@@ -135,6 +136,7 @@ class AccountChecked(BaseModel):
 
 class AccountsChecked(BaseModel):
     checked: list[AccountChecked]
+    head: str = Field(description="how many accounts are ready")
     message: str
 
 
@@ -157,7 +159,7 @@ def check_accounts(ledger: Ledger, user: User, cid: str, only: str | None = None
     head = (f"{len(failed)} of {len(rows)} accounts are not ready" if failed
             else f"all {len(rows)} account{'s are' if len(rows) != 1 else ' is'} ready")
     lines = "; ".join(f"{r.account}: {'ok' if r.ok else 'FAIL'} {r.detail[:200]}" for r in rows)
-    return AccountsChecked(checked=rows, message=f"check: {head}. {lines}")
+    return AccountsChecked(checked=rows, head=f"check: {head}.", message=f"check: {head}. {lines}")
 
 
 class AccountUnblocked(BaseModel):
@@ -173,7 +175,7 @@ def unblock_account(ledger: Ledger, user: User, cid: str, account: str, now: dat
     lifted = _checked(lambda: accounts.unblock(ledger, applied, account, now, by=user.audit_name))
     if lifted is None:
         return AccountUnblocked(account=account, was_blocked=False, message=f"{account} was not blocked; nothing to do")
-    message = f"{account} unblocked (it was blocked since {lifted.since})"
+    message = f"{account} unblocked (it was blocked since {readable(lifted.since, applied.campaign.tz)})"
     if lifted.retryable:
         message += f"; {len(lifted.retryable)} failed post(s) can still go out: retry them"
     return AccountUnblocked(account=account, was_blocked=True, retryable=lifted.retryable, message=message)

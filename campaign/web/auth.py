@@ -41,6 +41,8 @@ SESSION_COOKIE = "campaign_session"
 FLASH_COOKIE = "campaign_flash"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
+FLASH_LEVELS = ("ok", "warning", "failure")
+FLASH_LINES, FLASH_LINE = 12, 220  # a flash cookie stays well under a browser's 4 KB
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,20 @@ class Session:
     user: User
     csrf: str
     expires: float
+
+
+@dataclass(frozen=True)
+class Flash:
+    """An action's outcome, shown once on the next page: ``level`` is ``ok`` (done), ``warning`` or
+    ``failure`` (shown in the page's warning and error styles); ``lines``: one (ok, text) per item
+    (each account checked), each shown as a success or a failure."""
+
+    text: str
+    level: str = "ok"
+    lines: tuple[tuple[bool, str], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.text or self.lines)
 
 
 @dataclass(frozen=True)
@@ -149,26 +165,32 @@ class Auth:
     def csrf_ok(session: Session | None, given: Any) -> bool:
         return session is not None and isinstance(given, str) and hmac.compare_digest(session.csrf, given)
 
-    def flash(self, response: Response, message: str) -> None:
-        """A one-line message shown on the next page (an action's outcome), signed so no link can forge one."""
-        response.set_cookie(FLASH_COOKIE, self._flash.dumps(message), max_age=60, path="/", httponly=True,
+    def flash(self, response: Response, message: str | Flash) -> None:
+        """A message shown on the next page (an action's outcome), signed so no link can forge one."""
+        f = message if isinstance(message, Flash) else Flash(message)
+        value = {"t": f.text, "l": f.level, "i": [[ok, text[:FLASH_LINE]] for ok, text in f.lines[:FLASH_LINES]]}
+        response.set_cookie(FLASH_COOKIE, self._flash.dumps(value), max_age=60, path="/", httponly=True,
                             samesite="strict", secure=self.secure)
 
-    def back_to(self, url: str, message: str) -> Response:
+    def back_to(self, url: str, message: str | Flash) -> Response:
         """A form's answer: see ``url`` again (303), with ``message`` (the action's outcome) flashed there."""
         response = RedirectResponse(url, status_code=303)
         self.flash(response, message)
         return response
 
-    def take_flash(self, request: Request, response: Response) -> str:
+    def take_flash(self, request: Request, response: Response) -> Flash | None:
         raw = request.cookies.get(FLASH_COOKIE)
         if not raw:
-            return ""
+            return None
         response.delete_cookie(FLASH_COOKIE, path="/", httponly=True, samesite="strict", secure=self.secure)
         try:
-            return str(self._flash.loads(raw))
+            value = self._flash.loads(raw)
         except BadSignature:
-            return ""
+            return None
+        if not isinstance(value, dict):
+            return Flash(str(value))
+        level = value.get("l") if value.get("l") in FLASH_LEVELS else "ok"
+        return Flash(str(value.get("t", "")), level, tuple((bool(ok), str(text)) for ok, text in value.get("i", ())))
 
 
 # --- FastAPI dependencies --------------------------------------------------------------------------
@@ -232,5 +254,5 @@ async def form_operator(caller: Caller = Depends(form_viewer)) -> Caller:
     return caller
 
 
-__all__ = ["Auth", "CSRF_FIELD", "CSRF_HEADER", "Caller", "FLASH_COOKIE", "SESSION_COOKIE", "Session", "api_operator",
+__all__ = ["Auth", "CSRF_FIELD", "CSRF_HEADER", "Caller", "FLASH_COOKIE", "Flash", "SESSION_COOKIE", "Session", "api_operator",
            "api_viewer", "context", "form_operator", "form_viewer", "metrics_reader", "page_viewer"]

@@ -70,7 +70,6 @@ class PostDetail(PostBrief):
     render_seconds: float | None = None
     approved_at: datetime | None = None
     approved_by: str | None = None
-    error_class: str | None = None
     remote_id: str | None = None
     posted_at: datetime | None = None
     waiting_until: datetime | None = Field(None, description="queued again, not sent before this")
@@ -138,7 +137,7 @@ def post_detail(ledger: Ledger, post_id: str, now: datetime) -> PostDetail:
         rendered_at=datetime.fromtimestamp(post.rendered_at, tz) if post.rendered_at else None,
         render_seconds=post.render_seconds,
         approved_at=local(post.approved_at, applied) if post.approved_at else None, approved_by=post.approved_by,
-        error_class=post.error_class, remote_id=post.remote_id,
+        remote_id=post.remote_id,
         posted_at=local(post.posted_at, applied) if post.posted_at else None,
         waiting_until=datetime.fromtimestamp(post.waiting_until, tz) if post.waiting_until else None,
         featured=person_facts(applied, post, now), attempts=[_attempt(a, applied) for a in ledger.attempts(post_id)],

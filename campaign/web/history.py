@@ -40,6 +40,7 @@ class HistoryFilters(BaseModel):
 
 class HistoryPage(BaseModel):
     campaign: str
+    name: str = ""
     filters: HistoryFilters
     entries: list[HistoryEntry] = Field(description="newest first")
     next_before: str | None = Field(None, description="the cursor of the next (older) page; None: this is the last")
@@ -94,7 +95,7 @@ def history_page(ledger: Ledger, cid: str, filters: HistoryFilters, *, before: s
                     break
     if more and cursor is not None:
         more = bool(ledger.audit(cid, count=1, before=cursor))
-    return HistoryPage(campaign=cid, filters=filters, entries=found, next_before=cursor if more else None,
+    return HistoryPage(campaign=cid, name=applied.campaign.name, filters=filters, entries=found, next_before=cursor if more else None,
                        scanned=scanned, accounts=[a.id for a in applied.campaign.accounts],
                        people={p.id: p.name.get("en") for p in applied.roster.people})
 

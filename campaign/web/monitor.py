@@ -42,8 +42,11 @@ class PostMark(BaseModel):
 
     post: str
     at: datetime = Field(description="in the campaign's timezone")
+    due: datetime | None = Field(None, description="the post's due time, in the campaign's timezone")
+    account: str = ""
     state: str
     error: str | None = None
+    error_class: str | None = None
 
 
 class Budget(BaseModel):
@@ -133,7 +136,8 @@ def credential_refs(applied: Applied, account_id: str, environ: dict[str, str] |
 
 
 def _mark(post: PostRecord, at: datetime, applied: Applied) -> PostMark:
-    return PostMark(post=post.id, at=local(at, applied), state=post.state, error=post.error)
+    return PostMark(post=post.id, at=local(at, applied), due=local(post.slot.due, applied), account=post.slot.account,
+                    state=post.state, error=post.error, error_class=post.error_class)
 
 
 def _moment(value: float | None, applied: Applied) -> datetime | None:

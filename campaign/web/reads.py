@@ -41,6 +41,7 @@ class PostBrief(BaseModel):
     state: str
     url: str | None = Field(None, description="on its platform, once posted")
     error: str | None = None
+    error_class: str | None = Field(None, description="the kind of error (a class name: AuthFailed, Rejected, ...)")
 
 
 class Progress(BaseModel):
@@ -119,7 +120,8 @@ def brief(post: PostRecord, applied: Applied) -> PostBrief:
     s = post.slot
     return PostBrief(id=post.id, campaign=s.campaign, account=s.account, platform=s.platform, language=s.language,
                      date=s.date, due=local(s.due, applied), week=s.week, kind=s.kind, people=list(s.people),
-                     names=names_of(applied, s.people, s.language), state=post.state, url=post.url, error=post.error)
+                     names=names_of(applied, s.people, s.language), state=post.state, url=post.url, error=post.error,
+                     error_class=post.error_class)
 
 
 def progress(applied: Applied, now: datetime) -> Progress:

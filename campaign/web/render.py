@@ -2,8 +2,11 @@
 page shows (who is logged in, the CSRF token its forms carry, the navigation, an action's outcome).
 
 A page's route calls ``ctx.pages.render(request, "name.html", {...})``; its template extends
-``base.html`` and fills ``{% block main %}``. Filters: ``when`` (a moment as ``Wed 15 Sep 2021
-10:00``), ``day``, ``label`` (``in_doubt`` -> ``in doubt``); the global ``every(seconds)`` gives a ``#live`` block's
+``base.html`` and fills ``{% block main %}``. Filters: ``when`` (a moment, or an ISO text, as ``Wed 15
+Sep 2021, 10:00 (Asia/Phnom_Penh)``: :func:`campaign.clock.readable`; ``when(like)``: in the timezone of
+``like``, a moment of the campaign), ``day``, ``label`` (``in_doubt`` -> ``in doubt``), ``kind`` (an error
+kind in words: :data:`campaign.errors.KIND_WORDS`), ``plain(like)`` (a recorded message with its kind in
+words and its ISO times readable); the global ``every(seconds)`` gives a ``#live`` block's
 ``hx-trigger`` (an app made with ``poll=N`` polls every N seconds on every page: the tests).
 """
 
@@ -11,13 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+
+from ..clock import readable, readable_times
+from ..errors import in_words, kind_words
 
 if TYPE_CHECKING:
     from .auth import Auth, Caller
@@ -42,8 +49,20 @@ class NavItem:
         return self.path.replace("{campaign}", campaign)
 
 
-def when(moment: datetime | None) -> str:
-    return f"{moment:%a %d %b %Y %H:%M}" if moment else ""
+def _zone(like: datetime | tzinfo | str | None) -> tzinfo | None:
+    if isinstance(like, datetime):
+        return like.tzinfo
+    if isinstance(like, str):
+        return ZoneInfo(like) if like else None
+    return like
+
+
+def when(moment: datetime | str | None, like: datetime | tzinfo | str | None = None) -> str:
+    return readable(moment, _zone(like))
+
+
+def plain(text: str | None, like: datetime | tzinfo | str | None = None) -> str:
+    return readable_times(in_words(text), _zone(like)) if text else ""
 
 
 def day(value: date | None) -> str:
@@ -63,7 +82,7 @@ class Pages:
         self.top = [n for n in items if not n.per_campaign]
         self.tabs = [n for n in items if n.per_campaign]
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
-        self.templates.env.filters.update(when=when, day=day, label=label)
+        self.templates.env.filters.update(when=when, day=day, label=label, kind=kind_words, plain=plain)
         # ``hx-trigger="{{ every(15) }}"``: how often a page's #live block polls (``poll``: the same for all).
         self.templates.env.globals["every"] = lambda seconds: f"every {poll or seconds}s"
 
@@ -80,7 +99,7 @@ class Pages:
             "user": caller.user if caller else None,
             "csrf": caller.session.csrf if caller and caller.session else "",
             "nav": self.top, "tabs": self.tabs,
-            "flash": self.auth.take_flash(request, scratch) if flash_cookie else "",
+            "flash": self.auth.take_flash(request, scratch) if flash_cookie else None,
             **context,
         }
         response = self.templates.TemplateResponse(request, name, values, status_code=status, headers=headers)
@@ -91,4 +110,4 @@ class Pages:
         return response
 
 
-__all__ = ["NavItem", "Pages", "TEMPLATES", "day", "label", "when"]
+__all__ = ["NavItem", "Pages", "TEMPLATES", "day", "label", "plain", "when"]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.responses import Response
 
 from .. import acts
-from ..auth import Caller, context, form_operator
+from ..auth import Caller, Flash, context, form_operator
 from ..context import WebContext
 from ..monitor import account_rows
 from .tab import campaign_tab
@@ -19,7 +19,7 @@ NAV = (campaign_tab(router, "Accounts", 30, "accounts.html",
                     lambda ctx, cid: {"view": account_rows(ctx.ledger, cid, ctx.now(), ctx.clock())}),)
 
 
-def _done(ctx: WebContext, cid: str, message: str) -> Response:
+def _done(ctx: WebContext, cid: str, message: str | Flash) -> Response:
     return ctx.auth.back_to(f"/campaigns/{cid}/accounts", message)
 
 
@@ -27,7 +27,11 @@ def _done(ctx: WebContext, cid: str, message: str) -> Response:
 def check_form(cid: str, account: str = Form(""), caller: Caller = Depends(form_operator),
                ctx: WebContext = Depends(context)) -> Response:
     """``account``: one account's id; empty: every account of the campaign."""
-    return _done(ctx, cid, acts.check_accounts(ctx.ledger, caller.user, cid, account or None).message)
+    done = acts.check_accounts(ctx.ledger, caller.user, cid, account or None)
+    failed = any(not r.ok for r in done.checked)
+    return _done(ctx, cid, Flash(done.head, "failure" if failed else "ok",
+                                 tuple((r.ok, f"{r.account}: {'ready' if r.ok else 'not ready'}: {r.detail}")
+                                       for r in done.checked)))
 
 
 @router.post("/campaigns/{cid}/accounts/{account}/unblock")
