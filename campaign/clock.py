@@ -50,10 +50,11 @@ def now_for(store: TimeStore) -> datetime:
     return datetime.fromtimestamp(when, UTC) if when is not None else datetime.now(UTC)
 
 
-def readable(moment: datetime | str | None, zone: tzinfo | None = None) -> str:
+def readable(moment: datetime | str | None, zone: tzinfo | None = None, named: bool = True) -> str:
     """A moment as people read it, in ``zone`` (else its own timezone), naming the zone:
     ``Wed 15 Sep 2021, 08:10 (Asia/Phnom_Penh)``. An ISO text is read first; '' for none. The one way
-    the dashboard and the alerts show a time (machines get ISO: the JSON API, ``--json``)."""
+    the dashboard and the alerts show a time (machines get ISO: the JSON API, ``--json``).
+    ``named=False``: without the zone (a table's cells, whose heading names it once)."""
     if isinstance(moment, str):
         try:
             moment = datetime.fromisoformat(moment) if moment else None
@@ -63,8 +64,13 @@ def readable(moment: datetime | str | None, zone: tzinfo | None = None) -> str:
         return ""
     if zone is not None and moment.tzinfo is not None:
         moment = moment.astimezone(zone)
-    name = getattr(moment.tzinfo, "key", None) or (moment.tzname() or "")
+    name = zone_name(moment) if named else ""
     return f"{moment:%a %d %b %Y, %H:%M}" + (f" ({name})" if name else "")
+
+
+def zone_name(moment: datetime) -> str:
+    """The name of ``moment``'s timezone (``Asia/Phnom_Penh``; an offset's ``UTC+07:00``), '' for none."""
+    return getattr(moment.tzinfo, "key", None) or (moment.tzname() or "")
 
 
 #: An aware ISO moment written into a message (``2021-09-15T01:10:00+00:00``).

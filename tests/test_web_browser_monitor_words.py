@@ -107,3 +107,28 @@ def test_every_campaign_page_has_its_tabs_and_wide_tables_show_they_scroll(
         assert page.locator(".scroll-hint").first.is_visible()
     page.set_viewport_size({"width": 1280, "height": 900})  # a laptop: no note
     assert not page.locator(".scroll-hint").first.is_visible()
+
+
+def test_a_table_names_the_timezone_once_in_its_heading_not_in_every_cell(
+        tabs: Callable[[str], Tab], populated: Populated) -> None:
+    """On a phone a column of "Wed 08 Nov 2021, 10:00 (Asia/Phnom_Penh)" is mostly the zone's name:
+    cells of times say the time, and the heading (or the line above a list) says the zone once."""
+    tab = tabs(VIEWER)
+    zone = "Asia/Phnom_Penh"
+    page = tab.open(f"/campaigns/{populated.cid}/history")
+    assert page.locator("table.history th").first.inner_text() == f"When ({zone})"
+    cells = [c.inner_text() for c in page.locator("table.history tbody tr td:first-child").all()]
+    assert cells and all(c and zone not in c and ", " in c for c in cells)
+    page = tab.open(f"/posts/{FAILED}")
+    for table in ("table:has(th:text('Worker'))", "table.audit"):
+        assert page.locator(f"{table} th").first.inner_text() == f"When ({zone})"
+        cells = [c.inner_text() for c in page.locator(f"{table} tbody td:first-child").all()]
+        assert cells and all(zone not in c for c in cells)
+    assert zone in page.locator("p.meta").first.inner_text()  # a lone time, outside a table, names its zone
+    page = tab.open(f"/campaigns/{populated.cid}/posts")
+    assert f"times in {zone}" in page.locator("main").inner_text()
+    items = [li.inner_text() for li in page.locator("ul.posts li").all()]
+    assert items and all(zone not in item for item in items)
+    page = tab.open(f"/campaigns/{populated.cid}/roster")
+    assert f"times in {zone}" in page.locator("p.meta").first.inner_text()
+    assert all(zone not in td.inner_text() for td in page.locator("table.roster td.last, table.roster td.next").all())

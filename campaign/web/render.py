@@ -23,7 +23,7 @@ from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from ..clock import readable, readable_times
+from ..clock import readable, readable_times, zone_name
 from ..errors import in_words, kind_words
 
 if TYPE_CHECKING:
@@ -61,6 +61,20 @@ def when(moment: datetime | str | None, like: datetime | tzinfo | str | None = N
     return readable(moment, _zone(like))
 
 
+def clock(moment: datetime | str | None, like: datetime | tzinfo | str | None = None) -> str:
+    """:func:`when` without the zone's name: a table's cells and a list's items, whose heading names
+    it once (:func:`zone`), so a phone's narrow column is not half "(Asia/Phnom_Penh)"."""
+    return readable(moment, _zone(like), named=False)
+
+
+def zone(like: datetime | tzinfo | str | None) -> str:
+    """The name of the timezone :func:`when` and :func:`clock` show times in for ``like``."""
+    found = _zone(like)
+    if found is None and isinstance(like, datetime):
+        found = like.tzinfo
+    return zone_name(datetime.now(found)) if found is not None else ""
+
+
 def plain(text: str | None, like: datetime | tzinfo | str | None = None) -> str:
     return readable_times(in_words(text), _zone(like)) if text else ""
 
@@ -82,7 +96,8 @@ class Pages:
         self.top = [n for n in items if not n.per_campaign]
         self.tabs = [n for n in items if n.per_campaign]
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
-        self.templates.env.filters.update(when=when, day=day, label=label, kind=kind_words, plain=plain)
+        self.templates.env.filters.update(when=when, clock=clock, zone=zone, day=day, label=label, kind=kind_words,
+                                          plain=plain)
         # ``hx-trigger="{{ every(15) }}"``: how often a page's #live block polls (``poll``: the same for all).
         self.templates.env.globals["every"] = lambda seconds: f"every {poll or seconds}s"
 
@@ -110,4 +125,4 @@ class Pages:
         return response
 
 
-__all__ = ["NavItem", "Pages", "TEMPLATES", "day", "label", "plain", "when"]
+__all__ = ["NavItem", "Pages", "TEMPLATES", "clock", "day", "label", "plain", "when", "zone"]
