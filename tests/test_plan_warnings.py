@@ -166,3 +166,29 @@ def test_accounts_staggered_past_midnight_are_warned_of_with_the_day_they_post()
     early = make_campaign(**OCTOBER, cadence={"every": "week", "weekday": "wednesday", "time": "23:35"},
                           accounts=accounts(3), captions={"en": ["{name}", "{name}!", "Free {name}"]})
     assert not [w for w in plan_warnings(early, r) if "after midnight" in w]  # 23:35, 23:45, 23:55
+
+
+def test_one_account_and_one_post_after_midnight_are_said_in_the_singular() -> None:
+    """One post from one account: "acc2 posts ... its stagger ... 1 post goes ... its date"."""
+    c = make_campaign(start="2021-10-06", end="2021-10-06", cadence={"every": "day", "time": "23:55"},
+                      accounts=accounts(2), captions={"en": ["{name}", "{name}!"]})
+    [late] = [w for w in plan_warnings(c, roster([("held", ALWAYS)])) if "after midnight" in w]
+    assert late.startswith("acc2 posts after midnight (the slot time 23:55 plus its stagger): 1 post goes out on the "
+                           "day after its date, first c:2021-10-06:acc2 on 2021-10-07 00:05")
+
+
+def test_two_posts_of_one_account_are_said_in_the_plural_and_a_finale_by_its_own_time() -> None:
+    c = make_campaign(start="2021-10-06", end="2021-10-07", cadence={"every": "day", "time": "10:00"},
+                      finale={"date": "2021-10-07", "time": "23:55"}, accounts=accounts(2),
+                      captions={"en": {"weekly": ["{name}", "{name}!"], "finale": ["All", "All!"]}})
+    [late] = [w for w in plan_warnings(c, roster([("held", ALWAYS)])) if "after midnight" in w]
+    assert late.startswith("acc2 posts after midnight (the slot time 23:55 plus its stagger): 1 post goes")
+    daily = make_campaign(start="2021-10-06", end="2021-10-07", cadence={"every": "day", "time": "23:55"},
+                          accounts=accounts(2), captions={"en": ["{name}", "{name}!"]})
+    [late] = [w for w in plan_warnings(daily, roster([("held", ALWAYS)])) if "after midnight" in w]
+    assert "(the slot time 23:55 plus its stagger): 2 posts go out on the day after their date" in late
+    with_finale = make_campaign(start="2021-10-06", end="2021-10-07", cadence={"every": "day", "time": "23:55"},
+                                finale={"date": "2021-10-07", "time": "20:00"}, accounts=accounts(2),
+                                captions={"en": {"weekly": ["{name}", "{name}!"], "finale": ["All", "All!"]}})
+    [late] = [w for w in plan_warnings(with_finale, roster([("held", ALWAYS)])) if "after midnight" in w]
+    assert "(the slot time 23:55 plus its stagger): 1 post goes" in late  # the weekly post's time, not the finale's

@@ -129,3 +129,60 @@ def test_what_became_of_the_charges_is_recorded_on_the_release_only() -> None:
     with pytest.raises(ValueError, match="kept"):
         Person.model_validate({**base, "events": [{"date": "2021-01-01", "type": "arrested"},
                                                   {"date": "2021-02-01", "type": "released", "charges": "maybe"}]})
+
+
+# --- ids: what is wrong with a bad one, and what to write instead -------------------------------
+
+def _refused(value: str) -> str:
+    from campaign.roster import check_id
+
+    with pytest.raises(ValueError) as caught:
+        check_id(value)
+    return str(caught.value)
+
+
+@given(st.from_regex(r"[a-z0-9][a-z0-9_-]{0,62}", fullmatch=True))
+def test_an_id_is_kept_as_written(value: str) -> None:
+    from campaign.roster import check_id
+
+    assert check_id(value) is value
+
+
+def test_what_is_not_text_is_left_to_pydantic() -> None:
+    from campaign.roster import check_id
+
+    assert check_id(5) == 5 and check_id(None) is None
+
+
+TAIL = "; an id is lowercase letters a-z, digits, - and _, beginning with a letter or digit"
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("", "'' is not an id: it is empty" + TAIL),
+    ("a" * 64, f"{'a' * 64!r} is not an id: it is 64 characters long (at most 63)" + TAIL + f"; e.g. {'a' * 63!r}"),
+    ("Sok", "'Sok' is not an id: 'S' at character 1 is a capital letter" + TAIL + "; e.g. 'sok'"),
+    ("soKK", "'soKK' is not an id: 'K' at character 3 is a capital letter" + TAIL + "; e.g. 'sokk'"),  # the first
+    ("A" + "a" * 62, f"{'A' + 'a' * 62!r} is not an id: 'A' at character 1 is a capital letter" + TAIL
+     + f"; e.g. {'a' * 63!r}"),  # 63 characters are not too many
+    ("sok Dara", "'sok Dara' is not an id: ' ' (U+0020, space) at character 4 is not allowed" + TAIL + "; e.g. 'sok-dara'"),
+    ("sok.dara", "'sok.dara' is not an id: '.' (U+002E, full stop) at character 4 is not allowed" + TAIL + "; e.g. 'sok-dara'"),
+    ("-sok", "'-sok' is not an id: it starts with '-'" + TAIL + "; e.g. 'sok'"),
+    ("_sok_", "'_sok_' is not an id: it starts with '_'" + TAIL + "; e.g. 'sok'"),
+    ("sok\x01", "'sok\\x01' is not an id: '\\x01' (U+0001, a control character) at character 4 is not allowed" + TAIL
+     + "; e.g. 'sok'"),
+    ("élise", "'élise' is not an id: 'é' (U+00E9, latin small letter e with acute) at character 1 is not allowed"
+     + TAIL + "; e.g. 'elise'"),
+    ("សុខ", "'សុខ' is not an id: 'ស' (U+179F, khmer letter sa) at character 1 is not allowed" + TAIL),  # no letter kept
+    ("sokសុខ", "'sokសុខ' is not an id: 'ស' (U+179F, khmer letter sa) at character 4 is not allowed" + TAIL),  # letters lost
+    ("..", "'..' is not an id: '.' (U+002E, full stop) at character 1 is not allowed" + TAIL),  # nothing to suggest
+])
+def test_a_bad_id_says_exactly_what_is_wrong_and_suggests_only_an_id_that_keeps_every_letter(value: str, message: str) -> None:
+    assert _refused(value) == message
+
+
+def test_a_long_bad_id_is_quoted_to_eighty_characters_and_its_suggestion_cut_to_sixty_three() -> None:
+    value = "Sok " * 30
+    said = _refused(value)
+    assert said.startswith(f"{value[:80]!r} is not an id: it is 120 characters long (at most 63)")
+    suggestion = said.rsplit("; e.g. ", 1)[1].strip("'")
+    assert suggestion == ("sok-" * 16)[:63]

@@ -207,3 +207,13 @@ def test_a_charge_not_in_khmer_is_set_apart_from_the_khmer_words_before_it(stage
     assert case_text(stage, "ញុះញង់", sentence, "km").endswith("ពីបទញុះញង់")  # type: ignore[arg-type]
     assert case_text(stage, "incitement", sentence, "km").endswith("ពីបទ incitement")  # type: ignore[arg-type]
     assert case_text(stage, "incitement", sentence, "en").endswith(" incitement")  # type: ignore[arg-type]
+
+
+def test_time_held_is_said_in_years_by_default_and_on_the_arrest_day_as_less_than_a_day() -> None:
+    from campaign.words import LANGUAGES, duration, held, words
+
+    assert held(15, 11, "en") == duration(15, 11, "en", "years") == "1 year, 3 months and 11 days"
+    assert held(15, 11, "en", "months") == "15 months and 11 days"
+    for lang in LANGUAGES:
+        assert held(0, 0, lang) == held(0, 0, lang, "months") == words(lang).under_a_day
+        assert held(0, 1, lang) == duration(0, 1, lang) != words(lang).under_a_day
