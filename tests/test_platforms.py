@@ -189,3 +189,76 @@ def test_revealing_a_secret_installs_the_log_filter_wherever_the_process_started
             "rec = logging.LogRecord('urllib3.connectionpool', 10, 'f', 1, 'GET /?t=s3cr3t-token', (), None); "
             "logging.getLogger('urllib3.connectionpool').filter(rec); print(before, redaction.installed(), rec.getMessage())")
     assert _python(code) == "False True GET /?t=[secret]"
+
+
+# --- the table's own rules, stated on the table (make mutate holds them) --------------------------
+
+def test_a_card_is_refused_exactly_past_a_platforms_side_sum_and_ratio() -> None:
+    from campaign.platforms import TABLE
+
+    bounded = [s for s in TABLE.values() if s.max_side_sum is not None and s.max_ratio is not None]
+    assert bounded  # Telegram
+    for s in bounded:
+        total, ratio = s.max_side_sum, s.max_ratio
+        assert total is not None and ratio is not None
+        assert s.dimension_problem(total // 2, total - total // 2) is None  # at the sum: taken
+        assert s.dimension_problem(total // 2, total - total // 2 + 1) == (
+            f"width + height is {total + 1}; {s.name} takes at most {total}")
+        short = 100
+        assert s.dimension_problem(int(short * ratio), short) is None  # at the ratio, either way round
+        assert s.dimension_problem(short, int(short * ratio)) is None
+        assert s.dimension_problem(int(short * ratio) + 1, short) == (
+            f"the sides' ratio is {(int(short * ratio) + 1) / short:.1f}; {s.name} takes at most {ratio:g}")
+        assert s.dimension_problem(short, int(short * ratio) + 1) is not None
+        assert s.dimension_problem(int(ratio) + 1, 0) == (  # a side of 0 counts as 1, never a division by 0
+            f"the sides' ratio is {int(ratio) + 1:.1f}; {s.name} takes at most {ratio:g}")
+    unbounded = [s for s in TABLE.values() if s.max_side_sum is None and s.max_ratio is None]
+    assert unbounded and all(s.dimension_problem(100_000, 1) is None for s in unbounded)
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("https://mastodon.social", None), ("http://localhost:3000", None), ("https://pds.example.org/x", None),
+    ("mastodon social", "is not a web address"), ("ftp://mastodon.social", "is not a web address"),
+    ("https://", "is not a web address"), ("https://a b.org", "is not a web address"),
+    ("https://host:99999", "is not a web address"), ("https://host:port", "is not a web address"),
+    ("https://me:pw@mastodon.social", "may not carry a user, password, query or fragment (its value is not shown)"),
+    ("https://me@mastodon.social", "may not carry a user, password, query or fragment (its value is not shown)"),
+    ("https://mastodon.social/?token=x", "may not carry a user, password, query or fragment (its value is not shown)"),
+    ("https://mastodon.social/#x", "may not carry a user, password, query or fragment (its value is not shown)"),
+])
+def test_a_web_address_field_is_exactly_an_http_address_with_nothing_secret_in_it(value: str, problem: str | None) -> None:
+    from campaign.platforms import ACCOUNT_FIELDS, check_account_field
+
+    assert ACCOUNT_FIELDS["base_url"].wrong(value) == problem
+    if problem is None:
+        assert check_account_field("base_url", value + "/") == value.rstrip("/")  # a trailing / is dropped
+    else:
+        with pytest.raises(ValueError) as caught:
+            check_account_field("base_url", value)
+        assert str(caught.value) == f"{problem}; write it like {ACCOUNT_FIELDS['base_url'].example}"
+        assert value not in str(caught.value).removesuffix(ACCOUNT_FIELDS["base_url"].example)
+
+
+def test_an_account_field_is_text_or_a_number_stripped_never_echoed_and_only_a_base_url_loses_its_slash() -> None:
+    from campaign.platforms import ACCOUNT_FIELDS, check_account_field
+
+    assert check_account_field("page_id", 104000000000001) == "104000000000001"  # YAML reads a bare id as a number
+    assert check_account_field("page_id", " 104000000000001 ") == "104000000000001"
+    assert check_account_field("channel", "@chan_1") == "@chan_1" and check_account_field("channel", -1001234) == "-1001234"
+    assert check_account_field("handle", "@licadho.bsky.social") == "@licadho.bsky.social"
+    assert check_account_field("base_url", "https://pds.example.X/") == "https://pds.example.X"  # only slashes go
+    for name, value, problem in [("page_id", "", "is empty"), ("page_id", "  ", "is empty"), ("page_id", True, "is not text"),
+                                 ("page_id", 1.5, "is not text"), ("page_id", None, "is not text"),
+                                 ("page_id", "12a", "is not a Facebook Page id"), ("channel", "chan", "is not a Telegram chat"),
+                                 ("handle", "no handle", "is not a Bluesky handle")]:
+        with pytest.raises(ValueError) as caught:
+            check_account_field(name, value)
+        assert str(caught.value) == f"{problem}; write it like {ACCOUNT_FIELDS[name].example}"
+
+
+def test_a_post_costs_its_link_price_only_with_a_link_and_one_is_set() -> None:
+    from campaign.platforms import Costs
+
+    assert Costs(post=0.01, post_with_link=0.2).of_post(True) == 0.2
+    assert Costs(post=0.01, post_with_link=0.2).of_post(False) == 0.01
+    assert Costs(post=0.01).of_post(True) == 0.01 and Costs(post=0.01).of_post(False) == 0.01
