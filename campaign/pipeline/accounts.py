@@ -134,10 +134,9 @@ def unblock(ledger: Ledger, applied: Applied, account: str, now: datetime, by: s
         raise Refused(f"{applied.campaign.id} has no account {account!r} (its accounts: "
                       + ", ".join(a.id for a in applied.campaign.accounts) + ")")
     found = next((b for b in blocked_accounts(ledger, applied, now, environ) if b.account == account), None)
-    if found is not None:
+    if found is not None and found.unset_here:  # read once, by blocked_accounts; again only to say what to do
         spec = applied.campaign.account(account)
-        base = Path(applied.folder) if applied.folder else None
-        items = unresolved(spec.platform, spec.credentials, base, environ)
+        items = unresolved(spec.platform, spec.credentials, Path(applied.folder) if applied.folder else None, environ)
         if items:
             raise Refused(f"{account} stays blocked: its credentials still cannot be read here ("
                           + "; ".join(map(str, items)) + "), so its next post would fail again. First "

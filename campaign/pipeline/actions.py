@@ -152,17 +152,11 @@ def run_settings(ledger: Ledger, cid: str, outbox: Path | None) -> dict[str, str
     return old
 
 
-def person(by: str | None = None) -> str:
-    """Who acts, for the audit stream: ``by`` (the dashboard passes ``<user>@web``), else the login name
-    of who runs the command (:func:`~campaign.ledger.keys.person_name`)."""
-    return person_name(by)
-
-
 def approve(ledger: Ledger, cid: str, now: datetime, *, week: int | None = None, post_id: str | None = None,
             by: str | None = None) -> list[str]:
     """Approve one post, or every post of a campaign week, that awaits review; returns those approved.
     ``by``: who approves (:func:`person`)."""
-    who = person(by)
+    who = person_name(by)
     if post_id is not None:
         post = ledger.post(post_id)
         if post.state != AWAITING_REVIEW:
@@ -264,7 +258,7 @@ def retry(ledger: Ledger, post_id: str, now: datetime, *, by: str | None = None)
     if now.timestamp() > applied.send_until(post.due):
         raise Refused(f"{post_id} was due {due}; it is past max_lateness "
                       f"({applied.campaign.max_lateness}), and a late post is never sent")
-    who = person(by)
+    who = person_name(by)
     ledger.clear_account(cid, post.slot.account, at=now, worker=who, detail=f"retry of {post_id}")
     why = ""
     if applied.review_required:
@@ -286,7 +280,7 @@ def retry(ledger: Ledger, post_id: str, now: datetime, *, by: str | None = None)
 
 def set_status(ledger: Ledger, cid: str, status: str, now: datetime, *, by: str | None = None) -> str:
     """Pause, resume (``active``) or cancel a campaign; returns the previous status. ``by``: who (:func:`person`)."""
-    return ledger.set_status(cid, status, at=now, worker=person(by))
+    return ledger.set_status(cid, status, at=now, worker=person_name(by))
 
 
 def status(ledger: Ledger, cid: str, now: datetime, next_count: int = 8, failure_count: int = 8) -> dict[str, Any]:

@@ -156,10 +156,10 @@ def check_accounts(ledger: Ledger, user: User, cid: str, only: str | None = None
     rows = [AccountChecked(account=a.id, platform=a.platform, ok=ok, detail=detail)
             for a in chosen for ok, detail in [check_account(a, context_for(a, root, timeout))]]
     failed = [r for r in rows if not r.ok]
-    head = (f"{len(failed)} of {len(rows)} accounts are not ready" if failed
-            else f"all {len(rows)} account{'s are' if len(rows) != 1 else ' is'} ready")
+    head = (f"check: {len(failed)} of {len(rows)} accounts are not ready." if failed
+            else f"check: all {len(rows)} account{'s are' if len(rows) != 1 else ' is'} ready.")
     lines = "; ".join(f"{r.account}: {'ok' if r.ok else 'FAIL'} {r.detail[:200]}" for r in rows)
-    return AccountsChecked(checked=rows, head=f"check: {head}.", message=f"check: {head}. {lines}")
+    return AccountsChecked(checked=rows, head=head, message=f"{head} {lines}")
 
 
 class AccountUnblocked(BaseModel):

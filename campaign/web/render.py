@@ -70,8 +70,6 @@ def clock(moment: datetime | str | None, like: datetime | tzinfo | str | None = 
 def zone(like: datetime | tzinfo | str | None) -> str:
     """The name of the timezone :func:`when` and :func:`clock` show times in for ``like``."""
     found = _zone(like)
-    if found is None and isinstance(like, datetime):
-        found = like.tzinfo
     return zone_name(datetime.now(found)) if found is not None else ""
 
 
