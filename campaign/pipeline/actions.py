@@ -155,7 +155,7 @@ def run_settings(ledger: Ledger, cid: str, outbox: Path | None) -> dict[str, str
 def approve(ledger: Ledger, cid: str, now: datetime, *, week: int | None = None, post_id: str | None = None,
             by: str | None = None) -> list[str]:
     """Approve one post, or every post of a campaign week, that awaits review; returns those approved.
-    ``by``: who approves (:func:`person`)."""
+    ``by``: who approves (:func:`~campaign.ledger.keys.person_name`)."""
     who = person_name(by)
     if post_id is not None:
         post = ledger.post(post_id)
@@ -244,7 +244,7 @@ def retry(ledger: Ledger, post_id: str, now: datetime, *, by: str | None = None)
 
     In a campaign with review, a post whose approved card and caption are still what it would show
     keeps its card and its approval (``approved``); any other is re-rendered and must be approved
-    again, and the result says why. ``by``: who retries (:func:`person`)."""
+    again, and the result says why. ``by``: who retries (:func:`~campaign.ledger.keys.person_name`)."""
     post = ledger.post(post_id)
     if post.state not in RETRYABLE:
         raise Refused(f"{post_id} is {post.state}; retry takes a post that is {', '.join(RETRYABLE)}")
@@ -279,7 +279,7 @@ def retry(ledger: Ledger, post_id: str, now: datetime, *, by: str | None = None)
 
 
 def set_status(ledger: Ledger, cid: str, status: str, now: datetime, *, by: str | None = None) -> str:
-    """Pause, resume (``active``) or cancel a campaign; returns the previous status. ``by``: who (:func:`person`)."""
+    """Pause, resume (``active``) or cancel a campaign; returns the previous status. ``by``: who (:func:`~campaign.ledger.keys.person_name`)."""
     return ledger.set_status(cid, status, at=now, worker=person_name(by))
 
 
