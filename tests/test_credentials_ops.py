@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from campaign.cli import main
-from campaign.clock import SimulatedClock
+from campaign.clock import ISO_MOMENT, SimulatedClock
 from campaign.credentials import unresolved
 from campaign.ledger import Ledger
 from campaign.pipeline import InlineDispatch, tick
@@ -150,8 +150,12 @@ def test_status_shows_an_account_blocked_by_an_auth_failure_with_the_fix(cli, tm
     result = cli("status")
     lines = result.output.splitlines()
     i = lines.index("blocked accounts (their posts fail until unblocked):")
-    assert lines[i + 1].startswith("  m-km (mastodon): blocked since 2021-11-08T03:15:00+00:00 by publish: ")
+    assert lines[i + 1].startswith("  m-km (mastodon): blocked since Mon 08 Nov 2021, 10:15 (Asia/Phnom_Penh) by publish: ")
     assert "env:OPS_MASTODON_TOKEN" in lines[i + 1] and "is not set" in lines[i + 1]
+    # People read it: times in the campaign's timezone (named), kinds of error in words, never ISO or a code.
+    assert not ISO_MOMENT.search(result.output) and "Asia/Phnom_Penh" in result.output
+    assert "last problems (times in Asia/Phnom_Penh):" in lines and "auth_failed" not in result.output
+    assert "the platform refused the account's credentials" in result.output
     assert lines[i + 2] == (
         "    to fix: fix the mastodon credentials it names (token: env:OPS_MASTODON_TOKEN; here env:OPS_MASTODON_TOKEN "
         "is not set) where the workers run "
@@ -169,7 +173,7 @@ def test_status_shows_an_account_blocked_by_an_auth_failure_with_the_fix(cli, tm
     cli.env.setenv("OPS_MASTODON_TOKEN", "a-rotated-token")  # type: ignore[attr-defined]
     unblocked = cli("accounts", "unblock", "m-km")
     assert unblocked.exit_code == 0, unblocked.output
-    assert unblocked.output.startswith("m-km unblocked (it was blocked since 2021-11-08T03:15:00+00:00: ")
+    assert unblocked.output.startswith("m-km unblocked (it was blocked since Mon 08 Nov 2021, 10:15 (Asia/Phnom_Penh): ")
     assert f"1 failed post(s) of m-km can still go out: campaign retry {pid}" in unblocked.output
     assert "blocked accounts" not in cli("status").output
     audit = [e for e in led.iter_audit("small") if e.get("account") == "m-km"]

@@ -170,17 +170,21 @@ def unblock(account: str, campaign: str | None, data_dir: Path | None) -> None:
 
 
 def _unblock(account: str, campaign: str | None, data_dir: Path | None) -> None:
-    from ..clock import now_for
+    from ..clock import now_for, readable, readable_times
+    from ..errors import in_words
     from ..pipeline import load_applied
     from ..pipeline.accounts import unblock as do_unblock
 
     with open_ledger(data_dir) as ledger:
         cid = resolve_campaign(ledger, campaign)
-        lifted = do_unblock(ledger, load_applied(ledger, cid), account, now_for(ledger))
+        applied = load_applied(ledger, cid)
+        lifted = do_unblock(ledger, applied, account, now_for(ledger))
     if lifted is None:
         click.echo(f"{account} was not blocked; nothing to do")
         return
-    click.echo(f"{account} unblocked (it was blocked since {lifted.since}: {lifted.reason})")
+    zone = applied.campaign.tz
+    click.echo(f"{account} unblocked (it was blocked since {readable(lifted.since, zone)}: "
+               f"{readable_times(in_words(lifted.reason), zone)})")
     if lifted.retryable:
         more = f" (and {len(lifted.retryable) - 1} more)" if len(lifted.retryable) > 1 else ""
         click.echo(f"{len(lifted.retryable)} failed post(s) of {account} can still go out: campaign retry "

@@ -4,13 +4,17 @@ credentials cannot be read here. Text only; what it says comes from ``campaign.p
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import click
 
+from ..clock import readable, readable_times
 from ..credentials import Unresolved, what_to_do
 from ..definition import Campaign
+from ..errors import in_words
 
 if TYPE_CHECKING:
     from ..checks import CheckedFolder
@@ -54,25 +58,36 @@ def status_line(cid: str, status: str | None, counts: Mapping[str, int]) -> str:
 
 def status_lines(info: Mapping[str, Any]) -> list[str]:
     """``campaign status`` as text: states, accounts, the next posts, blocked accounts, withdrawn
-    approvals and the last problems (``info`` is :func:`campaign.pipeline.status`)."""
-    out = [f"{info['campaign']}: {info['status']}{' (simulated clock)' if info['simulated'] else ''}, now {info['now']}",
+    approvals and the last problems (``info`` is :func:`campaign.pipeline.status`). Times read as
+    people read them, in the campaign's timezone, named once; kinds of error in words."""
+    zone = ZoneInfo(info["timezone"])
+
+    def when(moment: str) -> str:
+        return readable(moment, zone, named=False)
+
+    def said(text: str) -> str:
+        return readable_times(in_words(text), zone)
+
+    out = [f"{info['campaign']}: {info['status']}{' (simulated clock)' if info['simulated'] else ''}, "
+           f"now {readable(info['now'], zone)}",
            "  " + (", ".join(f"{n} {s}" for s, n in info["states"].items()) or "no posts")]
     if info.get("redis", {}).get("message"):  # out of memory: Redis refuses writes, nothing moves
         out.insert(0, f"warning: {info['redis']['message']}")
     for account, states in sorted(info["accounts"].items()):
         out.append(f"  {account}: " + ", ".join(f"{n} {s}" for s, n in sorted(states.items())))
     if info["next"]:
-        out.append("next:")
-        out += [f"  {p['due']}  {p['id']}  {p['state']}  {', '.join(p['people'])}" for p in info["next"]]
-    out += blocked_lines(info["blocked"])
+        out.append(f"next (times in {info['timezone']}):")
+        out += [f"  {when(p['due'])}  {p['id']}  {p['state']}  {', '.join(p['people'])}" for p in info["next"]]
+    out += blocked_lines(info["blocked"], zone)
     out += [f"alert channel {a['channel']} failing ({a['failing']} sends in a row, {a['pending']} alerts waiting): "
-            f"{a['last_error']}" for a in info.get("alerts", []) if not a["ok"]]  # a failing channel is a problem
+            f"{said(a['last_error'])}" for a in info.get("alerts", []) if not a["ok"]]  # a failing channel is a problem
     if info["unapproved"]:
-        out.append("approvals withdrawn (the card or caption changed; approve again once rendered):")
-        out += [f"  {w['at']}  {w['post']}  {w['reason']}" for w in info["unapproved"]]
+        out.append(f"approvals withdrawn (the card or caption changed; approve again once rendered; times in "
+                   f"{info['timezone']}):")
+        out += [f"  {when(w['at'])}  {w['post']}  {said(w['reason'])}" for w in info["unapproved"]]
     if info["failures"]:
-        out.append("last problems:")
-        out += [f"  {p['at']}  {p['post']}  {p['state']}: {p['detail'].removeprefix(p['state'] + ': ')}"
+        out.append(f"last problems (times in {info['timezone']}):")
+        out += [f"  {when(p['at'])}  {p['post']}  {p['state']}: {said(p['detail'].removeprefix(p['state'] + ': '))}"
                 for p in info["failures"]]  # a detail that starts with its state says it once
     return out
 
@@ -83,13 +98,14 @@ def warn_redis(warnings: list[str]) -> None:
         click.secho(f"warning: {line}", fg="red", err=True)
 
 
-def blocked_lines(blocked: list[dict[str, object]]) -> list[str]:
-    """``status``'s section on blocked accounts: why, since when, what to do."""
+def blocked_lines(blocked: list[dict[str, object]], zone: tzinfo) -> list[str]:
+    """``status``'s section on blocked accounts: why, since when (in ``zone``), what to do."""
     if not blocked:
         return []
     out = ["blocked accounts (their posts fail until unblocked):"]
     for b in blocked:
-        out.append(f"  {b['account']} ({b['platform']}): blocked since {b['since']} by {b['by']}: {b['reason']}")
+        out.append(f"  {b['account']} ({b['platform']}): blocked since {readable(str(b['since']), zone)} by {b['by']}: "
+                   f"{readable_times(in_words(str(b['reason'])), zone)}")
         out.append(f"    to fix: {b['fix']}")
     return out
 

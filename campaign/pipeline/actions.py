@@ -313,7 +313,7 @@ def status(ledger: Ledger, cid: str, now: datetime, next_count: int = 8, failure
     blocked = [b.to_json() for b in blocked_accounts(ledger, applied, now)]
     return {
         "campaign": cid, "status": info.get("status", ACTIVE), "now": now.isoformat(),
-        "simulated": sim is not None, "states": by_state, "accounts": accounts,
+        "timezone": applied.campaign.timezone, "simulated": sim is not None, "states": by_state, "accounts": accounts,
         "next": [{"id": p.id, "due": p.slot.due.isoformat(), "state": p.state, "kind": p.slot.kind,
                   "people": list(p.slot.people)} for p in upcoming],
         "failures": failures,
