@@ -103,7 +103,8 @@ def test_a_featured_persons_new_facts_withdraw_only_their_approvals(cli, small_f
     status = json.loads(cli("status", "--json").output)["unapproved"]
     assert sorted(w["post"] for w in status) == sorted(tons)
     assert {w["reason"] for w in status} == {"facts of ton-nimol changed"}
-    assert "approvals withdrawn (the card or caption changed; approve again once rendered):" in cli("status").output
+    assert ("approvals withdrawn (the card or caption changed; approve again once rendered; times in Asia/Phnom_Penh):"
+            in cli("status").output)
     # ... re-rendered, the new cards wait for a person again; approved, they are settled.
     tick(led, BEFORE, InlineDispatch(led))
     assert {_states(led)[pid] for pid in tons} == {"awaiting_review"}
