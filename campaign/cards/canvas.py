@@ -15,6 +15,13 @@ from its cache already blended onto the base). They never know which path a card
 * Where a person's layer lands on that base untouched, what it paints there is cached already
   blended onto the base: a photo masked and ringed (by the photo's content), a placeholder (by
   the initials), lines of text (by the exact strings and where they go).
+* :func:`~.render.render`, which only encodes the pixels, has them painted on the cached base
+  itself rather than on a copy of it (``borrow``), and the base is restored after: each area
+  painted is pasted back from the base's own pixels there (kept per area), which costs a fraction
+  of copying the whole canvas. Only painting through :meth:`Canvas.blend` can be restored so; a
+  template whose person's layers paint otherwise (a shape, a logo, stroked text) is painted on a
+  copy from then on. One card at a time paints on a base (a lock): a card in another thread
+  meanwhile waits to copy it.
 
 Facts are never cached: every call formats its text afresh from the facts of its day, and every
 cache is keyed by content, so none can go stale; a warm card is the same bytes as a cold one.
@@ -25,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import string
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -50,6 +58,12 @@ BASE_CACHE_SIZE = 32  # card-level bases per template (sizes x languages x weeks
 # Format fields that belong to the post, not to anyone on it: text using only these is card-level.
 _CARD_FIELDS = frozenset({"campaign", "week", "count", "organisation"})
 _EVERYWHERE: Rect = (-1 << 30, -1 << 30, 1 << 30, 1 << 30)
+
+
+class _NeedsCopy(BaseException):
+    """A painter asked for the image outside :meth:`Canvas.blend` while the card was painted on the
+    shared base: what it paints could not be restored, so the card is painted on a copy. A
+    BaseException, so that no painter's ``except Exception`` can swallow it."""
 
 
 def overlap(a: Rect, b: Rect) -> bool:
@@ -79,6 +93,9 @@ class Canvas:
         self._base_key: tuple[Any, ...] | None = None
         self._values: dict[str, dict[str, Any]] = {}
         self.known: dict[int, Any] = {}  # each person's fields for ``when:`` rules (fields.matches)
+        # While painted on the shared base (borrowed): each area painted and its pixels before, and the lock held.
+        self._undo: list[tuple[Rect, Image.Image]] | None = None
+        self._lock: threading.Lock | None = None
 
     def person_id(self) -> str:
         return self.people[0].person.id if len(self.people) == 1 else ""
@@ -96,6 +113,8 @@ class Canvas:
 
     @property
     def image(self) -> Image.Image:
+        if self._undo is not None:
+            raise _NeedsCopy()
         if self._image is None:
             self._image = Image.new("RGB", self.t.sizes[self.size], (0, 0, 0))
         return self._image
@@ -151,17 +170,50 @@ class Canvas:
         once per template, base and ``what`` (a key of everything it shows), blended onto the
         base, and pasted from the cache: the same pixels. The whole area counts, not only where
         ``paint`` draws: the composite is pasted as one rectangle (tests/test_card_speed.py)."""
+        image = self._image if self._undo is not None else self.image
+        assert image is not None
+        if self._undo is not None:
+            self._undo.append((area, self._before(image, area)))
         if self._base_key is None or any(overlap(area, s) for s in self._dirty):
-            paint(self.image, (area[0], area[1]))
+            paint(image, (area[0], area[1]))
             return
         key = (what[0], self.t.cache.setdefault("token", object()), self._base_key, *what[1:])
         hit = _IMAGES.get(key)
         if hit is not None:
-            self.image.paste(hit[0], area[:2])
+            image.paste(hit[0], area[:2])
             return
-        paint(self.image, (area[0], area[1]))  # painted in place, then kept: one copy, not two
-        done = self.image.crop(area)
+        paint(image, (area[0], area[1]))  # painted in place, then kept: one copy, not two
+        done = image.crop(area)
         _IMAGES.put(key, (done, None), image_bytes(done))
+
+    def _before(self, image: Image.Image, area: Rect) -> Image.Image:
+        """The pixels of ``area`` on the borrowed base before this card paints it: the base's own
+        (kept per base and area) unless this card already painted some of it."""
+        assert self._undo is not None
+        if any(overlap(area, a) for a, _ in self._undo):
+            return image.crop(area)
+        key = ("base pixels", self.t.cache.setdefault("token", object()), self._base_key, area)
+        hit = _IMAGES.get(key)
+        if hit is None:
+            hit = _IMAGES.put(key, (image.crop(area), None), (area[2] - area[0]) * (area[3] - area[1]) * 4)
+        return hit[0]
+
+    def pixels(self) -> Image.Image:
+        """The card's pixels (on a borrowed base, good until :meth:`restore`)."""
+        return self._image if self._undo is not None and self._image is not None else self.image
+
+    def restore(self) -> None:
+        """Give back a borrowed base as it was (every area painted pasted back, last first); else nothing."""
+        if self._undo is None:
+            return
+        assert self._image is not None and self._lock is not None
+        undo, self._undo = self._undo, None
+        try:
+            for area, before in reversed(undo):
+                self._image.paste(before, area[:2])
+        finally:
+            self._image = None
+            self._lock.release()
 
 
 def clear_caches(fonts: bool = False) -> None:
@@ -209,10 +261,13 @@ def _is_card_level(layer: Layer) -> bool:
 
 # --- the two paths -----------------------------------------------------------------------------
 
-def paint_card(t: Template, card: CardInput, size: str, in_order: bool = False) -> Canvas:
+def paint_card(t: Template, card: CardInput, size: str, in_order: bool = False, borrow: bool = False) -> Canvas:
     """Every layer of ``t`` painted: onto the cached card-level base where the order
-    allows (unless ``in_order``), else in order after the cached static prefix."""
-    fast = None if in_order else _render_fast(t, card, size)
+    allows (unless ``in_order``), else in order after the cached static prefix.
+
+    ``borrow``: painted on the cached base itself where it can be; the caller reads
+    :meth:`Canvas.pixels` and must call :meth:`Canvas.restore` after (in a ``finally``)."""
+    fast = None if in_order else _render_fast(t, card, size, borrow)
     if fast is not None:
         return fast
     canvas, start = _static_prefix(t, card, size)
@@ -244,12 +299,13 @@ def _static_prefix(t: Template, card: CardInput, size: str) -> tuple[Canvas, int
     return canvas, n
 
 
-def _base(t: Template, size: str, card: CardInput) -> tuple[tuple[Any, ...], Image.Image, dict[int, Any]] | None:
+def _base(t: Template, size: str, card: CardInput) -> tuple[tuple[Any, ...], Image.Image, dict[int, Any], threading.Lock] | None:
     """Every card-level layer painted in order, skipping the person's (cached per key: size,
     language, campaign, week, organisation, number of people and each such layer's ``when``).
 
-    Returns the key, the image and per painted layer (texts, overflows, rectangles it covers),
-    or None when the template has no card-level layer after a person's.
+    Returns the key, the image, per painted layer (texts, overflows, rectangles it covers) and
+    the lock a card painting on the image itself holds, or None when the template has no
+    card-level layer after a person's.
     """
     layers = t.spec.layers
     static = t.cache.get("static layers")
@@ -275,43 +331,63 @@ def _base(t: Template, size: str, card: CardInput) -> tuple[tuple[Any, ...], Ima
             paint_layer(probe, i, layers[i])
             image = probe.image
             painted[i] = (tuple(probe.texts), tuple(probe.overflows), tuple(probe._rects), tuple(probe.boxes))
-        hit = (image if image is not None else Image.new("RGB", t.sizes[size], (0, 0, 0)), painted)
+        hit = (image if image is not None else Image.new("RGB", t.sizes[size], (0, 0, 0)), painted, threading.Lock())
         bases[key] = hit
         while len(bases) > BASE_CACHE_SIZE:
             bases.popitem(last=False)
     else:
         bases.move_to_end(key)
-    return key, hit[0], hit[1]
+    return key, hit[0], hit[1], hit[2]
 
 
-def _render_fast(t: Template, card: CardInput, size: str) -> Canvas | None:
-    """Paint the person's layers onto a copy of the cached card-level base. None if something
-    a person's layer painted overlaps a card-level layer painted after it in the template (the
-    order would matter): the caller then paints every layer in order."""
+def _render_fast(t: Template, card: CardInput, size: str, borrow: bool = False) -> Canvas | None:
+    """Paint the person's layers onto a copy of the cached card-level base (``borrow``: onto the
+    base itself where it can be, see the module's docstring). None if something a person's layer
+    painted overlaps a card-level layer painted after it in the template (the order would
+    matter): the caller then paints every layer in order."""
     based = _base(t, size, card)
     if based is None:
         return None
-    key, base, painted = based
-    canvas = Canvas(t, card, size, base.copy())
+    key, base, painted, lock = based
+    if borrow and "paints outside blend" not in t.cache and lock.acquire(blocking=False):
+        canvas = Canvas(t, card, size, base)
+        canvas._undo, canvas._lock = [], lock
+        try:
+            return _person_layers(t, canvas, key, painted)
+        except _NeedsCopy:  # (the base is restored already)
+            t.cache["paints outside blend"] = True  # from now on painted on a copy
+    with lock:  # not while a card is painted on it
+        image = base.copy()
+    return _person_layers(t, Canvas(t, card, size, image), key, painted)
+
+
+def _person_layers(t: Template, canvas: Canvas, key: tuple[Any, ...], painted: dict[int, Any]) -> Canvas | None:
+    """:func:`_render_fast`'s painting on ``canvas`` (the base or a copy of it); a borrowed base is
+    restored before anything but a finished canvas leaves here."""
     canvas._base_key = key
     static = t.cache["static layers"]
     later = [(i, r) for i, (_, _, rects, _) in painted.items() for r in rects]
     person = canvas.person_id()
-    for i, layer in enumerate(t.spec.layers):
-        if i in painted:
-            texts, overflows, _, boxes = painted[i]
-            canvas.texts.extend(texts)
-            canvas.boxes.extend(boxes)
-            canvas.overflows.extend(dataclasses.replace(o, person=person) for o in overflows)
-            continue
-        if i in static:
-            continue  # its when: does not hold for this card
-        canvas._rects = []
-        paint_layer(canvas, i, layer)
-        mine = [r for r in canvas._rects if r[0] < r[2] and r[1] < r[3]]
-        if any(j > i and overlap(r, s) for j, s in later for r in mine):
-            return None
-        canvas._dirty.extend(mine)
+    try:
+        for i, layer in enumerate(t.spec.layers):
+            if i in painted:
+                texts, overflows, _, boxes = painted[i]
+                canvas.texts.extend(texts)
+                canvas.boxes.extend(boxes)
+                canvas.overflows.extend(dataclasses.replace(o, person=person) for o in overflows)
+                continue
+            if i in static:
+                continue  # its when: does not hold for this card
+            canvas._rects = []
+            paint_layer(canvas, i, layer)
+            mine = [r for r in canvas._rects if r[0] < r[2] and r[1] < r[3]]
+            if any(j > i and overlap(r, s) for j, s in later for r in mine):
+                canvas.restore()
+                return None
+            canvas._dirty.extend(mine)
+    except BaseException:
+        canvas.restore()
+        raise
     canvas._rects = None
     return canvas
 

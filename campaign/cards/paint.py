@@ -115,7 +115,9 @@ def _gradient(size: tuple[int, int], g: Any) -> Image.Image:
 
 def _paint_shape(canvas: Canvas, box: tuple[int, int, int, int], fill: str | None, radius: int,
                  outline: Stroke | None) -> None:
-    shape_onto(canvas.image, box, fill, radius, outline)
+    x, y, w, h = box
+    canvas.blend((x, y, x + w, y + h), ("shape", box, fill, radius, outline),
+                 lambda target, at: shape_onto(target, (at[0], at[1], w, h), fill, radius, outline))
 
 
 def shape_onto(image: Image.Image, box: tuple[int, int, int, int], fill: str | None, radius: int,
@@ -138,10 +140,11 @@ def _paint_logo(canvas: Canvas, box: tuple[int, int, int, int], spec: LogoLayer)
     if data is None:  # b"": a zero-byte file, which load_logo refuses by name
         return
     x, y, w, h = box
-    im = canvas.kept(("logo", hashlib.sha256(data).hexdigest(), w, h),
-                     lambda: contain(load_logo(data, canvas.card.logo_name), (w, h)))
-    lx = line_x(x, w, im.size[0], spec.align)
-    canvas.image.paste(im, (int(lx), y + (h - im.size[1]) // 2), im)
+    digest = hashlib.sha256(data).hexdigest()
+    im = canvas.kept(("logo", digest, w, h), lambda: contain(load_logo(data, canvas.card.logo_name), (w, h)))
+    lx, ly = int(line_x(x, w, im.size[0], spec.align)), y + (h - im.size[1]) // 2
+    canvas.blend((lx, ly, lx + im.size[0], ly + im.size[1]), ("logo", digest, lx, ly),
+                 lambda target, at: target.paste(im, at, im))
 
 
 def _paint_qr(canvas: Canvas, box: tuple[int, int, int, int], spec: QrLayer) -> None:

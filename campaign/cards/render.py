@@ -44,11 +44,15 @@ def render(template: Template, card: CardInput, size: str = "square", fmt: str =
     limit = template.spec.max_people
     if limit and len(card.people) > limit:
         raise CardError(f"template {template.name!r} shows at most {limit} person(s); this card features {len(card.people)}")
-    canvas = paint_card(template, card, size, in_order)
-    if strict and canvas.overflows:
-        raise CardError("; ".join(str(o) for o in canvas.overflows))
-    data, quality = encode(canvas.image, fmt, max_bytes)
-    return Card(image=data, format=fmt, size=canvas.image.size, alt=alt_texts(template, card, canvas.values, canvas.known),
+    canvas = paint_card(template, card, size, in_order, borrow=True)
+    try:
+        if strict and canvas.overflows:
+            raise CardError("; ".join(str(o) for o in canvas.overflows))
+        pixels = canvas.pixels()
+        data, quality = encode(pixels, fmt, max_bytes)
+    finally:
+        canvas.restore()  # (painted on the cached base itself: given back as it was)
+    return Card(image=data, format=fmt, size=pixels.size, alt=alt_texts(template, card, canvas.values, canvas.known),
                 warnings=tuple(dict.fromkeys(canvas.warnings + _untranslated(canvas))),
                 overflows=tuple(canvas.overflows), texts=tuple(canvas.texts), quality=quality,
                 boxes=tuple(canvas.boxes))

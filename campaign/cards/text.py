@@ -93,7 +93,7 @@ def draw_text(canvas: Canvas, box: Box, style: TextStyle, text: str, fitted: Fit
     canvas.mark(*rects)
     if not rects:
         return  # nothing but empty lines: no pixel to paint
-    cw, ch = canvas.image.size
+    cw, ch = canvas.t.sizes[canvas.size]
     area = (max(0, min(r[0] for r in rects)), max(0, min(r[1] for r in rects)),
             min(cw, max(r[2] for r in rects)), min(ch, max(r[3] for r in rects)))
     if area[0] >= area[2] or area[1] >= area[3]:
