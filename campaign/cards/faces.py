@@ -49,8 +49,9 @@ def paint_face(canvas: Canvas, box: tuple[int, int, int, int], person: Facts, sp
         mask, ring = _masks(canvas, w, h, shape, radius, border.width if border else 0)
         _through(target, im, at, mask)
         if border and ring is not None:
-            colour = canvas.kept(("ring colour", w, h, border.color), lambda: Image.new("RGB", (w, h), _rgb(border.color)))
-            _through(target, colour, at, ring)  # as an image, twice as fast as a colour
+            for box_, colour, part in canvas.kept(("ring", w, h, shape, radius, border.width, border.color),
+                                                   lambda: _coloured(ring, (w, h), border.color)):
+                target.paste(colour, (at[0] + box_[0], at[1] + box_[1]), part)
 
     # masked and ringed, cached by the photo's content (or the initials) where the box shows the base
     canvas.blend((x, y, x + w, y + h), ("face", box, shape, radius, border, content), paint)
@@ -140,6 +141,13 @@ def _pieces(mask: Image.Image, hollow: int) -> Pieces:
     if hollow == 255:
         out.append(((lo, lo, w - lo, h - lo), None))
     return out
+
+
+def _coloured(pieces: Pieces, size: tuple[int, int], color: str) -> list[tuple[tuple[int, int, int, int], Image.Image, Image.Image | None]]:
+    """A ring's pieces with the colour cut to each: pasted as an image through its mask, twice as
+    fast as a colour, and cut once per template, not once per photo."""
+    colour = Image.new("RGB", size, _rgb(color))
+    return [(box, colour.crop(box), part) for box, part in pieces]
 
 
 def _through(target: Image.Image, im: Image.Image, at: tuple[int, int], pieces: Pieces | None) -> None:
