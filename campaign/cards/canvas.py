@@ -381,7 +381,8 @@ def _person_layers(t: Template, canvas: Canvas, key: tuple[Any, ...], painted: d
             canvas._rects = []
             paint_layer(canvas, i, layer)
             mine = [r for r in canvas._rects if r[0] < r[2] and r[1] < r[3]]
-            if any(j > i and overlap(r, s) for j, s in later for r in mine):
+            after = [s for j, s in later if j > i]  # what card-level layers painted after it cover
+            if after and any(overlap(r, s) for s in after for r in mine):
                 canvas.restore()
                 return None
             canvas._dirty.extend(mine)

@@ -111,8 +111,9 @@ def _ink(target: Image.Image, xy: tuple[int, int], mask: Image.Image, fill: tupl
     """Paint ``fill`` through a coverage ``mask`` at ``xy``: the pixels ImageDraw's text drawing
     gives (RGBA ink blended onto RGB). An opaque colour goes in as a solid image pasted through
     the mask, which Pillow does about twice as fast as filling with a colour, to the same bytes."""
-    if len(fill) == 3 or fill[3] == 255:
-        target.paste(Image.new("RGB", mask.size, fill[:3]), xy, mask)
+    if len(fill) == 3 or fill[3] == 255:  # (Image.paste's own checks skipped: both are RGB, the mask L)
+        w, h = mask.size
+        target.im.paste(Image.core.fill("RGB", (w, h), fill[:3]), (xy[0], xy[1], xy[0] + w, xy[1] + h), mask.im)
     else:
         d = ImageDraw.Draw(target, "RGBA")
         d.draw.draw_bitmap(xy, mask.im, d._getink(fill)[0])
