@@ -151,7 +151,8 @@ def test_check_samples_every_language_the_template_writes_not_only_english_and_k
         "  - background: {color: '#101826'}\n"
         "  - badge:\n"
         "      id: week\n"
-        "      text: {en: 'WEEK {week}', km: 'សប្តាហ៍ទី {week}', be: 'ТЫДЗЕНЬ КАМПАНІІ ЗА ВЫЗВАЛЕННЕ ПАЛІТВЯЗНЯЎ {week}'}\n"
+        "      text: {en: 'WEEK {week}', km: 'សប្តាហ៍ទី {week}',\n"
+        "             be: 'ТЫДЗЕНЬ КАМПАНІІ ЗА ВЫЗВАЛЕННЕ ПАЛІТВЯЗНЯЎ {week}'}\n"
         "      box: [60, 50, 240, 56]\n"
         "      size: [18, 28]\n"
         "  - text:\n"
@@ -187,3 +188,19 @@ def test_check_draws_the_campaign_s_hashtags_and_page_so_their_text_and_qr_are_c
     card = Image.open(tmp_path / "out" / "sample-typical_en_square.jpg").convert("L")
     qr = card.crop((60, 220, 320, 480))
     assert qr.getextrema()[0] < 60 and qr.getextrema()[1] > 200  # black modules on white: a QR code is there
+
+
+def test_check_names_the_fonts_line_of_a_khmer_family_without_khmer(tmp_path: Path) -> None:
+    """A designer's slip, a Latin font declared as `khmer:`: the error names that line of
+    template.yaml and the package to put there, not only the layer whose Khmer it cannot draw."""
+    d = tmp_path / "latin-khmer"
+    d.mkdir()
+    (d / "template.yaml").write_text(
+        "fonts:\n  sans: {package: fontpkg_noto_sans}\n  khmer: {package: fontpkg_noto_sans}\n"
+        "layers:\n  - background: {color: '#000000'}\n"
+        "  - badge: {box: [40, 40, 400, 60], text: {en: 'WEEK {week}', km: 'សប្តាហ៍ទី {week}'}}\n"
+        "alt: {en: '{name}', km: '{name}'}\n", encoding="utf-8")
+    code, _, err = run("template", "check", str(d))
+    assert code == 2
+    assert f"fonts.khmer ({d / 'template.yaml'}:3) is NotoSans" in err, err
+    assert "khmer: {package: fontpkg_noto_sans_khmer}" in err, err
