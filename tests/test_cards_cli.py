@@ -194,6 +194,23 @@ def test_preview_unknown_size_is_one_error_before_any_card(tmp_path: Path) -> No
     assert code == 2 and "did you mean 'square'?" in err
 
 
+def test_preview_size_only_some_templates_have_names_them_and_suggests_no_misspelling(tmp_path: Path) -> None:
+    """A canvas the campaign's weekly template adds (story) but its other templates lack: the error
+    does not ask "did you mean 'story'?" of someone who wrote 'story', and says which template has it."""
+    camp = tmp_path / "camp"
+    shutil.copytree(EXAMPLE, camp)
+    (camp / "templates" / "portrait").mkdir(parents=True)
+    (camp / "templates" / "portrait" / "template.yaml").write_text(
+        "sizes: {square: [1080, 1080], portrait: [1080, 1350], landscape: [1200, 675], story: [1080, 1920]}\n"
+        "layers:\n  - background: {color: '#101826'}\n  - text: {text: '{name}', box: [40, 40, 1000, 120]}\n"
+        "alt: {en: '{name}', km: '{name}'}\n", encoding="utf-8")
+    code, _, err = run("preview", str(camp), "--out", str(tmp_path / "o"), "--size", "story")
+    assert code == 2
+    assert "did you mean 'story'" not in err, err
+    assert "no such canvas in templates collage, released" in err
+    assert "--template portrait --size story" in err, err
+
+
 def test_preview_size_help_says_any_canvas_of_the_template() -> None:
     _, out, _ = run("preview", "--help")
     assert "any canvas the template defines" in " ".join(out.split())

@@ -67,3 +67,51 @@ def test_a_persons_text_that_sets_the_template_s_words_in_a_font_without_them_is
     else:
         problems = []
     assert [(p.field, "'Абвінавачанне: ញុះញង់'" in p.message) for p in problems] == [("people[0]", True)], [str(p) for p in problems]
+
+
+def test_a_burmese_name_beside_latin_in_one_text_says_why_and_names_the_template_line(tmp_path: Path) -> None:
+    """A text holding Burmese is set whole in the Burmese font, which has no Latin letters, digits or
+    punctuation: "{name.primary} ({name.secondary})" cannot be drawn for a Burmese name. The problem
+    says so (one font per text), what to do (texts of their own), and where the text is in the
+    template, not only the roster line of the English name."""
+    folder = write_folder(tmp_path / "c", campaign={**SMALL_CAMPAIGN, "languages": ["my", "en"]},
+                          roster=_roster(name={"my": "ကျော်ဇင်", "en": "Kyaw Zin"}))
+    (folder / "templates" / "portrait").mkdir(parents=True)
+    (folder / "templates" / "portrait" / "template.yaml").write_text(
+        "layers:\n  - background: {color: '#000000'}\n"
+        "  - text: {box: [20, 20, 1000, 200], size: [10, 40], text: '{name.primary} ({name.secondary})'}\n"
+        "alt: {en: '{name}', km: '{name}'}\n", encoding="utf-8")
+    try:
+        load_checked(folder)
+    except InputError as exc:
+        problems = list(exc.problems)
+    else:
+        problems = []
+    assert len(problems) == 1, [str(p) for p in problems]
+    message = problems[0].message
+    assert "'ကျော်ဇင် (Kyaw Zin)'" in message
+    assert "set whole in the Burmese (Myanmar) font" in message, message
+    assert "texts of their own" in message, message
+    assert f"{folder / 'templates' / 'portrait' / 'template.yaml'}:3: layers[1].text.text" in message, message
+
+
+def test_a_latin_font_declared_as_the_khmer_family_is_named_at_its_fonts_line(tmp_path: Path) -> None:
+    """fonts: {khmer: {package: fontpkg_noto_sans}} (a designer's slip): a Khmer name cannot be drawn,
+    and the problem points at the template's fonts.khmer line with the package to use."""
+    folder = write_folder(tmp_path / "c", campaign=SMALL_CAMPAIGN, roster=_roster())
+    (folder / "templates" / "portrait").mkdir(parents=True)
+    (folder / "templates" / "portrait" / "template.yaml").write_text(
+        "fonts:\n  sans: {package: fontpkg_noto_sans}\n  khmer: {package: fontpkg_noto_sans}\n"
+        "layers:\n  - background: {color: '#000000'}\n"
+        "  - text: {box: [20, 20, 1000, 200], size: [10, 40], text: '{name}'}\n"
+        "alt: {en: '{name}', km: '{name}'}\n", encoding="utf-8")
+    try:
+        load_checked(folder)
+    except InputError as exc:
+        problems = list(exc.problems)
+    else:
+        problems = []
+    assert problems, "a Khmer name in a Latin font was accepted"
+    message = problems[0].message
+    assert f"fonts.khmer ({folder / 'templates' / 'portrait' / 'template.yaml'}:3)" in message, message
+    assert "khmer: {package: fontpkg_noto_sans_khmer}" in message, message

@@ -138,3 +138,69 @@ def test_preview_of_a_template_the_campaign_does_not_use_shows_every_script_of_t
     shown.clear()
     shutil.copytree(camp / "templates" / "mine", camp / "templates" / "portrait")
     assert first_names("portrait") == {"LATIN", "KHMER"}
+
+
+def test_check_samples_every_language_the_template_writes_not_only_english_and_khmer(tmp_path: Path) -> None:
+    """A Belarusian label that overflows, and a Belarusian-only layer below AA contrast, are
+    reported by ``template check`` as English and Khmer ones are ("every size and language")."""
+    d = tmp_path / "be"
+    d.mkdir()
+    (d / "template.yaml").write_text(
+        "name: be\n"
+        "layers:\n"
+        "  - background: {color: '#101826'}\n"
+        "  - badge:\n"
+        "      id: week\n"
+        "      text: {en: 'WEEK {week}', km: 'សប្តាហ៍ទី {week}',\n"
+        "             be: 'ТЫДЗЕНЬ КАМПАНІІ ЗА ВЫЗВАЛЕННЕ ПАЛІТВЯЗНЯЎ {week}'}\n"
+        "      box: [60, 50, 240, 56]\n"
+        "      size: [18, 28]\n"
+        "  - text:\n"
+        "      id: solidarity\n"
+        "      when: {language: be}\n"
+        "      text: 'Салідарнасць'\n"
+        "      box: [60, 200, 900, 60]\n"
+        "      size: 20\n"
+        "      color: '#2a3344'\n"
+        "alt: {en: '{name}', km: '{name}', be: '{name}'}\n", encoding="utf-8")
+    code, out, err = run("template", "check", str(d))
+    assert code == 0, err
+    assert "overflow: be: be (square): sample-typical: week: does not fit" in err, err
+    assert "layers[2].text.color: low contrast: be (square, be): solidarity: #2a3344 over #101826" in err, err
+    assert {lang for _, lang, _, _ in sample_inputs(load_template(d))} == {"en", "km", "be"}
+
+
+def test_check_draws_the_campaign_s_hashtags_and_page_so_their_text_and_qr_are_checked(tmp_path: Path) -> None:
+    """A text of ``{hashtags}`` or ``{url}`` is on the sample cards (not an empty text that no
+    contrast check ever sees), and a qr layer is drawn there."""
+    d = tmp_path / "tags"
+    d.mkdir()
+    (d / "template.yaml").write_text(
+        "name: tags\n"
+        "layers:\n"
+        "  - background: {color: '#101826'}\n"
+        "  - text: {id: footer, text: '{hashtags} {url}', box: [40, 40, 1000, 60], size: 20, color: '#2a3344'}\n"
+        "  - qr: {box: [40, 200, 300, 300]}\n"
+        "alt: {en: '{name}', km: '{name}'}\n", encoding="utf-8")
+    code, out, err = run("template", "check", str(d), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    assert "layers[1].text.color: low contrast: tags (square, " in err, err
+    card = Image.open(tmp_path / "out" / "sample-typical_en_square.jpg").convert("L")
+    qr = card.crop((60, 220, 320, 480))
+    assert qr.getextrema()[0] < 60 and qr.getextrema()[1] > 200  # black modules on white: a QR code is there
+
+
+def test_check_names_the_fonts_line_of_a_khmer_family_without_khmer(tmp_path: Path) -> None:
+    """A designer's slip, a Latin font declared as `khmer:`: the error names that line of
+    template.yaml and the package to put there, not only the layer whose Khmer it cannot draw."""
+    d = tmp_path / "latin-khmer"
+    d.mkdir()
+    (d / "template.yaml").write_text(
+        "fonts:\n  sans: {package: fontpkg_noto_sans}\n  khmer: {package: fontpkg_noto_sans}\n"
+        "layers:\n  - background: {color: '#000000'}\n"
+        "  - badge: {box: [40, 40, 400, 60], text: {en: 'WEEK {week}', km: 'សប្តាហ៍ទី {week}'}}\n"
+        "alt: {en: '{name}', km: '{name}'}\n", encoding="utf-8")
+    code, _, err = run("template", "check", str(d))
+    assert code == 2
+    assert f"fonts.khmer ({d / 'template.yaml'}:3) is NotoSans" in err, err
+    assert "khmer: {package: fontpkg_noto_sans_khmer}" in err, err

@@ -13,7 +13,7 @@ from ..sources import Loc, did_you_mean
 from .template import AltRule, GridLayer, TemplateSpec, TextStyle, When
 from .values import per_size
 
-CARD_LANGUAGES = {"km": "Khmer", "en": "English"}  # the languages every template is checked in
+CARD_LANGUAGES = {"km": "Khmer", "en": "English"}  # every template is checked in these (and any it has texts in)
 
 
 def check_spec(spec: TemplateSpec) -> Iterator[tuple[Loc, str]]:

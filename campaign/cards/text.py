@@ -17,7 +17,7 @@ from .card import Overflow
 from ..errors import CardError
 from .layout import Fitted, block_top, has_khmer, line_x
 from .scripts import font_for
-from .template import TextStyle
+from .template import Template, TextStyle
 from .values import parse_color, per_size
 
 if TYPE_CHECKING:
@@ -53,16 +53,21 @@ def fit_text(text: str, box: Box, style: TextStyle, canvas: Canvas, sizes: tuple
     try:
         return runs.fitted(text, path, style.weight, w, h, sizes, style.max_lines, style.line_spacing, style.balance)
     except runs.MissingGlyphs as exc:
-        raise CardError(_lacking(canvas.t.name, exc, family, field, text)) from None
+        raise CardError(_lacking(canvas.t, exc, family, field, text)) from None
 
 
-def _lacking(template: str, exc: runs.MissingGlyphs, family: str, field: str, text: str) -> str:
+def _lacking(t: Template, exc: runs.MissingGlyphs, family: str, field: str, text: str) -> str:
     """What to say when a template's font cannot show some text (it would be drawn as boxes)."""
     khmer = any(has_khmer(ch) for ch in exc.chars)
-    fix = ("set font_khmer on the layer to a family with Khmer glyphs, e.g. add "
-           "khmer: {package: fontpkg_noto_sans_khmer} to fonts" if khmer else
-           f"use a font family that has them for {field or 'this text'}")
-    return (f"template {template!r}: {field + ': ' if field else ''}font {family!r} ({exc}) in {text!r}; "
+    line = t.source.line_of(("fonts", family))
+    if khmer and family == "khmer" and line:  # the template declares a khmer family without Khmer
+        fix = (f"fonts.khmer ({t.source.file}:{line}) is {exc.path.name}, which has no Khmer: declare a Khmer "
+               "font there, e.g. khmer: {package: fontpkg_noto_sans_khmer}")
+    else:
+        fix = ("set font_khmer on the layer to a family with Khmer glyphs, e.g. add "
+               "khmer: {package: fontpkg_noto_sans_khmer} to fonts" if khmer else
+               f"use a font family that has them for {field or 'this text'}")
+    return (f"template {t.name!r}: {field + ': ' if field else ''}font {family!r} ({exc}) in {text!r}; "
             f"it would draw empty boxes. Fix: {fix}")
 
 

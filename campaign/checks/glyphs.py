@@ -20,12 +20,12 @@ from ..cards import fields as F
 from ..cards.canvas import Canvas
 from ..cards.card import CardInput, card_input
 from ..cards.coverage import describe, missing
-from ..cards.scripts import font_for
+from ..cards.scripts import DEFAULTS, NAMES, SCRIPTS, font_for, script_of
 from ..cards.template import BadgeLayer, FlowLayer, GridLayer, TextLayer, TextStyle
 from ..cards.text import format_text
 from ..plan import Slot
 from ..roster import facts
-from ..sources import Problem
+from ..sources import Problem, format_loc
 
 if TYPE_CHECKING:
     from ..cards import Template
@@ -55,11 +55,31 @@ def glyph_problems(folder: CampaignFolder, templates: Mapping[str, Template], sl
         seen.add(key)
         group = tuple(facts(people[pid], slot.date) for pid in slot.people)
         card = card_input(c, c.account(slot.account), group, kind=slot.kind, week=slot.week, photos={}, logo=None)
-        for style, text, shown in _texts(t, card):
+        for at, style, text, shown in _texts(t, card):
             family, path = font_for(t, text, style)
             lacking = missing(text, path)
             if not lacking:
                 continue
+            line = t.source.line_of(at)
+            where = f"{t.source.file}:{line}: {format_loc(at)}" if line else format_loc(at)
+            script = script_of(text)
+            font_line = t.source.line_of(("fonts", family))
+            if script is not None and not any(SCRIPTS[script].search(ch) for ch in lacking):
+                # the text holds Khmer, Thai or Burmese: all of it is set in that script's font
+                apart = ("a grid's label is one text: keep it to one script, e.g. {name} alone" if at[2] == "grid"
+                         else "e.g. a flow of two texts, {name.primary} and {name.secondary}")
+                fix = (f"this text holds {NAMES[script]}, so it is set whole in the {NAMES[script]} font "
+                       f"{family!r}, which lacks them; show the {NAMES[script]} and the rest in texts of their own "
+                       f"({apart}), or declare a {'font_khmer family' if script == 'khmer' else family + ': font'} "
+                       f"that has both in the template's fonts ({where})")
+            elif script is not None and font_line:
+                # the family the template declares for the script has none of it (a Latin font as khmer:)
+                fix = (f"the template's fonts.{family} ({t.source.file}:{font_line}) is {path.name}, which has no "
+                       f"{NAMES[script]}: declare a {NAMES[script]} font there"
+                       + (f", e.g. {family}: {{package: {DEFAULTS[script][0]}}}" if DEFAULTS[script][0] else ""))
+            else:
+                fix = (f"add a font that has them to the template's fonts (the layer's family, or font_khmer for "
+                       f"Khmer text), or write this text in a script the template's fonts cover ({where})")
             # at the roster text that brings the characters; else (the template's words, set in the font
             # a person's text chose: Cyrillic words beside a Khmer-only charge) at the person
             f, loc = next(((f, loc) for f in shown for loc, value in _located(f)
@@ -68,30 +88,33 @@ def glyph_problems(folder: CampaignFolder, templates: Mapping[str, Template], sl
                 ("people", index[f.person.id], *loc),
                 f"{describe(lacking)} cannot be drawn on template {t.name!r}'s cards: its font {family!r} "
                 f"({path.name}) has no glyph for them, in {text!r} (a {slot.language} {slot.kind} card, first "
-                f"{slot.id}); add a font that has them to the template's fonts (the layer's family, or "
-                "font_khmer for Khmer text), or write this text in a script the template's fonts cover")
+                f"{slot.id}); {fix}")
             found.setdefault((f.person.id, *map(str, loc)), problem)  # type: ignore[arg-type]
     return list(found.values())
 
 
-def _texts(t: Template, card: CardInput) -> Iterator[tuple[TextStyle, str, Sequence[Facts]]]:
+def _texts(t: Template, card: CardInput) -> Iterator[tuple[tuple[object, ...], TextStyle, str, Sequence[Facts]]]:
     """Every text the card shows, filled in as painting fills it (:func:`cards.text.format_text`, on a
-    canvas that paints nothing): its style, the text, and whose facts it is filled with."""
+    canvas that paints nothing): where the template has it, its style, the text, and whose facts it
+    is filled with."""
     canvas = Canvas(t, card, next(iter(t.sizes)))  # the texts do not depend on the canvas size
     people, lang = card.people, card.language
-    for layer in t.spec.layers:
+    for i, layer in enumerate(t.spec.layers):
         spec = layer.spec
         if not F.matches(getattr(spec, "when", None), card):
             continue
         if isinstance(spec, (TextLayer, BadgeLayer)):
-            yield spec, format_text(spec, F.pick_text(spec.text, lang), canvas), people
+            yield (("layers", i, layer.kind, "text"), spec,
+                   format_text(spec, F.pick_text(spec.text, lang), canvas), people)
         elif isinstance(spec, FlowLayer):
-            for entry in spec.layers:
+            for j, entry in enumerate(spec.layers):
                 if F.matches(entry.text.when, card):
-                    yield entry.text, format_text(entry.text, F.pick_text(entry.text.text, lang), canvas), people
+                    yield (("layers", i, "flow", "layers", j, "text", "text"), entry.text,
+                           format_text(entry.text, F.pick_text(entry.text.text, lang), canvas), people)
         elif isinstance(spec, GridLayer) and spec.label is not None:
             for f in people:
-                yield spec.label, format_text(spec.label, F.pick_text(spec.label.text, lang), canvas, [f]), [f]
+                yield (("layers", i, "grid", "label", "text"), spec.label,
+                       format_text(spec.label, F.pick_text(spec.label.text, lang), canvas, [f]), [f])
 
 
 def _located(f: Facts) -> Iterator[tuple[tuple[object, ...], str]]:

@@ -1,23 +1,31 @@
 """``campaign template check``'s sample cards: the sample people (typical, longest name,
 Khmer-only, released; two people and a crowd when the template shows several) on every canvas
-of a template, in every card language; the overflows they show, the contrast of their text
-against what is under it, and the cards themselves for ``--out``."""
+of a template, in English, Khmer and every other language the template writes a text in, with
+a sample campaign's hashtags and page (so ``{hashtags}``, ``{url}`` and qr layers are drawn); the
+overflows they show, the contrast of their text against what is under it, and the cards
+themselves for ``--out``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from pydantic import BaseModel
+
 from ...roster import Facts
 from ..card import Card, CardInput, Overflow
 from ...errors import CardError
 from ..contrast import Contrast, contrast_problems
+from ..fields import texts_of
 from ..lint import CARD_LANGUAGES
 from ..render import render
 from ..samples import crowd, sample_facts, sample_people
+from ..style import When
 from ..template import Template
 
 CROWD = 60  # the most people a sample card features
+SAMPLE_HASHTAGS = ("#FreeThemAll", "#StandWithHRDs")  # a sample campaign's, for {hashtags}
+SAMPLE_URL = "https://example.org/free-them-all"  # a sample campaign's page, for {url} and qr layers
 
 
 @dataclass(frozen=True)
@@ -46,16 +54,43 @@ def _cases(t: Template) -> list[tuple[str, tuple[Facts, ...]]]:
     return cases
 
 
+def _whens(value: object) -> Iterator[When]:
+    """Every ``when:`` in a template's spec (layers, flow texts, grid labels, alt rules)."""
+    if isinstance(value, When):
+        yield value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _whens(getattr(value, name))
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _whens(item)
+
+
+def sample_languages(t: Template) -> list[str]:
+    """The languages sample cards are made in: English and Khmer, then each other language ``t``
+    writes a text in (a key of ``{en: .., be: ..}``, of an alt text, or a ``when: {language: ..}``),
+    so its Belarusian or French labels are checked for overflow and contrast too."""
+    langs = list(CARD_LANGUAGES)
+    found = [k for _, text in texts_of(t.spec) if isinstance(text, dict) for k in text]
+    found += [lang for when in _whens(t.spec) for lang in when.language or ()]
+    for lang in found:
+        if lang != "*" and lang not in langs:
+            langs.append(lang)
+    return langs
+
+
 def sample_inputs(t: Template) -> Iterator[tuple[str, str, str, CardInput]]:
     """(canvas, language, case, card input) of every sample card of ``t``."""
     cases = _cases(t)
+    langs = sample_languages(t)
     for size in t.sizes:
-        for lang in CARD_LANGUAGES:
+        for lang in langs:
             for label, group in cases:
                 kind = "released" if all(not f.held for f in group) else "weekly"
                 yield size, lang, label, CardInput(people=group, photos={}, language=lang, kind=kind, week=6,
                                                    campaign_name="Release Human Rights Defenders",
-                                                   organisation="Sample Organisation")
+                                                   organisation="Sample Organisation",
+                                                   hashtags=SAMPLE_HASHTAGS, url=SAMPLE_URL)
 
 
 def sample_cards(t: Template) -> Iterator[Sample]:
@@ -88,4 +123,4 @@ def sample_contrasts(t: Template) -> list[Contrast]:
                                  if len(card.people) <= 2))
 
 
-__all__ = ["Sample", "sample_cards", "sample_contrasts", "sample_inputs", "sample_overflows"]
+__all__ = ["Sample", "sample_cards", "sample_contrasts", "sample_inputs", "sample_languages", "sample_overflows"]

@@ -35,9 +35,12 @@ def check_size(size: str, templates: dict[str, Template]) -> None:
         return
     every = list(dict.fromkeys(s for t in templates.values() for s in t.sizes))
     shared = [s for s in every if all(s in t.sizes for t in templates.values())]
+    having = [name for name in templates if name not in lacking]
+    # a canvas some of the templates have is no misspelling: say which has it, and how to see it
+    hint = (f" (only {', '.join(having)} has it: preview {'it' if len(having) == 1 else 'each'} with "
+            f"--template {having[0]} --size {size})" if having else did_you_mean(size, every))
     raise CardError(f"--size {size!r}: no such canvas in template{'s' if len(lacking) > 1 else ''} {', '.join(lacking)}"
-                    + did_you_mean(size, every)
-                    + f"; {'their' if len(templates) > 1 else 'its'} sizes: {', '.join(shared)}, or all")
+                    + hint + f"; {'their' if len(templates) > 1 else 'its'} sizes: {', '.join(shared)}, or all")
 
 
 def prepare(folder: CampaignFolder, templates: dict[str, Template], template: str | None, size: str,
