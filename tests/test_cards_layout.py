@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFont
 
-from campaign.cards.layout import clusters, fit, font, has_khmer, initials, units, wrap
+from campaign.cards.breaks import clusters, has_khmer, units
+from campaign.cards.layout import fit, font, initials, wrap
 from campaign.cards.grid import grid_layout
 from campaign.cards.load import package_font
 

@@ -1,20 +1,13 @@
-"""Setting text in a box: fonts (raqm only), Khmer clusters and words, line wrapping, shrink-to-fit.
-
-Khmer writes no spaces between words, and a "letter" on screen is a cluster: a consonant with
-its subscripts (coeng U+17D2 + consonant), vowel signs and diacritics. A line may break
-
-* between words (khmer-nltk's segmenter, results cached per string),
-* at a zero-width space (U+200B) or a space in the data,
-* and, only when one word is wider than the box, between clusters,
-
-but never inside a cluster. English breaks at spaces (and after hyphens). Text is measured with
-the same raqm layout it is drawn with, so what fits when measured fits when drawn.
+"""Setting text in a box: fonts (raqm only), line wrapping at the breaks :mod:`.breaks` finds,
+shrink-to-fit. Text is measured with the same raqm layout it is drawn with, so what fits when
+measured fits when drawn. A text in a script written without spaces is first fitted breaking only
+at its spaces (a name split at its spaces at a smaller size reads better than one split mid-word
+at a larger size); inside its words only if that cannot fit even at the minimum size.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,19 +16,7 @@ from pathlib import Path
 from PIL import ImageFont, features
 
 from ..errors import CardError
-
-ZWSP = "\u200b"
-_KHMER_RE = re.compile(r"[\u1780-\u17ff\u19e0-\u19ff]")
-# A cluster: any base character, then everything that attaches to it. A coeng (U+17D2) takes
-# the next character with it whatever that is, so a subscript is never separated from its sign.
-_COMBINING = "\u17b4-\u17d1\u17d3\u17dd\u200c\u200d\u0300-\u036f"
-_CLUSTER_RE = re.compile(rf"\u17d2.?|.(?:\u17d2.?|[{_COMBINING}])*", re.S)
-# Khmer runs vs everything else, for segmenting mixed text.
-_RUN_RE = re.compile(r"[\u1780-\u17ff\u19e0-\u19ff\u200c\u200d]+|[^\u1780-\u17ff\u19e0-\u19ff\u200c\u200d]+")
-
-
-def has_khmer(text: str) -> bool:
-    return bool(_KHMER_RE.search(text))
+from .breaks import break_pieces, clusters, has_khmer, units, unspaced
 
 
 def require_raqm() -> None:
@@ -74,85 +55,6 @@ def font(path: Path, size: int, weight: int = 400) -> ImageFont.FreeTypeFont:
     return f
 
 
-# --- where a line may break --------------------------------------------------------------------
-
-
-def clusters(text: str) -> list[str]:
-    """``text`` split into grapheme clusters (Khmer-aware); ``"".join(clusters(t)) == t``."""
-    return _CLUSTER_RE.findall(text)
-
-
-def _silence_nltk() -> None:
-    logging.getLogger("khmer-nltk").setLevel(logging.WARNING)
-
-
-@functools.lru_cache(maxsize=4096)
-def khmer_words(text: str) -> tuple[str, ...]:
-    """A run of Khmer split into words (khmer-nltk), never inside a cluster.
-
-    The segmenter is a statistical model: on odd input it may cut inside a cluster, so its cuts
-    are kept only where they fall on a cluster boundary. If it is unavailable or fails, the
-    whole run is one unit (cluster breaks still apply to over-long words).
-    """
-    try:
-        from khmernltk import word_tokenize
-
-        _silence_nltk()  # its logger is set to DEBUG at import; keep our CLI output clean
-
-        words = [w for w in word_tokenize(text) if w]
-    except Exception:  # noqa: BLE001 - a segmenter failure must not stop a card; clusters still work
-        return (text,)
-    if "".join(words) != text:
-        return (text,)
-    bounds, pos = set(), 0
-    for c in clusters(text):
-        pos += len(c)
-        bounds.add(pos)
-    out, start, pos = [], 0, 0
-    for w in words:
-        pos += len(w)
-        if pos in bounds and pos > start:
-            out.append(text[start:pos])
-            start = pos
-    if start < len(text):
-        out.append(text[start:])
-    return tuple(out)
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A piece of text between break opportunities; ``space`` units vanish at a line's end."""
-
-    text: str
-    space: bool = False
-    khmer: bool = False
-
-
-@functools.lru_cache(maxsize=4096)
-def units(text: str, coarse: bool = False) -> tuple[Unit, ...]:
-    """``text`` cut at every place a line may break, in order; ``coarse``: only at spaces and
-    zero-width spaces (Khmer marks phrase and name boundaries with them: the best breaks)."""
-    out: list[Unit] = []
-    for piece in re.split(r"(\s+|\u200b)", text):
-        if not piece:
-            continue
-        if piece == ZWSP:
-            continue  # a break opportunity and nothing else
-        if piece.isspace():
-            out.append(Unit(" ", space=True))
-            continue
-        if coarse:
-            out.append(Unit(piece))
-            continue
-        for run in _RUN_RE.findall(piece):
-            if has_khmer(run):
-                out.extend(Unit(w, khmer=True) for w in khmer_words(run))
-            else:
-                # English: keep hyphenated words breakable after the hyphen
-                out.extend(Unit(p) for p in re.findall(r"[^-]+-?|-", run))
-    return tuple(out)
-
-
 # --- wrapping and fitting ----------------------------------------------------------------------
 
 
@@ -188,7 +90,7 @@ def wrap_measured(text: str, measure: Callable[[str], float], width: float,
             continue
         alone = None if line else trial
         flush()
-        if not unit.khmer:
+        if not unit.unspaced:
             line, known = unit.text, alone
             continue
         if alone is None:
@@ -196,7 +98,7 @@ def wrap_measured(text: str, measure: Callable[[str], float], width: float,
         if alone <= width:
             line, known = unit.text, alone
             continue
-        for c in clusters(unit.text):
+        for c in break_pieces(unit.text):
             if line:
                 trial = measure(line + c)
                 if trial > width:
@@ -253,7 +155,7 @@ def set_text(text: str, fnt: ImageFont.FreeTypeFont, width: int, height: int, ma
     # chunk cannot fit a line.
     measured = [lw for para in text.split("\n") for lw in (wrap_measured(para, measure, width, coarse=True) or [("", 0.0)])]
     if fine and (len(measured) > max_lines or any(w > width for _, w in measured)) and (
-            "-" in text or has_khmer(text)):
+            "-" in text or unspaced(text)):
         measured = [lw for para in text.split("\n") for lw in (wrap_measured(para, measure, width) or [("", 0.0)])]
     lines, widths = [ln for ln, _ in measured], [w for _, w in measured]
     block = pitch * (len(lines) - 1) + ascent + descent
@@ -272,7 +174,7 @@ def _balanced(text: str, measure: Callable[[str], float], width: int, n: int, li
     best = (lines, widths)
     while hi - lo > 2:
         mid = (lo + hi) // 2
-        trial = wrap_measured(text, measure, mid, coarse=not (fine and has_khmer(text)))
+        trial = wrap_measured(text, measure, mid, coarse=not (fine and unspaced(text)))
         if len(trial) == n and all(w <= mid + 0.5 for _, w in trial):
             best, hi = ([ln for ln, _ in trial], [w for _, w in trial]), mid
         else:
@@ -290,7 +192,7 @@ def fit(text: str, fonts: Callable[[int], ImageFont.FreeTypeFont], width: int, h
     size reads better than one split mid-word at a larger size); word and cluster breaks are
     used only if that cannot fit even at the minimum size.
     """
-    passes = (False, True) if has_khmer(text) else (True,)
+    passes = (False, True) if unspaced(text) else (True,)
     result: Fitted | None = None
     for fine in passes:
         result = _search(text, fonts, width, height, sizes, max_lines, line_spacing, fine, by)
