@@ -172,6 +172,8 @@ def write_report(ledger: Ledger, cid: str, out_dir: Path, *, subtitle: str = "",
         if link and state == "posted":
             state_html = f'<a href="{html.escape(link)}">{state_html}</a>'
         error = f'<div class="error">{html.escape(post.error)}</div>' if post.error else ""
+        # what a person should look at on the card: text that did not fit, a blurry photo, English on a Khmer card
+        error += "".join(f'<div class="warning">{html.escape(w)}</div>' for w in post.warnings or ())
         if post.id in fault_of:
             error += f'<div class="fault">rehearsal fault: {html.escape(fault_of[post.id])}</div>'
         anchor = f' id="{html.escape(post.id)}"' if post.id in fault_of else ""
