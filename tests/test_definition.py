@@ -83,6 +83,19 @@ def test_impossible_date(tmp_path: Path) -> None:
     one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "end:"), "end", "date")
 
 
+def test_a_date_that_is_not_one_is_quoted_with_how_to_write_it(tmp_path: Path) -> None:
+    """An impossible or foreign-format date says what was written and the form to write, as a bad time does."""
+    bad = CAMPAIGN.replace("end: 2021-10-06", "end: 2021-02-30")
+    msg = one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "end:"), "end", "'2021-02-30' is not a date")
+    assert "YYYY-MM-DD" in msg and "Input should be" not in msg
+    first = re.search(r"date: (\S+?),", ROSTER)
+    assert first is not None
+    written = ROSTER.replace(f"date: {first.group(1)},", "date: 11/12/2021,", 1)
+    msg = one(problems(tmp_path / "r", roster=written), "roster.yaml", line_of(written, "11/12/2021"),
+              "people[0].events[0].date", "'11/12/2021' is not a date")
+    assert "YYYY-MM-DD" in msg
+
+
 def test_unknown_timezone(tmp_path: Path) -> None:
     bad = CAMPAIGN.replace("Asia/Phnom_Penh", "Asia/Phnom_Pen")
     msg = one(problems(tmp_path, bad), "campaign.yaml", 3, "timezone", "not an IANA timezone")
