@@ -117,6 +117,11 @@ class Account(Model):
         row = spec(self.platform)
         if row.credentials and self.credentials is None:
             raise ValueError(f"a {self.platform} account needs credentials (env:NAME or file:PATH references)")
+        if row.credentials and isinstance(self.credentials, dict):
+            for name in self.credentials:
+                if name not in row.credentials:  # never read: the account's posts would fail wherever they run
+                    raise ValueError(f"credentials.{name}: a {self.platform} account takes no '{name}' credential"
+                                     f"{did_you_mean(name, row.credentials)}; it takes {', '.join(row.credentials)}")
         for needs in row.account_fields:
             if getattr(self, needs) is None:
                 raise ValueError(f"a {self.platform} account needs '{needs}'")

@@ -199,6 +199,16 @@ def test_secret_references_accepted(tmp_path: Path) -> None:
     assert account.credentials == {"api_key": "env:X_KEY", "api_secret": "file:/run/secrets/x"}
 
 
+def test_a_credential_name_the_platform_does_not_take_is_refused_at_its_line(tmp_path: Path) -> None:
+    """A misspelt credential ('tokne') is never read, so every post of the account would fail in any
+    environment: validate says so at its line, with the names the platform takes."""
+    bad = CAMPAIGN.replace("    platform: outbox\n    language: en",
+                           "    platform: telegram\n    language: en\n    channel: '@chan'\n    credentials: {tokne: env:TG}")
+    msg = one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "credentials"), "accounts[0].credentials.tokne",
+              "a telegram account takes no 'tokne' credential")
+    assert "did you mean 'token'" in msg
+
+
 def test_platform_needs_credentials(tmp_path: Path) -> None:
     bad = CAMPAIGN.replace("    platform: outbox\n    language: en", "    platform: mastodon\n    language: en")
     found = problems(tmp_path, bad)
