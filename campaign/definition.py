@@ -133,6 +133,15 @@ class Account(Model):
 _OFFSET_RE = re.compile(r"^(?:(?:etc/)?(?:utc|gmt|z)\s*)?[+\-\u2212]\s*\d{1,2}(?::?\d{2})?$", re.I)
 
 
+def _zone_hint(value: str) -> str:
+    """`` (did you mean 'Europe/Minsk'?)`` for a zone written as its city ("minsk", "Phnom Penh"), else
+    for the closest spelling."""
+    zones = sorted(z for z in available_timezones() if not z.startswith(("posix/", "right/")))
+    city = value.strip().replace(" ", "_").lower()
+    named = [z for z in zones if city in (z.lower(), z.rsplit("/", 1)[-1].lower())]
+    return f" (did you mean '{named[0]}'?)" if named else did_you_mean(value, zones)
+
+
 def _etc_sign(value: str) -> str:
     """The offset an ``Etc/GMT-3`` name really means: ``+3``."""
     rest = value.strip()[len("etc/gmt"):].strip()
@@ -252,7 +261,7 @@ class Campaign(Model):
                 raise ZoneInfoNotFoundError(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(
-                f"{value!r} is not an IANA timezone{did_you_mean(value, sorted(available_timezones()))}; e.g. Asia/Phnom_Penh"
+                f"{value!r} is not an IANA timezone{_zone_hint(value)}; e.g. Asia/Phnom_Penh"
             ) from None
         return value
 

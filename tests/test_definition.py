@@ -102,6 +102,13 @@ def test_unknown_timezone(tmp_path: Path) -> None:
     assert "Asia/Phnom_Penh" in msg
 
 
+def test_a_timezone_written_as_its_city_is_told_its_full_name(tmp_path: Path) -> None:
+    for written, meant in (("minsk", "Europe/Minsk"), ("Phnom Penh", "Asia/Phnom_Penh"), ("caracas", "America/Caracas")):
+        bad = CAMPAIGN.replace("Asia/Phnom_Penh", written)
+        msg = one(problems(tmp_path / written, bad), "campaign.yaml", 3, "timezone", "not an IANA timezone")
+        assert f"did you mean '{meant}'?" in msg
+
+
 def test_timezone_offset_refused(tmp_path: Path) -> None:
     bad = CAMPAIGN.replace("Asia/Phnom_Penh", "+07:00")
     one(problems(tmp_path, bad), "campaign.yaml", 3, "timezone", "IANA")
