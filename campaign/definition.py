@@ -117,6 +117,11 @@ class Account(Model):
         row = spec(self.platform)
         if row.credentials and self.credentials is None:
             raise ValueError(f"a {self.platform} account needs credentials (env:NAME or file:PATH references)")
+        if row.credentials and isinstance(self.credentials, dict):
+            for name in self.credentials:
+                if name not in row.credentials:  # never read: the account's posts would fail wherever they run
+                    raise ValueError(f"credentials.{name}: a {self.platform} account takes no '{name}' credential"
+                                     f"{did_you_mean(name, row.credentials)}; it takes {', '.join(row.credentials)}")
         for needs in row.account_fields:
             if getattr(self, needs) is None:
                 raise ValueError(f"a {self.platform} account needs '{needs}'")
@@ -126,6 +131,15 @@ class Account(Model):
 # "UTC+3", "GMT-5", "+03:00", "-0500", "UTC +3", and the IANA names "Etc/GMT-3" (which means UTC+3):
 # an offset names no place, so it cannot follow a place's clock changes.
 _OFFSET_RE = re.compile(r"^(?:(?:etc/)?(?:utc|gmt|z)\s*)?[+\-\u2212]\s*\d{1,2}(?::?\d{2})?$", re.I)
+
+
+def _zone_hint(value: str) -> str:
+    """`` (did you mean 'Europe/Minsk'?)`` for a zone written as its city ("minsk", "Phnom Penh"), else
+    for the closest spelling."""
+    zones = sorted(z for z in available_timezones() if not z.startswith(("posix/", "right/")))
+    city = value.strip().replace(" ", "_").lower()
+    named = [z for z in zones if city in (z.lower(), z.rsplit("/", 1)[-1].lower())]
+    return f" (did you mean '{named[0]}'?)" if named else did_you_mean(value, zones)
 
 
 def _etc_sign(value: str) -> str:
@@ -247,7 +261,7 @@ class Campaign(Model):
                 raise ZoneInfoNotFoundError(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(
-                f"{value!r} is not an IANA timezone{did_you_mean(value, sorted(available_timezones()))}; e.g. Asia/Phnom_Penh"
+                f"{value!r} is not an IANA timezone{_zone_hint(value)}; e.g. Asia/Phnom_Penh"
             ) from None
         return value
 

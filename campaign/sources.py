@@ -120,6 +120,11 @@ def braced(name: str) -> str:
     return "{" + name + "}"
 
 
+_NOT_A_DATE = {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
+_WHY_NOT_A_DATE = {"day value is outside expected range": "that month has no such day",
+                   "month value is outside expected range": "there is no such month"}
+
+
 def _message(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
@@ -129,6 +134,11 @@ def _message(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
         return f"unknown key{did_you_mean(key, allowed)}{known}"
     if kind == "missing":
         return "required, but missing"
+    if kind in _NOT_A_DATE:  # pydantic's "Input should be a valid date or datetime" neither quotes nor shows the form
+        why = (err.get("ctx") or {}).get("error")
+        why = _WHY_NOT_A_DATE.get(why, why)
+        return (f"{err.get('input')!r} is not a date{f' ({why})' if why else ''}; "
+                "write a day that exists as YYYY-MM-DD, e.g. 2021-11-12")
     msg = str(err["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):  # pydantic's wording around our own messages
         msg = msg.removeprefix(prefix)

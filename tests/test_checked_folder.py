@@ -139,3 +139,22 @@ def test_a_logo_that_does_not_decode_is_refused_like_a_photo_at_its_line(tmp_pat
         with pytest.raises(InputError) as err:
             load_checked(folder)
         assert f"campaign.yaml:{line}:" in str(err.value) and "logo" in str(err.value) and said in str(err.value)
+
+
+def test_a_worker_reads_back_the_texts_in_the_order_they_were_written(ledger: Ledger, tmp_path: Path) -> None:
+    """A text without the post's language falls back to the first one written ({fr: ..., be: ...} in an
+    English post says the French), so what a worker loads from Redis keeps the folder's order: the
+    posts say what preview and `campaign fields` showed, and applying the same folder again reports
+    no news about anyone."""
+    roster = yaml.safe_load(yaml.safe_dump(SMALL_ROSTER))
+    roster["people"][1]["group"] = {"fr": "syndicat", "be": "прафсаюз"}
+    roster["people"][1]["events"][0]["charge"] = {"km": "ញុះញង់", "en": "incitement"}
+    campaign = {**SMALL_CAMPAIGN, "name": {"km": "យុទ្ធនាការ", "en": "Small test campaign"}}
+    checked = load_checked(write_folder(tmp_path / "small", campaign=campaign, roster=roster))
+    assert apply_folder(ledger, checked, local("2021-11-07")).first
+    applied = load_applied(ledger, "small")
+    assert applied.roster.by_id()["sar-kanika"].group.get("en") == "syndicat"
+    assert applied.roster.model_dump_json() == checked.roster.model_dump_json()
+    assert applied.campaign.model_dump_json() == checked.campaign.model_dump_json()
+    again = apply_folder(ledger, load_checked(tmp_path / "small"), local("2021-11-07"))
+    assert again.people == []

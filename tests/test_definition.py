@@ -83,10 +83,30 @@ def test_impossible_date(tmp_path: Path) -> None:
     one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "end:"), "end", "date")
 
 
+def test_a_date_that_is_not_one_is_quoted_with_how_to_write_it(tmp_path: Path) -> None:
+    """An impossible or foreign-format date says what was written and the form to write, as a bad time does."""
+    bad = CAMPAIGN.replace("end: 2021-10-06", "end: 2021-02-30")
+    msg = one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "end:"), "end", "'2021-02-30' is not a date")
+    assert "YYYY-MM-DD" in msg and "Input should be" not in msg
+    first = re.search(r"date: (\S+?),", ROSTER)
+    assert first is not None
+    written = ROSTER.replace(f"date: {first.group(1)},", "date: 11/12/2021,", 1)
+    msg = one(problems(tmp_path / "r", roster=written), "roster.yaml", line_of(written, "11/12/2021"),
+              "people[0].events[0].date", "'11/12/2021' is not a date")
+    assert "YYYY-MM-DD" in msg
+
+
 def test_unknown_timezone(tmp_path: Path) -> None:
     bad = CAMPAIGN.replace("Asia/Phnom_Penh", "Asia/Phnom_Pen")
     msg = one(problems(tmp_path, bad), "campaign.yaml", 3, "timezone", "not an IANA timezone")
     assert "Asia/Phnom_Penh" in msg
+
+
+def test_a_timezone_written_as_its_city_is_told_its_full_name(tmp_path: Path) -> None:
+    for written, meant in (("minsk", "Europe/Minsk"), ("Phnom Penh", "Asia/Phnom_Penh"), ("caracas", "America/Caracas")):
+        bad = CAMPAIGN.replace("Asia/Phnom_Penh", written)
+        msg = one(problems(tmp_path / written, bad), "campaign.yaml", 3, "timezone", "not an IANA timezone")
+        assert f"did you mean '{meant}'?" in msg
 
 
 def test_timezone_offset_refused(tmp_path: Path) -> None:
@@ -184,6 +204,16 @@ def test_secret_references_accepted(tmp_path: Path) -> None:
                           "    platform: x\n    language: en\n    credentials: {api_key: env:X_KEY, api_secret: file:/run/secrets/x}")
     account = load_folder(write_folder(tmp_path, ok)).campaign.accounts[0]
     assert account.credentials == {"api_key": "env:X_KEY", "api_secret": "file:/run/secrets/x"}
+
+
+def test_a_credential_name_the_platform_does_not_take_is_refused_at_its_line(tmp_path: Path) -> None:
+    """A misspelt credential ('tokne') is never read, so every post of the account would fail in any
+    environment: validate says so at its line, with the names the platform takes."""
+    bad = CAMPAIGN.replace("    platform: outbox\n    language: en",
+                           "    platform: telegram\n    language: en\n    channel: '@chan'\n    credentials: {tokne: env:TG}")
+    msg = one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "credentials"), "accounts[0].credentials.tokne",
+              "a telegram account takes no 'tokne' credential")
+    assert "did you mean 'token'" in msg
 
 
 def test_platform_needs_credentials(tmp_path: Path) -> None:

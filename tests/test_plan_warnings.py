@@ -192,3 +192,23 @@ def test_two_posts_of_one_account_are_said_in_the_plural_and_a_finale_by_its_own
                                 captions={"en": {"weekly": ["{name}", "{name}!"], "finale": ["All", "All!"]}})
     [late] = [w for w in plan_warnings(with_finale, roster([("held", ALWAYS)])) if "after midnight" in w]
     assert "(the slot time 23:55 plus its stagger): 1 post goes" in late  # the weekly post's time, not the finale's
+
+
+# --- the campaign's name per language ------------------------------------------------------------
+
+def test_an_account_language_the_campaigns_names_lack_is_warned_of_with_the_name_its_posts_say() -> None:
+    """``name: {be: ..., eng: ...}`` gives an English account no English name: its cards and captions
+    say the Belarusian one. Said per language lacking, with the key that was probably meant."""
+    r = roster([("held", ALWAYS)])
+    langs = [{"id": "be1", "organisation": "A", "platform": "outbox", "language": "be"},
+             {"id": "en1", "organisation": "B", "platform": "outbox", "language": "en"},
+             {"id": "en2", "organisation": "C", "platform": "outbox", "language": "en"}]
+    caps = {"be": ["{name}"], "en": ["{name}"]}
+    c = make_campaign(**OCTOBER, accounts=langs, captions=caps, name={"be": "Свабоду", "eng": "Freedom"})
+    named = [w for w in plan_warnings(c, r) if w.startswith("name:")]
+    assert named == ["name: no name in 'en', the language of en1, en2: their posts say the campaign's name as "
+                     "'Свабоду'; add en: to name ('eng' is no account's language: meant 'en'?)"]
+    assert c.title("en") == "Свабоду"  # what the warning says the posts show
+    for fine in ({"be": "Свабоду", "en": "Freedom", "fr": "Liberté"}, "Freedom"):
+        c = make_campaign(**OCTOBER, accounts=langs, captions=caps, name=fine)
+        assert not [w for w in plan_warnings(c, r) if w.startswith("name:")]

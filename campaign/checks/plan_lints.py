@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from ..definition import Campaign
 from ..plan import FINALE, WEEKLY, Slot, announce_day, busy_days, cadence_dates, plan
 from ..roster import Roster, facts
@@ -25,7 +27,29 @@ def plan_warnings(campaign: Campaign, roster: Roster) -> list[str]:
     warnings.extend(_unfeatured(campaign, roster, slots))
     warnings.extend(_unannounced(campaign, roster))
     warnings.extend(_after_midnight(campaign, slots))
+    warnings.extend(_unnamed_languages(campaign))
     return warnings
+
+
+def _unnamed_languages(campaign: Campaign) -> list[str]:
+    """Account languages a per-language ``name:`` lacks: those posts say the campaign's name in
+    another language (``{be: ..., eng: ...}`` gives English cards the Belarusian name)."""
+    if not campaign.names:
+        return []
+    by_lang: dict[str, list[str]] = {}
+    for account in campaign.accounts:
+        by_lang.setdefault(account.language, []).append(account.id)
+    spare = [k for k in campaign.names if k not in by_lang]
+    out = []
+    for lang, ids in by_lang.items():
+        if lang in campaign.names:
+            continue
+        close = difflib.get_close_matches(lang, spare, n=1, cutoff=0.5)
+        hint = f" ('{close[0]}' is no account's language: meant '{lang}'?)" if close else ""
+        whose = "its" if len(ids) == 1 else "their"
+        out.append(f"name: no name in '{lang}', the language of {', '.join(ids)}: {whose} posts say the campaign's "
+                   f"name as '{campaign.title(lang)}'; add {lang}: to name{hint}")
+    return out
 
 
 def _unfeatured(campaign: Campaign, roster: Roster, slots: list[Slot]) -> list[str]:

@@ -86,8 +86,10 @@ def apply_definition(ledger: Ledger, folder: CheckedFolder, settings: dict[str, 
     photos = {pid: ledger.put_blob(data) for pid, data in folder.photos.items()}
     logos = {aid: ledger.put_blob(data) for aid, data in folder.logos.items()}
     templates = {name: ledger.put_blob(folder.templates[name].files) for name in template_names(c)}
-    campaign_json = json.dumps(folder.campaign_src.data, default=_json_default, ensure_ascii=False, sort_keys=True)
-    roster_json = json.dumps(folder.roster_src.data, default=_json_default, ensure_ascii=False, sort_keys=True)
+    # In the order written, not sorted: a text without the post's language says the first one given
+    # (types.LocalText.get), so a worker must read {fr: ..., be: ...} as the check and preview did.
+    campaign_json = json.dumps(folder.campaign_src.data, default=_json_default, ensure_ascii=False)
+    roster_json = json.dumps(folder.roster_src.data, default=_json_default, ensure_ascii=False)
     assets = {"photos": photos, "logos": logos, "templates": templates}
     run = dict(settings or {})
     def_hash = hashlib.sha256(
