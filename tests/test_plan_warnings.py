@@ -7,6 +7,8 @@ reads back to the same slots."""
 from __future__ import annotations
 
 import json
+
+import pytest
 from datetime import date, datetime
 
 from campaign.checks.plan_lints import plan_warnings
@@ -212,3 +214,39 @@ def test_an_account_language_the_campaigns_names_lack_is_warned_of_with_the_name
     for fine in ({"be": "Свабоду", "en": "Freedom", "fr": "Liberté"}, "Freedom"):
         c = make_campaign(**OCTOBER, accounts=langs, captions=caps, name=fine)
         assert not [w for w in plan_warnings(c, r) if w.startswith("name:")]
+
+
+# --- a sentence served with no release recorded -------------------------------------------------
+
+def _sentenced(pid: str, arrested: str, convicted: str, sentence: str, *later: tuple[str, str]) -> dict:
+    return {"id": pid, "name": {"en": pid.upper()},
+            "events": [{"date": arrested, "type": "arrested", "charge": {"en": "incitement"}},
+                       {"date": convicted, "type": "convicted", "sentence": sentence},
+                       *({"date": d, "type": t} for d, t in later)]}
+
+
+@pytest.mark.parametrize(("person", "served_by"), [
+    (_sentenced("served", "2020-10-10", "2021-03-01", "1 year"), "2021-10-10"),
+    (_sentenced("exact", "2019-10-20", "2020-05-01", "2 years"), "2021-10-20"),  # that day's post too
+    (_sentenced("months", "2020-07-31", "2021-01-05", "14 months 3 days"), "2021-10-03"),  # 30 Sep + 3 days
+    (_sentenced("long", "2020-10-10", "2021-03-01", "10 years"), None),
+    (_sentenced("suspended", "2020-10-10", "2021-03-01", "6 months suspended"), None),
+    (_sentenced("freed", "2020-10-10", "2021-03-01", "1 year", ("2021-10-11", "released")), None),
+])
+def test_someone_still_featured_as_held_after_their_sentence_would_be_served_is_warned_of_once(
+        person: dict, served_by: str | None) -> None:
+    from campaign.roster import Roster, Sentence
+
+    c = make_campaign(**OCTOBER)  # Wednesdays 6, 13, 20, 27 October 2021
+    r = Roster.model_validate({"people": [person]})
+    served = [w for w in plan_warnings(c, r) if "if it runs from the arrest" in w]
+    if served_by is None:
+        assert served == []
+        return
+    pid, start = person["id"], person["events"][0]["date"]
+    held = [s for s in plan(c, r) if s.date >= date.fromisoformat(served_by)]
+    sentence = Sentence.model_validate(person["events"][1]["sentence"]).text("en")
+    assert served == [f"{pid}: sentenced to {sentence}, held since {start}: served by {served_by} "
+                      f"if it runs from the arrest, yet {len(held)} post{'s' if len(held) != 1 else ''} from "
+                      f"{held[0].date} say they are still behind bars; record the release in roster.yaml if they "
+                      "were freed (nothing is wrong if the sentence runs from a later day or was extended)"]

@@ -1,12 +1,15 @@
 """Plan lints: what is valid in a campaign's plan but will probably not do what the organiser meant
-(a pin on someone not held that day, people never featured, a release that gets no post).
+(a pin on someone not held that day, people never featured, a release that gets no post, a
+sentence served with no release recorded).
 ``campaign validate`` prints them as warnings; nothing is refused."""
 
 from __future__ import annotations
 
 import difflib
+from datetime import date, timedelta
 
 from ..definition import Campaign
+from ..facts import add_months
 from ..plan import FINALE, WEEKLY, Slot, announce_day, busy_days, cadence_dates, plan
 from ..roster import Roster, facts
 
@@ -28,7 +31,36 @@ def plan_warnings(campaign: Campaign, roster: Roster) -> list[str]:
     warnings.extend(_unannounced(campaign, roster))
     warnings.extend(_after_midnight(campaign, slots))
     warnings.extend(_unnamed_languages(campaign))
+    warnings.extend(_served(roster, slots))
     return warnings
+
+
+def _served(roster: Roster, slots: list[Slot]) -> list[str]:
+    """People featured as still held after a prison sentence counted from their arrest would have
+    been served: their release has probably not been recorded (or the sentence runs from a later
+    day, or was extended: then nothing is wrong)."""
+    days: dict[str, list[date]] = {}
+    for s in slots:
+        for pid in s.people:
+            days.setdefault(pid, []).append(s.date)
+    people = roster.by_id()
+    out = []
+    for pid, on in days.items():
+        for day in sorted(set(on)):
+            f = facts(people[pid], day)
+            d, sentence = f.detention, f.sentence
+            if not f.held or d is None or sentence is None or sentence.suspended:
+                continue
+            served = add_months(d.start, 12 * sentence.years + sentence.months) + timedelta(days=sentence.days)
+            if day < served:
+                continue
+            count = sum(1 for x in on if x >= day)
+            out.append(f"{pid}: sentenced to {sentence.text('en')}, held since {d.start}: served by {served} if it runs "
+                       f"from the arrest, yet {count} post{'s' if count != 1 else ''} from {day} say they are still "
+                       "behind bars; record the release in roster.yaml if they were freed (nothing is wrong if the "
+                       "sentence runs from a later day or was extended)")
+            break
+    return out
 
 
 def _unnamed_languages(campaign: Campaign) -> list[str]:
