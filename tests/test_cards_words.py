@@ -73,3 +73,30 @@ def test_a_number_whose_digits_kern_is_set_whole(tmp_path) -> None:  # type: ign
     expected = Image.new("RGB", (400, 100), (20, 30, 40))
     ImageDraw.Draw(expected, "RGBA").text(xy, line, font=f, fill=(233, 180, 76, 255), anchor="ls")
     assert _paint(place_line(f, xy, line, f.getlength(line)), (400, 100)) == expected.tobytes()
+
+
+DIGITS = "0123456789០១២៣៤៥៦៧៨៩๐๑๒๓๔๕๖๗๘๙၀၁၂၃၄၅၆၇၈၉"
+
+
+def test_a_digit_inks_the_same_wherever_in_a_half_pixel_its_pen_starts(portrait) -> None:  # type: ignore[no-untyped-def]
+    """What lets runs._word keep two rasterisations of a digit, not 64: Pillow draws a glyph at
+    its pen position rounded to a whole pixel, so a lone digit's ink (cropped) and where it goes
+    change only between the two halves of a pixel. Held for every digit in every script's font."""
+    paths = [portrait.fonts["sans"], portrait.fonts["khmer"], default_font("thai"), default_font("myanmar")]
+    for path in paths:
+        for weight in (400, 700):
+            for px in (18, 80):
+                f = font(path, px, weight)
+                for digit in DIGITS:
+                    for yfrac in (0.0, 0.5):
+                        halves: dict[bool, set[object]] = {False: set(), True: set()}
+                        for k in [*range(0, 64, 2), 31, 33, 63]:  # every other position, and each half's edges
+                            mask, (dx, dy) = runs._rasterise(f, digit, (k / 64, yfrac))
+                            box = mask.getbbox() or (0, 0, 0, 0)
+                            ink = mask.crop(box)
+                            halves[k >= 32].add((ink.tobytes(), ink.size, dx + box[0], dy + box[1]))
+                        assert len(halves[False]) == len(halves[True]) == 1, (path.name, weight, px, digit, yfrac)
+                        runs.clear()
+                        first = runs._word(f, digit, 5, yfrac)  # kept for the first half, then asked at 31
+                        assert runs._word(f, digit, 31, yfrac) is first
+                        assert (first[0].tobytes(), first[0].size, *first[1]) in halves[False]

@@ -170,6 +170,11 @@ _WORDS: LRU[Piece] = LRU(MASK_CACHE_BYTES)
 def _word(f: ImageFont.FreeTypeFont, word: str, frac64: int, yfrac: float) -> Piece:
     """A word's ink set at a pen position ``frac64``/64 px past a pixel: its mask cropped to the
     ink (empty: no ink) and the mask's offset from the pen."""
+    if len(word) == 1 and word.isdecimal():
+        # One glyph: Pillow draws it at its pen position rounded to a whole pixel, so which half of
+        # a pixel the pen is in is all that changes its ink (and where it goes): a number's digits
+        # are rasterised twice each, not at each of 64 positions (tests/test_cards_words.py).
+        frac64 = 0 if frac64 < 32 else 32
     key = (f, word, frac64, yfrac)
     hit = _WORDS.get(key)
     if hit is not None:
