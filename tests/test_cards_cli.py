@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from PIL import Image
 
@@ -393,3 +394,21 @@ def test_preview_watch_stops_on_ctrl_c_even_when_started_with_it_ignored(tmp_pat
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_preview_warns_of_what_an_accounts_language_lacks_and_still_draws(tmp_path: Path) -> None:
+    """A Belarusian account on templates with only English and Khmer labels: validate refuses
+    the campaign; preview draws its cards (what they fall back to) and says so, naming the account."""
+    camp = tmp_path / "camp"
+    shutil.copytree(EXAMPLE, camp)
+    spec = camp / "campaign.yaml"
+    data = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    data["accounts"][1]["language"] = "be"
+    data["captions"]["be"] = data["captions"]["en"]  # its captions are there: the templates' labels are not
+    spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert run("validate", str(camp))[0] == 2
+    code, stdout, err = run("preview", str(camp), "--out", str(tmp_path / "out"))
+    warned = [line for line in err.splitlines() if line.startswith("warning: ")]
+    assert code == 0 and "wrote " in stdout
+    assert warned and all("validate refuses this" in w and "accounts[1].language" in w for w in warned)
+    assert any("'be'" in w or " be " in w or "Belarusian" in w for w in warned)

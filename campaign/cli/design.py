@@ -95,6 +95,8 @@ def _preview_once(folder_path: Path, out: Path, template: str | None, size: str,
                   as_of: date | None = None) -> tuple[int, list[Path]]:
     from ..cards.preview import prepare, render_jobs, template_names, title, write_sheet
     from ..checks import load_consistent
+    from ..checks.languages import language_problems
+    from ..plan import plan
 
     folder = load_consistent(folder_path)  # an InputError is reported by the caller (exit 2)
     templates = {name: _load_named(name, folder.root, "--template" if name == template else "")
@@ -106,6 +108,10 @@ def _preview_once(folder_path: Path, out: Path, template: str | None, size: str,
             results.append(result)
             bar.update(1)
     sheet = write_sheet(out, results, title(folder.campaign, template, as_of))
+    for problem in language_problems(folder, templates, plan(folder.campaign, folder.roster)):
+        # drawn anyway, so a designer sees what falls back: but the campaign cannot be applied so
+        click.secho(f"warning: {problem} (validate refuses this; the cards show what it falls back to)",
+                    fg="yellow", err=True)
     overflows = sum(len(r.card.overflows) for r in results if r.card)
     errors = [r for r in results if r.error]
     by_error: dict[str, list[str]] = {}  # one problem (a photo that cannot be read) once, with the cards it stops
