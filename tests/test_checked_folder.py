@@ -158,3 +158,22 @@ def test_a_worker_reads_back_the_texts_in_the_order_they_were_written(ledger: Le
     assert applied.campaign.model_dump_json() == checked.campaign.model_dump_json()
     again = apply_folder(ledger, load_checked(tmp_path / "small"), local("2021-11-07"))
     assert again.people == []
+
+
+def test_a_photo_less_than_half_the_largest_face_a_card_shows_is_warned_of_at_its_line(tmp_path: Path) -> None:
+    """A 64x80 photo on a card that shows faces 500 px wide is a blur: validate warns at its
+    roster.yaml line, with the size to send; a photo half that face or more is not warned of."""
+    from campaign.checks import warnings
+
+    folder = full_folder(tmp_path / "small")
+    text = (folder / "roster.yaml").read_text(encoding="utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "rong-chhun.jpg" in row)
+    small = [w for w in warnings(load_checked(folder)) if "blurry" in w]
+    assert small == [f"{folder / 'roster.yaml'}:{line}: people[0].photo: photos/rong-chhun.jpg is only 64x80 px, and "
+                     "cards show a face up to 500 px wide: it will look blurry; send a photo at least 500 px on its "
+                     "shorter side"]
+    for size, warned in (((249, 400), True), ((250, 400), False), ((1200, 1500), False)):
+        buf = io.BytesIO()
+        Image.new("RGB", size, "#884422").save(buf, "JPEG")
+        (folder / "photos" / "rong-chhun.jpg").write_bytes(buf.getvalue())
+        assert any("blurry" in w for w in warnings(load_checked(folder))) is warned, size

@@ -35,7 +35,7 @@ from ..plan import Slot, plan
 from ..sources import InputError
 from .caption_facts import claim_problems
 from .caption_lints import caption_problems
-from .folder import cross_checks, logo_problems, read_logos, read_photos
+from .folder import cross_checks, logo_problems, read_logos, read_photos, small_photos
 from .glyphs import glyph_problems
 from .languages import language_problems
 from .plan_lints import plan_warnings
@@ -91,7 +91,8 @@ def load_checked(folder: Path | str) -> CheckedFolder:
 def warnings(folder: CheckedFolder) -> list[str]:
     """What ``campaign validate`` warns about: valid, but probably not meant."""
     c, roster = folder.campaign, folder.roster
-    return [*plan_warnings(c, roster), *caption_problems(c, roster), *claim_problems(c, roster)]
+    return [*plan_warnings(c, roster), *caption_problems(c, roster), *claim_problems(c, roster),
+            *small_photos(folder, folder.photos, (t.template for t in folder.templates.values()))]
 
 
 __all__ = ["CheckedFolder", "CheckedTemplate", "cross_checks", "load_checked", "load_consistent", "template_warnings",

@@ -4,10 +4,16 @@ the checked folder keeps the bytes."""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from PIL import Image
+
 from ..bounded import resolved
+from ..cards import Template
 from ..cards.photos import PhotoError, load_logo, load_photo, read_image_file, too_big
+from ..cards.values import per_size
 from ..definition import KINDS, ROSTER_FILE, CampaignFolder
 from ..vocabulary import check
 from ..plan import cadence_dates
@@ -79,6 +85,25 @@ def read_photos(folder: CampaignFolder) -> tuple[dict[str, bytes], list[Problem]
         except PhotoError as exc:
             problems.append(folder.roster_src.problem(("people", i, "photo"), str(exc)))
     return photos, problems
+
+
+def small_photos(folder: CampaignFolder, photos: Mapping[str, bytes], templates: Iterable[Template]) -> list[str]:
+    """A warning for each photo less than half as large, on its short side, as the largest face
+    the campaign's templates show: a card blows it up into a blur (as the card itself warns)."""
+    shown = max((min(per_size(layer.spec.box, size)[2:]) for t in templates for layer in t.spec.layers
+                 if layer.kind == "photo" for size in t.sizes), default=0)
+    out = []
+    for i, person in enumerate(folder.roster.people):
+        data = photos.get(person.id)
+        if data is None:
+            continue
+        with Image.open(io.BytesIO(data)) as im:  # the header only: the photo decoded already
+            w, h = im.size
+        if min(w, h) < shown / 2:
+            out.append(str(folder.roster_src.problem(("people", i, "photo"), (
+                f"{person.photo} is only {w}x{h} px, and cards show a face up to {shown} px wide: it will look "
+                f"blurry; send a photo at least {shown} px on its shorter side"))))
+    return out
 
 
 def photo_problems(folder: CampaignFolder) -> list[Problem]:
