@@ -18,6 +18,10 @@ from .bounded import read_at_most
 from .errors import CredentialError
 from .platforms import TABLE
 
+#: How ``campaign run`` heads the block of an account whose references it cannot read (its workers,
+#: started with its environment, cannot either): the fix is to make them readable and start it again.
+RUN_UNREADABLE = "credentials not readable where `campaign run` started"
+
 _REF_RE = re.compile(r"^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$")
 
 

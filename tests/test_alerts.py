@@ -89,6 +89,48 @@ def test_each_kind_of_problem_says_the_command_that_settles_it(ledger: Ledger, t
     assert receiver.messages[0]["title"] == "[small] 1 account blocked, 1 in doubt, 1 missed"
 
 
+def test_accounts_blocked_by_campaign_run_are_told_to_start_it_again_not_to_unblock(
+        ledger: Ledger, tmp_path: Path, receiver: Receiver) -> None:
+    """`campaign run` blocks the accounts whose references it cannot read: its workers have its
+    environment, so unblocking from another shell only gets them blocked again at the next post. The
+    alert says what the dashboard and `campaign status` say: make them readable, start `run` again.
+    Two accounts are "2 accounts blocked"."""
+    from campaign.pipeline.accounts import credential_problems, sync_credential_blocks
+
+    folder = alert_folder(tmp_path / "f", accounts=[
+        {"id": "a-en", "organisation": "Org A", "platform": "outbox", "language": "en"},
+        {"id": "b-km", "organisation": "Org B", "platform": "telegram", "language": "km", "channel": "@orgb",
+         "credentials": "env:TEST_B_TOKEN"},
+        {"id": "c-en", "organisation": "Org C", "platform": "telegram", "language": "en", "channel": "@orgc",
+         "credentials": "env:TEST_C_TOKEN"}])
+    checked = load_checked(folder)
+    SimulatedClock(ledger).set(START)
+    apply_folder(ledger, checked, START, {"outbox_dir": str(tmp_path / "outbox")})
+    applied = load_applied(ledger, "small")
+    blocked, _ = sync_credential_blocks(ledger, applied, credential_problems(checked.campaign, checked.root, {}), START)
+    assert blocked == ["b-km", "c-en"]
+    _run(ledger, applied, receiver.url())
+    message = receiver.messages[0]
+    assert message["title"] == "[small] 2 accounts blocked"
+    body = message["message"]
+    assert body.count("stop `campaign run` and start it again") == 2
+    assert "campaign accounts unblock" not in body
+
+
+def test_a_post_missed_before_the_campaign_was_applied_asks_nothing_of_the_workers(
+        ledger: Ledger, tmp_path: Path, receiver: Receiver) -> None:
+    """A post whose time plus max_lateness had passed when the plan was applied was never going out:
+    its alert does not send people to check the workers, a pause or approvals."""
+    from campaign.ledger.scripts import LATE_WHEN_PLANNED
+
+    applied = _apply(ledger, alert_folder(tmp_path / "f"), tmp_path)
+    assert put_in_state(ledger, "small:2021-11-08:c-en", "planned", "missed", at=START, error=LATE_WHEN_PLANNED)
+    _run(ledger, applied, receiver.url())
+    body = receiver.messages[0]["message"]
+    assert "What to do: nothing: the campaign was applied after this post's time" in body
+    assert "check that the workers run" not in body
+
+
 def test_without_a_dashboard_address_there_is_no_link(ledger: Ledger, tmp_path: Path, receiver: Receiver) -> None:
     applied = _apply(ledger, alert_folder(tmp_path / "f", dashboard_url=None), tmp_path)
     _fail(ledger, "small:2021-11-09:b-km")

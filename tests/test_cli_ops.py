@@ -107,6 +107,25 @@ def test_resolve_and_retry_move_posts(cli, small_folder: Path) -> None:  # type:
     assert result.exit_code == 1 and "late post is never sent" in result.output
 
 
+def test_a_retry_too_late_says_its_time_as_people_read_it(cli, small_folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """The refusal reaches a person (the CLI, the dashboard's page): its due time in the campaign's
+    timezone as every other time is shown, and max_lateness as written in campaign.yaml."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from campaign.clock import readable
+
+    cli("apply", small_folder)
+    led = cli.ledger
+    pid = led.post_ids("small")[-2]
+    put_in_state(led, pid, "planned", "failed", at=datetime.now(UTC))
+    result = CliRunner().invoke(main, ["retry", pid])
+    assert result.exit_code == 1
+    due = readable(led.post(pid).slot.due, ZoneInfo("Asia/Phnom_Penh"))  # Sun 14 Nov 2021, 10:10 (Asia/Phnom_Penh)
+    assert f"was due {due}; its time plus max_lateness (6h) has passed" in result.output
+    assert not re.search(r"\d{4}-\d\d-\d\dT|\d:\d\d:\d\d", result.output)
+
+
 @pytest.mark.parametrize("url", ["not a url at all", "javascript:alert(1)", "https://t.me/channel/1 and more",
                                  "https://t.me/" + "a" * 3000])
 def test_resolve_refuses_what_is_not_a_post_address(cli, small_folder: Path, url: str) -> None:  # type: ignore[no-untyped-def]

@@ -240,6 +240,21 @@ def test_history_follows_older_links_to_the_end_and_refuses_bad_filters(populate
     assert client.get("/campaigns/nothere/history").status_code == 404
 
 
+def test_a_history_cursor_too_big_for_redis_is_a_bad_request_not_redis_down(
+        populated: Populated, browser: Callable[[str], TestClient], api: TestClient) -> None:
+    """An entry id whose parts pass for digits but exceed 64 bits is refused by Redis itself: that is
+    the request's fault (422, naming the field), not a Redis that is not answering (503)."""
+    cid = populated.cid
+    for before in ("99999999999999999999-0", "1-99999999999999999999", str(2**64)):
+        page = browser(VIEWER).get(f"/campaigns/{cid}/history", params={"before": before})
+        assert page.status_code == 422 and "is not an audit entry id" in page.text, before
+        answer = api.get(f"/api/campaigns/{cid}/history", params={"before": before},
+                         headers={"Authorization": f"Bearer {VIEWER}"})
+        assert answer.status_code == 422 and answer.json()["error"].startswith("before: "), before
+    last = str(2**64 - 1)  # the largest id Redis takes is still a page (an empty or a full one)
+    assert browser(VIEWER).get(f"/campaigns/{cid}/history", params={"before": f"{last}-{last}"}).status_code == 200
+
+
 # --- the JSON API -------------------------------------------------------------------------------
 
 def test_the_api_serves_the_same_accounts_roster_and_history_with_the_same_roles(api: TestClient,

@@ -14,8 +14,10 @@ from datetime import datetime
 from urllib.parse import quote
 
 from ..clock import readable, readable_times
+from ..credentials import RUN_UNREADABLE
 from ..definition import Campaign
 from ..errors import in_words
+from ..ledger.scripts import LATE_WHEN_PLANNED
 from ..platforms import TABLE
 from ..types import format_duration
 from .incidents import Incident
@@ -73,8 +75,14 @@ def what_happened(i: Incident, campaign: Campaign) -> str:
 def what_to_do(i: Incident, campaign: Campaign, folder: str) -> str:
     """The command(s) a person runs about it."""
     cid, folder = campaign.id, folder or "FOLDER"
-    fix_account = (f"fix its {i.platform} credentials where the workers run (test them: campaign accounts check "
-                   f"{folder}), then run: campaign accounts unblock {i.account} {cid}")
+    if RUN_UNREADABLE in i.detail:  # `campaign run` blocked it: its workers have run's environment
+        fix_account = (f"make its {i.platform} credentials readable where `campaign run` runs (test them: campaign "
+                       f"accounts check {folder}), then stop `campaign run` and start it again: the block lifts "
+                       f"itself (unblocking it while `campaign run` goes on does not help: its workers still cannot "
+                       f"read them)")
+    else:
+        fix_account = (f"fix its {i.platform} credentials where the workers run (test them: campaign accounts check "
+                       f"{folder}), then run: campaign accounts unblock {i.account} {cid}")
     if i.event == "account_blocked":
         return fix_account + "; then send its failed posts again: campaign retry POST_ID"
     if i.event == "failed":
@@ -91,6 +99,9 @@ def what_to_do(i: Incident, campaign: Campaign, folder: str) -> str:
                 if row is not None and row.lookup else "")
         return (f"look at {i.account} on {i.platform}: if the post is there, run: campaign resolve {i.post} "
                 f"--posted URL; if it is not: campaign resolve {i.post} --not-posted.{auto}")
+    if i.event == "missed" and LATE_WHEN_PLANNED in i.detail:
+        return ("nothing: the campaign was applied after this post's time plus max_lateness, so it was never "
+                "going to go out and nothing is wrong with the workers; only posts due from now on go out")
     if i.event == "missed":
         return ("a late post is never sent, so nothing more goes out for this one; check that the workers run "
                 f"(campaign status {cid}), that the campaign is not paused and that cards are approved in time")
@@ -109,6 +120,11 @@ def _block(i: Incident, campaign: Campaign, folder: str, dashboard: str | None) 
     return lines
 
 
+def _plural(heading: str) -> str:
+    """``account blocked`` -> ``accounts blocked`` (the other headings say a state: ``3 failed``)."""
+    return heading.replace("account ", "accounts ", 1) if heading.startswith("account ") else heading
+
+
 def _title_of(i: Incident) -> str:
     if i.event == "account_blocked":
         return f"account {i.account} blocked"
@@ -124,7 +140,8 @@ def problem_message(incidents: list[Incident], campaign: Campaign, folder: str, 
         return Message(f"[{campaign.id}] {_title_of(i)}", "\n".join(_block(i, campaign, folder, dashboard)), level,
                        events, (i.key,))
     count = Counter(i.event for i in incidents)
-    summary = ", ".join(f"{count[e]} {heading}" for e, heading in _HEADINGS.items() if count[e])
+    summary = ", ".join(f"{count[e]} {_plural(heading) if count[e] > 1 else heading}"
+                        for e, heading in _HEADINGS.items() if count[e])
     lines = [f"{len(incidents)} problems in {campaign.name} ({campaign.id}): {summary}.", ""]
     ordered = sorted(incidents, key=lambda i: (list(_HEADINGS).index(i.event), i.due, i.post, i.account))
     for n, i in enumerate(ordered[:DIGEST_SHOWN], 1):

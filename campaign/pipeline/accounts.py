@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..credentials import Unresolved, unresolved, what_to_do
+from ..credentials import RUN_UNREADABLE, Unresolved, unresolved, what_to_do
 from ..definition import Campaign
 from ..errors import Refused
 from ..ledger import Ledger, PostRecord, person_name, worker_name
@@ -112,7 +112,7 @@ def sync_credential_blocks(ledger: Ledger, applied: Applied, problems: dict[str,
         state = ledger.account_state(cid, account.id)
         items = problems.get(account.id)
         if items:
-            reason = ("credentials not readable where `campaign run` started: " + "; ".join(map(str, items))
+            reason = (f"{RUN_UNREADABLE}: " + "; ".join(map(str, items))
                       + "; " + what_to_do(items))
             if state.get("auth_failed") != reason:
                 ledger.mark_auth_failed(cid, account.id, reason, at=now, by=BY_CHECK, worker=worker)

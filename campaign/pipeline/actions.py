@@ -13,12 +13,14 @@ from typing import Any
 
 from ..alerts import channel_status
 from ..checks import CheckedFolder
+from ..clock import readable
 from ..errors import Refused
 from ..ledger import Ledger, PostRecord, person_name, worker_name
 from ..ledger.health import memory
 from ..ledger.states import (ACTIVE, APPROVED, AWAITING_REVIEW, CANCELLED, FAILED, IN_DOUBT, MISSED, PAUSED,
                              PLANNED, RENDERED, RETRYABLE, STATES)
 from ..roster import Roster, facts
+from ..types import format_duration
 from .accounts import blocked_accounts
 from .applied import Applied, apply_definition, load_applied
 from .settings import Settings
@@ -254,10 +256,11 @@ def retry(ledger: Ledger, post_id: str, now: datetime, *, by: str | None = None)
         raise Refused(f"campaign {cid} is cancelled, so {post_id} would never go out; apply the "
                       f"campaign again to start it over (campaign apply {folder}), then retry the post")
     applied = load_applied(ledger, cid)
-    due = post.slot.due.isoformat()
+    zone = applied.campaign.tz  # its sentences reach people (the CLI, the dashboard): times as they read them
+    due = readable(post.slot.due, zone)
     if now.timestamp() > applied.send_until(post.due):
-        raise Refused(f"{post_id} was due {due}; it is past max_lateness "
-                      f"({applied.campaign.max_lateness}), and a late post is never sent")
+        raise Refused(f"{post_id} was due {due}; its time plus max_lateness "
+                      f"({format_duration(applied.campaign.max_lateness)}) has passed, and a late post is never sent")
     who = person_name(by)
     ledger.clear_account(cid, post.slot.account, at=now, worker=who, detail=f"retry of {post_id}")
     why = ""
@@ -266,7 +269,7 @@ def retry(ledger: Ledger, post_id: str, now: datetime, *, by: str | None = None)
         if not why:
             if ledger.retry_approved(post, rendered_fp=fp, at=now, worker=who, detail=(
                     "retried by a person: approval kept, card and caption unchanged since approved")):
-                approved_at = post.approved_at.isoformat() if post.approved_at else ""
+                approved_at = readable(post.approved_at, zone) if post.approved_at else ""
                 return Retried(post_id, APPROVED, f"its approval stands (the card and caption are the ones approved "
                                                   f"{approved_at}); it goes out at {due}")
             why = "it changed while being retried"

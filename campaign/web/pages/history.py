@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from ..auth import Caller, context, page_viewer
 from ..context import WebContext
 from ..errors import WebError
-from ..history import KINDS, HistoryFilters, history_page
+from ..history import KINDS, HistoryFilters, history_page, is_entry_id
 from ..render import NavItem
 
 router = APIRouter(include_in_schema=False)
@@ -24,7 +24,7 @@ def history_view(request: Request, cid: str, post: str | None = None, account: s
                  caller: Caller = Depends(page_viewer), ctx: WebContext = Depends(context)) -> Response:
     # An empty filter field (the form's "any") means no filter.
     filters = HistoryFilters(post=post or None, account=account or None, person=person or None, kind=kind or None)
-    if before and not _stream_id(before):
+    if before and not is_entry_id(before):
         raise WebError(f"before: {before!r} is not an audit entry id (like 1636341900000-0)", 422)
     try:
         page = history_page(ctx.ledger, cid, filters, before=before or None)
@@ -35,11 +35,6 @@ def history_view(request: Request, cid: str, post: str | None = None, account: s
     live = urlencode({**query, "before": before} if before else query)
     return ctx.pages.render(request, "history.html", {"page": page, "kinds": KINDS, "query": query,
                                                       "live_url": f"/campaigns/{cid}/history" + (f"?{live}" if live else "")})
-
-
-def _stream_id(text: str) -> bool:
-    ms, _, seq = text.partition("-")
-    return ms.isdigit() and (seq == "" or seq.isdigit())
 
 
 __all__ = ["NAV", "router"]
