@@ -23,6 +23,7 @@ in the program and shows as one, with its traceback::
         ├── RateLimited(reset_at)    (campaign.publishers.base, where the task decides retry / wait /
         ├── Transient                 stop from the type alone; a command that publishes, such as
         ├── AuthFailed                `accounts check`, says what each means)
+        │   └── Unreadable           its credentials cannot be read where the worker runs: nothing sent
         ├── Rejected(reason)
         └── OutcomeUnknown
 
@@ -89,6 +90,7 @@ class CredentialError(CampaignError):
 KIND_WORDS: dict[str, str] = {
     "AuthFailed": "the platform refused the account's credentials",
     "CredentialError": "the account's credentials cannot be read",
+    "Unreadable": "the account's credentials cannot be read where the workers run (nothing was sent)",
     "RateLimited": "the account's rate limit on the platform was reached",
     "Transient": "the platform or the network was not working",
     "Rejected": "the platform refused the post",
@@ -103,8 +105,8 @@ KIND_WORDS: dict[str, str] = {
 #: Any other kind (an error the program did not expect: its log has the details).
 UNEXPECTED = "an unexpected error in the program"
 #: The outcome a recorded attempt names (the ``auth_failed: ...`` of an audit entry's detail) -> its kind.
-OUTCOME_KINDS: dict[str, str] = {"auth_failed": "AuthFailed", "rate_limited": "RateLimited", "retry": "Transient",
-                                 "rejected": "Rejected", "in_doubt": "OutcomeUnknown", "lease_expired": "LeaseExpired"}
+OUTCOME_KINDS: dict[str, str] = {"auth_failed": "AuthFailed", "unreadable": "Unreadable", "rate_limited": "RateLimited",
+                                 "retry": "Transient", "rejected": "Rejected", "in_doubt": "OutcomeUnknown", "lease_expired": "LeaseExpired"}
 
 
 def kind_words(kind: str | None) -> str:

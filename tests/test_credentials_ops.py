@@ -155,7 +155,9 @@ def test_status_shows_an_account_blocked_by_an_auth_failure_with_the_fix(cli, tm
     # People read it: times in the campaign's timezone (named), kinds of error in words, never ISO or a code.
     assert not ISO_MOMENT.search(result.output) and "Asia/Phnom_Penh" in result.output
     assert "last problems (times in Asia/Phnom_Penh):" in lines and "auth_failed" not in result.output
-    assert "the platform refused the account's credentials" in result.output
+    # nothing reached the platform: said so, never as the platform refusing them (monitor trial)
+    assert "the account's credentials cannot be read where the workers run (nothing was sent)" in result.output
+    assert "the platform refused" not in result.output
     assert lines[i + 2] == (
         "    to fix: fix the mastodon credentials it names (token: env:OPS_MASTODON_TOKEN; here env:OPS_MASTODON_TOKEN "
         "is not set) where the workers run "

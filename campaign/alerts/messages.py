@@ -87,7 +87,7 @@ def what_to_do(i: Incident, campaign: Campaign, folder: str) -> str:
         return fix_account + "; then send its failed posts again: campaign retry POST_ID"
     if i.event == "failed":
         until = f"until {_when(_plus(i.due, campaign), campaign)}"
-        if i.detail.startswith(("account blocked", "auth_failed")):
+        if i.detail.startswith(("account blocked", "auth_failed", "unreadable")):
             return f"{fix_account}; then: campaign retry {i.post} (possible {until})"
         if i.detail.startswith("render failed"):
             return (f"fix what the error names in the campaign folder, apply it again (campaign apply {folder}), "

@@ -37,7 +37,8 @@ from ..errors import Refused
 from ..ledger import Ledger, PostRecord, person_name, worker_name
 from ..ledger.states import IN_DOUBT, POSTED, QUEUED
 from ..platforms import spec
-from ..publishers import (AuthFailed, Context, Post, Published, Publisher, RateLimited, Rejected, Transient)
+from ..publishers import (AuthFailed, Context, Post, Published, Publisher, RateLimited, Rejected, Transient,
+                          Unreadable)
 from ..publishers.http import RateLimitInfo
 from .applied import Applied, load_applied
 from .settings import Settings
@@ -213,9 +214,9 @@ def _attempt(ledger: Ledger, applied: Applied, post: PostRecord, p: Post, settin
         if attempt_no >= settings.max_attempts:
             return fail(exc, "failed")
         return wait(exc, "retry", time.time() + _backoff(settings, attempt_no))
-    except AuthFailed as exc:
+    except AuthFailed as exc:  # blocked either way; said as what it is (nothing was sent if unreadable)
         ledger.mark_auth_failed(cid, account, str(exc), at=done_at(), worker=worker)
-        return fail(exc, "auth_failed")
+        return fail(exc, "unreadable" if isinstance(exc, Unreadable) else "auth_failed")
     except Rejected as exc:
         return fail(exc, "rejected")
     except Exception as exc:  # noqa: BLE001 - OutcomeUnknown, a bug or an unmapped library error: it may have posted

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .base import (AuthFailed, Context, OutcomeUnknown, Post, Published, Publisher, PublishError,
-                       RateLimited, Rejected, Transient, get_publisher)
+                       RateLimited, Rejected, Transient, Unreadable, get_publisher)
 
 __all__ = ["AuthFailed", "Context", "OutcomeUnknown", "Post", "Published", "Publisher", "PublishError",
-           "RateLimited", "Rejected", "Transient", "get_publisher"]
+           "RateLimited", "Rejected", "Transient", "Unreadable", "get_publisher"]
 
 
 def __getattr__(name: str) -> Any:

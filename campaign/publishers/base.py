@@ -62,6 +62,10 @@ class AuthFailed(PublishError):
     """Credentials missing, wrong, expired or lacking permission: stop the account."""
 
 
+class Unreadable(AuthFailed):
+    """The account's credentials cannot be read where the worker runs: nothing was sent; stop the account."""
+
+
 class Rejected(PublishError):
     """The platform refused this post for good (duplicate, too long, bad media)."""
 
@@ -145,15 +149,15 @@ class Context:
     secrets_dir: Path | None = None  # where relative file: credentials resolve (default: base_dir)
 
     def secret(self, account: Account, name: str | None = None) -> Secret:
-        """Resolve one credential of ``account``; raises AuthFailed naming the reference only."""
+        """Resolve one credential of ``account``; raises Unreadable (an AuthFailed) naming the reference only."""
         creds = account.credentials
         ref = creds if isinstance(creds, str) else (creds or {}).get(name or "token")
         if ref is None:
-            raise AuthFailed(f"{account.id}: credentials.{name} is missing")
+            raise Unreadable(f"{account.id}: credentials.{name} is missing")
         try:
             return resolve(ref, self.secrets_dir or self.base_dir, self.environ)
         except CredentialError as exc:
-            raise AuthFailed(f"{account.id}: {exc}") from None
+            raise Unreadable(f"{account.id}: {exc}") from None
 
 
 Factory = Callable[[Account, Context], Publisher]
@@ -177,4 +181,4 @@ def get_publisher(account: Account, context: Context | None = None) -> Publisher
 
 
 __all__ = ["AuthFailed", "Context", "Factory", "OutcomeUnknown", "Post", "Published", "PublishError", "Publisher",
-           "RateLimited", "Rejected", "Transient", "exception_chain", "get_publisher", "register"]
+           "RateLimited", "Rejected", "Transient", "Unreadable", "exception_chain", "get_publisher", "register"]
