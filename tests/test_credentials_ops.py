@@ -171,6 +171,12 @@ def test_status_shows_an_account_blocked_by_an_auth_failure_with_the_fix(cli, tm
     assert refused.exit_code == 1, refused.output
     assert "env:OPS_MASTODON_TOKEN is not set" in refused.output and "set OPS_MASTODON_TOKEN" in refused.output
     assert "auth_failed" in led.account_state("small", "m-km")
+    # So is retrying its failed post, which would lift the block too (and only fail and block it again).
+    retried = cli("retry", pid)
+    assert retried.exit_code == 1, retried.output
+    assert f"{pid} is not sent again: m-km is blocked, and its credentials still cannot be read here" in retried.output
+    assert "set OPS_MASTODON_TOKEN" in retried.output and f"then retry it: campaign retry {pid}" in retried.output
+    assert led.state(pid) == "failed" and "auth_failed" in led.account_state("small", "m-km")
     # The fix: the block is lifted (audited), the failed post can be retried.
     cli.env.setenv("OPS_MASTODON_TOKEN", "a-rotated-token")  # type: ignore[attr-defined]
     unblocked = cli("accounts", "unblock", "m-km")

@@ -134,19 +134,28 @@ def unblock(ledger: Ledger, applied: Applied, account: str, now: datetime, by: s
         raise Refused(f"{applied.campaign.id} has no account {account!r} (its accounts: "
                       + ", ".join(a.id for a in applied.campaign.accounts) + ")")
     found = next((b for b in blocked_accounts(ledger, applied, now, environ) if b.account == account), None)
-    if found is not None and found.unset_here:  # read once, by blocked_accounts; again only to say what to do
-        spec = applied.campaign.account(account)
-        items = unresolved(spec.platform, spec.credentials, Path(applied.folder) if applied.folder else None, environ)
-        if items:
-            raise Refused(f"{account} stays blocked: its credentials still cannot be read here ("
-                          + "; ".join(map(str, items)) + "), so its next post would fail again. First "
-                          + what_to_do(items) + " where the workers run and where you unblock it (`campaign accounts "
-                          f"check FOLDER` tests them), then unblock it: campaign accounts unblock {account} "
-                          f"{applied.campaign.id}")
+    why = unreadable_here(applied, found, environ, f"unblock it: campaign accounts unblock {account} {applied.campaign.id}")
+    if why:
+        raise Refused(f"{account} stays blocked: {why}")
     ledger.clear_account(applied.campaign.id, account, at=now, worker=person_name(by),
                          detail="unblocked by a person", rate_limit=False)
     return found
 
 
+def unreadable_here(applied: Applied, found: Blocked | None, environ: dict[str, str] | None, then: str) -> str:
+    """Why a blocked account (``found``, from :func:`blocked_accounts`) cannot be sent from yet: its
+    credential references still cannot be read here (its next post would only fail again), naming
+    them and what to do, then ``then``; '' when it can (or is not blocked). Never a value."""
+    if found is None or not found.unset_here:  # read once, by blocked_accounts; again only to say what to do
+        return ""
+    spec = applied.campaign.account(found.account)
+    items = unresolved(spec.platform, spec.credentials, Path(applied.folder) if applied.folder else None, environ)
+    if not items:
+        return ""
+    return (f"its credentials still cannot be read here ({'; '.join(map(str, items))}), so its next post would fail "
+            f"again. First {what_to_do(items)} where the workers run and here (`campaign accounts check FOLDER` tests "
+            f"them), then {then}")
+
+
 __all__ = ["BY_CHECK", "Blocked", "blocked_accounts", "credential_problems", "refs_of", "sync_credential_blocks",
-           "unblock"]
+           "unblock", "unreadable_here"]

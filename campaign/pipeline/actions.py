@@ -21,7 +21,7 @@ from ..ledger.states import (ACTIVE, APPROVED, AWAITING_REVIEW, CANCELLED, FAILE
                              PLANNED, RENDERED, RETRYABLE, STATES)
 from ..roster import Roster, facts
 from ..types import format_duration
-from .accounts import blocked_accounts
+from .accounts import blocked_accounts, unreadable_here
 from .applied import Applied, apply_definition, load_applied
 from .settings import Settings
 from .shown import changes as what_changed
@@ -241,8 +241,9 @@ def _approval_stands(ledger: Ledger, applied: Applied, post: PostRecord, now: da
 
 def retry(ledger: Ledger, post_id: str, now: datetime, *, by: str | None = None) -> Retried:
     """Send a failed, missed, cancelled or expired post round again (re-rendered, then queued when due).
-    Its account's block is lifted. A post whose time plus max_lateness has passed is refused, and so
-    is a post of a cancelled campaign (nothing of it is queued: it would never go out).
+    Its account's block is lifted, unless its credentials still cannot be read here (refused, as
+    unblocking it is). A post whose time plus max_lateness has passed is refused, and so is a post
+    of a cancelled campaign (nothing of it is queued: it would never go out).
 
     In a campaign with review, a post whose approved card and caption are still what it would show
     keeps its card and its approval (``approved``); any other is re-rendered and must be approved
@@ -261,8 +262,13 @@ def retry(ledger: Ledger, post_id: str, now: datetime, *, by: str | None = None)
     if now.timestamp() > applied.send_until(post.due):
         raise Refused(f"{post_id} was due {due}; its time plus max_lateness "
                       f"({format_duration(applied.campaign.max_lateness)}) has passed, and a late post is never sent")
+    account = post.slot.account
+    blocked = next((b for b in blocked_accounts(ledger, applied, now) if b.account == account), None)
+    why = unreadable_here(applied, blocked, None, f"retry it: campaign retry {post_id}")
+    if why:  # as unblocking it would be: the retry would only fail again, and block it again
+        raise Refused(f"{post_id} is not sent again: {account} is blocked, and {why}")
     who = person_name(by)
-    ledger.clear_account(cid, post.slot.account, at=now, worker=who, detail=f"retry of {post_id}")
+    ledger.clear_account(cid, account, at=now, worker=who, detail=f"retry of {post_id}")
     why = ""
     if applied.review_required:
         why, fp = _approval_stands(ledger, applied, post, now)
