@@ -410,6 +410,11 @@ def test_status_shows_a_failing_channel_by_its_reference(ledger: Ledger, tmp_pat
     [channel] = status(ledger, "small", START)["alerts"]
     assert (channel["channel"], channel["ok"], channel["failing"], channel["pending"]) == (f"env:{ALERT_ENV}", False, 1, 1)
     assert TOKEN not in str(channel)
+    from campaign.cli.format import status_lines
+
+    said = [line for line in status_lines(status(ledger, "small", START)) if line.startswith("alert channel")]
+    assert len(said) == 1 and said[0].startswith(f"alert channel env:{ALERT_ENV} failing (1 send in a row, 1 alert waiting): ")
+    assert TOKEN not in said[0]
 
 
 def test_the_tick_hands_out_alerts_only_for_campaigns_with_channels_one_task_at_a_time(

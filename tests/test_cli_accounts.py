@@ -54,7 +54,7 @@ def test_check_one_account(tmp_path: Path, example_folder: Path, mastodon_fake, 
     ])
     result = CliRunner().invoke(main, ["accounts", "check", str(folder), "--account", "cchr-m"])
     assert result.exit_code == 0, result.output
-    assert "all 1 accounts are ready" in result.output
+    assert "the account is ready." in result.output
 
 
 def test_unknown_account_is_a_usage_error(example_folder: Path) -> None:
@@ -102,3 +102,21 @@ def test_check_resolves_a_relative_outbox_where_the_workers_write(tmp_path: Path
     result = CliRunner().invoke(main, ["accounts", "check", str(folder)])
     assert result.exit_code == 0, result.output
     assert f"outbox at {work / 'dry-run'}" in result.output and f"outbox at {work / 'out' / 'outbox'}" in result.output
+
+
+def test_check_asks_the_platform_address_the_workers_post_to(tmp_path: Path, example_folder: Path, mastodon_fake,  # type: ignore[no-untyped-def]
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """$CAMPAIGN_BASE_URLS sends the workers' posts elsewhere than the account's base_url (a proxy, a
+    test server): the check (and the dashboard's, the same function) asks there too, not the account's."""
+    import json
+
+    monkeypatch.setenv("MASTODON_TOKEN", ENV["MASTODON_TOKEN"])
+    folder = folder_with(tmp_path, example_folder, [
+        {"id": "cchr-m", "organisation": "CCHR", "platform": "mastodon", "language": "en",
+         "credentials": {"token": "env:MASTODON_TOKEN"}, "base_url": "https://mastodon.invalid"}])
+    monkeypatch.setenv("CAMPAIGN_BASE_URLS", json.dumps({"mastodon": mastodon_fake.url}))
+    result = CliRunner().invoke(main, ["accounts", "check", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "the account is ready." in result.output
+    monkeypatch.delenv("CAMPAIGN_BASE_URLS")
+    assert CliRunner().invoke(main, ["accounts", "check", str(folder), "--timeout", "3"]).exit_code == 1

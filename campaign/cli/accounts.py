@@ -58,9 +58,11 @@ def context_for(account: Account, root: Path, timeout: float) -> Context:
     """Where ``accounts check`` (and the dashboard's "check now") checks an account of the folder ``root``.
     An outbox folder is checked where the pipeline will write: a relative one from the current
     folder (the workers' own), none given: out/outbox, as `campaign apply` sets it by default."""
+    from ..pipeline.settings import base_urls_from_env
     from ..publishers import Context
 
-    context = Context(base_dir=root, timeout=timeout)
+    # the platform addresses the workers post to ($CAMPAIGN_BASE_URLS overrides the accounts')
+    context = Context(base_dir=root, timeout=timeout, base_urls=base_urls_from_env())
     if account.platform == "outbox":
         return replace(context, base_dir=Path.cwd(), outbox_dir=Path("out/outbox").absolute())
     return context
@@ -114,7 +116,7 @@ def check(folder: Path, only: tuple[str, ...], timeout: float) -> None:
     if failed:
         click.secho(f"{failed} of {len(rows)} {what} are not ready.", fg="red", err=True)
         sys.exit(1)
-    click.echo(f"all {len(rows)} {what} are ready.")
+    click.echo(f"all {len(rows)} {what} are ready." if len(rows) > 1 else f"the {what.replace('accounts', 'account')} is ready.")
 
 
 def onboarding_notes(platforms: list[str]) -> list[str]:

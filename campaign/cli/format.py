@@ -79,7 +79,7 @@ def status_lines(info: Mapping[str, Any]) -> list[str]:
         out.append(f"next (times in {info['timezone']}):")
         out += [f"  {when(p['due'])}  {p['id']}  {p['state']}  {', '.join(p['people'])}" for p in info["next"]]
     out += blocked_lines(info["blocked"], zone)
-    out += [f"alert channel {a['channel']} failing ({a['failing']} sends in a row, {a['pending']} alerts waiting): "
+    out += [f"alert channel {a['channel']} failing ({_n(a['failing'], 'send')} in a row, {_n(a['pending'], 'alert')} waiting): "
             f"{said(a['last_error'])}" for a in info.get("alerts", []) if not a["ok"]]  # a failing channel is a problem
     if info["unapproved"]:
         out.append(f"approvals withdrawn (the card or caption changed; approve again once rendered; times in "
@@ -90,6 +90,11 @@ def status_lines(info: Mapping[str, Any]) -> list[str]:
         out += [f"  {when(p['at'])}  {p['post']}  {p['state']}: {said(p['detail'].removeprefix(p['state'] + ': '))}"
                 for p in info["failures"]]  # a detail that starts with its state says it once
     return out
+
+
+def _n(count: int, thing: str) -> str:
+    """``1 send``, ``2 sends``."""
+    return f"{count} {thing}{'' if count == 1 else 's'}"
 
 
 def warn_redis(warnings: list[str]) -> None:

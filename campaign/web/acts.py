@@ -157,7 +157,7 @@ def check_accounts(ledger: Ledger, user: User, cid: str, only: str | None = None
             for a in chosen for ok, detail in [check_account(a, context_for(a, root, timeout))]]
     failed = [r for r in rows if not r.ok]
     head = (f"check: {len(failed)} of {len(rows)} accounts are not ready." if failed
-            else f"check: all {len(rows)} account{'s are' if len(rows) != 1 else ' is'} ready.")
+            else f"check: all {len(rows)} accounts are ready." if len(rows) > 1 else "check: the account is ready.")
     lines = "; ".join(f"{r.account}: {'ok' if r.ok else 'FAIL'} {r.detail[:200]}" for r in rows)
     return AccountsChecked(checked=rows, head=head, message=f"{head} {lines}")
 
