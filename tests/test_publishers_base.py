@@ -49,6 +49,25 @@ def test_network_errors_after_sending_are_in_doubt_only_for_the_post() -> None:
     assert isinstance(network_error(lost, posting=False, what="a"), Transient)
 
 
+def test_network_errors_say_what_happened_in_words_not_the_librarys_class_names() -> None:
+    """Monitors read these on the post page, in alerts and in `campaign status` (monitor trial)."""
+    cases = [
+        (_wrapped(urllib3.exceptions.NameResolutionError("api.example", None, "no name"),  # type: ignore[arg-type]
+                  requests.ConnectionError), True, "could not reach the server (its address was not found); will retry"),
+        (_wrapped(urllib3.exceptions.NewConnectionError(None, "refused"), requests.ConnectionError),  # type: ignore[arg-type]
+         True, "could not reach the server (the connection was refused); will retry"),
+        (requests.ConnectTimeout("slow"), True, "could not reach the server (connecting took too long); will retry"),
+        (requests.ReadTimeout("read timed out"), True,
+         "no answer after the request was sent (it did not answer in time); it may have been posted"),
+        (requests.ConnectionError(ConnectionResetError("reset")), False,
+         "no answer from the server (the connection was dropped); will retry"),
+    ]
+    for exc, posting, said in cases:
+        message = str(network_error(exc, posting=posting, what="telegram sendPhoto"))
+        assert message == f"telegram sendPhoto: {said}", message
+        assert not any(name in message for name in ("Error", "Timeout", "gaierror"))
+
+
 def test_a_bad_url_is_for_a_person() -> None:
     assert isinstance(network_error(requests.exceptions.InvalidURL("x"), posting=True, what="a"), AuthFailed)
 

@@ -157,11 +157,23 @@ def network_error(exc: BaseException, *, posting: bool, what: str) -> PublishErr
     return Transient(f"{what}: no answer from the server ({_first_known(names)}); will retry")
 
 
+# What a monitor reads for each transport failure: words, not the transport libraries' class names.
+_SAID = {
+    "NameResolutionError": "its address was not found", "gaierror": "its address was not found",
+    "ConnectTimeout": "connecting took too long", "ConnectTimeoutError": "connecting took too long",
+    "PoolTimeout": "connecting took too long", "NewConnectionError": "the connection was refused",
+    "ConnectError": "the connection was refused", "ConnectionRefusedError": "the connection was refused",
+    "WriteTimeout": "sending took too long", "ReadTimeout": "it did not answer in time",
+    "ReadTimeoutError": "it did not answer in time", "LocationParseError": "its address is not usable",
+}
+
+
 def _first_known(names: list[str]) -> str:
+    """The first known transport failure of the chain, in words (``the connection was dropped``)."""
     for name in names:
         if name in _NOT_SENT_NAMES or name in _MAYBE_SENT_NAMES:
-            return name
-    return names[0] if names else "error"
+            return _SAID.get(name, "the connection was dropped" if name in _MAYBE_SENT_NAMES else "a network error")
+    return "a network error"
 
 
 def status_error(status: int, what: str, detail: str = "", reset_at: datetime | None = None) -> PublishError:
