@@ -50,22 +50,27 @@ def test_a_text_no_card_shows_is_no_problem(tmp_path: Path) -> None:
     assert _problems(tmp_path, _roster(name={"en": "Sar Kanika", "km": "សារ កាណិកា", "ar": ARABIC})) == []
 
 
+def _refusals(folder: Path, text: str) -> list:  # type: ignore[type-arg]
+    """The problems ``load_checked`` finds once the folder's portrait template is one text layer of
+    ``text`` (on line 3 of its template.yaml)."""
+    (folder / "templates" / "portrait").mkdir(parents=True)
+    (folder / "templates" / "portrait" / "template.yaml").write_text(
+        "layers:\n  - background: {color: '#000000'}\n"
+        f"  - text: {{box: [20, 20, 1000, 200], size: [10, 40], text: '{text}'}}\n"
+        "alt: {en: '{name}', km: '{name}'}\n", encoding="utf-8")
+    try:
+        load_checked(folder)
+    except InputError as exc:
+        return list(exc.problems)
+    return []
+
+
 def test_a_persons_text_that_sets_the_template_s_words_in_a_font_without_them_is_refused(tmp_path: Path) -> None:
     """A layer writes Belarusian words before the charge; a charge given in Khmer alone sets the whole
     text in the Khmer font, which has no Cyrillic: refused at the person, naming the text."""
     folder = write_folder(tmp_path / "c", campaign=SMALL_CAMPAIGN, roster=_roster(events=[
         {"date": "2020-08-07", "type": "arrested", "charge": {"km": "ញុះញង់"}}]))
-    (folder / "templates" / "portrait").mkdir(parents=True)
-    (folder / "templates" / "portrait" / "template.yaml").write_text(
-        "layers:\n  - background: {color: '#000000'}\n"
-        "  - text: {box: [20, 20, 1000, 200], size: [10, 40], text: 'Абвінавачанне: {charge}'}\n"
-        "alt: {en: '{name}', km: '{name}'}\n", encoding="utf-8")
-    try:
-        load_checked(folder)
-    except InputError as exc:
-        problems = list(exc.problems)
-    else:
-        problems = []
+    problems = _refusals(folder, "Абвінавачанне: {charge}")
     assert [(p.field, "'Абвінавачанне: ញុះញង់'" in p.message) for p in problems] == [("people[0]", True)], [str(p) for p in problems]
 
 
@@ -76,17 +81,7 @@ def test_a_burmese_name_beside_latin_in_one_text_says_why_and_names_the_template
     template, not only the roster line of the English name."""
     folder = write_folder(tmp_path / "c", campaign={**SMALL_CAMPAIGN, "languages": ["my", "en"]},
                           roster=_roster(name={"my": "ကျော်ဇင်", "en": "Kyaw Zin"}))
-    (folder / "templates" / "portrait").mkdir(parents=True)
-    (folder / "templates" / "portrait" / "template.yaml").write_text(
-        "layers:\n  - background: {color: '#000000'}\n"
-        "  - text: {box: [20, 20, 1000, 200], size: [10, 40], text: '{name.primary} ({name.secondary})'}\n"
-        "alt: {en: '{name}', km: '{name}'}\n", encoding="utf-8")
-    try:
-        load_checked(folder)
-    except InputError as exc:
-        problems = list(exc.problems)
-    else:
-        problems = []
+    problems = _refusals(folder, "{name.primary} ({name.secondary})")
     assert len(problems) == 1, [str(p) for p in problems]
     message = problems[0].message
     assert "'ကျော်ဇင် (Kyaw Zin)'" in message
