@@ -25,11 +25,11 @@ from .cards_fixtures import card_input, encode, folder, make_photo, person_facts
 
 
 def _bases(t: Template) -> dict[object, bytes]:
-    return {key: image.tobytes() for key, (image, _, _) in t.cache.get("bases", {}).items()}
+    return {key: image.tobytes() for key, (image, _, _, _) in t.cache.get("bases", {}).items()}
 
 
 def _locks_free(t: Template) -> bool:
-    return not any(lock.locked() for _, _, lock in t.cache.get("bases", {}).values())
+    return not any(lock.locked() for _, _, lock, _ in t.cache.get("bases", {}).values())
 
 
 def _logo(colour: tuple[int, int, int, int]) -> bytes:
@@ -120,3 +120,43 @@ def test_cards_rendered_at_once_from_threads_are_each_their_own(
     for k, cards_k in got.items():
         assert cards_k == (expected[k:] + expected[:k]) * 2
     assert _locks_free(t)
+
+
+def test_a_process_forked_while_a_base_is_painted_on_makes_its_own(tmp_path: Path, folder) -> None:  # type: ignore[no-untyped-def]
+    """A child forked while another of the parent's threads paints on a base (its lock held, its
+    pixels half painted) would inherit both: the child makes its own base and draws true cards."""
+    import hashlib
+    import os
+    import signal
+    import time
+
+    t = _portrait(tmp_path)
+    rc = person_facts(folder, "rong-chhun")
+    card = card_input((rc,), "km")
+    expected = render(t, card, in_order=True).image
+    render(t, card)
+    [(image, _, lock, _)] = t.cache["bases"].values()
+    lock.acquire()  # as if a thread were painting on it...
+    image.paste((255, 0, 255), (0, 0, 1080, 1080))  # ...and had painted over all of it
+    try:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: draw the card, hand back its bytes' digest
+            try:
+                os.write(write, hashlib.sha256(render(t, card).image).hexdigest().encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        deadline = time.monotonic() + 60
+        while os.waitpid(pid, os.WNOHANG) == (0, 0):  # a child that waits for the lock never ends
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise AssertionError("the forked process hangs on the inherited lock")
+            time.sleep(0.05)
+        drawn = os.read(read, 64).decode()
+        os.close(read)
+    finally:
+        t.cache.clear()  # this process's base stays spoilt: forget it
+        lock.release()
+    assert drawn == hashlib.sha256(expected).hexdigest()

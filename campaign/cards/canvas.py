@@ -30,6 +30,7 @@ cache is keyed by content, so none can go stale; a warm card is the same bytes a
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import string
 import threading
@@ -58,6 +59,13 @@ BASE_CACHE_SIZE = 32  # card-level bases per template (sizes x languages x weeks
 # Format fields that belong to the post, not to anyone on it: text using only these is card-level.
 _CARD_FIELDS = frozenset({"campaign", "week", "count", "organisation"})
 _EVERYWHERE: Rect = (-1 << 30, -1 << 30, 1 << 30, 1 << 30)
+
+
+# Bumped in a child process just forked: a base inherited from the parent may have been painted on
+# (and its lock held) by another of the parent's threads at that moment, so the child makes its own.
+_FORKS = [0]
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: _FORKS.__setitem__(0, _FORKS[0] + 1))
 
 
 class _NeedsCopy(BaseException):
@@ -320,6 +328,8 @@ def _base(t: Template, size: str, card: CardInput) -> tuple[tuple[Any, ...], Ima
            len(card.people), card.url, outcomes)
     bases: OrderedDict[Any, Any] = t.cache.setdefault("bases", OrderedDict())
     hit = bases.get(key)
+    if hit is not None and hit[3] != _FORKS[0]:
+        hit = None  # made before this process was forked: made again here
     if hit is None:
         image: Image.Image | None = None  # until the first layer paints (an opaque background may become it)
         painted = {}
@@ -331,7 +341,8 @@ def _base(t: Template, size: str, card: CardInput) -> tuple[tuple[Any, ...], Ima
             paint_layer(probe, i, layers[i])
             image = probe.image
             painted[i] = (tuple(probe.texts), tuple(probe.overflows), tuple(probe._rects), tuple(probe.boxes))
-        hit = (image if image is not None else Image.new("RGB", t.sizes[size], (0, 0, 0)), painted, threading.Lock())
+        hit = (image if image is not None else Image.new("RGB", t.sizes[size], (0, 0, 0)), painted, threading.Lock(),
+               _FORKS[0])
         bases[key] = hit
         while len(bases) > BASE_CACHE_SIZE:
             bases.popitem(last=False)
