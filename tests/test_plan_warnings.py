@@ -216,6 +216,18 @@ def test_an_account_language_the_campaigns_names_lack_is_warned_of_with_the_name
         assert not [w for w in plan_warnings(c, r) if w.startswith("name:")]
 
 
+def test_a_lone_accounts_language_without_a_name_and_no_key_like_it_is_said_without_a_guess() -> None:
+    """One account: "its posts"; no key of ``name:`` close to the language: no key is suggested."""
+    r = roster([("held", ALWAYS)])
+    one = [{"id": "km1", "organisation": "A", "platform": "outbox", "language": "km"},
+           {"id": "en1", "organisation": "B", "platform": "outbox", "language": "en"}]
+    c = make_campaign(**OCTOBER, accounts=one, captions={"km": ["{name}"], "en": ["{name}"]},
+                      name={"ru": "Свобода", "en": "Freedom"})
+    assert [w for w in plan_warnings(c, r) if w.startswith("name:")] == [
+        f"name: no name in 'km', the language of km1: its posts say the campaign's name as '{c.title('km')}'; "
+        "add km: to name"]
+
+
 # --- a sentence served with no release recorded -------------------------------------------------
 
 def _sentenced(pid: str, arrested: str, convicted: str, sentence: str, *later: tuple[str, str]) -> dict:
@@ -225,28 +237,41 @@ def _sentenced(pid: str, arrested: str, convicted: str, sentence: str, *later: t
                        *({"date": d, "type": t} for d, t in later)]}
 
 
-@pytest.mark.parametrize(("person", "served_by"), [
-    (_sentenced("served", "2020-10-10", "2021-03-01", "1 year"), "2021-10-10"),
-    (_sentenced("exact", "2019-10-20", "2020-05-01", "2 years"), "2021-10-20"),  # that day's post too
-    (_sentenced("months", "2020-07-31", "2021-01-05", "14 months 3 days"), "2021-10-03"),  # 30 Sep + 3 days
-    (_sentenced("long", "2020-10-10", "2021-03-01", "10 years"), None),
-    (_sentenced("suspended", "2020-10-10", "2021-03-01", "6 months suspended"), None),
-    (_sentenced("freed", "2020-10-10", "2021-03-01", "1 year", ("2021-10-11", "released")), None),
+ONE_ACCOUNT = {"accounts": [{"id": "a", "organisation": "A", "platform": "outbox", "language": "en"}]}
+ANNOUNCED = {"announce_releases": True}  # a release gets a post of its own, featuring someone no longer held
+
+
+@pytest.mark.parametrize(("person", "served_by", "over"), [
+    (_sentenced("served", "2020-10-10", "2021-03-01", "1 year"), "2021-10-10", {}),
+    (_sentenced("exact", "2019-10-20", "2020-05-01", "2 years"), "2021-10-20", {}),  # that day's post too
+    (_sentenced("months", "2020-07-31", "2021-01-05", "14 months 3 days"), "2021-10-03", {}),  # 30 Sep + 3 days
+    (_sentenced("last", "2019-10-27", "2020-05-01", "2 years"), "2021-10-27", ONE_ACCOUNT),  # one post: "says"
+    # freed on 5 October (its post that day features them free), held again from the 7th, for one day
+    ({"id": "again", "name": {"en": "AGAIN"}, "events": [
+        {"date": "2019-01-01", "type": "arrested", "charge": {"en": "incitement"}},
+        {"date": "2019-06-01", "type": "convicted", "sentence": "5 years"},
+        {"date": "2021-10-05", "type": "released"},
+        {"date": "2021-10-07", "type": "arrested", "charge": {"en": "incitement"}},
+        {"date": "2021-10-07", "type": "convicted", "sentence": "1 day"}]}, "2021-10-08", ANNOUNCED),
+    (_sentenced("long", "2020-10-10", "2021-03-01", "10 years"), None, {}),
+    (_sentenced("suspended", "2020-10-10", "2021-03-01", "6 months suspended"), None, {}),
+    (_sentenced("freed", "2020-10-10", "2021-03-01", "1 year", ("2021-10-11", "released")), None, ANNOUNCED),
 ])
 def test_someone_still_featured_as_held_after_their_sentence_would_be_served_is_warned_of_once(
-        person: dict, served_by: str | None) -> None:
-    from campaign.roster import Roster, Sentence
+        person: dict, served_by: str | None, over: dict) -> None:
+    from campaign.roster import Roster, facts
 
-    c = make_campaign(**OCTOBER)  # Wednesdays 6, 13, 20, 27 October 2021
+    c = make_campaign(**OCTOBER, **over)  # Wednesdays 6, 13, 20, 27 October 2021
     r = Roster.model_validate({"people": [person]})
     served = [w for w in plan_warnings(c, r) if "if it runs from the arrest" in w]
     if served_by is None:
         assert served == []
         return
-    pid, start = person["id"], person["events"][0]["date"]
     held = [s for s in plan(c, r) if s.date >= date.fromisoformat(served_by)]
-    sentence = Sentence.model_validate(person["events"][1]["sentence"]).text("en")
+    then = facts(r.people[0], held[0].date)  # the detention the posts show: its own sentence, from its arrest
+    pid, start, sentence = person["id"], then.detention.start, then.sentence.text("en")
+    posts = f"{len(held)} posts from {held[0].date} say" if len(held) != 1 else f"1 post from {held[0].date} says"
     assert served == [f"{pid}: sentenced to {sentence}, held since {start}: served by {served_by} "
-                      f"if it runs from the arrest, yet {len(held)} post{'s' if len(held) != 1 else ''} from "
-                      f"{held[0].date} say they are still behind bars; record the release in roster.yaml if they "
-                      "were freed (nothing is wrong if the sentence runs from a later day or was extended)"]
+                      f"if it runs from the arrest, yet {posts} they are still behind bars; record the release in "
+                      "roster.yaml if they were freed (nothing is wrong if the sentence runs from a later day or was "
+                      "extended)"]

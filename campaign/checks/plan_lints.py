@@ -56,8 +56,8 @@ def _served(roster: Roster, slots: list[Slot]) -> list[str]:
                 continue
             count = sum(1 for x in on if x >= day)
             out.append(f"{pid}: sentenced to {sentence.text('en')}, held since {d.start}: served by {served} if it runs "
-                       f"from the arrest, yet {count} post{'s' if count != 1 else ''} from {day} say they are still "
-                       "behind bars; record the release in roster.yaml if they were freed (nothing is wrong if the "
+                       f"from the arrest, yet {count} {'posts' if count != 1 else 'post'} from {day} "
+                       f"{'say' if count != 1 else 'says'} they are still behind bars; record the release in roster.yaml if they were freed (nothing is wrong if the "
                        "sentence runs from a later day or was extended)")
             break
     return out
