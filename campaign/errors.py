@@ -106,7 +106,8 @@ KIND_WORDS: dict[str, str] = {
 UNEXPECTED = "an unexpected error in the program"
 #: The outcome a recorded attempt names (the ``auth_failed: ...`` of an audit entry's detail) -> its kind.
 OUTCOME_KINDS: dict[str, str] = {"auth_failed": "AuthFailed", "unreadable": "Unreadable", "rate_limited": "RateLimited",
-                                 "retry": "Transient", "rejected": "Rejected", "in_doubt": "OutcomeUnknown", "lease_expired": "LeaseExpired"}
+                                 "retry": "Transient", "rejected": "Rejected", "in_doubt": "OutcomeUnknown",
+                                 "lease_expired": "LeaseExpired"}
 
 
 def kind_words(kind: str | None) -> str:

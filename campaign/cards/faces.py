@@ -12,7 +12,7 @@ from ..roster import Facts
 from . import coverage
 from ..errors import CardError
 from .layout import font, has_khmer, initials
-from .photos import cover, load_photo
+from .photos import blurry, cover, load_photo
 from .template import GridLayer, PhotoLayer, Placeholder
 from .values import parse_color
 
@@ -66,7 +66,7 @@ def _face(data: bytes, pid: str, name: str | None, size: tuple[int, int], focus:
     cached face can never be stale; facts are not involved.
     """
     im = load_photo(data, pid, name, target=max(size))
-    small = im.size if min(im.size) < 0.5 * min(size) else None
+    small = im.size if blurry(im.size, size) else None
     im = cover(im, size, focus)
     if grayscale:
         im = im.convert("L").convert("RGB")
@@ -143,7 +143,8 @@ def _pieces(mask: Image.Image, hollow: int) -> Pieces:
     return out
 
 
-def _coloured(pieces: Pieces, size: tuple[int, int], color: str) -> list[tuple[tuple[int, int, int, int], Image.Image, Image.Image | None]]:
+def _coloured(pieces: Pieces, size: tuple[int, int],
+              color: str) -> list[tuple[tuple[int, int, int, int], Image.Image, Image.Image | None]]:
     """A ring's pieces with the colour cut to each: pasted as an image through its mask, twice as
     fast as a colour, and cut once per template, not once per photo."""
     colour = Image.new("RGB", size, _rgb(color))

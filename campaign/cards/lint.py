@@ -25,7 +25,7 @@ def check_spec(spec: TemplateSpec) -> Iterator[tuple[Loc, str]]:
         when = getattr(layer.spec, "when", None)
         for j, entry in enumerate(layer.flow.layers if layer.flow else ()):  # a flow's texts: as text layers
             yield from _check_layer(spec, where + ("layers", j, "text"), entry.text, when.size if when else None)
-    for loc, when in _conditions(spec):
+    for loc, when in conditions(spec):
         for name in when.size or []:
             if name not in spec.sizes:
                 yield loc + ("size",), f"no canvas named {name!r}{did_you_mean(name, spec.sizes)}; sizes: {', '.join(spec.sizes)}"
@@ -37,7 +37,7 @@ def check_spec(spec: TemplateSpec) -> Iterator[tuple[Loc, str]]:
                 yield loc, err
 
 
-def _conditions(spec: TemplateSpec) -> Iterator[tuple[Loc, When]]:
+def conditions(spec: TemplateSpec) -> Iterator[tuple[Loc, When]]:
     """Every ``when:`` of the template, where it is written: a layer's, a flow text's, an alt rule's."""
     for i, layer in enumerate(spec.layers):
         where: Loc = ("layers", i, layer.kind)
@@ -119,4 +119,4 @@ def _check_style(spec: TemplateSpec, where: Loc, style: TextStyle) -> Iterator[t
             yield loc, err
 
 
-__all__ = ["CARD_LANGUAGES", "check_spec"]
+__all__ = ["CARD_LANGUAGES", "check_spec", "conditions"]

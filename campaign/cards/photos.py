@@ -133,6 +133,12 @@ def _to_rgb(im: Image.Image, target: int) -> Image.Image:
     return im
 
 
+def blurry(photo: tuple[int, int], box: tuple[int, int]) -> bool:
+    """Whether a photo of size ``photo`` is blown up into a blur in ``box``: its shorter side less
+    than half the box's (the card's warning, and validate's)."""
+    return min(photo) < 0.5 * min(box)
+
+
 def cover(im: Image.Image, size: tuple[int, int], focus: float = 0.3) -> Image.Image:
     """``im`` scaled to cover ``size`` and cropped; ``focus`` places the crop vertically (0 top)."""
     w, h = size

@@ -12,7 +12,7 @@ from PIL import Image
 
 from ..bounded import resolved
 from ..cards import Template
-from ..cards.photos import PhotoError, load_logo, load_photo, read_image_file, too_big
+from ..cards.photos import PhotoError, blurry, load_logo, load_photo, read_image_file, too_big
 from ..cards.values import per_size
 from ..definition import KINDS, ROSTER_FILE, CampaignFolder
 from ..vocabulary import check
@@ -91,7 +91,7 @@ def small_photos(folder: CampaignFolder, photos: Mapping[str, bytes], templates:
     """A warning for each photo less than half as large, on its short side, as the largest face
     the campaign's templates show: a card blows it up into a blur (as the card itself warns)."""
     shown = max((min(per_size(layer.spec.box, size)[2:]) for t in templates for layer in t.spec.layers
-                 if layer.kind == "photo" for size in t.sizes), default=0)
+                 if layer.kind == "photo" for size in t.sizes), default=0)  # the shorter side of the largest face
     out = []
     for i, person in enumerate(folder.roster.people):
         data = photos.get(person.id)
@@ -99,7 +99,7 @@ def small_photos(folder: CampaignFolder, photos: Mapping[str, bytes], templates:
             continue
         with Image.open(io.BytesIO(data)) as im:  # the header only: the photo decoded already
             w, h = im.size
-        if min(w, h) < shown / 2:
+        if blurry((w, h), (shown, shown)):
             out.append(str(folder.roster_src.problem(("people", i, "photo"), (
                 f"{person.photo} is only {w}x{h} px, and cards show a face up to {shown} px wide: it will look "
                 f"blurry; send a photo at least {shown} px on its shorter side"))))

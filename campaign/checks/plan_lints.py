@@ -55,10 +55,10 @@ def _served(roster: Roster, slots: list[Slot]) -> list[str]:
             if day < served:
                 continue
             count = sum(1 for x in on if x >= day)
+            posts = f"{count} posts from {day} say" if count != 1 else f"1 post from {day} says"
             out.append(f"{pid}: sentenced to {sentence.text('en')}, held since {d.start}: served by {served} if it runs "
-                       f"from the arrest, yet {count} {'posts' if count != 1 else 'post'} from {day} "
-                       f"{'say' if count != 1 else 'says'} they are still behind bars; record the release in roster.yaml if they were freed (nothing is wrong if the "
-                       "sentence runs from a later day or was extended)")
+                       f"from the arrest, yet {posts} they are still behind bars; record the release in roster.yaml if "
+                       "they were freed (nothing is wrong if the sentence runs from a later day or was extended)")
             break
     return out
 

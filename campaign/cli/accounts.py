@@ -116,7 +116,8 @@ def check(folder: Path, only: tuple[str, ...], timeout: float) -> None:
     if failed:
         click.secho(f"{failed} of {len(rows)} {what} are not ready.", fg="red", err=True)
         sys.exit(1)
-    click.echo(f"all {len(rows)} {what} are ready." if len(rows) > 1 else f"the {what.replace('accounts', 'account')} is ready.")
+    click.echo(f"all {len(rows)} {what} are ready." if len(rows) > 1
+               else f"the {what.replace('accounts', 'account')} is ready.")
 
 
 def onboarding_notes(platforms: list[str]) -> list[str]:

@@ -79,8 +79,9 @@ def status_lines(info: Mapping[str, Any]) -> list[str]:
         out.append(f"next (times in {info['timezone']}):")
         out += [f"  {when(p['due'])}  {p['id']}  {p['state']}  {', '.join(p['people'])}" for p in info["next"]]
     out += blocked_lines(info["blocked"], zone)
-    out += [f"alert channel {a['channel']} failing ({_n(a['failing'], 'send')} in a row, {_n(a['pending'], 'alert')} waiting): "
-            f"{said(a['last_error'])}" for a in info.get("alerts", []) if not a["ok"]]  # a failing channel is a problem
+    out += [f"alert channel {a['channel']} failing ({_n(a['failing'], 'send')} in a row, "
+            f"{_n(a['pending'], 'alert')} waiting): {said(a['last_error'])}"
+            for a in info.get("alerts", []) if not a["ok"]]  # a failing channel is a problem
     if info["unapproved"]:
         out.append(f"approvals withdrawn (the card or caption changed; approve again once rendered; times in "
                    f"{info['timezone']}):")

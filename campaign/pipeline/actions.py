@@ -288,7 +288,8 @@ def retry(ledger: Ledger, post_id: str, now: datetime, *, by: str | None = None)
 
 
 def set_status(ledger: Ledger, cid: str, status: str, now: datetime, *, by: str | None = None) -> str:
-    """Pause, resume (``active``) or cancel a campaign; returns the previous status. ``by``: who (:func:`~campaign.ledger.keys.person_name`)."""
+    """Pause, resume (``active``) or cancel a campaign; returns the previous status.
+    ``by``: who (:func:`~campaign.ledger.keys.person_name`)."""
     return ledger.set_status(cid, status, at=now, worker=person_name(by))
 
 

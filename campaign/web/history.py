@@ -67,7 +67,7 @@ def _matches(entry: HistoryEntry, f: HistoryFilters) -> bool:
             and (f.person is None or f.person in entry.people) and (f.kind is None or entry.to == f.kind))
 
 
-def is_entry_id(text: str) -> bool:
+def _is_entry_id(text: str) -> bool:
     """Whether ``text`` can be an audit entry id, ``MS`` or ``MS-SEQ``: digits Redis takes, each part
     at most 2**64 - 1 (a longer one is refused by Redis itself, which is no reason to say it is down)."""
     ms, dash, seq = text.partition("-")
@@ -82,7 +82,7 @@ def history_page(ledger: Ledger, cid: str, filters: HistoryFilters, *, before: s
     ledger.campaign(cid)
     applied = load_applied(ledger, cid)
     check_filters(applied, filters)
-    if before is not None and not is_entry_id(before):
+    if before is not None and not _is_entry_id(before):
         raise ValueError(f"before: {before!r} is not an audit entry id (like 1636341900000-0)")
     found: list[HistoryEntry] = []
     cursor, scanned, more = before, 0, True
@@ -110,4 +110,4 @@ def history_page(ledger: Ledger, cid: str, filters: HistoryFilters, *, before: s
                        people={p.id: p.name.get("en") for p in applied.roster.people})
 
 
-__all__ = ["HistoryEntry", "HistoryFilters", "HistoryPage", "KINDS", "PAGE_SIZE", "check_filters", "history_page", "is_entry_id"]
+__all__ = ["HistoryEntry", "HistoryFilters", "HistoryPage", "KINDS", "PAGE_SIZE", "check_filters", "history_page"]

@@ -10,17 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pydantic import BaseModel
-
 from ...roster import Facts
 from ..card import Card, CardInput, Overflow
 from ...errors import CardError
 from ..contrast import Contrast, contrast_problems
 from ..fields import texts_of
-from ..lint import CARD_LANGUAGES
+from ..lint import CARD_LANGUAGES, conditions
 from ..render import render
 from ..samples import crowd, sample_facts, sample_people
-from ..style import When
 from ..template import Template
 
 CROWD = 60  # the most people a sample card features
@@ -54,25 +51,13 @@ def _cases(t: Template) -> list[tuple[str, tuple[Facts, ...]]]:
     return cases
 
 
-def _whens(value: object) -> Iterator[When]:
-    """Every ``when:`` in a template's spec (layers, flow texts, grid labels, alt rules)."""
-    if isinstance(value, When):
-        yield value
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _whens(getattr(value, name))
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _whens(item)
-
-
 def sample_languages(t: Template) -> list[str]:
     """The languages sample cards are made in: English and Khmer, then each other language ``t``
     writes a text in (a key of ``{en: .., be: ..}``, of an alt text, or a ``when: {language: ..}``),
     so its Belarusian or French labels are checked for overflow and contrast too."""
     langs = list(CARD_LANGUAGES)
     found = [k for _, text in texts_of(t.spec) if isinstance(text, dict) for k in text]
-    found += [lang for when in _whens(t.spec) for lang in when.language or ()]
+    found += [lang for _, when in conditions(t.spec) for lang in when.language or ()]
     for lang in found:
         if lang != "*" and lang not in langs:
             langs.append(lang)
