@@ -39,9 +39,10 @@ class Text:
     __slots__ = ("_make", "_said", "_has", "_lang", "_attrs")
 
     def __init__(self, get: Callable[[str], str], lang: str, has: Callable[[str], bool] | None = None,
-                 attrs: dict[str, Callable[[], str]] | None = None):
+                 attrs: dict[str, Callable[[Text], str]] | None = None):
         self._make, self._said, self._lang, self._attrs = get, {}, lang, attrs or {}
-        self._has = has or (lambda lg: bool(self._get(lg)))
+        self._has = has  # None: it has a language where its value there says something (no
+        # lambda over self here: a cycle, which only the garbage collector would free)
 
     def _get(self, lang: str) -> str:
         """The value in ``lang``, made once (a card's text, its alt text and its rules ask alike)."""
@@ -60,8 +61,12 @@ class Text:
         if attr.startswith("_"):
             raise AttributeError(attr)
         if attr in self._attrs:
-            return self._attrs[attr]()
-        return self._get(attr) if self._has(attr) else ""
+            return self._attrs[attr](self)  # (given self, not closing over it: no cycle to collect)
+        return self._get(attr) if self.has(attr) else ""
+
+    def has(self, lang: str) -> bool:
+        """Whether someone featured has it in ``lang``."""
+        return self._has(lang) if self._has is not None else bool(self._get(lang))
 
 
 class Number:
@@ -148,19 +153,19 @@ def name_order(languages: Sequence[str] = ()) -> tuple[str, ...]:
 def _names(people: Sequence[Facts], lang: str, languages: Sequence[str] = ()) -> Text:
     names = _everyone(people, lang, lambda f: f.person.name)
 
-    def texts() -> tuple[str, str]:
+    def texts(names: Text) -> tuple[str, str]:
         """The primary name (the first language of the order someone has a name in) and the
         secondary: the name in the card's language, else in the next language of the order,
         when it says something else."""
-        found = [names._get(lg) for lg in name_order(languages) if names._has(lg)]
+        found = [names._get(lg) for lg in name_order(languages) if names.has(lg)]
         if not found:
             return names._get(lang), ""
         primary = found[0]
-        ours = names._get(lang) if names._has(lang) else ""
+        ours = names._get(lang) if names.has(lang) else ""
         others = [t for t in ([ours] if ours else []) + found[1:] if t and t != primary]
         return primary, (others or [""])[0]
 
-    names._attrs.update(primary=lambda: texts()[0], secondary=lambda: texts()[1])
+    names._attrs.update(primary=lambda n: texts(n)[0], secondary=lambda n: texts(n)[1])
     return names
 
 
@@ -184,7 +189,7 @@ def _campaign(post: Post, lang: str) -> Text:
     English on a Khmer card says the English one (without ``campaign_names``: ``campaign``)."""
     def get(lg: str) -> str:
         return title_in(post.campaign_names, lg) if post.campaign_names else post.campaign
-    return Text(get, lang, attrs={"name": lambda: get(lang)})
+    return Text(get, lang, attrs={"name": lambda _: get(lang)})
 
 
 def _makers(people: Sequence[Facts], lang: str, post: Post) -> dict[str, Callable[[], Any]]:

@@ -156,3 +156,39 @@ def test_text_composited_on_the_base_never_carries_another_cards_photo(tmp_path:
         clear_caches()
         fresh = render(t, card_input((then[0],), "en", photos={"rong-chhun": then[1]}), fmt="png", in_order=True)
         assert cached.image == fresh.image, (first[0].status, then[0].status)
+
+
+@pytest.mark.parametrize("lang", ["km", "en"])
+def test_a_card_leaves_nothing_for_the_garbage_collector(folder, templates, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """Whatever a card makes (its fields, their values in every language, its alt text) is freed
+    the moment it is done with: no reference cycle, so no collection pauses a busy worker to find
+    it (a field's value once held a lambda over itself: 120 cyclic objects a card)."""
+    import gc
+
+    from campaign.cards.fields import card_namespace
+    from campaign.roster import facts
+
+    from .cards_fixtures import AFTER_RELEASE
+
+    people = [facts(p, AFTER_RELEASE) for p in folder.roster.people]
+    held = tuple(f for f in people if f.status.value != "released")
+    released = next(f for f in people if f.status.value == "released")
+    cards = [(templates["portrait"], card_input((held[0],), lang)),
+             (templates["released"], card_input((released,), lang, kind="released")),
+             (templates["collage"], card_input(held, lang, kind="finale"))]
+    for t, card in cards:
+        render(t, card)  # every cache warm: what is kept between cards is not garbage
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for t, card in cards:
+            render(t, card)
+            values = card_namespace(card, lang)
+            assert [format(values[name], "") for name in values.whole()]  # every field made
+            assert [getattr(values["name"], attr) for attr in ("primary", "secondary", "en", "km")]
+        gc.collect()
+        left = [type(o).__name__ for o in gc.garbage]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == []
