@@ -192,35 +192,38 @@ def _campaign(post: Post, lang: str) -> Text:
     return Text(get, lang, attrs={"name": lambda _: get(lang)})
 
 
-def _makers(people: Sequence[Facts], lang: str, post: Post) -> dict[str, Callable[[], Any]]:
-    """How to make each field's value for ``people`` in ``lang`` (made only when asked for)."""
-    units = post.durations
-    return {
-        "name": lambda: _names(people, lang, post.languages),
-        "group": lambda: _everyone(people, lang, lambda f: f.person.group),
-        "role": lambda: _everyone(people, lang, lambda f: f.person.role),
-        "status": lambda: _each(people, lang, lambda f, lg: status_text(f.status.value, lg)),
-        "case": lambda: _each(people, lang, lambda f, lg: f.case_text(lg)),
-        "case_label": lambda: _each(people, lang, lambda f, lg: f.case_label(lg)),
-        "charge": lambda: _local(people, lang, lambda f: f.charge),
-        "sentence": lambda: _each(people, lang, lambda f, lg: f.sentence.text(lg) if f.sentence else None),
-        "detained": lambda: _each(people, lang, lambda f, lg: f.detained_text(lg, units) if f.detentions else None),
-        "since": lambda: _each(people, lang, _date(lambda f: f.since)),
-        "days_detained": lambda: _count(people, lang, lambda f: f.days_detained),
-        "months_detained": lambda: _count(people, lang, lambda f: f.months_detained),
-        "convicted_on": lambda: _each(people, lang, _date(lambda f: f.convicted_on)),
-        "released_on": lambda: _each(people, lang, _date(lambda f: f.released_on)),
-        "release_note": lambda: _local(people, lang, lambda f: f.release_note),
-        "charges_remain": lambda: _each(people, lang, _charges("kept")),
-        "charges_dropped": lambda: _each(people, lang, _charges("dropped")),
-        "next_hearing": lambda: _each(people, lang, _date(lambda f: f.next_hearing)),
-        "count": lambda: Number(len(people) if post.count is None else post.count, lang),
-        "week": lambda: Number(post.week, lang),
-        "campaign": lambda: _campaign(post, lang),
-        "organisation": lambda: post.organisation,
-        "hashtags": lambda: " ".join(post.hashtags),
-        "url": lambda: post.url,
-    }
+Makers = dict[str, Callable[[Sequence["Facts"], str, "Post"], Any]]
+
+# How to make each field's value for some people in a language, for a post (made only when asked
+# for; one table for every card, not closures made again for each).
+_MAKERS: Makers = {
+    "name": lambda people, lang, post: _names(people, lang, post.languages),
+    "group": lambda people, lang, post: _everyone(people, lang, lambda f: f.person.group),
+    "role": lambda people, lang, post: _everyone(people, lang, lambda f: f.person.role),
+    "status": lambda people, lang, post: _each(people, lang, lambda f, lg: status_text(f.status.value, lg)),
+    "case": lambda people, lang, post: _each(people, lang, lambda f, lg: f.case_text(lg)),
+    "case_label": lambda people, lang, post: _each(people, lang, lambda f, lg: f.case_label(lg)),
+    "charge": lambda people, lang, post: _local(people, lang, lambda f: f.charge),
+    "sentence": lambda people, lang, post: _each(people, lang,
+                                                 lambda f, lg: f.sentence.text(lg) if f.sentence else None),
+    "detained": lambda people, lang, post: _each(
+        people, lang, lambda f, lg: f.detained_text(lg, post.durations) if f.detentions else None),
+    "since": lambda people, lang, post: _each(people, lang, _date(lambda f: f.since)),
+    "days_detained": lambda people, lang, post: _count(people, lang, lambda f: f.days_detained),
+    "months_detained": lambda people, lang, post: _count(people, lang, lambda f: f.months_detained),
+    "convicted_on": lambda people, lang, post: _each(people, lang, _date(lambda f: f.convicted_on)),
+    "released_on": lambda people, lang, post: _each(people, lang, _date(lambda f: f.released_on)),
+    "release_note": lambda people, lang, post: _local(people, lang, lambda f: f.release_note),
+    "charges_remain": lambda people, lang, post: _each(people, lang, _charges("kept")),
+    "charges_dropped": lambda people, lang, post: _each(people, lang, _charges("dropped")),
+    "next_hearing": lambda people, lang, post: _each(people, lang, _date(lambda f: f.next_hearing)),
+    "count": lambda people, lang, post: Number(len(people) if post.count is None else post.count, lang),
+    "week": lambda people, lang, post: Number(post.week, lang),
+    "campaign": lambda people, lang, post: _campaign(post, lang),
+    "organisation": lambda people, lang, post: post.organisation,
+    "hashtags": lambda people, lang, post: " ".join(post.hashtags),
+    "url": lambda people, lang, post: post.url,
+}
 
 
 def namespace(people: Sequence[Facts], lang: str, post: Post) -> dict[str, Any]:
@@ -234,29 +237,29 @@ class LazyFields(dict[str, Any]):
     (``values[name]``; ``in``, ``get`` and iteration see only what was looked up: use
     :meth:`whole` for those). A card's text uses a handful of the fields."""
 
-    __slots__ = ("_makers",)
+    __slots__ = ("_people", "_lang", "_post")
 
-    def __init__(self, makers: dict[str, Callable[[], Any]]):
+    def __init__(self, people: Sequence[Facts], lang: str, post: Post):
         super().__init__()
-        self._makers = makers
+        self._people, self._lang, self._post = people, lang, post
 
     def __missing__(self, name: str) -> Any:
         if name in ALIASES:
             root, _, attr = ALIASES[name].partition(".")
             value = getattr(self[root], attr) if attr else self[root]
         else:
-            value = self._makers[name]()  # KeyError for an unknown field, as a dict would
+            value = _MAKERS[name](self._people, self._lang, self._post)  # KeyError for an unknown field, as a dict would
         self[name] = value
         return value
 
     def whole(self) -> dict[str, Any]:
         """Every field and alias, as :func:`namespace` gives them."""
-        return {name: self[name] for name in (*self._makers, *ALIASES)}
+        return {name: self[name] for name in (*_MAKERS, *ALIASES)}
 
 
 def lazy_namespace(people: Sequence[Facts], lang: str, post: Post) -> LazyFields:
     """:func:`namespace`, each field made when first looked up."""
-    return LazyFields(_makers(people, lang, post))
+    return LazyFields(people, lang, post)
 
 
 def field(people: Sequence[Facts], lang: str, post: Post, name: str) -> Any:

@@ -100,3 +100,19 @@ def test_a_digit_inks_the_same_wherever_in_a_half_pixel_its_pen_starts(portrait)
                         first = runs._word(f, digit, 5, yfrac)  # kept for the first half, then asked at 31
                         assert runs._word(f, digit, 31, yfrac) is first
                         assert (first[0].tobytes(), first[0].size, *first[1]) in halves[False]
+
+
+def test_a_line_is_read_as_right_to_left_wherever_a_character_runs_right_to_left() -> None:
+    """The quick look for right-to-left text misses no character of this Python's Unicode whose
+    bidirectional class runs right to left (or is an explicit control): such a line is never set
+    word by word, left to right."""
+    import sys
+    import unicodedata
+
+    missed = [hex(c) for c in range(sys.maxunicode + 1)
+              if unicodedata.bidirectional(chr(c)) in runs._RTL and runs._MAYBE_RTL.search(chr(c)) is None]
+    assert missed == []
+    for line in ("Sok Dara", "សុខ ដារា ៥០០២", "Аляксандр 12"):
+        assert runs._left_to_right(line)
+    for line in ("Sok \u05d0", "A\u202eB", "٣ x", "Rumi \U00010e60"):
+        assert not runs._left_to_right(line)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import unicodedata
 from pathlib import Path
 
@@ -194,10 +195,17 @@ def _advance(f: ImageFont.FreeTypeFont, word: str) -> int:
 _RTL = frozenset({"R", "AL", "AN", "RLE", "RLO", "LRE", "LRO", "PDF", "RLI", "LRI", "FSI", "PDI"})
 
 
+# Every character whose bidirectional class is in _RTL lies in these ranges (the blocks Unicode
+# keeps for right-to-left scripts, and the explicit controls): a line with none of them is left to
+# right without asking of each character (tests/test_cards_words.py holds it for every code point).
+_MAYBE_RTL = re.compile("[\u0590-\u08ff\u200f\u202a-\u202e\u2066-\u2069\ufb1d-\ufdff\ufe70-\ufeff"
+                        "\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
 @functools.lru_cache(maxsize=4096)
 def _left_to_right(line: str) -> bool:
     """No right-to-left letter or bidirectional control: the words run left to right in order."""
-    return not any(unicodedata.bidirectional(ch) in _RTL for ch in line)
+    return _MAYBE_RTL.search(line) is None or not any(unicodedata.bidirectional(ch) in _RTL for ch in line)
 
 
 def clear() -> None:
