@@ -53,3 +53,32 @@ def test_accounts_roster_and_history_open_without_errors_and_an_operator_unblock
     viewer.goto(f"{served}/login?token={VIEWER}")
     viewer.goto(f"{served}/campaigns/{cid}/accounts")
     assert viewer.get_by_role("button", name="Check all accounts now").count() == 0
+
+
+def test_on_a_phone_every_cell_of_a_log_is_on_screen_with_its_column_named(
+        served: str, chromium, populated: Populated) -> None:  # type: ignore[no-untyped-def]
+    """A failed post's attempts and history, and the campaign's history, read on a phone without
+    scrolling sideways: each row stacks its cells, each after its column's name, so the error (the
+    last column, the one a monitor opens the page for) is on screen."""
+    from tests.web_fixtures import FAILED
+
+    page = chromium.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{served}/login?token={VIEWER}")
+    for url, tables in ((f"/posts/{FAILED}", ("attempts", "audit")), (f"/campaigns/{populated.cid}/history", ("history",))):
+        page.goto(served + url)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        for name in tables:
+            cells = page.locator(f"table.stack.{name} td")
+            assert cells.count() > 0, (url, name)
+            rights = cells.evaluate_all("cs => cs.map(c => c.getBoundingClientRect().right)")
+            assert max(rights) <= 390 + 1, (url, name, max(rights))
+            labels = cells.evaluate_all("cs => cs.map(c => getComputedStyle(c, '::before').content)")
+            assert all(label.startswith('"') and label.endswith(': "') for label in labels), labels
+    page.goto(f"{served}/posts/{FAILED}")
+    error = page.locator("table.attempts td[data-label=Error]").first
+    assert error.inner_text().strip() and error.is_visible()
+    wide = chromium.new_page(viewport={"width": 1280, "height": 900})  # on a laptop: a table, its header shown
+    wide.goto(f"{served}/login?token={VIEWER}")
+    wide.goto(f"{served}/posts/{FAILED}")
+    assert wide.locator("table.attempts thead th").first.is_visible()
+    assert wide.locator("table.attempts td").first.evaluate("c => getComputedStyle(c).display") == "table-cell"
