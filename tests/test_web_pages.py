@@ -142,6 +142,24 @@ def test_a_refused_action_is_a_clear_page_not_a_traceback(browser: Callable[[str
         assert "Traceback" not in answer.text and "<html" in answer.text
 
 
+def test_a_refused_form_leads_back_to_the_page_it_was_sent_from(browser: Callable[[str], TestClient],
+                                                                populated: Populated) -> None:
+    """The error page of a refused form links back to the dashboard page the form was on (the
+    browser's same-origin Referer); never to another site, nor to the form's own address."""
+    client = browser(OPERATOR)
+    token = csrf_of(client.get("/").text)
+    origin = str(client.base_url).rstrip("/")
+    for referer, back in ((f"{origin}/posts/{POSTED}?from=calendar", f"/posts/{POSTED}?from=calendar"),
+                          (f"{origin}/campaigns/small/history", "/campaigns/small/history"),
+                          ("https://elsewhere.example/posts/x", None), (f"{origin}/posts/{POSTED}/retry", None),
+                          ("", None)):
+        answer = client.post(f"/posts/{POSTED}/retry", data={"csrf": token}, headers={"referer": referer} if referer else {})
+        assert answer.status_code == 409
+        links = [html.unescape(h) for h in re.findall(r'<a href="([^"]+)" class="back">', answer.text)]
+        assert links == ([back] if back else []), (referer, links)
+        assert 'href="/"' in answer.text  # the campaigns, always
+
+
 def test_unknown_pages_and_posts_are_404_pages(browser: Callable[[str], TestClient]) -> None:
     client = browser(VIEWER)
     for path in ("/posts/small:2030-01-01:a-en", "/posts/nonsense", "/campaigns/nosuch/posts", "/nowhere",

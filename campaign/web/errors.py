@@ -85,8 +85,25 @@ def refusal(request: Request, status: int, message: str, headers: dict[str, str]
     ctx: WebContext | None = getattr(request.app.state, "ctx", None)
     if ctx is None:  # pragma: no cover - the app is always built with its context
         return HTMLResponse(message, status_code=status, headers=headers)
-    return ctx.pages.render(request, "error.html", {"status": status, "message": message, "problems": problems or []},
+    return ctx.pages.render(request, "error.html", {"status": status, "message": message, "problems": problems or [],
+                                                    "back": came_from(request)},
                             status=status, headers=headers)
+
+
+def came_from(request: Request) -> str | None:
+    """The page of this dashboard a refused form was sent from (its path and query, from the
+    browser's Referer: the app sends same-origin referrers only), for the error page to lead back
+    to; None for any other request or origin."""
+    from urllib.parse import urlsplit
+
+    if request.method != "POST":
+        return None
+    ref = urlsplit(request.headers.get("referer", ""))
+    if ref.scheme not in ("http", "https") or ref.netloc != request.url.netloc or not ref.path.startswith("/"):
+        return None
+    if ref.path == request.url.path:
+        return None  # the form's own address: not a page to go back to
+    return ref.path + (f"?{ref.query}" if ref.query else "")
 
 
 def _validation_problems(exc: RequestValidationError) -> list[str]:
