@@ -140,8 +140,15 @@ def test_outcome_unknown_is_reconciled_by_lookup(ledger: Ledger, small_folder: P
     assert ledger.state(pid) == final
     assert scripted.sent.count(pid) == (1 if found is None else 0)  # sent again only when certainly absent
     if final == "in_doubt":
-        assert resolve_post(ledger, pid, now, posted_url="https://x.example/1") == "posted"
-        assert ledger.post(pid).url == "https://x.example/1"
+        doubted = ledger.post(pid).state_at
+        later = now + timedelta(hours=5)  # a person answers hours later
+        assert resolve_post(ledger, pid, later, posted_url="https://x.example/1") == "posted"
+        post = ledger.post(pid)
+        assert post.url == "https://x.example/1"
+        # It went out before its doubt arose: that is its posting time, the answer's is the audit's.
+        assert doubted is not None and post.posted_at == doubted and post.state_at == later
+    elif found == "yes":
+        assert ledger.post(pid).posted_at == now  # found when its doubt arose: the same moment
 
 
 def test_stale_card_is_never_published(ledger: Ledger, small_folder: Path, scripted: Scripted) -> None:

@@ -248,14 +248,16 @@ class PostMoves(LedgerBase):
         return self._posted(post_id, "record_posted", remote_id, url, at=at, worker=worker, detail=detail)
 
     def confirm_posted(self, post_id: str, remote_id: str, url: str, *, at: datetime, worker: str,
-                       detail: str) -> bool:
-        """An in-doubt post is out after all: found on its platform, or a person says so."""
-        return self._posted(post_id, "confirm_posted", remote_id, url, at=at, worker=worker, detail=detail)
+                       detail: str, posted_at: datetime | None = None) -> bool:
+        """An in-doubt post is out after all: found on its platform, or a person says so (``at``);
+        ``posted_at``: when it went out, as far as is known (default ``at``)."""
+        return self._posted(post_id, "confirm_posted", remote_id, url, at=at, worker=worker, detail=detail,
+                            posted_at=posted_at)
 
     def _posted(self, post_id: str, op: str, remote_id: str, url: str, *, at: datetime, worker: str,
-                detail: str) -> bool:
+                detail: str, posted_at: datetime | None = None) -> bool:
         return self._move(post_id, LEAVES[op], POSTED, at=at, worker=worker, detail=detail,
-                          fields=encode(remote_id=remote_id, url=url, posted_at=at),
+                          fields=encode(remote_id=remote_id, url=url, posted_at=posted_at or at),
                           delete=("error", "error_class", "lease_until", "waiting_until"), zrem=["leases", "doubt"],
                           attempt={"outcome": "posted", "error_class": "", "remote_id": remote_id})
 

@@ -227,9 +227,13 @@ def _attempt(ledger: Ledger, applied: Applied, post: PostRecord, p: Post, settin
 
 
 def _confirm(ledger: Ledger, post_id: str, published: Published, now: datetime, worker: str, detail: str) -> bool:
-    """Record an in-doubt post as out after all, with its remote id."""
+    """Record an in-doubt post as out after all, with its remote id. It went out before its doubt
+    arose (its last move, into in_doubt), not when it was found or a person said so: that moment
+    is its ``posted_at`` (what the publish-delay figures count), the audit keeps ``now``."""
+    post = ledger.post(post_id)
+    went = post.state_at if post.state == IN_DOUBT and post.state_at is not None and post.state_at <= now else None
     return ledger.confirm_posted(post_id, published.remote_id, published.url or "", at=now, worker=worker,
-                                 detail=detail)
+                                 detail=detail, posted_at=went)
 
 
 def reconcile_post(ledger: Ledger, post_id: str, now: datetime, settings: Settings | None = None) -> str:

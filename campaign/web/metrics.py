@@ -7,7 +7,7 @@ process), so any number of dashboards and workers on any number of machines agre
 |---|---|---|
 | ``campaign_posts`` | campaign, state, platform | the ledger's counts per account and state |
 | ``campaign_status`` | campaign, status | 1 for the campaign's status (active, paused, cancelled) |
-| ``campaign_publish_delay_seconds`` (histogram) | campaign, platform | posted_at - due of every posted post |
+| ``campaign_publish_delay_seconds`` (histogram) | campaign, platform | posted_at - due of every posted post (one resolved out of doubt: posted when the doubt arose) |
 | ``campaign_render_seconds`` (histogram) | campaign, platform | how long each card and caption took (when recorded) |
 | ``campaign_publish_failures_total`` | campaign, platform, kind | failed publish attempts by error class |
 | ``campaign_account_blocked`` | campaign, account, platform | 1 when its credentials were refused |
