@@ -275,3 +275,44 @@ def test_someone_still_featured_as_held_after_their_sentence_would_be_served_is_
                       f"if it runs from the arrest, yet {posts} they are still behind bars; record the release in "
                       "roster.yaml if they were freed (nothing is wrong if the sentence runs from a later day or was "
                       "extended)"]
+
+
+# --- a charge recorded while free, before a re-arrest ---------------------------------------------
+
+def _again(*events: tuple[str, str, str | None]) -> dict:
+    """Arrested in 2020, released on 1 March 2021, then ``events`` (date, type, charge or None)."""
+    return {"id": "again", "name": {"en": "AGAIN"}, "events": [
+        {"date": "2020-05-01", "type": "arrested", "charge": {"en": "incitement"}},
+        {"date": "2021-03-01", "type": "released"},
+        *({"date": d, "type": t, **({"charge": {"en": c}} if c else {})} for d, t, c in events)]}
+
+
+@pytest.mark.parametrize(("person", "warned"), [
+    (_again(("2021-09-20", "charged", "plotting"), ("2021-10-01", "arrested", None)), ["2021-09-20"]),
+    (_again(("2021-08-01", "charged", "a"), ("2021-09-20", "charged", "b"), ("2021-10-01", "arrested", None)),
+     ["2021-08-01", "2021-09-20"]),
+    # the arrest has its own charge, or a charge follows it in that detention: nothing to say
+    (_again(("2021-09-20", "charged", "plotting"), ("2021-10-01", "arrested", "plotting")), []),
+    (_again(("2021-09-20", "charged", "plotting"), ("2021-10-01", "arrested", None), ("2021-10-02", "charged", "x")), []),
+    # charged while free with no arrest after it, or a conviction while free: the earlier case's
+    (_again(("2021-09-20", "charged", "plotting")), []),
+    (_again(("2021-09-20", "convicted", "incitement"), ("2021-10-01", "arrested", None)), []),
+    # a charge after the new detention's release does not make the earlier arrest's own
+    (_again(("2021-09-20", "charged", "plotting"), ("2021-10-01", "arrested", None), ("2021-10-05", "released", None),
+            ("2021-10-09", "charged", "later")), ["2021-09-20"]),
+])
+def test_a_charge_recorded_while_free_before_a_chargeless_re_arrest_is_warned_of(person: dict,
+                                                                                 warned: list[str]) -> None:
+    from campaign.roster import Roster, facts
+
+    r = Roster.model_validate({"people": [person]})
+    got = [w for w in plan_warnings(make_campaign(**OCTOBER), r) if "while free" in w]
+    if warned:  # what the warning says is so: the re-arrest's posts state no charge
+        assert facts(r.people[0], date(2021, 10, 2)).charge is None
+    if not warned:
+        assert got == []
+        return
+    assert got == [f"again: charged on {' and '.join(warned)} while free (released on 2021-03-01): that charge "
+                   "counts with the detention that release closed, so posts about the arrest on 2021-10-01 say "
+                   "nothing of a charge; if it is that arrest's charge, put it on the arrested event (charge:) or "
+                   "date the charged event on or after 2021-10-01"]

@@ -1,6 +1,6 @@
 """Plan lints: what is valid in a campaign's plan but will probably not do what the organiser meant
 (a pin on someone not held that day, people never featured, a release that gets no post, a
-sentence served with no release recorded).
+sentence served with no release recorded, a charge recorded while free before a re-arrest).
 ``campaign validate`` prints them as warnings; nothing is refused."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from ..definition import Campaign
 from ..facts import add_months
 from ..plan import FINALE, WEEKLY, Slot, announce_day, busy_days, cadence_dates, plan
-from ..roster import Roster, facts
+from ..roster import Event, Roster, facts
 
 
 def plan_warnings(campaign: Campaign, roster: Roster) -> list[str]:
@@ -32,7 +32,43 @@ def plan_warnings(campaign: Campaign, roster: Roster) -> list[str]:
     warnings.extend(_after_midnight(campaign, slots))
     warnings.extend(_unnamed_languages(campaign))
     warnings.extend(_served(roster, slots))
+    warnings.extend(_charged_while_free(roster))
     return warnings
+
+
+def _charged_while_free(roster: Roster) -> list[str]:
+    """A ``charged`` event between a release and a later arrest that records no charge of its own:
+    the charge counts with the detention that release closed (as every event while free does),
+    so the later detention's posts say nothing of a charge; if it is that arrest's charge, it
+    belongs on the arrest (or dated on or after it)."""
+    out = []
+    for person in roster.people:
+        released: date | None = None
+        pending: list[date] = []  # charges while free since the last release
+        for i, event in enumerate(person.events):
+            if event.type == "released":
+                released, pending = event.date, []
+            elif event.type == "charged" and released is not None:
+                pending.append(event.date)
+            elif event.type == "arrested":
+                if pending and released is not None and event.charge is None and not _charged_in(person.events[i + 1:]):
+                    days = " and ".join(str(d) for d in pending)
+                    out.append(f"{person.id}: charged on {days} while free (released on {released}): that charge "
+                               f"counts with the detention that release closed, so posts about the arrest on "
+                               f"{event.date} say nothing of a charge; if it is that arrest's charge, put it on the "
+                               f"arrested event (charge:) or date the charged event on or after {event.date}")
+                released, pending = None, []
+    return out
+
+
+def _charged_in(events: list[Event]) -> bool:
+    """Whether a ``charged`` event comes before the next release (the detention's own charge)."""
+    for event in events:
+        if event.type == "released":
+            return False
+        if event.type == "charged":
+            return True
+    return False
 
 
 def _served(roster: Roster, slots: list[Slot]) -> list[str]:
