@@ -192,38 +192,59 @@ def _campaign(post: Post, lang: str) -> Text:
     return Text(get, lang, attrs={"name": lambda _: get(lang)})
 
 
-Makers = dict[str, Callable[[Sequence["Facts"], str, "Post"], Any]]
-
-# How to make each field's value for some people in a language, for a post (made only when asked
-# for; one table for every card, not closures made again for each).
-_MAKERS: Makers = {
-    "name": lambda people, lang, post: _names(people, lang, post.languages),
-    "group": lambda people, lang, post: _everyone(people, lang, lambda f: f.person.group),
-    "role": lambda people, lang, post: _everyone(people, lang, lambda f: f.person.role),
-    "status": lambda people, lang, post: _each(people, lang, lambda f, lg: status_text(f.status.value, lg)),
-    "case": lambda people, lang, post: _each(people, lang, lambda f, lg: f.case_text(lg)),
-    "case_label": lambda people, lang, post: _each(people, lang, lambda f, lg: f.case_label(lg)),
-    "charge": lambda people, lang, post: _local(people, lang, lambda f: f.charge),
-    "sentence": lambda people, lang, post: _each(people, lang,
-                                                 lambda f, lg: f.sentence.text(lg) if f.sentence else None),
-    "detained": lambda people, lang, post: _each(
-        people, lang, lambda f, lg: f.detained_text(lg, post.durations) if f.detentions else None),
-    "since": lambda people, lang, post: _each(people, lang, _date(lambda f: f.since)),
-    "days_detained": lambda people, lang, post: _count(people, lang, lambda f: f.days_detained),
-    "months_detained": lambda people, lang, post: _count(people, lang, lambda f: f.months_detained),
-    "convicted_on": lambda people, lang, post: _each(people, lang, _date(lambda f: f.convicted_on)),
-    "released_on": lambda people, lang, post: _each(people, lang, _date(lambda f: f.released_on)),
-    "release_note": lambda people, lang, post: _local(people, lang, lambda f: f.release_note),
-    "charges_remain": lambda people, lang, post: _each(people, lang, _charges("kept")),
-    "charges_dropped": lambda people, lang, post: _each(people, lang, _charges("dropped")),
-    "next_hearing": lambda people, lang, post: _each(people, lang, _date(lambda f: f.next_hearing)),
-    "count": lambda people, lang, post: Number(len(people) if post.count is None else post.count, lang),
-    "week": lambda people, lang, post: Number(post.week, lang),
-    "campaign": lambda people, lang, post: _campaign(post, lang),
-    "organisation": lambda people, lang, post: post.organisation,
-    "hashtags": lambda people, lang, post: " ".join(post.hashtags),
-    "url": lambda people, lang, post: post.url,
-}
+def _make(name: str, people: Sequence[Facts], lang: str, post: Post) -> Any:
+    """The value of the field ``name`` (one of the vocabulary's) for ``people`` in ``lang``, made
+    when first asked for: one function for every card, not closures made again for each."""
+    match name:
+        case "name":
+            return _names(people, lang, post.languages)
+        case "group":
+            return _everyone(people, lang, lambda f: f.person.group)
+        case "role":
+            return _everyone(people, lang, lambda f: f.person.role)
+        case "status":
+            return _each(people, lang, lambda f, lg: status_text(f.status.value, lg))
+        case "case":
+            return _each(people, lang, lambda f, lg: f.case_text(lg))
+        case "case_label":
+            return _each(people, lang, lambda f, lg: f.case_label(lg))
+        case "charge":
+            return _local(people, lang, lambda f: f.charge)
+        case "sentence":
+            return _each(people, lang, lambda f, lg: f.sentence.text(lg) if f.sentence else None)
+        case "detained":
+            return _each(people, lang, lambda f, lg: f.detained_text(lg, post.durations) if f.detentions else None)
+        case "since":
+            return _each(people, lang, _date(lambda f: f.since))
+        case "days_detained":
+            return _count(people, lang, lambda f: f.days_detained)
+        case "months_detained":
+            return _count(people, lang, lambda f: f.months_detained)
+        case "convicted_on":
+            return _each(people, lang, _date(lambda f: f.convicted_on))
+        case "released_on":
+            return _each(people, lang, _date(lambda f: f.released_on))
+        case "release_note":
+            return _local(people, lang, lambda f: f.release_note)
+        case "charges_remain":
+            return _each(people, lang, _charges("kept"))
+        case "charges_dropped":
+            return _each(people, lang, _charges("dropped"))
+        case "next_hearing":
+            return _each(people, lang, _date(lambda f: f.next_hearing))
+        case "count":
+            return Number(len(people) if post.count is None else post.count, lang)
+        case "week":
+            return Number(post.week, lang)
+        case "campaign":
+            return _campaign(post, lang)
+        case "organisation":
+            return post.organisation
+        case "hashtags":
+            return " ".join(post.hashtags)
+        case "url":
+            return post.url
+    raise KeyError(name)  # an unknown field, as a dict would
 
 
 def namespace(people: Sequence[Facts], lang: str, post: Post) -> dict[str, Any]:
@@ -248,13 +269,13 @@ class LazyFields(dict[str, Any]):
             root, _, attr = ALIASES[name].partition(".")
             value = getattr(self[root], attr) if attr else self[root]
         else:
-            value = _MAKERS[name](self._people, self._lang, self._post)  # KeyError for an unknown field, as a dict would
+            value = _make(name, self._people, self._lang, self._post)
         self[name] = value
         return value
 
     def whole(self) -> dict[str, Any]:
         """Every field and alias, as :func:`namespace` gives them."""
-        return {name: self[name] for name in (*_MAKERS, *ALIASES)}
+        return {name: self[name] for name in (*FIELDS, *ALIASES)}
 
 
 def lazy_namespace(people: Sequence[Facts], lang: str, post: Post) -> LazyFields:
