@@ -152,6 +152,7 @@ def test_a_refused_form_leads_back_to_the_page_it_was_sent_from(browser: Callabl
     for referer, back in ((f"{origin}/posts/{POSTED}?from=calendar", f"/posts/{POSTED}?from=calendar"),
                           (f"{origin}/campaigns/small/history", "/campaigns/small/history"),
                           ("https://elsewhere.example/posts/x", None), (f"{origin}/posts/{POSTED}/retry", None),
+                          (f"{origin}//elsewhere.example/x", None), (f"{origin}/\\elsewhere.example", None),
                           ("", None)):
         answer = client.post(f"/posts/{POSTED}/retry", data={"csrf": token}, headers={"referer": referer} if referer else {})
         assert answer.status_code == 409

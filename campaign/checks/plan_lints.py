@@ -51,7 +51,7 @@ def _charged_while_free(roster: Roster) -> list[str]:
             elif event.type == "charged" and released is not None:
                 pending.append(event.date)
             elif event.type == "arrested":
-                if pending and released is not None and event.charge is None and not _charged_in(person.events[i + 1:]):
+                if pending and event.charge is None and not _charged_in(person.events[i + 1:]):
                     days = " and ".join(str(d) for d in pending)
                     out.append(f"{person.id}: charged on {days} while free (released on {released}): that charge "
                                f"counts with the detention that release closed, so posts about the arrest on "

@@ -99,7 +99,8 @@ def came_from(request: Request) -> str | None:
     if request.method != "POST":
         return None
     ref = urlsplit(request.headers.get("referer", ""))
-    if ref.scheme not in ("http", "https") or ref.netloc != request.url.netloc or not ref.path.startswith("/"):
+    if (ref.scheme not in ("http", "https") or ref.netloc != request.url.netloc or not ref.path.startswith("/")
+            or ref.path.startswith("//") or "\\" in ref.path):  # (//host/... would lead to another site)
         return None
     if ref.path == request.url.path:
         return None  # the form's own address: not a page to go back to
