@@ -107,6 +107,15 @@ def test_aliases_are_the_fields_they_stand_for_in_every_language() -> None:
     assert value_of(km, "days") == value_of(km, "days_detained") == "៦១៦"  # Khmer digits, not 616
 
 
+def test_a_field_outside_the_vocabulary_is_a_key_error_naming_it() -> None:
+    """What a format string asks of the fields and the vocabulary lacks is a KeyError naming it, as
+    a dict's would be (the template and caption checks report it by that name)."""
+    values = card_namespace([facts(PEOPLE["ales"], date(2023, 3, 22))], "en", week=4)
+    with pytest.raises(KeyError) as raised:
+        values["nonsense"]
+    assert raised.value.args == ("nonsense",)
+
+
 def test_a_language_suffix_forces_that_language_whatever_the_account_writes() -> None:
     slot = slot_on(date(2023, 3, 22))  # Ales, sentenced on 3 March
     ales = [facts(PEOPLE["ales"], slot.date)]

@@ -294,6 +294,10 @@ def _again(*events: tuple[str, str, str | None]) -> dict:
     # the arrest has its own charge, or a charge follows it in that detention: nothing to say
     (_again(("2021-09-20", "charged", "plotting"), ("2021-10-01", "arrested", "plotting")), []),
     (_again(("2021-09-20", "charged", "plotting"), ("2021-10-01", "arrested", None), ("2021-10-02", "charged", "x")), []),
+    # charged before the first arrest: that detention's own charge, never "while free"
+    ({"id": "again", "name": {"en": "AGAIN"}, "events": [
+        {"date": "2020-04-01", "type": "charged", "charge": {"en": "plotting"}},
+        {"date": "2020-05-01", "type": "arrested"}]}, []),
     # charged while free with no arrest after it, or a conviction while free: the earlier case's
     (_again(("2021-09-20", "charged", "plotting")), []),
     (_again(("2021-09-20", "convicted", "incitement"), ("2021-10-01", "arrested", None)), []),
