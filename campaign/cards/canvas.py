@@ -31,8 +31,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
-import string
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -43,11 +41,12 @@ from PIL import Image
 from ..roster import Facts
 from . import fields as F
 from . import runs
+from .cacheable import is_card_level, is_static
 from .card import CardInput, Overflow
 from .layout import font
 from .lru import LRU, image_bytes
 from .paint import paint_layer
-from .template import Layer, Template
+from .template import Template
 
 Rect = tuple[int, int, int, int]  # left, top, right, bottom
 V = TypeVar("V")
@@ -56,8 +55,6 @@ N = TypeVar("N")
 IMAGE_CACHE_BYTES = 128 * 1024 * 1024  # decoded faces; faces, placeholders and text blended onto a base
 _IMAGES: LRU[tuple[Image.Image, Any]] = LRU(IMAGE_CACHE_BYTES)
 BASE_CACHE_SIZE = 32  # card-level bases per template (sizes x languages x weeks x when outcomes)
-# Format fields that belong to the post, not to anyone on it: text using only these is card-level.
-_CARD_FIELDS = frozenset({"campaign", "week", "count", "organisation"})
 _EVERYWHERE: Rect = (-1 << 30, -1 << 30, 1 << 30, 1 << 30)
 
 
@@ -240,39 +237,6 @@ def clear_caches(fonts: bool = False) -> None:
         font.cache_clear()
 
 
-# --- which layers can be cached ----------------------------------------------------------------
-
-
-def _is_static(layer: Layer) -> bool:
-    """A layer whose pixels depend only on the canvas size and card language."""
-    spec = layer.spec
-    when = getattr(spec, "when", None)
-    if when is not None and set(when.model_fields_set) - {"language"}:
-        return False
-    if layer.kind in ("background", "shape"):
-        return True
-    if layer.kind in ("text", "badge"):
-        texts = spec.text.values() if isinstance(spec.text, dict) else [spec.text]
-        return all("{" not in t.replace("{{", "") for t in texts)
-    return False
-
-
-def _is_card_level(layer: Layer) -> bool:
-    """A layer whose pixels depend on the canvas size, language and post (campaign, week,
-    number of people), never on a person's facts; its ``when`` may (its outcome is part of the key)."""
-    if layer.kind in ("background", "shape", "qr"):  # a QR code shows the campaign's page
-        return True
-    if layer.kind not in ("text", "badge"):
-        return False
-    spec = layer.spec
-    texts = spec.text.values() if isinstance(spec.text, dict) else [spec.text]
-    for t in texts:
-        for _, name, _, _ in string.Formatter().parse(t):
-            if name is not None and re.split(r"[.\[]", name, maxsplit=1)[0] not in _CARD_FIELDS:
-                return False
-    return True
-
-
 # --- the two paths -----------------------------------------------------------------------------
 
 def paint_card(t: Template, card: CardInput, size: str, in_order: bool = False, borrow: bool = False) -> Canvas:
@@ -294,7 +258,7 @@ def _static_prefix(t: Template, card: CardInput, size: str) -> tuple[Canvas, int
     """A canvas with the leading static layers painted (cached), and where painting resumes."""
     layers = t.spec.layers
     n = 0
-    while n < len(layers) and _is_static(layers[n]):
+    while n < len(layers) and is_static(layers[n]):
         n += 1
     key = ("prefix", size, card.language if any(layers[i].kind in ("text", "badge") or
                                                 getattr(layers[i].spec, "when", None) for i in range(n)) else "")
@@ -324,7 +288,7 @@ def _base(t: Template, size: str, card: CardInput) -> tuple[tuple[Any, ...], Ima
     layers = t.spec.layers
     static = t.cache.get("static layers")
     if static is None:
-        static = frozenset(i for i, layer in enumerate(layers) if _is_card_level(layer))
+        static = frozenset(i for i, layer in enumerate(layers) if is_card_level(layer))
         t.cache["static layers"] = static
     if not static or static == frozenset(range(len(static))):
         return None  # nothing to gain over the static prefix
