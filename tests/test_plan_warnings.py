@@ -294,10 +294,16 @@ def _again(*events: tuple[str, str, str | None]) -> dict:
     # the arrest has its own charge, or a charge follows it in that detention: nothing to say
     (_again(("2021-09-20", "charged", "plotting"), ("2021-10-01", "arrested", "plotting")), []),
     (_again(("2021-09-20", "charged", "plotting"), ("2021-10-01", "arrested", None), ("2021-10-02", "charged", "x")), []),
-    # charged before the first arrest: that detention's own charge, never "while free"
+    (_again(("2021-09-20", "charged", "plotting"), ("2021-10-01", "arrested", None), ("2021-10-02", "convicted", "x")), []),
+    # charged before the first arrest (with or without saying what of): never "while free"
     ({"id": "again", "name": {"en": "AGAIN"}, "events": [
         {"date": "2020-04-01", "type": "charged", "charge": {"en": "plotting"}},
         {"date": "2020-05-01", "type": "arrested"}]}, []),
+    ({"id": "again", "name": {"en": "AGAIN"}, "events": [
+        {"date": "2020-04-01", "type": "charged"}, {"date": "2020-05-01", "type": "arrested"}]}, []),
+    # held for a day: the posts of that day say no charge, whatever is charged after the release
+    (_again(("2021-09-20", "charged", "plotting"), ("2021-10-01", "arrested", None), ("2021-10-01", "released", None),
+            ("2021-10-09", "charged", "later")), ["2021-09-20"]),
     # charged while free with no arrest after it, or a conviction while free: the earlier case's
     (_again(("2021-09-20", "charged", "plotting")), []),
     (_again(("2021-09-20", "convicted", "incitement"), ("2021-10-01", "arrested", None)), []),

@@ -11,7 +11,8 @@ from datetime import date, timedelta
 from ..definition import Campaign
 from ..facts import add_months
 from ..plan import FINALE, WEEKLY, Slot, announce_day, busy_days, cadence_dates, plan
-from ..roster import Event, Roster, facts
+from ..roster import Person, Roster, facts
+from ..types import LocalText
 
 
 def plan_warnings(campaign: Campaign, roster: Roster) -> list[str]:
@@ -37,21 +38,21 @@ def plan_warnings(campaign: Campaign, roster: Roster) -> list[str]:
 
 
 def _charged_while_free(roster: Roster) -> list[str]:
-    """A ``charged`` event between a release and a later arrest that records no charge of its own:
-    the charge counts with the detention that release closed (as every event while free does),
-    so the later detention's posts say nothing of a charge; if it is that arrest's charge, it
-    belongs on the arrest (or dated on or after it)."""
+    """A ``charged`` event between a release and a later arrest whose detention, as the facts give
+    it, has no charge of its own while it lasts: the charge counts with the detention that release
+    closed (as every event while free does), so the later detention's posts say nothing of a
+    charge; if it is that arrest's charge, it belongs on the arrest (or dated on or after it)."""
     out = []
     for person in roster.people:
         released: date | None = None
         pending: list[date] = []  # charges while free since the last release
-        for i, event in enumerate(person.events):
+        for event in person.events:
             if event.type == "released":
                 released, pending = event.date, []
             elif event.type == "charged" and released is not None:
                 pending.append(event.date)
             elif event.type == "arrested":
-                if pending and event.charge is None and not _charged_in(person.events[i + 1:]):
+                if pending and _charge_while_held(person, event.date) is None:
                     days = " and ".join(str(d) for d in pending)
                     out.append(f"{person.id}: charged on {days} while free (released on {released}): that charge "
                                f"counts with the detention that release closed, so posts about the arrest on "
@@ -61,14 +62,11 @@ def _charged_while_free(roster: Roster) -> list[str]:
     return out
 
 
-def _charged_in(events: list[Event]) -> bool:
-    """Whether a ``charged`` event comes before the next release (the detention's own charge)."""
-    for event in events:
-        if event.type == "released":
-            return False
-        if event.type == "charged":
-            return True
-    return False
+def _charge_while_held(person: Person, arrested: date) -> LocalText | None:
+    """The charge the facts give the detention begun on ``arrested`` at its end (its release, or
+    the roster's last event): what its posts can say, as of any of its days, at the most."""
+    end = next((e.date for e in person.events if e.type == "released" and e.date >= arrested), person.events[-1].date)
+    return facts(person, end).charge
 
 
 def _served(roster: Roster, slots: list[Slot]) -> list[str]:

@@ -226,13 +226,12 @@ def _attempt(ledger: Ledger, applied: Applied, post: PostRecord, p: Post, settin
     return "posted"
 
 
-def _confirm(ledger: Ledger, post_id: str, published: Published, now: datetime, worker: str, detail: str) -> bool:
-    """Record an in-doubt post as out after all, with its remote id. It went out before its doubt
-    arose (its last move, into in_doubt), not when it was found or a person said so: that moment
-    is its ``posted_at`` (what the publish-delay figures count), the audit keeps ``now``."""
-    post = ledger.post(post_id)
-    went = post.state_at if post.state == IN_DOUBT and post.state_at is not None and post.state_at <= now else None
-    return ledger.confirm_posted(post_id, published.remote_id, published.url or "", at=now, worker=worker,
+def _confirm(ledger: Ledger, post: PostRecord, published: Published, now: datetime, worker: str, detail: str) -> bool:
+    """Record ``post``, read in doubt, as out after all, with its remote id. It went out before its
+    doubt arose (its last move, into in_doubt), not when it was found or a person said so: that
+    moment is its ``posted_at`` (what the publish-delay figures count), the audit keeps ``now``."""
+    went = min(post.state_at, now) if post.state_at is not None else None
+    return ledger.confirm_posted(post.slot.id, published.remote_id, published.url or "", at=now, worker=worker,
                                  detail=detail, posted_at=went)
 
 
@@ -260,7 +259,7 @@ def reconcile_post(ledger: Ledger, post_id: str, now: datetime, settings: Settin
         return "unknown"
     worker = worker_name()
     if found is not None:
-        _confirm(ledger, post_id, found, now, worker, "found on the platform")
+        _confirm(ledger, post, found, now, worker, "found on the platform")
         return "posted"
     requeues = post.requeues or 0
     # Both moves check ``attempts`` (counted by every claim), which pins the in-doubt episode read
@@ -307,7 +306,7 @@ def resolve_post(ledger: Ledger, post_id: str, now: datetime, *, posted_url: str
         if problem:
             raise Refused(f"posted_url: {problem}")
         posted_url = posted_url.strip()
-        ok = _confirm(ledger, post_id, Published(remote_id=posted_url, url=posted_url), now, who,
+        ok = _confirm(ledger, post, Published(remote_id=posted_url, url=posted_url), now, who,
                       "resolved by a person: posted")
         return POSTED if ok else ledger.state(post_id) or ""
     ledger.resolve_not_posted(post_id, at=now, worker=who)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import redis
 from fastapi import FastAPI, Request
@@ -94,8 +95,6 @@ def came_from(request: Request) -> str | None:
     """The page of this dashboard a refused form was sent from (its path and query, from the
     browser's Referer: the app sends same-origin referrers only), for the error page to lead back
     to; None for any other request or origin."""
-    from urllib.parse import urlsplit
-
     if request.method != "POST":
         return None
     ref = urlsplit(request.headers.get("referer", ""))
