@@ -87,10 +87,10 @@ def _paint_background(canvas: Canvas, index: int, spec: BackgroundLayer) -> None
         alpha = im.getchannel("A")
         return im.convert("RGB"), (alpha if alpha.getextrema()[0] < 255 else None)
 
-    if canvas.unpainted and not spec.image and (not spec.color or parse_color(spec.color)[3] == 255):
-        canvas.image = make()[0]  # opaque, first: the canvas itself (the same pixels as pasted over black)
+    im, mask = canvas.kept(("background", index, size), make)  # (a diagonal gradient: 5-15 ms to make)
+    if canvas.unpainted and mask is None:
+        canvas.image = im.copy()  # opaque, first: the canvas itself (the same pixels as pasted over black)
         return
-    im, mask = canvas.kept(("background", index, size), make)
     canvas.image.paste(im, (0, 0), mask)
 
 
