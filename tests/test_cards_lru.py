@@ -26,3 +26,34 @@ def test_keeps_the_most_recently_used_within_its_bytes() -> None:
 def test_image_bytes_counts_pixels_by_mode() -> None:
     assert image_bytes(Image.new("L", (10, 10))) == 100 + 64
     assert image_bytes(Image.new("RGB", (10, 10))) == 400 + 64
+
+
+def test_a_process_forked_while_another_thread_holds_the_lock_can_still_use_the_cache() -> None:
+    import os
+    import threading
+
+    import pytest
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform")
+    cache: LRU[str] = LRU(max_bytes=300)
+    cache.put("a", "A", 10)
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with cache._lock:  # another thread mid-get, as the process forks
+            held.set()
+            done.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(10)
+    pid = os.fork()
+    if pid == 0:  # the child: a lock still held would block here until the alarm
+        import signal
+        signal.alarm(5)
+        os._exit(0 if cache.get("a") == "A" and cache.put("b", "B", 10) == "B" else 1)
+    done.set()
+    thread.join()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -106,3 +106,21 @@ def test_a_card_follows_the_campaign_s_name_in_every_language_its_texts_say(ledg
         alts.append(ledger.post(post).alt)
     assert [a["en"].endswith(f"{e}.") for a, e in zip(alts, ("Free Them", "Free Them All"))] == [True, True], alts
     assert alts[0]["km"] == alts[1]["km"] and names["km"] in alts[0]["km"]
+
+
+def test_a_logo_or_photo_is_read_from_redis_once_per_worker_process(ledger: Ledger, tmp_path: Path) -> None:
+    """A blob is named by its content, so a worker keeps what it read: the next card showing the same
+    logo is drawn with it even where Redis no longer holds it (it would fail, reading it again)."""
+    from campaign.pipeline import load_applied
+    from campaign.pipeline import render as task
+
+    now = _apply(ledger, _folder(tmp_path / "small", logo=True))
+    task._BLOBS.clear()
+    assert render_post(ledger, f"small:{DAY}:a-en", now) == "rendered"
+    ledger.r.delete(ledger.key("blob", load_applied(ledger, "small").logos["a-en"]))
+    later, day = local("2021-11-10", "09:30"), "2021-11-10"
+    assert render_post(ledger, f"small:{day}:a-en", later) == "rendered"
+    assert render_post(ledger, f"small:{day}:c-en", later) == "rendered"
+    assert ledger.post(f"small:{day}:a-en").card != ledger.post(f"small:{day}:c-en").card  # the logo, drawn
+    task._BLOBS.clear()  # a fresh process: it reads Redis, which no longer has the logo
+    assert render_post(ledger, "small:2021-11-11:a-en", local("2021-11-11", "09:30")) == "failed"

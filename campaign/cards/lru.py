@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any, Generic, TypeVar
@@ -16,6 +18,20 @@ def image_bytes(im: Any) -> int:
     return w * h * {"1": 1, "L": 1, "P": 1, "RGB": 4, "RGBA": 4}.get(im.mode, 4) + 64
 
 
+_EVERY: weakref.WeakSet[LRU[Any]] = weakref.WeakSet()
+
+
+def _unlock_after_fork() -> None:
+    """A process forked while another thread held a cache's lock would wait on it for ever: each
+    cache's lock is made anew in the child (as the logging module does with its own)."""
+    for cache in list(_EVERY):
+        cache._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_unlock_after_fork)
+
+
 class LRU(Generic[V]):
     """Keeps the most recently used entries while their sizes add up to at most ``max_bytes``
     (the newest entry is kept even if it alone is larger). Safe to share between threads."""
@@ -25,6 +41,7 @@ class LRU(Generic[V]):
         self._items: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        _EVERY.add(self)
 
     def get(self, key: Hashable) -> V | None:
         with self._lock:

@@ -19,6 +19,7 @@ from ..checks.caption_facts import untrue_claims
 from ..ledger import CardRef, Ledger, UnknownPost, worker_name
 from ..ledger.keys import sha256
 from ..ledger.states import PLANNED
+from ..cards.lru import LRU
 from ..plan import Slot
 from ..roster import facts
 from .applied import Applied, load_applied, template_for
@@ -65,6 +66,21 @@ def draw_keys(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple, s
                      unseen=unseen(template_for(ledger, applied, slot.template, settings.cache_dir)))
 
 
+BLOB_CACHE_BYTES = 64 * 1024 * 1024  # photos and logos a worker process keeps (a roster's photos: a few MB each)
+_BLOBS: LRU[bytes] = LRU(BLOB_CACHE_BYTES)
+
+
+def held_blob(ledger: Ledger, digest: str) -> bytes:
+    """A photo's or logo's bytes by their sha256, read from Redis once per process: a blob is named by
+    its content, so what is held cannot differ from what Redis holds (every card showing a person
+    would otherwise carry their photo over the wire again)."""
+    data = _BLOBS.get(digest)
+    if data is None:
+        data = ledger.get_blob(digest)
+        _BLOBS.put(digest, data, len(data))
+    return data
+
+
 def find_or_draw(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple, settings: Settings,
                  cache_key: str) -> CardRef | Drawn:
     """The card of a post: from the render cache (its blob still stored), or drawn now and not yet stored.
@@ -77,9 +93,9 @@ def find_or_draw(ledger: Ledger, applied: Applied, slot: Slot, facts_list: tuple
     c = applied.campaign
     account = c.account(slot.account)
     template = template_for(ledger, applied, slot.template, settings.cache_dir)
-    photos = {f.person.id: (ledger.get_blob(applied.photos[f.person.id]) if f.person.id in applied.photos else None)
+    photos = {f.person.id: (held_blob(ledger, applied.photos[f.person.id]) if f.person.id in applied.photos else None)
               for f in facts_list}
-    logo = ledger.get_blob(applied.logos[account.id]) if account.id in applied.logos else None
+    logo = held_blob(ledger, applied.logos[account.id]) if account.id in applied.logos else None
     shown = card_input(c, account, facts_list, kind=slot.kind, week=slot.week, photos=photos, logo=logo)
     began = time.thread_time()
     card = render(template, shown, size=CARD_SIZE, fmt=card_format(slot.platform),
