@@ -57,3 +57,23 @@ def test_a_process_forked_while_another_thread_holds_the_lock_can_still_use_the_
     thread.join()
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_digest_is_the_sha256_of_the_bytes_whatever_object_held_them_before() -> None:
+    """Kept by the object's id: an id reused by other bytes (the first object gone from the cache and
+    freed) gives the new bytes' own digest, never the old one's."""
+    import hashlib
+
+    from campaign.cards import lru
+    from campaign.cards.lru import digest_of, forget_digests
+
+    forget_digests()
+    lru._DIGESTS.max_bytes = 4096  # a few entries: most go, their objects are freed, their ids come back
+    for round_ in range(3):
+        for i in range(600):  # entries go, objects are freed, ids come back
+            data = bytes([i % 256, round_]) * (i + 1)
+            assert digest_of(data) == hashlib.sha256(data).digest()
+            assert digest_of(data) == hashlib.sha256(data).digest()  # the kept one
+            assert digest_of(bytes(bytearray(data))) == hashlib.sha256(data).digest()  # an equal other object
+    lru._DIGESTS.max_bytes = 64 * 1024 * 1024
+    forget_digests()

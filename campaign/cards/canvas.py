@@ -44,7 +44,7 @@ from . import runs
 from .cacheable import is_card_level, is_static
 from .card import CardInput, Overflow
 from .layout import font
-from .lru import LRU, image_bytes
+from .lru import LRU, forget_digests, image_bytes
 from .paint import paint_layer
 from .template import Template
 
@@ -232,6 +232,7 @@ def clear_caches(fonts: bool = False) -> None:
     (benchmarks measuring cold renders; tests); ``fonts``: loaded fonts too (a font file may
     have changed: ``preview --watch``)."""
     _IMAGES.clear()
+    forget_digests()
     runs.clear()
     if fonts:
         font.cache_clear()

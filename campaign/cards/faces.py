@@ -3,7 +3,6 @@ without one, a silhouette with their initials; masked to the layer's shape and r
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageDraw
@@ -12,6 +11,7 @@ from ..roster import Facts
 from . import coverage
 from ..errors import CardError
 from .layout import font, has_khmer, initials
+from .lru import digest_of
 from .photos import blurry, cover, load_photo
 from .template import GridLayer, PhotoLayer, Placeholder
 from .values import parse_color
@@ -35,7 +35,7 @@ def paint_face(canvas: Canvas, box: tuple[int, int, int, int], person: Facts, sp
     data = canvas.card.photos.get(pid)
     face: Image.Image | None = None
     if data is not None:  # b"": a zero-byte file, which load_photo refuses by name
-        content: tuple[Any, ...] = (hashlib.sha256(data).digest(), (w, h), focus, grayscale)
+        content: tuple[Any, ...] = (digest_of(data), (w, h), focus, grayscale)
         face, small = canvas.by_content(
             content, lambda: _face(data, pid, canvas.card.photo_names.get(pid), (w, h), focus, grayscale))
         if small:

@@ -4,7 +4,6 @@ own painters. Pure."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageDraw, ImageOps
@@ -15,6 +14,7 @@ from .faces import paint_face
 from .flow import paint_flow
 from .grid import paint_grid
 from .layout import line_x
+from .lru import digest_of
 from .photos import contain, cover, load_logo
 from .template import (BackgroundLayer, BadgeLayer, FlowLayer, GridLayer, Layer, LogoLayer, PhotoLayer, QrLayer,
                        ShapeLayer, Stroke, TextLayer)
@@ -140,7 +140,7 @@ def _paint_logo(canvas: Canvas, box: tuple[int, int, int, int], spec: LogoLayer)
     if data is None:  # b"": a zero-byte file, which load_logo refuses by name
         return
     x, y, w, h = box
-    digest = hashlib.sha256(data).hexdigest()
+    digest = digest_of(data)
     im = canvas.kept(("logo", digest, w, h), lambda: contain(load_logo(data, canvas.card.logo_name), (w, h)))
     lx, ly = int(line_x(x, w, im.size[0], spec.align)), y + (h - im.size[1]) // 2
     canvas.blend((lx, ly, lx + im.size[0], ly + im.size[1]), ("logo", digest, lx, ly),
