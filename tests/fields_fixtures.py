@@ -92,10 +92,17 @@ layers:
       text: {en: "English only", km: "ខ្មែរ"}
       size: [16, 30]
       when: {language: [en, km]}
+  - text: {box: [40, 320, 1000, 200], text: "{status}", size: [16, 40], when: {status: released}}
 alt:
-  en: "{name}: {case}. {detained}."
-  fr: "{name} : {case}. {detained}."
-  be: "{name}: {case}. {detained}."
+  - when: {status: released}
+    text:
+      en: "{name}: {status}. {detained}."
+      fr: "{name} : {status}. {detained}."
+      be: "{name}: {status}. {detained}."
+  - text:
+      en: "{name}: {case}. {detained}."
+      fr: "{name} : {case}. {detained}."
+      be: "{name}: {case}. {detained}."
 """
 
 

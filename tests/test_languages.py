@@ -76,7 +76,8 @@ def test_khmer_weekly_captions_only_never_lend_a_weekly_caption_to_a_release_or_
     release, and the finale listed names inside the duration."""
     km = TEMPLATE.replace('fr: "SEMAINE {week}"', 'km: "សប្តាហ៍ទី {week}"').replace(
         'fr: "En détention : {detained}"', 'km: "ជាប់ឃុំ {detained}"').replace('  fr: "{name} : {case}. {detained}."',
-                                                                            '  km: "{name}៖ {case}។ {detained}។"')
+                                                                            '  km: "{name}៖ {case}។ {detained}។"').replace(
+        '  fr: "{name} : {status}. {detained}."', '  km: "{name}៖ {status}។ {detained}។"')
     campaign = CAMPAIGN.replace("language: fr}", "language: km}")
     campaign = campaign[:campaign.index("  fr:\n")] + """\
   km:
@@ -100,25 +101,29 @@ def test_for_kind_gives_only_that_kinds_variants() -> None:
 
 
 def test_a_template_without_the_languages_labels_is_refused_naming_each_place(tmp_path: Path) -> None:
-    template = TEMPLATE.replace(', fr: "SEMAINE {week}"', "").replace('  fr: "{name} : {case}. {detained}."\n', "")
+    template = TEMPLATE.replace(', fr: "SEMAINE {week}"', "").replace('      fr: "{name} : {case}. {detained}."\n', "").replace(
+        '      fr: "{name} : {status}. {detained}."\n', "")
     folder = write_folder(tmp_path, template=template)
     [problem] = refused(folder)
     spec = folder / "templates" / "trio" / "template.yaml"
     lines = spec.read_text(encoding="utf-8").splitlines()
     badge = next(i for i, line in enumerate(lines, 1) if 'text: {en: "WEEK {week}"' in line)
-    alt = next(i for i, line in enumerate(lines, 1) if line.startswith("alt:"))
+    alt = lines.index("alt:") + 1
+    released, other = (i for i, line in enumerate(lines, 1) if i > alt and line.strip() in ("text:", "- text:"))
     assert problem.startswith(f"{folder / 'campaign.yaml'}:{line_of(CAMPAIGN, 'language: fr')}: accounts[1].language: "
                               f"two-fr posts in 'fr', but template 'trio' (its weekly and released and finale posts) "
-                              f"has no 'fr' text in {spec}: layers[2].badge.text (line {badge}); alt (line {alt});")
+                              f"has no 'fr' text in {spec}: layers[2].badge.text (line {badge}); alt[0].text (line "
+                              f"{released}); alt[1].text (line {other});")
 
 
 def test_labels_for_every_language_or_only_for_other_languages_need_nothing(tmp_path: Path) -> None:
     t = load_template(write_folder(tmp_path).joinpath("templates", "trio"))
     assert missing_labels(t, "fr") == []  # the en/km-only layer has when: {language: [en, km]}
-    assert [p.split(" (")[0] for p in missing_labels(t, "km")] == ["layers[2].badge.text", "layers[3].text.text", "alt"]
+    assert [p.split(" (")[0] for p in missing_labels(t, "km")] == ["layers[2].badge.text", "layers[3].text.text",
+                                                                  "alt[0].text", "alt[1].text"]
     star = write_folder(tmp_path / "s", template=TEMPLATE.replace('fr: "SEMAINE {week}"', '"*": "{week}"'))
     assert [p.split(" (")[0] for p in missing_labels(load_template(star / "templates" / "trio"), "km")] == [
-        "layers[3].text.text", "alt"]  # "*" is every language's; alt texts have no "*"
+        "layers[3].text.text", "alt[0].text", "alt[1].text"]  # "*" is every language's; alt texts have no "*"
 
 
 def test_validate_says_it(tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ from .caption_facts import claim_problems
 from .caption_lints import caption_problems
 from .folder import cross_checks, logo_problems, read_logos, read_photos, small_photos
 from .glyphs import glyph_problems
+from .release_cards import release_card_problems
 from .languages import language_problems
 from .plan_lints import plan_warnings
 from .templates import CheckedTemplate, capacity_problems, load_templates, template_warnings
@@ -80,7 +81,7 @@ def load_checked(folder: Path | str) -> CheckedFolder:
     problems += (template_problems + capacity_problems(loaded, loaded_templates, slots)
                  + language_problems(loaded, loaded_templates, slots))
     if not problems:  # every text of every planned card drawn in its font (of templates that work)
-        problems += glyph_problems(loaded, loaded_templates, slots)
+        problems += glyph_problems(loaded, loaded_templates, slots) + release_card_problems(loaded, loaded_templates, slots)
     if problems:
         raise InputError(problems)
     require_raqm()

@@ -55,7 +55,7 @@ def glyph_problems(folder: CampaignFolder, templates: Mapping[str, Template], sl
         seen.add(key)
         group = tuple(facts(people[pid], slot.date) for pid in slot.people)
         card = card_input(c, c.account(slot.account), group, kind=slot.kind, week=slot.week, photos={}, logo=None)
-        for at, style, text, shown in _texts(t, card):
+        for at, style, _, text, shown in card_texts(t, card):
             family, path = font_for(t, text, style)
             lacking = missing(text, path)
             if not lacking:
@@ -93,10 +93,10 @@ def glyph_problems(folder: CampaignFolder, templates: Mapping[str, Template], sl
     return list(found.values())
 
 
-def _texts(t: Template, card: CardInput) -> Iterator[tuple[tuple[object, ...], TextStyle, str, Sequence[Facts]]]:
+def card_texts(t: Template, card: CardInput) -> Iterator[tuple[tuple[object, ...], TextStyle, str, str, Sequence[Facts]]]:
     """Every text the card shows, filled in as painting fills it (:func:`cards.text.format_text`, on a
-    canvas that paints nothing): where the template has it, its style, the text, and whose facts it
-    is filled with."""
+    canvas that paints nothing): where the template has it, its style, the text as the template
+    writes it (in the card's language), the text filled in, and whose facts it is filled with."""
     canvas = Canvas(t, card, next(iter(t.sizes)))  # the texts do not depend on the canvas size
     people, lang = card.people, card.language
     for i, layer in enumerate(t.spec.layers):
@@ -104,17 +104,19 @@ def _texts(t: Template, card: CardInput) -> Iterator[tuple[tuple[object, ...], T
         if not F.matches(getattr(spec, "when", None), card):
             continue
         if isinstance(spec, (TextLayer, BadgeLayer)):
-            yield (("layers", i, layer.kind, "text"), spec,
-                   format_text(spec, F.pick_text(spec.text, lang), canvas), people)
+            raw = F.pick_text(spec.text, lang)
+            yield ("layers", i, layer.kind, "text"), spec, raw, format_text(spec, raw, canvas), people
         elif isinstance(spec, FlowLayer):
             for j, entry in enumerate(spec.layers):
                 if F.matches(entry.text.when, card):
-                    yield (("layers", i, "flow", "layers", j, "text", "text"), entry.text,
-                           format_text(entry.text, F.pick_text(entry.text.text, lang), canvas), people)
+                    raw = F.pick_text(entry.text.text, lang)
+                    yield (("layers", i, "flow", "layers", j, "text", "text"), entry.text, raw,
+                           format_text(entry.text, raw, canvas), people)
         elif isinstance(spec, GridLayer) and spec.label is not None:
+            raw = F.pick_text(spec.label.text, lang)
             for f in people:
-                yield (("layers", i, "grid", "label", "text"), spec.label,
-                       format_text(spec.label, F.pick_text(spec.label.text, lang), canvas, [f]), [f])
+                yield (("layers", i, "grid", "label", "text"), spec.label, raw,
+                       format_text(spec.label, raw, canvas, [f]), [f])
 
 
 def _located(f: Facts) -> Iterator[tuple[tuple[object, ...], str]]:
@@ -134,4 +136,4 @@ def _each_language(at: tuple[object, ...], text: object) -> Iterator[tuple[tuple
         yield (at if lang == "*" else (*at, lang)), value
 
 
-__all__ = ["glyph_problems"]
+__all__ = ["card_texts", "glyph_problems"]
