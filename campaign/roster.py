@@ -22,6 +22,7 @@ __all__ = ["ID_RE", "Id", "check_id", "Detention", "Event", "EventType", "Facts"
            "add_months", "add_up", "facts", "human_span", "months_and_days"]
 
 ID_RE = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+MAX_NAME_CHARS = 300  # a person's name in one language: any longer is a paste gone wrong
 
 
 def check_id(value: Any) -> Any:
@@ -147,6 +148,20 @@ class Person(Model):
     photo: str | None = None
     sources: list[str] = Field(default_factory=list)
     events: list[Event] = Field(min_length=1)
+
+    @field_validator("name")
+    @classmethod
+    def _one_line(cls, value: LocalText) -> LocalText:
+        for lang, text in value.root.items():
+            label = "the name" if lang == "*" else f"the {lang} name"
+            if "\n" in text or "\t" in text:
+                what = "a line break" if "\n" in text else "a tab"
+                raise ValueError(f"{label} {text[:40]!r} has {what}; write a name on one line (a card wraps it "
+                                 "to its box itself)")
+            if len(text) > MAX_NAME_CHARS:
+                raise ValueError(f"{label} is {len(text):,} characters long (at most {MAX_NAME_CHARS}), beginning "
+                                 f"{text[:40]!r}; write the name as it should appear on a card")
+        return value
 
     @field_validator("sources")
     @classmethod

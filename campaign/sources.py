@@ -125,6 +125,39 @@ _WHY_NOT_A_DATE = {"day value is outside expected range": "that month has no suc
                    "month value is outside expected range": "there is no such month"}
 
 
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+#: pydantic's errors of kind, in the words of someone editing the YAML: what was found, what to write.
+_PLAIN: dict[str, Any] = {
+    "dict_type": lambda v, c: (f"should be a group of `key: value` lines indented under it, not {_shown(v)}"
+                               if not isinstance(v, list) else "should be a group of `key: value` lines indented under "
+                               "it, not a list (lines starting with '- ')"),
+    "model_type": lambda v, c: (f"should be a group of `key: value` lines indented under it, not {_shown(v)}"
+                                if not isinstance(v, list) else "should be a group of `key: value` lines indented "
+                                "under it, not a list (lines starting with '- ')"),
+    "list_type": lambda v, c: f"should be a list (one line per item, each starting with '- '), not {_shown(v)}",
+    "string_type": lambda v, c: f"should be text, not {_shown(v)}; put it in quotes: \"{v}\"" if isinstance(
+        v, (int, float)) and not isinstance(v, bool) else f"should be text, not {_shown(v)}",
+    "int_type": lambda v, c: f"should be a whole number, not {_shown(v)}",
+    "int_parsing": lambda v, c: f"should be a whole number, not {_shown(v)}",
+    "bool_type": lambda v, c: f"should be true or false, not {_shown(v)}",
+    "bool_parsing": lambda v, c: f"should be true or false, not {_shown(v)}",
+    "less_than_equal": lambda v, c: f"is {_shown(v)}; it can be at most {c.get('le')}",
+    "greater_than_equal": lambda v, c: f"is {_shown(v)}; it must be at least {c.get('ge')}",
+    "less_than": lambda v, c: f"is {_shown(v)}; it must be less than {c.get('lt')}",
+    "greater_than": lambda v, c: f"is {_shown(v)}; it must be more than {c.get('gt')}",
+    "literal_error": lambda v, c: f"is {_shown(v)}; write one of {c.get('expected')}"
+                                  + did_you_mean(str(v), [e.strip(" '") for e in str(c.get("expected", "")).replace(
+                                      " or ", ", ").split(", ")]),
+    "enum": lambda v, c: f"is {_shown(v)}; write one of {c.get('expected')}"
+                         + did_you_mean(str(v), [e.strip(" '") for e in str(c.get("expected", "")).replace(
+                             " or ", ", ").split(", ")]),
+}
+
+
 def _message(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
@@ -139,6 +172,8 @@ def _message(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
         why = _WHY_NOT_A_DATE.get(why, why)
         return (f"{err.get('input')!r} is not a date{f' ({why})' if why else ''}; "
                 "write a day that exists as YYYY-MM-DD, e.g. 2021-11-12")
+    if kind in _PLAIN:  # pydantic's "Input should be a valid dictionary or instance of Cadence" and the like
+        return _PLAIN[kind](err.get("input"), err.get("ctx") or {})
     msg = str(err["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):  # pydantic's wording around our own messages
         msg = msg.removeprefix(prefix)

@@ -75,13 +75,22 @@ def join_list(items: Sequence[str], lang: str) -> str:
 INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
 
 
+#: Combining marks: drawn on the letter before them, nothing on their own.
+MARKS = frozenset({"Mn", "Me"})
+_NOTHING_ALONE = INVISIBLE | MARKS
+_PLAIN_VISIBLE = re.compile(r"[!-~]")  # a printable ASCII character: the text shows something
+
+
 def blank(text: str) -> str | None:
-    """Why ``text`` would show as nothing on a card (``is empty``, or the invisible characters it is
-    made of), or None when it shows something."""
+    """Why ``text`` would show as nothing on a card (``is empty``, or the invisible characters and
+    combining marks it is made of), or None when it shows something."""
     if not text:
         return "is empty"
-    if any(unicodedata.category(c) not in INVISIBLE for c in text):
+    if _PLAIN_VISIBLE.search(text) or any(unicodedata.category(c) not in _NOTHING_ALONE for c in text):
         return None
+    if any(unicodedata.category(c) in MARKS for c in text):
+        return ("shows nothing: it has only combining marks (accents with no letter to sit on"
+                f"{', and invisible characters' if any(unicodedata.category(c) in INVISIBLE for c in text) else ''})")
     names = list(dict.fromkeys(f"U+{ord(c):04X} {unicodedata.name(c, 'a control character')}" for c in text))
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return f"shows nothing: it has only invisible characters ({shown})"
@@ -91,8 +100,21 @@ def blank(text: str) -> str | None:
 #: other order. (Marks, embeddings and isolates stay allowed: they order mixed scripts, not letters.)
 _BIDI_OVERRIDES = frozenset("\u202d\u202e")
 
-#: Line breaks and tabs: the control characters a text may hold (a font draws any other as an empty box).
-_ALLOWED_CONTROLS = frozenset("\t\n\r")
+#: A line break and a tab: the control characters a text may hold (a font draws any other as an empty
+#: box; a carriage return also rewrites a terminal's line).
+_ALLOWED_CONTROLS = frozenset("\t\n")
+
+#: Bidirectional embeddings and isolates, each closed by its own: a text may order mixed scripts with
+#: them, but one left open reorders what follows it (the rest of a caption, the next name on a card).
+_BIDI_OPEN = {"\u202a": "\u202c", "\u202b": "\u202c", "\u2066": "\u2069", "\u2067": "\u2069", "\u2068": "\u2069"}
+_BIDI_CLOSE = frozenset("\u202c\u2069")
+
+#: Any character :func:`control` refuses, or that opens or closes a bidirectional embedding or isolate.
+_SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+#: The most combining marks one letter may carry (Unicode's stream-safe text format, UAX #15): more is
+#: not a script's writing but marks stacked to spill over the text around it.
+MAX_MARKS = 30
 
 
 #: The longest text a card may be asked to show (a name, a group, a charge, a template's text): far more
@@ -107,6 +129,8 @@ def control(text: str) -> str | None:
     if len(text) > MAX_SHOWN_CHARS:
         return (f"is {len(text):,} characters long, more than the {MAX_SHOWN_CHARS:,} a card can be asked to show; "
                 "shorten it")
+    if not _SUSPECT.search(text):  # most texts: nothing to look at character by character
+        return _stacked(text) if len(text) > MAX_MARKS and not text.isascii() else None
     for pos, c in enumerate(text):
         if c in _BIDI_OVERRIDES:
             return (f"has the bidirectional control U+{ord(c):04X} ({unicodedata.name(c)}) at character {pos + 1} "
@@ -114,7 +138,41 @@ def control(text: str) -> str | None:
                     "(a name \"Rong \\u202eChhun\" is drawn \"Rong nuhhC\"); delete it")
         if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS:
             return (f"has the control character U+{ord(c):04X} at character {pos + 1} (after {text[max(0, pos - 12):pos]!r}), "
-                    "which a card cannot show; delete it (an escape such as \\0, \\a or \\e in double quotes makes one)")
+                    "which a card cannot show; delete it (an escape such as \\0, \\a, \\r or \\e in double quotes makes one)")
+        if unicodedata.category(c) in ("Zl", "Zp"):
+            return (f"has the {unicodedata.name(c).lower()} U+{ord(c):04X} at character {pos + 1} (after "
+                    f"{text[max(0, pos - 12):pos]!r}), which a card draws as nothing or a box; delete it")
+    return _unbalanced(text) or _stacked(text)
+
+
+def _unbalanced(text: str) -> str | None:
+    """Why ``text``'s bidirectional embeddings and isolates do not pair up, or None."""
+    opened: list[tuple[int, str]] = []
+    for pos, c in enumerate(text):
+        if c in _BIDI_OPEN:
+            opened.append((pos, c))
+        elif c in _BIDI_CLOSE:
+            if not opened or _BIDI_OPEN[opened[-1][1]] != c:
+                return (f"has the bidirectional control U+{ord(c):04X} ({unicodedata.name(c)}) at character {pos + 1}, "
+                        "closing nothing; delete it")
+            opened.pop()
+    if opened:
+        pos, c = opened[-1]
+        return (f"has the bidirectional control U+{ord(c):04X} ({unicodedata.name(c)}) at character {pos + 1} "
+                f"(after {text[max(0, pos - 12):pos]!r}), never closed, which reorders what follows it; close it with "
+                f"U+{ord(_BIDI_OPEN[c]):04X} or delete it")
+    return None
+
+
+def _stacked(text: str) -> str | None:
+    """Why ``text`` stacks more than :data:`MAX_MARKS` combining marks on one letter, or None."""
+    run = 0
+    for pos, c in enumerate(text):
+        run = run + 1 if unicodedata.combining(c) else 0
+        if run > MAX_MARKS:
+            start = pos - run + 1
+            return (f"stacks more than {MAX_MARKS} combining marks on one letter at character {start + 1} (after "
+                    f"{text[max(0, start - 12):start]!r}), which spill over the text around it; delete them")
     return None
 
 

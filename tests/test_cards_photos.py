@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from collections.abc import Callable
@@ -177,7 +178,7 @@ def test_render_refuses_a_zero_byte_photo_by_name(portrait, folder) -> None:  # 
     assert str(exc.value).startswith(f"{NAME} (rong-chhun): ")
 
 
-@pytest.mark.parametrize("data, reason", [(b"", "empty"), (b"not an image", "not a readable image")])
+@pytest.mark.parametrize("data, reason", [(b"", "empty"), (b"not an image", "not an image file")])
 def test_render_names_the_file_of_a_bad_logo(portrait, folder, data: bytes, reason: str) -> None:  # type: ignore[no-untyped-def]
     rc = person_facts(folder, "rong-chhun")
     card = card_input((rc,), logo=data, logo_name="logos/cchr.png")
@@ -234,3 +235,37 @@ def test_the_fast_resample_gives_the_same_bytes_on_every_cpu() -> None:
     finally:
         resizer.cpu_extensions = kept
     assert len(seen) == 1
+
+
+def _cut_png() -> bytes:
+    buf = io.BytesIO()
+    Image.effect_noise((300, 300), 64).save(buf, "PNG")
+    return buf.getvalue()[:2000]
+
+
+@pytest.mark.parametrize("data, said", [
+    (b"plain text, named logo.png", "not an image file (JPEG, PNG or WEBP expected); export the logo again"),
+    ("cut", "the logo is truncated (the file was cut short); export it again as PNG or JPEG"),
+])
+def test_an_unreadable_logo_is_told_in_plain_words_never_pillow_s_internals(data: bytes | str, said: str) -> None:
+    from campaign.cards.photos import load_logo
+
+    with pytest.raises(PhotoError) as exc:
+        load_logo(_cut_png() if data == "cut" else data, "logos/partner.png")  # type: ignore[arg-type]
+    assert said in str(exc.value) and "BytesIO" not in str(exc.value) and "0x" not in str(exc.value)
+
+
+def test_a_logo_bomb_is_refused_before_it_is_decoded_with_the_documented_limit() -> None:
+    import io as _io
+    import warnings
+
+    from campaign.cards.photos import MAX_PIXELS, load_logo
+
+    buf = _io.BytesIO()
+    Image.new("1", (12000, 12000)).save(buf, "PNG")  # 144 megapixels, a few kB
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no DecompressionBombWarning may reach the person's screen
+        with pytest.raises(PhotoError) as exc:
+            load_logo(buf.getvalue(), "logos/huge.png")
+    assert f"{MAX_PIXELS // 1_000_000} megapixels" in str(exc.value) or "12000x12000" in str(exc.value)
+    assert "89478485" not in str(exc.value) and "DOS" not in str(exc.value)

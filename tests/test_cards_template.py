@@ -124,7 +124,7 @@ def test_background_image_must_exist_and_decode(tmp_path: Path) -> None:
     assert ":3: layers[0].background.image" in p
     (d / "bg.jpg").write_bytes(b"garbage")
     [p] = problems(d)
-    assert "not a readable image" in p
+    assert "'bg.jpg': not an image file (JPEG, PNG or WEBP expected); export the background image again" in p
 
 
 def test_not_yaml_and_no_file(tmp_path: Path) -> None:

@@ -134,7 +134,7 @@ def test_a_logo_that_does_not_decode_is_refused_like_a_photo_at_its_line(tmp_pat
     folder = full_folder(tmp_path / "small")
     text = (folder / "campaign.yaml").read_text(encoding="utf-8")
     line = next(i for i, row in enumerate(text.splitlines(), 1) if "logo.jpg" in row)
-    for data, said in ((jpeg("#224488")[:60], "not a readable image"), (b"", "empty")):
+    for data, said in ((jpeg("#224488")[:60], "export it again as PNG or JPEG"), (b"", "empty")):
         (folder / "logo.jpg").write_bytes(data)
         with pytest.raises(InputError) as err:
             load_checked(folder)

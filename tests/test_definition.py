@@ -65,7 +65,7 @@ def test_unknown_nested_key(tmp_path: Path) -> None:
 
 def test_wrong_type(tmp_path: Path) -> None:
     bad = CAMPAIGN.replace("template: portrait", "template: portrait\npeople_per_post: many")
-    one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "people_per_post"), "people_per_post", "integer")
+    one(problems(tmp_path, bad), "campaign.yaml", line_of(bad, "people_per_post"), "people_per_post", "should be a whole number, not 'many'")
 
 
 def test_end_before_start(tmp_path: Path) -> None:
@@ -281,3 +281,17 @@ def test_an_account_in_a_language_without_words_is_refused_at_its_line(tmp_path:
         "no words for the language 'kh' (did you mean 'km'?")
     ok = CAMPAIGN.replace("    language: km", "    language: be").replace("  km:\n", "  be:\n")
     assert load_folder(write_folder(tmp_path / "be", ok)).campaign.accounts[1].language == "be"
+
+
+
+@pytest.mark.parametrize("old, new, field, said", [
+    ("template: portrait", "template: portrait\npeople_per_post: 40", "people_per_post", "is 40; it can be at most 12"),
+    ("template: portrait", "template: portrait\nannounce_releases: maybe", "announce_releases",
+     "should be true or false, not 'maybe'"),
+    ("id: test-campaign", "id: 2021", "id", 'should be text, not 2021; put it in quotes: "2021"'),
+])
+def test_a_wrong_type_is_said_in_the_words_of_the_yaml(tmp_path: Path, old: str, new: str, field: str, said: str) -> None:
+    """Not pydantic's "Input should be a valid string" or "less than or equal to 12": what was found and what to write."""
+    bad = CAMPAIGN.replace(old, new, 1)
+    [problem] = problems(tmp_path, bad)
+    assert f": {field}: {said}" in problem and "Input should" not in problem, problem

@@ -122,7 +122,8 @@ def test_a_truncated_background_image_is_refused_when_the_template_is_checked(tm
     Image.effect_noise((800, 800), 64).convert("RGB").save(out, "JPEG")
     (folder / "bg.jpg").write_bytes(out.getvalue()[: len(out.getvalue()) // 2])
     problem = template_problem(folder)
-    assert "layers[0].background.image: 'bg.jpg' is not a readable image" in problem and "truncated" in problem
+    assert ("layers[0].background.image: 'bg.jpg': the background image is truncated (the file was cut short); export "
+            "it again as PNG or JPEG") in problem
 
 
 @pytest.mark.parametrize("name", ['"a\\0.jpg"', "bg.jpg"])
@@ -179,7 +180,8 @@ def test_a_secret_file_of_more_than_one_line_is_refused_and_never_shown(tmp_path
     assert resolve("file:token", tmp_path).reveal() == "abc123-token"
 
 
-@pytest.mark.parametrize("escape, code", [("\\0", "U+0000"), ("\\a", "U+0007"), ("\\e", "U+001B"), ("\\x85", "U+0085")])
+@pytest.mark.parametrize("escape, code", [("\\0", "U+0000"), ("\\a", "U+0007"), ("\\e", "U+001B"), ("\\x85", "U+0085"),
+                                          ("\\r", "U+000D")])
 def test_a_control_character_in_a_shown_text_is_located(tmp_path: Path, escape: str, code: str) -> None:
     folder = write_folder(tmp_path, roster=ROSTER.replace("name: {en: Alice A,", f'name: {{en: "Alice{escape}A",'))
     [problem] = problems(folder)
@@ -189,17 +191,51 @@ def test_a_control_character_in_a_shown_text_is_located(tmp_path: Path, escape: 
     assert f"accounts[0].organisation: has the control character {code}" in problem
 
 
+@pytest.mark.parametrize("text, said", [
+    ("\\u202bAlice A", "U+202B (RIGHT-TO-LEFT EMBEDDING) at character 1 (after ''), never closed"),
+    ("Alice \\u2067A", "U+2067 (RIGHT-TO-LEFT ISOLATE) at character 7 (after 'Alice '), never closed"),
+    ("Alice\\u2069 A", "U+2069 (POP DIRECTIONAL ISOLATE) at character 6, closing nothing"),
+    ("\\u2067Alice\\u202c", "U+202C (POP DIRECTIONAL FORMATTING) at character 7, closing nothing"),
+    ("Alice\\u2028A", "the line separator U+2028 at character 6"),
+    ("\\u0301\\u0301\\u0301", "shows nothing: it has only combining marks"),
+    ("\\u200b\\u0301", "shows nothing: it has only combining marks (accents with no letter to sit on, and invisible"),
+    ("A" + "\\u0301" * 31 + "lice", "stacks more than 30 combining marks on one letter at character 2 (after 'A')"),
+])
+def test_a_text_that_would_draw_other_than_written_is_refused(tmp_path: Path, text: str, said: str) -> None:
+    """Bidirectional embeddings and isolates left open (or closing nothing) reorder what follows them;
+    a line or paragraph separator draws as nothing or a box; marks with no letter show nothing, and
+    more than 30 on one letter spill over the text around it (Unicode's stream-safe limit)."""
+    folder = write_folder(tmp_path, roster=ROSTER.replace("group: {en: Group A}", f'group: {{en: "{text}"}}'))
+    [problem] = problems(folder)
+    assert "roster.yaml:4: people[0].group: the en text " in problem and said in problem, problem
+
+
+def test_paired_bidirectional_isolates_and_a_letter_s_marks_stay_allowed(tmp_path: Path) -> None:
+    group = "\\u2067ក្រុម\\u2069 A\\u202bB\\u202c e\\u0301\\u0301"  # mixed scripts ordered; an accented letter
+    load_consistent(write_folder(tmp_path, roster=ROSTER.replace("group: {en: Group A}", f'group: {{en: "{group}"}}')))
+
+
 def test_line_breaks_and_tabs_stay_allowed(tmp_path: Path) -> None:
     folder = write_folder(tmp_path, roster=ROSTER.replace("group: {en: Group A}", 'group: {en: "Group\\tA\\nNorth"}'))
     load_consistent(folder)
 
 
 def test_a_shown_text_too_long_for_any_card_is_located(tmp_path: Path) -> None:
-    name = "Alice " * 1667  # 10,002 characters
-    folder = write_folder(tmp_path, roster=ROSTER.replace("name: {en: Alice A,", f'name: {{en: "{name}",'))
+    group = "Group " * 1667  # 10,002 characters
+    folder = write_folder(tmp_path, roster=ROSTER.replace("group: {en: Group A}", f'group: {{en: "{group}"}}'))
     [problem] = problems(folder)
-    assert "roster.yaml:3: people[0].name: the en text is 10,002 characters long, more than the 10,000" in problem
-    load_consistent(write_folder(tmp_path / "ok", roster=ROSTER.replace("name: {en: Alice A,", f'name: {{en: "{name[:10_000]}",')))
+    assert "roster.yaml:4: people[0].group: the en text is 10,002 characters long, more than the 10,000" in problem
+    load_consistent(write_folder(tmp_path / "ok", roster=ROSTER.replace("group: {en: Group A}", f'group: {{en: "{group[:10_000]}"}}')))
+
+
+def test_a_name_is_one_line_of_at_most_300_characters(tmp_path: Path) -> None:
+    for name, said in (("Alice " * 51, "the en name is 306 characters long (at most 300)"),
+                       ("Alice\\nA", "has a line break; write a name on one line"),
+                       ("Alice\\tA", "has a tab; write a name on one line")):
+        folder = write_folder(tmp_path / str(len(name)), roster=ROSTER.replace("name: {en: Alice A,", f'name: {{en: "{name}",'))
+        [problem] = problems(folder)
+        assert "roster.yaml:3: people[0].name: " in problem and said in problem, problem
+    load_consistent(write_folder(tmp_path / "ok", roster=ROSTER.replace("name: {en: Alice A,", f'name: {{en: "{"A" * 300}",')))
 
 
 @pytest.mark.parametrize("zone, says", [("localtime", "a machine's own setting"), ("Factory", "a machine's own setting"),
@@ -263,3 +299,18 @@ def test_a_bad_id_says_which_character_and_what_to_write(tmp_path: Path, written
     what is wrong with it, not with the pattern it fails."""
     [problem] = problems(write_folder(tmp_path, roster=ROSTER.replace("  - id: alice\n", f"  - id: '{written}'\n")))
     assert "roster.yaml:2: people[0].id: " in problem and says in problem and "pattern" not in problem, problem
+
+
+def test_the_quick_look_for_suspect_characters_misses_none_the_slow_one_refuses() -> None:
+    """``types.control`` looks character by character only where a pattern finds something to look
+    at: every code point it would refuse (a control but tab and line feed, a line or paragraph
+    separator, a bidirectional override, embedding or isolate) is one the pattern finds."""
+    import unicodedata
+
+    from campaign import types as T
+
+    refused = [cp for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF
+               and ((unicodedata.category(chr(cp)) == "Cc" and chr(cp) not in "\t\n")
+                    or unicodedata.category(chr(cp)) in ("Zl", "Zp") or 0x202A <= cp <= 0x202E or 0x2066 <= cp <= 0x2069)]
+    assert len(refused) > 60 and all(T._SUSPECT.search(chr(cp)) for cp in refused)
+    assert all(T.control(f"a{chr(cp)}b") for cp in refused if cp not in (0x202A, 0x202B, 0x2066, 0x2067, 0x2068))

@@ -68,6 +68,15 @@ def test_the_unfeatured_count_every_accounts_places_when_accounts_spread() -> No
         "p4 is held during the campaign but is never featured (8 weekly slots for 4 people held); add posting days or pins"]
 
 
+def test_many_never_featured_are_one_warning_naming_the_first_ten() -> None:
+    """A roster of thousands held and a few posting days is one line, not thousands."""
+    c = make_campaign(start="2021-10-04", end="2021-10-08", accounts=accounts(1), captions={"en": ["{name}"]})
+    r = roster([(f"p{i:02d}", ALWAYS) for i in range(1, 26)])
+    assert never_featured(plan_warnings(c, r)) == [
+        "p02, p03, p04, p05, p06, p07, p08, p09, p10, p11 and 14 more are held during the campaign but are never "
+        "featured (1 weekly slot for 25 people held); add posting days or pins"]
+
+
 def test_one_weekly_place_is_one_slot() -> None:
     c = make_campaign(start="2021-10-04", end="2021-10-08", accounts=accounts(1), captions={"en": ["{name}"]})
     r = roster([("p1", ALWAYS), ("p2", ALWAYS)])

@@ -48,7 +48,7 @@ def test_a_literal_token_is_refused_with_file_and_line_and_not_echoed(tmp_path: 
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("users:\n  - {name: a, role: admin, token: env:A}\n", ":2: users[0].role: Input should be 'viewer' or 'operator'"),
+    ("users:\n  - {name: a, role: admin, token: env:A}\n", ":2: users[0].role: is 'admin'; write one of 'viewer' or 'operator'"),
     ("users:\n  - {name: a, role: viewer, token: env:UNSET}\n", ":2: users[0].token: env:UNSET: the environment variable"),
     ("users:\n  - {name: a, role: viewer, token: env:SHORT}\n", ":2: users[0].token: env:SHORT: the token is shorter"),
     ("users:\n  - {name: a, role: viewer, token: env:A}\n  - {name: a, role: operator, token: env:B}\n",

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import warnings
 from pathlib import Path
 
 from ..bounded import resolved
 from ..sources import InputError, Located, Problem, load_model
 from ..errors import CardError
 from .lint import check_spec
-from .photos import MAX_PIXELS, too_big
+from .photos import MAX_PIXELS, too_big, unreadable
 from .template import TEMPLATE_FILE, Template, TemplateSpec, default_fonts
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "templates"
@@ -140,13 +141,17 @@ def _check_images(spec: TemplateSpec, root: Path, src: Located) -> list[Problem]
                 problems.append(src.problem(loc, f"{layer.background.image!r}: {big}"))
                 continue
             try:
-                with Image.open(path) as im:
-                    if im.size[0] * im.size[1] > MAX_PIXELS:
-                        raise ValueError(f"{im.size[0]}x{im.size[1]} pixels is more than {MAX_PIXELS // 1_000_000} "
-                                         "megapixels; make it the size of the card")
-                    im.load()  # decodes it all: verify() reads a PNG through but a JPEG only to its header, so a truncated one passed
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", Image.DecompressionBombWarning)
+                    with Image.open(path) as im:
+                        if im.size[0] * im.size[1] > MAX_PIXELS:
+                            problems.append(src.problem(loc, f"{layer.background.image!r} is {im.size[0]}x{im.size[1]} "
+                                                        f"pixels, more than {MAX_PIXELS // 1_000_000} megapixels; make "
+                                                        "it the size of the card"))
+                            continue
+                        im.load()  # decodes it all: verify() reads a PNG through but a JPEG only to its header, so a truncated one passed
             except Exception as exc:  # noqa: BLE001 - any decoder failure means the same to a designer
-                problems.append(src.problem(loc, f"{layer.background.image!r} is not a readable image ({exc})"))
+                problems.append(src.problem(loc, f"{layer.background.image!r}: {unreadable(exc, 'background image')}"))
     return problems
 
 

@@ -175,6 +175,19 @@ def contain(im: Image.Image, size: tuple[int, int]) -> Image.Image:
     return im.resize((max(1, round(iw * scale)), max(1, round(ih * scale))), Image.Resampling.LANCZOS)
 
 
+def unreadable(exc: BaseException, what: str = "image") -> str:
+    """What to tell a person of an image Pillow could not open or decode: the cause in plain words
+    and what to do (Pillow's own words name its internals, e.g. a BytesIO object)."""
+    if isinstance(exc, (Image.DecompressionBombError, Image.DecompressionBombWarning)):
+        return (f"the {what} has too many pixels to open safely (over {MAX_PIXELS // 1_000_000} megapixels); "
+                "send a smaller one")
+    if isinstance(exc, UnidentifiedImageError):
+        return f"not an image file (JPEG, PNG or WEBP expected); export the {what} again as PNG or JPEG"
+    if "truncated" in str(exc).lower():
+        return f"the {what} is truncated (the file was cut short); export it again as PNG or JPEG"
+    return f"the {what} is corrupt ({exc}); export it again as PNG or JPEG"
+
+
 def load_logo(data: bytes, name: str = "logo") -> Image.Image:
     """A logo, as RGBA: unlike a photo it keeps its transparency. Errors name the file."""
     if not data:
@@ -189,7 +202,7 @@ def load_logo(data: bytes, name: str = "logo") -> Image.Image:
     except PhotoError:
         raise
     except Exception as exc:  # noqa: BLE001 - every decoder failure means "send another file"
-        raise PhotoError("logo", f"not a readable image ({exc})", name) from None
+        raise PhotoError("logo", unreadable(exc, "logo"), name) from None
     try:
         im = ImageOps.exif_transpose(im) or im
     except Exception:  # noqa: BLE001

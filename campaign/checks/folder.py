@@ -49,8 +49,11 @@ def cross_checks(folder: CampaignFolder) -> list[Problem]:
         elif path is None:
             problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r} cannot be a file (a NUL character in "
                                          "its name, or a link to itself); write the photo's file name, e.g. photos/NAME.jpg"))
-        elif not path.is_file():
+        elif not path.exists():
             problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r} does not exist in {root}"))
+        elif not path.is_file():
+            problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r} is {_kind_of(path)}, not a file; "
+                                         "write the photo's file name, e.g. photos/NAME.jpg"))
         elif big := too_big(path.stat().st_size):
             problems.append(rsrc.problem(("people", i, "photo"), f"{person.photo!r}: {big}"))
     for lang, cset in campaign.captions.items():
@@ -67,6 +70,12 @@ def cross_checks(folder: CampaignFolder) -> list[Problem]:
             elif big := too_big(path.stat().st_size):
                 problems.append(csrc.problem(("accounts", i, "logo"), f"{account.logo!r}: {big}"))
     return problems
+
+
+def _kind_of(path: Path) -> str:
+    """What is at ``path`` that is not a regular file, in plain words."""
+    return ("a folder" if path.is_dir() else "a named pipe" if path.is_fifo() else "a socket" if path.is_socket()
+            else "a device" if path.is_block_device() or path.is_char_device() else "not a regular file")
 
 
 def read_photos(folder: CampaignFolder) -> tuple[dict[str, bytes], list[Problem]]:
@@ -114,13 +123,16 @@ def photo_problems(folder: CampaignFolder) -> list[Problem]:
 def logo_problems(folder: CampaignFolder, logos: dict[str, bytes]) -> list[Problem]:
     """Every account's logo decodes, as photos must: a corrupt, truncated, empty or non-image
     logo is located at its campaign.yaml line and refused before anything is queued."""
-    problems = []
+    problems, seen = [], set()
     for i, account in enumerate(folder.campaign.accounts):
-        if account.id in logos:
+        if account.id in logos and account.logo not in seen:  # a file several accounts share: said once
+            seen.add(account.logo)
             try:
                 load_logo(logos[account.id], account.logo or "logo")
             except PhotoError as exc:
-                problems.append(folder.campaign_src.problem(("accounts", i, "logo"), str(exc)))
+                others = [a.id for a in folder.campaign.accounts if a.logo == account.logo and a.id != account.id]
+                problems.append(folder.campaign_src.problem(("accounts", i, "logo"), str(exc) + (
+                    f" (accounts {', '.join(others)} use it too)" if others else "")))
     return problems
 
 

@@ -130,10 +130,21 @@ def _unfeatured(campaign: Campaign, roster: Roster, slots: list[Slot]) -> list[s
     # "together": every account posts the same people, so one account's posts are the slots.
     first = campaign.accounts[0].id
     places = sum(len(s.people) for s in weekly if campaign.rotation == "spread" or s.account == first)
-    return [f"{pid} is held during the campaign but is never featured"
-            f"{' in a weekly post (only in the finale)' if pid in in_finale else ''} "
-            f"({places} weekly slot{'s' if places != 1 else ''} for {len(held)} people held); add posting days or pins"
-            for pid in held if pid not in featured]
+    out = []
+    for finale_only in (False, True):  # one line for each: a roster of thousands is not thousands of lines
+        left = [pid for pid in held if pid not in featured and (pid in in_finale) == finale_only]
+        if not left:
+            continue
+        named = ", ".join(left[:UNFEATURED_NAMED]) + (f" and {len(left) - UNFEATURED_NAMED:,} more"
+                                                         if len(left) > UNFEATURED_NAMED else "")
+        verb = "is" if len(left) == 1 else "are"
+        out.append(f"{named} {verb} held during the campaign but {verb} never featured"
+                   f"{' in a weekly post (only in the finale)' if finale_only else ''} ({places:,} weekly "
+                   f"slot{'s' if places != 1 else ''} for {len(held):,} people held); add posting days or pins")
+    return out
+
+
+UNFEATURED_NAMED = 10  # people named in the never-featured warning before "and N more"
 
 
 def _unannounced(campaign: Campaign, roster: Roster) -> list[str]:
