@@ -162,13 +162,18 @@ def unresolved(platform: str, credentials: Mapping[str, str] | str | None, base:
 def what_to_do(items: list[Unresolved]) -> str:
     """How to make ``items`` resolvable: the variables to export and the files to provide (names only)."""
     env = list(dict.fromkeys(i.ref[4:] for i in items if i.ref and i.ref.startswith("env:")))
-    files = list(dict.fromkeys(i.ref[5:] for i in items if i.ref and i.ref.startswith("file:")))
+    named = [i for i in items if i.ref and i.ref.startswith("file:")]
+    wrong = list(dict.fromkeys(i.ref[5:] for i in named if "check the path" in i.problem))  # a key file, /etc/passwd
+    files = list(dict.fromkeys(i.ref[5:] for i in named if "check the path" not in i.problem))
     missing = [i.name for i in items if i.ref is None]
     steps = []
     if env:
         steps.append("set " + ", ".join(env) + (f" (export {env[0]}=...)" if len(env) == 1 else " (export NAME=... for each)"))
     if files:
         steps.append("put the token in " + ", ".join(files))
+    if wrong:
+        steps.append(f"point file: at a file that holds the token alone ({', '.join(wrong)} "
+                     f"{'is not one' if len(wrong) == 1 else 'are not'})")
     if missing:
         steps.append("add credentials." + ", credentials.".join(missing) + " to the account in campaign.yaml")
     return "; ".join(steps)

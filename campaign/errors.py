@@ -53,6 +53,7 @@ class Problem:
     line: int | None
     field: str
     message: str
+    aside: bool = False  # where other problems come from (a template named here): shown, not counted
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

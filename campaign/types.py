@@ -194,7 +194,10 @@ def check_texts(value: dict[Any, Any], any_language: bool = False) -> None:
     codes (``any_language``: also ``*``, the text of a plain string)."""
     for key, text in value.items():
         if not isinstance(key, str) or not ((any_language and key == "*") or LANG_RE.match(key)):
-            raise ValueError(f"{key!r} is not a language code (use e.g. en, km)")
+            comma = isinstance(key, str) and (" " in key.strip() or len(key) > 12)
+            raise ValueError(f"{key!r} is not a language code (use e.g. en, km)" + (
+                "; it looks like the rest of a text cut at a comma: put a text with a comma in quotes, e.g. "
+                "{en: \"inciting racial, national or social hatred\"}" if comma else ""))
         label = "the text" if key == "*" else f"the {key} text"
         if not isinstance(text, str):
             raise ValueError(f"{label} must be a non-empty string")

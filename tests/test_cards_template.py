@@ -189,7 +189,8 @@ def test_every_cross_check_problem_is_reported_in_one_run(tmp_path: Path) -> Non
     assert len(ps) == 4, ps
     assert ":2: fonts.sans: font file 'fonts/Missing.ttf' not found" in ps[0]
     assert ":7: layers[1].shape.box: [900, 10, 250, 50] reaches outside the square canvas (1080x1080)" in ps[1]
-    assert "and the portrait canvas (1080x1350)" in ps[1]  # one box, one problem, every canvas it misses
+    assert "and the portrait canvas (1080x1350): x + width = 1150 (at most 1080)" in ps[1]  # one box, every canvas it misses
+    assert "or give it per canvas" in ps[1]
     assert ":9: layers[2].text.box" in ps[2] and "outside the landscape canvas (1200x675)" in ps[2]
     assert ":13: alt.en: unknown field {nmae}" in ps[3]
 
@@ -199,6 +200,7 @@ def test_per_canvas_box_outside_is_located_at_its_canvas(tmp_path: Path) -> None
     d = write(tmp_path, MINIMAL.replace("box: [10, 10, 500, 100]", box))
     [p] = problems(d)
     assert ":8: layers[1].text.box.landscape: [10, 600, 500, 100] reaches outside the landscape canvas" in p
+    assert "(1200x675): y + height = 700 (at most 675); move or shrink the box" in p  # what to change, by how much
 
 
 def yaml_problem(tmp_path: Path, text: str, name: str) -> str:

@@ -142,3 +142,19 @@ def test_plan_notes_events_dated_after_today(tmp_path: Path) -> None:
     assert as_of_out != out and "note:" not in as_of_err  # they do differ, and --as-of is explicit
     _, _, err = run("plan", folder, "--json", "--today", "2021-09-02")
     assert "note:" not in err
+
+
+def test_one_mistake_in_a_template_named_twice_is_one_problem(tmp_path: Path) -> None:
+    """The campaign.yaml lines naming the template point at its problems, and are not counted as more."""
+    import shutil
+
+    folder = write_folder(tmp_path, CAMPAIGN.replace("template: portrait", "template: mine\nreleased_template: mine"))
+    shutil.copytree(Path("assets/templates/portrait"), folder / "templates" / "mine")
+    spec = folder / "templates" / "mine" / "template.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("{group}", "{gruop}", 1), encoding="utf-8")
+    code, out, err = run("validate", folder)
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert "template 'mine' has 1 problem, below" in lines[0] and "{gruop}" in lines[1]
+    assert "released_template: template 'mine' does not load (see above)" in lines[2]
+    assert lines[-1] == "1 problem found; nothing was queued or posted."

@@ -237,3 +237,18 @@ def test_run_blocks_only_the_account_that_cannot_read_its_credentials(tmp_path: 
         assert SECRET not in out.stdout + out.stderr
     logs = "".join(p.read_text(errors="replace") for p in (tmp_path / "home").rglob("*.log"))
     assert SECRET not in logs
+
+
+def test_what_to_do_never_says_put_the_token_in_a_file_that_is_not_a_secret(tmp_path: Path) -> None:
+    """A file: reference to /etc/passwd or a key file is the wrong file: the advice is to point at one
+    that holds the token alone, never to write the token into it."""
+    from campaign.credentials import Unresolved, what_to_do
+
+    (tmp_path / "key").write_text("-----BEGIN KEY-----\nc2VjcmV0\n-----END KEY-----\n", encoding="utf-8")
+    from campaign.credentials import unresolved
+
+    [wrong] = unresolved("telegram", f"file:{tmp_path / 'key'}", tmp_path, {})
+    missing = Unresolved("secret", "file:secrets/x-token", "file secrets/x-token does not exist")
+    said = what_to_do([wrong, missing])
+    assert f"point file: at a file that holds the token alone ({tmp_path / 'key'} is not one)" in said
+    assert "put the token in secrets/x-token" in said and f"put the token in {tmp_path / 'key'}" not in said

@@ -314,3 +314,10 @@ def test_the_quick_look_for_suspect_characters_misses_none_the_slow_one_refuses(
                     or unicodedata.category(chr(cp)) in ("Zl", "Zp") or 0x202A <= cp <= 0x202E or 0x2066 <= cp <= 0x2069)]
     assert len(refused) > 60 and all(T._SUSPECT.search(chr(cp)) for cp in refused)
     assert all(T.control(f"a{chr(cp)}b") for cp in refused if cp not in (0x202A, 0x202B, 0x2066, 0x2067, 0x2068))
+
+
+def test_a_text_cut_at_an_unquoted_comma_is_told_to_quote_it(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path, roster=ROSTER.replace("group: {en: Group A}",
+                                                          "group: {en: Union of teachers, nurses and farmers}"))
+    [problem] = problems(folder)
+    assert "'nurses and farmers' is not a language code" in problem and "put a text with a comma in quotes" in problem

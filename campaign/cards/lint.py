@@ -94,7 +94,12 @@ def _check_box(loc: Loc, box: Any, sizes: dict[str, tuple[int, int]]) -> Iterato
                    if x < 0 or y < 0 or x + w > sizes[n][0] or y + h > sizes[n][1]]
         if outside:
             listed = ", ".join(outside[:-1]) + " and " + outside[-1] if len(outside) > 1 else outside[0]
-            yield at, f"[{x}, {y}, {w}, {h}] reaches outside {listed}"
+            cw, ch = min(sizes[n][0] for n in names), min(sizes[n][1] for n in names)
+            fits = [f"x + width = {x + w} (at most {cw})" if x + w > cw else "",
+                    f"y + height = {y + h} (at most {ch})" if y + h > ch else "",
+                    "x and y at least 0" if x < 0 or y < 0 else ""]
+            yield at, (f"[{x}, {y}, {w}, {h}] reaches outside {listed}: " + ", ".join(f for f in fits if f)
+                       + "; move or shrink the box" + ("" if key else ", or give it per canvas ({square: [...], landscape: [...]})"))
 
 
 def _check_style(spec: TemplateSpec, where: Loc, style: TextStyle) -> Iterator[tuple[Loc, str]]:

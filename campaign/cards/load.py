@@ -123,7 +123,8 @@ def _check_font_file(path: Path) -> None:
     try:
         ImageFont.truetype(str(path), 20)
     except OSError as exc:
-        raise CardError(f"{path.name} is not a usable font file ({exc})") from None
+        raise CardError(f"{path.name} is not a usable font file ({exc}); use a TrueType or OpenType font "
+                        "(.ttf, .otf), or a Noto package: {package: fontpkg_noto_sans}") from None
 
 
 def _check_images(spec: TemplateSpec, root: Path, src: Located) -> list[Problem]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import tarfile
 from collections import defaultdict
@@ -61,7 +62,8 @@ def load_templates(folder: CampaignFolder) -> tuple[dict[str, CheckedTemplate], 
     for loc, name in uses:
         if name in seen:
             if seen[name]:
-                problems.append(folder.campaign_src.problem(loc, f"template {name!r} does not load (see above)"))
+                problems.append(dataclasses.replace(folder.campaign_src.problem(
+                    loc, f"template {name!r} does not load (see above)"), aside=True))
             continue
         found: list[Problem] = []
         try:
@@ -71,7 +73,9 @@ def load_templates(folder: CampaignFolder) -> tuple[dict[str, CheckedTemplate], 
         except CardError as exc:
             found.append(folder.campaign_src.problem(loc, str(exc)))
         except InputError as exc:
-            found.append(folder.campaign_src.problem(loc, f"template {name!r} has {len(exc.problems)} problem(s)"))
+            n = len(exc.problems)
+            found.append(dataclasses.replace(folder.campaign_src.problem(
+                loc, f"template {name!r} has {n} problem{'s' if n != 1 else ''}, below"), aside=True))
             found.extend(exc.problems)
         seen[name] = found
         problems.extend(found)

@@ -101,7 +101,7 @@ def show_problems(exc: InputError, closing: str = CAMPAIGN_CLOSING) -> None:
     there were and what that means for the command."""
     for problem in exc.problems:
         click.echo(str(problem), err=True)
-    n = len(exc.problems)
+    n = sum(not p.aside for p in exc.problems) or len(exc.problems)
     click.secho(f"{n} problem{'s' if n != 1 else ''} {closing}.", fg="red", err=True)
 
 
