@@ -51,6 +51,7 @@ PURE_ERROR_BYTES = 256 * 1024  # a broken file up to this size is parsed again f
 _NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 _SCALARS = yaml.SafeLoader("")  # its resolver and stateless scalar constructors
 _STR = "tag:yaml.org,2002:str"
+_PLAIN_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")  # what an untagged mapping, list is
 _TOO_DEEP = (f"nested more than {MAX_DEPTH} levels deep; a campaign file needs a few levels: check for unclosed "
              "brackets or runaway indentation")
 
@@ -324,8 +325,12 @@ def _run(parser: Any, b: _Builder) -> None:
             done = b.stack.pop()
             add(done.value, done.weight, done.line, done.anchor)
         elif kind is mapping:
+            if event.tag is not None and event.tag not in _PLAIN_COLLECTIONS:
+                raise b.fail(event.start_mark.line + 1, f"not valid YAML: the tag {event.tag!r} is not allowed here; remove it")
             b.start({}, event.start_mark.line + 1, event.anchor)
         elif kind is sequence:
+            if event.tag is not None and event.tag not in _PLAIN_COLLECTIONS:
+                raise b.fail(event.start_mark.line + 1, f"not valid YAML: the tag {event.tag!r} is not allowed here; remove it")
             b.start([], event.start_mark.line + 1, event.anchor)
         elif kind is ev.AliasEvent:
             b.alias(event.anchor, event.start_mark.line + 1)

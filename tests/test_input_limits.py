@@ -74,6 +74,22 @@ def test_an_alias_to_no_anchor_or_to_its_own_collection_is_located() -> None:
         assert str(err.value).startswith(f"f.yaml:{line}: ") and "refers to no anchor" in str(err.value)
 
 
+@pytest.mark.parametrize("text, line", [
+    ("a: 1\nb: !!python/object:collections.OrderedDict\n  c: 1\n", 2),
+    ("a: 1\nb: !!python/tuple [1, 2]\n", 2),
+    ("a: !!set {x, y}\n", 1),
+    ("a: 1\nb: !!python/str x\n", 2),
+    ("a: !mine\n  - 1\n", 1),
+])
+def test_a_tag_on_any_value_is_refused_at_its_line(text: str, line: int) -> None:
+    """Nothing is ever built from a tag (the loader is safe), and a tagged mapping or list is refused
+    like a tagged text, not read as if untagged."""
+    with pytest.raises(InputError) as err:
+        compose(text, "f.yaml")
+    assert str(err.value).startswith(f"f.yaml:{line}: ") and "is not allowed here; remove it" in str(err.value)
+    compose("a: !!map {b: 1}\nc: !!seq [1]\nd: !!str 2\n", "f.yaml")  # the plain ones, written out, are fine
+
+
 @pytest.mark.parametrize("style", ["flow", "block"])
 def test_nesting_is_read_to_the_limit_and_refused_one_level_deeper(style: str) -> None:
     def nested(depth: int) -> str:  # the root mapping is level 1

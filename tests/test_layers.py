@@ -23,7 +23,7 @@ PACKAGES = ("campaign", "workers")
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundation", ("campaign", "campaign.types", "campaign.words", "campaign.sources", "campaign.bounded",
                     "campaign.credentials",
-                    "campaign.xtext", "campaign.platforms", "campaign.cache", "campaign.clock", "campaign.errors")),
+                    "campaign.xtext", "campaign.skytext", "campaign.platforms", "campaign.cache", "campaign.clock", "campaign.errors")),
     ("definition", ("campaign.cadence", "campaign.definition", "campaign.roster", "campaign.facts",
                     "campaign.alert_config")),
     ("rules", ("campaign.rotation", "campaign.plan", "campaign.vocabulary", "campaign.fields", "campaign.filling",

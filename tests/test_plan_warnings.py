@@ -11,6 +11,7 @@ import json
 import pytest
 from datetime import date, datetime
 
+from campaign.checks.folder_lints import folder_warnings
 from campaign.checks.plan_lints import plan_warnings
 from campaign.plan import Slot, plan
 from tests.plan_strategies import make_campaign
@@ -335,3 +336,50 @@ def test_a_charge_recorded_while_free_before_a_chargeless_re_arrest_is_warned_of
                    "counts with the detention that release closed, so posts about the arrest on 2021-10-01 say "
                    "nothing of a charge; if it is that arrest's charge, put it on the arrested event (charge:) or "
                    "date the charged event on or after 2021-10-01"]
+
+
+def test_roster_texts_in_a_language_nobody_posts_in_are_named_with_the_likely_one() -> None:
+    """``kh:`` for ``km:`` (a common slip) is a valid code, shown only where a post has no text in its own
+    language: one warning per such language, naming whose texts, and the close language meant."""
+    from campaign.roster import Roster
+
+    c = make_campaign(**OCTOBER, accounts=[*accounts(1), {"id": "k1", "organisation": "Org K", "platform": "outbox",
+                                                           "language": "km"}],
+                      captions={"en": ["{name}"], "km": ["{name}"]})
+    r = Roster.model_validate({"people": [
+        {"id": f"p{i}", "name": {"en": f"P {i}", "kh": "ក"}, "group": {"zz": "g"},
+         "events": [{"date": "2020-01-01", "type": "arrested", "charge": {"en": "x", "kh": "ខ"}}]} for i in range(3)]})
+    said = [w for w in folder_warnings(c, r) if w.startswith("roster.yaml has texts in")]
+    assert said == [
+        "roster.yaml has texts in 'kh' (p0's name, p0's charge, p1's name and 3 more), a language no account posts in "
+        "and languages: does not list: they show only where a card or caption has no text in its own language (did "
+        "you mean 'km'?)",
+        "roster.yaml has texts in 'zz' (p0's group, p1's group, p2's group), a language no account posts in and "
+        "languages: does not list: they show only where a card or caption has no text in its own language; check the "
+        "language code"]
+
+
+@pytest.mark.parametrize("url, said", [
+    ("http://mastodon.example", "http:// sends its token unencrypted;"),
+    ("https://127.0.0.1:6379", "it is this machine or a private network;"),
+    ("http://169.254.169.254/latest", "http:// sends its token unencrypted and it is this machine or a private network"),
+    ("https://localhost", "it is this machine or a private network;"),
+    ("https://mastodon.social", None),
+])
+def test_an_api_address_that_sends_the_token_in_the_clear_or_inward_is_warned_of(url: str, said: str | None) -> None:
+    c = make_campaign(**OCTOBER, accounts=[{"id": "m1", "organisation": "Org", "platform": "mastodon",
+                                            "language": "en", "credentials": "env:TOKEN", "base_url": url}],
+                      captions={"en": ["{name}"]})
+    got = [w for w in folder_warnings(c, roster([("p1", ALWAYS)])) if w.startswith("account m1:")]
+    assert got == ([] if said is None else [got[0]]) and (said is None or said in got[0]), got
+
+
+def test_a_hashtag_bluesky_would_not_make_a_tag_is_warned_of_for_a_bluesky_campaign() -> None:
+    tags = ["#FreeThemAll", "#12345", "#" + "a" * 70, "#ដោះលែង\u200bអ្នកការពារ"]
+    sky = make_campaign(**OCTOBER, hashtags=tags, captions={"en": ["{name} {hashtags}"]},
+                        accounts=[{"id": "b1", "organisation": "Org", "platform": "bluesky", "language": "en",
+                                   "credentials": "env:TOKEN"}])
+    said = [w for w in folder_warnings(sky, roster([("p1", ALWAYS)])) if w.startswith("hashtags:")]
+    assert [w.split(" is no tag")[0] for w in said] == [f"hashtags: {t!r}" for t in tags[1:]]
+    elsewhere = make_campaign(**OCTOBER, hashtags=tags, captions={"en": ["{name} {hashtags}"]}, accounts=accounts(1))
+    assert not [w for w in folder_warnings(elsewhere, roster([("p1", ALWAYS)])) if w.startswith("hashtags:")]

@@ -204,3 +204,28 @@ def test_check_names_the_fonts_line_of_a_khmer_family_without_khmer(tmp_path: Pa
     assert code == 2
     assert f"fonts.khmer ({d / 'template.yaml'}:3) is NotoSans" in err, err
     assert "khmer: {package: fontpkg_noto_sans_khmer}" in err, err
+
+
+def test_preview_of_the_released_template_shows_the_releases_the_campaign_announces_as_of_their_day(
+        tmp_path: Path) -> None:
+    """A person freed before the campaign began (and held again during it) has no release post: the
+    released template's preview shows the campaign's own releases, each as of its day, in its week."""
+    from campaign.cards.preview import template_jobs
+    from campaign.checks import load_consistent
+    from campaign.plan import week_of
+
+    camp = _campaign(tmp_path)
+    with (camp / "roster.yaml").open("a", encoding="utf-8") as f:
+        f.write("\n  - id: freed-before\n    name: {en: Freed Before}\n    events:\n"
+                "      - {date: 2019-01-01, type: arrested, charge: {en: protest}}\n"
+                "      - {date: 2020-12-01, type: released}\n"
+                "      - {date: 2021-09-01, type: arrested, charge: {en: incitement}}\n")
+    folder = load_consistent(camp)
+    c = folder.campaign
+    t = load_template(Path("assets/templates") / c.released_template)
+    jobs = list(template_jobs(folder, t, c.released_template, ["square"]))
+    assert jobs and not [j for j in jobs if "freed-before" in j.title]
+    for job in jobs:
+        [f] = job.card.people
+        assert f.status.value == "released" and c.start <= f.on <= c.end and f.released_on == f.on, job.title
+        assert job.card.week == week_of(c, f.on)

@@ -36,6 +36,7 @@ from ..sources import InputError
 from .caption_facts import claim_problems
 from .caption_lints import caption_problems
 from .folder import cross_checks, logo_problems, read_logos, read_photos, small_photos
+from .folder_lints import folder_warnings
 from .glyphs import glyph_problems
 from .release_cards import release_card_problems
 from .languages import language_problems
@@ -92,7 +93,7 @@ def load_checked(folder: Path | str) -> CheckedFolder:
 def warnings(folder: CheckedFolder) -> list[str]:
     """What ``campaign validate`` warns about: valid, but probably not meant."""
     c, roster = folder.campaign, folder.roster
-    return [*plan_warnings(c, roster), *caption_problems(c, roster), *claim_problems(c, roster),
+    return [*plan_warnings(c, roster), *folder_warnings(c, roster), *caption_problems(c, roster), *claim_problems(c, roster),
             *small_photos(folder, folder.photos, (t.template for t in folder.templates.values()))]
 
 

@@ -38,6 +38,7 @@ from atproto_client.request import Request
 from atproto_core.exceptions import AtProtocolError
 
 from ..definition import Account
+from ..skytext import tags_in
 from .base import (AuthFailed, Context, OutcomeUnknown, Post, Published, PublishError, RateLimited, Rejected,
                    Transient, register)
 from .common import BasePublisher, image_size, same_text
@@ -73,24 +74,9 @@ class Sessions:
 SESSIONS = Sessions()
 
 
-def _tags(text: str) -> list[tuple[int, int, str]]:
-    """Each hashtag as (start, end, tag), by Bluesky's own rule (atproto's ``detect_facets``, a port
-    of @atproto/api's TAG_REGEX): a tag starts with # after a space or the start, ends at a space
-    (U+200B, which Khmer puts between words, included) and drops its trailing punctuation; one of
-    only digits and punctuation, or of more than 64 graphemes, is no tag (it stays text)."""
-    data = text.encode()
-    out = []
-    for facet in client_utils.detect_facets(text):
-        for feature in facet.features:
-            if isinstance(feature, models.AppBskyRichtextFacet.Tag) and not feature.tag.startswith("$"):
-                start = len(data[:facet.index.byte_start].decode())
-                out.append((start, len(data[:facet.index.byte_end].decode()), feature.tag))
-    return out
-
-
 def rich_text(text: str) -> client_utils.TextBuilder:
-    """``text`` as a TextBuilder with a tag facet per hashtag (:func:`_tags`) and a link facet per URL."""
-    spans: list[tuple[int, int, str | None]] = [(start, end, tag) for start, end, tag in _tags(text)]
+    """``text`` as a TextBuilder with a tag facet per hashtag (:func:`tags_in`) and a link facet per URL."""
+    spans: list[tuple[int, int, str | None]] = [(start, end, tag) for start, end, tag in tags_in(text)]
     for match in _LINK_RE.finditer(text):
         token = match.group().rstrip(_TRAILING)
         if token not in ("http://", "https://"):

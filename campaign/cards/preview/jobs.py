@@ -131,13 +131,14 @@ def _cases(folder: CampaignFolder, t: Template, name: str, as_of: date | None) -
 
     roster_ids = {p.id for p in roster} | {no_photo.id}
 
+    def released_in_campaign(person: Person) -> list[date]:
+        return [e.date for e in person.events if e.type == "released" and c.start <= e.date <= c.end]
+
     def day_for(person: Person) -> date:
         if as_of and person.id in roster_ids:
             return as_of
-        if role == "released":
-            releases = [e.date for e in person.events if e.type == "released"]
-            if releases:
-                return releases[0]
+        if role == "released" and (releases := released_in_campaign(person)):
+            return releases[0]  # the release the campaign announces (one before it began is no post of it)
         return _first_held(person, days) or c.start
 
     everyone = tuple(facts(p, day_for(p)) for p in roster + stress)
@@ -145,6 +146,9 @@ def _cases(folder: CampaignFolder, t: Template, name: str, as_of: date | None) -
         end = as_of or (c.finale.date if c.finale else c.end)
         return _group_cases(roster, everyone, end, as_of or c.start + timedelta(days=30), None)
     singles = [(p.id, role or "weekly", (facts(p, day_for(p)),)) for p in roster + stress + [no_photo]]
+    if role == "released":  # the people whose release the campaign announces, as of that day
+        freed = [case for case in singles if case[2][0].status.value == "released"]
+        return freed or [_released_case(c, roster, as_of)]
     if role:
         return singles
     # Not the campaign's: show what it can show. A weekly card, a released person (a badge
