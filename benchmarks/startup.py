@@ -8,6 +8,9 @@ the spread is printed too), beside its target:
 * the baseline: ``python -c 'import click, pydantic, yaml'`` (what any CLI of this kind pays);
 * ``campaign --help``: at most 2.5x the baseline (the command modules load, none of their libraries);
 * ``campaign validate`` of the example campaign: at most 5x the baseline;
+* ``campaign validate`` of a 20,000-person roster with one duplicate id: answered in about a second
+  (issue 14: 16-17 s before), for people written as the issue's roster (a name in two languages, an
+  arrest) and, as a figure, for fuller ones (a group, a charge, a conviction and its sentence each);
 * ``campaign simulate`` of the example (a private Redis and a real Celery worker replaying the
   whole campaign) beside ``campaign preview`` of the same campaign (every card rendered, on every
   core): at most 2x. OUT is a temporary folder, as is the replay's data folder.
@@ -36,11 +39,35 @@ ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
        "PYTHONPYCACHEPREFIX": _PYCACHE.name}
 
 
-def timed(args: Sequence[str], env: dict[str, str] | None = None) -> float:
-    """Seconds for one run of ``args`` (which must succeed)."""
+def big_roster(folder: Path, full: bool) -> Path:
+    """The example campaign with a roster of 20,000 people, the last one's id a copy of another's
+    (``full``: each with a group, a charge and a conviction with its sentence, not only an arrest)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "campaign.yaml").write_text((EXAMPLE / "campaign.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    more = ("    group: {en: Group %d}\n      - {date: 2020-08-02, type: charged, charge: {en: incitement %d}}\n"
+            "      - {date: 2021-03-01, type: convicted, sentence: 2 years}\n")
+    people = []
+    for i in range(20_000):
+        pid = f"p{i}" if i < 19_999 else "p7"
+        lines = f"  - id: {pid}\n    name: {{en: Person {i}, km: មនុស្ស {i}}}\n"
+        if full:
+            group, events = (more % (i % 50, i % 7)).split("\n", 1)
+            lines += group + "\n"
+        lines += "    events:\n      - {date: 2020-08-01, type: arrested}\n"
+        if full:
+            lines += events
+        people.append(lines)
+    (folder / "roster.yaml").write_text("people:\n" + "".join(people), encoding="utf-8")
+    return folder
+
+
+def timed(args: Sequence[str], env: dict[str, str] | None = None, refused: bool = False) -> float:
+    """Seconds for one run of ``args`` (which must succeed; ``refused``: must stop at a problem, exit 2)."""
     start = time.perf_counter()
     done = subprocess.run(list(args), cwd=ROOT, env=env or ENV, capture_output=True, text=True)
     took = time.perf_counter() - start
+    if refused and done.returncode == 2 and "is used twice" in done.stderr:
+        return took
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return took
@@ -77,6 +104,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ok = row("campaign --help", median_of(args.runs, lambda: timed([*CAMPAIGN, "--help"])), base[0], 2.5)
     ok &= row("campaign validate (the example)",
               median_of(args.runs, lambda: timed([*CAMPAIGN, "validate", str(EXAMPLE)])), base[0], 5.0)
+    with tempfile.TemporaryDirectory(prefix="bench-roster-") as tmp:
+        for label, full, target in (("a name and an arrest each", False, 1.0), ("group, charge, sentence each", True, None)):
+            folder = big_roster(Path(tmp) / ("full" if full else "plain"), full)
+            figure = median_of(args.runs, lambda: timed([*CAMPAIGN, "validate", str(folder)], refused=True))
+            med, lo, hi = figure
+            aim = f"target about {target:g} s" if target else "(figure)"
+            print(f"  validate, 20,000 people, one id twice: {label:<30} {1000 * med:6.0f} ms  ({1000 * lo:.0f}-"
+                  f"{1000 * hi:.0f})  {aim}")
     if args.skip_long:
         return 0
 

@@ -206,11 +206,12 @@ class Roster(Model):
 
     @model_validator(mode="after")
     def _unique(self) -> Roster:
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         for i, person in enumerate(self.people):
             if person.id in seen:
-                raise ValueError(f"people[{i}].id: {person.id!r} is used twice; ids must be unique")
-            seen.add(person.id)
+                raise ValueError(f"people[{i}].id: {person.id!r} is used twice; ids must be unique (people[{seen[person.id]}] "
+                                 "has it first)")
+            seen[person.id] = i
         return self
 
     def by_id(self) -> dict[str, Person]:

@@ -1,6 +1,6 @@
 """Hostile or broken input files are refused before they are parsed or expanded, in one located line:
 a "billion laughs", nesting thousands deep, characters YAML refuses, files too big, and a roster of
-20,000 people read in about a second (``campaign.bounded``)."""
+20,000 people read in about a second (``campaign.bounded``; the time is ``benchmarks.startup``'s)."""
 
 from __future__ import annotations
 
@@ -153,15 +153,15 @@ def test_a_second_document_is_located() -> None:
     assert str(err.value).startswith("f.yaml:2: a second YAML document starts here")
 
 
-def test_a_roster_of_20000_people_with_one_duplicate_id_is_answered_in_about_a_second(tmp_path: Path) -> None:
+def test_a_roster_of_20000_people_with_one_duplicate_id_is_one_located_line(tmp_path: Path) -> None:
+    """(How long it takes is ``benchmarks.startup``'s: about a second, 16-17 s before libyaml read it.)"""
     people = [f"  - id: p{i}\n    name: {{en: Person {i}, km: មនុស្ស {i}}}\n    events:\n"
               f"      - {{date: 2020-08-01, type: arrested}}\n" for i in range(20_000)]
     people[-1] = people[-1].replace("p19999", "p7")
     folder = write_folder(tmp_path, roster="people:\n" + "".join(people))
-    start = time.process_time()
     problem = refused(folder)
-    assert time.process_time() - start < 2.5  # 16-17 s before libyaml read it
-    assert problem.endswith(f"roster.yaml:{1 + 19_999 * 4 + 1}: people[19999].id: 'p7' is used twice; ids must be unique")
+    assert problem.endswith(f"roster.yaml:{1 + 19_999 * 4 + 1}: people[19999].id: 'p7' is used twice; ids must be unique "
+                            "(people[7] has it first)")
 
 
 def test_photos_and_secret_files_are_bounded_before_they_are_read(tmp_path: Path) -> None:
