@@ -243,3 +243,22 @@ def test_template_check_prints_the_weight_warning(tmp_path: Path) -> None:
     file, _ = _weight_warnings(tmp_path, WEIGHTED["layers[1].text"])
     code, out, err = run("template", "check", str(file.parent))
     assert f"warning: {file}:{_line(file, 'weight: 700')}: layers[1].text.weight: " in err, err
+
+
+def test_alt_text_missing_a_language_the_template_writes_is_warned_of_not_only_english_and_khmer(tmp_path: Path) -> None:
+    from campaign.checks.templates import template_warnings
+
+    d = tmp_path / "be"
+    d.mkdir()
+    (d / "template.yaml").write_text(textwrap.dedent('''\
+        name: be
+        layers:
+          - background: {color: "#101010"}
+          - text: {box: [40, 40, 1000, 120], text: {en: "Week {week}", be: "Тыдзень {week}", fr: "Semaine {week}"}, size: [16, 40]}
+        alt:
+          en: "{name}"
+          km: "{name}"
+          fr: "{name}"
+        '''), encoding="utf-8")
+    said = [w for w in template_warnings(load_template(d)) if ": alt: " in w]
+    assert said == [f"{d / 'template.yaml'}:5: alt: no be text: Belarusian cards would fall back to the English alt text"]

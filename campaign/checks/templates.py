@@ -15,10 +15,12 @@ from ..cards import CardError, Template, load_template
 from ..cards.lint import CARD_LANGUAGES
 from ..cards.coverage import static_weight
 from ..cards.load import find_named
+from ..cards.preview.check import sample_languages
 from ..cards.template import TextStyle
 from ..definition import CampaignFolder
 from ..plan import FINALE, RELEASED, WEEKLY, Slot
 from ..sources import InputError, Loc, Problem
+from ..words import supported, words
 
 # The campaign.yaml field that names the template of each kind of post, in the order they are written.
 TEMPLATE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -137,18 +139,23 @@ def template_warnings(t: Template) -> list[str]:
     out: list[str] = []
     rules = [(("alt",), t.spec.alt)] if isinstance(t.spec.alt, dict) else [
         (("alt", i, "text"), rule.text) for i, rule in enumerate(t.spec.alt)]
+    langs = sample_languages(t)  # English, Khmer and every language the template writes a text in
     for loc, texts in rules:
-        for lang, language in CARD_LANGUAGES.items():
+        for lang in langs:
             if lang not in texts:
                 # a post falls back to the English alt, else to the first one given
                 instead = "en" if "en" in texts else next(iter(texts), None)
-                then = (f"fall back to the {CARD_LANGUAGES.get(instead, instead)} alt text" if instead
-                        else "have no alt text")
-                out.append(str(t.source.problem(loc, f"no {lang} text: {language} cards would {then}")))
+                then = f"fall back to the {_language(instead)} alt text" if instead else "have no alt text"
+                out.append(str(t.source.problem(loc, f"no {lang} text: {_language(lang)} cards would {then}")))
     for at, style in _styles(t):
         out.extend(_tiny_text(t, at + ("size",), style))
         out.extend(_weight_not_drawn(t, at, style))
     return out
+
+
+def _language(code: str) -> str:
+    """A language's English name (``be``: Belarusian), or its code for one the project has no words for."""
+    return CARD_LANGUAGES.get(code) or (words(code).name if supported(code) else code)
 
 
 def _styles(t: Template) -> Iterator[tuple[Loc, TextStyle]]:
