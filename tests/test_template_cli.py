@@ -40,7 +40,7 @@ def test_a_new_template_passes_check_and_check_keeps_its_samples(tmp_path: Path)
     t = load_template(made.parent)
     want = list(sample_inputs(t))
     cards = sorted(samples.glob("*.jpg"))
-    assert len(cards) == len(want) == 3 * 2 * 4  # canvases x languages x sample people
+    assert len(cards) == len(want) == 3 * 2 * 7  # canvases x languages x sample people (4, and 3 other scripts)
     sheet = (samples / "index.html").read_text(encoding="utf-8")
     for card in cards:
         assert f'src="{card.name}"' in sheet
@@ -229,3 +229,23 @@ def test_preview_of_the_released_template_shows_the_releases_the_campaign_announ
         [f] = job.card.people
         assert f.status.value == "released" and c.start <= f.on <= c.end and f.released_on == f.on, job.title
         assert job.card.week == week_of(c, f.on)
+
+
+def test_check_shows_a_long_name_in_each_other_script_as_the_first_name_and_the_starter_fits_it(tmp_path: Path) -> None:
+    """Every template is checked with a long Cyrillic, Thai and Burmese name as the card's first name
+    (a campaign's ``languages: [th, en]``), set in that script's font: the starter's boxes fit each."""
+    from campaign.cards.canvas import paint_card
+    from campaign.cards.preview.check import sample_inputs
+    from campaign.cards.samples import other_script_people
+
+    assert run("template", "new", "mine", "--dir", str(tmp_path))[0] == 0
+    t = load_template(tmp_path / "mine")
+    seen = {}
+    for size, lang, label, card in sample_inputs(t):
+        painted = paint_card(t, card, size)
+        seen[(label, lang, size)] = (dict(painted.texts).get("name"), painted.overflows)
+    for script, person in other_script_people():
+        for lang in ("en", "km"):
+            for size in t.sizes:
+                name, overflows = seen[(person.id, lang, size)]
+                assert name == person.name.get(script) and not overflows, (script, lang, size, name, overflows)

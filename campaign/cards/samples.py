@@ -56,6 +56,27 @@ _PEOPLE = [
 ]
 
 
+#: Long names in the other scripts a roster may write names in (Cyrillic, Thai, Burmese), each the
+#: first name on its sample cards (the campaign's ``languages: [th, en]``), set in that script's font.
+_OTHER_SCRIPTS = [
+    ("be", {"id": "stress-cyrillic", "name": {"en": "Valiantsina Tsikhanouskaya-Kalesnikava",
+                                               "be": "Валянціна Канстанцінаўна Ціханоўская-Калеснікава"},
+            "group": {"en": "Viasna Human Rights Centre", "be": "Праваабарончы цэнтр «Вясна»"},
+            "events": [{"date": "2021-02-01", "type": "arrested", "charge": {"en": "organising protests"}}]}),
+    ("th", {"id": "stress-thai", "name": {"en": "Panusaya Sithijirawattanakul", "th": "ปนัสยา สิทธิจิรวัฒนกุล"},
+            "group": {"en": "United Front of Thammasat and Demonstration"},
+            "events": [{"date": "2021-03-08", "type": "arrested", "charge": {"en": "lese-majeste"}}]}),
+    ("my", {"id": "stress-burmese", "name": {"en": "Daw Aung San Suu Kyi", "my": "ဒေါ်အောင်ဆန်းစုကြည်"},
+            "group": {"en": "National League for Democracy"},
+            "events": [{"date": "2021-02-01", "type": "arrested", "charge": {"en": "incitement"}}]}),
+]
+
+
+def other_script_people() -> list[tuple[str, Person]]:
+    """(language, person) with a long name in Cyrillic, Thai and Burmese, that language first."""
+    return [(lang, Person.model_validate(p)) for lang, p in _OTHER_SCRIPTS]
+
+
 def sample_people() -> list[Person]:
     """Typical, longest-name, Khmer-only and released sample people (none has a photo)."""
     return [Person.model_validate(p) for p in _PEOPLE]

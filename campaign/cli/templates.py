@@ -115,8 +115,9 @@ def template_new(name: str, source: str | None, campaign: Path | None, into: Pat
 def template_check(template: str, campaign: Path | None, strict: bool, out: Path | None) -> None:
     """Validate a template (a folder, or a name looked up as campaigns do): YAML (FILE:LINE
     errors), fonts and images; then render sample cards (typical, longest name, Khmer-only,
-    released) in every size and every language it has texts in (English and Khmer always) and
-    report any text that does not fit. Warns about alt text missing a language, text allowed
+    released, and long Cyrillic, Thai and Burmese names as the first name) in every size and
+    every language it has texts in (English and Khmer always) and report any text that does
+    not fit. Warns about alt text missing a language, text allowed
     to shrink below 8 px, a weight a static font file cannot draw, and text whose contrast
     with what is under it (sampled: colours, gradients, images) is below WCAG AA (4.5:1, or
     3:1 for text of 24 px, 18.7 px bold, or more).

@@ -1,5 +1,6 @@
 """``campaign template check``'s sample cards: the sample people (typical, longest name,
-Khmer-only, released; two people and a crowd when the template shows several) on every canvas
+Khmer-only, released; long Cyrillic, Thai and Burmese names, each the first name; two people and a
+crowd when the template shows several) on every canvas
 of a template, in English, Khmer and every other language the template writes a text in, with
 a sample campaign's hashtags and page (so ``{hashtags}``, ``{url}`` and qr layers are drawn); the
 overflows they show, the contrast of their text against what is under it, and the cards
@@ -10,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ...roster import Facts
+from ...roster import Facts, facts
 from ..card import Card, CardInput, Overflow
 from ...errors import CardError
 from ..contrast import Contrast, contrast_problems
 from ..fields import texts_of
 from ..lint import CARD_LANGUAGES, conditions
 from ..render import render
-from ..samples import crowd, sample_facts, sample_people
+from ..samples import crowd, other_script_people, sample_facts, sample_people
 from ..template import Template
 
 CROWD = 60  # the most people a sample card features
@@ -41,13 +42,18 @@ class Sample:
         return f"{safe}_{self.language}_{self.size}.jpg"
 
 
-def _cases(t: Template) -> list[tuple[str, tuple[Facts, ...]]]:
+Case = tuple[str, tuple[Facts, ...], tuple[str, ...]]  # label, people, the language order of their names
+
+
+def _cases(t: Template) -> list[Case]:
     people = sample_facts()
     limit = t.spec.max_people or CROWD
-    cases: list[tuple[str, tuple[Facts, ...]]] = [(f.person.id, (f,)) for f in people]
+    cases: list[Case] = [(f.person.id, (f,), ()) for f in people]
+    # a roster's Cyrillic, Thai or Burmese name as the first name (languages: [th, en]), in its font
+    cases += [(p.id, (facts(p, people[0].on),), (lang,)) for lang, p in other_script_people()]
     if limit > 1:
         n = min(limit, CROWD)
-        cases += [("two people", tuple(people[:2])), (f"{n} people", crowd(sample_people()[:3], n, people[0].on))]
+        cases += [("two people", tuple(people[:2]), ()), (f"{n} people", crowd(sample_people()[:3], n, people[0].on), ())]
     return cases
 
 
@@ -70,12 +76,13 @@ def sample_inputs(t: Template) -> Iterator[tuple[str, str, str, CardInput]]:
     langs = sample_languages(t)
     for size in t.sizes:
         for lang in langs:
-            for label, group in cases:
+            for label, group, order in cases:
                 kind = "released" if all(not f.held for f in group) else "weekly"
                 yield size, lang, label, CardInput(people=group, photos={}, language=lang, kind=kind, week=6,
                                                    campaign_name="Release Human Rights Defenders",
                                                    organisation="Sample Organisation",
-                                                   hashtags=SAMPLE_HASHTAGS, url=SAMPLE_URL)
+                                                   hashtags=SAMPLE_HASHTAGS, url=SAMPLE_URL,
+                                                   languages=(*order, lang) if order else ())
 
 
 def sample_cards(t: Template) -> Iterator[Sample]:
