@@ -63,3 +63,23 @@ def test_a_name_that_fits_shrunk_is_never_broken_inside_a_word() -> None:
     name = "ประยุทธ์ จันทร์โอชา"
     fitted = fit(name, lambda px: font(path, px, 700), 300, 200, (20, 80), max_lines=3)
     assert fitted.fits and {w for line in fitted.lines for w in line.split(" ")} <= {"ประยุทธ์", "จันทร์โอชา"}
+
+
+def test_a_number_and_its_unit_or_month_never_end_up_on_two_lines() -> None:
+    """In every language the project writes: "6 месяцаў", "១៤ ខែ", "9 November" are one unit of a line
+    (no break between them), while a year before the next words may still end a line."""
+    from datetime import date
+
+    from campaign.cards.breaks import units
+    from campaign.words import LANGUAGES, count, date_text, span
+
+    for lang in LANGUAGES:
+        for years, months, days in ((1, 6, 14), (2, 0, 1), (0, 11, 21), (5, 5, 5)):
+            text = span(years, months, days, lang)
+            pieces = [u.text.rstrip(",") for u in units(text) if not u.space]
+            for n, unit in ((years, "year"), (months, "month"), (days, "day")):
+                if n:
+                    assert count(n, unit, lang) in pieces, (lang, text, pieces)
+        said = date_text(date(2021, 11, 9), lang)
+        pieces = [u.text for u in units(said + " after") if not u.space]
+        assert said.rsplit(" ", 1)[0] in pieces and pieces[-1] == "after", (lang, pieces)  # "9 November" | "2021"

@@ -109,7 +109,36 @@ def units(text: str, coarse: bool = False) -> tuple[Unit, ...]:
             else:
                 # English: keep hyphenated words breakable after the hyphen
                 out.extend(Unit(p, unspaced=unspaced(p)) for p in re.findall(r"[^-]+-?|-", run))
-    return tuple(out)
+    return _numbers_kept_with_their_word(out)
+
+
+@functools.lru_cache(maxsize=1)
+def unit_words() -> frozenset[str]:
+    """The words a number is said with in every language the project writes: year, month and day in
+    each form, and the months' names ("9 November"), lower-cased."""
+    from ..words import all_words
+
+    return frozenset(form.lower() for w in all_words() for form in (*w.year, *w.month, *w.day, *w.months))
+
+
+def _numbers_kept_with_their_word(out: list[Unit]) -> tuple[Unit, ...]:
+    """The units, with a number and the unit word after it one unit: a line never ends between "6"
+    and "months" ("1 год, 6 / месяцаў" reads as two facts) or "9" and "November", as a typesetter's
+    no-break space keeps them (a year before the next clause may still end a line)."""
+    units_ = unit_words()
+    kept: list[Unit] = []
+    i = 0
+    while i < len(out):
+        u = out[i]
+        if (i + 2 < len(out) and not u.space and u.text[-1:].isdigit() and out[i + 1].space
+                and out[i + 2].text.rstrip(",.;:)").lower() in units_):
+            after = out[i + 2]
+            kept.append(Unit(f"{u.text} {after.text}", unspaced=u.unspaced or after.unspaced))
+            i += 3
+            continue
+        kept.append(u)
+        i += 1
+    return tuple(kept)
 
 
 # Scripts written without spaces between words: a word of theirs wider than a line may be broken inside.
