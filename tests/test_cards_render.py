@@ -479,3 +479,12 @@ def test_khmer_card_warns_about_english_fields_it_shows(portrait: Template) -> N
     assert "p has no Khmer group; the Khmer card shows 'VOD'" in card.warnings
     assert not any("Khmer name" in w for w in card.warnings)
     assert not render(portrait, card_input((facts(p, WEEK6),), "en")).warnings
+
+
+def test_an_overflow_report_shows_a_long_text_cut_with_its_length() -> None:
+    from campaign.cards.card import SHOWN_CHARS, Overflow
+
+    long = Overflow("portrait", "p1", "name", "Rong " * 600, "square", 36)
+    assert str(long).endswith(f"{'Rong ' * 24!r}... (3,000 characters)") and len(str(long)) < SHOWN_CHARS + 120
+    short = Overflow("portrait", "p1", "name", "Rong Chhun", "square", 36)
+    assert str(short) == "portrait (square): p1: name: does not fit even at 36px: 'Rong Chhun'"

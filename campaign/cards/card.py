@@ -68,8 +68,11 @@ class Overflow:
 
     def __str__(self) -> str:
         who = f" {self.person}:" if self.person else ""
-        return (f"{self.template} ({self.size}):{who} {self.field}: does not fit even at {self.font_size}px: "
-                f"{self.text!r}")
+        shown = repr(self.text[:SHOWN_CHARS]) + (f"... ({len(self.text):,} characters)" if len(self.text) > SHOWN_CHARS else "")
+        return f"{self.template} ({self.size}):{who} {self.field}: does not fit even at {self.font_size}px: {shown}"
+
+
+SHOWN_CHARS = 120  # of a text that does not fit, in its report (a pasted paragraph is not repeated whole)
 
 
 @dataclass(frozen=True)
