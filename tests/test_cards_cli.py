@@ -412,3 +412,17 @@ def test_preview_warns_of_what_an_accounts_language_lacks_and_still_draws(tmp_pa
     assert code == 0 and "wrote " in stdout
     assert warned and all("validate refuses this" in w and "accounts[1].language" in w for w in warned)
     assert any("'be'" in w or " be " in w or "Belarusian" in w for w in warned)
+
+
+def test_a_campaign_s_contact_sheet_shows_the_alt_texts_of_the_languages_it_posts_in(tmp_path: Path) -> None:
+    """The trio template also has Belarusian and Khmer alt texts; the Minsk campaign posts in English
+    and French: its contact sheet shows those, not alt texts no post carries."""
+    from tests.fields_fixtures import TEMPLATE, write_folder
+
+    template = TEMPLATE.replace('      be: "{name}: {case}. {detained}."\n',
+                                '      be: "{name}: {case}. {detained}."\n      km: "{name}៖ {case}។"\n')
+    folder = write_folder(tmp_path, template=template)
+    code, out, err = run("preview", str(folder), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    sheet = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "alt (en):" in sheet and "alt (fr):" in sheet and "alt (be):" not in sheet and "alt (km):" not in sheet

@@ -71,7 +71,9 @@ def contact_sheet(results: list[Result], title: str, fonts: tuple[str, str] = ("
         if r.card:
             notes += [f'<p class="bad">overflow: {e(str(o))}</p>' for o in r.card.overflows]
             notes += [f'<p class="warn">warning: {e(w)}</p>' for w in r.card.warnings]
-            notes += [f'<p class="alt"><b>alt ({e(lang)}):</b> {e(text)}</p>' for lang, text in r.card.alt.items()]
+            posted = set(r.job.card.languages) | {r.job.card.language}  # a campaign's: its languages' alt texts
+            notes += [f'<p class="alt"><b>alt ({e(lang)}):</b> {e(text)}</p>' for lang, text in r.card.alt.items()
+                      if not r.job.card.languages or lang in posted]
         img = (f'<a href="{e(r.job.file)}"><img src="{e(r.job.file)}" alt="{e(r.card.alt.get(r.job.card.language, ""))}" '
                f'loading="lazy"></a>' if r.card else '<div class="missing">not rendered</div>')
         cls = "card bad-card" if r.error or (r.card and r.card.overflows) else "card"
