@@ -287,6 +287,7 @@ def test_campaign_fields_says_what_the_caption_says_of_the_campaign_its_order_an
 
 
 @pytest.mark.parametrize("args,says", [(["--person", "aless"], "no person 'aless' in roster.yaml (did you mean 'ales'?)"),
+                                       (["--person", "nobody"], "no person 'nobody' in roster.yaml; its ids: ales, maria, ihar"),
                                        (["--lang", "de"], "no words for 'de'")])
 def test_campaign_fields_refuses_an_unknown_person_or_language(tmp_path: Path, args: list[str], says: str) -> None:
     code, _, err = run("fields", write_folder(tmp_path), *args)

@@ -383,3 +383,22 @@ def test_a_hashtag_bluesky_would_not_make_a_tag_is_warned_of_for_a_bluesky_campa
     assert [w.split(" is no tag")[0] for w in said] == [f"hashtags: {t!r}" for t in tags[1:]]
     elsewhere = make_campaign(**OCTOBER, hashtags=tags, captions={"en": ["{name} {hashtags}"]}, accounts=accounts(1))
     assert not [w for w in folder_warnings(elsewhere, roster([("p1", ALWAYS)])) if w.startswith("hashtags:")]
+
+
+def test_roster_words_missing_an_account_s_language_are_one_warning_per_language() -> None:
+    """A group, charge or release note with no French goes out in English on French posts: said once
+    for French, naming whose; names are not (a Latin name is the same name in French)."""
+    from campaign.roster import Roster
+
+    c = make_campaign(**OCTOBER, accounts=[*accounts(1), {"id": "f1", "organisation": "Org F", "platform": "outbox",
+                                                          "language": "fr"}],
+                      captions={"en": ["{name}"], "fr": ["{name}"]})
+    r = Roster.model_validate({"people": [
+        {"id": "p1", "name": {"en": "P One"}, "group": {"en": "Union", "fr": "Syndicat"},
+         "events": [{"date": "2020-01-01", "type": "arrested", "charge": {"en": "high treason"}},
+                    {"date": "2021-09-01", "type": "released", "note": {"en": "released early"}}]},
+        {"id": "p2", "name": {"en": "P Two"}, "group": {"*": "Viasna"},
+         "events": [{"date": "2020-01-01", "type": "arrested", "charge": {"en": "x", "fr": "x"}}]}]})
+    said = [w for w in folder_warnings(c, r) if "with no '" in w]
+    assert said == ["roster.yaml: 2 texts with no 'fr' (p1's charge, p1's note): the 'fr' accounts' posts show them in "
+                    "another language (English first); add fr: where it matters, or keep it so knowingly"]

@@ -1,6 +1,6 @@
 """Folder lints: what is valid in campaign.yaml and roster.yaml but probably not meant, apart from
 the plan (:mod:`.plan_lints`) and the captions (:mod:`.caption_lints`): roster texts in a language no
-account posts in (``kh:`` for ``km:``), an account's API address that sends its token unencrypted or
+account posts in (``kh:`` for ``km:``), roster words missing a language an account posts in, an account's API address that sends its token unencrypted or
 to this machine or a private network, a hashtag Bluesky would not make a tag. ``campaign validate`` prints them as warnings; nothing is refused."""
 
 from __future__ import annotations
@@ -15,7 +15,27 @@ from ..roster import Roster
 
 def folder_warnings(campaign: Campaign, roster: Roster) -> list[str]:
     """The warnings of this module, in the order above."""
-    return [*_foreign_texts(campaign, roster), *_inner_addresses(campaign), *_bluesky_tags(campaign)]
+    return [*_foreign_texts(campaign, roster), *_untranslated(campaign, roster), *_inner_addresses(campaign),
+            *_bluesky_tags(campaign)]
+
+
+def _untranslated(campaign: Campaign, roster: Roster) -> list[str]:
+    """Roster words (a group, role, charge or release note) with no text in a language an account posts
+    in: those posts show them in another language (English first). Names are left out: a name in
+    Latin letters is the same name in French."""
+    out = []
+    for lang in dict.fromkeys(a.language for a in campaign.accounts):
+        lacking = []
+        for person in roster.people:
+            texts = [("group", person.group), ("role", person.role)]
+            texts += [(f, t) for e in person.events for f, t in (("charge", e.charge), ("note", e.note)) if t is not None]
+            lacking += [f"{person.id}'s {field}" for field, text in texts if text is not None and not text.has(lang)]
+        if lacking:
+            named = ", ".join(dict.fromkeys(lacking[:5])) + (f" and {len(lacking) - 5} more" if len(lacking) > 5 else "")
+            out.append(f"roster.yaml: {len(lacking)} text{'s' if len(lacking) != 1 else ''} with no '{lang}' ({named}): "
+                       f"the '{lang}' accounts' posts show {'them' if len(lacking) != 1 else 'it'} in another language "
+                       f"(English first); add {lang}: where it matters, or keep it so knowingly")
+    return out
 
 
 def _bluesky_tags(campaign: Campaign) -> list[str]:

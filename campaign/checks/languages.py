@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ..cards import Template
     from ..definition import CampaignFolder
 
-SHOWN_PLACES = 6  # template places listed in one problem; the rest are counted
+SHOWN_PLACES = 50  # template places listed in one problem (all a template has, in practice: the to-do list); the rest are counted
 
 
 def missing_labels(template: Template, lang: str) -> list[str]:

@@ -180,7 +180,9 @@ def fields_cmd(folder: Path, person: str | None, day: date | None, langs: tuple[
     c, people = f.campaign, f.roster.by_id()
     pid = person or f.roster.people[0].id
     if pid not in people:
-        fail(f"no person {pid!r} in roster.yaml{did_you_mean(pid, people)}", EXIT_INPUT)
+        ids = list(people)
+        listed = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+        fail(f"no person {pid!r} in roster.yaml{did_you_mean(pid, people)}; its ids: {listed}", EXIT_INPUT)
     for lang in langs:
         if not supported(lang):
             fail(f"the project has no words for {lang!r}; it writes {', '.join(LANGUAGES)}", EXIT_INPUT)
