@@ -56,6 +56,14 @@ def test_plan_json(example_folder: Path) -> None:
     first = posts[0]
     assert first["id"] == "release-hrds-2021:2021-08-11:licadho-km" and first["due"].endswith("+07:00")
     assert first["platform"] == "outbox" and first["language"] == "km" and first["template"] == "portrait"
+    # which caption each post goes out with: its variant taken in turn from its language's list for its kind
+    from campaign.checks import load_consistent
+
+    captions = load_consistent(example_folder).campaign.captions
+    for p in posts:
+        n = len(captions[p["language"]].for_kind(p["kind"]))
+        assert p["caption"] == f"captions.{p['language']}.{p['kind']}[{p['variant'] % n}]"
+    assert len({p["caption"] for p in posts if p["kind"] == "weekly" and p["language"] == "en"}) > 1
 
 
 def test_plan_as_of_shows_the_plan_as_it_was(example_folder: Path) -> None:

@@ -102,10 +102,19 @@ def plan_cmd(folder: Path, as_json: bool, show_costs: bool, from_: date | None, 
         click.echo(format_costs(account_costs(f.campaign, f.roster, slots)))
         return
     if as_json:
-        click.echo(json.dumps([s.to_json() for s in slots], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([{**s.to_json(), "caption": _caption_used(f.campaign, s)} for s in slots],
+                              ensure_ascii=False, indent=2))
         return
     click.echo(_table(slots, f.roster))
     click.echo(f"{len(slots)} posts")
+
+
+def _caption_used(campaign: Campaign, slot: Slot) -> str | None:
+    """Which caption a post goes out with, as campaign.yaml writes it (``variant`` counts on across a
+    campaign: an account takes its variants in turn)."""
+    cset = campaign.captions.get(slot.language)
+    variants = cset.for_kind(slot.kind) if cset is not None else []
+    return f"captions.{slot.language}.{slot.kind}[{slot.variant % len(variants)}]" if variants else None
 
 
 def _end_of(day: date, tz: tzinfo) -> datetime:
