@@ -123,4 +123,7 @@ def in_words(text: str) -> str:
     with that head in words; any other text as it is."""
     head, sep, rest = text.partition(": ")
     kind = OUTCOME_KINDS.get(head, head)
-    return f"{KIND_WORDS[kind]}: {rest}" if sep and kind in KIND_WORDS else text
+    if not sep or kind not in KIND_WORDS:
+        return text
+    said = KIND_WORDS[kind]
+    return rest if said.lower() in rest.lower() else f"{said}: {rest}"  # never said twice

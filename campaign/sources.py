@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -158,6 +159,18 @@ _PLAIN: dict[str, Any] = {
 }
 
 
+def plain_message(err: Mapping[str, Any]) -> str:
+    """A pydantic error's message in the words of someone filling a file or a form (:data:`_PLAIN`), or
+    pydantic's own when it has none."""
+    kind = err.get("type", "")
+    if kind in _PLAIN:
+        return str(_PLAIN[kind](err.get("input"), err.get("ctx") or {}))
+    msg = str(err.get("msg", "invalid"))
+    for prefix in ("Value error, ", "Assertion failed, "):  # pydantic's wording around our own messages
+        msg = msg.removeprefix(prefix)
+    return msg
+
+
 def _message(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
@@ -172,12 +185,7 @@ def _message(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
         why = _WHY_NOT_A_DATE.get(why, why)
         return (f"{err.get('input')!r} is not a date{f' ({why})' if why else ''}; "
                 "write a day that exists as YYYY-MM-DD, e.g. 2021-11-12")
-    if kind in _PLAIN:  # pydantic's "Input should be a valid dictionary or instance of Cadence" and the like
-        return _PLAIN[kind](err.get("input"), err.get("ctx") or {})
-    msg = str(err["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):  # pydantic's wording around our own messages
-        msg = msg.removeprefix(prefix)
-    return msg
+    return plain_message(err)  # pydantic's "Input should be a valid dictionary or instance of Cadence" in plain words
 
 
 def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:

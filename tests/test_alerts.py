@@ -452,3 +452,23 @@ def test_incidents_gather_for_a_while_unless_flushed(ledger: Ledger, tmp_path: P
     assert receiver.messages == []  # gathering: an hour
     alerts.run(ledger, applied.campaign, applied.roster, START, flush=True, **run)
     assert [m["title"] for m in receiver.messages] == ["[small] 2 failed"]
+
+
+@pytest.mark.parametrize("event, detail, once", [
+    ("failed", "rejected: the platform refused the post: the image was not accepted", "the platform refused the post"),
+    ("failed", "AuthFailed: cchr-en: the platform refused the account's credentials (401)",
+     "the platform refused the account's credentials"),
+    ("in_doubt", "in_doubt: no answer came back", "may or may not"),
+    ("missed", "too late: past its time plus max_lateness", "max_lateness"),
+])
+def test_what_happened_never_says_a_thing_twice(small_folder: Path, event: str, detail: str, once: str) -> None:
+    """A reason already in the sentence is not said again: "refused the post: the platform refused
+    the post", "may or may not ... may or may not", "max_lateness (... max_lateness)"."""
+    from campaign.alerts.incidents import Incident
+    from campaign.alerts.messages import what_happened
+
+    campaign = load_folder(small_folder).campaign
+    said = what_happened(Incident(event, "k", campaign.id, "2021-11-09T10:00:00+07:00", post="small:2021-11-09:a-en",
+                                  account="a-en", platform="outbox", people=("Sar Kanika",),
+                                  due="2021-11-09T10:00:00+07:00", detail=detail), campaign)
+    assert said.lower().count(once) == 1, said

@@ -68,12 +68,16 @@ def test_on_a_phone_every_cell_of_a_log_is_on_screen_with_its_column_named(
         page.goto(served + url)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         for name in tables:
-            cells = page.locator(f"table.stack.{name} td")
+            cells = page.locator(f"table.stacked.{name} td")
             assert cells.count() > 0, (url, name)
             rights = cells.evaluate_all("cs => cs.map(c => c.getBoundingClientRect().right)")
             assert max(rights) <= 390 + 1, (url, name, max(rights))
             labels = cells.evaluate_all("cs => cs.map(c => getComputedStyle(c, '::before').content)")
             assert all(label.startswith('"') and label.endswith(': "') for label in labels), labels
+    page.goto(f"{served}/campaigns/{populated.cid}/history")  # a person with a long name among the filter's choices
+    page.evaluate("document.querySelector('select[name=person]').add(new Option("
+                  "'KSILA member (name withheld), the second of two refugees', 'x'))")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.goto(f"{served}/posts/{FAILED}")
     error = page.locator("table.attempts td[data-label=Error]").first
     assert error.inner_text().strip() and error.is_visible()
@@ -82,3 +86,8 @@ def test_on_a_phone_every_cell_of_a_log_is_on_screen_with_its_column_named(
     wide.goto(f"{served}/posts/{FAILED}")
     assert wide.locator("table.attempts thead th").first.is_visible()
     assert wide.locator("table.attempts td").first.evaluate("c => getComputedStyle(c).display") == "table-cell"
+    for name in ("attempts", "audit"):  # each column's name over its column (a form's .stack once squeezed them)
+        heads = wide.locator(f"table.{name} thead th").evaluate_all("hs => hs.map(h => h.getBoundingClientRect().left)")
+        cells = wide.locator(f"table.{name} tbody tr").first.locator("td").evaluate_all(
+            "cs => cs.map(c => c.getBoundingClientRect().left)")
+        assert len(heads) == len(cells) and all(abs(h - c) < 1 for h, c in zip(heads, cells)), (name, heads, cells)

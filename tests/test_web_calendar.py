@@ -121,3 +121,6 @@ def test_an_operator_approves_one_card_then_the_week_recorded_with_their_name(br
     assert client.post("/campaigns/small/review/posts/other:2021-11-09:a-en/approve",
                        data={"csrf": csrf}).status_code == 404
     assert "No card is waiting for approval" in client.get("/campaigns/small/review").text
+    bad = client.post("/campaigns/small/review/weeks/abc/approve", data={"csrf": csrf})  # a week that is no number
+    assert bad.status_code == 422 and "week: should be a whole number, not &#39;abc&#39;" in bad.text
+    assert bad.text.count("should be a whole number") == 1 and "Input should" not in bad.text

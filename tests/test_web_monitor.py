@@ -253,6 +253,9 @@ def test_a_history_cursor_too_big_for_redis_is_a_bad_request_not_redis_down(
         assert answer.status_code == 422 and answer.json()["error"].startswith("before: "), before
     last = str(2**64 - 1)  # the largest id Redis takes is still a page (an empty or a full one)
     assert browser(VIEWER).get(f"/campaigns/{cid}/history", params={"before": f"{last}-{last}"}).status_code == 200
+    for first in ("0-0", "0", "00-0"):  # older than the first id there can be: an empty page (Redis refuses "(0-0")
+        page = browser(VIEWER).get(f"/campaigns/{cid}/history", params={"before": first})
+        assert page.status_code == 200 and "0 entries" in page.text, first
 
 
 # --- the JSON API -------------------------------------------------------------------------------

@@ -101,6 +101,11 @@ def test_a_failed_post_says_until_when_a_retry_can_send_it_and_offers_none_after
     page = client.get(f"/posts/{FAILED}").text
     assert f'action="/posts/{FAILED}/retry"' in page
     assert "What to do: once the cause is fixed, retry it: possible until" in text_of(page)
+    populated.ledger.mark_auth_failed(populated.cid, "b-km", "auth_failed: 401")  # its account blocked: say so first
+    page = client.get(f"/posts/{FAILED}").text
+    assert "What to do: its account b-km is blocked: fix its credentials and unblock it ( Accounts ), then retry it" \
+        in text_of(page) and f'href="/campaigns/{populated.cid}/accounts"' in page
+    populated.ledger.clear_account(populated.cid, "b-km")
     SimulatedClock(populated.ledger).set(local("2021-11-09", "12:00"))  # a day on: past its 6h of lateness
     assert local("2021-11-09", "12:00").timestamp() > due + 6 * 3600
     page = client.get(f"/posts/{FAILED}").text
@@ -200,3 +205,16 @@ def test_the_vendored_htmx_is_served_and_pages_refer_to_it(browser: Callable[[st
     client = browser(VIEWER)
     src = re.search(r'<script src="([^"]+)"', client.get("/").text)
     assert src and client.get(src.group(1)).status_code == 200
+
+
+def test_a_fix_shows_its_commands_as_code_and_nothing_else_as_markup() -> None:
+    from campaign.pipeline.accounts import Blocked
+    from campaign.web.render import commands
+
+    assert str(commands("run `campaign accounts check FOLDER` <b>now</b>")) == \
+        "run <code>campaign accounts check FOLDER</code> &lt;b&gt;now&lt;/b&gt;"
+    assert str(commands("an odd ` quote <i>")) == "an odd ` quote &lt;i&gt;"  # unpaired: no code, still escaped
+    outbox = Blocked("c", "cchr-en", "outbox", "auth_failed: x", "2021-11-09", "worker").fix()
+    assert "()" not in outbox and outbox.startswith("fix what the reason above names")
+    x = Blocked("c", "a-x", "x", "auth_failed: x", "2021-11-09", "worker", credentials=["env:X_KEY"]).fix()
+    assert "(env:X_KEY)" in x

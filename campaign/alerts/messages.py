@@ -16,7 +16,7 @@ from urllib.parse import quote
 from ..clock import readable, readable_times
 from ..credentials import RUN_UNREADABLE
 from ..definition import Campaign
-from ..errors import in_words
+from ..errors import UNEXPECTED, in_words, kind_words
 from ..ledger.scripts import LATE_WHEN_PLANNED
 from ..platforms import TABLE
 from ..types import format_duration
@@ -54,6 +54,12 @@ def _detail(i: Incident, campaign: Campaign) -> str:
     return readable_times(in_words(i.detail), campaign.tz)
 
 
+def _reason(i: Incident, campaign: Campaign) -> str:
+    """The incident's recorded reason without the kind of error it starts with (``in_doubt: ...``)."""
+    head, sep, rest = i.detail.partition(": ")
+    return readable_times(rest if sep and kind_words(head) != UNEXPECTED else i.detail, campaign.tz)
+
+
 def _who(i: Incident) -> str:
     return ", ".join(i.people) or "nobody on the roster"
 
@@ -65,10 +71,13 @@ def what_happened(i: Incident, campaign: Campaign) -> str:
     post = f"The post {i.post} ({i.account} on {i.platform}, featuring {_who(i)}, due {_when(i.due, campaign)})"
     if i.event == "failed":
         return f"{post} failed: {_detail(i, campaign)}"
-    if i.event == "in_doubt":
-        return f"{post} is in doubt: it may or may not be on {i.platform} ({_detail(i, campaign)})"
+    if i.event == "in_doubt":  # (the sentence says what the kind is; only the reason follows)
+        reason = _reason(i, campaign)
+        return f"{post} is in doubt: it may or may not be on {i.platform}" + (f" ({reason})" if reason else "")
     if i.event == "missed":
-        return f"{post} was missed: it did not go out by its time plus max_lateness ({_detail(i, campaign)})"
+        reason = _reason(i, campaign)
+        said = "" if not reason or "max_lateness" in reason else f" ({reason})"
+        return f"{post} was missed: it did not go out by its time plus max_lateness{said}"
     return f"{post} is still waiting for approval"
 
 

@@ -289,6 +289,8 @@ class Ledger(PostMoves, BatchMoves, WakeMoves, AccountMoves, AlertMoves):
         """The latest (or first) entries of the campaign's audit stream; with ``before`` (an entry id,
         newest first only), the ones older than it (a page of a long stream: XREVRANGE with a count)."""
         key = self.key("audit", cid)
+        if before is not None and before.strip("0-") == "":
+            return []  # older than the first id there can be: nothing (Redis refuses the interval "(0-0")
         if reverse:
             rows = self.r.xrevrange(key, max=f"({before}" if before else "+", count=count)
         else:

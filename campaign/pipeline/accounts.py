@@ -62,6 +62,8 @@ class Blocked:
         if self.by == BY_CHECK:
             first = ("make the references named above readable where the workers run, then start `campaign run` "
                      "again: the block lifts itself; with workers elsewhere, run")
+        elif not self.credentials:  # an outbox: no credentials, what failed is the reason above
+            first = "fix what the reason above names where the workers run, then run"
         else:
             here = f"; here {', '.join(self.unset_here)}" if self.unset_here else ""
             first = (f"fix the {self.platform} credentials it names (" + ", ".join(self.credentials) + here

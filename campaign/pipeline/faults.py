@@ -196,16 +196,16 @@ def meet(ledger: Ledger, post_id: str, at: datetime, kinds: Iterable[str] = KIND
 def fault_error(kind: str, account: str) -> Exception:
     """The error a publisher raises for a fault of ``kind`` (every message carries ``MARK``)."""
     if kind == AUTH:
-        return AuthFailed(f"{account}: the platform refused the account's credentials (401) {MARK}")
+        return AuthFailed(f"{account}: 401 Unauthorized {MARK}")
     if kind == TRANSIENT:
         return Transient(f"the platform answered 503 Service Unavailable {MARK}")
     if kind == RATE_LIMIT:
         return RateLimited(datetime.now(UTC) + timedelta(seconds=RATE_LIMIT_SECONDS),
                            f"the platform answered 429 Too Many Requests {MARK}")
     if kind == REJECTED:
-        return Rejected(f"the platform refused the post: the image was not accepted {MARK}")
+        return Rejected(f"the image was not accepted {MARK}")
     if kind == IN_DOUBT:
-        return OutcomeUnknown(f"no answer came back after the platform accepted the post {MARK}")
+        return OutcomeUnknown(f"the connection closed after the post was sent {MARK}")
     raise ValueError(f"no fault {kind!r} happens at the publisher")
 
 

@@ -73,6 +73,7 @@ class PostDetail(PostBrief):
     remote_id: str | None = None
     posted_at: datetime | None = None
     waiting_until: datetime | None = Field(None, description="queued again, not sent before this")
+    account_blocked: bool = Field(False, description="its account is blocked: unblock it before a retry can go out")
     featured: list[PersonFacts]
     attempts: list[Attempt]
     audit: list[AuditEntry]
@@ -144,7 +145,8 @@ def post_detail(ledger: Ledger, post_id: str, now: datetime) -> PostDetail:
         audit=[_audit(e, applied) for e in post_audit(ledger, post_id)],
         actions=actions_for(post, status, until, now),
         retry_until=datetime.fromtimestamp(until, tz) if until is not None else None,
-        too_late=until is not None and now.timestamp() > until)
+        too_late=until is not None and now.timestamp() > until,
+        account_blocked="auth_failed" in ledger.account_state(post.slot.campaign, post.slot.account))
 
 
 __all__ = ["Attempt", "AuditEntry", "PersonFacts", "PostDetail", "person_facts", "post_audit", "post_detail"]

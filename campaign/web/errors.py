@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..ledger import UnknownCampaign, UnknownPost
 from ..redis_server import RedisUnavailable
+from ..sources import plain_message
 
 if TYPE_CHECKING:
     from .context import WebContext
@@ -86,6 +87,8 @@ def refusal(request: Request, status: int, message: str, headers: dict[str, str]
     ctx: WebContext | None = getattr(request.app.state, "ctx", None)
     if ctx is None:  # pragma: no cover - the app is always built with its context
         return HTMLResponse(message, status_code=status, headers=headers)
+    if problems and message.endswith(": " + "; ".join(problems)):  # the page lists them: said once
+        message = message[: -len("; ".join(problems)) - 2]
     return ctx.pages.render(request, "error.html", {"status": status, "message": message, "problems": problems or [],
                                                     "back": came_from(request)},
                             status=status, headers=headers)
@@ -110,8 +113,9 @@ def _validation_problems(exc: RequestValidationError) -> list[str]:
     out = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form"))
-        out.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg", "invalid")))
-    return out
+        said = plain_message(err)
+        out.append(f"{where}: {said}" if where else said)
+    return list(dict.fromkeys(out))  # a field refused by two routes' rules is said once
 
 
 def install(app: FastAPI) -> None:

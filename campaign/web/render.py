@@ -6,7 +6,7 @@ A page's route calls ``ctx.pages.render(request, "name.html", {...})``; its temp
 Sep 2021, 10:00 (Asia/Phnom_Penh)``: :func:`campaign.clock.readable`; ``when(like)``: in the timezone of
 ``like``, a moment of the campaign), ``day``, ``label`` (``in_doubt`` -> ``in doubt``), ``kind`` (an error
 kind in words: :data:`campaign.errors.KIND_WORDS`), ``plain(like)`` (a recorded message with its kind in
-words and its ISO times readable); the global ``every(seconds)`` gives a ``#live`` block's
+words and its ISO times readable), ``commands`` (a text whose `backquoted` commands show as code); the global ``every(seconds)`` gives a ``#live`` block's
 ``hx-trigger`` (an app made with ``poll=N`` polls every N seconds on every page: the tests).
 """
 
@@ -73,6 +73,13 @@ def zone(like: datetime | tzinfo | str | None) -> str:
     return zone_name(datetime.now(found)) if found is not None else ""
 
 
+def commands(text: str) -> Markup:
+    """``text`` escaped, with each `backquoted` command shown as code (what the CLI prints as is)."""
+    parts = str(Markup.escape(text)).split("`")
+    return Markup("".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)) if len(parts) % 2
+                  else str(Markup.escape(text)))
+
+
 def plain(text: str | None, like: datetime | tzinfo | str | None = None) -> str:
     return readable_times(in_words(text), _zone(like)) if text else ""
 
@@ -95,7 +102,7 @@ class Pages:
         self.tabs = [n for n in items if n.per_campaign]
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
         self.templates.env.filters.update(when=when, clock=clock, zone=zone, day=day, label=label, kind=kind_words,
-                                          plain=plain)
+                                          plain=plain, commands=commands)
         # ``hx-trigger="{{ every(15) }}"``: how often a page's #live block polls (``poll``: the same for all).
         self.templates.env.globals["every"] = lambda seconds: f"every {poll or seconds}s"
 
