@@ -10,7 +10,8 @@ from typing import Any
 
 from ..vocabulary import check
 from ..sources import Loc, did_you_mean
-from .template import AltRule, GridLayer, TemplateSpec, TextStyle, When
+from .fields import texts_of
+from .template import AltRule, GridLayer, Template, TemplateSpec, TextStyle, When
 from .values import per_size
 
 CARD_LANGUAGES = {"km": "Khmer", "en": "English"}  # every template is checked in these (and any it has texts in)
@@ -124,4 +125,17 @@ def _check_style(spec: TemplateSpec, where: Loc, style: TextStyle) -> Iterator[t
             yield loc, err
 
 
-__all__ = ["CARD_LANGUAGES", "check_spec", "conditions"]
+def sample_languages(t: Template) -> list[str]:
+    """The languages sample cards are made in: English and Khmer, then each other language ``t``
+    writes a text in (a key of ``{en: .., be: ..}``, of an alt text, or a ``when: {language: ..}``),
+    so its Belarusian or French labels are checked for overflow and contrast too."""
+    langs = list(CARD_LANGUAGES)
+    found = [k for _, text in texts_of(t.spec) if isinstance(text, dict) for k in text]
+    found += [lang for _, when in conditions(t.spec) for lang in when.language or ()]
+    for lang in found:
+        if lang != "*" and lang not in langs:
+            langs.append(lang)
+    return langs
+
+
+__all__ = ["CARD_LANGUAGES", "check_spec", "conditions", "sample_languages"]

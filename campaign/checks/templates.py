@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..cards import CardError, Template, load_template
-from ..cards.lint import CARD_LANGUAGES
+from ..cards.lint import CARD_LANGUAGES, sample_languages
 from ..cards.coverage import static_weight
 from ..cards.load import find_named
-from ..cards.preview.check import sample_languages
 from ..cards.template import TextStyle
 from ..definition import CampaignFolder
 from ..plan import FINALE, RELEASED, WEEKLY, Slot

@@ -15,8 +15,7 @@ from ...roster import Facts, facts
 from ..card import Card, CardInput, Overflow
 from ...errors import CardError
 from ..contrast import Contrast, contrast_problems
-from ..fields import texts_of
-from ..lint import CARD_LANGUAGES, conditions
+from ..lint import sample_languages
 from ..render import render
 from ..samples import crowd, other_script_people, sample_facts, sample_people
 from ..template import Template
@@ -55,19 +54,6 @@ def _cases(t: Template) -> list[Case]:
         n = min(limit, CROWD)
         cases += [("two people", tuple(people[:2]), ()), (f"{n} people", crowd(sample_people()[:3], n, people[0].on), ())]
     return cases
-
-
-def sample_languages(t: Template) -> list[str]:
-    """The languages sample cards are made in: English and Khmer, then each other language ``t``
-    writes a text in (a key of ``{en: .., be: ..}``, of an alt text, or a ``when: {language: ..}``),
-    so its Belarusian or French labels are checked for overflow and contrast too."""
-    langs = list(CARD_LANGUAGES)
-    found = [k for _, text in texts_of(t.spec) if isinstance(text, dict) for k in text]
-    found += [lang for _, when in conditions(t.spec) for lang in when.language or ()]
-    for lang in found:
-        if lang != "*" and lang not in langs:
-            langs.append(lang)
-    return langs
 
 
 def sample_inputs(t: Template) -> Iterator[tuple[str, str, str, CardInput]]:
