@@ -1,7 +1,9 @@
 """Folder lints: what is valid in campaign.yaml and roster.yaml but probably not meant, apart from
 the plan (:mod:`.plan_lints`) and the captions (:mod:`.caption_lints`): roster texts in a language no
-account posts in (``kh:`` for ``km:``), roster words missing a language an account posts in, an account's API address that sends its token unencrypted or
-to this machine or a private network, a hashtag Bluesky would not make a tag. ``campaign validate`` prints them as warnings; nothing is refused."""
+account posts in (``kh:`` for ``km:``), roster words missing a language an account posts in, an
+account's API address that sends its token unencrypted or to this machine or a private network, a
+hashtag Bluesky would not make a tag. ``campaign validate`` prints them as warnings; nothing is
+refused."""
 
 from __future__ import annotations
 
