@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PIL import Image
 
 from campaign.cards.lru import LRU, image_bytes
@@ -28,11 +29,10 @@ def test_image_bytes_counts_pixels_by_mode() -> None:
     assert image_bytes(Image.new("RGB", (10, 10))) == 400 + 64
 
 
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")  # (forking so is the case)
 def test_a_process_forked_while_another_thread_holds_the_lock_can_still_use_the_cache() -> None:
     import os
     import threading
-
-    import pytest
 
     if not hasattr(os, "fork"):
         pytest.skip("no fork on this platform")
