@@ -190,6 +190,9 @@ def test_the_posts_tab_filters_like_the_api(browser: Callable[[str], TestClient]
     linked = re.findall(r'<a href="/posts/([^"]+)"', page)
     assert linked == [p.id for p in populated.ledger.posts("small") if p.state == "planned" and p.slot.account == "b-km"]
     assert client.get("/campaigns/small/posts", params={"week": "x"}).status_code == 422
+    for week in ("0", "-5", "99999"):  # no such week: said, not an empty list
+        page = client.get("/campaigns/small/posts", params={"week": week})
+        assert page.status_code == 422 and f"week: {int(week)} is not a week of small; its weeks are 1 to" in page.text
 
 
 def test_khmer_renders_with_the_shipped_font_served_by_the_app(api: TestClient) -> None:

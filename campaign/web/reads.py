@@ -215,6 +215,9 @@ def post_briefs(ledger: Ledger, cid: str, *, state: str | None = None, account: 
     accounts = [a.id for a in applied.campaign.accounts]
     if account is not None and account not in accounts:
         raise ValueError(f"account: {cid} has no account {account!r} (its accounts: {', '.join(accounts)})")
+    weeks = week_of(applied.campaign, applied.campaign.end)
+    if week is not None and not 1 <= week <= weeks:
+        raise ValueError(f"week: {week} is not a week of {cid}; its weeks are 1 to {weeks}")
     return [brief(p, applied) for p in ledger.posts(cid)
             if (state is None or p.state == state) and (account is None or p.slot.account == account)
             and (week is None or p.slot.week == week)]
