@@ -76,6 +76,10 @@ def test_many_never_featured_are_one_warning_naming_the_first_ten() -> None:
     assert never_featured(plan_warnings(c, r)) == [
         "p02, p03, p04, p05, p06, p07, p08, p09, p10, p11 and 14 more are held during the campaign but are never "
         "featured (1 weekly slot for 25 people held); add posting days or pins"]
+    ten = roster([(f"p{i:02d}", ALWAYS) for i in range(1, 12)])  # ten left out: all named, no "and 0 more"
+    assert never_featured(plan_warnings(c, ten)) == [
+        "p02, p03, p04, p05, p06, p07, p08, p09, p10, p11 are held during the campaign but are never "
+        "featured (1 weekly slot for 11 people held); add posting days or pins"]
 
 
 def test_one_weekly_place_is_one_slot() -> None:
