@@ -46,19 +46,13 @@ def big_roster(folder: Path, full: bool) -> Path:
     (``full``: each with a group, a charge and a conviction with its sentence, not only an arrest)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "campaign.yaml").write_text((EXAMPLE / "campaign.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    more = ("    group: {en: Group %d}\n      - {date: 2020-08-02, type: charged, charge: {en: incitement %d}}\n"
-            "      - {date: 2021-03-01, type: convicted, sentence: 2 years}\n")
     people = []
     for i in range(20_000):
-        pid = f"p{i}" if i < 19_999 else "p7"
-        lines = f"  - id: {pid}\n    name: {{en: Person {i}, km: មនុស្ស {i}}}\n"
-        if full:
-            group, events = (more % (i % 50, i % 7)).split("\n", 1)
-            lines += group + "\n"
-        lines += "    events:\n      - {date: 2020-08-01, type: arrested}\n"
-        if full:
-            lines += events
-        people.append(lines)
+        group = f"    group: {{en: Group {i % 50}}}\n" if full else ""
+        later = (f"      - {{date: 2020-08-02, type: charged, charge: {{en: incitement {i % 7}}}}}\n"
+                 "      - {date: 2021-03-01, type: convicted, sentence: 2 years}\n") if full else ""
+        people.append(f"  - id: {f'p{i}' if i < 19_999 else 'p7'}\n    name: {{en: Person {i}, km: មនុស្ស {i}}}\n{group}"
+                      f"    events:\n      - {{date: 2020-08-01, type: arrested}}\n{later}")
     (folder / "roster.yaml").write_text("people:\n" + "".join(people), encoding="utf-8")
     return folder
 

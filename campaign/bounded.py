@@ -324,14 +324,10 @@ def _run(parser: Any, b: _Builder) -> None:
         elif kind in ends:
             done = b.stack.pop()
             add(done.value, done.weight, done.line, done.anchor)
-        elif kind is mapping:
+        elif kind is mapping or kind is sequence:
             if event.tag is not None and event.tag not in _PLAIN_COLLECTIONS:
                 raise b.fail(event.start_mark.line + 1, f"not valid YAML: the tag {event.tag!r} is not allowed here; remove it")
-            b.start({}, event.start_mark.line + 1, event.anchor)
-        elif kind is sequence:
-            if event.tag is not None and event.tag not in _PLAIN_COLLECTIONS:
-                raise b.fail(event.start_mark.line + 1, f"not valid YAML: the tag {event.tag!r} is not allowed here; remove it")
-            b.start([], event.start_mark.line + 1, event.anchor)
+            b.start({} if kind is mapping else [], event.start_mark.line + 1, event.anchor)
         elif kind is ev.AliasEvent:
             b.alias(event.anchor, event.start_mark.line + 1)
         elif kind is ev.DocumentStartEvent:

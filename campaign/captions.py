@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from .roster import Facts
 
 FIELDS = NAMES  # every field and alias a caption may use (campaign.vocabulary.VOCABULARY, ALIASES)
-__all__ = ["FIELDS", "LIMITS", "caption_fields", "caption_length", "caption_text", "check_template", "fit_caption",
+__all__ = ["FIELDS", "LIMITS", "caption_fields", "caption_length", "caption_text", "chosen_variant", "check_template", "fit_caption",
            "fits", "graphemes", "limit_of"]
 
 
@@ -50,15 +50,25 @@ class MissingCaptions(ValueError):
     """A post's language has no caption variants for its kind (``campaign validate`` refuses this)."""
 
 
+def chosen_variant(campaign: Campaign, slot: Slot) -> tuple[int, str] | None:
+    """The index and text of the caption variant ``slot`` goes out with: its account's variants for its
+    kind, taken in turn (``slot.variant`` counts on across the campaign). None: there are none."""
+    cset = campaign.captions.get(slot.language)
+    variants = cset.for_kind(slot.kind) if cset is not None else []
+    if not variants:
+        return None
+    index = slot.variant % len(variants)
+    return index, variants[index]
+
+
 def caption_text(campaign: Campaign, slot: Slot, people: Sequence[Facts]) -> str:
     """The caption of ``slot``: its account's variant for the slot's kind, filled in."""
     account = campaign.account(slot.account)
-    variants = campaign.captions[account.language].for_kind(slot.kind)
-    if not variants:
+    chosen = chosen_variant(campaign, slot)
+    if chosen is None:
         raise MissingCaptions(f"captions.{account.language} has no {slot.kind} captions, and a {slot.kind} post "
                               f"never borrows a weekly caption; add captions.{account.language}.{slot.kind}")
-    template = variants[slot.variant % len(variants)]
-    return fill_caption(template, caption_values(campaign, account, slot, people))
+    return fill_caption(chosen[1], caption_values(campaign, account, slot, people))
 
 
 # ---- each platform's length rule -------------------------------------------------------------

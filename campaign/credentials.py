@@ -113,6 +113,7 @@ class Unresolved:
     name: str
     ref: str | None
     problem: str
+    wrong_file: bool = False  # a file is there but holds no secret (a key file, /etc/passwd): not the token's
 
     def __str__(self) -> str:
         if self.ref is None:
@@ -120,21 +121,22 @@ class Unresolved:
         return f"{self.ref} {self.problem}" + (f" ({self.name})" if self.name else "")
 
 
-def _problem(ref: str, base: Path | None, env: Mapping[str, str]) -> str | None:
-    """What keeps ``ref`` from being read here, or None. The value read is dropped at once."""
-    kind, _, name = ref.partition(":")
+def _unreadable(name: str, ref: str, base: Path | None, env: Mapping[str, str]) -> Unresolved | None:
+    """What keeps ``ref`` (the credential ``name``'s) from being read here, or None. The value read
+    is dropped at once."""
+    kind, _, var = ref.partition(":")
     if kind == "env":
-        return None if env.get(name) else "is not set"
-    path = Path(name).expanduser()
+        return None if env.get(var) else Unresolved(name, ref, "is not set")
+    path = Path(var).expanduser()
     if not path.is_absolute() and base is not None:
         path = base / path
     try:
         empty = not read_secret(path)
     except OSError as exc:
-        return f"cannot be read ({exc.strerror or type(exc).__name__}: {path})"
+        return Unresolved(name, ref, f"cannot be read ({exc.strerror or type(exc).__name__}: {path})")
     except ValueError as exc:
-        return f"{exc} ({path})"
-    return "is an empty file" if empty else None
+        return Unresolved(name, ref, f"{exc} ({path})", wrong_file=True)
+    return Unresolved(name, ref, "is an empty file") if empty else None
 
 
 def unresolved(platform: str, credentials: Mapping[str, str] | str | None, base: Path | None = None,
@@ -145,17 +147,16 @@ def unresolved(platform: str, credentials: Mapping[str, str] | str | None, base:
     env = os.environ if environ is None else environ
     names = NEEDED.get(platform, ())
     if isinstance(credentials, str):  # one reference for every credential of the account
-        problem = _problem(credentials, base, env) if names else None
-        return [Unresolved("", credentials, problem)] if problem else []
+        found = _unreadable("", credentials, base, env) if names else None
+        return [found] if found else []
     out = []
     for name in names:
         ref = (credentials or {}).get(name)
         if ref is None:
             out.append(Unresolved(name, None, "is missing: add a reference (env:NAME or file:PATH) to campaign.yaml"))
             continue
-        problem = _problem(ref, base, env)
-        if problem:
-            out.append(Unresolved(name, ref, problem))
+        if found := _unreadable(name, ref, base, env):
+            out.append(found)
     return out
 
 
@@ -163,8 +164,8 @@ def what_to_do(items: list[Unresolved]) -> str:
     """How to make ``items`` resolvable: the variables to export and the files to provide (names only)."""
     env = list(dict.fromkeys(i.ref[4:] for i in items if i.ref and i.ref.startswith("env:")))
     named = [i for i in items if i.ref and i.ref.startswith("file:")]
-    wrong = list(dict.fromkeys(i.ref[5:] for i in named if "check the path" in i.problem))  # a key file, /etc/passwd
-    files = list(dict.fromkeys(i.ref[5:] for i in named if "check the path" not in i.problem))
+    wrong = list(dict.fromkeys(i.ref[5:] for i in named if i.wrong_file))  # a key file, /etc/passwd
+    files = list(dict.fromkeys(i.ref[5:] for i in named if not i.wrong_file))
     missing = [i.name for i in items if i.ref is None]
     steps = []
     if env:

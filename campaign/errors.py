@@ -118,12 +118,19 @@ def kind_words(kind: str | None) -> str:
     return KIND_WORDS.get(OUTCOME_KINDS.get(kind, kind), UNEXPECTED)
 
 
-def in_words(text: str) -> str:
-    """A recorded message whose head names a kind of error (``auth_failed: b-km: ...``, ``AuthFailed: ...``)
-    with that head in words; any other text as it is."""
+def split_kind(text: str) -> tuple[str | None, str]:
+    """A recorded message (``auth_failed: b-km: ...``, ``AuthFailed: ...``) as the kind its head names
+    (None: it names none) and the reason after it."""
     head, sep, rest = text.partition(": ")
     kind = OUTCOME_KINDS.get(head, head)
-    if not sep or kind not in KIND_WORDS:
+    return (kind, rest) if sep and kind in KIND_WORDS else (None, text)
+
+
+def in_words(text: str) -> str:
+    """A recorded message whose head names a kind of error with that head in words (unless the reason
+    says it already: never twice); any other text as it is."""
+    kind, reason = split_kind(text)
+    if kind is None:
         return text
     said = KIND_WORDS[kind]
-    return rest if said.lower() in rest.lower() else f"{said}: {rest}"  # never said twice
+    return reason if said.lower() in reason.lower() else f"{said}: {reason}"

@@ -149,6 +149,13 @@ class Person(Model):
     sources: list[str] = Field(default_factory=list)
     events: list[Event] = Field(min_length=1)
 
+    def texts(self) -> list[tuple[str, LocalText]]:
+        """Every text of the person's given per language, with its field: name, group, role, and each
+        event's charge and note."""
+        given = [("name", self.name), ("group", self.group), ("role", self.role)]
+        given += [(f, t) for e in self.events for f, t in (("charge", e.charge), ("note", e.note))]
+        return [(f, t) for f, t in given if t is not None]
+
     @field_validator("name")
     @classmethod
     def _one_line(cls, value: LocalText) -> LocalText:

@@ -131,32 +131,36 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _not_a_group(v: Any, c: dict[str, Any]) -> str:
+    return ("should be a group of `key: value` lines indented under it, not "
+            + ("a list (lines starting with '- ')" if isinstance(v, list) else _shown(v)))
+
+
+def _not_text(v: Any, c: dict[str, Any]) -> str:
+    quote = isinstance(v, (int, float)) and not isinstance(v, bool)
+    return f"should be text, not {_shown(v)}" + (f'; put it in quotes: "{v}"' if quote else "")
+
+
+def _not_one_of(v: Any, c: dict[str, Any]) -> str:
+    expected = str(c.get("expected", ""))
+    return f"is {_shown(v)}; write one of {expected}" + did_you_mean(
+        str(v), [e.strip(" '") for e in expected.replace(" or ", ", ").split(", ")])
+
+
 #: pydantic's errors of kind, in the words of someone editing the YAML: what was found, what to write.
 _PLAIN: dict[str, Any] = {
-    "dict_type": lambda v, c: (f"should be a group of `key: value` lines indented under it, not {_shown(v)}"
-                               if not isinstance(v, list) else "should be a group of `key: value` lines indented under "
-                               "it, not a list (lines starting with '- ')"),
-    "model_type": lambda v, c: (f"should be a group of `key: value` lines indented under it, not {_shown(v)}"
-                                if not isinstance(v, list) else "should be a group of `key: value` lines indented "
-                                "under it, not a list (lines starting with '- ')"),
+    "dict_type": _not_a_group, "model_type": _not_a_group,
     "list_type": lambda v, c: f"should be a list (one line per item, each starting with '- '), not {_shown(v)}",
-    "string_type": lambda v, c: f"should be text, not {_shown(v)}; put it in quotes: \"{v}\"" if isinstance(
-        v, (int, float)) and not isinstance(v, bool) else f"should be text, not {_shown(v)}",
+    "string_type": _not_text,
     "int_type": lambda v, c: f"should be a whole number, not {_shown(v)}",
-    "int_parsing": lambda v, c: f"should be a whole number, not {_shown(v)}",
     "bool_type": lambda v, c: f"should be true or false, not {_shown(v)}",
-    "bool_parsing": lambda v, c: f"should be true or false, not {_shown(v)}",
     "less_than_equal": lambda v, c: f"is {_shown(v)}; it can be at most {c.get('le')}",
     "greater_than_equal": lambda v, c: f"is {_shown(v)}; it must be at least {c.get('ge')}",
     "less_than": lambda v, c: f"is {_shown(v)}; it must be less than {c.get('lt')}",
     "greater_than": lambda v, c: f"is {_shown(v)}; it must be more than {c.get('gt')}",
-    "literal_error": lambda v, c: f"is {_shown(v)}; write one of {c.get('expected')}"
-                                  + did_you_mean(str(v), [e.strip(" '") for e in str(c.get("expected", "")).replace(
-                                      " or ", ", ").split(", ")]),
-    "enum": lambda v, c: f"is {_shown(v)}; write one of {c.get('expected')}"
-                         + did_you_mean(str(v), [e.strip(" '") for e in str(c.get("expected", "")).replace(
-                             " or ", ", ").split(", ")]),
+    "literal_error": _not_one_of, "enum": _not_one_of,
 }
+_PLAIN |= {"int_parsing": _PLAIN["int_type"], "bool_parsing": _PLAIN["bool_type"]}  # (a text that is no number)
 
 
 def plain_message(err: Mapping[str, Any]) -> str:

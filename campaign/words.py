@@ -178,11 +178,6 @@ def _base(lang: str) -> str:
     return lang.split("-", 1)[0].lower()
 
 
-def all_words() -> tuple[Words, ...]:
-    """The words of every language the project writes."""
-    return tuple(_WORDS.values())
-
-
 def supported(lang: str) -> bool:
     """Whether the project can write in ``lang`` (``fr-CA`` counts as ``fr``)."""
     return lang in _WORDS or _base(lang) in _WORDS

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from ..clock import readable, readable_times
 from ..credentials import RUN_UNREADABLE
 from ..definition import Campaign
-from ..errors import UNEXPECTED, in_words, kind_words
+from ..errors import in_words, split_kind
 from ..ledger.scripts import LATE_WHEN_PLANNED
 from ..platforms import TABLE
 from ..types import format_duration
@@ -56,8 +56,7 @@ def _detail(i: Incident, campaign: Campaign) -> str:
 
 def _reason(i: Incident, campaign: Campaign) -> str:
     """The incident's recorded reason without the kind of error it starts with (``in_doubt: ...``)."""
-    head, sep, rest = i.detail.partition(": ")
-    return readable_times(rest if sep and kind_words(head) != UNEXPECTED else i.detail, campaign.tz)
+    return readable_times(split_kind(i.detail)[1], campaign.tz)
 
 
 def _who(i: Incident) -> str:

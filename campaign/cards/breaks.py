@@ -20,6 +20,8 @@ import logging
 import re
 from dataclasses import dataclass
 
+from ..words import LANGUAGES, words
+
 ZWSP = "\u200b"
 _KHMER_RE = re.compile(r"[\u1780-\u17ff\u19e0-\u19ff]")
 # A cluster: any base character, then everything that attaches to it. A coeng (U+17D2) takes
@@ -116,9 +118,8 @@ def units(text: str, coarse: bool = False) -> tuple[Unit, ...]:
 def unit_words() -> frozenset[str]:
     """The words a number is said with in every language the project writes: year, month and day in
     each form, and the months' names ("9 November"), lower-cased."""
-    from ..words import all_words
-
-    return frozenset(form.lower() for w in all_words() for form in (*w.year, *w.month, *w.day, *w.months))
+    every = [words(lang) for lang in LANGUAGES]
+    return frozenset(form.lower() for w in every for form in (*w.year, *w.month, *w.day, *w.months))
 
 
 def _numbers_kept_with_their_word(out: list[Unit]) -> tuple[Unit, ...]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..facts import Facts, Status
+from ..captions import chosen_variant
 from ..fields import caption_values, tidy, value_of
 from ..vocabulary import FIELDS, VOCABULARY, resolve, used
 from ..plan import FINALE, RELEASED, WEEKLY, Slot, plan
@@ -37,19 +38,6 @@ _LOCAL = ("name", "group", "role", "charge", "release_note")  # roster texts giv
 
 def _who(slot: Slot) -> str:
     return ", ".join(slot.people[:3]) + (f" and {len(slot.people) - 3} more" if len(slot.people) > 3 else "")
-
-
-def _variant(campaign: Campaign, slot: Slot) -> tuple[int, str] | None:
-    """The index and text of the caption variant ``slot`` goes out with (None: none; validate refuses that)."""
-    cset = campaign.captions.get(slot.language)
-    variants = cset.for_kind(slot.kind) if cset is not None else []
-    if not variants:
-        return None
-    index = slot.variant % len(variants)
-    return index, variants[index]
-
-
-# --- empty fields -------------------------------------------------------------------------------
 
 
 def _can_be_empty(written: str) -> bool:
@@ -77,7 +65,7 @@ def empty_field_problems(campaign: Campaign, roster: Roster) -> list[str]:
     counts: dict[tuple[str, str, int, str], int] = {}
     first: dict[tuple[str, str, int, str], tuple[Slot, dict[str, object], str]] = {}
     for slot in plan(campaign, roster):
-        chosen = _variant(campaign, slot)
+        chosen = chosen_variant(campaign, slot)
         if chosen is None:
             continue
         index, template = chosen
@@ -242,7 +230,7 @@ def _false_claims(campaign: Campaign, slot: Slot,
                   facts_of: Callable[[str], Facts | None]) -> Iterator[tuple[int, str, str, Facts]]:
     """Each claim the words of ``slot``'s caption variant make that is false for someone it features
     on its day: (variant index, claim key, the words as written, the first such person's facts)."""
-    chosen = _variant(campaign, slot)
+    chosen = chosen_variant(campaign, slot)
     if chosen is None:
         return
     index, template = chosen

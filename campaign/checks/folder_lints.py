@@ -29,9 +29,7 @@ def _untranslated(campaign: Campaign, roster: Roster) -> list[str]:
     for lang in dict.fromkeys(a.language for a in campaign.accounts):
         lacking = []
         for person in roster.people:
-            texts = [("group", person.group), ("role", person.role)]
-            texts += [(f, t) for e in person.events for f, t in (("charge", e.charge), ("note", e.note)) if t is not None]
-            lacking += [f"{person.id}'s {field}" for field, text in texts if text is not None and not text.has(lang)]
+            lacking += [f"{person.id}'s {field}" for field, text in person.texts() if field != "name" and not text.has(lang)]
         if lacking:
             named = ", ".join(dict.fromkeys(lacking[:5])) + (f" and {len(lacking) - 5} more" if len(lacking) > 5 else "")
             out.append(f"roster.yaml: {len(lacking)} text{'s' if len(lacking) != 1 else ''} with no '{lang}' ({named}): "
@@ -85,10 +83,8 @@ def _foreign_texts(campaign: Campaign, roster: Roster) -> list[str]:
     known = set(campaign.language_order) | {a.language for a in campaign.accounts}
     found: dict[str, list[str]] = {}
     for person in roster.people:
-        texts = [("name", person.name), ("group", person.group), ("role", person.role)]
-        texts += [(f, t) for e in person.events for f, t in (("charge", e.charge), ("note", e.note)) if t is not None]
-        for field, text in texts:
-            for lang in (text.root if text is not None else {}):
+        for field, text in person.texts():
+            for lang in text.root:
                 if lang != "*" and lang not in known:
                     found.setdefault(lang, []).append(f"{person.id}'s {field}")
     out = []

@@ -43,10 +43,13 @@ def release_card_problems(folder: CampaignFolder, templates: Mapping[str, Templa
     c = folder.campaign
     people = folder.roster.by_id()
     found: dict[tuple[str, ...], Problem] = {}
+    seen: set[tuple[object, ...]] = set()
     for slot in slots:
         t = templates.get(slot.template)
-        if slot.kind != RELEASED or t is None or any(pid not in people for pid in slot.people):
+        key = (slot.template, slot.language, slot.people)  # partner accounts of a language: the same card
+        if slot.kind != RELEASED or t is None or key in seen or any(pid not in people for pid in slot.people):
             continue
+        seen.add(key)
         group = tuple(facts(people[pid], slot.date) for pid in slot.people)
         card = card_input(c, c.account(slot.account), group, kind=slot.kind, week=slot.week, photos={}, logo=None)
         who = f"{slot.people[0]} (released on {group[0].released_on}; first {slot.id})"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..cards import CardError, Template, load_template
-from ..cards.lint import CARD_LANGUAGES, sample_languages
+from ..cards.lint import sample_languages
 from ..cards.coverage import static_weight
 from ..cards.load import find_named
 from ..cards.template import TextStyle
@@ -154,7 +154,7 @@ def template_warnings(t: Template) -> list[str]:
 
 def _language(code: str) -> str:
     """A language's English name (``be``: Belarusian), or its code for one the project has no words for."""
-    return CARD_LANGUAGES.get(code) or (words(code).name if supported(code) else code)
+    return words(code).name if supported(code) else code
 
 
 def _styles(t: Template) -> Iterator[tuple[Loc, TextStyle]]:

@@ -107,7 +107,8 @@ def _preview_once(folder_path: Path, out: Path, template: str | None, size: str,
         for result in render_jobs(jobs, templates, folder.root, out):  # on every core, in the order of the jobs
             results.append(result)
             bar.update(1)
-    sheet = write_sheet(out, results, title(folder.campaign, template, as_of))
+    sheet = write_sheet(out, results, title(folder.campaign, template, as_of),
+                        {a.language for a in folder.campaign.accounts})  # the alt texts its posts carry
     for problem in language_problems(folder, templates, plan(folder.campaign, folder.roster)):
         # drawn anyway, so a designer sees what falls back: but the campaign cannot be applied so
         click.secho(f"warning: {problem} (validate refuses this; the cards show what it falls back to)",

@@ -112,9 +112,10 @@ def plan_cmd(folder: Path, as_json: bool, show_costs: bool, from_: date | None, 
 def _caption_used(campaign: Campaign, slot: Slot) -> str | None:
     """Which caption a post goes out with, as campaign.yaml writes it (``variant`` counts on across a
     campaign: an account takes its variants in turn)."""
-    cset = campaign.captions.get(slot.language)
-    variants = cset.for_kind(slot.kind) if cset is not None else []
-    return f"captions.{slot.language}.{slot.kind}[{slot.variant % len(variants)}]" if variants else None
+    from ..captions import chosen_variant
+
+    chosen = chosen_variant(campaign, slot)
+    return f"captions.{slot.language}.{slot.kind}[{chosen[0]}]" if chosen else None
 
 
 def _end_of(day: date, tz: tzinfo) -> datetime:

@@ -78,17 +78,16 @@ def wants_json(request: Request) -> bool:
 
 def refusal(request: Request, status: int, message: str, headers: dict[str, str] | None = None,
             problems: list[str] | None = None) -> Response:
-    """The answer for a refusal: ``{"error": ..., "status": ...}`` or the error page."""
+    """The answer for a refusal: ``{"error": ..., "status": ...}`` (the error with its ``problems``, also
+    listed apart) or the error page (the message, its problems listed under it)."""
     if wants_json(request):
-        body: dict[str, Any] = {"error": message, "status": status}
+        body: dict[str, Any] = {"error": message + (": " + "; ".join(problems) if problems else ""), "status": status}
         if problems:
             body["problems"] = problems
         return JSONResponse(body, status_code=status, headers=headers)
     ctx: WebContext | None = getattr(request.app.state, "ctx", None)
     if ctx is None:  # pragma: no cover - the app is always built with its context
         return HTMLResponse(message, status_code=status, headers=headers)
-    if problems and message.endswith(": " + "; ".join(problems)):  # the page lists them: said once
-        message = message[: -len("; ".join(problems)) - 2]
     return ctx.pages.render(request, "error.html", {"status": status, "message": message, "problems": problems or [],
                                                     "back": came_from(request)},
                             status=status, headers=headers)
@@ -143,7 +142,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         problems = _validation_problems(exc)
-        return refusal(request, 422, "the request is not valid: " + "; ".join(problems), problems=problems)
+        return refusal(request, 422, "the request is not valid", problems=problems)  # (the page lists them)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

@@ -12,6 +12,7 @@ from ..cards.kit import KitSources, kit_entries, kit_name, zip_kits
 from ..ledger import Ledger
 from ..ledger.states import CANCELLED
 from ..pipeline.applied import load_applied, template_for
+from ..pipeline.render import held_blob
 from ..pipeline.settings import Settings
 from ..pipeline.tick import known_roster
 from ..plan import plan
@@ -32,8 +33,8 @@ def applied_sources(ledger: Ledger, cid: str, now: datetime, week: int) -> KitSo
     return KitSources(
         applied.campaign, roster, slots,
         {name: template_for(ledger, applied, name, cache) for name in names},
-        photo=lambda pid: ledger.get_blob(applied.photos[pid]) if pid in applied.photos else None,
-        logo=lambda aid: ledger.get_blob(applied.logos[aid]) if aid in applied.logos else None,
+        photo=lambda pid: held_blob(ledger, applied.photos[pid]) if pid in applied.photos else None,
+        logo=lambda aid: held_blob(ledger, applied.logos[aid]) if aid in applied.logos else None,
         x_posted=tuple(p.caption for p in posts if p.slot.week == week and p.slot.platform == "x" and p.caption))
 
 

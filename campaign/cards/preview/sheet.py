@@ -4,6 +4,7 @@ sheet (``index.html``: each card with its alt text, overflows, warnings and erro
 from __future__ import annotations
 
 import html
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 
@@ -59,9 +60,12 @@ def prepare(folder: CampaignFolder, templates: dict[str, Template], template: st
     return jobs
 
 
-def contact_sheet(results: list[Result], title: str, fonts: tuple[str, str] = ("", "")) -> str:
+def contact_sheet(results: list[Result], title: str, fonts: tuple[str, str] = ("", ""),
+                  languages: Collection[str] | None = None) -> str:
     """The index.html of a preview: each card, its alt text and any overflow or error. ``fonts``:
-    the ``@font-face`` rules and family names of fonts shipped beside it (:func:`ship_fonts`)."""
+    the ``@font-face`` rules and family names of fonts shipped beside it (:func:`ship_fonts`);
+    ``languages``: a campaign's posting languages, whose alt texts (and the card's own) alone are shown
+    (None: every one)."""
     e = html.escape
     cells = []
     for r in results:
@@ -71,9 +75,8 @@ def contact_sheet(results: list[Result], title: str, fonts: tuple[str, str] = ("
         if r.card:
             notes += [f'<p class="bad">overflow: {e(str(o))}</p>' for o in r.card.overflows]
             notes += [f'<p class="warn">warning: {e(w)}</p>' for w in r.card.warnings]
-            posted = set(r.job.card.languages) | {r.job.card.language}  # a campaign's: its languages' alt texts
             notes += [f'<p class="alt"><b>alt ({e(lang)}):</b> {e(text)}</p>' for lang, text in r.card.alt.items()
-                      if not r.job.card.languages or lang in posted]
+                      if languages is None or lang in languages or lang == r.job.card.language]
         img = (f'<a href="{e(r.job.file)}"><img src="{e(r.job.file)}" alt="{e(r.card.alt.get(r.job.card.language, ""))}" '
                f'loading="lazy"></a>' if r.card else '<div class="missing">not rendered</div>')
         cls = "card bad-card" if r.error or (r.card and r.card.overflows) else "card"
@@ -102,11 +105,12 @@ h2{{font-size:.95rem;margin:.5rem 0 .2rem}} .meta{{color:#999;font-size:.8rem;ma
 """
 
 
-def write_sheet(out: Path, results: list[Result], heading: str) -> Path:
+def write_sheet(out: Path, results: list[Result], heading: str, languages: Collection[str] | None = None) -> Path:
     """Write the contact sheet of ``results`` into ``out``, with the project's fonts beside it
-    (``fonts/``; every link relative, so the folder opens anywhere); returns its path."""
+    (``fonts/``; every link relative, so the folder opens anywhere); returns its path. ``languages``:
+    as :func:`contact_sheet`'s."""
     path = out / "index.html"
-    path.write_text(contact_sheet(results, heading, ship_fonts(out)), encoding="utf-8")
+    path.write_text(contact_sheet(results, heading, ship_fonts(out), languages), encoding="utf-8")
     return path
 
 
